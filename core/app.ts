@@ -1,0 +1,47 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { catalogRoutes } from './catalog/routes.ts';
+import { healthRoutes } from './health/routes.ts';
+import { identityRoutes } from './identity/routes.ts';
+import { integrationsRoutes } from './integrations/routes.ts';
+import { inventoryRoutes } from './inventory/routes.ts';
+import { ordersRoutes } from './orders/routes.ts';
+import type { Database } from './platform/database.ts';
+import { type AppEnv, createRouter, handleErrors, limitBody, requestContext } from './platform/http.ts';
+import type { Logger } from './platform/logger.ts';
+import { purchasingRoutes } from './purchasing/routes.ts';
+import type { ServiceName } from './services.ts';
+
+const routers: Record<ServiceName, OpenAPIHono<AppEnv>> = {
+  identity: identityRoutes,
+  catalog: catalogRoutes,
+  inventory: inventoryRoutes,
+  orders: ordersRoutes,
+  purchasing: purchasingRoutes,
+  integrations: integrationsRoutes,
+};
+
+export interface CoreAppOptions {
+  db: Database;
+  log: Logger;
+  services: readonly ServiceName[];
+  maxBodyBytes: number;
+}
+
+/** The core HTTP app for some or all services, with health and the OpenAPI document. */
+export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
+  const app = createRouter();
+  app.use(requestContext(opts.log, opts.db));
+  app.use('/api/*', limitBody(opts.maxBodyBytes));
+  app.route('/', healthRoutes(opts.services));
+  for (const name of opts.services) app.route('/', routers[name]);
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Varastokkr',
+      version: '1',
+      description: 'Inventory management: catalog, stock ledger, orders, purchasing, real time.',
+    },
+  });
+  handleErrors(app, opts.log);
+  return app;
+}

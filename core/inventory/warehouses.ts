@@ -1,0 +1,44 @@
+import { asc, gt } from 'drizzle-orm';
+import { z } from 'zod';
+import { type Database, isUniqueViolation } from '../platform/database.ts';
+import { enqueueEvent } from '../platform/outbox.ts';
+import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
+import { ConflictError } from '../platform/problem.ts';
+import type { CreateWarehouse, WarehouseView } from './schemas.ts';
+import { warehouses } from './tables.ts';
+
+type WarehouseRow = typeof warehouses.$inferSelect;
+
+function toView(row: WarehouseRow): WarehouseView {
+  return { id: row.id, code: row.code, name: row.name, timezone: row.timezone, createdAt: row.createdAt.toISOString() };
+}
+
+/** Creates a warehouse and, in the same transaction, its `warehouse.created` event. */
+export async function createWarehouse(db: Database, input: CreateWarehouse, requestId: string): Promise<WarehouseView> {
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx.insert(warehouses).values(input).returning();
+      const view = toView(row!);
+      await enqueueEvent(tx, { type: 'warehouse.created', warehouseId: view.id, data: view, requestId });
+      return view;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError(`A warehouse with code ${input.code} exists already.`);
+    throw err;
+  }
+}
+
+const cursorSchema = z.object({ code: z.string() });
+
+export async function listWarehouses(db: Database, page: { limit: number; cursor?: string | undefined }) {
+  const after = page.cursor ? decodeCursor(page.cursor, cursorSchema).code : undefined;
+  const rows = await db
+    .select()
+    .from(warehouses)
+    .where(after === undefined ? undefined : gt(warehouses.code, after))
+    .orderBy(asc(warehouses.code))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit).map(toView);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > page.limit && last ? encodeCursor({ code: last.code }) : null };
+}

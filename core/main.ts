@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import { config } from './platform/config.ts';
+import { connectDatabase } from './platform/database.ts';
+import { createLogger } from './platform/logger.ts';
+import { openLocalDatabase } from '../db/local-database.ts';
+import { createCoreApp } from './app.ts';
+import { isServiceName, type ServiceName, serviceNames } from './services.ts';
+
+// bun core/main.ts                      all services in one process
+// bun core/main.ts --service inventory  one service (repeat --service for several)
+const { values } = parseArgs({ options: { service: { type: 'string', multiple: true } } });
+const requested = (values.service ?? []).flatMap((s) => s.split(','));
+const unknown = requested.filter((s) => !isServiceName(s));
+if (unknown.length > 0) {
+  console.error(`Unknown service ${unknown.join(', ')}; choose from ${serviceNames.join(', ')}.`);
+  process.exit(2);
+}
+const services: ServiceName[] = requested.length > 0 ? (requested as ServiceName[]) : [...serviceNames];
+
+const cfg = config();
+const log = createLogger({ service: services.length === serviceNames.length ? 'core' : services.join('+') }, cfg.LOG_LEVEL);
+const database = await openLocalDatabase((line) => log.debug(line));
+const handle = connectDatabase(database.url, { max: cfg.DB_POOL_MAX, application: 'varastokkr-core', log });
+const app = createCoreApp({ db: handle.db, log, services, maxBodyBytes: cfg.MAX_BODY_BYTES });
+
+const server = Bun.serve({ hostname: cfg.CORE_HOST, port: cfg.CORE_PORT, fetch: app.fetch });
+log.info('core listening', { url: `http://${cfg.CORE_HOST}:${server.port}`, services });
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping: finishing in-flight requests', { signal });
+    await server.stop(); // stops accepting, waits for open requests
+    await handle.close();
+    await database.stop();
+    process.exit(0);
+  });
+}

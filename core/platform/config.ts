@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * The one configuration loader for every Bun process (core, jobs, dev, db scripts, bench).
+ * Read once at start; an invalid value stops the process with a message naming the variable.
+ * The edge reads its bindings with the same `parseEnv` (see edge/env.ts).
+ */
+
+/** A port derived from the checkout path, so two checkouts on one machine do not collide. */
+export function checkoutPort(base: number, span: number, root = process.cwd()): number {
+  const digest = createHash('sha256').update(root).digest();
+  return base + (digest.readUInt16BE(0) % span);
+}
+
+const port = z.coerce.number().int().min(1).max(65535);
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: z.url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_PORT: port.default(checkoutPort(15400, 500)),
+  CORE_HOST: z.string().default('127.0.0.1'),
+  CORE_PORT: port.default(8788),
+  EDGE_PORT: port.default(8787),
+  WS_PROXY_PORT: port.default(8789),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  DB_POOL_MAX: z.coerce.number().int().positive().default(10),
+  JOBS_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  EVENT_ARCHIVE_DAYS: z.coerce.number().int().positive().default(30),
+  ADMIN_EMAIL: z.email().default('admin@example.com'),
+  ADMIN_PASSWORD: z.string().min(12).default('admin-dev-password'),
+  SEED_DEMO_DATA: flag.default(true),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses an environment against a schema; the error lists every bad variable and why. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, unknown>): z.infer<S> {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '' && v !== undefined));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nFix these environment variables (see README, Configuration).`);
+}
+
+let loaded: Config | undefined;
+
+/** The process configuration, parsed from process.env on first use. */
+export function config(): Config {
+  loaded ??= parseEnv(configSchema, process.env);
+  return loaded;
+}

@@ -1,0 +1,87 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { Database } from './database.ts';
+import type { Logger } from './logger.ts';
+import {
+  AppError,
+  MalformedJsonError,
+  NotFoundError,
+  PayloadTooLargeError,
+  problemResponse,
+  toProblem,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from './problem.ts';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';
+import { fieldErrors } from './validation.ts';
+
+/** What every core handler can reach on its context. */
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    db: Database;
+  };
+};
+
+/** A service router: zod validation failures become 422 problems with the offending fields. */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new ValidationError(fieldErrors(result.error.issues));
+    },
+  });
+}
+
+/** Accepts the caller's request id if it looks sane, otherwise mints one; echoes it back. */
+export function requestContext(log: Logger, db: Database): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const requestId = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
+    const reqLog = log.child({ requestId });
+    c.set('requestId', requestId);
+    c.set('log', reqLog);
+    c.set('db', db);
+    c.header(REQUEST_ID_HEADER, requestId);
+    const started = performance.now();
+    await next();
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    const level = c.res.status >= 500 ? 'error' : 'info';
+    reqLog[level]('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms });
+  };
+}
+
+export function limitBody(maxBytes: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new PayloadTooLargeError(maxBytes);
+    },
+  });
+}
+
+/** Hono's own HTTP exceptions (bad JSON, media type) mapped onto our hierarchy. */
+function fromHttpException(err: HTTPException, c: Context): AppError {
+  if (err.status === 400 && /json/i.test(err.message)) return new MalformedJsonError();
+  if (err.status === 415) return new UnsupportedMediaTypeError('application/json', c.req.header('content-type'));
+  if (err.status === 413) return new PayloadTooLargeError(0);
+  return new AppError(err.status, 'http', err.message || 'HTTP error', err.message);
+}
+
+/** The one place errors turn into problem+json for a Hono app. */
+export function handleErrors(app: Hono<AppEnv>, log: Logger): void {
+  app.onError((err, c) => {
+    const appErr = err instanceof HTTPException ? fromHttpException(err, c) : err;
+    const requestId = c.get('requestId');
+    if (!(appErr instanceof AppError)) {
+      (c.get('log') ?? log).error('unhandled error', { err, path: c.req.path });
+    }
+    return problemResponse(toProblem(appErr, requestId), requestId ? { [REQUEST_ID_HEADER]: requestId } : {});
+  });
+  app.notFound((c) => {
+    const requestId = c.get('requestId');
+    const err = new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
+    return problemResponse(toProblem(err, requestId), requestId ? { [REQUEST_ID_HEADER]: requestId } : {});
+  });
+}

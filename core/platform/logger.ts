@@ -1,0 +1,44 @@
+/**
+ * The one structured logger: JSON lines on stdout, in Bun and in workerd alike.
+ * Fields whose names look secret are redacted before they are written.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const secretKey = /pass(word)?|secret|token|authorization|cookie|api[-_]?key|database_?url|connection_?string/i;
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = secretKey.test(k) ? '[redacted]' : redact(v, depth + 1);
+  return out;
+}
+
+export type LogSink = (line: string) => void;
+
+export function createLogger(base: LogFields, level: LogLevel = 'info', sink: LogSink = console.log): Logger {
+  const min = rank[level];
+  const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
+    if (rank[lvl] < min) return;
+    const entry = redact({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields });
+    sink(JSON.stringify(entry));
+  };
+  return {
+    debug: (msg, fields) => write('debug', msg, fields),
+    info: (msg, fields) => write('info', msg, fields),
+    warn: (msg, fields) => write('warn', msg, fields),
+    error: (msg, fields) => write('error', msg, fields),
+    child: (fields) => createLogger({ ...base, ...fields }, level, sink),
+  };
+}

@@ -1,0 +1,52 @@
+import { sql } from 'drizzle-orm';
+import type { DomainEvent, EventType, TaskName, TaskPayload } from '../../jobs/payloads.ts';
+import type { Queryable } from './database.ts';
+
+export interface EnqueueOptions {
+  /** Deduplicates: a second job with the same key replaces a pending one. */
+  jobKey?: string;
+  queueName?: string;
+  maxAttempts?: number;
+  runAt?: Date;
+}
+
+/**
+ * The transactional outbox: the job row is written by the caller's transaction, so it exists
+ * if and only if the state change committed. graphile-worker picks it up after commit.
+ */
+export async function enqueueJob<T extends TaskName>(
+  q: Queryable,
+  task: T,
+  payload: TaskPayload<T>,
+  opts: EnqueueOptions = {},
+): Promise<void> {
+  await q.execute(sql`select graphile_worker.add_job(
+    identifier => ${task},
+    payload => ${JSON.stringify(payload)}::json,
+    queue_name => ${opts.queueName ?? null},
+    run_at => ${opts.runAt?.toISOString() ?? null}::timestamptz,
+    max_attempts => ${opts.maxAttempts ?? 25},
+    job_key => ${opts.jobKey ?? null}
+  )`);
+}
+
+export interface NewEvent {
+  type: EventType;
+  warehouseId?: string | null;
+  data: Record<string, unknown>;
+  requestId?: string | null;
+}
+
+/** Records a domain event for delivery (archive now; webhooks and live rooms later). */
+export async function enqueueEvent(q: Queryable, event: NewEvent): Promise<DomainEvent> {
+  const full: DomainEvent = {
+    id: crypto.randomUUID(),
+    type: event.type,
+    occurredAt: new Date().toISOString(),
+    warehouseId: event.warehouseId ?? null,
+    data: event.data,
+    requestId: event.requestId ?? null,
+  };
+  await enqueueJob(q, 'publish-event', full);
+  return full;
+}

@@ -1,0 +1,27 @@
+/**
+ * The services and the URL prefixes each one answers. The edge gateway routes by this table,
+ * so a service can run in its own process (CORE_URL_<SERVICE> at the edge) without code changes.
+ */
+export const serviceNames = ['identity', 'catalog', 'inventory', 'orders', 'purchasing', 'integrations'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+export const servicePrefixes: Record<ServiceName, readonly string[]> = {
+  identity: ['/api/auth', '/api/users', '/api/api-keys', '/.well-known/jwks.json'],
+  catalog: ['/api/products', '/api/barcodes'],
+  inventory: ['/api/warehouses', '/api/inventory', '/api/transfers'],
+  orders: ['/api/orders', '/api/analytics'],
+  purchasing: ['/api/vendors', '/api/purchase-orders'],
+  integrations: ['/api/webhooks', '/api/integrations'],
+};
+
+/** The service that owns a path, or undefined when no service claims it. */
+export function serviceForPath(path: string): ServiceName | undefined {
+  for (const name of serviceNames) {
+    if (servicePrefixes[name].some((p) => path === p || path.startsWith(`${p}/`))) return name;
+  }
+  return undefined;
+}
+
+export function isServiceName(value: string): value is ServiceName {
+  return (serviceNames as readonly string[]).includes(value);
+}

@@ -1,0 +1,33 @@
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { runMigrations, Logger as WorkerLogger } from 'graphile-worker';
+import { connectDatabase } from '../core/platform/database.ts';
+
+const migrationsFolder = new URL('./migrations', import.meta.url).pathname;
+
+/**
+ * Brings a database to the current schema: the services' drizzle migrations, then
+ * graphile-worker's own schema, which the services' transactions call (add_job) as their outbox.
+ */
+export async function migrateDatabase(url: string): Promise<void> {
+  const handle = connectDatabase(url, { max: 2, application: 'varastokkr-migrate' });
+  try {
+    await migrate(handle.db, { migrationsFolder, migrationsSchema: 'drizzle' });
+    await runMigrations({ pgPool: handle.pool, logger: quietLogger });
+  } finally {
+    await handle.close();
+  }
+}
+
+// graphile-worker logs each migration step at info; the CLI prints its own summary instead.
+const quietLogger = new WorkerLogger(() => (level: string, message: string) => {
+  if (level === 'error' || level === 'warning') console.error(`graphile-worker: ${message}`);
+});
+
+if (import.meta.main) {
+  const { withDatabase } = await import('./local-database.ts');
+  await withDatabase('migrate', async (url) => {
+    const started = performance.now();
+    await migrateDatabase(url);
+    console.log(`migrated in ${Math.round(performance.now() - started)} ms`);
+  });
+}

@@ -1,0 +1,97 @@
+import { sql } from 'drizzle-orm';
+import { products } from '../core/catalog/tables.ts';
+import { users } from '../core/identity/tables.ts';
+import { warehouses } from '../core/inventory/tables.ts';
+import { connectDatabase } from '../core/platform/database.ts';
+import { vendors } from '../core/purchasing/tables.ts';
+
+export interface SeedOptions {
+  adminEmail: string;
+  adminPassword: string;
+  progress?: (line: string) => void;
+}
+
+const demoWarehouses = [
+  { code: 'HEL', name: 'Helsinki', timezone: 'Europe/Helsinki' },
+  { code: 'BER', name: 'Berlin', timezone: 'Europe/Berlin' },
+  { code: 'NYC', name: 'New York', timezone: 'America/New_York' },
+];
+
+const demoCategories: Record<string, string[]> = {
+  tools: ['Hammer', 'Screwdriver set', 'Tape measure', 'Utility knife', 'Spirit level', 'Cordless drill'],
+  fasteners: ['Wood screws 4x40', 'Wall plugs 6mm', 'Hex bolts M8', 'Washers M8', 'Cable ties 200mm', 'Nails 50mm'],
+  electrical: ['Extension cord 5m', 'LED bulb E27', 'Wall socket', 'Cable 3x1.5', 'Fuse 16A', 'Torch'],
+  paint: ['Wall paint white 10l', 'Primer 5l', 'Roller 25cm', 'Brush set', 'Masking tape', 'Drop cloth'],
+  garden: ['Garden hose 25m', 'Pruning shears', 'Rake', 'Watering can', 'Plant pots 5-pack', 'Gloves'],
+  safety: ['Safety glasses', 'Ear defenders', 'Dust masks 10-pack', 'Work gloves', 'Hard hat', 'Hi-vis vest'],
+};
+
+/** EAN-13 with a correct check digit, from a 12-digit body. */
+export function ean13(body12: string): string {
+  const sum = [...body12].reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 1 : 3), 0);
+  return body12 + String((10 - (sum % 10)) % 10);
+}
+
+function demoProducts() {
+  let n = 0;
+  return Object.entries(demoCategories).flatMap(([category, names]) =>
+    names.map((name) => {
+      n += 1;
+      const price = 199 + ((n * 737) % 9800);
+      return {
+        sku: `${category.slice(0, 3).toUpperCase()}-${String(n).padStart(4, '0')}`,
+        name,
+        category,
+        barcode: ean13(`640${String(n).padStart(9, '0')}`),
+        priceAmount: price,
+        priceCurrency: 'EUR',
+        costAmount: Math.round(price * 0.55),
+        costCurrency: 'EUR',
+      };
+    }),
+  );
+}
+
+/** Idempotent: a second run adds nothing and changes nothing. */
+export async function seedDemoData(url: string, opts: SeedOptions): Promise<void> {
+  const progress = opts.progress ?? (() => {});
+  const { db, close } = connectDatabase(url, { max: 2, application: 'varastokkr-seed' });
+  try {
+    const passwordHash = await Bun.password.hash(opts.adminPassword, { algorithm: 'argon2id' });
+    await db
+      .insert(users)
+      .values({ email: opts.adminEmail, name: 'Admin', passwordHash, roles: ['admin'] })
+      .onConflictDoNothing();
+    progress(`seed: admin ${opts.adminEmail}`);
+
+    await db.insert(warehouses).values(demoWarehouses).onConflictDoNothing({ target: warehouses.code });
+    progress(`seed: warehouses ${demoWarehouses.map((w) => w.code).join(', ')}`);
+
+    const items = demoProducts();
+    const chunk = 12;
+    for (let i = 0; i < items.length; i += chunk) {
+      await db
+        .insert(products)
+        .values(items.slice(i, i + chunk))
+        .onConflictDoNothing();
+      progress(`seed: products ${Math.min(i + chunk, items.length)}/${items.length}`);
+    }
+
+    const [vendor] = await db.select({ id: vendors.id }).from(vendors).where(sql`${vendors.name} = 'Nordic Supply Oy'`);
+    if (!vendor) {
+      await db.insert(vendors).values({ name: 'Nordic Supply Oy', email: 'orders@nordic-supply.example', leadTimeDays: 5 });
+    }
+    progress('seed: vendor Nordic Supply Oy');
+  } finally {
+    await close();
+  }
+}
+
+if (import.meta.main) {
+  const { config } = await import('../core/platform/config.ts');
+  const { withDatabase } = await import('./local-database.ts');
+  const cfg = config();
+  await withDatabase('seed', (url) =>
+    seedDemoData(url, { adminEmail: cfg.ADMIN_EMAIL, adminPassword: cfg.ADMIN_PASSWORD, progress: console.log }),
+  );
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/**
+ * The contract between the services that enqueue jobs (inside their transactions) and the
+ * tasks that run them: one zod schema per task, parsed again when the job arrives.
+ */
+export const eventTypes = [
+  'product.created',
+  'product.updated',
+  'product.archived',
+  'stock.changed',
+  'stock.low',
+  'order.created',
+  'order.confirmed',
+  'order.cancelled',
+  'order.shipped',
+  'order.delivered',
+  'transfer.updated',
+  'purchase_order.updated',
+  'warehouse.created',
+] as const;
+export type EventType = (typeof eventTypes)[number];
+
+export const domainEventSchema = z.object({
+  id: z.uuid(),
+  type: z.enum(eventTypes),
+  occurredAt: z.iso.datetime({ offset: true }),
+  warehouseId: z.uuid().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  requestId: z.string().nullable(),
+});
+export type DomainEvent = z.infer<typeof domainEventSchema>;
+
+export const taskPayloads = {
+  'publish-event': domainEventSchema,
+  'prune-event-archive': z.object({}).passthrough(),
+} as const;
+
+export type TaskName = keyof typeof taskPayloads;
+export type TaskPayload<T extends TaskName> = z.infer<(typeof taskPayloads)[T]>;

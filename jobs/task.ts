@@ -1,0 +1,31 @@
+import type { JobHelpers, Task } from 'graphile-worker';
+import type { Database } from '../core/platform/database.ts';
+import type { Logger } from '../core/platform/logger.ts';
+import { fieldErrors } from '../core/platform/validation.ts';
+import { type TaskName, type TaskPayload, taskPayloads } from './payloads.ts';
+
+export interface TaskContext {
+  db: Database;
+  log: Logger;
+  helpers: JobHelpers;
+}
+
+export type TaskHandler<T extends TaskName> = (payload: TaskPayload<T>, ctx: TaskContext) => Promise<void>;
+
+/** A graphile-worker task whose payload is parsed with the task's zod schema on arrival. */
+export function defineTask<T extends TaskName>(
+  name: T,
+  handler: TaskHandler<T>,
+): (deps: { db: Database; log: Logger }) => Task {
+  return (deps) => async (raw, helpers) => {
+    const parsed = taskPayloads[name].safeParse(raw);
+    const requestId = (raw as { requestId?: unknown } | null)?.requestId;
+    const log = deps.log.child({ task: name, jobId: helpers.job.id, attempt: helpers.job.attempts, requestId });
+    if (!parsed.success) {
+      // Thrown, so the job stays in the queue as failed and visible instead of vanishing.
+      log.error('invalid job payload', { errors: fieldErrors(parsed.error.issues) });
+      throw new Error(`invalid payload for ${name}`);
+    }
+    await handler(parsed.data as TaskPayload<T>, { db: deps.db, log, helpers });
+  };
+}

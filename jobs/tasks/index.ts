@@ -1,0 +1,10 @@
+import type { TaskName } from '../payloads.ts';
+import type { defineTask } from '../task.ts';
+import { pruneEventArchive } from './prune-event-archive.ts';
+import { publishEvent } from './publish-event.ts';
+
+/** Every task the worker runs, by the identifier jobs are enqueued with. */
+export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
+  'publish-event': publishEvent,
+  'prune-event-archive': pruneEventArchive,
+};

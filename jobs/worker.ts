@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { parseCrontab, type Runner, run, Logger as WorkerLogger } from 'graphile-worker';
+import { connectDatabase } from '../core/platform/database.ts';
+import type { Logger } from '../core/platform/logger.ts';
+import { tasks } from './tasks/index.ts';
+
+export interface JobsOptions {
+  databaseUrl: string;
+  concurrency: number;
+  log: Logger;
+  /** Off in tests that should not see cron jobs fire. */
+  cron?: boolean;
+}
+
+export interface JobsHandle {
+  runner: Runner;
+  stop(): Promise<void>;
+}
+
+function workerLogger(log: Logger): WorkerLogger {
+  return new WorkerLogger((scope) => (level, message, meta) => {
+    const fields = { ...scope, ...meta };
+    if (level === 'error') log.error(message, fields);
+    else if (level === 'warning') log.warn(message, fields);
+    else if (level === 'debug') log.debug(message, fields);
+    else log.info(message, fields);
+  });
+}
+
+/** Starts graphile-worker on our task list and crontab; stop() drains running jobs first. */
+export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
+  // graphile-worker needs concurrency + 2 connections of its own; the tasks share the pool.
+  const handle = connectDatabase(opts.databaseUrl, {
+    max: opts.concurrency * 2 + 2,
+    application: 'varastokkr-jobs',
+    log: opts.log,
+  });
+  const deps = { db: handle.db, log: opts.log };
+  const taskList = Object.fromEntries(Object.entries(tasks).map(([name, make]) => [name, make(deps)]));
+  const crontab = readFileSync(new URL('./crontab', import.meta.url), 'utf8');
+  const runner = await run({
+    pgPool: handle.pool,
+    concurrency: opts.concurrency,
+    taskList,
+    parsedCronItems: parseCrontab(opts.cron === false ? '' : crontab),
+    noHandleSignals: true,
+    logger: workerLogger(opts.log),
+  });
+  return {
+    runner,
+    stop: async () => {
+      await runner.stop();
+      await handle.close();
+    },
+  };
+}
