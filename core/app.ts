@@ -6,7 +6,14 @@ import { integrationsRoutes } from './integrations/routes.ts';
 import { inventoryRoutes } from './inventory/routes.ts';
 import { ordersRoutes } from './orders/routes.ts';
 import type { Database } from './platform/database.ts';
-import { type AppEnv, createRouter, handleErrors, limitBody, requestContext } from './platform/http.ts';
+import {
+  type AppEnv,
+  createRouter,
+  handleErrors,
+  limitBody,
+  provideDatabase,
+  requestLogging,
+} from './platform/http.ts';
 import type { Logger } from './platform/logger.ts';
 import { purchasingRoutes } from './purchasing/routes.ts';
 import type { ServiceName } from './services.ts';
@@ -30,7 +37,7 @@ export interface CoreAppOptions {
 /** The core HTTP app for some or all services, with health and the OpenAPI document. */
 export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   const app = createRouter();
-  app.use(requestContext(opts.log, opts.db));
+  app.use(requestLogging(opts.log), provideDatabase(opts.db));
   app.use('/api/*', limitBody(opts.maxBodyBytes));
   app.route('/', healthRoutes(opts.services));
   for (const name of opts.services) app.route('/', routers[name]);

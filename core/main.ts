@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
+import { openLocalDatabase } from '../db/local-database.ts';
+import { createCoreApp } from './app.ts';
 import { config } from './platform/config.ts';
 import { connectDatabase } from './platform/database.ts';
 import { createLogger } from './platform/logger.ts';
-import { openLocalDatabase } from '../db/local-database.ts';
-import { createCoreApp } from './app.ts';
 import { isServiceName, type ServiceName, serviceNames } from './services.ts';
 
 // bun core/main.ts                      all services in one process
@@ -18,7 +18,10 @@ if (unknown.length > 0) {
 const services: ServiceName[] = requested.length > 0 ? (requested as ServiceName[]) : [...serviceNames];
 
 const cfg = config();
-const log = createLogger({ service: services.length === serviceNames.length ? 'core' : services.join('+') }, cfg.LOG_LEVEL);
+const log = createLogger(
+  { service: services.length === serviceNames.length ? 'core' : services.join('+') },
+  cfg.LOG_LEVEL,
+);
 const database = await openLocalDatabase((line) => log.debug(line));
 const handle = connectDatabase(database.url, { max: cfg.DB_POOL_MAX, application: 'varastokkr-core', log });
 const app = createCoreApp({ db: handle.db, log, services, maxBodyBytes: cfg.MAX_BODY_BYTES });

@@ -2,7 +2,14 @@
  * The services and the URL prefixes each one answers. The edge gateway routes by this table,
  * so a service can run in its own process (CORE_URL_<SERVICE> at the edge) without code changes.
  */
-export const serviceNames = ['identity', 'catalog', 'inventory', 'orders', 'purchasing', 'integrations'] as const;
+export const serviceNames = [
+  'identity',
+  'catalog',
+  'inventory',
+  'orders',
+  'purchasing',
+  'integrations',
+] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 export const servicePrefixes: Record<ServiceName, readonly string[]> = {

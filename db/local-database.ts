@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { config } from '../core/platform/config.ts';
-import { startPostgres, type PostgresServer } from './postgres-server.ts';
+import { type PostgresServer, startPostgres } from './postgres-server.ts';
 
 export const LOCAL_DATABASE = 'varastokkr';
 

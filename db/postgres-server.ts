@@ -8,7 +8,16 @@
  * (the library's `createPostgresUser: true`, done here).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -50,7 +59,8 @@ function postgresUser(): RunAs | undefined {
   const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
   if (id('-u').status !== 0) {
     const made = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
-    if (made.status !== 0) throw new Error('Running as root, and could not create the "postgres" user to run Postgres as.');
+    if (made.status !== 0)
+      throw new Error('Running as root, and could not create the "postgres" user to run Postgres as.');
   }
   return { uid: Number(id('-u').stdout.trim()), gid: Number(id('-g').stdout.trim()) };
 }
@@ -147,7 +157,13 @@ export async function startPostgres(opts: StartOptions): Promise<PostgresServer>
   const attached = runningPostmaster(dataDir);
   if (attached) {
     log(`reusing the Postgres already running on ${dataDir} (pid ${attached.pid}, port ${attached.port})`);
-    return { port: attached.port, password: opts.password, url: urlFor(attached.port), owned: false, stop: async () => {} };
+    return {
+      port: attached.port,
+      password: opts.password,
+      url: urlFor(attached.port),
+      owned: false,
+      stop: async () => {},
+    };
   }
 
   const native = nativeDir();
@@ -168,7 +184,18 @@ export async function startPostgres(opts: StartOptions): Promise<PostgresServer>
     try {
       run(
         join(native, 'bin', 'initdb'),
-        ['-D', dataDir, '-U', 'postgres', '-A', 'scram-sha-256', `--pwfile=${pwFile}`, '-E', 'UTF8', '--locale=C'],
+        [
+          '-D',
+          dataDir,
+          '-U',
+          'postgres',
+          '-A',
+          'scram-sha-256',
+          `--pwfile=${pwFile}`,
+          '-E',
+          'UTF8',
+          '--locale=C',
+        ],
         user,
         { LC_ALL: 'C' },
       );

@@ -19,7 +19,14 @@ const demoWarehouses = [
 
 const demoCategories: Record<string, string[]> = {
   tools: ['Hammer', 'Screwdriver set', 'Tape measure', 'Utility knife', 'Spirit level', 'Cordless drill'],
-  fasteners: ['Wood screws 4x40', 'Wall plugs 6mm', 'Hex bolts M8', 'Washers M8', 'Cable ties 200mm', 'Nails 50mm'],
+  fasteners: [
+    'Wood screws 4x40',
+    'Wall plugs 6mm',
+    'Hex bolts M8',
+    'Washers M8',
+    'Cable ties 200mm',
+    'Nails 50mm',
+  ],
   electrical: ['Extension cord 5m', 'LED bulb E27', 'Wall socket', 'Cable 3x1.5', 'Fuse 16A', 'Torch'],
   paint: ['Wall paint white 10l', 'Primer 5l', 'Roller 25cm', 'Brush set', 'Masking tape', 'Drop cloth'],
   garden: ['Garden hose 25m', 'Pruning shears', 'Rake', 'Watering can', 'Plant pots 5-pack', 'Gloves'],
@@ -77,9 +84,14 @@ export async function seedDemoData(url: string, opts: SeedOptions): Promise<void
       progress(`seed: products ${Math.min(i + chunk, items.length)}/${items.length}`);
     }
 
-    const [vendor] = await db.select({ id: vendors.id }).from(vendors).where(sql`${vendors.name} = 'Nordic Supply Oy'`);
+    const [vendor] = await db
+      .select({ id: vendors.id })
+      .from(vendors)
+      .where(sql`${vendors.name} = 'Nordic Supply Oy'`);
     if (!vendor) {
-      await db.insert(vendors).values({ name: 'Nordic Supply Oy', email: 'orders@nordic-supply.example', leadTimeDays: 5 });
+      await db
+        .insert(vendors)
+        .values({ name: 'Nordic Supply Oy', email: 'orders@nordic-supply.example', leadTimeDays: 5 });
     }
     progress('seed: vendor Nordic Supply Oy');
   } finally {
@@ -92,6 +104,10 @@ if (import.meta.main) {
   const { withDatabase } = await import('./local-database.ts');
   const cfg = config();
   await withDatabase('seed', (url) =>
-    seedDemoData(url, { adminEmail: cfg.ADMIN_EMAIL, adminPassword: cfg.ADMIN_PASSWORD, progress: console.log }),
+    seedDemoData(url, {
+      adminEmail: cfg.ADMIN_EMAIL,
+      adminPassword: cfg.ADMIN_PASSWORD,
+      progress: console.log,
+    }),
   );
 }

@@ -20,7 +20,12 @@ export function defineTask<T extends TaskName>(
   return (deps) => async (raw, helpers) => {
     const parsed = taskPayloads[name].safeParse(raw);
     const requestId = (raw as { requestId?: unknown } | null)?.requestId;
-    const log = deps.log.child({ task: name, jobId: helpers.job.id, attempt: helpers.job.attempts, requestId });
+    const log = deps.log.child({
+      task: name,
+      jobId: helpers.job.id,
+      attempt: helpers.job.attempts,
+      requestId,
+    });
     if (!parsed.success) {
       // Thrown, so the job stays in the queue as failed and visible instead of vanishing.
       log.error('invalid job payload', { errors: fieldErrors(parsed.error.issues) });

@@ -25,9 +25,7 @@ export const products = catalog.table(
   },
   (t) => [
     uniqueIndex('products_sku_lower_key').on(sql`lower(${t.sku})`),
-    uniqueIndex('products_barcode_key')
-      .on(t.barcode)
-      .where(sql`${t.barcode} is not null`),
+    uniqueIndex('products_barcode_key').on(t.barcode).where(sql`${t.barcode} is not null`),
     check('products_price_check', sql`${t.priceAmount} is null or ${t.priceAmount} >= 0`),
     check('products_cost_check', sql`${t.costAmount} is null or ${t.costAmount} >= 0`),
   ],

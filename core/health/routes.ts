@@ -29,7 +29,14 @@ export function healthRoutes(services: readonly string[]) {
       );
       const latencyMs = Math.round((performance.now() - started) * 10) / 10;
       const outbox = result.rows[0]?.outbox ?? false;
-      return c.json({ status: 'ok' as const, services: [...services], database: { status: 'ok' as const, latencyMs, outbox } }, 200);
+      return c.json(
+        {
+          status: 'ok' as const,
+          services: [...services],
+          database: { status: 'ok' as const, latencyMs, outbox },
+        },
+        200,
+      );
     } catch (err) {
       c.var.log.error('health check: database unreachable', { err: (err as Error).message });
       throw new ServiceUnavailableError('The database does not answer.', { database: 'down' });

@@ -14,5 +14,8 @@ export const eventArchive = integrations.table(
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
     archivedAt: timestamp('archived_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('event_archive_occurred_at_idx').on(t.occurredAt), index('event_archive_type_idx').on(t.type)],
+  (t) => [
+    index('event_archive_occurred_at_idx').on(t.occurredAt),
+    index('event_archive_type_idx').on(t.type),
+  ],
 );

@@ -23,7 +23,10 @@ const listWarehousesRoute = createRoute({
   tags: ['inventory'],
   summary: 'List warehouses by code',
   request: { query: pageQuery },
-  responses: { 200: jsonContent(pageSchema(warehouseSchema), 'A page of warehouses'), ...problemResponses(422) },
+  responses: {
+    200: jsonContent(pageSchema(warehouseSchema), 'A page of warehouses'),
+    ...problemResponses(422),
+  },
 });
 
 export const inventoryRoutes = createRouter()
@@ -31,4 +34,6 @@ export const inventoryRoutes = createRouter()
     const warehouse = await createWarehouse(c.var.db, c.req.valid('json'), c.var.requestId);
     return c.json(warehouse, 201);
   })
-  .openapi(listWarehousesRoute, async (c) => c.json(await listWarehouses(c.var.db, c.req.valid('query')), 200));
+  .openapi(listWarehousesRoute, async (c) =>
+    c.json(await listWarehouses(c.var.db, c.req.valid('query')), 200),
+  );

@@ -10,11 +10,21 @@ import { warehouses } from './tables.ts';
 type WarehouseRow = typeof warehouses.$inferSelect;
 
 function toView(row: WarehouseRow): WarehouseView {
-  return { id: row.id, code: row.code, name: row.name, timezone: row.timezone, createdAt: row.createdAt.toISOString() };
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    timezone: row.timezone,
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
 /** Creates a warehouse and, in the same transaction, its `warehouse.created` event. */
-export async function createWarehouse(db: Database, input: CreateWarehouse, requestId: string): Promise<WarehouseView> {
+export async function createWarehouse(
+  db: Database,
+  input: CreateWarehouse,
+  requestId: string,
+): Promise<WarehouseView> {
   try {
     return await db.transaction(async (tx) => {
       const [row] = await tx.insert(warehouses).values(input).returning();
@@ -23,7 +33,8 @@ export async function createWarehouse(db: Database, input: CreateWarehouse, requ
       return view;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ConflictError(`A warehouse with code ${input.code} exists already.`);
+    if (isUniqueViolation(err))
+      throw new ConflictError(`A warehouse with code ${input.code} exists already.`);
     throw err;
   }
 }

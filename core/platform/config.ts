@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseEnv } from './env.ts';
 
 /**
  * The one configuration loader for every Bun process (core, jobs, dev, db scripts, bench).
  * Read once at start; an invalid value stops the process with a message naming the variable.
- * The edge reads its bindings with the same `parseEnv` (see edge/env.ts).
+ * The edge parses its bindings with the same `parseEnv` (see edge/env.ts).
  */
 
 /** A port derived from the checkout path, so two checkouts on one machine do not collide. */
@@ -14,9 +15,7 @@ export function checkoutPort(base: number, span: number, root = process.cwd()): 
 }
 
 const port = z.coerce.number().int().min(1).max(65535);
-const flag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -28,7 +27,11 @@ export const configSchema = z.object({
   EDGE_PORT: port.default(8787),
   WS_PROXY_PORT: port.default(8789),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   DB_POOL_MAX: z.coerce.number().int().positive().default(10),
   JOBS_CONCURRENCY: z.coerce.number().int().positive().default(4),
   EVENT_ARCHIVE_DAYS: z.coerce.number().int().positive().default(30),
@@ -38,17 +41,6 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
-
-export class ConfigError extends Error {}
-
-/** Parses an environment against a schema; the error lists every bad variable and why. */
-export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, unknown>): z.infer<S> {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '' && v !== undefined));
-  const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nFix these environment variables (see README, Configuration).`);
-}
 
 let loaded: Config | undefined;
 

@@ -16,7 +16,10 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function connectDatabase(url: string, opts: { max?: number; application?: string; log?: Logger } = {}): DatabaseHandle {
+export function connectDatabase(
+  url: string,
+  opts: { max?: number; application?: string; log?: Logger } = {},
+): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,

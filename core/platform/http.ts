@@ -35,20 +35,30 @@ export function createRouter(): OpenAPIHono<AppEnv> {
   });
 }
 
-/** Accepts the caller's request id if it looks sane, otherwise mints one; echoes it back. */
-export function requestContext(log: Logger, db: Database): MiddlewareHandler<AppEnv> {
+/** What every request carries, at the edge and in core: its id and a logger bound to it. */
+export type RequestEnv = { Variables: { requestId: string; log: Logger } };
+
+/** Accepts the caller's request id if it looks sane, otherwise mints one; echoes it; logs the request. */
+export function requestLogging<E extends RequestEnv>(log: Logger): MiddlewareHandler<E> {
   return async (c, next) => {
     const requestId = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
     const reqLog = log.child({ requestId });
     c.set('requestId', requestId);
     c.set('log', reqLog);
-    c.set('db', db);
     c.header(REQUEST_ID_HEADER, requestId);
     const started = performance.now();
     await next();
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const level = c.res.status >= 500 ? 'error' : 'info';
     reqLog[level]('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms });
+  };
+}
+
+/** Hands the database to core handlers. */
+export function provideDatabase(db: Database): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('db', db);
+    await next();
   };
 }
 
@@ -64,23 +74,24 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
 /** Hono's own HTTP exceptions (bad JSON, media type) mapped onto our hierarchy. */
 function fromHttpException(err: HTTPException, c: Context): AppError {
   if (err.status === 400 && /json/i.test(err.message)) return new MalformedJsonError();
-  if (err.status === 415) return new UnsupportedMediaTypeError('application/json', c.req.header('content-type'));
+  if (err.status === 415)
+    return new UnsupportedMediaTypeError('application/json', c.req.header('content-type'));
   if (err.status === 413) return new PayloadTooLargeError(0);
   return new AppError(err.status, 'http', err.message || 'HTTP error', err.message);
 }
 
 /** The one place errors turn into problem+json for a Hono app. */
-export function handleErrors(app: Hono<AppEnv>, log: Logger): void {
+export function handleErrors<E extends RequestEnv>(app: Hono<E>, log: Logger): void {
   app.onError((err, c) => {
     const appErr = err instanceof HTTPException ? fromHttpException(err, c) : err;
-    const requestId = c.get('requestId');
+    const requestId = c.get('requestId') as string | undefined;
     if (!(appErr instanceof AppError)) {
-      (c.get('log') ?? log).error('unhandled error', { err, path: c.req.path });
+      ((c.get('log') as Logger | undefined) ?? log).error('unhandled error', { err, path: c.req.path });
     }
     return problemResponse(toProblem(appErr, requestId), requestId ? { [REQUEST_ID_HEADER]: requestId } : {});
   });
   app.notFound((c) => {
-    const requestId = c.get('requestId');
+    const requestId = c.get('requestId') as string | undefined;
     const err = new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
     return problemResponse(toProblem(err, requestId), requestId ? { [REQUEST_ID_HEADER]: requestId } : {});
   });

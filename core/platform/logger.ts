@@ -14,14 +14,16 @@ export interface Logger {
 }
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const secretKey = /pass(word)?|secret|token|authorization|cookie|api[-_]?key|database_?url|connection_?string/i;
+const secretKey =
+  /pass(word)?|secret|token|authorization|cookie|api[-_]?key|database_?url|connection_?string/i;
 
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = secretKey.test(k) ? '[redacted]' : redact(v, depth + 1);
+  for (const [k, v] of Object.entries(value))
+    out[k] = secretKey.test(k) ? '[redacted]' : redact(v, depth + 1);
   return out;
 }
 

@@ -17,7 +17,9 @@ export function decodeCursor<S extends z.ZodType>(cursor: string, schema: S): z.
     const parsed = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
     if (parsed.success) return parsed.data;
   } catch {}
-  throw new ValidationError([{ path: 'cursor', message: 'Not a cursor from this list; start again without it.' }]);
+  throw new ValidationError([
+    { path: 'cursor', message: 'Not a cursor from this list; start again without it.' },
+  ]);
 }
 
 export function pageSchema<S extends z.ZodType>(item: S) {

@@ -1,0 +1,22 @@
+import { Client, neonConfig } from '@neondatabase/serverless';
+import type { EdgeConfig } from './env.ts';
+
+/**
+ * A Postgres client for one request, over the Neon serverless driver (WebSocket). In production
+ * it reaches Neon directly; locally, NEON_WS_PROXY points it at our WebSocket-to-TCP proxy,
+ * which speaks plain ws:// to a Postgres without TLS. Workers cannot share I/O objects across
+ * requests, so each request opens its own client and closes it with waitUntil.
+ */
+export async function openEdgeClient(cfg: EdgeConfig): Promise<Client> {
+  if (!cfg.DATABASE_URL) throw new Error('DATABASE_URL is not configured for the edge');
+  const proxy = cfg.NEON_WS_PROXY;
+  if (proxy) {
+    neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.pipelineConnect = false;
+  }
+  const client = new Client(cfg.DATABASE_URL);
+  await client.connect();
+  return client;
+}

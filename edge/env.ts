@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { parseEnv } from '../core/platform/env.ts';
+import { type ServiceName, serviceNames } from '../core/services.ts';
+import type { WarehouseStockRoom } from './warehouse-stock-room.ts';
+
+/** The worker's bindings as wrangler.toml and `wrangler dev --env-file` provide them. */
+export interface EdgeBindings {
+  ASSETS: Fetcher;
+  WAREHOUSE_ROOMS: DurableObjectNamespace<WarehouseStockRoom>;
+  [variable: string]: unknown;
+}
+
+const serviceUrlOverrides = Object.fromEntries(
+  serviceNames.map((s) => [`CORE_URL_${s.toUpperCase()}`, z.url().optional()]),
+) as Record<`CORE_URL_${Uppercase<ServiceName>}`, z.ZodOptional<z.ZodURL>>;
+
+const edgeConfigSchema = z.object({
+  CORE_URL: z.url().default('http://127.0.0.1:8788'),
+  ...serviceUrlOverrides,
+  DATABASE_URL: z.url().optional(),
+  /** host:port/path of a WebSocket-to-TCP proxy for the Neon driver (local dev and tests only). */
+  NEON_WS_PROXY: z.string().optional(),
+  GATEWAY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
+
+let cached: { source: EdgeBindings; config: EdgeConfig } | undefined;
+
+/** The edge configuration, parsed once per isolate from its bindings. */
+export function edgeConfig(env: EdgeBindings): EdgeConfig {
+  if (cached?.source !== env) cached = { source: env, config: parseEnv(edgeConfigSchema, env) };
+  return cached.config;
+}
+
+/** The base URL of the process that runs a service. */
+export function serviceUrl(cfg: EdgeConfig, service: ServiceName): string {
+  return cfg[`CORE_URL_${service.toUpperCase() as Uppercase<ServiceName>}`] ?? cfg.CORE_URL;
+}

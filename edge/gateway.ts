@@ -1,0 +1,66 @@
+import { BadGatewayError, GatewayTimeoutError } from '../core/platform/problem.ts';
+import { REQUEST_ID_HEADER } from '../core/platform/request-id.ts';
+
+// RFC 9110 7.6.1: connection-specific headers a proxy must not forward.
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+
+/** A copy of the headers without hop-by-hop ones, including those the Connection header names. */
+export function endToEndHeaders(source: Headers): Headers {
+  const headers = new Headers(source);
+  const named = (source.get('connection') ?? '').split(',').map((h) => h.trim().toLowerCase());
+  for (const name of [...HOP_BY_HOP, ...named]) if (name) headers.delete(name);
+  return headers;
+}
+
+export interface ForwardOptions {
+  requestId: string;
+  timeoutMs: number;
+  clientIp?: string | undefined;
+}
+
+/** Forwards a request to the same path on a core service; transport failures become 502/504 problems. */
+export async function forwardRequest(req: Request, baseUrl: string, opts: ForwardOptions): Promise<Response> {
+  const incoming = new URL(req.url);
+  const target = new URL(incoming.pathname + incoming.search, baseUrl);
+  const headers = endToEndHeaders(req.headers);
+  headers.delete('host');
+  headers.set(REQUEST_ID_HEADER, opts.requestId);
+  headers.set('x-forwarded-host', incoming.host);
+  headers.set('x-forwarded-proto', incoming.protocol.replace(':', ''));
+  if (opts.clientIp) headers.set('x-forwarded-for', opts.clientIp);
+
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  let upstream: Response;
+  try {
+    upstream = await fetch(target, {
+      method: req.method,
+      headers,
+      body: hasBody ? req.body : undefined,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(opts.timeoutMs),
+      // Bun and Node need this to stream a request body; workerd ignores it.
+      duplex: 'half',
+    } as RequestInit);
+  } catch (err) {
+    const name = (err as Error)?.name;
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      throw new GatewayTimeoutError(`The service did not answer within ${opts.timeoutMs} ms.`);
+    }
+    throw new BadGatewayError('The service behind this path could not be reached. Try again shortly.');
+  }
+  return new Response(upstream.body, {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers: endToEndHeaders(upstream.headers),
+  });
+}

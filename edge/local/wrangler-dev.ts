@@ -1,0 +1,123 @@
+/**
+ * Starts the edge worker under `wrangler dev` (real workerd) in its own process group, so that
+ * stopping it also stops workerd, which otherwise outlives wrangler.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dir, '..', '..');
+
+export interface WranglerOptions {
+  port: number;
+  inspectorPort: number;
+  /** Worker variables; written to a private env file, so wrangler does not print them. */
+  vars: Record<string, string>;
+  /** Where Durable Object storage is kept between runs. */
+  persistTo?: string;
+  onLine?: (line: string) => void;
+}
+
+export interface WranglerHandle {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {}
+}
+
+export async function startWrangler(opts: WranglerOptions): Promise<WranglerHandle> {
+  const envDir = join(root, '.wrangler', 'env');
+  mkdirSync(envDir, { recursive: true });
+  const envFile = join(envDir, `edge-${opts.port}.env`);
+  writeFileSync(
+    envFile,
+    Object.entries(opts.vars)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join('\n'),
+    { mode: 0o600 },
+  );
+  chmodSync(envFile, 0o600);
+
+  const args = [
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--inspector-port',
+    String(opts.inspectorPort),
+    '--env-file',
+    envFile,
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    'warn',
+    ...(opts.persistTo ? ['--persist-to', opts.persistTo] : []),
+  ];
+  const child = spawn(join(root, 'node_modules', '.bin', 'wrangler'), args, {
+    cwd: root,
+    detached: true, // its own process group (setsid), see killGroup
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      // wrangler 4 needs Node >= 22: the project's own node@22 comes first on PATH.
+      PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      WRANGLER_SEND_METRICS: 'false',
+      WRANGLER_LOG_PATH: join(root, '.wrangler', 'logs'),
+      NO_COLOR: '1',
+    },
+  });
+  const tail: string[] = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l.trim())) {
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+      opts.onLine?.(line);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const killOnExit = () => killGroup(child, 'SIGKILL');
+  process.once('exit', killOnExit);
+
+  const url = `http://127.0.0.1:${opts.port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`wrangler dev exited (${child.exitCode}):\n${tail.join('\n')}`);
+    if (Date.now() > deadline) {
+      killGroup(child, 'SIGKILL');
+      throw new Error(`wrangler dev did not answer on ${url} within 90 s:\n${tail.join('\n')}`);
+    }
+    try {
+      await fetch(`${url}/__edge_ready`, { signal: AbortSignal.timeout(1000) });
+      break;
+    } catch {
+      await Bun.sleep(200);
+    }
+  }
+
+  return {
+    url,
+    child,
+    stop: async () => {
+      process.off('exit', killOnExit);
+      if (child.exitCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+      killGroup(child, 'SIGKILL'); // workerd, should it linger in the group
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * A WebSocket-to-TCP proxy for the Neon serverless driver, for local dev and tests: the edge
+ * worker opens ws://127.0.0.1:<port>/v1?address=host:port and we pipe the bytes to Postgres.
+ * In production the driver talks to Neon's own proxy, so this never runs there. It only
+ * forwards to the Postgres addresses it is given.
+ */
+import type { Server, Socket } from 'bun';
+import type { Logger } from '../../core/platform/logger.ts';
+
+interface Link {
+  host: string;
+  port: number;
+  socket?: Socket<undefined>;
+  /** Bytes from the client waiting for the TCP side to connect or drain. */
+  backlog: Uint8Array[];
+}
+
+export interface WsProxyOptions {
+  port: number;
+  hostname?: string;
+  /** host:port targets that may be reached. */
+  allowed: string[];
+  log: Logger;
+}
+
+function flush(link: Link): void {
+  const socket = link.socket;
+  if (!socket) return;
+  while (link.backlog.length > 0) {
+    const chunk = link.backlog[0]!;
+    const written = socket.write(chunk);
+    if (written < chunk.byteLength) {
+      link.backlog[0] = chunk.subarray(Math.max(written, 0));
+      return; // the rest goes out on drain
+    }
+    link.backlog.shift();
+  }
+}
+
+export function startWsProxy(opts: WsProxyOptions): Server<Link> {
+  return Bun.serve<Link>({
+    port: opts.port,
+    hostname: opts.hostname ?? '127.0.0.1',
+    fetch(req, server) {
+      const address = new URL(req.url).searchParams.get('address') ?? '';
+      const match = /^(.+):(\d+)$/.exec(address);
+      if (!match || !opts.allowed.includes(address)) {
+        return new Response(`address ${address || '(none)'} is not a Postgres this proxy serves`, {
+          status: 403,
+        });
+      }
+      const data: Link = { host: match[1]!, port: Number(match[2]), backlog: [] };
+      if (server.upgrade(req, { data })) return undefined;
+      return new Response('expected a WebSocket upgrade', { status: 426 });
+    },
+    websocket: {
+      async open(ws) {
+        const link = ws.data;
+        try {
+          link.socket = await Bun.connect({
+            hostname: link.host,
+            port: link.port,
+            socket: {
+              data: (_s, chunk) => void ws.sendBinary(chunk),
+              drain: () => flush(link),
+              close: () => ws.close(),
+              error: () => ws.close(1011, 'postgres connection error'),
+            },
+          });
+          flush(link);
+        } catch (err) {
+          opts.log.warn('ws-proxy: cannot reach postgres', {
+            address: `${link.host}:${link.port}`,
+            err: (err as Error).message,
+          });
+          ws.close(1011, 'postgres unreachable');
+        }
+      },
+      message(ws, message) {
+        const bytes =
+          typeof message === 'string' ? new TextEncoder().encode(message) : new Uint8Array(message);
+        ws.data.backlog.push(bytes);
+        flush(ws.data);
+      },
+      close(ws) {
+        ws.data.socket?.end();
+      },
+    },
+  });
+}

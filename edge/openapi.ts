@@ -1,0 +1,55 @@
+import { BadGatewayError } from '../core/platform/problem.ts';
+import { serviceNames } from '../core/services.ts';
+import { type EdgeConfig, serviceUrl } from './env.ts';
+
+type OpenApiDoc = {
+  paths?: Record<string, unknown>;
+  components?: { schemas?: Record<string, unknown> } & Record<string, unknown>;
+  tags?: { name: string }[];
+} & Record<string, unknown>;
+
+const CACHE_MS = 60_000;
+let cache: { at: number; doc: OpenApiDoc } | undefined;
+
+// Paths each core process documents for itself that the edge answers instead.
+const coreOnlyPaths = ['/healthz', '/openapi.json'];
+
+/**
+ * The public OpenAPI 3.1 document: the edge's own routes merged over the documents of the core
+ * processes it routes to (one, or one per service when they run apart). Cached for a minute.
+ */
+export async function mergedOpenApi(
+  cfg: EdgeConfig,
+  edgeDoc: OpenApiDoc,
+  requestId: string,
+): Promise<OpenApiDoc> {
+  if (cache && Date.now() - cache.at < CACHE_MS) return cache.doc;
+  const urls = [...new Set(serviceNames.map((s) => serviceUrl(cfg, s)))];
+  const coreDocs = await Promise.all(
+    urls.map(async (url) => {
+      try {
+        const res = await fetch(new URL('/openapi.json', url), {
+          headers: { 'x-request-id': requestId },
+          signal: AbortSignal.timeout(5000),
+        });
+        if (!res.ok) throw new Error(String(res.status));
+        return (await res.json()) as OpenApiDoc;
+      } catch {
+        throw new BadGatewayError(`The API description of ${url} could not be fetched; is core running?`);
+      }
+    }),
+  );
+  const merged: OpenApiDoc = { ...edgeDoc, paths: {}, components: { ...edgeDoc.components, schemas: {} } };
+  const tags = new Map<string, { name: string }>();
+  for (const doc of [...coreDocs, edgeDoc]) {
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      if (doc !== edgeDoc && coreOnlyPaths.includes(path)) continue;
+      merged.paths![path] = item;
+    }
+    Object.assign(merged.components!.schemas!, doc.components?.schemas);
+    for (const t of doc.tags ?? []) tags.set(t.name, t);
+  }
+  if (tags.size > 0) merged.tags = [...tags.values()];
+  cache = { at: Date.now(), doc: merged };
+  return merged;
+}

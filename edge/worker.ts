@@ -1,0 +1,80 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { handleErrors, type RequestEnv, requestLogging } from '../core/platform/http.ts';
+import { createLogger } from '../core/platform/logger.ts';
+import { NotFoundError, ValidationError } from '../core/platform/problem.ts';
+import { fieldErrors } from '../core/platform/validation.ts';
+import { serviceForPath } from '../core/services.ts';
+import { docsPage } from './docs-page.ts';
+import { type EdgeBindings, edgeConfig, serviceUrl } from './env.ts';
+import { forwardRequest } from './gateway.ts';
+import { checkHealth, healthRoute } from './health.ts';
+import { mergedOpenApi } from './openapi.ts';
+
+export { WarehouseStockRoom } from './warehouse-stock-room.ts';
+
+type EdgeEnv = RequestEnv & { Bindings: EdgeBindings };
+
+const log = createLogger({ service: 'edge' });
+
+const app = new OpenAPIHono<EdgeEnv>({
+  defaultHook: (result) => {
+    if (!result.success) throw new ValidationError(fieldErrors(result.error.issues));
+  },
+});
+
+app.use(requestLogging(log));
+
+app.openapi(healthRoute, async (c) => {
+  const body = await checkHealth({
+    cfg: edgeConfig(c.env),
+    rooms: c.env.WAREHOUSE_ROOMS,
+    requestId: c.var.requestId,
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+  });
+  return c.json(body, 200);
+});
+
+const openApiRoute = createRoute({
+  method: 'get',
+  path: '/openapi.json',
+  tags: ['meta'],
+  summary: 'This document: the OpenAPI 3.1 description of the whole API',
+  responses: {
+    200: { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: z.object({}) } } },
+  },
+});
+
+app.openapi(openApiRoute, async (c) => {
+  const edgeDoc = app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'Varastokkr API',
+      version: '1',
+      description:
+        'Inventory management: product catalog, stock per warehouse with an exact ledger, orders that never oversell, purchasing, transfers, live warehouse rooms. Errors are RFC 9457 problem+json.',
+    },
+  });
+  return c.json(await mergedOpenApi(edgeConfig(c.env), edgeDoc as never, c.var.requestId), 200);
+});
+
+app.get('/docs', (c) => c.html(docsPage));
+
+// The gateway: every API path goes to the core process that runs its service.
+app.all('/api/*', (c) => forwardToService(c));
+app.all('/.well-known/*', (c) => forwardToService(c));
+
+function forwardToService(c: Context<EdgeEnv>) {
+  const service = serviceForPath(c.req.path);
+  if (!service) throw new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
+  const cfg = edgeConfig(c.env);
+  return forwardRequest(c.req.raw, serviceUrl(cfg, service), {
+    requestId: c.var.requestId,
+    timeoutMs: cfg.GATEWAY_TIMEOUT_MS,
+    clientIp: c.req.header('cf-connecting-ip'),
+  });
+}
+
+handleErrors(app, log);
+
+export default app;
