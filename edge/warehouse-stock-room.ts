@@ -20,8 +20,8 @@ type LevelRow = { sku: string; on_hand: number; reserved: number; version: numbe
 /**
  * The per-warehouse Durable Object: a projection of the warehouse's stock levels in SQLite
  * storage, each level carrying the ledger version it reflects, so an update that arrives twice
- * or out of order changes nothing. Postgres stays the source of truth. (The WebSocket room and
- * the rebuild from Postgres arrive with the real-time issue.)
+ * or out of order changes nothing. Postgres stays the source of truth. (Versioned updates, the
+ * WebSocket room and the rebuild from Postgres arrive with the real-time issue.)
  */
 export class WarehouseStockRoom extends DurableObject {
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
@@ -32,25 +32,6 @@ export class WarehouseStockRoom extends DurableObject {
       reserved INTEGER NOT NULL,
       version INTEGER NOT NULL
     )`);
-  }
-
-  /** Applies levels newer than the ones held; returns how many changed. */
-  async applyLevels(levels: RoomLevel[]): Promise<{ applied: number; ignored: number }> {
-    let applied = 0;
-    for (const l of levels) {
-      const cursor = this.ctx.storage.sql.exec(
-        `INSERT INTO level (sku, on_hand, reserved, version) VALUES (?, ?, ?, ?)
-         ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved,
-           version = excluded.version
-         WHERE excluded.version > level.version`,
-        l.sku,
-        l.onHand,
-        l.reserved,
-        l.version,
-      );
-      applied += cursor.rowsWritten > 0 ? 1 : 0;
-    }
-    return { applied, ignored: levels.length - applied };
   }
 
   /** Every level the room holds, and the highest version among them. */

@@ -19,7 +19,9 @@ export interface JobsHandle {
 
 function workerLogger(log: Logger): WorkerLogger {
   return new WorkerLogger((scope) => (level, message, meta) => {
-    const fields = { ...scope, ...meta };
+    // graphile-worker attaches the whole job row (payload included) to some messages: keep its id.
+    const { job, ...rest } = (meta ?? {}) as { job?: { id?: string } } & Record<string, unknown>;
+    const fields = { ...scope, ...rest, ...(job ? { jobId: job.id } : {}) };
     if (level === 'error') log.error(message, fields);
     else if (level === 'warning') log.warn(message, fields);
     else if (level === 'debug') log.debug(message, fields);

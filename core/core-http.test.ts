@@ -1,0 +1,158 @@
+/**
+ * The core HTTP surface against a real server and a real Postgres: health, the warehouse
+ * round trip, and a problem+json answer for every class of bad input, with no partial writes.
+ */
+import { describe, expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
+import { connectDatabase } from './platform/database.ts';
+import { serveCore, useCore } from '../test/harness/core.ts';
+import { expectProblem, postJson } from '../test/harness/http.ts';
+
+const core = useCore({ maxBodyBytes: 64 * 1024 });
+
+async function counts() {
+  const { db } = core().database;
+  const result = await db.execute<{ warehouses: number; jobs: number }>(sql`select
+    (select count(*) from inventory.warehouses) as warehouses,
+    (select count(*) from graphile_worker.jobs) as jobs`);
+  return result.rows[0]!;
+}
+
+describe('health', () => {
+  test('GET /healthz answers 200 once Postgres and the outbox are reachable', async () => {
+    const res = await fetch(`${core().url}/healthz`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ status: 'ok', database: { status: 'ok', outbox: true } });
+    expect(body.services).toContain('inventory');
+  });
+
+  test('answers 503 problem+json when the database is gone', async () => {
+    const handle = connectDatabase(core().database.url, { max: 1 });
+    await handle.close();
+    const broken = serveCore({ db: handle.db });
+    try {
+      const body = await expectProblem(await fetch(`${broken.url}/healthz`), 503, 'unavailable');
+      expect(body.detail).toContain('database');
+    } finally {
+      await broken.stop();
+    }
+  });
+});
+
+describe('warehouses round trip', () => {
+  test('POST then GET /api/warehouses through Postgres, paged by cursor', async () => {
+    for (const code of ['RT1', 'RT2', 'RT3']) {
+      const res = await postJson(`${core().url}/api/warehouses`, { code: code.toLowerCase(), name: `Round ${code}` });
+      expect(res.status).toBe(201);
+      expect(await res.json()).toMatchObject({ code, name: `Round ${code}`, timezone: 'UTC' });
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const q = new URLSearchParams({ limit: '2', ...(cursor ? { cursor } : {}) });
+      const page = (await (await fetch(`${core().url}/api/warehouses?${q}`)).json()) as {
+        items: { code: string }[];
+        nextCursor: string | null;
+      };
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((w) => w.code));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['RT1', 'RT2', 'RT3']);
+  });
+
+  test('a request id given by the caller is echoed and logged', async () => {
+    const res = await fetch(`${core().url}/api/warehouses`, { headers: { 'x-request-id': 'caller-chosen-id-42' } });
+    expect(res.headers.get('x-request-id')).toBe('caller-chosen-id-42');
+    expect(core().logs.some((l) => l.requestId === 'caller-chosen-id-42' && l.msg === 'request')).toBe(true);
+  });
+});
+
+describe('bad input gets problem+json and writes nothing', () => {
+  test('malformed JSON: 400', async () => {
+    const before = await counts();
+    const res = await fetch(`${core().url}/api/warehouses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"code": "BAD",',
+    });
+    await expectProblem(res, 400, 'malformed-json');
+    expect(await counts()).toEqual(before);
+  });
+
+  test('wrong content type: 415, and 415 when the header is missing', async () => {
+    const wrong = await fetch(`${core().url}/api/warehouses`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'code=BAD',
+    });
+    const body = await expectProblem(wrong, 415, 'unsupported-media-type');
+    expect(body.detail).toContain('application/json');
+    const missing = await fetch(`${core().url}/api/warehouses`, { method: 'POST', body: new Blob(['{}']) });
+    await expectProblem(missing, 415, 'unsupported-media-type');
+  });
+
+  test('unknown route: 404, for any method', async () => {
+    await expectProblem(await fetch(`${core().url}/api/nowhere`), 404, 'not-found');
+    await expectProblem(await fetch(`${core().url}/api/warehouses`, { method: 'DELETE' }), 404, 'not-found');
+  });
+
+  test('oversized body: 413 before it is parsed', async () => {
+    const before = await counts();
+    const res = await postJson(`${core().url}/api/warehouses`, { code: 'BIG', name: 'x'.repeat(70 * 1024) });
+    await expectProblem(res, 413, 'payload-too-large');
+    expect(await counts()).toEqual(before);
+  });
+
+  test('validation failure: 422 naming each offending field', async () => {
+    const before = await counts();
+    const res = await postJson(`${core().url}/api/warehouses`, {
+      code: 'no spaces!',
+      name: '',
+      timezone: 'Mars/Olympus',
+      sneaky: true,
+    });
+    const body = await expectProblem(res, 422, 'validation');
+    expect(body.errors!.map((e) => e.path).sort()).toEqual(['code', 'name', 'sneaky', 'timezone']);
+    expect(await counts()).toEqual(before);
+  });
+
+  test('a bad query parameter or cursor: 422 naming it', async () => {
+    const limit = await expectProblem(await fetch(`${core().url}/api/warehouses?limit=0`), 422, 'validation');
+    expect(limit.errors?.[0]?.path).toBe('limit');
+    const cursor = await expectProblem(await fetch(`${core().url}/api/warehouses?cursor=garbage`), 422, 'validation');
+    expect(cursor.errors?.[0]?.path).toBe('cursor');
+  });
+
+  test('a duplicate: 409, and the failed transaction enqueued no job', async () => {
+    expect((await postJson(`${core().url}/api/warehouses`, { code: 'DUP', name: 'First' })).status).toBe(201);
+    const before = await counts();
+    const res = await postJson(`${core().url}/api/warehouses`, { code: 'dup', name: 'Second' });
+    await expectProblem(res, 409, 'conflict');
+    expect(await counts()).toEqual(before);
+  });
+
+  test('an unexpected failure: 500 with a request id and no internals', async () => {
+    const handle = connectDatabase(core().database.url, { max: 1 });
+    await handle.close();
+    const broken = serveCore({ db: handle.db });
+    try {
+      const res = await postJson(`${broken.url}/api/warehouses`, { code: 'ERR', name: 'Boom' });
+      const body = await expectProblem(res, 500, 'internal');
+      expect(body.requestId).toBe(res.headers.get('x-request-id')!);
+      expect(JSON.stringify(body)).not.toMatch(/pool|stack|\.ts|insert/i);
+      expect(broken.logs.some((l) => l.msg === 'unhandled error')).toBe(true);
+    } finally {
+      await broken.stop();
+    }
+  });
+});
+
+test('GET /openapi.json is an OpenAPI 3.1 document generated from the route schemas', async () => {
+  const doc = await (await fetch(`${core().url}/openapi.json`)).json();
+  expect(doc.openapi).toBe('3.1.0');
+  expect(doc.paths['/api/warehouses'].post.requestBody.content['application/json'].schema).toBeDefined();
+  expect(doc.components.schemas.Problem).toBeDefined();
+  expect(doc.components.schemas.Warehouse).toBeDefined();
+});

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll } from 'bun:test';
+import { createCoreApp } from '../../core/app.ts';
+import type { Database } from '../../core/platform/database.ts';
+import { type ServiceName, serviceNames } from '../../core/services.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { captureLogger } from './logs.ts';
+
+export interface TestCore {
+  url: string;
+  database: TestDatabase;
+  logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+export interface CoreServerOptions {
+  db: Database;
+  services?: readonly ServiceName[];
+  maxBodyBytes?: number;
+}
+
+/** A real core HTTP server (Bun.serve on a free port) over the given database. */
+export function serveCore(opts: CoreServerOptions) {
+  const { log, lines } = captureLogger({ service: 'core' });
+  const app = createCoreApp({
+    db: opts.db,
+    log,
+    services: opts.services ?? serviceNames,
+    maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
+  });
+  const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch });
+  return { url: `http://127.0.0.1:${server.port}`, logs: lines, stop: () => server.stop(true) };
+}
+
+/** This file's core: its own database and a server over it, for the file's tests. */
+export function useCore(opts: Omit<CoreServerOptions, 'db'> = {}): () => TestCore {
+  let core: TestCore | undefined;
+  beforeAll(async () => {
+    const database = await createTestDatabase('core');
+    const server = serveCore({ ...opts, db: database.db });
+    core = {
+      ...server,
+      database,
+      stop: async () => {
+        await server.stop();
+        await database.drop();
+      },
+    };
+  });
+  afterAll(async () => {
+    await core?.stop();
+  });
+  return () => {
+    if (!core) throw new Error('useCore(): the core exists from beforeAll on');
+    return core;
+  };
+}

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll } from 'bun:test';
+import { connectDatabase, type DatabaseHandle } from '../../core/platform/database.ts';
+import { adminQuery, TEMPLATE_DATABASE, testPostgres } from './postgres.ts';
+
+export interface TestDatabase extends DatabaseHandle {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database cloned from the migrated template (fast: a file copy, no migrations). */
+export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
+  const name = `${prefix}_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  await adminQuery(`create database "${name}" template ${TEMPLATE_DATABASE}`);
+  const url = testPostgres().url(name);
+  const handle = connectDatabase(url, { max: 10, application: 'varastokkr-test' });
+  return {
+    ...handle,
+    name,
+    url,
+    drop: async () => {
+      await handle.close();
+      await adminQuery(`drop database if exists "${name}" with (force)`);
+    },
+  };
+}
+
+/** This test file's own database: created before its tests, dropped after them. */
+export function useTestDatabase(prefix = 'test'): () => TestDatabase {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(prefix);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  return () => {
+    if (!database) throw new Error('useTestDatabase(): the database exists from beforeAll on');
+    return database;
+  };
+}

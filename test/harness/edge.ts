@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../db/postgres-server.ts';
+import { startWsProxy } from '../../edge/local/ws-proxy.ts';
+import { startWrangler } from '../../edge/local/wrangler-dev.ts';
+import { startJobs } from '../../jobs/worker.ts';
+import { serveCore } from './core.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { captureLogger } from './logs.ts';
+import { atRunEnd } from './run-cleanup.ts';
+
+export interface TestEdge {
+  /** The worker under wrangler dev (workerd), e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** The database behind core, jobs and the edge's own driver. */
+  database: TestDatabase;
+  coreLogs: Record<string, unknown>[];
+  edgeLines: string[];
+}
+
+let shared: Promise<TestEdge> | undefined;
+
+/**
+ * The whole stack, started once per test run on first use: a database, core and jobs over it,
+ * the WebSocket proxy for the edge's Neon driver, and the edge worker in real workerd.
+ */
+export function testEdge(): Promise<TestEdge> {
+  shared ??= startEdgeStack();
+  return shared;
+}
+
+async function startEdgeStack(): Promise<TestEdge> {
+  const started = performance.now();
+  const database = await createTestDatabase('edge');
+  const core = serveCore({ db: database.db });
+  const { log } = captureLogger({ service: 'jobs' });
+  const jobs = await startJobs({ databaseUrl: database.url, concurrency: 2, log, cron: false });
+  const pgAddress = new URL(database.url);
+  const proxy = startWsProxy({ port: 0, allowed: [`127.0.0.1:${pgAddress.port}`], log });
+  const persistTo = mkdtempSync(join(tmpdir(), 'varastokkr-test-edge-'));
+  const edgeLines: string[] = [];
+  const edge = await startWrangler({
+    port: await freePort(),
+    inspectorPort: await freePort(),
+    persistTo,
+    vars: {
+      CORE_URL: core.url,
+      DATABASE_URL: database.url,
+      NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`,
+      LOG_LEVEL: 'info',
+      GATEWAY_TIMEOUT_MS: '10000',
+    },
+    onLine: (line) => {
+      edgeLines.push(line);
+      if (process.env.TEST_LOG) console.log(`[edge] ${line}`);
+    },
+  });
+  atRunEnd(async () => {
+    await edge.stop();
+    proxy.stop(true);
+    await jobs.stop();
+    await core.stop();
+    await database.drop();
+    rmSync(persistTo, { recursive: true, force: true });
+  });
+  console.error(`test edge (wrangler dev) ready in ${Math.round(performance.now() - started)} ms`);
+  return { url: edge.url, database, coreLogs: core.logs, edgeLines };
+}

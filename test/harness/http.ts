@@ -1,0 +1,40 @@
+import { expect } from 'bun:test';
+
+/** Asserts an RFC 9457 problem response and returns its body. */
+export async function expectProblem(res: Response, status: number, typeSuffix?: string) {
+  const text = await res.text();
+  expect(res.status, text).toBe(status);
+  expect(res.headers.get('content-type')).toStartWith('application/problem+json');
+  const body = JSON.parse(text) as {
+    type: string;
+    title: string;
+    status: number;
+    detail?: string;
+    requestId?: string;
+    errors?: { path: string; message: string }[];
+  };
+  expect(body.status).toBe(status);
+  expect(body.title).toBeString();
+  expect(body.type).toStartWith('https://varastokkr.dev/problems/');
+  if (typeSuffix) expect(body.type).toEndWith(`/${typeSuffix}`);
+  return body;
+}
+
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Polls until fn returns a value other than undefined, or fails after timeoutMs. */
+export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await Bun.sleep(50);
+  }
+}
