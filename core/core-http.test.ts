@@ -4,9 +4,9 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { connectDatabase } from './platform/database.ts';
 import { serveCore, useCore } from '../test/harness/core.ts';
-import { expectProblem, postJson } from '../test/harness/http.ts';
+import { expectProblem, type OpenApiDoc, postJson } from '../test/harness/http.ts';
+import { connectDatabase } from './platform/database.ts';
 
 const core = useCore({ maxBodyBytes: 64 * 1024 });
 
@@ -22,7 +22,7 @@ describe('health', () => {
   test('GET /healthz answers 200 once Postgres and the outbox are reachable', async () => {
     const res = await fetch(`${core().url}/healthz`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as { services: string[] };
     expect(body).toMatchObject({ status: 'ok', database: { status: 'ok', outbox: true } });
     expect(body.services).toContain('inventory');
   });
@@ -43,7 +43,10 @@ describe('health', () => {
 describe('warehouses round trip', () => {
   test('POST then GET /api/warehouses through Postgres, paged by cursor', async () => {
     for (const code of ['RT1', 'RT2', 'RT3']) {
-      const res = await postJson(`${core().url}/api/warehouses`, { code: code.toLowerCase(), name: `Round ${code}` });
+      const res = await postJson(`${core().url}/api/warehouses`, {
+        code: code.toLowerCase(),
+        name: `Round ${code}`,
+      });
       expect(res.status).toBe(201);
       expect(await res.json()).toMatchObject({ code, name: `Round ${code}`, timezone: 'UTC' });
     }
@@ -63,7 +66,9 @@ describe('warehouses round trip', () => {
   });
 
   test('a request id given by the caller is echoed and logged', async () => {
-    const res = await fetch(`${core().url}/api/warehouses`, { headers: { 'x-request-id': 'caller-chosen-id-42' } });
+    const res = await fetch(`${core().url}/api/warehouses`, {
+      headers: { 'x-request-id': 'caller-chosen-id-42' },
+    });
     expect(res.headers.get('x-request-id')).toBe('caller-chosen-id-42');
     expect(core().logs.some((l) => l.requestId === 'caller-chosen-id-42' && l.msg === 'request')).toBe(true);
   });
@@ -121,7 +126,11 @@ describe('bad input gets problem+json and writes nothing', () => {
   test('a bad query parameter or cursor: 422 naming it', async () => {
     const limit = await expectProblem(await fetch(`${core().url}/api/warehouses?limit=0`), 422, 'validation');
     expect(limit.errors?.[0]?.path).toBe('limit');
-    const cursor = await expectProblem(await fetch(`${core().url}/api/warehouses?cursor=garbage`), 422, 'validation');
+    const cursor = await expectProblem(
+      await fetch(`${core().url}/api/warehouses?cursor=garbage`),
+      422,
+      'validation',
+    );
     expect(cursor.errors?.[0]?.path).toBe('cursor');
   });
 
@@ -150,9 +159,9 @@ describe('bad input gets problem+json and writes nothing', () => {
 });
 
 test('GET /openapi.json is an OpenAPI 3.1 document generated from the route schemas', async () => {
-  const doc = await (await fetch(`${core().url}/openapi.json`)).json();
+  const doc = (await (await fetch(`${core().url}/openapi.json`)).json()) as OpenApiDoc;
   expect(doc.openapi).toBe('3.1.0');
-  expect(doc.paths['/api/warehouses'].post.requestBody.content['application/json'].schema).toBeDefined();
+  expect(doc.paths['/api/warehouses']!.post!.requestBody!.content['application/json']!.schema).toBeDefined();
   expect(doc.components.schemas.Problem).toBeDefined();
   expect(doc.components.schemas.Warehouse).toBeDefined();
 });

@@ -14,15 +14,24 @@ const say = (tag: string, line: string) => console.log(`${`[${tag}]`.padEnd(11)}
 
 // 1. Dependencies, before anything imports them.
 say('dev', 'installing dependencies (bun install --frozen-lockfile)');
-const install = spawnSync('bun', ['install', '--frozen-lockfile'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const install = spawnSync('bun', ['install', '--frozen-lockfile'], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 if (install.status !== 0) {
-  say('dev', 'bun install failed: check your network and that bun.lock is committed, then run `bun run dev` again.');
+  say(
+    'dev',
+    'bun install failed: check your network and that bun.lock is committed, then run `bun run dev` again.',
+  );
   process.exit(1);
 }
 const nodeBin = join(root, 'node_modules', '.bin', 'node');
 const nodeVersion = existsSync(nodeBin) ? spawnSync(nodeBin, ['-v'], { encoding: 'utf8' }).stdout.trim() : '';
 if (!/^v(2[2-9]|[3-9]\d)\./.test(nodeVersion)) {
-  say('dev', `wrangler needs Node >= 22 from the node@22 package, found "${nodeVersion || 'none'}". Run \`bun install\`.`);
+  say(
+    'dev',
+    `wrangler needs Node >= 22 from the node@22 package, found "${nodeVersion || 'none'}". Run \`bun install\`.`,
+  );
   process.exit(1);
 }
 
@@ -30,7 +39,6 @@ const { config } = await import('../core/platform/config.ts');
 const { openLocalDatabase } = await import('../db/local-database.ts');
 const { migrateDatabase } = await import('../db/migrate.ts');
 const { seedDemoData } = await import('../db/seed.ts');
-const { buildAssets } = await import('../edge/build-assets.ts');
 const { startWsProxy } = await import('../edge/local/ws-proxy.ts');
 const { startWrangler } = await import('../edge/local/wrangler-dev.ts');
 const { freePort } = await import('../db/postgres-server.ts');
@@ -38,12 +46,13 @@ const { createLogger } = await import('../core/platform/logger.ts');
 const { prettyLogLine, spawnService } = await import('./processes.ts');
 
 const cfg = config();
-buildAssets();
-say('dev', 'assets built (web/dist)');
 
 // 2. Database.
 const database = await openLocalDatabase((line) => say('postgres', line));
-say('postgres', database.server ? `embedded PostgreSQL on port ${database.server.port}` : 'using DATABASE_URL');
+say(
+  'postgres',
+  database.server ? `embedded PostgreSQL on port ${database.server.port}` : 'using DATABASE_URL',
+);
 await migrateDatabase(database.url);
 say('db', 'migrations applied');
 if (cfg.SEED_DEMO_DATA) {
@@ -93,7 +102,10 @@ process.on('SIGTERM', () => void stopAll(0));
 for (const child of [core, jobs]) {
   child.exited.then((exitCode) => {
     if (!stopping) {
-      say('dev', `${child.name} exited (${exitCode}); stopping the rest. Fix the error above and run \`bun run dev\` again.`);
+      say(
+        'dev',
+        `${child.name} exited (${exitCode}); stopping the rest. Fix the error above and run \`bun run dev\` again.`,
+      );
       void stopAll(1);
     }
   });

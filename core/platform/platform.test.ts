@@ -9,8 +9,15 @@ import { requestIdFrom } from './request-id.ts';
 
 describe('problem mapping', () => {
   test('an AppError keeps its status, type and extensions', () => {
-    const p = toProblem(new ConflictError('short', 'out-of-stock', { lines: [{ sku: 'A', short: 2 }] }), 'req-12345678');
-    expect(p).toMatchObject({ status: 409, type: 'https://varastokkr.dev/problems/out-of-stock', detail: 'short' });
+    const p = toProblem(
+      new ConflictError('short', 'out-of-stock', { lines: [{ sku: 'A', short: 2 }] }),
+      'req-12345678',
+    );
+    expect(p).toMatchObject({
+      status: 409,
+      type: 'https://varastokkr.dev/problems/out-of-stock',
+      detail: 'short',
+    });
     expect(p.lines).toEqual([{ sku: 'A', short: 2 }]);
     expect(p.requestId).toBe('req-12345678');
   });
@@ -57,7 +64,8 @@ describe('configuration', () => {
   });
 
   test('every bad variable is named in one error', () => {
-    const run = () => parseEnv(configSchema, { CORE_PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'nope' });
+    const run = () =>
+      parseEnv(configSchema, { CORE_PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'nope' });
     expect(run).toThrow(ConfigError);
     try {
       run();

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildAssets } from '../build-assets.ts';
 
 const root = join(import.meta.dir, '..', '..');
 
@@ -32,6 +33,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 export async function startWrangler(opts: WranglerOptions): Promise<WranglerHandle> {
+  buildAssets(); // wrangler.toml serves web/dist, which a fresh clone does not have yet
   const envDir = join(root, '.wrangler', 'env');
   mkdirSync(envDir, { recursive: true });
   const envFile = join(envDir, `edge-${opts.port}.env`);

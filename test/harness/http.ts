@@ -38,3 +38,13 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs 
     await Bun.sleep(50);
   }
 }
+
+/** The parts of an OpenAPI document the tests look at. */
+export interface OpenApiDoc {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<string, { summary?: string; requestBody?: { content: Record<string, { schema?: unknown }> } }>
+  >;
+  components: { schemas: Record<string, unknown> };
+}

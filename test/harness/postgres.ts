@@ -44,7 +44,8 @@ export async function startTestPostgres(): Promise<void> {
 
 export function testPostgres(): TestPostgres {
   const adminUrl = process.env[ENV_KEY];
-  if (!adminUrl) throw new Error('The test Postgres is not running: run tests with `bun run test` (bunfig preload).');
+  if (!adminUrl)
+    throw new Error('The test Postgres is not running: run tests with `bun run test` (bunfig preload).');
   return {
     url: (database) => {
       const u = new URL(adminUrl);

@@ -7,5 +7,6 @@ export function atRunEnd(fn: () => Promise<void>): void {
 
 export async function runCleanups(): Promise<void> {
   // Last started, first stopped: the edge before the core it calls, Postgres last.
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch((err) => console.error('cleanup failed:', err));
+  for (const fn of cleanups.splice(0).reverse())
+    await fn().catch((err) => console.error('cleanup failed:', err));
 }

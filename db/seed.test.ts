@@ -1,0 +1,49 @@
+import { expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
+import { useTestDatabase } from '../test/harness/database.ts';
+import { migrateDatabase } from './migrate.ts';
+import { ean13, seedDemoData } from './seed.ts';
+
+const database = useTestDatabase('seed');
+
+async function counts() {
+  const result = await database().db.execute<Record<string, number>>(sql`select
+    (select count(*) from identity.users) as users,
+    (select count(*) from inventory.warehouses) as warehouses,
+    (select count(*) from catalog.products) as products,
+    (select count(*) from purchasing.vendors) as vendors`);
+  return result.rows[0]!;
+}
+
+test('seeding is idempotent and gives the documented demo data', async () => {
+  const opts = { adminEmail: 'admin@example.com', adminPassword: 'admin-dev-password' };
+  await seedDemoData(database().url, opts);
+  const first = await counts();
+  await seedDemoData(database().url, opts);
+  expect(await counts()).toEqual(first);
+  expect(first).toMatchObject({ users: 1, warehouses: 3, vendors: 1 });
+  expect(first.products).toBeGreaterThanOrEqual(24);
+
+  const codes = await database().db.execute<{ code: string }>(
+    sql`select code from inventory.warehouses order by code`,
+  );
+  expect(codes.rows.map((r) => r.code)).toEqual(['BER', 'HEL', 'NYC']);
+
+  const admin = await database().db.execute<{ password_hash: string; roles: string[] }>(
+    sql`select password_hash, roles from identity.users where lower(email) = 'admin@example.com'`,
+  );
+  const hash = admin.rows[0]!.password_hash;
+  expect(hash).toStartWith('$argon2id$');
+  expect(await Bun.password.verify('admin-dev-password', hash)).toBe(true);
+  expect(admin.rows[0]!.roles).toEqual(['admin']);
+});
+
+test('migrating an up-to-date database again changes nothing', async () => {
+  await migrateDatabase(database().url);
+  await migrateDatabase(database().url);
+});
+
+test('demo barcodes carry valid EAN-13 check digits', () => {
+  expect(ean13('400638133393')).toBe('4006381333931');
+  expect(ean13('590123412345')).toBe('5901234123457');
+});

@@ -1,0 +1,106 @@
+/**
+ * forwardRequest over real HTTP in Bun (the same fetch semantics workerd has): hop-by-hop
+ * headers dropped both ways, request id and forwarding headers set, transport failures as
+ * 502/504 problems. The workerd run of the gateway is covered by edge.test.ts.
+ */
+import { afterAll, expect, test } from 'bun:test';
+import { AppError, toProblem } from '../core/platform/problem.ts';
+import { freePort } from '../db/postgres-server.ts';
+import { forwardRequest } from './gateway.ts';
+
+const echo = Bun.serve({
+  port: 0,
+  hostname: '127.0.0.1',
+  async fetch(req) {
+    const url = new URL(req.url);
+    if (url.pathname === '/slow') await Bun.sleep(2000);
+    return Response.json(
+      {
+        path: url.pathname + url.search,
+        method: req.method,
+        headers: Object.fromEntries(req.headers),
+        body: await req.text(),
+      },
+      {
+        headers: {
+          'keep-alive': 'timeout=5',
+          'x-upstream': 'yes',
+          connection: 'x-secret-hop',
+          'x-secret-hop': '1',
+        },
+      },
+    );
+  },
+});
+afterAll(() => echo.stop(true));
+
+const base = `http://127.0.0.1:${echo.port}`;
+
+async function failureOf(promise: Promise<Response>) {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError);
+    return toProblem(err);
+  }
+  throw new Error('expected the forward to fail');
+}
+
+test('forwards method, path, query and body; drops hop-by-hop headers both ways', async () => {
+  const req = new Request('http://edge.example/api/things?x=1', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      connection: 'keep-alive, x-private-hop',
+      'x-private-hop': 'secret',
+      'proxy-authorization': 'Basic abc',
+      te: 'trailers',
+      authorization: 'Bearer end-to-end',
+    },
+    body: JSON.stringify({ hello: 'world' }),
+  });
+  const res = await forwardRequest(req, base, {
+    requestId: 'gw-test-request',
+    timeoutMs: 1000,
+    clientIp: '203.0.113.9',
+  });
+  const seen = (await res.json()) as {
+    path: string;
+    method: string;
+    headers: Record<string, string>;
+    body: string;
+  };
+  expect(seen.path).toBe('/api/things?x=1');
+  expect(seen.method).toBe('POST');
+  expect(JSON.parse(seen.body)).toEqual({ hello: 'world' });
+  expect(seen.headers['x-request-id']).toBe('gw-test-request');
+  expect(seen.headers['x-forwarded-host']).toBe('edge.example');
+  expect(seen.headers['x-forwarded-for']).toBe('203.0.113.9');
+  expect(seen.headers.authorization).toBe('Bearer end-to-end');
+  for (const hop of ['x-private-hop', 'proxy-authorization', 'te']) expect(seen.headers[hop]).toBeUndefined();
+  expect(res.headers.get('x-upstream')).toBe('yes');
+  expect(res.headers.get('keep-alive')).toBeNull();
+  expect(res.headers.get('x-secret-hop')).toBeNull();
+});
+
+test('an upstream that does not answer in time: 504', async () => {
+  const problem = await failureOf(
+    forwardRequest(new Request('http://edge.example/slow'), base, {
+      requestId: 'r-slow-0001',
+      timeoutMs: 200,
+    }),
+  );
+  expect(problem.status).toBe(504);
+});
+
+test('an upstream that cannot be reached: 502', async () => {
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  const problem = await failureOf(
+    forwardRequest(new Request('http://edge.example/api/x'), closed, {
+      requestId: 'r-down-0001',
+      timeoutMs: 1000,
+    }),
+  );
+  expect(problem.status).toBe(502);
+  expect(problem.detail).not.toContain('127.0.0.1');
+});

@@ -1,0 +1,98 @@
+/**
+ * The transactional outbox end to end: a service transaction enqueues the job, graphile-worker
+ * runs it after commit, the task parses its payload and is idempotent.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { eq, sql } from 'drizzle-orm';
+import { eventArchive } from '../core/integrations/tables.ts';
+import { enqueueEvent, enqueueJob } from '../core/platform/outbox.ts';
+import { useCore } from '../test/harness/core.ts';
+import { eventually, postJson } from '../test/harness/http.ts';
+import { captureLogger } from '../test/harness/logs.ts';
+import { type JobsHandle, startJobs } from './worker.ts';
+
+const core = useCore();
+const jobLogs = captureLogger({ service: 'jobs' });
+let jobs: JobsHandle;
+
+beforeAll(async () => {
+  jobs = await startJobs({ databaseUrl: core().database.url, concurrency: 2, log: jobLogs.log, cron: false });
+});
+afterAll(async () => {
+  await jobs.stop();
+});
+
+const archived = (warehouseId: string) =>
+  core().database.db.select().from(eventArchive).where(eq(eventArchive.warehouseId, warehouseId));
+
+test('creating a warehouse publishes warehouse.created with the request id', async () => {
+  const res = await postJson(
+    `${core().url}/api/warehouses`,
+    { code: 'OBX', name: 'Outbox' },
+    {
+      'x-request-id': 'outbox-test-request-1',
+    },
+  );
+  expect(res.status).toBe(201);
+  const warehouse = (await res.json()) as { id: string };
+  const [event] = await eventually(async () => {
+    const rows = await archived(warehouse.id);
+    return rows.length > 0 ? rows : undefined;
+  });
+  expect(event).toMatchObject({ type: 'warehouse.created', requestId: 'outbox-test-request-1' });
+  expect(event!.data).toMatchObject({ code: 'OBX' });
+  // The job log carries the same request id: edge -> core -> jobs.
+  expect(
+    jobLogs.lines.some((l) => l.requestId === 'outbox-test-request-1' && l.msg === 'event published'),
+  ).toBe(true);
+});
+
+test('a rolled-back transaction leaves no job behind', async () => {
+  const { db } = core().database;
+  const jobCount = async () =>
+    (await db.execute<{ n: number }>(sql`select count(*) as n from graphile_worker.jobs`)).rows[0]!.n;
+  const before = await jobCount();
+  await db
+    .transaction(async (tx) => {
+      await enqueueEvent(tx, { type: 'stock.changed', data: { sku: 'X' } });
+      throw new Error('abort');
+    })
+    .catch(() => {});
+  expect(await jobCount()).toBe(before);
+});
+
+describe('publish-event', () => {
+  test('is idempotent: the same event delivered twice is archived once', async () => {
+    const { db } = core().database;
+    const warehouseId = crypto.randomUUID();
+    const event = await enqueueEvent(db, { type: 'stock.changed', warehouseId, data: { sku: 'DUP-1' } });
+    await enqueueJob(db, 'publish-event', event); // a redelivery of the very same event
+    await eventually(async () => {
+      const done = jobLogs.lines.filter((l) => l.eventId === event.id);
+      return done.length === 2 ? done : undefined;
+    });
+    expect(await archived(warehouseId)).toHaveLength(1);
+    expect(jobLogs.lines.filter((l) => l.eventId === event.id).map((l) => l.duplicate)).toEqual(
+      expect.arrayContaining([true, false]),
+    );
+  });
+
+  test('a payload that fails its schema is refused and the job kept as failed', async () => {
+    const { db } = core().database;
+    await db.execute(
+      sql`select graphile_worker.add_job('publish-event', '{"id":"not-a-uuid","type":"nope"}'::json,
+            max_attempts => 1, job_key => 'bad-payload-test')`,
+    );
+    const failed = await eventually(async () => {
+      const rows = await db.execute<{ last_error: string | null; attempts: number }>(
+        sql`select last_error, attempts from graphile_worker.jobs
+            where key = 'bad-payload-test'`,
+      );
+      const row = rows.rows[0];
+      return row?.last_error ? row : undefined;
+    });
+    expect(failed.last_error).toContain('invalid payload for publish-event');
+    const logged = jobLogs.lines.find((l) => l.msg === 'invalid job payload');
+    expect(JSON.stringify(logged?.errors)).toContain('id');
+  });
+});
