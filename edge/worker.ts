@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { handleErrors, type RequestEnv, requestLogging } from '../core/platform/http.ts';
-import { createLogger } from '../core/platform/logger.ts';
+import { createLogger, type Logger } from '../core/platform/logger.ts';
 import { NotFoundError, ValidationError } from '../core/platform/problem.ts';
 import { fieldErrors } from '../core/platform/validation.ts';
 import { serviceForPath } from '../core/services.ts';
@@ -15,7 +15,14 @@ export { WarehouseStockRoom } from './warehouse-stock-room.ts';
 
 type EdgeEnv = RequestEnv & { Bindings: EdgeBindings };
 
-const log = createLogger({ service: 'edge' });
+const loggers = new Map<string, Logger>();
+/** The edge logger at the configured LOG_LEVEL (bindings are only known per request). */
+function edgeLogger(env: EdgeBindings): Logger {
+  const level = edgeConfig(env).LOG_LEVEL;
+  let log = loggers.get(level);
+  if (!log) loggers.set(level, (log = createLogger({ service: 'edge' }, level)));
+  return log;
+}
 
 const app = new OpenAPIHono<EdgeEnv>({
   defaultHook: (result) => {
@@ -23,7 +30,7 @@ const app = new OpenAPIHono<EdgeEnv>({
   },
 });
 
-app.use(requestLogging(log));
+app.use((c, next) => requestLogging<EdgeEnv>(edgeLogger(c.env))(c, next));
 
 app.openapi(healthRoute, async (c) => {
   const body = await checkHealth({
@@ -75,6 +82,6 @@ function forwardToService(c: Context<EdgeEnv>) {
   });
 }
 
-handleErrors(app, log);
+handleErrors(app, createLogger({ service: 'edge' }));
 
 export default app;

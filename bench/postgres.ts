@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDatabaseExists } from '../db/local-database.ts';
+import { migrateDatabase } from '../db/migrate.ts';
+import { freePort, startPostgres } from '../db/postgres-server.ts';
+import { seedDemoData } from '../db/seed.ts';
+
+export interface BenchDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A throwaway embedded Postgres with durable settings (fsync on), migrated and seeded, so our
+ * path and the pgbench reference run against the very same server.
+ */
+export async function startBenchDatabase(progress: (line: string) => void): Promise<BenchDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'varastokkr-bench-'));
+  chmodSync(dir, 0o755);
+  progress('bench: starting Postgres');
+  const server = await startPostgres({
+    dataDir: join(dir, 'data'),
+    port: await freePort(),
+    password: crypto.randomUUID(),
+  });
+  await ensureDatabaseExists(server.url('postgres'), 'bench');
+  const url = server.url('bench');
+  progress('bench: migrating and seeding');
+  await migrateDatabase(url);
+  await seedDemoData(url, { adminEmail: 'admin@example.com', adminPassword: 'admin-dev-password' });
+  return {
+    url,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PgbenchResult {
+  tps: number;
+  latencyMs: number;
+}
+
+function pgbenchBinary(): string {
+  const found = spawnSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' }).stdout.trim();
+  if (!found) {
+    throw new Error('pgbench is not installed: `apt-get install postgresql-client` (Debian) provides it.');
+  }
+  return found;
+}
+
+/** Runs pgbench against a database URL and returns its tps (excluding connection time). */
+export function pgbench(url: string, args: string[]): PgbenchResult {
+  const res = spawnSync(pgbenchBinary(), [...args, url], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`pgbench failed:\n${res.stderr}`);
+  const tps = Number(/tps = ([\d.]+)/.exec(res.stdout)?.[1]);
+  const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(res.stdout)?.[1]);
+  return { tps, latencyMs };
+}
+
+/** pgbench -i once per database. */
+export function pgbenchInit(url: string, scale = 1): void {
+  pgbench(url, ['-i', '-q', '-s', String(scale)]);
+}
