@@ -19,8 +19,10 @@ const loggers = new Map<string, Logger>();
 /** The edge logger at the configured LOG_LEVEL (bindings are only known per request). */
 function edgeLogger(env: EdgeBindings): Logger {
   const level = edgeConfig(env).LOG_LEVEL;
-  let log = loggers.get(level);
-  if (!log) loggers.set(level, (log = createLogger({ service: 'edge' }, level)));
+  const known = loggers.get(level);
+  if (known) return known;
+  const log = createLogger({ service: 'edge' }, level);
+  loggers.set(level, log);
   return log;
 }
 
