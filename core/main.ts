@@ -4,6 +4,7 @@ import { createCoreApp } from './app.ts';
 import { config } from './platform/config.ts';
 import { connectDatabase } from './platform/database.ts';
 import { createLogger } from './platform/logger.ts';
+import { onShutdown } from './platform/shutdown.ts';
 import { isServiceName, type ServiceName, serviceNames } from './services.ts';
 
 // bun core/main.ts                      all services in one process
@@ -29,15 +30,8 @@ const app = createCoreApp({ db: handle.db, log, services, maxBodyBytes: cfg.MAX_
 const server = Bun.serve({ hostname: cfg.CORE_HOST, port: cfg.CORE_PORT, fetch: app.fetch });
 log.info('core listening', { url: `http://${cfg.CORE_HOST}:${server.port}`, services });
 
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    log.info('stopping: finishing in-flight requests', { signal });
-    await server.stop(); // stops accepting, waits for open requests
-    await handle.close();
-    await database.stop();
-    process.exit(0);
-  });
-}
+onShutdown(log, 'finishing in-flight requests', async () => {
+  await server.stop(); // stops accepting, waits for open requests
+  await handle.close();
+  await database.stop();
+});
