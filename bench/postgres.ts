@@ -44,11 +44,21 @@ export interface PgbenchResult {
   latencyMs: number;
 }
 
+const which = (cmd: string) =>
+  spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
+
+/** pgbench from the machine; as root on Debian, installed from postgresql-client when missing. */
 function pgbenchBinary(): string {
-  const found = spawnSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' }).stdout.trim();
-  if (!found) {
-    throw new Error('pgbench is not installed: `apt-get install postgresql-client` (Debian) provides it.');
+  let found = which('pgbench');
+  if (!found && process.getuid?.() === 0 && which('apt-get')) {
+    console.error('  pgbench is missing: installing postgresql-client with apt-get');
+    spawnSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq postgresql-client'], {
+      stdio: 'inherit',
+    });
+    found = which('pgbench');
   }
+  if (!found)
+    throw new Error('pgbench is not installed: `apt-get install postgresql-client` (Debian) provides it.');
   return found;
 }
 
