@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../core/platform/ports.ts';
 import { ensureDatabaseExists } from '../db/local-database.ts';
 import { migrateDatabase } from '../db/migrate.ts';
-import { freePort, startPostgres } from '../db/postgres-server.ts';
+import { startPostgres } from '../db/postgres-server.ts';
 import { seedDemoData } from '../db/seed.ts';
 
 export interface BenchDatabase {

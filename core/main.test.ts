@@ -3,9 +3,9 @@
  */
 import { expect, test } from 'bun:test';
 import { join } from 'node:path';
-import { freePort } from '../db/postgres-server.ts';
 import { useTestDatabase } from '../test/harness/database.ts';
 import { eventually } from '../test/harness/http.ts';
+import { freePort } from './platform/ports.ts';
 
 const database = useTestDatabase('main');
 const root = join(import.meta.dir, '..');

@@ -30,8 +30,10 @@ const app = createCoreApp({ db: handle.db, log, services, maxBodyBytes: cfg.MAX_
 const server = Bun.serve({ hostname: cfg.CORE_HOST, port: cfg.CORE_PORT, fetch: app.fetch });
 log.info('core listening', { url: `http://${cfg.CORE_HOST}:${server.port}`, services });
 
-onShutdown(log, 'finishing in-flight requests', async () => {
-  await server.stop(); // stops accepting, waits for open requests
+onShutdown(async (signal) => {
+  log.info('stopping: finishing in-flight requests', { signal });
+  // Stop accepting and wait for open requests, but not forever for a hung one.
+  await Promise.race([server.stop(), Bun.sleep(10_000).then(() => server.stop(true))]);
   await handle.close();
   await database.stop();
 });

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { config } from '../core/platform/config.ts';
-import { type PostgresServer, startPostgres } from './postgres-server.ts';
+import { type PostgresServer, reachableByPostgres, startPostgres } from './postgres-server.ts';
 
 export const LOCAL_DATABASE = 'varastokkr';
 
@@ -34,6 +35,22 @@ export async function ensureDatabaseExists(serverUrl: string, name: string): Pro
 }
 
 /**
+ * DATA_DIR/postgres, unless (as root) the postgres user cannot reach DATA_DIR because the
+ * checkout sits under a private directory such as /root: then a directory of its own under
+ * /var/tmp, named after DATA_DIR so each checkout keeps its own cluster.
+ */
+function clusterDir(dataDir: string, log: (line: string) => void): string {
+  if (reachableByPostgres(dataDir)) return join(dataDir, 'postgres');
+  const key = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+  const outside = join('/var/tmp', `varastokkr-${key}`);
+  mkdirSync(outside, { recursive: true, mode: 0o755 });
+  log(
+    `the postgres user cannot reach ${dataDir} (a parent directory is private); keeping the cluster in ${outside}`,
+  );
+  return join(outside, 'postgres');
+}
+
+/**
  * DATABASE_URL when set; otherwise the embedded Postgres under DATA_DIR (started if needed,
  * reused if `bun run dev` already runs it), with the `varastokkr` database created.
  */
@@ -43,7 +60,7 @@ export async function openLocalDatabase(log: (line: string) => void = () => {}):
   const dataDir = resolve(cfg.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const server = await startPostgres({
-    dataDir: join(dataDir, 'postgres'),
+    dataDir: clusterDir(dataDir, log),
     port: cfg.EMBEDDED_PG_PORT,
     password: localPassword(dataDir),
     log,

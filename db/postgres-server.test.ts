@@ -8,7 +8,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort, type PostgresServer, startPostgres } from './postgres-server.ts';
+import { freePort } from '../core/platform/ports.ts';
+import { type PostgresServer, startPostgres } from './postgres-server.ts';
 
 const dirs: string[] = [];
 const servers: PostgresServer[] = [];

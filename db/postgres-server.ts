@@ -18,10 +18,11 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
+import { lineSplitter } from '../core/platform/lines.ts';
+import { portIsFree } from '../core/platform/ports.ts';
 
 export interface PostgresServer {
   port: number;
@@ -83,30 +84,14 @@ function nativeDir(): string {
   return target;
 }
 
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const srv = createServer();
-    srv.once('error', () => done(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)));
-  });
-}
-
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => done(port));
-    });
-  });
-}
-
 function canReach(dir: string, user: RunAs | undefined): boolean {
   if (!user) return true;
   return spawnSync('test', ['-x', dir], { uid: user.uid, gid: user.gid }).status === 0;
+}
+
+/** Whether the user Postgres will run as can reach this (existing) directory. */
+export function reachableByPostgres(dir: string): boolean {
+  return canReach(dir, postgresUser());
 }
 
 function run(cmd: string, args: string[], user: RunAs | undefined, env: Record<string, string>): void {
@@ -220,18 +205,18 @@ export async function startPostgres(opts: StartOptions): Promise<PostgresServer>
   const child = spawn(
     join(native, 'bin', 'postgres'),
     ['-D', dataDir, '-p', String(opts.port), ...settings.flatMap((s) => ['-c', s])],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, ...user },
+    // Its own process group: a terminal's Ctrl-C reaches only our process, which stops Postgres
+    // last, after the services using it have drained.
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, detached: true, ...user },
   );
   const tail: string[] = [];
-  const onLine = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) {
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-      log(line);
-    }
-  };
-  child.stdout?.on('data', onLine);
-  child.stderr?.on('data', onLine);
+  const lines = lineSplitter((line) => {
+    tail.push(line);
+    if (tail.length > 20) tail.shift();
+    log(line);
+  });
+  child.stdout?.on('data', lines.push);
+  child.stderr?.on('data', lines.push);
   // If this process dies abruptly, take Postgres with it rather than leave it holding the port.
   const killOnExit = () => child.kill('SIGQUIT');
   process.once('exit', killOnExit);

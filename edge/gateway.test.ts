@@ -4,8 +4,8 @@
  * 502/504 problems. The workerd run of the gateway is covered by edge.test.ts.
  */
 import { afterAll, expect, test } from 'bun:test';
+import { freePort } from '../core/platform/ports.ts';
 import { AppError, toProblem } from '../core/platform/problem.ts';
-import { freePort } from '../db/postgres-server.ts';
 import { forwardRequest } from './gateway.ts';
 
 const echo = Bun.serve({

@@ -10,7 +10,8 @@ const database = await openLocalDatabase((line) => log.debug(line));
 const jobs = await startJobs({ databaseUrl: database.url, concurrency: cfg.JOBS_CONCURRENCY, log });
 log.info('jobs running', { concurrency: cfg.JOBS_CONCURRENCY });
 
-onShutdown(log, 'letting running jobs finish', async () => {
+onShutdown(async (signal) => {
+  log.info('stopping: letting running jobs finish', { signal });
   await jobs.stop();
   await database.stop();
 });

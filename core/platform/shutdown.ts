@@ -1,17 +1,20 @@
-import type { Logger } from './logger.ts';
-
-/** Runs `stop` once on SIGTERM or SIGINT, then exits: the graceful shutdown of every process. */
-export function onShutdown(log: Logger, what: string, stop: () => Promise<void>): void {
+/**
+ * The one graceful shutdown: the first SIGTERM or SIGINT runs `stop` and exits 0 (1 if it
+ * throws); a second signal while stopping exits at once.
+ */
+export function onShutdown(stop: (signal: NodeJS.Signals) => Promise<void>): void {
   let stopping = false;
   const handler = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      console.error(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
     stopping = true;
-    log.info(`stopping: ${what}`, { signal });
     try {
-      await stop();
+      await stop(signal);
       process.exit(0);
     } catch (err) {
-      log.error('shutdown failed', { err });
+      console.error('shutdown failed:', err);
       process.exit(1);
     }
   };

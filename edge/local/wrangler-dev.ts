@@ -3,8 +3,9 @@
  * stopping it also stops workerd, which otherwise outlives wrangler.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lineSplitter } from '../../core/platform/lines.ts';
 import { buildAssets } from '../build-assets.ts';
 
 const root = join(import.meta.dir, '..', '..');
@@ -120,6 +121,7 @@ export async function startWrangler(opts: WranglerOptions): Promise<WranglerHand
       await exited;
       clearTimeout(timer);
       killGroup(child, 'SIGKILL'); // workerd, should it linger in the group
+      rmSync(envFile, { force: true }); // it holds the database password
     },
   };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../db/postgres-server.ts';
+import { freePort } from '../../core/platform/ports.ts';
 import { startWrangler } from '../../edge/local/wrangler-dev.ts';
 import { startWsProxy } from '../../edge/local/ws-proxy.ts';
 import { startJobs } from '../../jobs/worker.ts';

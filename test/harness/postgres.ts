@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../../core/platform/ports.ts';
 import { migrateDatabase } from '../../db/migrate.ts';
-import { freePort, startPostgres } from '../../db/postgres-server.ts';
+import { startPostgres } from '../../db/postgres-server.ts';
 import { atRunEnd } from './run-cleanup.ts';
 
 export const TEMPLATE_DATABASE = 'varastokkr_template';
