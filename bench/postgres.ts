@@ -65,7 +65,14 @@ function pgbenchBinary(): string {
 
 /** Runs pgbench against a database URL and returns its tps (excluding connection time). */
 export function pgbench(url: string, args: string[]): PgbenchResult {
-  const res = spawnSync(pgbenchBinary(), [...args, url], { encoding: 'utf8' });
+  // The password goes through the environment: a command line is visible to every user (ps).
+  const target = new URL(url);
+  const password = decodeURIComponent(target.password);
+  target.password = '';
+  const res = spawnSync(pgbenchBinary(), [...args, target.toString()], {
+    encoding: 'utf8',
+    env: { ...process.env, PGPASSWORD: password },
+  });
   if (res.status !== 0) throw new Error(`pgbench failed:\n${res.stderr}`);
   const tps = Number(/tps = ([\d.]+)/.exec(res.stdout)?.[1]);
   const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(res.stdout)?.[1]);

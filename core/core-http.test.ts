@@ -6,6 +6,7 @@ import { describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { serveCore, useCore } from '../test/harness/core.ts';
 import { expectProblem, type OpenApiDoc, postJson } from '../test/harness/http.ts';
+import { adminQuery, testPostgres } from '../test/harness/postgres.ts';
 import { connectDatabase } from './platform/database.ts';
 
 const core = useCore({ maxBodyBytes: 64 * 1024 });
@@ -13,8 +14,8 @@ const core = useCore({ maxBodyBytes: 64 * 1024 });
 async function counts() {
   const { db } = core().database;
   const result = await db.execute<{ warehouses: number; jobs: number }>(sql`select
-    (select count(*) from inventory.warehouses) as warehouses,
-    (select count(*) from graphile_worker.jobs) as jobs`);
+    (select count(*)::int from inventory.warehouses) as warehouses,
+    (select count(*)::int from graphile_worker.jobs) as jobs`);
   return result.rows[0]!;
 }
 
@@ -25,6 +26,21 @@ describe('health', () => {
     const body = (await res.json()) as { services: string[] };
     expect(body).toMatchObject({ status: 'ok', database: { status: 'ok', outbox: true } });
     expect(body.services).toContain('inventory');
+  });
+
+  test('answers 503 on a database that was never migrated, saying what to run', async () => {
+    const name = `unmigrated_${crypto.randomUUID().slice(0, 8)}`;
+    await adminQuery(`create database ${name}`);
+    const handle = connectDatabase(testPostgres().url(name), { max: 1 });
+    const bare = serveCore({ db: handle.db });
+    try {
+      const body = await expectProblem(await fetch(`${bare.url}/healthz`), 503, 'unavailable');
+      expect(body.detail).toContain('bun run db:migrate');
+    } finally {
+      await bare.stop();
+      await handle.close();
+      await adminQuery(`drop database ${name} with (force)`);
+    }
   });
 
   test('answers 503 problem+json when the database is gone', async () => {
@@ -132,6 +148,19 @@ describe('bad input gets problem+json and writes nothing', () => {
       'validation',
     );
     expect(cursor.errors?.[0]?.path).toBe('cursor');
+  });
+
+  test('a value Postgres cannot store (a NUL character): 422, in the body or in a cursor', async () => {
+    const before = await counts();
+    const body = await expectProblem(
+      await postJson(`${core().url}/api/warehouses`, { code: 'NUL', name: 'a\u0000b' }),
+      422,
+      'invalid-value',
+    );
+    expect(body.detail).toContain('NUL');
+    expect(await counts()).toEqual(before);
+    const cursor = Buffer.from(JSON.stringify({ code: '\u0000' })).toString('base64url');
+    await expectProblem(await fetch(`${core().url}/api/warehouses?cursor=${cursor}`), 422, 'invalid-value');
   });
 
   test('a duplicate: 409, and the failed transaction enqueued no job', async () => {

@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { runMigrations, Logger as WorkerLogger } from 'graphile-worker';
 import { connectDatabase } from '../core/platform/database.ts';
 
-const migrationsFolder = new URL('./migrations', import.meta.url).pathname;
+const migrationsFolder = join(import.meta.dir, 'migrations');
 
 /**
  * Brings a database to the current schema: the services' drizzle migrations, then

@@ -8,10 +8,10 @@ const database = useTestDatabase('seed');
 
 async function counts() {
   const result = await database().db.execute<Record<string, number>>(sql`select
-    (select count(*) from identity.users) as users,
-    (select count(*) from inventory.warehouses) as warehouses,
-    (select count(*) from catalog.products) as products,
-    (select count(*) from purchasing.vendors) as vendors`);
+    (select count(*)::int from identity.users) as users,
+    (select count(*)::int from inventory.warehouses) as warehouses,
+    (select count(*)::int from catalog.products) as products,
+    (select count(*)::int from purchasing.vendors) as vendors`);
   return result.rows[0]!;
 }
 

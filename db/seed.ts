@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { products } from '../core/catalog/tables.ts';
 import { users } from '../core/identity/tables.ts';
 import { warehouses } from '../core/inventory/tables.ts';
@@ -87,7 +87,7 @@ export async function seedDemoData(url: string, opts: SeedOptions): Promise<void
     const [vendor] = await db
       .select({ id: vendors.id })
       .from(vendors)
-      .where(sql`${vendors.name} = 'Nordic Supply Oy'`);
+      .where(eq(vendors.name, 'Nordic Supply Oy'));
     if (!vendor) {
       await db
         .insert(vendors)

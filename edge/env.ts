@@ -15,7 +15,8 @@ const serviceUrlOverrides = Object.fromEntries(
 ) as Record<`CORE_URL_${Uppercase<ServiceName>}`, z.ZodOptional<z.ZodURL>>;
 
 const edgeConfigSchema = z.object({
-  CORE_URL: z.url().default('http://127.0.0.1:8788'),
+  /** Set in wrangler.toml [vars]; `bun run dev` and the tests override it. */
+  CORE_URL: z.url(),
   ...serviceUrlOverrides,
   DATABASE_URL: z.url().optional(),
   /** host:port/path of a WebSocket-to-TCP proxy for the Neon driver (local dev and tests only). */

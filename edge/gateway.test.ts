@@ -83,6 +83,24 @@ test('forwards method, path, query and body; drops hop-by-hop headers both ways'
   expect(res.headers.get('x-secret-hop')).toBeNull();
 });
 
+test("a client's own forwarding headers are replaced by ours; the response carries the request id", async () => {
+  const req = new Request('http://edge.example/api/things', {
+    headers: {
+      forwarded: 'for=10.0.0.1',
+      'x-real-ip': '10.0.0.2',
+      'x-forwarded-for': '10.0.0.3',
+      'x-forwarded-host': 'evil.example',
+    },
+  });
+  const res = await forwardRequest(req, base, { requestId: 'gw-forwarding-1', timeoutMs: 1000 });
+  const seen = (await res.json()) as { headers: Record<string, string> };
+  expect(seen.headers.forwarded).toBeUndefined();
+  expect(seen.headers['x-real-ip']).toBeUndefined();
+  expect(seen.headers['x-forwarded-for']).toBeUndefined(); // no client address known here
+  expect(seen.headers['x-forwarded-host']).toBe('edge.example');
+  expect(res.headers.get('x-request-id')).toBe('gw-forwarding-1');
+});
+
 test('an upstream that does not answer in time: 504', async () => {
   const problem = await failureOf(
     forwardRequest(new Request('http://edge.example/slow'), base, {

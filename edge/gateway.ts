@@ -33,7 +33,17 @@ export async function forwardRequest(req: Request, baseUrl: string, opts: Forwar
   const incoming = new URL(req.url);
   const target = new URL(incoming.pathname + incoming.search, baseUrl);
   const headers = endToEndHeaders(req.headers);
-  headers.delete('host');
+  // Forwarding headers come from us alone: a client's would let it pose as another address.
+  for (const name of [
+    'host',
+    'forwarded',
+    'x-real-ip',
+    'x-forwarded-for',
+    'x-forwarded-host',
+    'x-forwarded-proto',
+  ]) {
+    headers.delete(name);
+  }
   headers.set(REQUEST_ID_HEADER, opts.requestId);
   headers.set('x-forwarded-host', incoming.host);
   headers.set('x-forwarded-proto', incoming.protocol.replace(':', ''));
@@ -58,9 +68,11 @@ export async function forwardRequest(req: Request, baseUrl: string, opts: Forwar
     }
     throw new BadGatewayError('The service behind this path could not be reached. Try again shortly.');
   }
+  const responseHeaders = endToEndHeaders(upstream.headers);
+  responseHeaders.set(REQUEST_ID_HEADER, opts.requestId);
   return new Response(upstream.body, {
     status: upstream.status,
     statusText: upstream.statusText,
-    headers: endToEndHeaders(upstream.headers),
+    headers: responseHeaders,
   });
 }

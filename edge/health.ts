@@ -2,8 +2,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { jsonContent, problemResponses } from '../core/platform/openapi.ts';
 import { ServiceUnavailableError } from '../core/platform/problem.ts';
 import { REQUEST_ID_HEADER } from '../core/platform/request-id.ts';
+import { msSince } from '../core/platform/timing.ts';
+import { serviceNames } from '../core/services.ts';
 import { openEdgeClient } from './database.ts';
-import type { EdgeBindings, EdgeConfig } from './env.ts';
+import { type EdgeBindings, type EdgeConfig, serviceUrl } from './env.ts';
 
 const check = z.object({
   status: z.enum(['ok', 'down']),
@@ -35,7 +37,7 @@ export const healthRoute = createRoute({
 
 async function timed(probe: () => Promise<void>, timeoutMs: number): Promise<Check> {
   const started = performance.now();
-  const latencyMs = () => Math.round((performance.now() - started) * 10) / 10;
+  const latencyMs = () => msSince(started);
   try {
     await Promise.race([
       probe(),
@@ -61,11 +63,17 @@ export async function checkHealth(deps: HealthDeps) {
   const timeoutMs = 3000;
   const [core, database, durableObjects] = await Promise.all([
     timed(async () => {
-      const res = await fetch(new URL('/healthz', deps.cfg.CORE_URL), {
-        headers: { [REQUEST_ID_HEADER]: deps.requestId },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      if (!res.ok) throw new Error(`core answered ${res.status}`);
+      // Every core process the gateway routes to (one, or one per service when they run apart).
+      const urls = [...new Set(serviceNames.map((s) => serviceUrl(deps.cfg, s)))];
+      await Promise.all(
+        urls.map(async (url) => {
+          const res = await fetch(new URL('/healthz', url), {
+            headers: { [REQUEST_ID_HEADER]: deps.requestId },
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          if (!res.ok) throw new Error(`core at ${url} answered ${res.status}`);
+        }),
+      );
     }, timeoutMs),
     timed(async () => {
       const client = await openEdgeClient(deps.cfg);

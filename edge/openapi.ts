@@ -1,4 +1,5 @@
 import { BadGatewayError } from '../core/platform/problem.ts';
+import { REQUEST_ID_HEADER } from '../core/platform/request-id.ts';
 import { serviceNames } from '../core/services.ts';
 import { type EdgeConfig, serviceUrl } from './env.ts';
 
@@ -29,7 +30,7 @@ export async function mergedOpenApi(
     urls.map(async (url) => {
       try {
         const res = await fetch(new URL('/openapi.json', url), {
-          headers: { 'x-request-id': requestId },
+          headers: { [REQUEST_ID_HEADER]: requestId },
           signal: AbortSignal.timeout(5000),
         });
         if (!res.ok) throw new Error(String(res.status));
@@ -39,14 +40,17 @@ export async function mergedOpenApi(
       }
     }),
   );
-  const merged: OpenApiDoc = { ...edgeDoc, paths: {}, components: { ...edgeDoc.components, schemas: {} } };
+  const merged: OpenApiDoc = { ...edgeDoc, paths: {}, components: {} };
   const tags = new Map<string, { name: string }>();
   for (const doc of [...coreDocs, edgeDoc]) {
     for (const [path, item] of Object.entries(doc.paths ?? {})) {
       if (doc !== edgeDoc && coreOnlyPaths.includes(path)) continue;
       merged.paths![path] = item;
     }
-    Object.assign(merged.components!.schemas!, doc.components?.schemas);
+    // Every kind of component (schemas, securitySchemes, ...), merged by name.
+    for (const [kind, entries] of Object.entries(doc.components ?? {})) {
+      merged.components![kind] = { ...(merged.components![kind] as object), ...(entries as object) };
+    }
     for (const t of doc.tags ?? []) tags.set(t.name, t);
   }
   if (tags.size > 0) merged.tags = [...tags.values()];

@@ -1,9 +1,8 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { handleErrors, type RequestEnv, requestLogging } from '../core/platform/http.ts';
+import { createRouter, handleErrors, type RequestEnv, requestLogging } from '../core/platform/http.ts';
 import { createLogger, type Logger } from '../core/platform/logger.ts';
-import { NotFoundError, ValidationError } from '../core/platform/problem.ts';
-import { fieldErrors } from '../core/platform/validation.ts';
+import { NotFoundError } from '../core/platform/problem.ts';
 import { serviceForPath } from '../core/services.ts';
 import { docsPage } from './docs-page.ts';
 import { type EdgeBindings, edgeConfig, serviceUrl } from './env.ts';
@@ -26,11 +25,7 @@ function edgeLogger(env: EdgeBindings): Logger {
   return log;
 }
 
-const app = new OpenAPIHono<EdgeEnv>({
-  defaultHook: (result) => {
-    if (!result.success) throw new ValidationError(fieldErrors(result.error.issues));
-  },
-});
+const app = createRouter<EdgeEnv>();
 
 app.use((c, next) => requestLogging<EdgeEnv>(edgeLogger(c.env))(c, next));
 

@@ -1,6 +1,7 @@
 import type { JobHelpers, Task } from 'graphile-worker';
 import type { Database } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
+import { isSaneRequestId } from '../core/platform/request-id.ts';
 import { fieldErrors } from '../core/platform/validation.ts';
 import { type TaskName, type TaskPayload, taskPayloads } from './payloads.ts';
 
@@ -19,7 +20,8 @@ export function defineTask<T extends TaskName>(
 ): (deps: { db: Database; log: Logger }) => Task {
   return (deps) => async (raw, helpers) => {
     const parsed = taskPayloads[name].safeParse(raw);
-    const requestId = (raw as { requestId?: unknown } | null)?.requestId;
+    const claimed = (raw as { requestId?: unknown } | null)?.requestId;
+    const requestId = typeof claimed === 'string' && isSaneRequestId(claimed) ? claimed : undefined;
     const log = deps.log.child({
       task: name,
       jobId: helpers.job.id,

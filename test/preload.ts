@@ -9,3 +9,10 @@ import { runCleanups } from './harness/run-cleanup.ts';
 process.env.NODE_ENV = 'test';
 await startTestPostgres();
 afterAll(runCleanups);
+
+// A test run interrupted with Ctrl-C still stops Postgres and the detached wrangler/workerd.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void runCleanups().finally(() => process.exit(130));
+  });
+}

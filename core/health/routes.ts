@@ -3,12 +3,13 @@ import { sql } from 'drizzle-orm';
 import { createRouter } from '../platform/http.ts';
 import { jsonContent, problemResponses } from '../platform/openapi.ts';
 import { ServiceUnavailableError } from '../platform/problem.ts';
+import { msSince } from '../platform/timing.ts';
 
 const healthSchema = z
   .object({
     status: z.literal('ok'),
     services: z.array(z.string()),
-    database: z.object({ status: z.literal('ok'), latencyMs: z.number(), outbox: z.boolean() }),
+    database: z.object({ status: z.literal('ok'), latencyMs: z.number(), outbox: z.literal(true) }),
   })
   .openapi('CoreHealth');
 
@@ -23,23 +24,23 @@ const route = createRoute({
 export function healthRoutes(services: readonly string[]) {
   return createRouter().openapi(route, async (c) => {
     const started = performance.now();
+    let outbox: boolean;
     try {
       const result = await c.var.db.execute<{ outbox: boolean }>(
         sql`select to_regproc('graphile_worker.add_job') is not null as outbox`,
       );
-      const latencyMs = Math.round((performance.now() - started) * 10) / 10;
-      const outbox = result.rows[0]?.outbox ?? false;
-      return c.json(
-        {
-          status: 'ok' as const,
-          services: [...services],
-          database: { status: 'ok' as const, latencyMs, outbox },
-        },
-        200,
-      );
+      outbox = result.rows[0]?.outbox ?? false;
     } catch (err) {
-      c.var.log.error('health check: database unreachable', { err: (err as Error).message });
+      c.var.log.error('health check: database unreachable', { err });
       throw new ServiceUnavailableError('The database does not answer.', { database: 'down' });
     }
+    if (!outbox) {
+      // Every write enqueues its events through graphile-worker: without its schema, writes fail.
+      throw new ServiceUnavailableError('The database is not migrated: run `bun run db:migrate`.', {
+        database: 'unmigrated',
+      });
+    }
+    const database = { status: 'ok' as const, latencyMs: msSince(started), outbox };
+    return c.json({ status: 'ok' as const, services: [...services], database }, 200);
   });
 }

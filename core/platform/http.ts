@@ -1,8 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import type { Database } from './database.ts';
+import { type Database, pgErrorCode } from './database.ts';
 import type { Logger } from './logger.ts';
 import {
   AppError,
@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from './problem.ts';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';
+import { msSince } from './timing.ts';
 import { fieldErrors } from './validation.ts';
 
 /** What every core handler can reach on its context. */
@@ -27,8 +28,8 @@ export type AppEnv = {
 };
 
 /** A service router: zod validation failures become 422 problems with the offending fields. */
-export function createRouter(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({
+export function createRouter<E extends Env = AppEnv>(): OpenAPIHono<E> {
+  return new OpenAPIHono<E>({
     defaultHook: (result) => {
       if (!result.success) throw new ValidationError(fieldErrors(result.error.issues));
     },
@@ -48,7 +49,7 @@ export function requestLogging<E extends RequestEnv>(log: Logger): MiddlewareHan
     c.header(REQUEST_ID_HEADER, requestId);
     const started = performance.now();
     await next();
-    const ms = Math.round((performance.now() - started) * 10) / 10;
+    const ms = msSince(started);
     const level = c.res.status >= 500 ? 'error' : 'info';
     reqLog[level]('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms });
   };
@@ -76,14 +77,27 @@ function fromHttpException(err: HTTPException, c: Context): AppError {
   if (err.status === 400 && /json/i.test(err.message)) return new MalformedJsonError();
   if (err.status === 415)
     return new UnsupportedMediaTypeError('application/json', c.req.header('content-type'));
-  if (err.status === 413) return new PayloadTooLargeError(0);
   return new AppError(err.status, 'http', err.message || 'HTTP error', err.message);
+}
+
+/**
+ * A value Postgres refused as data (SQLSTATE class 22: a NUL character in text, a number out of
+ * range) is the caller's mistake, not ours: 422. The transaction it ran in was rolled back.
+ */
+function fromDatabaseError(err: Error): Error {
+  if (!pgErrorCode(err)?.startsWith('22')) return err;
+  return new AppError(
+    422,
+    'invalid-value',
+    'Invalid value',
+    'A value in the request cannot be stored (for example, a NUL character or a number out of range).',
+  );
 }
 
 /** The one place errors turn into problem+json for a Hono app. */
 export function handleErrors<E extends RequestEnv>(app: Hono<E>, log: Logger): void {
   app.onError((err, c) => {
-    const appErr = err instanceof HTTPException ? fromHttpException(err, c) : err;
+    const appErr = err instanceof HTTPException ? fromHttpException(err, c) : fromDatabaseError(err);
     const requestId = c.get('requestId') as string | undefined;
     if (!(appErr instanceof AppError)) {
       ((c.get('log') as Logger | undefined) ?? log).error('unhandled error', { err, path: c.req.path });

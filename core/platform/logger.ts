@@ -19,12 +19,32 @@ const secretKey =
 
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (value instanceof Error) return describeError(value, depth);
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value))
     out[k] = secretKey.test(k) ? '[redacted]' : redact(v, depth + 1);
   return out;
+}
+
+// Values must not reach the log through error text: drizzle puts a failed query's parameters
+// (passwords, tokens) in its message, and Postgres quotes the offending value in data errors
+// (SQLSTATE class 22, e.g. `invalid input syntax for type uuid: "<token>"`).
+function withoutValues(text: string | undefined, code: unknown): string | undefined {
+  let out = text?.replace(/params: [^\n]*/g, 'params: [redacted]');
+  if (typeof code === 'string' && code.startsWith('22')) out = out?.replace(/"[^"\n]*"/g, '"[redacted]"');
+  return out;
+}
+
+function describeError(err: Error, depth: number): Record<string, unknown> {
+  const code = (err as { code?: unknown }).code;
+  return {
+    name: err.name,
+    message: withoutValues(err.message, code),
+    ...(typeof code === 'string' ? { code } : {}),
+    stack: withoutValues(err.stack, code),
+    ...(err.cause !== undefined ? { cause: redact(err.cause, depth + 1) } : {}),
+  };
 }
 
 export type LogSink = (line: string) => void;

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { createTestDatabase } from '../../test/harness/database.ts';
 import { captureLogger } from '../../test/harness/logs.ts';
 import { configSchema } from './config.ts';
 import { ConfigError, parseEnv } from './env.ts';
@@ -45,6 +47,20 @@ describe('logger', () => {
     });
     expect(JSON.stringify(out)).not.toMatch(/hunter2|abc|postgres:\/\/|Bearer/);
     expect((out as { nested: { safe: number } }).nested.safe).toBe(1);
+  });
+
+  test("a failed query's parameters never reach the log, and its Postgres cause does", async () => {
+    const database = await createTestDatabase('logger');
+    try {
+      const err = await database.db.execute(sql`select ${'hunter2-secret'}::int`).catch((e: unknown) => e);
+      const { log, lines } = captureLogger();
+      log.error('query failed', { err });
+      const text = JSON.stringify(lines);
+      expect(text).not.toContain('hunter2-secret');
+      expect(text).toContain('22P02'); // invalid_text_representation, from the cause
+    } finally {
+      await database.drop();
+    }
   });
 
   test('writes one JSON line per entry with the bound fields, honouring the level', () => {

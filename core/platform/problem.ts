@@ -82,12 +82,6 @@ export class NotFoundError extends AppError {
   }
 }
 
-export class MethodNotAllowedError extends AppError {
-  constructor(detail: string) {
-    super(405, 'method-not-allowed', 'Method not allowed', detail);
-  }
-}
-
 export class ConflictError extends AppError {
   constructor(detail: string, slug = 'conflict', extensions: Record<string, unknown> = {}) {
     super(409, slug, 'Conflict', detail, extensions);

@@ -77,18 +77,13 @@ export async function startWrangler(opts: WranglerOptions): Promise<WranglerHand
     },
   });
   const tail: string[] = [];
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk
-      .toString()
-      .split('\n')
-      .filter((l) => l.trim())) {
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
-      opts.onLine?.(line);
-    }
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
+  const lines = lineSplitter((line) => {
+    tail.push(line);
+    if (tail.length > 40) tail.shift();
+    opts.onLine?.(line);
+  });
+  child.stdout?.on('data', lines.push);
+  child.stderr?.on('data', lines.push);
   const killOnExit = () => killGroup(child, 'SIGKILL');
   process.once('exit', killOnExit);
 

@@ -11,6 +11,8 @@ interface Link {
   host: string;
   port: number;
   socket?: Socket<undefined>;
+  /** The WebSocket side has closed: a TCP connection that completes afterwards is ended at once. */
+  closed: boolean;
   /** Bytes from the client waiting for the TCP side to connect or drain. */
   backlog: Uint8Array[];
 }
@@ -49,7 +51,7 @@ export function startWsProxy(opts: WsProxyOptions): Server<Link> {
           status: 403,
         });
       }
-      const data: Link = { host: match[1]!, port: Number(match[2]), backlog: [] };
+      const data: Link = { host: match[1]!, port: Number(match[2]), backlog: [], closed: false };
       if (server.upgrade(req, { data })) return undefined;
       return new Response('expected a WebSocket upgrade', { status: 426 });
     },
@@ -67,7 +69,8 @@ export function startWsProxy(opts: WsProxyOptions): Server<Link> {
               error: () => ws.close(1011, 'postgres connection error'),
             },
           });
-          flush(link);
+          if (link.closed) link.socket.end();
+          else flush(link);
         } catch (err) {
           opts.log.warn('ws-proxy: cannot reach postgres', {
             address: `${link.host}:${link.port}`,
@@ -83,6 +86,8 @@ export function startWsProxy(opts: WsProxyOptions): Server<Link> {
         flush(ws.data);
       },
       close(ws) {
+        ws.data.closed = true;
+        ws.data.backlog = [];
         ws.data.socket?.end();
       },
     },

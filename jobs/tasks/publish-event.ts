@@ -13,7 +13,7 @@ export const publishEvent = defineTask('publish-event', async (event, { db, log 
       requestId: event.requestId,
       occurredAt: new Date(event.occurredAt),
     })
-    .onConflictDoNothing()
+    .onConflictDoNothing({ target: eventArchive.id })
     .returning({ id: eventArchive.id });
   log.info('event published', { eventId: event.id, type: event.type, duplicate: inserted.length === 0 });
 });
