@@ -9,6 +9,8 @@
  */
 import { Hono } from 'hono';
 import { createCoreApp } from '../core/app.ts';
+import { authSettingsFrom } from '../core/identity/settings.ts';
+import { config } from '../core/platform/config.ts';
 import { connectDatabase } from '../core/platform/database.ts';
 import { createLogger } from '../core/platform/logger.ts';
 import { freePort } from '../core/platform/ports.ts';
@@ -31,7 +33,8 @@ export async function run(ctx: BenchContext): Promise<void> {
     return c.json({ items: rows.slice(0, 10), nextCursor: null });
   });
   const bareServer = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: bare.fetch });
-  const core = createCoreApp({ db: handle.db, log, services: serviceNames, maxBodyBytes: 1 << 20 });
+  const auth = authSettingsFrom(config());
+  const core = createCoreApp({ db: handle.db, log, services: serviceNames, maxBodyBytes: 1 << 20, auth });
   const coreServer = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: core.fetch });
 
   const pgAddress = new URL(ctx.databaseUrl);

@@ -2,18 +2,14 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { catalogRoutes } from './catalog/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
+import { createIdentityRuntime } from './identity/runtime.ts';
+import type { AuthSettings } from './identity/settings.ts';
 import { integrationsRoutes } from './integrations/routes.ts';
 import { inventoryRoutes } from './inventory/routes.ts';
 import { ordersRoutes } from './orders/routes.ts';
+import { type AppEnv, createRouter, provideRuntime } from './platform/app-env.ts';
 import type { Database } from './platform/database.ts';
-import {
-  type AppEnv,
-  createRouter,
-  handleErrors,
-  limitBody,
-  provideDatabase,
-  requestLogging,
-} from './platform/http.ts';
+import { handleErrors, limitBody, requestLogging } from './platform/http.ts';
 import type { Logger } from './platform/logger.ts';
 import { purchasingRoutes } from './purchasing/routes.ts';
 import type { ServiceName } from './services.ts';
@@ -32,12 +28,13 @@ export interface CoreAppOptions {
   log: Logger;
   services: readonly ServiceName[];
   maxBodyBytes: number;
+  auth: AuthSettings;
 }
 
 /** The core HTTP app for some or all services, with health and the OpenAPI document. */
 export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   const app = createRouter();
-  app.use(requestLogging(opts.log), provideDatabase(opts.db));
+  app.use(requestLogging(opts.log), provideRuntime(opts.db, createIdentityRuntime(opts.db, opts.auth)));
   app.use('/api/*', limitBody(opts.maxBodyBytes));
   app.route('/', healthRoutes(opts.services));
   for (const name of opts.services) app.route('/', routers[name]);
@@ -48,6 +45,18 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
       version: '1',
       description: 'Inventory management: catalog, stock ledger, orders, purchasing, real time.',
     },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'An access token from POST /api/auth/login (ES256, 15 minutes)',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description: 'A partner API key from POST /api/api-keys',
   });
   handleErrors(app, opts.log);
   return app;

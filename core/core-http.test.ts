@@ -2,14 +2,23 @@
  * The core HTTP surface against a real server and a real Postgres: health, the warehouse
  * round trip, and a problem+json answer for every class of bad input, with no partial writes.
  */
-import { describe, expect, test } from 'bun:test';
+import { beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
+import { type Actor, signedIn } from '../test/harness/auth.ts';
 import { serveCore, useCore } from '../test/harness/core.ts';
-import { expectProblem, type OpenApiDoc, postJson } from '../test/harness/http.ts';
+import { apiClient, expectProblem, type OpenApiDoc, postJson } from '../test/harness/http.ts';
 import { adminQuery, testPostgres } from '../test/harness/postgres.ts';
 import { connectDatabase } from './platform/database.ts';
 
 const core = useCore({ maxBodyBytes: 64 * 1024 });
+let admin: Actor;
+beforeAll(async () => {
+  admin = await signedIn({ url: core().url, db: core().database.db }, { roles: ['admin'] });
+});
+const api = apiClient(
+  () => core().url,
+  () => admin.headers,
+);
 
 async function counts() {
   const { db } = core().database;
@@ -59,7 +68,7 @@ describe('health', () => {
 describe('warehouses round trip', () => {
   test('POST then GET /api/warehouses through Postgres, paged by cursor', async () => {
     for (const code of ['RT1', 'RT2', 'RT3']) {
-      const res = await postJson(`${core().url}/api/warehouses`, {
+      const res = await api.post('/api/warehouses', {
         code: code.toLowerCase(),
         name: `Round ${code}`,
       });
@@ -70,7 +79,7 @@ describe('warehouses round trip', () => {
     let cursor: string | null = null;
     do {
       const q = new URLSearchParams({ limit: '2', ...(cursor ? { cursor } : {}) });
-      const page = (await (await fetch(`${core().url}/api/warehouses?${q}`)).json()) as {
+      const page = (await (await api.get(`/api/warehouses?${q}`)).json()) as {
         items: { code: string }[];
         nextCursor: string | null;
       };
@@ -82,7 +91,7 @@ describe('warehouses round trip', () => {
   });
 
   test('a request id given by the caller is echoed and logged', async () => {
-    const res = await fetch(`${core().url}/api/warehouses`, {
+    const res = await api.send(`/api/warehouses`, {
       headers: { 'x-request-id': 'caller-chosen-id-42' },
     });
     expect(res.headers.get('x-request-id')).toBe('caller-chosen-id-42');
@@ -93,7 +102,7 @@ describe('warehouses round trip', () => {
 describe('bad input gets problem+json and writes nothing', () => {
   test('malformed JSON: 400', async () => {
     const before = await counts();
-    const res = await fetch(`${core().url}/api/warehouses`, {
+    const res = await api.send(`/api/warehouses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"code": "BAD",',
@@ -103,32 +112,32 @@ describe('bad input gets problem+json and writes nothing', () => {
   });
 
   test('wrong content type: 415, and 415 when the header is missing', async () => {
-    const wrong = await fetch(`${core().url}/api/warehouses`, {
+    const wrong = await api.send(`/api/warehouses`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: 'code=BAD',
     });
     const body = await expectProblem(wrong, 415, 'unsupported-media-type');
     expect(body.detail).toContain('application/json');
-    const missing = await fetch(`${core().url}/api/warehouses`, { method: 'POST', body: new Blob(['{}']) });
+    const missing = await api.send(`/api/warehouses`, { method: 'POST', body: new Blob(['{}']) });
     await expectProblem(missing, 415, 'unsupported-media-type');
   });
 
   test('unknown route: 404, for any method', async () => {
-    await expectProblem(await fetch(`${core().url}/api/nowhere`), 404, 'not-found');
-    await expectProblem(await fetch(`${core().url}/api/warehouses`, { method: 'DELETE' }), 404, 'not-found');
+    await expectProblem(await api.send(`/api/nowhere`), 404, 'not-found');
+    await expectProblem(await api.send(`/api/warehouses`, { method: 'DELETE' }), 404, 'not-found');
   });
 
   test('oversized body: 413 before it is parsed', async () => {
     const before = await counts();
-    const res = await postJson(`${core().url}/api/warehouses`, { code: 'BIG', name: 'x'.repeat(70 * 1024) });
+    const res = await api.post('/api/warehouses', { code: 'BIG', name: 'x'.repeat(70 * 1024) });
     await expectProblem(res, 413, 'payload-too-large');
     expect(await counts()).toEqual(before);
   });
 
   test('validation failure: 422 naming each offending field', async () => {
     const before = await counts();
-    const res = await postJson(`${core().url}/api/warehouses`, {
+    const res = await api.post('/api/warehouses', {
       code: 'no spaces!',
       name: '',
       timezone: 'Mars/Olympus',
@@ -140,33 +149,29 @@ describe('bad input gets problem+json and writes nothing', () => {
   });
 
   test('a bad query parameter or cursor: 422 naming it', async () => {
-    const limit = await expectProblem(await fetch(`${core().url}/api/warehouses?limit=0`), 422, 'validation');
+    const limit = await expectProblem(await api.send(`/api/warehouses?limit=0`), 422, 'validation');
     expect(limit.errors?.[0]?.path).toBe('limit');
-    const cursor = await expectProblem(
-      await fetch(`${core().url}/api/warehouses?cursor=garbage`),
-      422,
-      'validation',
-    );
+    const cursor = await expectProblem(await api.send(`/api/warehouses?cursor=garbage`), 422, 'validation');
     expect(cursor.errors?.[0]?.path).toBe('cursor');
   });
 
   test('a value Postgres cannot store (a NUL character): 422, in the body or in a cursor', async () => {
     const before = await counts();
     const body = await expectProblem(
-      await postJson(`${core().url}/api/warehouses`, { code: 'NUL', name: 'a\u0000b' }),
+      await api.post('/api/warehouses', { code: 'NUL', name: 'a\u0000b' }),
       422,
       'invalid-value',
     );
     expect(body.detail).toContain('NUL');
     expect(await counts()).toEqual(before);
     const cursor = Buffer.from(JSON.stringify({ code: '\u0000' })).toString('base64url');
-    await expectProblem(await fetch(`${core().url}/api/warehouses?cursor=${cursor}`), 422, 'invalid-value');
+    await expectProblem(await api.send(`/api/warehouses?cursor=${cursor}`), 422, 'invalid-value');
   });
 
   test('a duplicate: 409, and the failed transaction enqueued no job', async () => {
-    expect((await postJson(`${core().url}/api/warehouses`, { code: 'DUP', name: 'First' })).status).toBe(201);
+    expect((await api.post('/api/warehouses', { code: 'DUP', name: 'First' })).status).toBe(201);
     const before = await counts();
-    const res = await postJson(`${core().url}/api/warehouses`, { code: 'dup', name: 'Second' });
+    const res = await api.post('/api/warehouses', { code: 'dup', name: 'Second' });
     await expectProblem(res, 409, 'conflict');
     expect(await counts()).toEqual(before);
   });
@@ -176,7 +181,11 @@ describe('bad input gets problem+json and writes nothing', () => {
     await handle.close();
     const broken = serveCore({ db: handle.db });
     try {
-      const res = await postJson(`${broken.url}/api/warehouses`, { code: 'ERR', name: 'Boom' });
+      const res = await postJson(
+        `${broken.url}/api/warehouses`,
+        { code: 'ERR', name: 'Boom' },
+        admin.headers,
+      );
       const body = await expectProblem(res, 500, 'internal');
       expect(body.requestId).toBe(res.headers.get('x-request-id')!);
       expect(JSON.stringify(body)).not.toMatch(/pool|stack|\.ts|insert/i);

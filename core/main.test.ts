@@ -25,7 +25,7 @@ test('--service inventory runs that service alone and stops gracefully on SIGTER
       return res?.ok ? ((await res.json()) as { services: string[] }) : undefined;
     }, 20_000);
     expect(health.services).toEqual(['inventory']);
-    expect((await fetch(`${url}/api/warehouses`)).status).toBe(200);
+    expect((await fetch(`${url}/api/warehouses`)).status).toBe(401); // inventory answers, and wants credentials
     expect((await fetch(`${url}/api/products`)).status).toBe(404); // catalog is not in this process
   } finally {
     proc.kill('SIGTERM');

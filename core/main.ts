@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { openLocalDatabase } from '../db/local-database.ts';
 import { createCoreApp } from './app.ts';
+import { authSettingsFrom } from './identity/settings.ts';
 import { config } from './platform/config.ts';
 import { connectDatabase } from './platform/database.ts';
 import { createLogger } from './platform/logger.ts';
@@ -25,7 +26,13 @@ const log = createLogger(
 );
 const database = await openLocalDatabase((line) => log.debug(line));
 const handle = connectDatabase(database.url, { max: cfg.DB_POOL_MAX, application: 'varastokkr-core', log });
-const app = createCoreApp({ db: handle.db, log, services, maxBodyBytes: cfg.MAX_BODY_BYTES });
+const app = createCoreApp({
+  db: handle.db,
+  log,
+  services,
+  maxBodyBytes: cfg.MAX_BODY_BYTES,
+  auth: authSettingsFrom(cfg),
+});
 
 const server = Bun.serve({ hostname: cfg.CORE_HOST, port: cfg.CORE_PORT, fetch: app.fetch });
 log.info('core listening', { url: `http://${cfg.CORE_HOST}:${server.port}`, services });

@@ -21,6 +21,14 @@ export const servicePrefixes: Record<ServiceName, readonly string[]> = {
   integrations: ['/api/webhooks', '/api/integrations'],
 };
 
+/** Paths anyone may call: signing in, and the keys that verify tokens. Everything else needs credentials. */
+export const publicPaths: readonly string[] = [
+  '/api/auth/login',
+  '/api/auth/refresh',
+  '/api/auth/logout',
+  '/.well-known/jwks.json',
+];
+
 /** The service that owns a path, or undefined when no service claims it. */
 export function serviceForPath(path: string): ServiceName | undefined {
   for (const name of serviceNames) {

@@ -7,13 +7,20 @@ import { beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { eventArchive } from '../core/integrations/tables.ts';
 import { warehouses } from '../core/inventory/tables.ts';
+import { type Actor, signedIn } from '../test/harness/auth.ts';
 import { type TestEdge, testEdge } from '../test/harness/edge.ts';
-import { eventually, expectProblem, type OpenApiDoc, postJson } from '../test/harness/http.ts';
+import { apiClient, eventually, expectProblem, type OpenApiDoc } from '../test/harness/http.ts';
 
 let edge: TestEdge;
+let admin: Actor;
 beforeAll(async () => {
   edge = await testEdge();
+  admin = await signedIn({ url: edge.url, db: edge.database.db }, { roles: ['admin'] });
 }, 120_000);
+const api = apiClient(
+  () => edge.url,
+  () => admin.headers,
+);
 
 test('GET /healthz: edge, core, the database through the Neon driver, and a Durable Object answer', async () => {
   const res = await fetch(`${edge.url}/healthz`);
@@ -31,8 +38,8 @@ test('GET /healthz: edge, core, the database through the Neon driver, and a Dura
 describe('gateway round trip: edge -> core -> Postgres -> jobs', () => {
   test('POST /api/warehouses lands in Postgres and its event carries the request id', async () => {
     const requestId = `edge-roundtrip-${Date.now()}`;
-    const res = await postJson(
-      `${edge.url}/api/warehouses`,
+    const res = await api.post(
+      '/api/warehouses',
       { code: 'EDG1', name: 'Edge One' },
       { 'x-request-id': requestId },
     );
@@ -53,14 +60,14 @@ describe('gateway round trip: edge -> core -> Postgres -> jobs', () => {
     });
     expect(event).toMatchObject({ type: 'warehouse.created', requestId });
 
-    const list = (await (await fetch(`${edge.url}/api/warehouses?limit=200`)).json()) as {
+    const list = (await (await api.send(`/api/warehouses?limit=200`)).json()) as {
       items: { id: string }[];
     };
     expect(list.items.map((w) => w.id)).toContain(created.id);
   });
 
   test('the edge mints a request id when the caller sends none, and core logs it', async () => {
-    const res = await fetch(`${edge.url}/api/warehouses?limit=1`);
+    const res = await api.send(`/api/warehouses?limit=1`);
     expect(res.status).toBe(200);
     const id = res.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -70,7 +77,7 @@ describe('gateway round trip: edge -> core -> Postgres -> jobs', () => {
 
 describe('bad input through the edge gets problem+json', () => {
   test('malformed JSON: 400', async () => {
-    const res = await fetch(`${edge.url}/api/warehouses`, {
+    const res = await api.send(`/api/warehouses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"code":',
@@ -79,7 +86,7 @@ describe('bad input through the edge gets problem+json', () => {
   });
 
   test('wrong content type: 415', async () => {
-    const res = await fetch(`${edge.url}/api/warehouses`, {
+    const res = await api.send(`/api/warehouses`, {
       method: 'POST',
       headers: { 'content-type': 'application/xml' },
       body: '<warehouse/>',
@@ -88,19 +95,19 @@ describe('bad input through the edge gets problem+json', () => {
   });
 
   test('unknown routes: 404 for an API path no service owns, an unknown path in a service, and a non-API path', async () => {
-    await expectProblem(await fetch(`${edge.url}/api/teleporters`), 404, 'not-found');
-    await expectProblem(await fetch(`${edge.url}/api/warehouses/x/y/z`), 404, 'not-found');
+    await expectProblem(await api.send(`/api/teleporters`), 404, 'not-found');
+    await expectProblem(await api.send(`/api/warehouses/x/y/z`), 404, 'not-found');
     await expectProblem(await fetch(`${edge.url}/no/such/page`), 404, 'not-found');
   });
 
   test('oversized body: 413', async () => {
-    const res = await postJson(`${edge.url}/api/warehouses`, { code: 'BIG', name: 'x'.repeat(1_100_000) });
+    const res = await api.post('/api/warehouses', { code: 'BIG', name: 'x'.repeat(1_100_000) });
     await expectProblem(res, 413, 'payload-too-large');
   });
 
   test('validation failure: 422 with the offending fields', async () => {
     const body = await expectProblem(
-      await postJson(`${edge.url}/api/warehouses`, { code: '!', name: 5 }),
+      await api.post('/api/warehouses', { code: '!', name: 5 }),
       422,
       'validation',
     );

@@ -21,6 +21,9 @@ const edgeConfigSchema = z.object({
   DATABASE_URL: z.url().optional(),
   /** host:port/path of a WebSocket-to-TCP proxy for the Neon driver (local dev and tests only). */
   NEON_WS_PROXY: z.string().optional(),
+  /** Set in wrangler.toml [vars], the same values as core's JWT_ISSUER and JWT_AUDIENCE. */
+  JWT_ISSUER: z.string().min(1),
+  JWT_AUDIENCE: z.string().min(1),
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });

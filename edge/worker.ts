@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { createRouter, handleErrors, type RequestEnv, requestLogging } from '../core/platform/http.ts';
+import { createOpenApiRouter, handleErrors, type RequestEnv, requestLogging } from '../core/platform/http.ts';
 import { createLogger, type Logger } from '../core/platform/logger.ts';
 import { NotFoundError } from '../core/platform/problem.ts';
-import { serviceForPath } from '../core/services.ts';
+import { publicPaths, serviceForPath } from '../core/services.ts';
+import { refuseWithoutCredentials } from './auth.ts';
 import { docsPage } from './docs-page.ts';
 import { type EdgeBindings, edgeConfig, serviceUrl } from './env.ts';
 import { forwardRequest } from './gateway.ts';
@@ -25,7 +26,7 @@ function edgeLogger(env: EdgeBindings): Logger {
   return log;
 }
 
-const app = createRouter<EdgeEnv>();
+const app = createOpenApiRouter<EdgeEnv>();
 
 app.use((c, next) => requestLogging<EdgeEnv>(edgeLogger(c.env))(c, next));
 
@@ -68,10 +69,11 @@ app.get('/docs', (c) => c.html(docsPage));
 app.all('/api/*', (c) => forwardToService(c));
 app.all('/.well-known/*', (c) => forwardToService(c));
 
-function forwardToService(c: Context<EdgeEnv>) {
+async function forwardToService(c: Context<EdgeEnv>) {
   const service = serviceForPath(c.req.path);
   if (!service) throw new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
   const cfg = edgeConfig(c.env);
+  if (!publicPaths.includes(c.req.path)) await refuseWithoutCredentials(cfg, c.req.raw.headers);
   return forwardRequest(c.req.raw, serviceUrl(cfg, service), {
     requestId: c.var.requestId,
     timeoutMs: cfg.GATEWAY_TIMEOUT_MS,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq, sql } from 'drizzle-orm';
 import { eventArchive } from '../core/integrations/tables.ts';
 import { enqueueEvent, enqueueJob } from '../core/platform/outbox.ts';
+import { signedIn } from '../test/harness/auth.ts';
 import { useCore } from '../test/harness/core.ts';
 import { eventually, postJson } from '../test/harness/http.ts';
 import { captureLogger } from '../test/harness/logs.ts';
@@ -31,6 +32,7 @@ test('creating a warehouse publishes warehouse.created with the request id', asy
     { code: 'OBX', name: 'Outbox' },
     {
       'x-request-id': 'outbox-test-request-1',
+      ...(await signedIn({ url: core().url, db: core().database.db }, { roles: ['admin'] })).headers,
     },
   );
   expect(res.status).toBe(201);

@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, portIsFree } from '../core/platform/ports.ts';
+import { bearer, login } from '../test/harness/auth.ts';
 
 const root = join(import.meta.dir, '..');
 const dir = mkdtempSync(join(tmpdir(), 'varastokkr-devtest-'));
@@ -47,7 +48,12 @@ async function runDev(signal: NodeJS.Signals) {
   const statuses = await Promise.all(
     ['/healthz', '/openapi.json', '/docs'].map(async (p) => (await fetch(base + p)).status),
   );
-  const warehouses = (await (await fetch(`${base}/api/warehouses`)).json()) as { items: { code: string }[] };
+  const { accessToken } = await login(base, 'admin@example.com', 'admin-dev-password');
+  const warehouses = (await (
+    await fetch(`${base}/api/warehouses`, { headers: bearer(accessToken) })
+  ).json()) as {
+    items: { code: string }[];
+  };
 
   proc.kill(signal);
   const pump = (async () => {

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import { createRouter } from '../platform/http.ts';
+import { createRouter } from '../platform/app-env.ts';
 import { jsonContent, problemResponses } from '../platform/openapi.ts';
 import { ServiceUnavailableError } from '../platform/problem.ts';
 import { msSince } from '../platform/timing.ts';

@@ -1,4 +1,10 @@
-import { createRouter } from '../platform/http.ts';
+import { createRouter } from '../platform/app-env.ts';
+import { apiKeyRoutes } from './api-key-routes.ts';
+import { authRoutes } from './auth-routes.ts';
+import { userRoutes } from './user-routes.ts';
 
-/** The identity service's endpoints (see ../shared/API.md); they arrive with the identity issue. */
-export const identityRoutes = createRouter();
+/** The identity service: /api/auth/*, /api/users/*, /api/api-keys/*, /.well-known/jwks.json. */
+export const identityRoutes = createRouter()
+  .route('/', authRoutes)
+  .route('/', userRoutes)
+  .route('/', apiKeyRoutes);

@@ -1,18 +1,23 @@
-import { createRoute } from '@hono/zod-openapi';
-import { createRouter } from '../platform/http.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import { authProblems, secured } from '../identity/authorize.ts';
+import { assertMay, warehouseScope } from '../identity/policy.ts';
+import { createRouter } from '../platform/app-env.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';
 import { createWarehouseSchema, warehouseSchema } from './schemas.ts';
-import { createWarehouse, listWarehouses } from './warehouses.ts';
+import { createWarehouse, getWarehouse, listWarehouses } from './warehouses.ts';
 
 const createWarehouseRoute = createRoute({
   method: 'post',
   path: '/api/warehouses',
   tags: ['inventory'],
-  summary: 'Create a warehouse',
+  summary: 'Create a warehouse (admin)',
+  ...secured('warehouses:create'),
   request: { body: jsonBody(createWarehouseSchema) },
   responses: {
     201: jsonContent(warehouseSchema, 'The new warehouse'),
+    ...authProblems,
+    ...authProblems,
     ...problemResponses(400, 409, 413, 415, 422),
   },
 });
@@ -21,11 +26,27 @@ const listWarehousesRoute = createRoute({
   method: 'get',
   path: '/api/warehouses',
   tags: ['inventory'],
-  summary: 'List warehouses by code',
+  summary: 'List the warehouses in your scope, by code',
+  ...secured('warehouses:read'),
   request: { query: pageQuery },
   responses: {
     200: jsonContent(pageSchema(warehouseSchema), 'A page of warehouses'),
+    ...authProblems,
     ...problemResponses(422),
+  },
+});
+
+const readWarehouseRoute = createRoute({
+  method: 'get',
+  path: '/api/warehouses/{id}',
+  tags: ['inventory'],
+  summary: 'Read a warehouse in your scope',
+  ...secured('warehouses:read'),
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: {
+    200: jsonContent(warehouseSchema, 'The warehouse'),
+    ...authProblems,
+    ...problemResponses(404, 422),
   },
 });
 
@@ -35,5 +56,10 @@ export const inventoryRoutes = createRouter()
     return c.json(warehouse, 201);
   })
   .openapi(listWarehousesRoute, async (c) =>
-    c.json(await listWarehouses(c.var.db, c.req.valid('query')), 200),
-  );
+    c.json(await listWarehouses(c.var.db, c.req.valid('query'), warehouseScope(c.var.principal)), 200),
+  )
+  .openapi(readWarehouseRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    assertMay(c.var.principal, 'warehouses:read', id);
+    return c.json(await getWarehouse(c.var.db, id), 200);
+  });

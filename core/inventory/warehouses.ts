@@ -1,9 +1,9 @@
-import { asc, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Database, isUniqueViolation } from '../platform/database.ts';
 import { enqueueEvent } from '../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
-import { ConflictError } from '../platform/problem.ts';
+import { ConflictError, NotFoundError } from '../platform/problem.ts';
 import type { CreateWarehouse, WarehouseView } from './schemas.ts';
 import { warehouses } from './tables.ts';
 
@@ -40,13 +40,30 @@ export async function createWarehouse(
 }
 
 const cursorSchema = z.object({ code: z.string() });
+const NONE = '00000000-0000-0000-0000-000000000000';
 
-export async function listWarehouses(db: Database, page: { limit: number; cursor?: string | undefined }) {
+export async function getWarehouse(db: Database, id: string): Promise<WarehouseView> {
+  const [row] = await db.select().from(warehouses).where(eq(warehouses.id, id));
+  if (!row) throw new NotFoundError('No such warehouse.');
+  return toView(row);
+}
+
+/** A page of warehouses by code, limited to a scope ('all', or these ids). */
+export async function listWarehouses(
+  db: Database,
+  page: { limit: number; cursor?: string | undefined },
+  scope: 'all' | string[],
+) {
   const after = page.cursor ? decodeCursor(page.cursor, cursorSchema).code : undefined;
   const rows = await db
     .select()
     .from(warehouses)
-    .where(after === undefined ? undefined : gt(warehouses.code, after))
+    .where(
+      and(
+        after === undefined ? undefined : gt(warehouses.code, after),
+        scope === 'all' ? undefined : inArray(warehouses.id, scope.length > 0 ? scope : [NONE]),
+      ),
+    )
     .orderBy(asc(warehouses.code))
     .limit(page.limit + 1);
   const items = rows.slice(0, page.limit).map(toView);

@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { type Database, pgErrorCode } from './database.ts';
+import { pgErrorCode } from './database.ts';
 import type { Logger } from './logger.ts';
 import {
   AppError,
@@ -18,17 +18,8 @@ import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';
 import { msSince } from './timing.ts';
 import { fieldErrors } from './validation.ts';
 
-/** What every core handler can reach on its context. */
-export type AppEnv = {
-  Variables: {
-    requestId: string;
-    log: Logger;
-    db: Database;
-  };
-};
-
-/** A service router: zod validation failures become 422 problems with the offending fields. */
-export function createRouter<E extends Env = AppEnv>(): OpenAPIHono<E> {
+/** A router whose zod validation failures become 422 problems with the offending fields. */
+export function createOpenApiRouter<E extends Env>(): OpenAPIHono<E> {
   return new OpenAPIHono<E>({
     defaultHook: (result) => {
       if (!result.success) throw new ValidationError(fieldErrors(result.error.issues));
@@ -52,14 +43,6 @@ export function requestLogging<E extends RequestEnv>(log: Logger): MiddlewareHan
     const ms = msSince(started);
     const level = c.res.status >= 500 ? 'error' : 'info';
     reqLog[level]('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms });
-  };
-}
-
-/** Hands the database to core handlers. */
-export function provideDatabase(db: Database): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    c.set('db', db);
-    await next();
   };
 }
 
@@ -102,7 +85,11 @@ export function handleErrors<E extends RequestEnv>(app: Hono<E>, log: Logger): v
     if (!(appErr instanceof AppError)) {
       ((c.get('log') as Logger | undefined) ?? log).error('unhandled error', { err, path: c.req.path });
     }
-    return problemResponse(toProblem(appErr, requestId), requestId ? { [REQUEST_ID_HEADER]: requestId } : {});
+    const headers = {
+      ...(appErr instanceof AppError ? appErr.headers : {}),
+      ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
+    };
+    return problemResponse(toProblem(appErr, requestId), headers);
   });
   app.notFound((c) => {
     const requestId = c.get('requestId') as string | undefined;

@@ -21,6 +21,9 @@ export interface Problem {
 }
 
 export class AppError extends Error {
+  /** Response headers that belong to this error (WWW-Authenticate, Retry-After). */
+  headers: Record<string, string> = {};
+
   constructor(
     readonly status: number,
     readonly slug: string,
@@ -67,6 +70,7 @@ export class ValidationError extends AppError {
 export class UnauthorizedError extends AppError {
   constructor(detail = 'Valid credentials are required.') {
     super(401, 'unauthorized', 'Unauthorized', detail);
+    this.headers = { 'www-authenticate': 'Bearer realm="varastokkr"' };
   }
 }
 
@@ -85,6 +89,13 @@ export class NotFoundError extends AppError {
 export class ConflictError extends AppError {
   constructor(detail: string, slug = 'conflict', extensions: Record<string, unknown> = {}) {
     super(409, slug, 'Conflict', detail, extensions);
+  }
+}
+
+export class TooManyRequestsError extends AppError {
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(429, 'too-many-requests', 'Too many requests', detail, { retryAfter: retryAfterSeconds });
+    this.headers = { 'retry-after': String(retryAfterSeconds) };
   }
 }
 

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll } from 'bun:test';
 import { createCoreApp } from '../../core/app.ts';
+import { type AuthSettings, authSettingsFrom } from '../../core/identity/settings.ts';
+import { configSchema } from '../../core/platform/config.ts';
 import type { Database } from '../../core/platform/database.ts';
+import { parseEnv } from '../../core/platform/env.ts';
 import { type ServiceName, serviceNames } from '../../core/services.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { captureLogger } from './logs.ts';
@@ -16,6 +19,12 @@ export interface CoreServerOptions {
   db: Database;
   services?: readonly ServiceName[];
   maxBodyBytes?: number;
+  auth?: Partial<AuthSettings>;
+}
+
+/** The configured defaults (as `bun run dev` has them), with a test's overrides. */
+export function testAuthSettings(overrides: Partial<AuthSettings> = {}): AuthSettings {
+  return { ...authSettingsFrom(parseEnv(configSchema, {})), ...overrides };
 }
 
 /** A real core HTTP server (Bun.serve on a free port) over the given database. */
@@ -26,6 +35,7 @@ export function serveCore(opts: CoreServerOptions) {
     log,
     services: opts.services ?? serviceNames,
     maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
+    auth: testAuthSettings(opts.auth),
   });
   const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch });
   return { url: `http://127.0.0.1:${server.port}`, logs: lines, stop: () => server.stop(true) };

@@ -48,3 +48,22 @@ export interface OpenApiDoc {
   >;
   components: { schemas: Record<string, unknown> };
 }
+
+/** Requests against a base URL with a caller's headers (credentials), for tests of secured routes. */
+export function apiClient(base: () => string, headers: () => Record<string, string>) {
+  const send = (path: string, init: RequestInit = {}) =>
+    fetch(`${base()}${path}`, {
+      ...init,
+      headers: { ...headers(), ...(init.headers as Record<string, string>) },
+    });
+  return {
+    send,
+    get: (path: string) => send(path),
+    post: (path: string, body: unknown, extra: Record<string, string> = {}) =>
+      send(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...extra },
+        body: JSON.stringify(body),
+      }),
+  };
+}

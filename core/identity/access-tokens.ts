@@ -1,0 +1,70 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { UnauthorizedError } from '../platform/problem.ts';
+import type { AuthSettings } from './settings.ts';
+import type { KeyRing } from './signing-keys.ts';
+import type { Role } from './tables.ts';
+
+export interface AccessClaims {
+  sub: string;
+  roles: Role[];
+  /** Warehouse ids in the user's scope. */
+  wh: string[];
+  /** The refresh-token family (sign-in session) the token belongs to. */
+  sid: string;
+}
+
+export async function issueAccessToken(
+  keys: KeyRing,
+  settings: AuthSettings,
+  claims: AccessClaims,
+): Promise<string> {
+  const { kid, key } = await keys.signingKey();
+  return new SignJWT({ roles: claims.roles, wh: claims.wh, sid: claims.sid })
+    .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
+    .setSubject(claims.sub)
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setIssuedAt()
+    .setNotBefore('0s')
+    .setJti(crypto.randomUUID())
+    .setExpirationTime(`${settings.accessTokenTtlSeconds}s`)
+    .sign(key);
+}
+
+/**
+ * Verifies signature, algorithm (ES256 only: `none` and HMAC with the public key are refused),
+ * issuer, audience, expiry and not-before, all pinned. Any failure is a 401 that says only
+ * whether to refresh.
+ */
+export async function verifyAccessToken(
+  keys: KeyRing,
+  settings: AuthSettings,
+  token: string,
+): Promise<AccessClaims> {
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        const key = header.kid ? await keys.verificationKey(header.kid) : undefined;
+        if (!key) throw new errors.JWKSNoMatchingKey();
+        return key;
+      },
+      {
+        algorithms: ['ES256'],
+        issuer: settings.issuer,
+        audience: settings.audience,
+        requiredClaims: ['sub', 'exp', 'iat', 'nbf'],
+        clockTolerance: 5,
+      },
+    );
+    const { sub, roles, wh, sid } = payload as Record<string, unknown>;
+    if (typeof sub !== 'string' || !Array.isArray(roles) || !Array.isArray(wh) || typeof sid !== 'string') {
+      throw new errors.JWTClaimValidationFailed('claims of the wrong shape', payload);
+    }
+    return { sub, roles: roles as Role[], wh: wh as string[], sid };
+  } catch (err) {
+    if (err instanceof errors.JWTExpired)
+      throw new UnauthorizedError('The access token has expired; refresh it.');
+    throw new UnauthorizedError('The access token is not valid.');
+  }
+}

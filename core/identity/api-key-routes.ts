@@ -1,0 +1,49 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '../platform/app-env.ts';
+import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
+import { authProblems, secured } from './authorize.ts';
+import { apiKeySchema, createApiKeySchema, createdApiKeySchema, idParam } from './schemas.ts';
+
+const create = createRoute({
+  method: 'post',
+  path: '/api/api-keys',
+  tags: ['identity'],
+  summary: 'Create a partner API key (admin); the key is shown once',
+  ...secured('api-keys:manage'),
+  request: { body: jsonBody(createApiKeySchema) },
+  responses: {
+    201: jsonContent(createdApiKeySchema, 'The key, shown this once'),
+    ...authProblems,
+    ...problemResponses(422),
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/api-keys',
+  tags: ['identity'],
+  summary: 'List API keys by prefix, with last use (admin)',
+  ...secured('api-keys:manage'),
+  responses: { 200: jsonContent(z.object({ items: z.array(apiKeySchema) }), 'Every key'), ...authProblems },
+});
+
+const revoke = createRoute({
+  method: 'delete',
+  path: '/api/api-keys/{id}',
+  tags: ['identity'],
+  summary: 'Revoke an API key (admin)',
+  ...secured('api-keys:manage'),
+  request: { params: idParam },
+  responses: { 204: { description: 'Revoked' }, ...authProblems, ...problemResponses(404, 422) },
+});
+
+export const apiKeyRoutes = createRouter()
+  .openapi(create, async (c) =>
+    c.json(await createApiKey(c.var.db, c.req.valid('json'), c.var.principal.id), 201),
+  )
+  .openapi(list, async (c) => c.json({ items: await listApiKeys(c.var.db) }, 200))
+  .openapi(revoke, async (c) => {
+    await revokeApiKey(c.var.db, c.req.valid('param').id);
+    return c.body(null, 204);
+  });

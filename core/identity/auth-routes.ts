@@ -1,0 +1,133 @@
+import { createRoute } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { createRouter } from '../platform/app-env.ts';
+import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
+import { UnauthorizedError } from '../platform/problem.ts';
+import { authProblems, clientAddress, publicRoute, secured } from './authorize.ts';
+import { revokeFamilyOf } from './refresh-tokens.ts';
+import {
+  jwksSchema,
+  loginSchema,
+  meSchema,
+  refreshSchema,
+  tokenPairSchema,
+  updateMeSchema,
+} from './schemas.ts';
+import { refreshSession, signIn } from './sessions.ts';
+import { users } from './tables.ts';
+import { updateUser } from './users.ts';
+
+const login = createRoute({
+  method: 'post',
+  path: '/api/auth/login',
+  tags: ['identity'],
+  summary: 'Sign in with email and password',
+  ...publicRoute,
+  request: { body: jsonBody(loginSchema) },
+  responses: {
+    200: jsonContent(tokenPairSchema, 'Signed in'),
+    ...problemResponses(400, 401, 415, 422, 429, 503),
+  },
+});
+
+const refresh = createRoute({
+  method: 'post',
+  path: '/api/auth/refresh',
+  tags: ['identity'],
+  summary: 'Trade a refresh token for a new pair (the old one stops working)',
+  ...publicRoute,
+  request: { body: jsonBody(refreshSchema) },
+  responses: { 200: jsonContent(tokenPairSchema, 'A new pair'), ...problemResponses(400, 401, 415, 422) },
+});
+
+const logout = createRoute({
+  method: 'post',
+  path: '/api/auth/logout',
+  tags: ['identity'],
+  summary: "Sign out: revokes the refresh token's whole family",
+  ...publicRoute,
+  request: { body: jsonBody(refreshSchema) },
+  responses: { 204: { description: 'Signed out' }, ...problemResponses(400, 415, 422) },
+});
+
+const me = createRoute({
+  method: 'get',
+  path: '/api/auth/me',
+  tags: ['identity'],
+  summary: 'The caller',
+  ...secured('profile:read'),
+  responses: { 200: jsonContent(meSchema, 'The caller'), ...authProblems },
+});
+
+const updateMe = createRoute({
+  method: 'patch',
+  path: '/api/auth/me',
+  tags: ['identity'],
+  summary: 'Change your name or password (never your roles or scopes)',
+  ...secured('profile:update'),
+  request: { body: jsonBody(updateMeSchema) },
+  responses: { 200: jsonContent(meSchema, 'The caller, updated'), ...authProblems, ...problemResponses(422) },
+});
+
+const jwks = createRoute({
+  method: 'get',
+  path: '/.well-known/jwks.json',
+  tags: ['identity'],
+  summary: 'Public keys that verify access tokens (including the next key, before it signs)',
+  ...publicRoute,
+  responses: { 200: jsonContent(jwksSchema, 'JSON Web Key Set') },
+});
+
+export const authRoutes = createRouter()
+  .openapi(login, async (c) => {
+    const { email, password } = c.req.valid('json');
+    return c.json(await signIn(c.var.db, c.var.identity, email, password, clientAddress(c)), 200);
+  })
+  .openapi(refresh, async (c) =>
+    c.json(await refreshSession(c.var.db, c.var.identity, c.req.valid('json').refreshToken), 200),
+  )
+  .openapi(logout, async (c) => {
+    await revokeFamilyOf(c.var.db, c.req.valid('json').refreshToken);
+    return c.body(null, 204);
+  })
+  .openapi(me, async (c) => {
+    const p = c.var.principal;
+    return c.json(
+      { id: p.id, kind: p.kind, email: p.email, name: p.name, roles: p.roles, warehouseIds: p.warehouseIds },
+      200,
+    );
+  })
+  .openapi(updateMe, async (c) => {
+    const body = c.req.valid('json');
+    const { db, identity, principal } = c.var;
+    if (principal.kind !== 'user')
+      throw new UnauthorizedError('Only a signed-in user has a profile to change.');
+    if (body.newPassword !== undefined) {
+      const [row] = await db
+        .select({ hash: users.passwordHash })
+        .from(users)
+        .where(eq(users.id, principal.id));
+      if (!(await identity.passwords.verify(body.currentPassword ?? '', row?.hash))) {
+        throw new UnauthorizedError('The current password is wrong.');
+      }
+    }
+    const user = await updateUser(db, identity.passwords, identity.settings, principal, principal.id, {
+      name: body.name,
+      password: body.newPassword,
+    });
+    return c.json(
+      {
+        id: user.id,
+        kind: 'user' as const,
+        email: user.email,
+        name: user.name,
+        roles: user.roles,
+        warehouseIds: user.warehouseIds,
+      },
+      200,
+    );
+  })
+  .openapi(jwks, async (c) => {
+    c.header('cache-control', 'public, max-age=300');
+    return c.json(await c.var.identity.keys.publicJwks(), 200);
+  });

@@ -1,0 +1,75 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getConnInfo } from 'hono/bun';
+import type { AppEnv } from '../platform/app-env.ts';
+import { problemResponses } from '../platform/openapi.ts';
+import { ForbiddenError, UnauthorizedError } from '../platform/problem.ts';
+import { verifyAccessToken } from './access-tokens.ts';
+import { principalFromApiKey } from './api-keys.ts';
+import { type Action, mayAttempt, type Principal } from './policy.ts';
+import { principalForToken } from './users.ts';
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+
+/**
+ * Who is calling, from the request's own credentials: a bearer access token (verified here,
+ * again, even when the edge verified it) or an X-API-Key. No identity header from the network
+ * is ever trusted.
+ */
+export async function authenticate(c: Context<AppEnv>): Promise<Principal> {
+  const authorization = c.req.header('authorization');
+  if (authorization) {
+    const match = BEARER.exec(authorization);
+    if (!match) throw new UnauthorizedError('Send the access token as `Authorization: Bearer <token>`.');
+    const { identity, db } = c.var;
+    const claims = await verifyAccessToken(identity.keys, identity.settings, match[1]!);
+    const principal = await principalForToken(db, claims.sub, claims.sid);
+    if (!principal)
+      throw new UnauthorizedError('This session has ended or the account is disabled; sign in again.');
+    return principal;
+  }
+  const apiKey = c.req.header('x-api-key');
+  if (apiKey) return principalFromApiKey(c.var.db, apiKey);
+  throw new UnauthorizedError();
+}
+
+/** Route middleware: the caller must be authenticated and hold a role that may do `action`. */
+export function authorize(action: Action): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const principal = await authenticate(c);
+    if (!mayAttempt(principal, action)) throw new ForbiddenError(`Your role may not do ${action}.`);
+    c.set('principal', principal);
+    await next();
+  };
+}
+
+/** Spread into a createRoute() config: the action it needs, in code and in the OpenAPI document. */
+export function secured(action: Action): {
+  middleware: MiddlewareHandler<AppEnv>;
+  security: Record<string, string[]>[];
+  'x-action': Action;
+} {
+  return {
+    middleware: authorize(action),
+    security: [{ bearerAuth: [] }, { apiKey: [] }],
+    'x-action': action,
+  };
+}
+
+/** Spread into a createRoute() config of a route anyone may call. */
+export const publicRoute: { security: Record<string, string[]>[] } = { security: [] };
+
+export const authProblems = problemResponses(401, 403);
+
+/**
+ * The caller's address, for throttling: the edge's X-Forwarded-For (the edge replaces any the
+ * client sent), else the socket's. Core must only be reachable through the edge in production.
+ */
+export function clientAddress(c: Context<AppEnv>): string {
+  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  if (forwarded) return forwarded;
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

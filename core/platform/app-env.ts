@@ -1,0 +1,30 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { Principal } from '../identity/policy.ts';
+import type { IdentityRuntime } from '../identity/runtime.ts';
+import type { Database } from './database.ts';
+import { createOpenApiRouter, type RequestEnv } from './http.ts';
+
+/** What every core handler can reach on its context. */
+export type AppEnv = {
+  Variables: RequestEnv['Variables'] & {
+    db: Database;
+    identity: IdentityRuntime;
+    /** Set by authorize() on every route that declares an action. */
+    principal: Principal;
+  };
+};
+
+/** A core service router. */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return createOpenApiRouter<AppEnv>();
+}
+
+/** Hands the database and the identity runtime (keys, password hasher) to core handlers. */
+export function provideRuntime(db: Database, identity: IdentityRuntime): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('db', db);
+    c.set('identity', identity);
+    await next();
+  };
+}
