@@ -63,8 +63,10 @@ export async function verifyAccessToken(
     }
     return { sub, roles: roles as Role[], wh: wh as string[], sid };
   } catch (err) {
-    if (err instanceof errors.JWTExpired)
+    if (err instanceof errors.JWTExpired) {
       throw new UnauthorizedError('The access token has expired; refresh it.');
-    throw new UnauthorizedError('The access token is not valid.');
+    }
+    if (err instanceof errors.JOSEError) throw new UnauthorizedError('The access token is not valid.');
+    throw err; // the key store failing is our problem (5xx), not the caller's
   }
 }
