@@ -9,6 +9,7 @@ import { serveCore, useCore } from '../test/harness/core.ts';
 import { apiClient, expectProblem, type OpenApiDoc, postJson } from '../test/harness/http.ts';
 import { adminQuery, testPostgres } from '../test/harness/postgres.ts';
 import { connectDatabase } from './platform/database.ts';
+import { publicPaths } from './services.ts';
 
 const core = useCore({ maxBodyBytes: 64 * 1024 });
 let admin: Actor;
@@ -202,4 +203,20 @@ test('GET /openapi.json is an OpenAPI 3.1 document generated from the route sche
   expect(doc.paths['/api/warehouses']!.post!.requestBody!.content['application/json']!.schema).toBeDefined();
   expect(doc.components.schemas.Problem).toBeDefined();
   expect(doc.components.schemas.Warehouse).toBeDefined();
+});
+
+test('every operation declares who may call it; the public ones are exactly the edge’s public paths', async () => {
+  const doc = (await (await fetch(`${core().url}/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, { security?: unknown[]; 'x-action'?: string }>>;
+  };
+  const publicOps: string[] = [];
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    if (path === '/healthz' || path === '/openapi.json') continue;
+    for (const [method, op] of Object.entries(ops)) {
+      expect(op.security, `${method.toUpperCase()} ${path} declares no security`).toBeArray();
+      if (op.security!.length === 0) publicOps.push(path);
+      else expect(op['x-action'], `${method.toUpperCase()} ${path} declares no action`).toBeString();
+    }
+  }
+  expect(publicOps.sort()).toEqual([...publicPaths].sort());
 });

@@ -34,6 +34,8 @@ export type DomainEvent = z.infer<typeof domainEventSchema>;
 export const taskPayloads = {
   'publish-event': domainEventSchema,
   'prune-event-archive': z.object({}).passthrough(),
+  'rotate-signing-keys': z.object({}).passthrough(),
+  'prune-identity': z.object({}).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

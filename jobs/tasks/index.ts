@@ -1,5 +1,6 @@
 import type { TaskName } from '../payloads.ts';
 import type { defineTask } from '../task.ts';
+import { pruneIdentity, rotateKeys } from './identity-upkeep.ts';
 import { pruneEventArchive } from './prune-event-archive.ts';
 import { publishEvent } from './publish-event.ts';
 
@@ -7,4 +8,6 @@ import { publishEvent } from './publish-event.ts';
 export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'publish-event': publishEvent,
   'prune-event-archive': pruneEventArchive,
+  'rotate-signing-keys': rotateKeys,
+  'prune-identity': pruneIdentity,
 };

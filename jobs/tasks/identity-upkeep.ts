@@ -1,0 +1,20 @@
+import { sql } from 'drizzle-orm';
+import { authSettingsFrom } from '../../core/identity/settings.ts';
+import { rotateSigningKeys } from '../../core/identity/signing-keys.ts';
+import { pruneThrottle } from '../../core/identity/throttle.ts';
+import { config } from '../../core/platform/config.ts';
+import { defineTask } from '../task.ts';
+
+/** Cron, hourly: moves signing keys along pending -> active -> retired -> gone. */
+export const rotateKeys = defineTask('rotate-signing-keys', async (_payload, { db, log }) => {
+  const result = await rotateSigningKeys(db, authSettingsFrom(config()));
+  log.info('signing keys checked', { ...result });
+});
+
+/** Cron, daily: refresh tokens past expiry (and a week's margin) and old throttle windows. */
+export const pruneIdentity = defineTask('prune-identity', async (_payload, { db, log }) => {
+  const tokens = await db.execute(sql`
+    delete from identity.refresh_tokens where expires_at < now() - interval '7 days'`);
+  const windows = await pruneThrottle(db, authSettingsFrom(config()));
+  log.info('identity pruned', { refreshTokens: tokens.rowCount ?? 0, throttleWindows: windows });
+});
