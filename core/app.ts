@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { catalogRoutes } from './catalog/routes.ts';
+import { catalogRoutes, IMPORT_PATH } from './catalog/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { createIdentityRuntime } from './identity/runtime.ts';
@@ -28,6 +28,8 @@ export interface CoreAppOptions {
   log: Logger;
   services: readonly ServiceName[];
   maxBodyBytes: number;
+  /** The limit for CSV imports, which stream; other bodies get maxBodyBytes. */
+  importMaxBytes?: number;
   auth: AuthSettings;
 }
 
@@ -35,7 +37,14 @@ export interface CoreAppOptions {
 export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   const app = createRouter();
   app.use(requestLogging(opts.log), provideRuntime(opts.db, createIdentityRuntime(opts.db, opts.auth)));
-  app.use('/api/*', limitBody(opts.maxBodyBytes));
+  const bodyLimit = limitBody(opts.maxBodyBytes);
+  const importMaxBytes = opts.importMaxBytes ?? 256 * 1024 * 1024;
+  // Imports stream, so they count their own bytes as they read (see catalog/csv.ts).
+  app.use('/api/*', (c, next) => {
+    if (c.req.path !== IMPORT_PATH) return bodyLimit(c, next);
+    c.set('importMaxBytes', importMaxBytes);
+    return next();
+  });
   app.route('/', healthRoutes(opts.services));
   for (const name of opts.services) app.route('/', routers[name]);
   app.doc31('/openapi.json', {

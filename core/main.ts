@@ -31,6 +31,7 @@ const app = createCoreApp({
   log,
   services,
   maxBodyBytes: cfg.MAX_BODY_BYTES,
+  importMaxBytes: cfg.IMPORT_MAX_BYTES,
   auth: authSettingsFrom(cfg),
 });
 

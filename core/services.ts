@@ -29,8 +29,15 @@ export const publicPaths: readonly string[] = [
   '/.well-known/jwks.json',
 ];
 
+/** Paths inside another service's prefix that belong elsewhere: stock is inventory's. */
+const serviceExceptions: readonly { pattern: RegExp; service: ServiceName }[] = [
+  { pattern: /^\/api\/products\/[^/]+\/availability$/, service: 'inventory' },
+];
+
 /** The service that owns a path, or undefined when no service claims it. */
 export function serviceForPath(path: string): ServiceName | undefined {
+  const exception = serviceExceptions.find((e) => e.pattern.test(path));
+  if (exception) return exception.service;
   for (const name of serviceNames) {
     if (servicePrefixes[name].some((p) => path === p || path.startsWith(`${p}/`))) return name;
   }

@@ -20,30 +20,52 @@ function jwks(cfg: EdgeConfig) {
   return remote.keys;
 }
 
+/** Who the edge let through: a verified token's roles, or an API key core has yet to check. */
+export type EdgeCaller = { kind: 'token'; roles: string[] } | { kind: 'api_key'; key: string };
+
 /**
  * Refuses a request early unless it carries credentials: a bearer token is verified here
  * (signature, ES256 only, issuer, audience, expiry); an API key is checked by core, which
  * verifies bearer tokens again as well.
  */
-export async function refuseWithoutCredentials(cfg: EdgeConfig, headers: Headers): Promise<void> {
+export async function refuseWithoutCredentials(cfg: EdgeConfig, headers: Headers): Promise<EdgeCaller> {
   const authorization = headers.get('authorization');
   if (!authorization) {
-    if (headers.get('x-api-key')) return;
+    const apiKey = headers.get('x-api-key');
+    if (apiKey) return { kind: 'api_key', key: apiKey };
     throw new UnauthorizedError();
   }
   const token = /^Bearer (\S+)$/.exec(authorization)?.[1];
   if (!token) throw new UnauthorizedError('Send the access token as `Authorization: Bearer <token>`.');
   try {
-    await jwtVerify(token, jwks(cfg), {
+    const { payload } = await jwtVerify(token, jwks(cfg), {
       algorithms: ['ES256'],
       issuer: cfg.JWT_ISSUER,
       audience: cfg.JWT_AUDIENCE,
       requiredClaims: ['sub', 'exp', 'iat', 'nbf'],
       clockTolerance: 5,
     });
+    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === 'string') : [];
+    return { kind: 'token', roles };
   } catch (err) {
     if (err instanceof errors.JWTExpired)
       throw new UnauthorizedError('The access token has expired; refresh it.');
     throw new UnauthorizedError('The access token is not valid.');
   }
+}
+
+/** Internal endpoints (the jobs runner's calls): `Authorization: Bearer <INTERNAL_SECRET>`. */
+export async function refuseWithoutInternalSecret(cfg: EdgeConfig, authorization: string | undefined) {
+  const secret = cfg.INTERNAL_SECRET;
+  const given = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+  if (!secret || !given) throw new UnauthorizedError("This endpoint is for Varastokkr's own services.");
+  const [a, b] = await Promise.all(
+    [secret, given].map(async (s) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))),
+  );
+  // Equal-length digests compared without an early exit.
+  const x = new Uint8Array(a!);
+  const y = new Uint8Array(b!);
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ y[i]!;
+  if (diff !== 0) throw new UnauthorizedError("This endpoint is for Varastokkr's own services.");
 }

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { parseEnv } from '../core/platform/env.ts';
 import { type ServiceName, serviceNames } from '../core/services.ts';
+import type { CatalogGeneration } from './catalog-generation.ts';
 import type { WarehouseStockRoom } from './warehouse-stock-room.ts';
 
 /** The worker's bindings as wrangler.toml and `wrangler dev --env-file` provide them. */
 export interface EdgeBindings {
   ASSETS: Fetcher;
   WAREHOUSE_ROOMS: DurableObjectNamespace<WarehouseStockRoom>;
+  CATALOG_GENERATION: DurableObjectNamespace<CatalogGeneration>;
   [variable: string]: unknown;
 }
 
@@ -26,6 +28,8 @@ const edgeConfigSchema = z.object({
   JWT_AUDIENCE: z.string().min(1),
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Shared with the jobs runner (EDGE_INTERNAL_SECRET): authenticates calls to /internal/*. */
+  INTERNAL_SECRET: z.string().min(32).optional(),
 });
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 

@@ -4,13 +4,21 @@ import { createOpenApiRouter, handleErrors, type RequestEnv, requestLogging } fr
 import { createLogger, type Logger } from '../core/platform/logger.ts';
 import { NotFoundError } from '../core/platform/problem.ts';
 import { publicPaths, serviceForPath } from '../core/services.ts';
-import { refuseWithoutCredentials } from './auth.ts';
+import { refuseWithoutCredentials, refuseWithoutInternalSecret } from './auth.ts';
+import {
+  catalogGenerationObject,
+  forgetGeneration,
+  listProductsAtEdge,
+  readBarcodeAtEdge,
+  readProductAtEdge,
+} from './catalog.ts';
 import { docsPage } from './docs-page.ts';
 import { type EdgeBindings, edgeConfig, serviceUrl } from './env.ts';
 import { forwardRequest } from './gateway.ts';
 import { checkHealth, healthRoute } from './health.ts';
 import { mergedOpenApi } from './openapi.ts';
 
+export { CatalogGeneration } from './catalog-generation.ts';
 export { WarehouseStockRoom } from './warehouse-stock-room.ts';
 
 type EdgeEnv = RequestEnv & { Bindings: EdgeBindings };
@@ -64,6 +72,37 @@ app.openapi(openApiRoute, async (c) => {
 });
 
 app.get('/docs', (c) => c.html(docsPage));
+
+// Catalog reads the worker answers itself, from Postgres and the Cache API.
+const forwardedSkus = new Set(['export', 'import', 'labels']);
+
+app.get('/api/products', async (c) => {
+  const cfg = edgeConfig(c.env);
+  return listProductsAtEdge(c, cfg, await refuseWithoutCredentials(cfg, c.req.raw.headers));
+});
+app.get('/api/products/:sku', async (c) => {
+  const sku = c.req.param('sku');
+  if (forwardedSkus.has(sku)) return forwardToService(c);
+  const cfg = edgeConfig(c.env);
+  return readProductAtEdge(c, cfg, await refuseWithoutCredentials(cfg, c.req.raw.headers), sku);
+});
+app.get('/api/barcodes/:code', async (c) => {
+  const cfg = edgeConfig(c.env);
+  return readBarcodeAtEdge(
+    c,
+    cfg,
+    await refuseWithoutCredentials(cfg, c.req.raw.headers),
+    c.req.param('code'),
+  );
+});
+
+// Called by the jobs runner after product.* events; not part of the public API.
+app.post('/internal/catalog/purge', async (c) => {
+  await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
+  const generation = await catalogGenerationObject(c.env).bump();
+  forgetGeneration();
+  return c.json({ generation }, 200);
+});
 
 // The gateway: every API path goes to the core process that runs its service.
 app.all('/api/*', (c) => forwardToService(c));

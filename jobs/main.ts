@@ -7,7 +7,13 @@ import { startJobs } from './worker.ts';
 const cfg = config();
 const log = createLogger({ service: 'jobs' }, cfg.LOG_LEVEL);
 const database = await openLocalDatabase((line) => log.debug(line));
-const jobs = await startJobs({ databaseUrl: database.url, concurrency: cfg.JOBS_CONCURRENCY, log });
+const edge =
+  cfg.EDGE_URL && cfg.EDGE_INTERNAL_SECRET
+    ? { url: cfg.EDGE_URL, secret: cfg.EDGE_INTERNAL_SECRET }
+    : undefined;
+if (!edge)
+  log.warn('EDGE_URL or EDGE_INTERNAL_SECRET unset: the edge catalog cache is not purged on changes');
+const jobs = await startJobs({ databaseUrl: database.url, concurrency: cfg.JOBS_CONCURRENCY, log, edge });
 log.info('jobs running', { concurrency: cfg.JOBS_CONCURRENCY });
 
 onShutdown(async (signal) => {

@@ -35,6 +35,7 @@ export const taskPayloads = {
   'publish-event': domainEventSchema,
   'prune-event-archive': z.object({}).passthrough(),
   'rotate-signing-keys': z.object({}).passthrough(),
+  'purge-edge-catalog': z.object({}).passthrough(),
   'prune-identity': z.object({}).passthrough(),
 } as const;
 

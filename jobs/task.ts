@@ -5,19 +5,26 @@ import { isSaneRequestId } from '../core/platform/request-id.ts';
 import { fieldErrors } from '../core/platform/validation.ts';
 import { type TaskName, type TaskPayload, taskPayloads } from './payloads.ts';
 
-export interface TaskContext {
+/** Where the edge worker answers and the secret for its /internal/* endpoints, when there is one. */
+export interface EdgeLink {
+  url: string;
+  secret: string;
+}
+
+export interface TaskDeps {
   db: Database;
   log: Logger;
+  edge?: EdgeLink | undefined;
+}
+
+export interface TaskContext extends TaskDeps {
   helpers: JobHelpers;
 }
 
 export type TaskHandler<T extends TaskName> = (payload: TaskPayload<T>, ctx: TaskContext) => Promise<void>;
 
 /** A graphile-worker task whose payload is parsed with the task's zod schema on arrival. */
-export function defineTask<T extends TaskName>(
-  name: T,
-  handler: TaskHandler<T>,
-): (deps: { db: Database; log: Logger }) => Task {
+export function defineTask<T extends TaskName>(name: T, handler: TaskHandler<T>): (deps: TaskDeps) => Task {
   return (deps) => async (raw, helpers) => {
     const parsed = taskPayloads[name].safeParse(raw);
     const claimed = (raw as { requestId?: unknown } | null)?.requestId;
@@ -33,6 +40,6 @@ export function defineTask<T extends TaskName>(
       log.error('invalid job payload', { errors: fieldErrors(parsed.error.issues) });
       throw new Error(`invalid payload for ${name}`);
     }
-    await handler(parsed.data as TaskPayload<T>, { db: deps.db, log, helpers });
+    await handler(parsed.data as TaskPayload<T>, { ...deps, log, helpers });
   };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseCrontab, type Runner, run, Logger as WorkerLogger } from 'graphile-worker';
 import { connectDatabase } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
+import type { EdgeLink } from './task.ts';
 import { tasks } from './tasks/index.ts';
 
 export interface JobsOptions {
@@ -10,6 +11,8 @@ export interface JobsOptions {
   log: Logger;
   /** Off in tests that should not see cron jobs fire. */
   cron?: boolean;
+  /** The edge worker, for tasks that call it (catalog cache purges). */
+  edge?: EdgeLink | undefined;
 }
 
 export interface JobsHandle {
@@ -37,7 +40,7 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     application: 'varastokkr-jobs',
     log: opts.log,
   });
-  const deps = { db: handle.db, log: opts.log };
+  const deps = { db: handle.db, log: opts.log, edge: opts.edge };
   const taskList = Object.fromEntries(Object.entries(tasks).map(([name, make]) => [name, make(deps)]));
   const crontab = readFileSync(new URL('./crontab', import.meta.url), 'utf8');
   const runner = await run({

@@ -62,6 +62,7 @@ const { startWsProxy } = await import('../edge/local/ws-proxy.ts');
 const { startWrangler } = await import('../edge/local/wrangler-dev.ts');
 const { prettyLogLine } = await import('./pretty-log.ts');
 const { spawnService } = await import('./service-process.ts');
+const { randomSecret } = await import('../core/identity/secrets.ts');
 
 const cfg = config();
 let edgeUrl = '';
@@ -84,7 +85,13 @@ try {
   }
 
   // 3. Processes.
-  const childEnv = { DATABASE_URL: database.url };
+  // A fresh secret per run for the jobs runner's calls to the edge's /internal/* endpoints.
+  const internalSecret = randomSecret();
+  const childEnv = {
+    DATABASE_URL: database.url,
+    EDGE_URL: `http://127.0.0.1:${cfg.EDGE_PORT}`,
+    EDGE_INTERNAL_SECRET: internalSecret,
+  };
   for (const [name, entry] of [
     ['core', 'core/main.ts'],
     ['jobs', 'jobs/main.ts'],
@@ -113,6 +120,7 @@ try {
       DATABASE_URL: database.url,
       NEON_WS_PROXY: `127.0.0.1:${cfg.WS_PROXY_PORT}/v1`,
       LOG_LEVEL: cfg.LOG_LEVEL,
+      INTERNAL_SECRET: internalSecret,
     },
     onLine: (line) => say('edge', prettyLogLine(line)),
   });

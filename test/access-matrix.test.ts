@@ -80,6 +80,81 @@ const cases: AccessCase[] = [
     allow: everyone,
     request: (_w, warehouse) => ({ method: 'GET', path: `/api/warehouses/${warehouse.id}` }),
   },
+  {
+    endpoint: 'POST /api/products',
+    scoped: false,
+    allow: { admin: 'anywhere', manager: 'anywhere' },
+    request: (w) => ({
+      method: 'POST',
+      path: '/api/products',
+      body: { sku: `MX-${w.unique()}`, name: 'Matrix' },
+    }),
+  },
+  {
+    endpoint: 'GET /api/products (edge)',
+    scoped: false,
+    allow: everyone,
+    request: () => ({ method: 'GET', path: '/api/products?limit=2' }),
+  },
+  {
+    endpoint: 'GET /api/products/{sku} (edge)',
+    scoped: false,
+    allow: everyone,
+    request: () => ({ method: 'GET', path: '/api/products/MATRIX-MISSING' }),
+  },
+  {
+    endpoint: 'PATCH /api/products/{sku}',
+    scoped: false,
+    allow: { admin: 'anywhere', manager: 'anywhere' },
+    request: () => ({ method: 'PATCH', path: '/api/products/MATRIX-MISSING', body: { name: 'x' } }),
+  },
+  {
+    endpoint: 'DELETE /api/products/{sku}',
+    scoped: false,
+    allow: { admin: 'anywhere', manager: 'anywhere' },
+    request: () => ({ method: 'DELETE', path: '/api/products/MATRIX-MISSING' }),
+  },
+  {
+    endpoint: 'GET /api/products/{sku}/label',
+    scoped: false,
+    allow: everyone,
+    request: () => ({ method: 'GET', path: '/api/products/MATRIX-MISSING/label' }),
+  },
+  {
+    endpoint: 'POST /api/products/labels',
+    scoped: false,
+    allow: everyone,
+    request: () => ({ method: 'POST', path: '/api/products/labels', body: { skus: ['MATRIX-MISSING'] } }),
+  },
+  {
+    endpoint: 'GET /api/barcodes/{code} (edge)',
+    scoped: false,
+    allow: everyone,
+    request: () => ({ method: 'GET', path: '/api/barcodes/4006381333931' }),
+  },
+  {
+    endpoint: 'POST /api/products/import',
+    scoped: false,
+    allow: { admin: 'anywhere', manager: 'anywhere' },
+    request: (w) => ({
+      method: 'POST',
+      path: '/api/products/import',
+      contentType: 'text/csv',
+      body: `sku,name\nMI-${w.unique()},Matrix import\n`,
+    }),
+  },
+  {
+    endpoint: 'GET /api/products/export',
+    scoped: false,
+    allow: { admin: 'anywhere', manager: 'anywhere' },
+    request: () => ({ method: 'GET', path: '/api/products/export' }),
+  },
+  {
+    endpoint: 'GET /api/products/{sku}/availability',
+    scoped: false,
+    allow: everyone,
+    request: () => ({ method: 'GET', path: '/api/products/MATRIX-MISSING/availability' }),
+  },
 ];
 
 describeAccess(() => ({ url: edge.url, db: edge.database.db }), cases);

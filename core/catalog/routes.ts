@@ -1,4 +1,271 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { authProblems, secured } from '../identity/authorize.ts';
+import { mayAttempt } from '../identity/policy.ts';
+import type { AppEnv } from '../platform/app-env.ts';
 import { createRouter } from '../platform/app-env.ts';
+import { etagFor, ifNoneMatchHits, parseIfMatch } from '../platform/etag.ts';
+import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
+import { pageSchema } from '../platform/pagination.ts';
+import { NotFoundError, PreconditionRequiredError } from '../platform/problem.ts';
+import { exportProductsCsv, IMPORT_COLUMNS, importProductsCsv, importSummarySchema } from './csv.ts';
+import { renderLabel, renderLabelSheet } from './labels.ts';
+import { listProducts, type ProductAudience, productFromRow, readProductByBarcode } from './product-reads.ts';
+import { archiveProduct, createProduct, getProduct, updateProduct } from './products.ts';
+import {
+  createProductSchema,
+  listProductsQuery,
+  productSchema,
+  skuParam,
+  skuSchema,
+  updateProductSchema,
+} from './schemas.ts';
 
-/** The catalog service's endpoints (see ../shared/API.md); they arrive with the catalog issue. */
-export const catalogRoutes = createRouter();
+const tags = ['catalog'];
+const audienceOf = (c: Context<AppEnv>): ProductAudience => ({
+  withCost: mayAttempt(c.var.principal, 'catalog:cost'),
+});
+/** Product reads depend on who asks (cost prices): private, revalidated with the ETag. */
+const readHeaders = (version?: number) => ({
+  'cache-control': 'private, no-cache',
+  vary: 'Authorization, X-API-Key',
+  ...(version === undefined ? {} : { etag: etagFor(version) }),
+});
+
+const createProductRoute = createRoute({
+  method: 'post',
+  path: '/api/products',
+  tags,
+  summary: 'Create a product',
+  ...secured('catalog:write'),
+  request: { body: jsonBody(createProductSchema) },
+  responses: {
+    201: jsonContent(productSchema, 'The new product (ETag header: its version)'),
+    ...authProblems,
+    ...problemResponses(400, 409, 413, 415, 422),
+  },
+});
+
+const listProductsRoute = createRoute({
+  method: 'get',
+  path: '/api/products',
+  tags,
+  summary: 'List or search active products (served at the edge)',
+  description:
+    '`q` matches sku, name and barcode: exact matches first, then prefixes, substrings and fuzzy (trigram) matches; by sku within each.',
+  ...secured('catalog:read'),
+  request: { query: listProductsQuery },
+  responses: {
+    200: jsonContent(pageSchema(productSchema), 'A page of products'),
+    ...authProblems,
+    ...problemResponses(422),
+  },
+});
+
+const exportRoute = createRoute({
+  method: 'get',
+  path: '/api/products/export',
+  tags,
+  summary: 'Every product as CSV, streamed (admins and managers)',
+  description: `Columns: ${IMPORT_COLUMNS.join(', ')}. The same file imports back unchanged.`,
+  ...secured('catalog:cost'),
+  responses: {
+    200: { description: 'RFC 4180 CSV', content: { 'text/csv': { schema: z.string() } } },
+    ...authProblems,
+  },
+});
+
+export const IMPORT_PATH = '/api/products/import';
+
+const importRoute = createRoute({
+  method: 'post',
+  path: IMPORT_PATH,
+  tags,
+  summary: 'Create or update products from CSV, by sku',
+  description: `Columns (header row required; sku and name required): ${IMPORT_COLUMNS.join(', ')}. Streamed and applied in batches, one transaction each; bad lines are reported with their line numbers and the good ones kept.`,
+  ...secured('catalog:write'),
+  request: {
+    body: { required: true, content: { 'text/csv': { schema: z.string() } } },
+  },
+  responses: {
+    200: jsonContent(importSummarySchema, 'What was created, updated and refused'),
+    ...authProblems,
+    ...problemResponses(413, 415, 422),
+  },
+});
+
+const labelSheetRoute = createRoute({
+  method: 'post',
+  path: '/api/products/labels',
+  tags,
+  summary: 'A printable A4 sheet of labels (SVG) for many skus',
+  ...secured('catalog:read'),
+  request: {
+    body: jsonBody(
+      z
+        .object({
+          skus: z.array(skuSchema).min(1).max(240),
+          symbology: z.enum(['code128', 'qrcode', 'ean13']).default('code128'),
+        })
+        .strict(),
+    ),
+  },
+  responses: {
+    200: { description: 'SVG pages', content: { 'image/svg+xml': { schema: z.string() } } },
+    ...authProblems,
+    ...problemResponses(400, 404, 415, 422),
+  },
+});
+
+const readProductRoute = createRoute({
+  method: 'get',
+  path: '/api/products/{sku}',
+  tags,
+  summary: 'Read a product by sku, archived ones too (served at the edge; ETag, If-None-Match)',
+  ...secured('catalog:read'),
+  request: { params: skuParam },
+  responses: {
+    200: jsonContent(productSchema, 'The product'),
+    304: { description: 'Not modified since the ETag you sent' },
+    ...authProblems,
+    ...problemResponses(404),
+  },
+});
+
+const ifMatchHeader = z.object({
+  'if-match': z.string().max(1024).optional().openapi({ description: 'The ETag you read, e.g. "3"' }),
+});
+
+const updateProductRoute = createRoute({
+  method: 'patch',
+  path: '/api/products/{sku}',
+  tags,
+  summary: 'Change a product (If-Match required; 412 if it changed since you read it)',
+  ...secured('catalog:write'),
+  request: { params: skuParam, headers: ifMatchHeader, body: jsonBody(updateProductSchema) },
+  responses: {
+    200: jsonContent(productSchema, 'The product as changed'),
+    ...authProblems,
+    ...problemResponses(400, 404, 409, 412, 413, 415, 422, 428),
+  },
+});
+
+const archiveProductRoute = createRoute({
+  method: 'delete',
+  path: '/api/products/{sku}',
+  tags,
+  summary: 'Archive a product: it leaves listings and cannot be ordered, but stays readable',
+  ...secured('catalog:write'),
+  request: { params: skuParam, headers: ifMatchHeader },
+  responses: {
+    204: { description: 'Archived (or already archived)' },
+    ...authProblems,
+    ...problemResponses(404, 412, 422),
+  },
+});
+
+const labelRoute = createRoute({
+  method: 'get',
+  path: '/api/products/{sku}/label',
+  tags,
+  summary: 'A label with the barcode, sku and name, as SVG or PNG',
+  ...secured('catalog:read'),
+  request: {
+    params: skuParam,
+    query: z.object({
+      format: z.enum(['svg', 'png']).default('svg'),
+      symbology: z.enum(['code128', 'qrcode', 'ean13']).default('code128'),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The label',
+      content: { 'image/svg+xml': { schema: z.string() }, 'image/png': { schema: z.string() } },
+    },
+    ...authProblems,
+    ...problemResponses(404, 422),
+  },
+});
+
+const barcodeRoute = createRoute({
+  method: 'get',
+  path: '/api/barcodes/{code}',
+  tags,
+  summary: 'The product a scanned code belongs to (served at the edge)',
+  description:
+    'GTINs match in any of their lengths (a UPC-A finds the product whose barcode is the same code as EAN-13). A product without a barcode is found by the sku its label carries.',
+  ...secured('catalog:read'),
+  request: { params: z.object({ code: z.string().min(1).max(64) }) },
+  responses: {
+    200: jsonContent(productSchema, 'The product'),
+    ...authProblems,
+    ...problemResponses(404),
+  },
+});
+
+export const catalogRoutes = createRouter()
+  .openapi(createProductRoute, async (c) => {
+    const product = await createProduct(c.var.db, c.req.valid('json'), audienceOf(c), c.var.requestId);
+    return c.json(product, 201, { etag: etagFor(product.version) });
+  })
+  .openapi(listProductsRoute, async (c) =>
+    c.json(await listProducts(c.var.db.$client, c.req.valid('query'), audienceOf(c)), 200, readHeaders()),
+  )
+  .openapi(exportRoute, (c) =>
+    c.body(exportProductsCsv(c.var.db.$client), 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': 'attachment; filename="products.csv"',
+    }),
+  )
+  .openapi(importRoute, async (c) => {
+    const summary = await importProductsCsv(c.var.db, c.req.raw, c.var.importMaxBytes, {
+      requestId: c.var.requestId,
+    });
+    return c.json(summary, 200);
+  })
+  .openapi(labelSheetRoute, async (c) => {
+    const { skus, symbology } = c.req.valid('json');
+    const found = await Promise.all(skus.map((sku) => getProduct(c.var.db, sku, { withCost: false })));
+    const svg = await renderLabelSheet(found, { symbology });
+    return c.body(svg, 200, { 'content-type': 'image/svg+xml; charset=utf-8' });
+  })
+  .openapi(readProductRoute, async (c) => {
+    const product = await getProduct(c.var.db, c.req.valid('param').sku, audienceOf(c));
+    if (ifNoneMatchHits(c.req.header('if-none-match'), product.version))
+      return c.body(null, 304, readHeaders(product.version));
+    return c.json(product, 200, readHeaders(product.version));
+  })
+  .openapi(updateProductRoute, async (c) => {
+    const expected = parseIfMatch(c.req.valid('header')['if-match']);
+    if (expected === null) throw new PreconditionRequiredError();
+    const { sku } = c.req.valid('param');
+    const product = await updateProduct(
+      c.var.db,
+      sku,
+      expected,
+      c.req.valid('json'),
+      audienceOf(c),
+      c.var.requestId,
+    );
+    return c.json(product, 200, { etag: etagFor(product.version) });
+  })
+  .openapi(archiveProductRoute, async (c) => {
+    const expected = parseIfMatch(c.req.valid('header')['if-match']) ?? 'any';
+    await archiveProduct(c.var.db, c.req.valid('param').sku, expected, c.var.requestId);
+    return c.body(null, 204);
+  })
+  .openapi(labelRoute, async (c) => {
+    const { format, symbology } = c.req.valid('query');
+    const product = await getProduct(c.var.db, c.req.valid('param').sku, { withCost: false });
+    const label = await renderLabel(product, { format, symbology });
+    return c.body(label.body, 200, {
+      'content-type': label.contentType,
+      'cache-control': 'private, no-cache',
+    });
+  })
+  .openapi(barcodeRoute, async (c) => {
+    const row = await readProductByBarcode(c.var.db.$client, c.req.valid('param').code);
+    if (!row) throw new NotFoundError('No product has this barcode.');
+    const product = productFromRow(row, audienceOf(c));
+    return c.json(product, 200, readHeaders(product.version));
+  });

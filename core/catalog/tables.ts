@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, integer, jsonb, pgSchema, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { timestamps } from '../platform/columns.ts';
 
 export const catalog = pgSchema('catalog');
@@ -12,6 +22,11 @@ export const products = catalog.table(
     name: text().notNull(),
     description: text(),
     barcode: text(),
+    // What a barcode is unique by and found by: GTINs (8, 12 or 13 digits) as 14 digits, so a
+    // UPC-A and the same code read as an EAN-13 are one product (see barcodes.ts).
+    barcodeKey: text('barcode_key').generatedAlwaysAs(
+      sql`case when barcode ~ '^([0-9]{8}|[0-9]{12,13})$' then lpad(barcode, 14, '0') else barcode end`,
+    ),
     category: text(),
     unit: text().notNull().default('each'),
     priceAmount: integer('price_amount'),
@@ -25,8 +40,19 @@ export const products = catalog.table(
   },
   (t) => [
     uniqueIndex('products_sku_lower_key').on(sql`lower(${t.sku})`),
-    uniqueIndex('products_barcode_key').on(t.barcode).where(sql`${t.barcode} is not null`),
+    uniqueIndex('products_barcode_key').on(t.barcodeKey).where(sql`${t.barcodeKey} is not null`),
+    // Listing: active products by sku, within a category or not.
+    index('products_active_sku_idx').on(sql`lower(${t.sku})`).where(sql`not ${t.archived}`),
+    index('products_category_sku_idx').on(sql`lower(${t.category})`, sql`lower(${t.sku})`),
+    // Search: substring and fuzzy matches on sku and name (pg_trgm).
+    index('products_sku_trgm_idx').using('gin', sql`lower(${t.sku}) gin_trgm_ops`),
+    index('products_name_trgm_idx').using('gin', sql`lower(${t.name}) gin_trgm_ops`),
     check('products_price_check', sql`${t.priceAmount} is null or ${t.priceAmount} >= 0`),
     check('products_cost_check', sql`${t.costAmount} is null or ${t.costAmount} >= 0`),
+    check(
+      'products_money_check',
+      sql`(${t.priceAmount} is null) = (${t.priceCurrency} is null)
+      and (${t.costAmount} is null) = (${t.costCurrency} is null)`,
+    ),
   ],
 );

@@ -23,6 +23,11 @@ export const policy = {
   'api-keys:manage': { roles: ['admin'], scoped: false },
   'warehouses:create': { roles: ['admin'], scoped: false },
   'warehouses:read': { roles: ['admin', 'manager', 'clerk', 'partner'], scoped: true },
+  'catalog:read': { roles: ['admin', 'manager', 'clerk', 'partner'], scoped: false },
+  'catalog:write': { roles: ['admin', 'manager'], scoped: false },
+  /** Export and cost prices: what a product costs us is not for clerks or partners. */
+  'catalog:cost': { roles: ['admin', 'manager'], scoped: false },
+  'availability:read': { roles: ['admin', 'manager', 'clerk', 'partner'], scoped: true },
 } as const satisfies Record<string, { roles: readonly Role[]; scoped: boolean }>;
 
 export type Action = keyof typeof policy;

@@ -4,6 +4,7 @@ import { assertMay, warehouseScope } from '../identity/policy.ts';
 import { createRouter } from '../platform/app-env.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';
+import { readAvailability } from './availability.ts';
 import { createWarehouseSchema, warehouseSchema } from './schemas.ts';
 import { createWarehouse, getWarehouse, listWarehouses } from './warehouses.ts';
 
@@ -16,7 +17,6 @@ const createWarehouseRoute = createRoute({
   request: { body: jsonBody(createWarehouseSchema) },
   responses: {
     201: jsonContent(warehouseSchema, 'The new warehouse'),
-    ...authProblems,
     ...authProblems,
     ...problemResponses(400, 409, 413, 415, 422),
   },
@@ -50,6 +50,37 @@ const readWarehouseRoute = createRoute({
   },
 });
 
+const availabilitySchema = z
+  .object({
+    sku: z.string(),
+    warehouses: z.array(
+      z.object({
+        warehouseId: z.string(),
+        code: z.string(),
+        onHand: z.number().int(),
+        reserved: z.number().int(),
+        available: z.number().int(),
+        version: z.number().int(),
+      }),
+    ),
+    available: z.number().int().openapi({ description: 'The sum over the warehouses listed' }),
+  })
+  .openapi('Availability');
+
+const availabilityRoute = createRoute({
+  method: 'get',
+  path: '/api/products/{sku}/availability',
+  tags: ['inventory'],
+  summary: 'What can be sold of a sku, per warehouse in your scope',
+  ...secured('availability:read'),
+  request: { params: z.object({ sku: z.string().min(1).max(64) }) },
+  responses: {
+    200: jsonContent(availabilitySchema, 'Availability per warehouse and in all'),
+    ...authProblems,
+    ...problemResponses(422),
+  },
+});
+
 export const inventoryRoutes = createRouter()
   .openapi(createWarehouseRoute, async (c) => {
     const warehouse = await createWarehouse(c.var.db, c.req.valid('json'), c.var.requestId);
@@ -62,4 +93,8 @@ export const inventoryRoutes = createRouter()
     const { id } = c.req.valid('param');
     assertMay(c.var.principal, 'warehouses:read', id);
     return c.json(await getWarehouse(c.var.db, id), 200);
+  })
+  .openapi(availabilityRoute, async (c) => {
+    const { sku } = c.req.valid('param');
+    return c.json(await readAvailability(c.var.db.$client, sku, warehouseScope(c.var.principal)), 200);
   });

@@ -12,6 +12,8 @@ export type AppEnv = {
     identity: IdentityRuntime;
     /** Set by authorize() on every route that declares an action. */
     principal: Principal;
+    /** Set on the CSV import path: its streaming body limit. */
+    importMaxBytes: number;
   };
 };
 

@@ -32,6 +32,15 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(1024 * 1024),
+  /** Where the jobs runner reaches the edge worker (to purge its catalog cache). */
+  EDGE_URL: z.url().optional(),
+  /** Shared with the edge as INTERNAL_SECRET; authenticates the jobs runner's calls to /internal/*. */
+  EDGE_INTERNAL_SECRET: z.string().min(32).optional(),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
   DB_POOL_MAX: z.coerce.number().int().positive().default(10),
   JOBS_CONCURRENCY: z.coerce.number().int().positive().default(4),
   EVENT_ARCHIVE_DAYS: z.coerce.number().int().positive().default(30),

@@ -23,6 +23,7 @@ const problemDescriptions: Record<number, string> = {
   409: 'Conflicts with the current state',
   412: 'If-Match did not match',
   413: 'Body too large',
+  428: 'If-Match is required',
   415: 'Wrong content type',
   422: 'Invalid fields (see errors)',
   503: 'A dependency is unavailable',

@@ -37,16 +37,27 @@ export interface NewEvent {
   requestId?: string | null;
 }
 
+const toDomainEvent = (event: NewEvent): DomainEvent => ({
+  id: crypto.randomUUID(),
+  type: event.type,
+  occurredAt: new Date().toISOString(),
+  warehouseId: event.warehouseId ?? null,
+  data: event.data,
+  requestId: event.requestId ?? null,
+});
+
 /** Records a domain event for delivery (archive now; webhooks and live rooms later). */
 export async function enqueueEvent(q: Queryable, event: NewEvent): Promise<DomainEvent> {
-  const full: DomainEvent = {
-    id: crypto.randomUUID(),
-    type: event.type,
-    occurredAt: new Date().toISOString(),
-    warehouseId: event.warehouseId ?? null,
-    data: event.data,
-    requestId: event.requestId ?? null,
-  };
+  const full = toDomainEvent(event);
   await enqueueJob(q, 'publish-event', full);
   return full;
+}
+
+/** Many events in one statement (graphile-worker's add_jobs), for bulk changes such as imports. */
+export async function enqueueEvents(q: Queryable, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const specs = events.map((e) => ({ identifier: 'publish-event', payload: toDomainEvent(e) }));
+  await q.execute(sql`select graphile_worker.add_jobs(
+    array(select json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json))
+  )`);
 }

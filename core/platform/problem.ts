@@ -105,6 +105,12 @@ export class PreconditionFailedError extends AppError {
   }
 }
 
+export class PreconditionRequiredError extends AppError {
+  constructor(detail = 'Send If-Match with the ETag you read, so a concurrent change is not overwritten.') {
+    super(428, 'precondition-required', 'Precondition required', detail);
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   constructor(limitBytes: number) {
     super(413, 'payload-too-large', 'Payload too large', `The request body exceeds ${limitBytes} bytes.`, {

@@ -23,6 +23,8 @@ export interface WsProxyOptions {
   /** host:port targets that may be reached. */
   allowed: string[];
   log: Logger;
+  /** Called for every connection opened (tests count them to prove a read used no database). */
+  onOpen?: () => void;
 }
 
 function flush(link: Link): void {
@@ -57,6 +59,7 @@ export function startWsProxy(opts: WsProxyOptions): Server<Link> {
     },
     websocket: {
       async open(ws) {
+        opts.onOpen?.();
         const link = ws.data;
         try {
           link.socket = await Bun.connect({

@@ -3,6 +3,7 @@ import type { defineTask } from '../task.ts';
 import { pruneIdentity, rotateKeys } from './identity-upkeep.ts';
 import { pruneEventArchive } from './prune-event-archive.ts';
 import { publishEvent } from './publish-event.ts';
+import { purgeEdgeCatalog } from './purge-edge-catalog.ts';
 
 /** Every task the worker runs, by the identifier jobs are enqueued with. */
 export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
@@ -10,4 +11,5 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'prune-event-archive': pruneEventArchive,
   'rotate-signing-keys': rotateKeys,
   'prune-identity': pruneIdentity,
+  'purge-edge-catalog': purgeEdgeCatalog,
 };

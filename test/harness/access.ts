@@ -25,7 +25,7 @@ export interface AccessCase {
   request(
     world: MatrixWorld,
     warehouse: { id: string; code: string },
-  ): { method: string; path: string; body?: unknown };
+  ): { method: string; path: string; body?: unknown; contentType?: string };
   /** Who may: 'anywhere', or 'own' (only in their scope). Roles not listed get 403. */
   allow: Partial<Record<Role, 'anywhere' | 'own'>>;
   /** Whether the request names a warehouse, so own vs other matters. */
@@ -74,11 +74,12 @@ export function describeAccess(target: () => { url: string; db: Database }, case
     headers: Record<string, string>,
     warehouse: { id: string; code: string },
   ) => {
-    const { method, path, body } = c.request(world, warehouse);
+    const { method, path, body, contentType = 'application/json' } = c.request(world, warehouse);
+    const raw = contentType === 'application/json' ? JSON.stringify(body) : String(body);
     return fetch(`${target().url}${path}`, {
       method,
-      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': contentType }) },
+      body: body === undefined ? undefined : raw,
     });
   };
 

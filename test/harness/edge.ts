@@ -17,6 +17,10 @@ export interface TestEdge {
   database: TestDatabase;
   coreLogs: Record<string, unknown>[];
   edgeLines: string[];
+  /** The secret for the edge's /internal/* endpoints. */
+  internalSecret: string;
+  /** How many database connections the edge worker has opened so far. */
+  edgeDatabaseConnections(): number;
 }
 
 let shared: Promise<TestEdge> | undefined;
@@ -37,13 +41,27 @@ async function startEdgeStack(): Promise<TestEdge> {
   // on a core of its own (core/identity/throttle.test.ts), not shared here.
   const core = serveCore({ db: database.db, auth: { loginMaxFailuresPerAddress: 10_000 } });
   const { log } = captureLogger({ service: 'jobs' });
-  const jobs = await startJobs({ databaseUrl: database.url, concurrency: 2, log, cron: false });
+  const edgePort = await freePort();
+  const internalSecret = `test-internal-${crypto.randomUUID()}`;
+  const jobs = await startJobs({
+    databaseUrl: database.url,
+    concurrency: 2,
+    log,
+    cron: false,
+    edge: { url: `http://127.0.0.1:${edgePort}`, secret: internalSecret },
+  });
   const pgAddress = new URL(database.url);
-  const proxy = startWsProxy({ port: 0, allowed: [`127.0.0.1:${pgAddress.port}`], log });
+  let edgeDatabaseConnections = 0;
+  const proxy = startWsProxy({
+    port: 0,
+    allowed: [`127.0.0.1:${pgAddress.port}`],
+    log,
+    onOpen: () => edgeDatabaseConnections++,
+  });
   const persistTo = mkdtempSync(join(tmpdir(), 'varastokkr-test-edge-'));
   const edgeLines: string[] = [];
   const edge = await startWrangler({
-    port: await freePort(),
+    port: edgePort,
     inspectorPort: await freePort(),
     persistTo,
     vars: {
@@ -52,6 +70,7 @@ async function startEdgeStack(): Promise<TestEdge> {
       NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`,
       LOG_LEVEL: 'info',
       GATEWAY_TIMEOUT_MS: '10000',
+      INTERNAL_SECRET: internalSecret,
     },
     onLine: (line) => {
       edgeLines.push(line);
@@ -67,5 +86,12 @@ async function startEdgeStack(): Promise<TestEdge> {
     rmSync(persistTo, { recursive: true, force: true });
   });
   console.error(`test edge (wrangler dev) ready in ${Math.round(performance.now() - started)} ms`);
-  return { url: edge.url, database, coreLogs: core.logs, edgeLines };
+  return {
+    url: edge.url,
+    database,
+    coreLogs: core.logs,
+    edgeLines,
+    internalSecret,
+    edgeDatabaseConnections: () => edgeDatabaseConnections,
+  };
 }
