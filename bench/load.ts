@@ -10,7 +10,13 @@ export interface LoadResult {
   p99Ms: number;
 }
 
+/**
+ * `{n}` in the URL becomes a new number on every request (to defeat caches); headers come from
+ * LOAD_HEADERS (JSON), so credentials never appear on a command line.
+ */
 async function load(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  const headers = JSON.parse(process.env.LOAD_HEADERS ?? '{}') as Record<string, string>;
+  let n = 0;
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + seconds * 1000;
@@ -18,7 +24,7 @@ async function load(url: string, connections: number, seconds: number): Promise<
     while (performance.now() < deadline) {
       const started = performance.now();
       try {
-        const res = await fetch(url);
+        const res = await fetch(url.replace('{n}', String(n++)), { headers });
         await res.arrayBuffer();
         if (!res.ok) errors++;
       } catch {
@@ -42,9 +48,15 @@ async function load(url: string, connections: number, seconds: number): Promise<
 }
 
 /** Runs the generator in a child process and returns its result. */
-export async function measure(url: string, connections: number, seconds: number): Promise<LoadResult> {
+export async function measure(
+  url: string,
+  connections: number,
+  seconds: number,
+  headers: Record<string, string> = {},
+): Promise<LoadResult> {
   const proc = Bun.spawn(['bun', import.meta.path, url, String(connections), String(seconds)], {
     stdout: 'pipe',
+    env: { ...process.env, LOAD_HEADERS: JSON.stringify(headers) },
   });
   const out = await new Response(proc.stdout).text();
   if ((await proc.exited) !== 0) throw new Error(`load generator failed for ${url}`);

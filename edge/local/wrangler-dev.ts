@@ -17,6 +17,8 @@ export interface WranglerOptions {
   vars: Record<string, string>;
   /** Where Durable Object storage is kept between runs. */
   persistTo?: string;
+  /** Another wrangler config than the project's (benchmarks run a bare worker beside ours). */
+  configPath?: string;
   onLine?: (line: string) => void;
 }
 
@@ -61,6 +63,7 @@ export async function startWrangler(opts: WranglerOptions): Promise<WranglerHand
     '--log-level',
     'warn',
     ...(opts.persistTo ? ['--persist-to', opts.persistTo] : []),
+    ...(opts.configPath ? ['--config', opts.configPath] : []),
   ];
   const child = spawn(join(root, 'node_modules', '.bin', 'wrangler'), args, {
     cwd: root,

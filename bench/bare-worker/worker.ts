@@ -1,0 +1,25 @@
+/**
+ * The reference for `bun run bench catalog`: a bare Hono handler on the same workerd, answering
+ * a product-sized JSON body from memory. No auth, no cache lookup, no database.
+ */
+import { Hono } from 'hono';
+
+const product = JSON.stringify({
+  id: '0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58',
+  sku: 'HAM-16OZ',
+  name: 'Claw hammer 16 oz',
+  description: null,
+  barcode: '6414893012340',
+  category: 'tools',
+  unit: 'each',
+  price: { amount: 1299, currency: 'EUR' },
+  attributes: {},
+  archived: false,
+  version: 1,
+  createdAt: '2026-11-24T00:00:00.000Z',
+  updatedAt: '2026-11-24T00:00:00.000Z',
+});
+
+export default new Hono().get('/api/products/:sku', (c) =>
+  c.body(product, 200, { 'content-type': 'application/json', etag: '"1"' }),
+);

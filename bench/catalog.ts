@@ -1,0 +1,140 @@
+/**
+ * Catalog reads at the edge, all under wrangler dev (workerd) in the same run:
+ *   cached     GET /api/products/:sku through our worker: token verified, answer from the Cache API
+ *   reference  a bare Hono handler on the same workerd returning the same JSON from memory
+ *   uncached   the same read with a query string that misses the cache: Neon driver -> Postgres
+ *   freshness  PATCH in core -> jobs purge -> the edge serves the new version
+ * Prints throughput, p50/p99, the cached/bare ratio (goal >= 0.8) and freshness.
+ */
+import { join } from 'node:path';
+import { createCoreApp } from '../core/app.ts';
+import { authSettingsFrom } from '../core/identity/settings.ts';
+import { config } from '../core/platform/config.ts';
+import { connectDatabase } from '../core/platform/database.ts';
+import { createLogger } from '../core/platform/logger.ts';
+import { freePort } from '../core/platform/ports.ts';
+import { serviceNames } from '../core/services.ts';
+import { startWrangler } from '../edge/local/wrangler-dev.ts';
+import { startWsProxy } from '../edge/local/ws-proxy.ts';
+import { startJobs } from '../jobs/worker.ts';
+import { measure } from './load.ts';
+import type { BenchContext } from './run.ts';
+
+export async function run(ctx: BenchContext): Promise<void> {
+  const log = createLogger({ service: 'bench' }, 'warn');
+  const handle = connectDatabase(ctx.databaseUrl, { max: 10, log });
+  const core = createCoreApp({
+    db: handle.db,
+    log,
+    services: serviceNames,
+    maxBodyBytes: 1 << 20,
+    auth: authSettingsFrom(config()),
+  });
+  const coreServer = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: core.fetch });
+  const pgAddress = new URL(ctx.databaseUrl);
+  const proxy = startWsProxy({ port: 0, allowed: [`127.0.0.1:${pgAddress.port}`], log });
+  const edgePort = await freePort();
+  const secret = `bench-${crypto.randomUUID()}`;
+  const jobs = await startJobs({
+    databaseUrl: ctx.databaseUrl,
+    concurrency: 2,
+    log,
+    cron: false,
+    edge: { url: `http://127.0.0.1:${edgePort}`, secret },
+  });
+  ctx.progress('catalog: starting our worker and a bare Hono worker (wrangler dev)');
+  const [edge, bare] = await Promise.all([
+    startWrangler({
+      port: edgePort,
+      inspectorPort: await freePort(),
+      vars: {
+        CORE_URL: `http://127.0.0.1:${coreServer.port}`,
+        DATABASE_URL: ctx.databaseUrl,
+        NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`,
+        LOG_LEVEL: 'warn',
+        INTERNAL_SECRET: secret,
+      },
+    }),
+    startWrangler({
+      port: await freePort(),
+      inspectorPort: await freePort(),
+      vars: {},
+      configPath: join(import.meta.dir, 'bare-worker', 'wrangler.toml'),
+    }),
+  ]);
+
+  try {
+    const login = await fetch(`${edge.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@example.com', password: 'admin-dev-password' }),
+    });
+    if (!login.ok) throw new Error(`bench login failed: ${login.status}`);
+    const headers = {
+      authorization: `Bearer ${((await login.json()) as { accessToken: string }).accessToken}`,
+    };
+    const list = await fetch(`${edge.url}/api/products?limit=1`, { headers });
+    const sku = ((await list.json()) as { items: { sku: string }[] }).items[0]?.sku;
+    if (!sku) throw new Error('the bench database has no products; the seed should have made some');
+    const path = `/api/products/${sku}`;
+    const c = 16;
+    const s = ctx.seconds;
+
+    ctx.progress('catalog: warming up');
+    await measure(`${edge.url}${path}`, c, 1, headers);
+    await measure(`${bare.url}${path}`, c, 1);
+    ctx.progress(`catalog: bare Hono on workerd, ${c} connections, ${s} s`);
+    const ref = await measure(`${bare.url}${path}`, c, s);
+    ctx.progress(`catalog: cached product reads at the edge, ${c} connections, ${s} s`);
+    const cached = await measure(`${edge.url}${path}`, c, s, headers);
+    ctx.progress(`catalog: uncached product reads (Neon driver -> Postgres), 4 connections, ${s} s`);
+    const uncached = await measure(`${edge.url}${path}?miss={n}`, 4, s, headers);
+
+    ctx.progress('catalog: freshness after 10 updates');
+    const freshness: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const current = await fetch(`${edge.url}${path}`, { headers });
+      const etag = current.headers.get('etag') ?? '*';
+      await current.arrayBuffer();
+      const patched = await fetch(`http://127.0.0.1:${coreServer.port}${path}`, {
+        method: 'PATCH',
+        headers: { ...headers, 'content-type': 'application/json', 'if-match': etag },
+        body: JSON.stringify({ description: `bench ${i} ${Date.now()}` }),
+      });
+      if (!patched.ok) throw new Error(`bench PATCH failed: ${patched.status}`);
+      const version = ((await patched.json()) as { version: number }).version;
+      const started = performance.now();
+      for (;;) {
+        const res = await fetch(`${edge.url}${path}`, { headers });
+        const body = (await res.json()) as { version: number };
+        if (body.version >= version) break;
+        if (performance.now() - started > 10_000) throw new Error('the edge never saw the update');
+        await Bun.sleep(5);
+      }
+      freshness.push(performance.now() - started);
+    }
+    freshness.sort((a, b) => a - b);
+
+    const row = (name: string, r: { rps: number; p50Ms: number; p99Ms: number; errors: number }) =>
+      ctx.report(
+        name,
+        `${r.rps.toFixed(0)} req/s`,
+        `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, errors ${r.errors}`,
+      );
+    row('bare Hono on workerd (reference)', ref);
+    row('edge cached product read', cached);
+    row('edge uncached product read', uncached);
+    ctx.report('ratio cached / bare', (cached.rps / ref.rps).toFixed(2), 'goal >= 0.8');
+    ctx.report(
+      'edge freshness after PATCH',
+      `${Math.round(freshness[4]!)} ms`,
+      `median of 10; max ${Math.round(freshness.at(-1)!)} ms (goal < 1000 ms)`,
+    );
+  } finally {
+    await Promise.all([edge.stop(), bare.stop()]);
+    proxy.stop(true);
+    await jobs.stop();
+    coreServer.stop(true);
+    await handle.close();
+  }
+}
