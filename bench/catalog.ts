@@ -47,6 +47,8 @@ export async function run(ctx: BenchContext): Promise<void> {
     startWrangler({
       port: edgePort,
       inspectorPort: await freePort(),
+      // Fresh Durable Object and cache state: entries from an earlier run's database must not answer.
+      persistTo: join(ctx.workDir, 'wrangler-state'),
       vars: {
         CORE_URL: `http://127.0.0.1:${coreServer.port}`,
         DATABASE_URL: ctx.databaseUrl,
@@ -101,7 +103,10 @@ export async function run(ctx: BenchContext): Promise<void> {
         headers: { ...headers, 'content-type': 'application/json', 'if-match': etag },
         body: JSON.stringify({ description: `bench ${i} ${Date.now()}` }),
       });
-      if (!patched.ok) throw new Error(`bench PATCH failed: ${patched.status}`);
+      if (!patched.ok)
+        throw new Error(
+          `bench PATCH ${i} failed: ${patched.status} (If-Match ${etag}) ${await patched.text()}`,
+        );
       const version = ((await patched.json()) as { version: number }).version;
       const started = performance.now();
       for (;;) {

@@ -20,6 +20,12 @@ function jwks(cfg: EdgeConfig) {
   return remote.keys;
 }
 
+/**
+ * Tokens this isolate has verified, until they expire: a signature check per token rather than
+ * per request (a token cannot change, and core checks revocation on every request it sees).
+ */
+const verifiedTokens = new Map<string, { roles: string[]; exp: number }>();
+
 /** Who the edge let through: a verified token's roles, or an API key core has yet to check. */
 export type EdgeCaller = { kind: 'token'; roles: string[] } | { kind: 'api_key'; key: string };
 
@@ -37,6 +43,8 @@ export async function refuseWithoutCredentials(cfg: EdgeConfig, headers: Headers
   }
   const token = /^Bearer (\S+)$/.exec(authorization)?.[1];
   if (!token) throw new UnauthorizedError('Send the access token as `Authorization: Bearer <token>`.');
+  const known = verifiedTokens.get(token);
+  if (known && known.exp * 1000 > Date.now()) return { kind: 'token', roles: known.roles };
   try {
     const { payload } = await jwtVerify(token, jwks(cfg), {
       algorithms: ['ES256'],
@@ -46,6 +54,8 @@ export async function refuseWithoutCredentials(cfg: EdgeConfig, headers: Headers
       clockTolerance: 5,
     });
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === 'string') : [];
+    if (verifiedTokens.size >= 10_000) verifiedTokens.clear();
+    verifiedTokens.set(token, { roles, exp: payload.exp! });
     return { kind: 'token', roles };
   } catch (err) {
     if (err instanceof errors.JWTExpired)

@@ -31,6 +31,20 @@ const CACHE_ORIGIN = 'https://catalog-cache.varastokkr.internal';
 
 let generation: { value: number; readAt: number } | undefined;
 
+/**
+ * The hottest answers also stay in the isolate's memory, in front of the Cache API (which is a
+ * lookup outside the isolate). Keys carry the generation, so a purge makes them unreachable too.
+ */
+const isolateCache = new Map<string, Loaded>();
+const ISOLATE_CACHE_ENTRIES = 2_000;
+
+function remember(key: string, loaded: Loaded): void {
+  if (loaded.body.length > 64 * 1024) return;
+  isolateCache.delete(key);
+  isolateCache.set(key, loaded); // most recent last: a Map keeps insertion order
+  if (isolateCache.size > ISOLATE_CACHE_ENTRIES) isolateCache.delete(isolateCache.keys().next().value!);
+}
+
 async function catalogGeneration(env: EdgeBindings): Promise<number> {
   const now = Date.now();
   if (generation && now - generation.readAt < GENERATION_TTL_MS) return generation.value;
@@ -97,9 +111,12 @@ async function cachedRead(
   url.searchParams.sort();
   const key = `${CACHE_ORIGIN}/${await catalogGeneration(c.env)}/${withCost ? 'cost' : 'public'}${url.pathname}${url.search}`;
   const cache = (caches as unknown as { default: Cache }).default;
-  const hit = await cache.match(key);
+  const remembered = isolateCache.get(key);
+  const hit = remembered ? undefined : await cache.match(key);
   let loaded: Loaded;
-  if (hit) {
+  if (remembered) {
+    loaded = remembered;
+  } else if (hit) {
     loaded = {
       status: Number(hit.headers.get('x-status')) as 200 | 404,
       body: await hit.text(),
@@ -117,10 +134,11 @@ async function cachedRead(
     });
     c.executionCtx.waitUntil(cache.put(key, stored));
   }
+  remember(key, loaded);
   const headers = {
     'cache-control': 'private, no-cache',
     vary: 'Authorization, X-API-Key',
-    'x-cache': hit ? 'hit' : 'miss',
+    'x-cache': remembered || hit ? 'hit' : 'miss',
     'content-type': loaded.status === 200 ? 'application/json' : 'application/problem+json',
     ...(loaded.etag ? { etag: loaded.etag } : {}),
   };

@@ -63,6 +63,8 @@ const { startWrangler } = await import('../edge/local/wrangler-dev.ts');
 const { prettyLogLine } = await import('./pretty-log.ts');
 const { spawnService } = await import('./service-process.ts');
 const { randomSecret } = await import('../core/identity/secrets.ts');
+// A fresh secret per run for the jobs runner's calls to the edge's /internal/* endpoints.
+const internalSecret = randomSecret();
 
 const cfg = config();
 let edgeUrl = '';
@@ -85,8 +87,6 @@ try {
   }
 
   // 3. Processes.
-  // A fresh secret per run for the jobs runner's calls to the edge's /internal/* endpoints.
-  const internalSecret = randomSecret();
   const childEnv = {
     DATABASE_URL: database.url,
     EDGE_URL: `http://127.0.0.1:${cfg.EDGE_PORT}`,
@@ -139,6 +139,14 @@ for (let attempt = 0; attempt < 300; attempt++) {
   if (attempt === 299) await fail(`the edge did not become healthy within 60 s: ${last}`);
   await Bun.sleep(200);
 }
+// The edge keeps its cache between runs (.wrangler/state) but the database may be new: start
+// from a fresh catalog generation so nothing cached from an earlier database answers.
+await fetch(`${edgeUrl}/internal/catalog/purge`, {
+  method: 'POST',
+  headers: { authorization: `Bearer ${internalSecret}` },
+}).catch(() =>
+  say('dev', 'could not purge the edge catalog cache; cached reads may be stale until a product changes'),
+);
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 const password = cfg.ADMIN_PASSWORD === 'admin-dev-password' ? 'admin-dev-password' : '(your ADMIN_PASSWORD)';
 console.log(`
