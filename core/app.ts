@@ -5,6 +5,7 @@ import { identityRoutes } from './identity/routes.ts';
 import { createIdentityRuntime } from './identity/runtime.ts';
 import type { AuthSettings } from './identity/settings.ts';
 import { integrationsRoutes } from './integrations/routes.ts';
+import { createLocalInventoryClient } from './inventory/client.ts';
 import { inventoryRoutes } from './inventory/routes.ts';
 import { ordersRoutes } from './orders/routes.ts';
 import { type AppEnv, createRouter, provideRuntime } from './platform/app-env.ts';
@@ -36,7 +37,10 @@ export interface CoreAppOptions {
 /** The core HTTP app for some or all services, with health and the OpenAPI document. */
 export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   const app = createRouter();
-  app.use(requestLogging(opts.log), provideRuntime(opts.db, createIdentityRuntime(opts.db, opts.auth)));
+  app.use(
+    requestLogging(opts.log),
+    provideRuntime(opts.db, createIdentityRuntime(opts.db, opts.auth), createLocalInventoryClient(opts.db)),
+  );
   const bodyLimit = limitBody(opts.maxBodyBytes);
   const importMaxBytes = opts.importMaxBytes ?? 256 * 1024 * 1024;
   // Imports stream, so they count their own bytes as they read (see catalog/csv.ts).

@@ -6,14 +6,15 @@ import { connectDatabase } from '../core/platform/database.ts';
 const migrationsFolder = join(import.meta.dir, 'migrations');
 
 /**
- * Brings a database to the current schema: the services' drizzle migrations, then
- * graphile-worker's own schema, which the services' transactions call (add_job) as their outbox.
+ * Brings a database to the current schema: graphile-worker's own schema, which the services'
+ * transactions call (add_job) as their outbox, then the services' drizzle migrations.
  */
 export async function migrateDatabase(url: string): Promise<void> {
   const handle = connectDatabase(url, { max: 2, application: 'varastokkr-migrate' });
   try {
-    await migrate(handle.db, { migrationsFolder, migrationsSchema: 'drizzle' });
+    // graphile-worker first: the stock functions (0005) enqueue events through its add_jobs.
     await runMigrations({ pgPool: handle.pool, logger: quietLogger });
+    await migrate(handle.db, { migrationsFolder, migrationsSchema: 'drizzle' });
   } finally {
     await handle.close();
   }

@@ -12,6 +12,7 @@ export const eventTypes = [
   'stock.low',
   'order.created',
   'order.confirmed',
+  'order.updated',
   'order.cancelled',
   'order.shipped',
   'order.delivered',
@@ -37,6 +38,9 @@ export const taskPayloads = {
   'rotate-signing-keys': z.object({}).passthrough(),
   'purge-edge-catalog': z.object({}).passthrough(),
   'prune-identity': z.object({}).passthrough(),
+  'settle-order': z.object({ orderId: z.uuid() }),
+  'allocate-backorders': z.object({}).passthrough(),
+  'expire-holds': z.object({}).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

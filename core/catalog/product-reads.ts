@@ -163,3 +163,39 @@ function searchListing(query: ListProductsQuery, q: string, category: string | n
     ],
   };
 }
+
+export interface ProductRef {
+  sku: string;
+  archived: boolean;
+  price: { amount: number; currency: string } | null;
+}
+
+/**
+ * The catalog's answer to other services (in process): which of these skus exist, by the sku
+ * as given (any case), with the catalog's own spelling and price.
+ */
+export async function readProductRefs(
+  client: SqlClient,
+  skus: readonly string[],
+): Promise<Map<string, ProductRef>> {
+  const wanted = [...new Set(skus.map((s) => s.toLowerCase()))];
+  const { rows } = await client.query(
+    `select p.sku, p.archived, p.price_amount, p.price_currency
+     from catalog.products p where lower(p.sku) = any($1::text[])`,
+    [wanted],
+  );
+  const byLower = new Map<string, ProductRef>();
+  for (const r of rows) {
+    byLower.set(String(r.sku).toLowerCase(), {
+      sku: String(r.sku),
+      archived: Boolean(r.archived),
+      price: money(r.price_amount as number | null, r.price_currency as string | null),
+    });
+  }
+  return new Map(
+    skus.flatMap((s) => {
+      const ref = byLower.get(s.toLowerCase());
+      return ref ? [[s, ref] as const] : [];
+    }),
+  );
+}

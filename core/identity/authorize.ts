@@ -42,14 +42,20 @@ export function authorize(action: Action): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Spread into a createRoute() config: the action it needs, in code and in the OpenAPI document. */
-export function secured(action: Action): {
-  middleware: MiddlewareHandler<AppEnv>;
+/**
+ * Spread into a createRoute() config: the action it needs, in code and in the OpenAPI document;
+ * `then` runs after authorization (idempotency needs the caller).
+ */
+export function secured(
+  action: Action,
+  ...then: MiddlewareHandler<AppEnv>[]
+): {
+  middleware: MiddlewareHandler<AppEnv>[];
   security: Record<string, string[]>[];
   'x-action': Action;
 } {
   return {
-    middleware: authorize(action),
+    middleware: [authorize(action), ...then],
     security: [{ bearerAuth: [] }, { apiKey: [] }],
     'x-action': action,
   };

@@ -28,6 +28,18 @@ export const policy = {
   /** Export and cost prices: what a product costs us is not for clerks or partners. */
   'catalog:cost': { roles: ['admin', 'manager'], scoped: false },
   'availability:read': { roles: ['admin', 'manager', 'clerk', 'partner'], scoped: true },
+  /** Stock levels and the ledger: warehouse staff, not partners (they see availability). */
+  'stock:read': { roles: ['admin', 'manager', 'clerk'], scoped: true },
+  'stock:adjust': { roles: ['admin', 'manager', 'clerk'], scoped: true },
+  'stock:reorder': { roles: ['admin', 'manager'], scoped: true },
+  'transfers:read': { roles: ['admin', 'manager', 'clerk'], scoped: true },
+  'transfers:write': { roles: ['admin', 'manager', 'clerk'], scoped: true },
+  /** Partners (storefronts, marketplaces) place, read, change and cancel orders... */
+  'orders:create': { roles: ['admin', 'manager', 'clerk', 'partner'], scoped: true },
+  'orders:read': { roles: ['admin', 'manager', 'clerk', 'partner'], scoped: true },
+  'orders:update': { roles: ['admin', 'manager', 'clerk', 'partner'], scoped: true },
+  /** ...warehouse staff ship and deliver them. */
+  'orders:fulfil': { roles: ['admin', 'manager', 'clerk'], scoped: true },
 } as const satisfies Record<string, { roles: readonly Role[]; scoped: boolean }>;
 
 export type Action = keyof typeof policy;

@@ -1,17 +1,63 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { skuSchema } from '../catalog/schemas.ts';
 import { authProblems, secured } from '../identity/authorize.ts';
-import { assertMay, warehouseScope } from '../identity/policy.ts';
-import { createRouter } from '../platform/app-env.ts';
+import { type Action, assertMay, may, warehouseScope } from '../identity/policy.ts';
+import { type AppEnv, createRouter } from '../platform/app-env.ts';
+import { idempotent } from '../platform/idempotency.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';
+import { ForbiddenError } from '../platform/problem.ts';
+import { type Actor, adjustStock, countStock } from './adjustments.ts';
 import { readAvailability } from './availability.ts';
-import { createWarehouseSchema, warehouseSchema } from './schemas.ts';
+import { listMovements } from './movements.ts';
+import {
+  adjustmentSchema,
+  countResultSchema,
+  createTransferSchema,
+  createWarehouseSchema,
+  movementQuery,
+  movementSchema,
+  receiveTransferSchema,
+  reorderSchema,
+  stockCountSchema,
+  stockLevelSchema,
+  stockQuery,
+  transferQuery,
+  transferSchema,
+  warehouseSchema,
+} from './schemas.ts';
+import { listStock, setReorder } from './stock.ts';
+import {
+  cancelTransfer,
+  createTransfer,
+  listTransfers,
+  readTransfer,
+  receiveTransfer,
+  shipTransfer,
+  type TransferView,
+} from './transfers.ts';
 import { createWarehouse, getWarehouse, listWarehouses } from './warehouses.ts';
+
+const tags = ['inventory'];
+const idempotencyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .optional()
+    .openapi({ description: 'Retry-safe: a replay within 24 h returns the first response' }),
+});
+
+/** Who did it, for the ledger and events; and the idempotency claim, if any. */
+export const actorOf = (c: Context<AppEnv>): Actor => ({
+  actorId: `${c.var.principal.kind}:${c.var.principal.id}`,
+  requestId: c.var.requestId,
+  claim: c.var.idempotency,
+});
 
 const createWarehouseRoute = createRoute({
   method: 'post',
   path: '/api/warehouses',
-  tags: ['inventory'],
+  tags,
   summary: 'Create a warehouse (admin)',
   ...secured('warehouses:create'),
   request: { body: jsonBody(createWarehouseSchema) },
@@ -25,7 +71,7 @@ const createWarehouseRoute = createRoute({
 const listWarehousesRoute = createRoute({
   method: 'get',
   path: '/api/warehouses',
-  tags: ['inventory'],
+  tags,
   summary: 'List the warehouses in your scope, by code',
   ...secured('warehouses:read'),
   request: { query: pageQuery },
@@ -36,17 +82,91 @@ const listWarehousesRoute = createRoute({
   },
 });
 
+const warehouseParam = z.object({ id: z.uuid() });
+
 const readWarehouseRoute = createRoute({
   method: 'get',
   path: '/api/warehouses/{id}',
-  tags: ['inventory'],
+  tags,
   summary: 'Read a warehouse in your scope',
   ...secured('warehouses:read'),
-  request: { params: z.object({ id: z.uuid() }) },
+  request: { params: warehouseParam },
   responses: {
     200: jsonContent(warehouseSchema, 'The warehouse'),
     ...authProblems,
     ...problemResponses(404, 422),
+  },
+});
+
+const listStockRoute = createRoute({
+  method: 'get',
+  path: '/api/warehouses/{id}/stock',
+  tags,
+  summary: "A warehouse's stock levels, by sku",
+  ...secured('stock:read'),
+  request: { params: warehouseParam, query: stockQuery },
+  responses: {
+    200: jsonContent(pageSchema(stockLevelSchema), 'A page of levels'),
+    ...authProblems,
+    ...problemResponses(404, 422),
+  },
+});
+
+const reorderRoute = createRoute({
+  method: 'put',
+  path: '/api/warehouses/{id}/stock/{sku}/reorder',
+  tags,
+  summary: 'Set the reorder point and quantity of a sku in a warehouse',
+  ...secured('stock:reorder'),
+  request: { params: z.object({ id: z.uuid(), sku: skuSchema }), body: jsonBody(reorderSchema) },
+  responses: {
+    200: jsonContent(stockLevelSchema, 'The level with its reorder settings'),
+    ...authProblems,
+    ...problemResponses(400, 404, 415, 422),
+  },
+});
+
+const adjustRoute = createRoute({
+  method: 'post',
+  path: '/api/inventory/adjustments',
+  tags,
+  summary: 'Adjust on hand (received, damaged, lost, found, count, other)',
+  description:
+    'Written to the ledger as one movement. 409 `below-reserved` if on hand would fall below what is reserved.',
+  ...secured('stock:adjust', idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(adjustmentSchema) },
+  responses: {
+    201: jsonContent(movementSchema, 'The movement'),
+    ...authProblems,
+    ...problemResponses(400, 409, 413, 415, 422),
+  },
+});
+
+const movementsRoute = createRoute({
+  method: 'get',
+  path: '/api/inventory/movements',
+  tags,
+  summary: 'The ledger, newest first, filtered by warehouse, sku and type',
+  ...secured('stock:read'),
+  request: { query: movementQuery },
+  responses: {
+    200: jsonContent(pageSchema(movementSchema), 'A page of movements'),
+    ...authProblems,
+    ...problemResponses(422),
+  },
+});
+
+const countRoute = createRoute({
+  method: 'post',
+  path: '/api/inventory/counts',
+  tags,
+  summary: 'Record a stock count; variances become count movements',
+  ...secured('stock:adjust'),
+  request: { body: jsonBody(stockCountSchema) },
+  responses: {
+    201: jsonContent(countResultSchema, 'The count with its variances'),
+    ...authProblems,
+    ...problemResponses(400, 409, 413, 415, 422),
   },
 });
 
@@ -70,7 +190,7 @@ const availabilitySchema = z
 const availabilityRoute = createRoute({
   method: 'get',
   path: '/api/products/{sku}/availability',
-  tags: ['inventory'],
+  tags,
   summary: 'What can be sold of a sku, per warehouse in your scope',
   ...secured('availability:read'),
   request: { params: z.object({ sku: z.string().min(1).max(64) }) },
@@ -80,6 +200,96 @@ const availabilityRoute = createRoute({
     ...problemResponses(422),
   },
 });
+
+const transferParam = z.object({ id: z.uuid() });
+
+const createTransferRoute = createRoute({
+  method: 'post',
+  path: '/api/transfers',
+  tags,
+  summary: 'Request a transfer: stock is held at the source',
+  ...secured('transfers:write', idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(createTransferSchema) },
+  responses: {
+    201: jsonContent(transferSchema, 'The transfer, requested'),
+    ...authProblems,
+    ...problemResponses(400, 409, 413, 415, 422),
+  },
+});
+
+const transferStep = (step: 'ship' | 'cancel', summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/api/transfers/{id}/${step}`,
+    tags,
+    summary,
+    ...secured('transfers:write'),
+    request: { params: transferParam },
+    responses: {
+      200: jsonContent(transferSchema, 'The transfer'),
+      ...authProblems,
+      ...problemResponses(404, 409, 422),
+    },
+  });
+
+const receiveTransferRoute = createRoute({
+  method: 'post',
+  path: '/api/transfers/{id}/receive',
+  tags,
+  summary: 'Receive a transfer at its destination, whole or some lines',
+  ...secured('transfers:write'),
+  request: {
+    params: transferParam,
+    body: { required: false, content: { 'application/json': { schema: receiveTransferSchema } } },
+  },
+  responses: {
+    200: jsonContent(transferSchema, 'The transfer, received or partially received'),
+    ...authProblems,
+    ...problemResponses(400, 404, 409, 415, 422),
+  },
+});
+
+const readTransferRoute = createRoute({
+  method: 'get',
+  path: '/api/transfers/{id}',
+  tags,
+  summary: 'Read a transfer (either end in your scope)',
+  ...secured('transfers:read'),
+  request: { params: transferParam },
+  responses: {
+    200: jsonContent(transferSchema, 'The transfer'),
+    ...authProblems,
+    ...problemResponses(404, 422),
+  },
+});
+
+const listTransfersRoute = createRoute({
+  method: 'get',
+  path: '/api/transfers',
+  tags,
+  summary: 'Transfers touching your warehouses, newest first',
+  ...secured('transfers:read'),
+  request: { query: transferQuery },
+  responses: {
+    200: jsonContent(pageSchema(transferSchema), 'A page of transfers'),
+    ...authProblems,
+    ...problemResponses(422),
+  },
+});
+
+/** 403 unless the caller may act at this end of the transfer (404 first when it does not exist). */
+async function transferFor(c: Context<AppEnv>, id: string, action: Action, end: 'from' | 'to' | 'either') {
+  const t: TransferView = await readTransfer(c.var.db, id);
+  const ends =
+    end === 'from'
+      ? [t.fromWarehouseId]
+      : end === 'to'
+        ? [t.toWarehouseId]
+        : [t.fromWarehouseId, t.toWarehouseId];
+  if (!ends.some((w) => may(c.var.principal, action, w)))
+    throw new ForbiddenError('This transfer is outside your scope.');
+  return t;
+}
 
 export const inventoryRoutes = createRouter()
   .openapi(createWarehouseRoute, async (c) => {
@@ -94,7 +304,64 @@ export const inventoryRoutes = createRouter()
     assertMay(c.var.principal, 'warehouses:read', id);
     return c.json(await getWarehouse(c.var.db, id), 200);
   })
+  .openapi(listStockRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    assertMay(c.var.principal, 'stock:read', id);
+    await getWarehouse(c.var.db, id);
+    return c.json(await listStock(c.var.db, id, c.req.valid('query')), 200);
+  })
+  .openapi(reorderRoute, async (c) => {
+    const { id, sku } = c.req.valid('param');
+    assertMay(c.var.principal, 'stock:reorder', id);
+    await getWarehouse(c.var.db, id);
+    return c.json(await setReorder(c.var.db, id, sku, c.req.valid('json')), 200);
+  })
+  .openapi(adjustRoute, async (c) => {
+    const input = c.req.valid('json');
+    assertMay(c.var.principal, 'stock:adjust', input.warehouseId);
+    return c.json(await adjustStock(c.var.db, input, actorOf(c)), 201);
+  })
+  .openapi(movementsRoute, async (c) => {
+    const query = c.req.valid('query');
+    if (query.warehouseId) assertMay(c.var.principal, 'stock:read', query.warehouseId);
+    return c.json(await listMovements(c.var.db, query, warehouseScope(c.var.principal)), 200);
+  })
+  .openapi(countRoute, async (c) => {
+    const input = c.req.valid('json');
+    assertMay(c.var.principal, 'stock:adjust', input.warehouseId);
+    return c.json(await countStock(c.var.db, input, actorOf(c)), 201);
+  })
   .openapi(availabilityRoute, async (c) => {
     const { sku } = c.req.valid('param');
     return c.json(await readAvailability(c.var.db.$client, sku, warehouseScope(c.var.principal)), 200);
+  })
+  .openapi(createTransferRoute, async (c) => {
+    const input = c.req.valid('json');
+    assertMay(c.var.principal, 'transfers:write', input.fromWarehouseId);
+    return c.json(await createTransfer(c.var.db, input, actorOf(c)), 201);
+  })
+  .openapi(transferStep('ship', 'Ship a requested transfer: in transit'), async (c) => {
+    const { id } = c.req.valid('param');
+    await transferFor(c, id, 'transfers:write', 'from');
+    return c.json(await shipTransfer(c.var.db, id, actorOf(c)), 200);
+  })
+  .openapi(transferStep('cancel', 'Cancel a requested transfer: its stock is released'), async (c) => {
+    const { id } = c.req.valid('param');
+    await transferFor(c, id, 'transfers:write', 'from');
+    return c.json(await cancelTransfer(c.var.db, id, actorOf(c)), 200);
+  })
+  .openapi(receiveTransferRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    await transferFor(c, id, 'transfers:write', 'to');
+    const body = (await c.req.text()).trim() === '' ? {} : c.req.valid('json');
+    return c.json(await receiveTransfer(c.var.db, id, body, actorOf(c)), 200);
+  })
+  .openapi(readTransferRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json(await transferFor(c, id, 'transfers:read', 'either'), 200);
+  })
+  .openapi(listTransfersRoute, async (c) => {
+    const query = c.req.valid('query');
+    if (query.warehouseId) assertMay(c.var.principal, 'transfers:read', query.warehouseId);
+    return c.json(await listTransfers(c.var.db, query, warehouseScope(c.var.principal)), 200);
   });

@@ -1,4 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import { skuSchema } from '../catalog/schemas.ts';
+import { pageQuery } from '../platform/pagination.ts';
+import { movementTypes, transferStatuses } from './tables.ts';
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -38,3 +41,181 @@ export const createWarehouseSchema = z
   .strict()
   .openapi('CreateWarehouse');
 export type CreateWarehouse = z.infer<typeof createWarehouseSchema>;
+
+/** A quantity in one request: positive, and small enough that sums stay far from int overflow. */
+export const qtySchema = z.number().int().min(1).max(1_000_000).openapi({ example: 2 });
+const uuidField = z.uuid().openapi({ example: '0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58' });
+
+export const adjustmentReasons = ['received', 'damaged', 'lost', 'found', 'count', 'other'] as const;
+const signOfReason: Partial<Record<(typeof adjustmentReasons)[number], 1 | -1>> = {
+  received: 1,
+  found: 1,
+  damaged: -1,
+  lost: -1,
+};
+
+export const adjustmentSchema = z
+  .object({
+    warehouseId: uuidField,
+    sku: skuSchema,
+    delta: z
+      .number()
+      .int()
+      .min(-1_000_000)
+      .max(1_000_000)
+      .refine((d) => d !== 0, 'A non-zero change')
+      .openapi({ example: 12 }),
+    reason: z.enum(adjustmentReasons),
+    note: z.string().max(1000).nullable().optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    const sign = signOfReason[a.reason];
+    if (sign && Math.sign(a.delta) !== sign)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['delta'],
+        message: `A ${a.reason} adjustment ${sign > 0 ? 'adds' : 'removes'} stock: the delta must be ${sign > 0 ? 'positive' : 'negative'}.`,
+      });
+  })
+  .openapi('Adjustment');
+export type Adjustment = z.infer<typeof adjustmentSchema>;
+
+export const movementTypeSchema = z.enum(movementTypes);
+
+export const movementSchema = z
+  .object({
+    id: z.string(),
+    warehouseId: z.string(),
+    sku: z.string(),
+    type: movementTypeSchema,
+    reason: z.string(),
+    qty: z.number().int().openapi({ description: 'Signed: what on_hand changed by' }),
+    onHandAfter: z.number().int(),
+    version: z.number().int().openapi({ description: "The level's version after this movement" }),
+    reference: z.object({ type: z.string(), id: z.string() }).nullable(),
+    note: z.string().nullable(),
+    actorId: z.string().nullable(),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('Movement');
+
+export const movementQuery = pageQuery.extend({
+  warehouseId: z.uuid().optional(),
+  sku: z.string().max(64).optional(),
+  type: movementTypeSchema.optional(),
+});
+
+export const stockCountSchema = z
+  .object({
+    warehouseId: uuidField,
+    lines: z
+      .array(z.object({ sku: skuSchema, counted: z.number().int().min(0).max(100_000_000) }).strict())
+      .min(1)
+      .max(1000),
+    note: z.string().max(1000).nullable().optional(),
+  })
+  .strict()
+  .openapi('StockCount');
+export type StockCount = z.infer<typeof stockCountSchema>;
+
+export const countResultSchema = z
+  .object({
+    id: z.string(),
+    warehouseId: z.string(),
+    lines: z.array(
+      z.object({
+        sku: z.string(),
+        counted: z.number().int(),
+        onHandBefore: z.number().int(),
+        variance: z.number().int(),
+      }),
+    ),
+    movements: z.array(movementSchema),
+    createdAt: z.string(),
+  })
+  .openapi('StockCountResult');
+
+export const stockLevelSchema = z
+  .object({
+    sku: z.string(),
+    onHand: z.number().int(),
+    reserved: z.number().int(),
+    available: z.number().int(),
+    reorderPoint: z.number().int().nullable(),
+    reorderQty: z.number().int().nullable(),
+    preferredVendorId: z.string().nullable(),
+    inTransit: z.number().int().openapi({ description: 'Shipped here by transfers, not yet received' }),
+    version: z.number().int(),
+  })
+  .openapi('StockLevel');
+
+export const stockQuery = pageQuery.extend({
+  belowReorderPoint: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+});
+
+export const reorderSchema = z
+  .object({
+    reorderPoint: z.number().int().min(0).max(100_000_000),
+    reorderQty: z.number().int().min(1).max(100_000_000),
+    preferredVendorId: z.uuid().nullable().optional(),
+  })
+  .strict()
+  .openapi('ReorderSettings');
+export type ReorderSettings = z.infer<typeof reorderSchema>;
+
+const lineSchema = z.object({ sku: skuSchema, qty: qtySchema }).strict();
+
+export const createTransferSchema = z
+  .object({
+    fromWarehouseId: uuidField,
+    toWarehouseId: uuidField,
+    lines: z.array(lineSchema).min(1).max(500),
+    note: z.string().max(1000).nullable().optional(),
+  })
+  .strict()
+  .openapi('CreateTransfer');
+export type CreateTransfer = z.infer<typeof createTransferSchema>;
+
+export const receiveTransferSchema = z
+  .object({
+    lines: z
+      .array(z.object({ sku: skuSchema, qty: z.number().int().min(0).max(1_000_000) }).strict())
+      .min(1)
+      .max(500)
+      .optional(),
+  })
+  .strict()
+  .openapi('ReceiveTransfer');
+export type ReceiveTransfer = z.infer<typeof receiveTransferSchema>;
+
+export const transferSchema = z
+  .object({
+    id: z.string(),
+    fromWarehouseId: z.string(),
+    toWarehouseId: z.string(),
+    status: z.enum(transferStatuses),
+    lines: z.array(
+      z.object({
+        sku: z.string(),
+        qty: z.number().int(),
+        received: z.number().int(),
+        inTransit: z.number().int(),
+      }),
+    ),
+    note: z.string().nullable(),
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    shippedAt: z.string().nullable(),
+    receivedAt: z.string().nullable(),
+  })
+  .openapi('Transfer');
+
+export const transferQuery = pageQuery.extend({
+  status: z.enum(transferStatuses).optional(),
+  warehouseId: z.uuid().optional(),
+});

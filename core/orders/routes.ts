@@ -1,4 +1,156 @@
-import { createRouter } from '../platform/app-env.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { authProblems, secured } from '../identity/authorize.ts';
+import { assertMay } from '../identity/policy.ts';
+import { type AppEnv, createRouter } from '../platform/app-env.ts';
+import { idempotent } from '../platform/idempotency.ts';
+import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
+import { pageSchema } from '../platform/pagination.ts';
+import {
+  cancelOrder,
+  createOrder,
+  deliverOrder,
+  listOrders,
+  type OrderActor,
+  type OrderDeps,
+  patchOrder,
+  readOrder,
+  shipOrder,
+} from './orders.ts';
+import { createOrderSchema, orderQuery, orderSchema, patchOrderSchema, shipOrderSchema } from './schemas.ts';
 
-/** The orders service's endpoints (see ../shared/API.md); they arrive with the orders issue. */
-export const ordersRoutes = createRouter();
+const tags = ['orders'];
+const idParam = z.object({ id: z.uuid() });
+
+const depsOf = (c: Context<AppEnv>): OrderDeps => ({
+  db: c.var.db,
+  inventory: c.var.inventory,
+  log: c.var.log,
+});
+const actorOf = (c: Context<AppEnv>): OrderActor => ({
+  principal: c.var.principal,
+  requestId: c.var.requestId,
+  claim: c.var.idempotency,
+});
+
+const createOrderRoute = createRoute({
+  method: 'post',
+  path: '/api/orders',
+  tags,
+  summary: 'Place an order: stock is reserved, never oversold',
+  description:
+    'Without `warehouseId` the allocator picks warehouses in your scope: fewest splits, then most stock. ' +
+    '409 `out-of-stock` lists the short lines unless `allowPartial` or `allowBackorder` says what to do with them. ' +
+    'Send `Idempotency-Key` to retry safely: a replay within 24 h returns the first response.',
+  ...secured('orders:create', idempotent()),
+  request: {
+    headers: z.object({ 'idempotency-key': z.string().optional() }),
+    body: jsonBody(createOrderSchema),
+  },
+  responses: {
+    201: jsonContent(orderSchema, 'The order, confirmed (or backordered)'),
+    ...authProblems,
+    ...problemResponses(400, 409, 413, 415, 422),
+  },
+});
+
+const readOrderRoute = createRoute({
+  method: 'get',
+  path: '/api/orders/{id}',
+  tags,
+  summary: 'Read an order',
+  ...secured('orders:read'),
+  request: { params: idParam },
+  responses: { 200: jsonContent(orderSchema, 'The order'), ...authProblems, ...problemResponses(404, 422) },
+});
+
+const listOrdersRoute = createRoute({
+  method: 'get',
+  path: '/api/orders',
+  tags,
+  summary: 'Orders in your warehouses (or placed by you), newest first',
+  ...secured('orders:read'),
+  request: { query: orderQuery },
+  responses: {
+    200: jsonContent(pageSchema(orderSchema), 'A page of orders'),
+    ...authProblems,
+    ...problemResponses(422),
+  },
+});
+
+const patchOrderRoute = createRoute({
+  method: 'patch',
+  path: '/api/orders/{id}',
+  tags,
+  summary: 'Replace the lines of a pending or confirmed order; reservations follow',
+  ...secured('orders:update'),
+  request: { params: idParam, body: jsonBody(patchOrderSchema) },
+  responses: {
+    200: jsonContent(orderSchema, 'The order'),
+    ...authProblems,
+    ...problemResponses(400, 404, 409, 415, 422),
+  },
+});
+
+const stepRoute = (step: 'cancel' | 'deliver', summary: string, action: 'orders:update' | 'orders:fulfil') =>
+  createRoute({
+    method: 'post',
+    path: `/api/orders/{id}/${step}`,
+    tags,
+    summary,
+    ...secured(action),
+    request: { params: idParam },
+    responses: {
+      200: jsonContent(orderSchema, 'The order'),
+      ...authProblems,
+      ...problemResponses(404, 409, 422),
+    },
+  });
+
+const shipOrderRoute = createRoute({
+  method: 'post',
+  path: '/api/orders/{id}/ship',
+  tags,
+  summary: 'Ship all or some of what is allocated',
+  ...secured('orders:fulfil'),
+  request: {
+    params: idParam,
+    body: { required: false, content: { 'application/json': { schema: shipOrderSchema } } },
+  },
+  responses: {
+    200: jsonContent(orderSchema, 'The order, shipped or partially shipped'),
+    ...authProblems,
+    ...problemResponses(400, 404, 409, 415, 422),
+  },
+});
+
+export const ordersRoutes = createRouter()
+  .openapi(createOrderRoute, async (c) =>
+    c.json(await createOrder(depsOf(c), c.req.valid('json'), actorOf(c)), 201),
+  )
+  .openapi(readOrderRoute, async (c) =>
+    c.json(await readOrder(c.var.db, c.req.valid('param').id, c.var.principal), 200),
+  )
+  .openapi(listOrdersRoute, async (c) => {
+    const query = c.req.valid('query');
+    if (query.warehouseId) assertMay(c.var.principal, 'orders:read', query.warehouseId);
+    return c.json(await listOrders(c.var.db, query, c.var.principal), 200);
+  })
+  .openapi(patchOrderRoute, async (c) =>
+    c.json(await patchOrder(depsOf(c), c.req.valid('param').id, c.req.valid('json'), actorOf(c)), 200),
+  )
+  .openapi(
+    stepRoute(
+      'cancel',
+      'Cancel a pending, backordered or confirmed order: its stock is released',
+      'orders:update',
+    ),
+    async (c) => c.json(await cancelOrder(depsOf(c), c.req.valid('param').id, actorOf(c)), 200),
+  )
+  .openapi(stepRoute('deliver', 'Mark a shipped order delivered', 'orders:fulfil'), async (c) =>
+    c.json(await deliverOrder(depsOf(c), c.req.valid('param').id, actorOf(c)), 200),
+  )
+  .openapi(shipOrderRoute, async (c) => {
+    const body = (await c.req.text()).trim() === '' ? {} : c.req.valid('json');
+    return c.json(await shipOrder(depsOf(c), c.req.valid('param').id, body, actorOf(c)), 200);
+  });

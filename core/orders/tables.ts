@@ -1,4 +1,41 @@
-import { pgSchema } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, pgSchema, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { timestamps } from '../platform/columns.ts';
+import type { Allocation, OrderLine, OrderStatus, PendingShipment } from './order-model.ts';
 
-/** The orders service's schema; its tables arrive with the orders issue. */
 export const orders = pgSchema('orders');
+
+/**
+ * One row per order. Lines and allocations are small JSON arrays read and written with the order
+ * as a whole (under its version), so creating an order is one INSERT; `warehouse_ids` indexes
+ * the warehouses it touches for scoped lists.
+ */
+export const orderRecords = orders.table(
+  'orders',
+  {
+    id: uuid().primaryKey(),
+    status: text().$type<OrderStatus>().notNull(),
+    warehouseId: uuid('warehouse_id'),
+    warehouseIds: uuid('warehouse_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    allowPartial: boolean('allow_partial').notNull().default(false),
+    allowBackorder: boolean('allow_backorder').notNull().default(false),
+    externalRef: text('external_ref'),
+    channel: text(),
+    customer: jsonb().$type<Record<string, unknown>>(),
+    lines: jsonb().$type<OrderLine[]>().notNull(),
+    allocations: jsonb().$type<Allocation[]>().notNull(),
+    /** A shipment recorded but not yet applied to inventory (see shipOrder). */
+    pendingShipment: jsonb('pending_shipment').$type<PendingShipment>(),
+    createdBy: text('created_by').notNull(),
+    version: integer().notNull().default(1),
+    ...timestamps,
+  },
+  (t) => [
+    index('orders_status_idx').on(t.status, t.createdAt, t.id),
+    index('orders_created_idx').on(t.createdAt, t.id),
+    index('orders_warehouses_idx').using('gin', t.warehouseIds),
+    uniqueIndex('orders_external_ref_key')
+      .on(t.channel, t.externalRef)
+      .where(sql`${t.externalRef} is not null`),
+  ],
+);

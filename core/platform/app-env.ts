@@ -2,8 +2,10 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { Principal } from '../identity/policy.ts';
 import type { IdentityRuntime } from '../identity/runtime.ts';
+import type { InventoryClient } from '../inventory/client.ts';
 import type { Database } from './database.ts';
 import { createOpenApiRouter, type RequestEnv } from './http.ts';
+import type { IdempotencyClaim } from './idempotency.ts';
 
 /** What every core handler can reach on its context. */
 export type AppEnv = {
@@ -14,6 +16,10 @@ export type AppEnv = {
     principal: Principal;
     /** Set on the CSV import path: its streaming body limit. */
     importMaxBytes: number;
+    /** Set on writes that carry an Idempotency-Key: store the response in the write's transaction. */
+    idempotency?: IdempotencyClaim;
+    /** Inventory's API for the other services (in process). */
+    inventory: InventoryClient;
   };
 };
 
@@ -23,10 +29,15 @@ export function createRouter(): OpenAPIHono<AppEnv> {
 }
 
 /** Hands the database and the identity runtime (keys, password hasher) to core handlers. */
-export function provideRuntime(db: Database, identity: IdentityRuntime): MiddlewareHandler<AppEnv> {
+export function provideRuntime(
+  db: Database,
+  identity: IdentityRuntime,
+  inventory: InventoryClient,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('db', db);
     c.set('identity', identity);
+    c.set('inventory', inventory);
     await next();
   };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Logger } from './logger.ts';
@@ -51,3 +52,9 @@ export function pgConstraint(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** A JS array as one Postgres array parameter (drizzle's sql`` would spread it into a list). */
+export const arrayParam = (values: readonly unknown[]) => sql.param(values);
+
+/** A warehouse scope as a uuid[] parameter: null for 'all'. */
+export const scopeParam = (scope: 'all' | readonly string[]) => sql.param(scope === 'all' ? null : scope);

@@ -36,12 +36,13 @@ export class AppError extends Error {
   }
 
   toProblem(): Problem {
+    // Extensions first: one named like a standard member (status) must never replace it.
     return {
+      ...this.extensions,
       type: PROBLEM_BASE + this.slug,
       title: this.title,
       status: this.status,
       detail: this.message,
-      ...this.extensions,
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { TaskName } from '../payloads.ts';
 import type { defineTask } from '../task.ts';
 import { pruneIdentity, rotateKeys } from './identity-upkeep.ts';
+import { allocateBackordersTask, expireHoldsTask, settleOrderTask } from './order-upkeep.ts';
 import { pruneEventArchive } from './prune-event-archive.ts';
 import { publishEvent } from './publish-event.ts';
 import { purgeEdgeCatalog } from './purge-edge-catalog.ts';
@@ -12,4 +13,7 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'rotate-signing-keys': rotateKeys,
   'prune-identity': pruneIdentity,
   'purge-edge-catalog': purgeEdgeCatalog,
+  'settle-order': settleOrderTask,
+  'allocate-backorders': allocateBackordersTask,
+  'expire-holds': expireHoldsTask,
 };

@@ -1,0 +1,144 @@
+/** Adjustments and stock counts: on_hand changes a person makes, each one ledger movement per level. */
+import { readProductRefs } from '../catalog/product-reads.ts';
+import type { Database, Transaction } from '../platform/database.ts';
+import { pgErrorCode } from '../platform/database.ts';
+import type { IdempotencyClaim } from '../platform/idempotency.ts';
+import { ConflictError, ValidationError } from '../platform/problem.ts';
+import {
+  type BlockedMove,
+  type MovementView,
+  type MoveOp,
+  moveStock,
+  type PlannedMove,
+} from './movements.ts';
+import type { Adjustment, StockCount } from './schemas.ts';
+import { stockCounts } from './tables.ts';
+
+export interface Actor {
+  actorId: string;
+  requestId: string;
+  /** Present when the request carries an Idempotency-Key: completed inside the write. */
+  claim?: IdempotencyClaim | undefined;
+}
+
+/** The catalog's spelling of each sku, or a 422 naming the lines whose sku is unknown. */
+export async function canonicalSkus(db: Database, skus: readonly string[], path: (i: number) => string) {
+  const refs = await readProductRefs(db.$client, skus);
+  const errors = skus.flatMap((s, i) =>
+    refs.has(s) ? [] : [{ path: path(i), message: `No product has the sku ${s}.` }],
+  );
+  if (errors.length > 0) throw new ValidationError(errors);
+  return skus.map((s) => refs.get(s)!.sku);
+}
+
+export function belowReserved(short: BlockedMove[]): ConflictError {
+  return new ConflictError(
+    'This would take on hand below what is reserved for orders and transfers; release or ship those first.',
+    'below-reserved',
+    { lines: short },
+  );
+}
+
+/** A transaction whose foreign-key failure means the warehouse named does not exist. */
+export async function inWarehouseTransaction<T>(
+  db: Database,
+  work: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  try {
+    return await db.transaction(work);
+  } catch (err) {
+    if (pgErrorCode(err) === '23503')
+      throw new ValidationError([{ path: 'warehouseId', message: 'No such warehouse.' }]);
+    throw err;
+  }
+}
+
+/** Runs a move in its own transaction; a refused move writes nothing (not even an empty level). */
+export function applyMove(
+  db: Database,
+  op: MoveOp,
+  inTransaction: (tx: Transaction, moved: MovementView[]) => Promise<void> = async () => {},
+): Promise<{ plan: PlannedMove[]; movements: MovementView[] }> {
+  return inWarehouseTransaction(db, async (tx) => {
+    const result = await moveStock(tx, op);
+    if (!result.ok) throw belowReserved(result.short);
+    await inTransaction(tx, result.movements);
+    return result;
+  });
+}
+
+const typeForReason = { received: 'receipt', count: 'count' } as const;
+
+export async function adjustStock(db: Database, input: Adjustment, actor: Actor): Promise<MovementView> {
+  const [sku] = await canonicalSkus(db, [input.sku], () => 'sku');
+  const { movements } = await applyMove(
+    db,
+    {
+      mode: 'delta',
+      lines: [{ warehouseId: input.warehouseId, sku: sku!, qty: input.delta }],
+      type: typeForReason[input.reason as keyof typeof typeForReason] ?? 'adjustment',
+      reason: input.reason,
+      note: input.note ?? null,
+      referenceType: 'adjustment',
+      referenceId: null,
+      actorId: actor.actorId,
+      requestId: actor.requestId,
+    },
+    (tx, moved) => actor.claim?.complete(tx, 201, moved[0]) ?? Promise.resolve(),
+  );
+  return movements[0]!;
+}
+
+export interface CountView {
+  id: string;
+  warehouseId: string;
+  lines: { sku: string; counted: number; onHandBefore: number; variance: number }[];
+  movements: MovementView[];
+  createdAt: string;
+}
+
+/** Sets on_hand to what was counted; each variance becomes a `count` movement. */
+export async function countStock(db: Database, input: StockCount, actor: Actor): Promise<CountView> {
+  const skus = await canonicalSkus(
+    db,
+    input.lines.map((l) => l.sku),
+    (i) => `lines.${i}.sku`,
+  );
+  const seen = new Set<string>();
+  skus.forEach((s, i) => {
+    if (seen.has(s.toLowerCase()))
+      throw new ValidationError([{ path: `lines.${i}.sku`, message: 'Each sku once per count.' }]);
+    seen.add(s.toLowerCase());
+  });
+  const countId = crypto.randomUUID();
+  return inWarehouseTransaction(db, async (tx) => {
+    const result = await moveStock(tx, {
+      mode: 'set',
+      lines: skus.map((sku, i) => ({ warehouseId: input.warehouseId, sku, qty: input.lines[i]!.counted })),
+      type: 'count',
+      reason: 'count',
+      note: input.note ?? null,
+      referenceType: 'count',
+      referenceId: countId,
+      actorId: actor.actorId,
+      requestId: actor.requestId,
+    });
+    if (!result.ok) throw belowReserved(result.short);
+    const bySku = new Map(result.plan.map((p) => [p.sku, p]));
+    const lines = skus.map((sku, i) => {
+      const p = bySku.get(sku)!;
+      return { sku, counted: input.lines[i]!.counted, onHandBefore: p.onHandBefore, variance: p.delta };
+    });
+    const [row] = await tx
+      .insert(stockCounts)
+      .values({ id: countId, warehouseId: input.warehouseId, lines, actorId: actor.actorId })
+      .returning();
+    return {
+      id: countId,
+      warehouseId: input.warehouseId,
+      lines,
+      movements: result.movements,
+      createdAt: row!.createdAt.toISOString(),
+    };
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Inventory's API for other services. Orders hold, release and ship stock only through this
+ * interface, never through inventory's tables. In one process it is a direct call (reservations
+ * coalesced per process); a remote implementation would speak HTTP to the same operations.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from '../platform/database.ts';
+import { HoldCoalescer } from './hold-coalescer.ts';
+import {
+  type ConsumeOp,
+  type ConsumeResult,
+  consumeHolds,
+  type HolderType,
+  type HoldLine,
+  type HoldOp,
+  type HoldResult,
+  releaseExpiredHolds,
+} from './holds.ts';
+import { readAvailable } from './stock.ts';
+
+export interface InventoryClient {
+  /** Available units of these skus (the catalog's spelling) per warehouse in a scope. */
+  available(
+    skus: readonly string[],
+    scope: 'all' | string[],
+  ): Promise<{ warehouseId: string; sku: string; available: number }[]>;
+  /** Reserve / release / keep, all or nothing per call. */
+  hold(op: HoldOp): Promise<HoldResult>;
+  /** Ship held units (idempotent by operationId). */
+  consume(op: ConsumeOp): Promise<ConsumeResult>;
+  /** What a holder holds now. */
+  holdsOf(holderType: HolderType, holderId: string): Promise<(HoldLine & { expiresAt: string | null })[]>;
+  /** Holders whose holds have expired. */
+  expiredHolders(limit: number): Promise<{ holderType: HolderType; holderId: string }[]>;
+  /** Release what has expired for these holders (re-checked under the lock). */
+  releaseExpired(holders: { holderType: HolderType; holderId: string }[]): Promise<void>;
+}
+
+export function createLocalInventoryClient(db: Database): InventoryClient {
+  const coalescer = new HoldCoalescer(db);
+  return {
+    available: (skus, scope) => readAvailable(db, skus, scope),
+    hold: (op) => coalescer.submit(op),
+    consume: (op) => consumeHolds(db, op),
+    async holdsOf(holderType, holderId) {
+      const { rows } = await db.execute<{
+        warehouse_id: string;
+        sku: string;
+        qty: number;
+        expires_at: Date | null;
+      }>(sql`
+        select warehouse_id, sku, qty, expires_at from inventory.reservations
+        where holder_type = ${holderType} and holder_id = ${holderId}
+        order by warehouse_id, sku`);
+      return rows.map((r) => ({
+        warehouseId: r.warehouse_id,
+        sku: r.sku,
+        qty: r.qty,
+        expiresAt: r.expires_at ? new Date(r.expires_at).toISOString() : null,
+      }));
+    },
+    async expiredHolders(limit) {
+      const { rows } = await db.execute<{ holder_type: HolderType; holder_id: string }>(sql`
+        select distinct holder_type, holder_id from inventory.reservations
+        where expires_at < now() limit ${limit}`);
+      return rows.map((r) => ({ holderType: r.holder_type, holderId: r.holder_id }));
+    },
+    async releaseExpired(holders) {
+      await releaseExpiredHolds(db, holders);
+    },
+  };
+}

@@ -1,0 +1,317 @@
+/**
+ * Transfers between warehouses: requested (held at the source), in transit (transfer_out),
+ * received or partially received (transfer_in at the destination), or cancelled (released).
+ * Each step is one transaction in inventory: the status change, the stock and its events.
+ */
+import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database, Transaction } from '../platform/database.ts';
+import { enqueueEvents } from '../platform/outbox.ts';
+import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/problem.ts';
+import { type Actor, belowReserved, canonicalSkus, inWarehouseTransaction } from './adjustments.ts';
+import { applyHolds, consumeHolds } from './holds.ts';
+import { moveStock } from './movements.ts';
+import { outOfStock } from './out-of-stock.ts';
+import type { CreateTransfer, ReceiveTransfer } from './schemas.ts';
+import { type TransferStatus, transferLines, transfers } from './tables.ts';
+
+export interface TransferView {
+  id: string;
+  fromWarehouseId: string;
+  toWarehouseId: string;
+  status: TransferStatus;
+  lines: { sku: string; qty: number; received: number; inTransit: number }[];
+  note: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  shippedAt: string | null;
+  receivedAt: string | null;
+}
+
+type TransferRow = typeof transfers.$inferSelect;
+type LineRow = typeof transferLines.$inferSelect;
+
+function toView(t: TransferRow, lines: LineRow[]): TransferView {
+  const shipped = t.status === 'in_transit' || t.status === 'partially_received' || t.status === 'received';
+  return {
+    id: t.id,
+    fromWarehouseId: t.fromWarehouseId,
+    toWarehouseId: t.toWarehouseId,
+    status: t.status,
+    lines: lines
+      .map((l) => ({
+        sku: l.sku,
+        qty: l.qty,
+        received: l.received,
+        inTransit: shipped ? l.qty - l.received : 0,
+      }))
+      .sort((a, b) => a.sku.localeCompare(b.sku)),
+    note: t.note,
+    version: t.version,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+    shippedAt: t.shippedAt?.toISOString() ?? null,
+    receivedAt: t.receivedAt?.toISOString() ?? null,
+  };
+}
+
+async function publish(tx: Transaction, view: TransferView, requestId: string) {
+  await enqueueEvents(
+    tx,
+    [view.fromWarehouseId, view.toWarehouseId].map((warehouseId) => ({
+      type: 'transfer.updated' as const,
+      warehouseId,
+      data: { ...view },
+      requestId,
+    })),
+  );
+}
+
+export async function createTransfer(
+  db: Database,
+  input: CreateTransfer,
+  actor: Actor,
+): Promise<TransferView> {
+  if (input.fromWarehouseId === input.toWarehouseId)
+    throw new ValidationError([{ path: 'toWarehouseId', message: 'A transfer goes to another warehouse.' }]);
+  const skus = await canonicalSkus(
+    db,
+    input.lines.map((l) => l.sku),
+    (i) => `lines.${i}.sku`,
+  );
+  const qtyBySku = new Map<string, number>();
+  skus.forEach((sku, i) => qtyBySku.set(sku, (qtyBySku.get(sku) ?? 0) + input.lines[i]!.qty));
+  const id = crypto.randomUUID();
+  return inWarehouseTransaction(db, async (tx) => {
+    const [row] = await tx
+      .insert(transfers)
+      .values({
+        id,
+        fromWarehouseId: input.fromWarehouseId,
+        toWarehouseId: input.toWarehouseId,
+        status: 'requested',
+        note: input.note ?? null,
+        actorId: actor.actorId,
+      })
+      .returning();
+    const lines = await tx
+      .insert(transferLines)
+      .values([...qtyBySku].map(([sku, qty]) => ({ transferId: id, sku, qty })))
+      .returning();
+    const [held] = await applyHolds(tx, [
+      {
+        kind: 'reserve',
+        holderType: 'transfer',
+        holderId: id,
+        lines: lines.map((l) => ({ warehouseId: input.fromWarehouseId, sku: l.sku, qty: l.qty })),
+        expiresAt: null,
+        requestId: actor.requestId,
+      },
+    ]);
+    if (!held!.ok) throw outOfStock(held!.short);
+    const view = toView(row!, lines);
+    await publish(tx, view, actor.requestId);
+    await actor.claim?.complete(tx, 201, view);
+    return view;
+  });
+}
+
+/** The transfer, locked for this transaction, or 404. */
+async function lockTransfer(tx: Transaction, id: string) {
+  const [row] = await tx.select().from(transfers).where(eq(transfers.id, id)).for('update');
+  if (!row) throw new NotFoundError('No such transfer.');
+  const lines = await tx.select().from(transferLines).where(eq(transferLines.transferId, id));
+  return { row, lines };
+}
+
+function assertStatus(row: TransferRow, allowed: TransferStatus[], attempted: string) {
+  if (!allowed.includes(row.status))
+    throw new ConflictError(
+      `A transfer that is ${row.status} cannot be ${attempted}.`,
+      'illegal-transition',
+      {
+        currentStatus: row.status,
+        attempted,
+      },
+    );
+}
+
+async function saveStatus(tx: Transaction, row: TransferRow, patch: Partial<TransferRow>) {
+  const [updated] = await tx
+    .update(transfers)
+    .set({ ...patch, version: row.version + 1, updatedAt: new Date() })
+    .where(eq(transfers.id, row.id))
+    .returning();
+  return updated!;
+}
+
+/** Who may act on a transfer: `side` says which warehouse the step happens in. */
+export async function readTransfer(db: Database, id: string): Promise<TransferView> {
+  const [row] = await db.select().from(transfers).where(eq(transfers.id, id));
+  if (!row) throw new NotFoundError('No such transfer.');
+  const lines = await db.select().from(transferLines).where(eq(transferLines.transferId, id));
+  return toView(row, lines);
+}
+
+export async function shipTransfer(db: Database, id: string, actor: Actor): Promise<TransferView> {
+  return db.transaction(async (tx) => {
+    const { row, lines } = await lockTransfer(tx, id);
+    assertStatus(row, ['requested'], 'shipped');
+    const consumed = await consumeHolds(tx, {
+      operationId: id,
+      holderType: 'transfer',
+      holderId: id,
+      lines: lines.map((l) => ({ warehouseId: row.fromWarehouseId, sku: l.sku, qty: l.qty })),
+      type: 'transfer_out',
+      reason: 'transfer',
+      referenceType: 'transfer',
+      referenceId: id,
+      actorId: actor.actorId,
+      requestId: actor.requestId,
+    });
+    if (!consumed.ok)
+      throw new ConflictError('The stock held for this transfer is gone.', 'hold-missing', consumed);
+    const updated = await saveStatus(tx, row, { status: 'in_transit', shippedAt: new Date() });
+    const view = toView(updated, lines);
+    await publish(tx, view, actor.requestId);
+    return view;
+  });
+}
+
+export async function receiveTransfer(
+  db: Database,
+  id: string,
+  input: ReceiveTransfer,
+  actor: Actor,
+): Promise<TransferView> {
+  return db.transaction(async (tx) => {
+    const { row, lines } = await lockTransfer(tx, id);
+    assertStatus(row, ['in_transit', 'partially_received'], 'received');
+    const open = new Map(lines.map((l) => [l.sku.toLowerCase(), l]));
+    const receipt = input.lines ?? lines.map((l) => ({ sku: l.sku, qty: l.qty - l.received }));
+    const errors = receipt.flatMap((r, i) => {
+      const line = open.get(r.sku.toLowerCase());
+      if (!line) return [{ path: `lines.${i}.sku`, message: 'This sku is not on the transfer.' }];
+      if (r.qty > line.qty - line.received)
+        return [{ path: `lines.${i}.qty`, message: `Only ${line.qty - line.received} left to receive.` }];
+      return [];
+    });
+    if (errors.length > 0) throw new ValidationError(errors);
+    const arriving = receipt
+      .filter((r) => r.qty > 0)
+      .map((r) => ({ line: open.get(r.sku.toLowerCase())!, qty: r.qty }));
+    if (arriving.length > 0) {
+      const moved = await moveStock(tx, {
+        mode: 'delta',
+        lines: arriving.map((a) => ({ warehouseId: row.toWarehouseId, sku: a.line.sku, qty: a.qty })),
+        type: 'transfer_in',
+        reason: 'transfer',
+        referenceType: 'transfer',
+        referenceId: id,
+        actorId: actor.actorId,
+        requestId: actor.requestId,
+      });
+      if (!moved.ok) throw belowReserved(moved.short);
+      for (const a of arriving) {
+        await tx
+          .update(transferLines)
+          .set({ received: sql`${transferLines.received} + ${a.qty}` })
+          .where(and(eq(transferLines.transferId, id), eq(transferLines.sku, a.line.sku)));
+        a.line.received += a.qty;
+      }
+    }
+    const complete = lines.every((l) => l.received === l.qty);
+    const updated = await saveStatus(tx, row, {
+      status: complete ? 'received' : 'partially_received',
+      receivedAt: complete ? new Date() : null,
+    });
+    const view = toView(updated, lines);
+    await publish(tx, view, actor.requestId);
+    return view;
+  });
+}
+
+export async function cancelTransfer(db: Database, id: string, actor: Actor): Promise<TransferView> {
+  return db.transaction(async (tx) => {
+    const { row, lines } = await lockTransfer(tx, id);
+    assertStatus(row, ['requested'], 'cancelled');
+    await applyHolds(tx, [
+      {
+        kind: 'release',
+        holderType: 'transfer',
+        holderId: id,
+        lines: null,
+        expiresAt: null,
+        requestId: actor.requestId,
+      },
+    ]);
+    const updated = await saveStatus(tx, row, { status: 'cancelled' });
+    const view = toView(updated, lines);
+    await publish(tx, view, actor.requestId);
+    return view;
+  });
+}
+
+const cursorSchema = z.object({ at: z.string(), id: z.uuid() });
+/** Milliseconds, as the cursor carries them, so a page boundary never splits a timestamp. */
+const createdMs = sql`date_trunc('milliseconds', ${transfers.createdAt})`;
+
+/** Newest first; a transfer shows when either end is in the scope. */
+export async function listTransfers(
+  db: Database,
+  query: {
+    status?: TransferStatus | undefined;
+    warehouseId?: string | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
+  scope: 'all' | string[],
+) {
+  const after = query.cursor ? decodeCursor(query.cursor, cursorSchema) : null;
+  const inScope = (ids: string[]) =>
+    or(inArray(transfers.fromWarehouseId, ids), inArray(transfers.toWarehouseId, ids));
+  const rows = await db
+    .select()
+    .from(transfers)
+    .where(
+      and(
+        query.status ? eq(transfers.status, query.status) : undefined,
+        query.warehouseId ? inScope([query.warehouseId]) : undefined,
+        scope === 'all' ? undefined : scope.length > 0 ? inScope(scope) : sql`false`,
+        after
+          ? sql`(${createdMs}, ${transfers.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(createdMs), desc(transfers.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const lines =
+    page.length === 0
+      ? []
+      : await db
+          .select()
+          .from(transferLines)
+          .where(
+            inArray(
+              transferLines.transferId,
+              page.map((r) => r.id),
+            ),
+          );
+  const items = page.map((r) =>
+    toView(
+      r,
+      lines.filter((l) => l.transferId === r.id),
+    ),
+  );
+  const last = page.at(-1);
+  return {
+    items,
+    nextCursor:
+      rows.length > query.limit && last
+        ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id })
+        : null,
+  };
+}

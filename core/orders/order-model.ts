@@ -1,0 +1,93 @@
+/**
+ * The order's shape and its state machine, in one place. Every status change goes through
+ * assertTransition(), so an illegal one is a 409 wherever it is attempted.
+ */
+import { ConflictError } from '../platform/problem.ts';
+
+export const orderStatuses = [
+  'pending',
+  'backordered',
+  'confirmed',
+  'partially_shipped',
+  'shipped',
+  'delivered',
+  'cancelled',
+] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+export interface OrderLine {
+  sku: string;
+  /** What the order is for now (after allowPartial trimmed it, or a PATCH changed it). */
+  qty: number;
+  /** What the customer asked for at first. */
+  requestedQty: number;
+  unitPrice: Money | null;
+  /** Units held for this line in some warehouse (see allocations), shipped or not. */
+  allocated: number;
+  /** Units waiting for stock (allowBackorder). */
+  backordered: number;
+  shipped: number;
+}
+
+export interface Allocation {
+  sku: string;
+  warehouseId: string;
+  /** Units this warehouse holds or has shipped for the line. */
+  qty: number;
+  shipped: number;
+}
+
+export interface PendingShipment {
+  operationId: string;
+  lines: { sku: string; warehouseId: string; qty: number }[];
+}
+
+const transitions: Record<OrderStatus, readonly OrderStatus[]> = {
+  pending: ['confirmed', 'backordered', 'cancelled'],
+  backordered: ['confirmed', 'partially_shipped', 'cancelled'],
+  confirmed: ['partially_shipped', 'shipped', 'cancelled', 'backordered'],
+  partially_shipped: ['partially_shipped', 'shipped'],
+  shipped: ['delivered'],
+  delivered: [],
+  cancelled: [],
+};
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return from === to ? to === 'partially_shipped' : transitions[from].includes(to);
+}
+
+/** 409 unless the state machine allows from -> to. */
+export function assertTransition(from: OrderStatus, to: OrderStatus): void {
+  if (!canTransition(from, to))
+    throw new ConflictError(`An order that is ${from} cannot become ${to}.`, 'illegal-transition', {
+      currentStatus: from,
+      attempted: to,
+    });
+}
+
+/** Which states allow changing the lines. */
+export function assertEditable(status: OrderStatus): void {
+  if (status !== 'pending' && status !== 'confirmed')
+    throw new ConflictError(
+      `Lines can only change while an order is pending or confirmed, not ${status}.`,
+      'illegal-transition',
+      {
+        currentStatus: status,
+        attempted: 'edit',
+      },
+    );
+}
+
+/** The status an open order's quantities imply. */
+export function statusFromLines(lines: readonly OrderLine[]): OrderStatus {
+  const shipped = lines.reduce((n, l) => n + l.shipped, 0);
+  const open = lines.reduce((n, l) => n + (l.qty - l.shipped), 0);
+  const backordered = lines.some((l) => l.backordered > 0);
+  if (shipped > 0) return open === 0 ? 'shipped' : 'partially_shipped';
+  return backordered ? 'backordered' : 'confirmed';
+}

@@ -1,0 +1,703 @@
+/**
+ * Orders: creation with the allocator, line changes, cancel, ship, deliver, and settling.
+ *
+ * Orders and inventory keep separate transactions (a schema each), so every step that spans
+ * both is ordered to fail safe:
+ * - creating: reserve with a short expiry, commit the order, then keep the hold. A crash after
+ *   reserving leaves a hold that the sweep releases when it expires (it keeps it if the order
+ *   did commit);
+ * - changing lines, cancelling: commit the order with a `settle-order` job (the outbox), then
+ *   settle at once. Settling makes inventory's holds match the order and is idempotent, so the
+ *   job finishes whatever a crash interrupted;
+ * - shipping: record the shipment on the order first, consume it in inventory (idempotent by
+ *   its operation id), then apply it to the order.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { EventType } from '../../jobs/payloads.ts';
+import { readProductRefs } from '../catalog/product-reads.ts';
+import { assertMay, type Principal, warehouseScope } from '../identity/policy.ts';
+import type { InventoryClient } from '../inventory/client.ts';
+import type { HoldLine } from '../inventory/holds.ts';
+import { outOfStock } from '../inventory/out-of-stock.ts';
+import type { Database, Transaction } from '../platform/database.ts';
+import { isUniqueViolation, scopeParam } from '../platform/database.ts';
+import type { IdempotencyClaim } from '../platform/idempotency.ts';
+import type { Logger } from '../platform/logger.ts';
+import { enqueueEvents, enqueueJob } from '../platform/outbox.ts';
+import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/problem.ts';
+import { type Demand, type Planned, planAllocation, sumBySku } from './allocator.ts';
+import {
+  type Allocation,
+  assertEditable,
+  assertTransition,
+  type Money,
+  type OrderLine,
+  type OrderStatus,
+  statusFromLines,
+} from './order-model.ts';
+import type { CreateOrder, OrderView, PatchOrder, ShipOrder } from './schemas.ts';
+import { orderRecords } from './tables.ts';
+
+export interface OrderDeps {
+  db: Database;
+  inventory: InventoryClient;
+  log: Logger;
+}
+
+export interface OrderActor {
+  principal: Principal;
+  requestId: string;
+  claim?: IdempotencyClaim | undefined;
+}
+
+type OrderRecord = typeof orderRecords.$inferSelect;
+
+/** How long a hold taken while creating an order lives if the order never commits. */
+const CREATION_HOLD_MS = 120_000;
+const ALLOCATION_ATTEMPTS = 8;
+const LIVE: readonly OrderStatus[] = ['pending', 'backordered', 'confirmed', 'partially_shipped'];
+
+const actorId = (a: OrderActor) => `${a.principal.kind}:${a.principal.id}`;
+
+export function orderView(r: OrderRecord): OrderView {
+  return {
+    id: r.id,
+    status: r.status,
+    warehouseId: r.warehouseId,
+    lines: r.lines,
+    allocations: r.allocations,
+    allowPartial: r.allowPartial,
+    allowBackorder: r.allowBackorder,
+    externalRef: r.externalRef,
+    channel: r.channel,
+    customer: r.customer ?? null,
+    version: r.version,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+interface ResolvedLine {
+  sku: string;
+  qty: number;
+  unitPrice: Money | null;
+}
+
+/** The catalog's spelling and price of each line's sku, or a 422 naming the unknown ones. */
+async function resolveLines(
+  db: Database,
+  lines: readonly { sku: string; qty: number; unitPrice?: Money | undefined }[],
+): Promise<ResolvedLine[]> {
+  const refs = await readProductRefs(
+    db.$client,
+    lines.map((l) => l.sku),
+  );
+  const errors = lines.flatMap((l, i) => {
+    const ref = refs.get(l.sku);
+    if (!ref) return [{ path: `lines.${i}.sku`, message: `No product has the sku ${l.sku}.` }];
+    if (ref.archived)
+      return [{ path: `lines.${i}.sku`, message: `${ref.sku} is archived and cannot be ordered.` }];
+    return [];
+  });
+  if (errors.length > 0) throw new ValidationError(errors);
+  return lines.map((l) => {
+    const ref = refs.get(l.sku)!;
+    return { sku: ref.sku, qty: l.qty, unitPrice: l.unitPrice ?? ref.price };
+  });
+}
+
+interface Where {
+  warehouseId: string | null;
+  scope: 'all' | string[];
+}
+
+/**
+ * Plans and reserves: the allocator over current availability, then one all-or-nothing hold.
+ * Availability read without locks can be stale by the time the hold runs; the hold itself is
+ * conditional, so a stale plan fails safely and is planned again.
+ */
+async function reserveFor(
+  deps: OrderDeps,
+  holderId: string,
+  demand: Demand[],
+  where: Where,
+  allowShort: boolean,
+  requestId: string,
+): Promise<{ allocations: Planned[]; short: Demand[] }> {
+  const scope = where.warehouseId ? [where.warehouseId] : where.scope;
+  let lastShort: { sku: string; requested: number; available: number }[] = [];
+  for (let attempt = 0; attempt < ALLOCATION_ATTEMPTS; attempt++) {
+    // With one warehouse named, the first try assumes it has everything: one round trip when it does.
+    const stock =
+      where.warehouseId && attempt === 0
+        ? demand.map((d) => ({ warehouseId: where.warehouseId!, sku: d.sku, available: d.qty }))
+        : await deps.inventory.available(
+            demand.map((d) => d.sku),
+            scope,
+          );
+    const plan = planAllocation(demand, stock);
+    if (plan.short.length > 0 && !allowShort) {
+      const availableOf = (sku: string) =>
+        stock.filter((s) => s.sku === sku).reduce((n, s) => n + Math.max(0, s.available), 0);
+      throw outOfStock(
+        demand
+          .filter((d) => plan.short.some((s) => s.sku === d.sku))
+          .map((d) => ({ sku: d.sku, requested: d.qty, available: availableOf(d.sku) })),
+      );
+    }
+    if (plan.allocations.length === 0) return plan;
+    const held = await deps.inventory.hold({
+      kind: 'reserve',
+      holderType: 'order',
+      holderId,
+      lines: plan.allocations,
+      expiresAt: new Date(Date.now() + CREATION_HOLD_MS),
+      requestId,
+    });
+    if (held.ok) return plan;
+    lastShort = held.short.map((s) => ({ sku: s.sku, requested: s.requested, available: s.available }));
+  }
+  throw outOfStock(lastShort);
+}
+
+/** Spreads what was allocated per sku over the order's lines, first line first. */
+function fillLines(
+  lines: ResolvedLine[],
+  planned: Planned[],
+  allowPartial: boolean,
+  allowBackorder: boolean,
+): OrderLine[] {
+  const left = new Map<string, number>();
+  for (const p of planned) left.set(p.sku, (left.get(p.sku) ?? 0) + p.qty);
+  const filled = lines.map((l) => {
+    const allocated = Math.min(l.qty, left.get(l.sku) ?? 0);
+    left.set(l.sku, (left.get(l.sku) ?? 0) - allocated);
+    const keep = allowBackorder || !allowPartial ? l.qty : allocated;
+    return {
+      sku: l.sku,
+      qty: keep,
+      requestedQty: l.qty,
+      unitPrice: l.unitPrice,
+      allocated,
+      backordered: keep - allocated,
+      shipped: 0,
+    };
+  });
+  return filled.filter((l) => l.qty > 0);
+}
+
+const warehousesOf = (allocations: Allocation[], requested: string | null) => [
+  ...new Set([...(requested ? [requested] : []), ...allocations.map((a) => a.warehouseId)]),
+];
+
+async function publish(tx: Transaction, type: EventType, order: OrderView, requestId: string) {
+  const warehouses = warehousesOf(order.allocations, order.warehouseId);
+  await enqueueEvents(
+    tx,
+    (warehouses.length > 0 ? warehouses : [null]).map((warehouseId) => ({
+      type,
+      warehouseId,
+      data: { ...order },
+      requestId,
+    })),
+  );
+}
+
+export async function createOrder(
+  deps: OrderDeps,
+  input: CreateOrder,
+  actor: OrderActor,
+): Promise<OrderView> {
+  if (input.warehouseId) assertMay(actor.principal, 'orders:create', input.warehouseId);
+  const lines = await resolveLines(deps.db, input.lines);
+  const id = crypto.randomUUID();
+  const plan = await reserveFor(
+    deps,
+    id,
+    sumBySku(lines),
+    { warehouseId: input.warehouseId ?? null, scope: warehouseScope(actor.principal) },
+    input.allowPartial || input.allowBackorder,
+    actor.requestId,
+  );
+  const orderLines = fillLines(lines, plan.allocations, input.allowPartial, input.allowBackorder);
+  if (orderLines.length === 0)
+    throw outOfStock(plan.short.map((s) => ({ sku: s.sku, requested: s.qty, available: 0 })));
+  const allocations = plan.allocations.map((a) => ({ ...a, shipped: 0 }));
+  const status = statusFromLines(orderLines);
+  let view: OrderView;
+  try {
+    view = await deps.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(orderRecords)
+        .values({
+          id,
+          status,
+          warehouseId: input.warehouseId ?? null,
+          warehouseIds: warehousesOf(allocations, input.warehouseId ?? null),
+          allowPartial: input.allowPartial,
+          allowBackorder: input.allowBackorder,
+          externalRef: input.externalRef ?? null,
+          channel: input.channel ?? null,
+          customer: input.customer ?? null,
+          lines: orderLines,
+          allocations,
+          createdBy: actorId(actor),
+        })
+        .returning();
+      const created = orderView(row!);
+      await publish(tx, 'order.created', created, actor.requestId);
+      await actor.claim?.complete(tx, 201, created);
+      return created;
+    });
+  } catch (err) {
+    await releaseAll(deps, id, actor.requestId);
+    if (isUniqueViolation(err))
+      throw new ConflictError(
+        `An order with externalRef ${input.externalRef} exists already.`,
+        'duplicate-external-ref',
+        {
+          field: 'externalRef',
+        },
+      );
+    throw err;
+  }
+  if (allocations.length > 0) await keepHolds(deps, id, actor.requestId);
+  return view;
+}
+
+const keepHolds = (deps: OrderDeps, id: string, requestId: string | null) =>
+  deps.inventory.hold({
+    kind: 'keep',
+    holderType: 'order',
+    holderId: id,
+    lines: null,
+    expiresAt: null,
+    requestId,
+  });
+
+const releaseAll = (deps: OrderDeps, id: string, requestId: string | null) =>
+  deps.inventory.hold({
+    kind: 'release',
+    holderType: 'order',
+    holderId: id,
+    lines: null,
+    expiresAt: null,
+    requestId,
+  });
+
+async function loadOrder(db: Database, id: string): Promise<OrderRecord> {
+  const [row] = await db.select().from(orderRecords).where(eq(orderRecords.id, id));
+  if (!row) throw new NotFoundError('No such order.');
+  return row;
+}
+
+/** 403 unless the caller may do this to the order: one of its warehouses in scope, or their own order. */
+function assertMayTouch(
+  principal: Principal,
+  action: 'orders:read' | 'orders:update' | 'orders:fulfil',
+  order: OrderRecord,
+) {
+  if (principal.roles.includes('admin')) return;
+  const own = order.createdBy === `${principal.kind}:${principal.id}` && action !== 'orders:fulfil';
+  const inScope = order.warehouseIds.some((w) => principal.warehouseIds.includes(w));
+  if (!own && !inScope) throw new ForbiddenError('This order is outside your scope.');
+  if (inScope && order.warehouseIds.length > 0) {
+    const touches = order.warehouseIds.filter((w) => principal.warehouseIds.includes(w));
+    assertMay(principal, action, touches[0]!);
+  }
+}
+
+export async function readOrder(db: Database, id: string, principal: Principal): Promise<OrderView> {
+  const order = await loadOrder(db, id);
+  assertMayTouch(principal, 'orders:read', order);
+  return orderView(order);
+}
+
+/** Saves a new state of the order if nobody changed it since `version`; 409 otherwise. */
+async function saveOrder(
+  q: Database | Transaction,
+  order: OrderRecord,
+  patch: Partial<typeof orderRecords.$inferInsert>,
+): Promise<OrderRecord> {
+  const [row] = await q
+    .update(orderRecords)
+    .set({ ...patch, version: order.version + 1, updatedAt: new Date() })
+    .where(and(eq(orderRecords.id, order.id), eq(orderRecords.version, order.version)))
+    .returning();
+  if (!row)
+    throw new ConflictError(
+      'The order changed while this request ran; read it again and retry.',
+      'order-changed',
+    );
+  return row;
+}
+
+export async function patchOrder(
+  deps: OrderDeps,
+  id: string,
+  input: PatchOrder,
+  actor: OrderActor,
+): Promise<OrderView> {
+  const order = await loadOrder(deps.db, id);
+  assertMayTouch(actor.principal, 'orders:update', order);
+  assertEditable(order.status);
+  const lines = await resolveLines(deps.db, input.lines);
+  const wanted = new Map(sumBySku(lines).map((d) => [d.sku, d.qty]));
+  const held = new Map<string, number>();
+  for (const a of order.allocations) held.set(a.sku, (held.get(a.sku) ?? 0) + a.qty);
+  const more = [...wanted].flatMap(([sku, qty]) =>
+    qty > (held.get(sku) ?? 0) ? [{ sku, qty: qty - (held.get(sku) ?? 0) }] : [],
+  );
+  // Grow in the warehouses the order already uses when it can.
+  const where: Where = {
+    warehouseId: order.warehouseId,
+    scope: order.warehouseIds.length > 0 && !order.warehouseId ? 'all' : warehouseScope(actor.principal),
+  };
+  const added =
+    more.length > 0 ? (await reserveFor(deps, id, more, where, false, actor.requestId)).allocations : [];
+  const allocations = reshape(order.allocations, wanted, added);
+  const orderLines = lines.map((l) => ({
+    sku: l.sku,
+    qty: l.qty,
+    requestedQty: l.qty,
+    unitPrice: l.unitPrice,
+    allocated: l.qty,
+    backordered: 0,
+    shipped: 0,
+  }));
+  let saved: OrderRecord;
+  try {
+    saved = await deps.db.transaction(async (tx) => {
+      const row = await saveOrder(tx, order, {
+        lines: orderLines,
+        allocations,
+        warehouseIds: warehousesOf(allocations, order.warehouseId),
+        status: 'confirmed',
+      });
+      await publish(tx, 'order.updated', orderView(row), actor.requestId);
+      await enqueueJob(tx, 'settle-order', { orderId: id }, { jobKey: `settle-order:${id}` });
+      return row;
+    });
+  } catch (err) {
+    if (added.length > 0)
+      await deps.inventory.hold({
+        kind: 'release',
+        holderType: 'order',
+        holderId: id,
+        lines: added,
+        expiresAt: null,
+        requestId: actor.requestId,
+      });
+    throw err;
+  }
+  await settleOrder(deps, id);
+  return orderView(saved);
+}
+
+/** The order's allocations after a line change: shrunk from the last warehouse first, grown by `added`. */
+function reshape(current: Allocation[], wanted: Map<string, number>, added: Planned[]): Allocation[] {
+  const out: Allocation[] = [];
+  const bySku = new Map<string, Allocation[]>();
+  for (const a of current) bySku.set(a.sku, [...(bySku.get(a.sku) ?? []), { ...a }]);
+  for (const [sku, allocs] of bySku) {
+    let excess = allocs.reduce((n, a) => n + a.qty, 0) - (wanted.get(sku) ?? 0);
+    for (const a of allocs.reverse()) {
+      const cut = Math.min(Math.max(excess, 0), a.qty);
+      a.qty -= cut;
+      excess -= cut;
+    }
+    out.push(...allocs.reverse().filter((a) => a.qty > 0));
+  }
+  return mergeAllocations(out, added);
+}
+
+export async function cancelOrder(deps: OrderDeps, id: string, actor: OrderActor): Promise<OrderView> {
+  const order = await loadOrder(deps.db, id);
+  assertMayTouch(actor.principal, 'orders:update', order);
+  assertTransition(order.status, 'cancelled');
+  const saved = await deps.db.transaction(async (tx) => {
+    const row = await saveOrder(tx, order, { status: 'cancelled' });
+    await publish(tx, 'order.cancelled', orderView(row), actor.requestId);
+    await enqueueJob(tx, 'settle-order', { orderId: id }, { jobKey: `settle-order:${id}` });
+    // What it held is free again: backorders waiting for it may have it.
+    await enqueueJob(
+      tx,
+      'allocate-backorders',
+      {},
+      { jobKey: 'allocate-backorders', queueName: 'backorders' },
+    );
+    return row;
+  });
+  await settleOrder(deps, id);
+  return orderView(saved);
+}
+
+export async function shipOrder(
+  deps: OrderDeps,
+  id: string,
+  input: ShipOrder,
+  actor: OrderActor,
+): Promise<OrderView> {
+  let order = await loadOrder(deps.db, id);
+  assertMayTouch(actor.principal, 'orders:fulfil', order);
+  if (order.pendingShipment) order = await completeShipment(deps, order);
+  if (order.status !== 'confirmed' && order.status !== 'partially_shipped' && order.status !== 'backordered')
+    assertTransition(order.status, 'shipped');
+  const shipment = shipmentLines(order, input);
+  const operationId = crypto.randomUUID();
+  const recorded = await saveOrder(deps.db, order, { pendingShipment: { operationId, lines: shipment } });
+  return orderView(await completeShipment(deps, recorded, actor.requestId, actorId(actor)));
+}
+
+/** The units a ship request takes from each allocation: named lines, or everything still allocated. */
+function shipmentLines(order: OrderRecord, input: ShipOrder): HoldLine[] {
+  const open = order.allocations.map((a) => ({ ...a, left: a.qty - a.shipped }));
+  const requests = input.lines ?? sumBySku(open.map((a) => ({ sku: a.sku, qty: a.left })));
+  const out: HoldLine[] = [];
+  const errors = requests.flatMap((r, i) => {
+    let need = r.qty;
+    for (const a of open.filter((x) => x.sku.toLowerCase() === r.sku.toLowerCase())) {
+      const take = Math.min(need, a.left);
+      if (take <= 0) continue;
+      out.push({ warehouseId: a.warehouseId, sku: a.sku, qty: take });
+      a.left -= take;
+      need -= take;
+    }
+    return need > 0
+      ? [
+          {
+            path: `lines.${i}.qty`,
+            message: `Only ${r.qty - need} of ${r.sku} are allocated and not shipped.`,
+          },
+        ]
+      : [];
+  });
+  if (errors.length > 0) throw new ValidationError(errors);
+  if (out.length === 0)
+    throw new ConflictError('Nothing on this order is allocated and waiting to ship.', 'nothing-to-ship');
+  return out;
+}
+
+/** Consumes the recorded shipment in inventory (once, by its id) and applies it to the order. */
+async function completeShipment(
+  deps: OrderDeps,
+  order: OrderRecord,
+  requestId: string | null = null,
+  actor: string | null = null,
+): Promise<OrderRecord> {
+  const pending = order.pendingShipment!;
+  const consumed = await deps.inventory.consume({
+    operationId: pending.operationId,
+    holderType: 'order',
+    holderId: order.id,
+    lines: pending.lines,
+    type: 'shipment',
+    reason: 'order',
+    referenceType: 'order',
+    referenceId: order.id,
+    actorId: actor,
+    requestId,
+  });
+  if (!consumed.ok) {
+    await saveOrder(deps.db, order, { pendingShipment: null });
+    throw new ConflictError(
+      'The stock held for this order is not there to ship; see short.',
+      'hold-missing',
+      {
+        short: consumed.short,
+      },
+    );
+  }
+  const allocations = order.allocations.map((a) => ({ ...a }));
+  const lines = order.lines.map((l) => ({ ...l }));
+  for (const s of pending.lines) {
+    const alloc = allocations.find((a) => a.sku === s.sku && a.warehouseId === s.warehouseId)!;
+    alloc.shipped += s.qty;
+    let left = s.qty;
+    for (const l of lines.filter((x) => x.sku === s.sku)) {
+      const take = Math.min(left, l.allocated - l.shipped);
+      l.shipped += take;
+      left -= take;
+    }
+  }
+  const status = statusFromLines(lines);
+  assertTransition(order.status, status);
+  return deps.db.transaction(async (tx) => {
+    const row = await saveOrder(tx, order, { allocations, lines, status, pendingShipment: null });
+    await publish(tx, 'order.shipped', orderView(row), requestId ?? '');
+    return row;
+  });
+}
+
+export async function deliverOrder(deps: OrderDeps, id: string, actor: OrderActor): Promise<OrderView> {
+  const order = await loadOrder(deps.db, id);
+  assertMayTouch(actor.principal, 'orders:fulfil', order);
+  assertTransition(order.status, 'delivered');
+  return deps.db.transaction(async (tx) => {
+    const row = await saveOrder(tx, order, { status: 'delivered' });
+    const view = orderView(row);
+    await publish(tx, 'order.delivered', view, actor.requestId);
+    return view;
+  });
+}
+
+/**
+ * Makes inventory's holds for an order match the order: finishes a recorded shipment, releases
+ * what the order no longer needs (all of it once cancelled), keeps what it does. Idempotent.
+ */
+export async function settleOrder(deps: OrderDeps, id: string): Promise<void> {
+  let order = await loadOrder(deps.db, id);
+  if (order.pendingShipment && LIVE.includes(order.status)) order = await completeShipment(deps, order);
+  const wanted = new Map<string, number>();
+  if (LIVE.includes(order.status))
+    for (const a of order.allocations) wanted.set(`${a.warehouseId}|${a.sku}`, a.qty - a.shipped);
+  const holds = await deps.inventory.holdsOf('order', id);
+  const extra = holds.flatMap((h) => {
+    const surplus = h.qty - (wanted.get(`${h.warehouseId}|${h.sku}`) ?? 0);
+    return surplus > 0 ? [{ warehouseId: h.warehouseId, sku: h.sku, qty: surplus }] : [];
+  });
+  if (extra.length > 0)
+    await deps.inventory.hold({
+      kind: 'release',
+      holderType: 'order',
+      holderId: id,
+      lines: extra,
+      expiresAt: null,
+      requestId: null,
+    });
+  if (holds.some((h) => h.expiresAt !== null) && wanted.size > 0) await keepHolds(deps, id, null);
+  const missing = [...wanted].filter(
+    ([k, qty]) => qty > 0 && !holds.some((h) => `${h.warehouseId}|${h.sku}` === k),
+  );
+  if (missing.length > 0) deps.log.warn('order holds less than it allocated', { orderId: id, missing });
+}
+
+/** Which of these orders still want their stock (live), for the hold sweep. */
+export async function liveOrderIds(db: Database, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await db.execute<{ id: string }>(sql`
+    select id from orders.orders where id = any(${sql.param(ids)}::uuid[])
+      and status in ('pending', 'backordered', 'confirmed', 'partially_shipped')`);
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Gives arrived stock to backordered orders, oldest first: each takes what it can before the
+ * next one is looked at.
+ */
+export async function allocateBackorders(deps: OrderDeps, limit = 100): Promise<number> {
+  const waiting = await deps.db
+    .select()
+    .from(orderRecords)
+    .where(eq(orderRecords.status, 'backordered'))
+    .orderBy(orderRecords.createdAt, orderRecords.id)
+    .limit(limit);
+  let changed = 0;
+  for (const order of waiting) {
+    const demand = sumBySku(
+      order.lines.filter((l) => l.backordered > 0).map((l) => ({ sku: l.sku, qty: l.backordered })),
+    );
+    const plan = await reserveFor(
+      deps,
+      order.id,
+      demand,
+      { warehouseId: order.warehouseId, scope: 'all' },
+      true,
+      '',
+    );
+    if (plan.allocations.length === 0) continue;
+    const lines = order.lines.map((l) => ({ ...l }));
+    for (const p of plan.allocations) {
+      let left = p.qty;
+      for (const l of lines.filter((x) => x.sku === p.sku && x.backordered > 0)) {
+        const take = Math.min(left, l.backordered);
+        l.backordered -= take;
+        l.allocated += take;
+        left -= take;
+      }
+    }
+    const merged = mergeAllocations(order.allocations, plan.allocations);
+    const status = statusFromLines(lines);
+    try {
+      await deps.db.transaction(async (tx) => {
+        const row = await saveOrder(tx, order, {
+          lines,
+          allocations: merged,
+          warehouseIds: warehousesOf(merged, order.warehouseId),
+          status,
+        });
+        await publish(tx, status === 'confirmed' ? 'order.confirmed' : 'order.updated', orderView(row), '');
+      });
+    } catch (err) {
+      await deps.inventory.hold({
+        kind: 'release',
+        holderType: 'order',
+        holderId: order.id,
+        lines: plan.allocations,
+        expiresAt: null,
+        requestId: null,
+      });
+      throw err;
+    }
+    await keepHolds(deps, order.id, null);
+    changed++;
+  }
+  return changed;
+}
+
+function mergeAllocations(current: Allocation[], added: Planned[]): Allocation[] {
+  const out = current.map((a) => ({ ...a }));
+  for (const p of added) {
+    const same = out.find((a) => a.sku === p.sku && a.warehouseId === p.warehouseId);
+    if (same) same.qty += p.qty;
+    else out.push({ ...p, shipped: 0 });
+  }
+  return out;
+}
+
+const cursorSchema = z.object({ at: z.string(), id: z.uuid() });
+const createdMs = sql`date_trunc('milliseconds', ${orderRecords.createdAt})`;
+
+/** Newest first; an order shows when one of its warehouses is in scope, or the caller placed it. */
+export async function listOrders(
+  db: Database,
+  query: {
+    status?: OrderStatus | undefined;
+    warehouseId?: string | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
+  principal: Principal,
+) {
+  const after = query.cursor ? decodeCursor(query.cursor, cursorSchema) : null;
+  const scope = warehouseScope(principal);
+  const me = `${principal.kind}:${principal.id}`;
+  const rows = await db
+    .select()
+    .from(orderRecords)
+    .where(
+      and(
+        query.status ? eq(orderRecords.status, query.status) : undefined,
+        query.warehouseId ? sql`${query.warehouseId}::uuid = any(${orderRecords.warehouseIds})` : undefined,
+        scope === 'all'
+          ? undefined
+          : sql`(${orderRecords.warehouseIds} && ${scopeParam(scope)}::uuid[] or ${orderRecords.createdBy} = ${me})`,
+        after
+          ? sql`(${createdMs}, ${orderRecords.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(sql`${createdMs} desc`, sql`${orderRecords.id} desc`)
+    .limit(query.limit + 1);
+  const items = rows.slice(0, query.limit).map(orderView);
+  const last = rows.slice(0, query.limit).at(-1);
+  return {
+    items,
+    nextCursor:
+      rows.length > query.limit && last
+        ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id })
+        : null,
+  };
+}

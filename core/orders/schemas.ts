@@ -1,0 +1,98 @@
+import { z } from '@hono/zod-openapi';
+import { moneySchema, skuSchema } from '../catalog/schemas.ts';
+import { qtySchema } from '../inventory/schemas.ts';
+import { pageQuery } from '../platform/pagination.ts';
+import { orderStatuses } from './order-model.ts';
+
+const lineInput = z
+  .object({
+    sku: skuSchema,
+    qty: qtySchema,
+    unitPrice: moneySchema.optional().openapi({ description: "Defaults to the catalog's price" }),
+  })
+  .strict();
+
+export const createOrderSchema = z
+  .object({
+    lines: z.array(lineInput).min(1).max(200),
+    warehouseId: z.uuid().optional().openapi({ description: 'Serve from this warehouse only' }),
+    allowPartial: z
+      .boolean()
+      .default(false)
+      .openapi({ description: 'Take what is available, drop the rest' }),
+    allowBackorder: z
+      .boolean()
+      .default(false)
+      .openapi({
+        description:
+          'Keep short lines backordered; they are allocated first come, first served as stock arrives',
+      }),
+    externalRef: z.string().trim().min(1).max(200).optional(),
+    channel: z.string().trim().min(1).max(50).optional().openapi({ example: 'web' }),
+    customer: z
+      .record(z.string(), z.unknown())
+      .refine((c) => JSON.stringify(c).length <= 8192, 'At most 8 KiB')
+      .optional(),
+  })
+  .strict()
+  .openapi('CreateOrder');
+export type CreateOrder = z.infer<typeof createOrderSchema>;
+
+export const patchOrderSchema = z
+  .object({ lines: z.array(lineInput).min(1).max(200) })
+  .strict()
+  .openapi('PatchOrder');
+export type PatchOrder = z.infer<typeof patchOrderSchema>;
+
+export const shipOrderSchema = z
+  .object({
+    lines: z
+      .array(z.object({ sku: skuSchema, qty: qtySchema }).strict())
+      .min(1)
+      .max(200)
+      .optional(),
+  })
+  .strict()
+  .openapi('ShipOrder');
+export type ShipOrder = z.infer<typeof shipOrderSchema>;
+
+export const orderSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(orderStatuses),
+    warehouseId: z.string().nullable(),
+    lines: z.array(
+      z.object({
+        sku: z.string(),
+        qty: z.number().int(),
+        requestedQty: z.number().int(),
+        unitPrice: moneySchema.nullable(),
+        allocated: z.number().int(),
+        backordered: z.number().int(),
+        shipped: z.number().int(),
+      }),
+    ),
+    allocations: z.array(
+      z.object({
+        sku: z.string(),
+        warehouseId: z.string(),
+        qty: z.number().int(),
+        shipped: z.number().int(),
+      }),
+    ),
+    allowPartial: z.boolean(),
+    allowBackorder: z.boolean(),
+    externalRef: z.string().nullable(),
+    channel: z.string().nullable(),
+    customer: z.record(z.string(), z.unknown()).nullable(),
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Order');
+export type OrderView = z.infer<typeof orderSchema>;
+
+export const orderQuery = pageQuery.extend({
+  status: z.enum(orderStatuses).optional(),
+  warehouseId: z.uuid().optional(),
+});

@@ -1,0 +1,23 @@
+import { integer, jsonb, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** Cross-cutting state the platform owns: the idempotency keys of retried writes. */
+export const platform = pgSchema('platform');
+
+/**
+ * One row per (caller, Idempotency-Key). A row without a status is a request in flight, held
+ * until locked_until; the write's own transaction stores the response, so a replay returns
+ * exactly what the first request committed.
+ */
+export const idempotencyKeys = platform.table(
+  'idempotency_keys',
+  {
+    callerId: text('caller_id').notNull(),
+    key: text().notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer(),
+    response: jsonb(),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.callerId, t.key] })],
+);

@@ -1,0 +1,45 @@
+/**
+ * Keeping orders and inventory's holds in step: settling an order after a change, giving
+ * arrived stock to backorders, and the sweep of holds past their expiry. Each is idempotent and
+ * safe to run twice at once (holds change only inside inventory.hold_stock, under row locks).
+ */
+import { createLocalInventoryClient } from '../../core/inventory/client.ts';
+import { allocateBackorders, liveOrderIds, settleOrder } from '../../core/orders/orders.ts';
+import { defineTask, type TaskDeps } from '../task.ts';
+
+const orderDeps = (deps: TaskDeps) => ({
+  db: deps.db,
+  log: deps.log,
+  inventory: createLocalInventoryClient(deps.db),
+});
+
+export const settleOrderTask = defineTask('settle-order', async ({ orderId }, deps) => {
+  await settleOrder(orderDeps(deps), orderId);
+});
+
+export const allocateBackordersTask = defineTask('allocate-backorders', async (_payload, deps) => {
+  const allocated = await allocateBackorders(orderDeps(deps));
+  if (allocated > 0) deps.log.info('backorders allocated', { orders: allocated });
+});
+
+/**
+ * Holds past their expiry: an order's creation hold outlives a crash between reserving and
+ * committing the order. A hold whose order did commit is kept; any other is released.
+ */
+export const expireHoldsTask = defineTask('expire-holds', async (_payload, deps) => {
+  const inventory = createLocalInventoryClient(deps.db);
+  for (;;) {
+    const expired = await inventory.expiredHolders(200);
+    if (expired.length === 0) return;
+    const live = await liveOrderIds(
+      deps.db,
+      expired.filter((h) => h.holderType === 'order').map((h) => h.holderId),
+    );
+    for (const h of expired.filter((x) => live.has(x.holderId)))
+      await inventory.hold({ kind: 'keep', ...h, lines: null, expiresAt: null, requestId: null });
+    const dead = expired.filter((x) => !live.has(x.holderId));
+    await inventory.releaseExpired(dead);
+    deps.log.info('expired holds swept', { kept: expired.length - dead.length, released: dead.length });
+    if (expired.length < 200) return;
+  }
+});

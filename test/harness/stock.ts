@@ -1,0 +1,99 @@
+/**
+ * A small world for stock tests: warehouses and products written straight to the database, an
+ * admin signed in over HTTP, and the invariant checker every stock test ends with.
+ */
+import { expect } from 'bun:test';
+import { sql } from 'drizzle-orm';
+import { products } from '../../core/catalog/tables.ts';
+import { warehouses } from '../../core/inventory/tables.ts';
+import type { Database } from '../../core/platform/database.ts';
+import { type Actor, signedIn } from './auth.ts';
+import { apiClient } from './http.ts';
+
+export interface StockWorld {
+  admin: Actor;
+  api: ReturnType<typeof apiClient>;
+  warehouses: { id: string; code: string }[];
+  skus: string[];
+}
+
+const tag = () => crypto.randomUUID().replaceAll('-', '').slice(0, 6).toUpperCase();
+
+export async function stockWorld(
+  target: { url: string; db: Database },
+  opts: { warehouses: number; skus: number; price?: number },
+): Promise<StockWorld> {
+  const run = tag();
+  const made = await target.db
+    .insert(warehouses)
+    .values(
+      Array.from({ length: opts.warehouses }, (_, i) => ({
+        code: `W${run}${i}`.slice(0, 10),
+        name: `Stock test ${i}`,
+      })),
+    )
+    .returning({ id: warehouses.id, code: warehouses.code });
+  const skus = Array.from({ length: opts.skus }, (_, i) => `S${run}-${i}`);
+  await target.db
+    .insert(products)
+    .values(
+      skus.map((sku) => ({
+        sku,
+        name: `Product ${sku}`,
+        priceAmount: opts.price ?? 500,
+        priceCurrency: 'EUR',
+      })),
+    );
+  const admin = await signedIn(target, { roles: ['admin'] });
+  return {
+    admin,
+    api: apiClient(
+      () => target.url,
+      () => admin.headers,
+    ),
+    warehouses: made,
+    skus,
+  };
+}
+
+/** Receives stock through the API (a `received` adjustment). */
+export async function receive(world: StockWorld, warehouseId: string, sku: string, qty: number) {
+  const res = await world.api.post('/api/inventory/adjustments', {
+    warehouseId,
+    sku,
+    delta: qty,
+    reason: 'received',
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+}
+
+export interface LevelState {
+  warehouse_id: string;
+  sku: string;
+  on_hand: number;
+  reserved: number;
+  ledger: number;
+  held: number;
+}
+
+/**
+ * The invariants, checked in the database: for every level, on_hand is the sum of its ledger,
+ * reserved is the sum of its holds, and 0 <= reserved <= on_hand.
+ */
+export async function checkInvariants(db: Database, warehouseIds: string[]): Promise<LevelState[]> {
+  const { rows } = await db.execute<LevelState & Record<string, unknown>>(sql`
+    select s.warehouse_id, s.sku, s.on_hand, s.reserved,
+      coalesce((select sum(m.qty) from inventory.movements m
+                where m.warehouse_id = s.warehouse_id and m.sku = s.sku), 0)::int as ledger,
+      coalesce((select sum(r.qty) from inventory.reservations r
+                where r.warehouse_id = s.warehouse_id and r.sku = s.sku), 0)::int as held
+    from inventory.stock_levels s where s.warehouse_id = any(${sql.param(warehouseIds)}::uuid[])`);
+  for (const r of rows) {
+    const where = `${r.warehouse_id}/${r.sku}`;
+    expect(r.on_hand, `on_hand = ledger at ${where}`).toBe(r.ledger);
+    expect(r.reserved, `reserved = holds at ${where}`).toBe(r.held);
+    expect(r.reserved, `reserved >= 0 at ${where}`).toBeGreaterThanOrEqual(0);
+    expect(r.reserved, `reserved <= on_hand at ${where}`).toBeLessThanOrEqual(r.on_hand);
+  }
+  return rows;
+}
