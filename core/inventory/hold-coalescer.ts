@@ -54,7 +54,7 @@ export class HoldCoalescer {
   private async flush(batch: Waiting[]): Promise<void> {
     try {
       const results = await this.run(batch.map((w) => w.op));
-      batch.forEach((w, i) => w.resolve(results[i]!));
+      for (const [i, w] of batch.entries()) w.resolve(results[i]!);
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
       // One bad op must not fail its neighbours: run them one by one to find it.

@@ -82,7 +82,7 @@ export async function createTransfer(
     (i) => `lines.${i}.sku`,
   );
   const qtyBySku = new Map<string, number>();
-  skus.forEach((sku, i) => qtyBySku.set(sku, (qtyBySku.get(sku) ?? 0) + input.lines[i]!.qty));
+  for (const [i, sku] of skus.entries()) qtyBySku.set(sku, (qtyBySku.get(sku) ?? 0) + input.lines[i]!.qty);
   const id = crypto.randomUUID();
   return inWarehouseTransaction(db, async (tx) => {
     const [row] = await tx

@@ -20,13 +20,10 @@ export const createOrderSchema = z
       .boolean()
       .default(false)
       .openapi({ description: 'Take what is available, drop the rest' }),
-    allowBackorder: z
-      .boolean()
-      .default(false)
-      .openapi({
-        description:
-          'Keep short lines backordered; they are allocated first come, first served as stock arrives',
-      }),
+    allowBackorder: z.boolean().default(false).openapi({
+      description:
+        'Keep short lines backordered; they are allocated first come, first served as stock arrives',
+    }),
     externalRef: z.string().trim().min(1).max(200).optional(),
     channel: z.string().trim().min(1).max(50).optional().openapi({ example: 'web' }),
     customer: z

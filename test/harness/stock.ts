@@ -34,16 +34,14 @@ export async function stockWorld(
     )
     .returning({ id: warehouses.id, code: warehouses.code });
   const skus = Array.from({ length: opts.skus }, (_, i) => `S${run}-${i}`);
-  await target.db
-    .insert(products)
-    .values(
-      skus.map((sku) => ({
-        sku,
-        name: `Product ${sku}`,
-        priceAmount: opts.price ?? 500,
-        priceCurrency: 'EUR',
-      })),
-    );
+  await target.db.insert(products).values(
+    skus.map((sku) => ({
+      sku,
+      name: `Product ${sku}`,
+      priceAmount: opts.price ?? 500,
+      priceCurrency: 'EUR',
+    })),
+  );
   const admin = await signedIn(target, { roles: ['admin'] });
   return {
     admin,
