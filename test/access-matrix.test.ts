@@ -4,7 +4,9 @@
  * Each issue that adds endpoints adds its rows here.
  */
 import { beforeAll } from 'bun:test';
-import { type AccessCase, describeAccess } from './harness/access.ts';
+import { products } from '../core/catalog/tables.ts';
+import { warehouses } from '../core/inventory/tables.ts';
+import { type AccessCase, describeAccess, type MatrixWorld } from './harness/access.ts';
 import { type TestEdge, testEdge } from './harness/edge.ts';
 
 let edge: TestEdge;
@@ -157,4 +159,192 @@ const cases: AccessCase[] = [
   },
 ];
 
-describeAccess(() => ({ url: edge.url, db: edge.database.db }), cases);
+const staff = { admin: 'anywhere', manager: 'own', clerk: 'own' } as const;
+const f = (w: MatrixWorld, name: string, wh: { id: string }) => w.fixtures[`${name}:${wh.id}`]!;
+
+const stockCases: AccessCase[] = [
+  {
+    endpoint: 'GET /api/warehouses/{id}/stock',
+    scoped: true,
+    allow: staff,
+    request: (_w, wh) => ({ method: 'GET', path: `/api/warehouses/${wh.id}/stock` }),
+  },
+  {
+    endpoint: 'PUT /api/warehouses/{id}/stock/{sku}/reorder',
+    scoped: true,
+    allow: { admin: 'anywhere', manager: 'own' },
+    request: (w, wh) => ({
+      method: 'PUT',
+      path: `/api/warehouses/${wh.id}/stock/${w.fixtures.sku}/reorder`,
+      body: { reorderPoint: 5, reorderQty: 10 },
+    }),
+  },
+  {
+    endpoint: 'POST /api/inventory/adjustments',
+    scoped: true,
+    allow: staff,
+    request: (w, wh) => ({
+      method: 'POST',
+      path: '/api/inventory/adjustments',
+      body: { warehouseId: wh.id, sku: w.fixtures.sku, delta: 1, reason: 'found' },
+    }),
+  },
+  {
+    endpoint: 'GET /api/inventory/movements',
+    scoped: true,
+    allow: staff,
+    request: (_w, wh) => ({ method: 'GET', path: `/api/inventory/movements?warehouseId=${wh.id}` }),
+  },
+  {
+    endpoint: 'POST /api/inventory/counts',
+    scoped: true,
+    allow: staff,
+    request: (w, wh) => ({
+      method: 'POST',
+      path: '/api/inventory/counts',
+      body: { warehouseId: wh.id, lines: [{ sku: w.fixtures.sku, counted: 1000 }] },
+    }),
+  },
+  {
+    endpoint: 'POST /api/transfers',
+    scoped: true,
+    allow: staff,
+    request: (w, wh) => ({
+      method: 'POST',
+      path: '/api/transfers',
+      body: {
+        fromWarehouseId: wh.id,
+        toWarehouseId: w.fixtures.third,
+        lines: [{ sku: w.fixtures.sku, qty: 1 }],
+      },
+    }),
+  },
+  {
+    endpoint: 'GET /api/transfers',
+    scoped: false,
+    allow: staff,
+    request: () => ({ method: 'GET', path: '/api/transfers' }),
+  },
+  {
+    endpoint: 'GET /api/transfers/{id}',
+    scoped: true,
+    allow: staff,
+    request: (w, wh) => ({ method: 'GET', path: `/api/transfers/${f(w, 'transfer-out', wh)}` }),
+  },
+  {
+    endpoint: 'POST /api/transfers/{id}/ship',
+    scoped: true,
+    allow: staff,
+    request: (w, wh) => ({ method: 'POST', path: `/api/transfers/${f(w, 'transfer-out', wh)}/ship` }),
+  },
+  {
+    endpoint: 'POST /api/transfers/{id}/receive',
+    scoped: true,
+    allow: staff,
+    request: (w, wh) => ({
+      method: 'POST',
+      path: `/api/transfers/${f(w, 'transfer-in', wh)}/receive`,
+      body: {},
+    }),
+  },
+  {
+    endpoint: 'POST /api/transfers/{id}/cancel',
+    scoped: true,
+    allow: staff,
+    request: (w, wh) => ({ method: 'POST', path: `/api/transfers/${f(w, 'transfer-cancel', wh)}/cancel` }),
+  },
+  {
+    endpoint: 'POST /api/orders',
+    scoped: true,
+    allow: everyone,
+    request: (w, wh) => ({
+      method: 'POST',
+      path: '/api/orders',
+      body: { lines: [{ sku: w.fixtures.sku, qty: 1 }], warehouseId: wh.id },
+    }),
+  },
+  {
+    endpoint: 'GET /api/orders',
+    scoped: false,
+    allow: everyone,
+    request: () => ({ method: 'GET', path: '/api/orders' }),
+  },
+  {
+    endpoint: 'GET /api/orders/{id}',
+    scoped: true,
+    allow: everyone,
+    request: (w, wh) => ({ method: 'GET', path: `/api/orders/${f(w, 'order', wh)}` }),
+  },
+  {
+    endpoint: 'PATCH /api/orders/{id}',
+    scoped: true,
+    allow: everyone,
+    request: (w, wh) => ({
+      method: 'PATCH',
+      path: `/api/orders/${f(w, 'order', wh)}`,
+      body: { lines: [{ sku: w.fixtures.sku, qty: 2 }] },
+    }),
+  },
+  {
+    endpoint: 'POST /api/orders/{id}/ship',
+    scoped: true,
+    allow: staff,
+    request: (w, wh) => ({ method: 'POST', path: `/api/orders/${f(w, 'order', wh)}/ship` }),
+  },
+  {
+    endpoint: 'POST /api/orders/{id}/deliver',
+    scoped: true,
+    allow: staff,
+    request: (w, wh) => ({ method: 'POST', path: `/api/orders/${f(w, 'order', wh)}/deliver` }),
+  },
+  {
+    endpoint: 'POST /api/orders/{id}/cancel',
+    scoped: true,
+    allow: everyone,
+    request: (w, wh) => ({ method: 'POST', path: `/api/orders/${f(w, 'order-cancel', wh)}/cancel` }),
+  },
+];
+
+/** A stocked product, a third warehouse outside every scope, and an order and transfers per warehouse. */
+async function prepareStock(w: MatrixWorld, admin: Record<string, string>): Promise<Record<string, string>> {
+  const db = edge.database.db;
+  const sku = `MX-${w.unique()}`;
+  await db.insert(products).values({ sku, name: 'Matrix stock' });
+  const [third] = await db
+    .insert(warehouses)
+    .values({ code: `X${w.unique().toUpperCase()}`.slice(0, 10), name: 'Matrix third' })
+    .returning({ id: warehouses.id });
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${edge.url}${path}`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { id: string }).id;
+  };
+  const fixtures: Record<string, string> = { sku, third: third!.id };
+  for (const wh of [w.own.id, w.other.id, third!.id])
+    await post('/api/inventory/adjustments', { warehouseId: wh, sku, delta: 1000, reason: 'received' });
+  for (const wh of [w.own.id, w.other.id]) {
+    const lines = [{ sku, qty: 1 }];
+    fixtures[`order:${wh}`] = await post('/api/orders', { lines, warehouseId: wh });
+    fixtures[`order-cancel:${wh}`] = await post('/api/orders', { lines, warehouseId: wh });
+    fixtures[`transfer-out:${wh}`] = await post('/api/transfers', {
+      fromWarehouseId: wh,
+      toWarehouseId: third!.id,
+      lines,
+    });
+    fixtures[`transfer-cancel:${wh}`] = await post('/api/transfers', {
+      fromWarehouseId: wh,
+      toWarehouseId: third!.id,
+      lines,
+    });
+    const incoming = await post('/api/transfers', { fromWarehouseId: third!.id, toWarehouseId: wh, lines });
+    await fetch(`${edge.url}/api/transfers/${incoming}/ship`, { method: 'POST', headers: admin });
+    fixtures[`transfer-in:${wh}`] = incoming;
+  }
+  return fixtures;
+}
+
+describeAccess(() => ({ url: edge.url, db: edge.database.db }), [...cases, ...stockCases], prepareStock);

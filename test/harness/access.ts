@@ -17,6 +17,8 @@ export interface MatrixWorld {
   /** A warehouse outside their scope. */
   other: { id: string; code: string };
   unique: () => string;
+  /** Objects the cases act on (orders, transfers), by name; made by describeAccess's `prepare`. */
+  fixtures: Record<string, string>;
 }
 
 export interface AccessCase {
@@ -34,7 +36,11 @@ export interface AccessCase {
 
 const roles: Role[] = ['admin', 'manager', 'clerk', 'partner'];
 
-export function describeAccess(target: () => { url: string; db: Database }, cases: AccessCase[]): void {
+export function describeAccess(
+  target: () => { url: string; db: Database },
+  cases: AccessCase[],
+  prepare?: (world: MatrixWorld, admin: Record<string, string>) => Promise<Record<string, string>>,
+): void {
   const world = {} as MatrixWorld;
   const actors = new Map<string, Record<string, string>>();
   let n = 0;
@@ -67,6 +73,7 @@ export function describeAccess(target: () => { url: string; db: Database }, case
       null,
     );
     actors.set('partner key', { 'x-api-key': key.key });
+    world.fixtures = prepare ? await prepare(world, actors.get('admin')!) : {};
   });
 
   const call = async (
