@@ -11,7 +11,9 @@ async function counts() {
     (select count(*)::int from identity.users) as users,
     (select count(*)::int from inventory.warehouses) as warehouses,
     (select count(*)::int from catalog.products) as products,
-    (select count(*)::int from purchasing.vendors) as vendors`);
+    (select count(*)::int from purchasing.vendors) as vendors,
+    (select count(*)::int from inventory.movements) as movements,
+    (select coalesce(sum(on_hand), 0)::int from inventory.stock_levels) as on_hand`);
   return result.rows[0]!;
 }
 
@@ -23,6 +25,12 @@ test('seeding is idempotent and gives the documented demo data', async () => {
   expect(await counts()).toEqual(first);
   expect(first).toMatchObject({ users: 1, warehouses: 3, vendors: 1 });
   expect(first.products).toBeGreaterThanOrEqual(24);
+  // Opening stock, written to the ledger: on hand is what the receipts add up to.
+  expect(first.movements).toBeGreaterThan(first.products!);
+  const ledger = await database().db.execute<{ n: number }>(
+    sql`select coalesce(sum(qty), 0)::int as n from inventory.movements`,
+  );
+  expect(first.on_hand).toBe(ledger.rows[0]!.n);
 
   const codes = await database().db.execute<{ code: string }>(
     sql`select code from inventory.warehouses order by code`,

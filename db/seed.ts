@@ -1,8 +1,9 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { products } from '../core/catalog/tables.ts';
 import { users } from '../core/identity/tables.ts';
+import { moveStock } from '../core/inventory/movements.ts';
 import { warehouses } from '../core/inventory/tables.ts';
-import { connectDatabase } from '../core/platform/database.ts';
+import { connectDatabase, type Database } from '../core/platform/database.ts';
 import { vendors } from '../core/purchasing/tables.ts';
 
 export interface SeedOptions {
@@ -59,6 +60,44 @@ function demoProducts() {
   );
 }
 
+/**
+ * Opening stock: one receipt per (warehouse, product), with varied quantities (a few at zero or
+ * below their reorder point, so the dashboards have something to show). Written through
+ * inventory's move_stock, so the ledger sums up. Runs once: skipped when seed receipts exist.
+ */
+async function seedStock(db: Database, skus: string[], progress: (line: string) => void) {
+  const { rows } = await db.execute(
+    sql`select 1 from inventory.movements where reference_type = 'seed' limit 1`,
+  );
+  if (rows.length > 0) return;
+  const sites = await db.select({ id: warehouses.id, code: warehouses.code }).from(warehouses);
+  const demo = sites.filter((s) => demoWarehouses.some((d) => d.code === s.code));
+  await db.transaction(async (tx) => {
+    const lines = demo.flatMap((site, w) =>
+      skus.map((sku, i) => ({
+        warehouseId: site.id,
+        sku,
+        qty: (i * 7 + w * 13) % 9 === 0 ? 0 : ((i * 7 + w * 13) % 60) + 3,
+      })),
+    );
+    const result = await moveStock(tx, {
+      mode: 'delta',
+      lines: lines.filter((l) => l.qty > 0),
+      type: 'receipt',
+      reason: 'received',
+      note: 'opening stock (demo seed)',
+      referenceType: 'seed',
+      referenceId: 'opening-stock',
+      actorId: null,
+      requestId: null,
+    });
+    if (!result.ok) throw new Error('seed: opening stock refused');
+    await tx.execute(sql`update inventory.stock_levels set reorder_point = 10, reorder_qty = 50
+      where warehouse_id = any(${sql.param(demo.map((d) => d.id))}::uuid[]) and reorder_point is null`);
+  });
+  progress(`seed: opening stock for ${skus.length} products in ${demo.map((d) => d.code).join(', ')}`);
+}
+
 /** Idempotent: a second run adds nothing and changes nothing. */
 export async function seedDemoData(url: string, opts: SeedOptions): Promise<void> {
   const progress = opts.progress ?? (() => {});
@@ -83,6 +122,12 @@ export async function seedDemoData(url: string, opts: SeedOptions): Promise<void
         .onConflictDoNothing();
       progress(`seed: products ${Math.min(i + chunk, items.length)}/${items.length}`);
     }
+
+    await seedStock(
+      db,
+      items.map((p) => p.sku),
+      progress,
+    );
 
     const [vendor] = await db
       .select({ id: vendors.id })
