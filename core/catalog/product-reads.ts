@@ -4,6 +4,7 @@
  * Bun-only imports here: the edge bundles this file.
  */
 import { z } from 'zod';
+import { Batcher, perKey } from '../platform/batcher.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
 import { barcodeLookupKey } from './barcodes.ts';
 import type { ListProductsQuery, ProductView } from './schemas.ts';
@@ -172,17 +173,21 @@ export interface ProductRef {
 
 /**
  * The catalog's answer to other services (in process): which of these skus exist, by the sku
- * as given (any case), with the catalog's own spelling and price.
+ * as given (any case), with the catalog's own spelling and price. Concurrent callers share one
+ * query (see platform/batcher.ts).
  */
-export async function readProductRefs(
+export function readProductRefs(
   client: SqlClient,
   skus: readonly string[],
 ): Promise<Map<string, ProductRef>> {
-  const wanted = [...new Set(skus.map((s) => s.toLowerCase()))];
+  return productRefLoader(client).submit(skus);
+}
+
+async function productRefsByLower(client: SqlClient, lowered: string[]): Promise<Map<string, ProductRef>> {
   const { rows } = await client.query(
     `select p.sku, p.archived, p.price_amount, p.price_currency
      from catalog.products p where lower(p.sku) = any($1::text[])`,
-    [wanted],
+    [lowered],
   );
   const byLower = new Map<string, ProductRef>();
   for (const r of rows) {
@@ -192,10 +197,25 @@ export async function readProductRefs(
       price: money(r.price_amount as number | null, r.price_currency as string | null),
     });
   }
-  return new Map(
-    skus.flatMap((s) => {
-      const ref = byLower.get(s.toLowerCase());
-      return ref ? [[s, ref] as const] : [];
-    }),
-  );
+  return byLower;
 }
+
+const productRefLoader = perKey(
+  (client: SqlClient) =>
+    new Batcher<readonly string[], Map<string, ProductRef>>(
+      async (requests) => {
+        const lowered = [...new Set(requests.flat().map((s) => s.toLowerCase()))];
+        const byLower = await productRefsByLower(client, lowered);
+        return requests.map(
+          (skus) =>
+            new Map(
+              skus.flatMap((s) => {
+                const ref = byLower.get(s.toLowerCase());
+                return ref ? [[s, ref] as const] : [];
+              }),
+            ),
+        );
+      },
+      { maxBatch: 128, maxInFlight: 3 },
+    ),
+);

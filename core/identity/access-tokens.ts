@@ -36,11 +36,28 @@ export async function issueAccessToken(
  * issuer, audience, expiry and not-before, all pinned. Any failure is a 401 that says only
  * whether to refresh.
  */
+/**
+ * Tokens whose signature and claims this process has verified, until they expire: a client
+ * sends the same token for 15 minutes, and an ES256 verification per request costs more than
+ * the rest of a small request. The key is the whole token, so a changed byte verifies afresh.
+ */
+const verified = new WeakMap<KeyRing, Map<string, { claims: AccessClaims; expiresAt: number }>>();
+const VERIFIED_MAX = 10_000;
+
+function remember(keys: KeyRing, token: string, claims: AccessClaims, exp: number) {
+  let cache = verified.get(keys);
+  if (!cache) verified.set(keys, (cache = new Map()));
+  if (cache.size >= VERIFIED_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(token, { claims, expiresAt: exp * 1000 });
+}
+
 export async function verifyAccessToken(
   keys: KeyRing,
   settings: AuthSettings,
   token: string,
 ): Promise<AccessClaims> {
+  const known = verified.get(keys)?.get(token);
+  if (known && known.expiresAt > Date.now()) return known.claims;
   try {
     const { payload } = await jwtVerify(
       token,
@@ -61,6 +78,7 @@ export async function verifyAccessToken(
     if (typeof sub !== 'string' || !Array.isArray(roles) || !Array.isArray(wh) || typeof sid !== 'string') {
       throw new errors.JWTClaimValidationFailed('claims of the wrong shape', payload);
     }
+    remember(keys, token, { sub, roles: roles as Role[], wh: wh as string[], sid }, Number(payload.exp));
     return { sub, roles: roles as Role[], wh: wh as string[], sid };
   } catch (err) {
     if (err instanceof errors.JWTExpired) {

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { Batcher, perKey } from '../platform/batcher.ts';
 import { type Database, isUniqueViolation } from '../platform/database.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/problem.ts';
@@ -147,7 +148,18 @@ export async function principalForToken(
   userId: string,
   sessionId: string,
 ): Promise<Principal | undefined> {
+  return principalLoader(db).submit({ userId, sessionId });
+}
+
+interface SessionRef {
+  userId: string;
+  sessionId: string;
+}
+
+/** Many sessions' principals in one query: concurrent requests share one round trip. */
+async function principalsForSessions(db: Database, refs: SessionRef[]): Promise<(Principal | undefined)[]> {
   const result = await db.execute<{
+    n: number;
     id: string;
     email: string;
     name: string;
@@ -155,19 +167,31 @@ export async function principalForToken(
     warehouse_ids: string[];
     session_live: boolean;
   }>(sql`
-    select u.id, u.email, u.name, u.roles, u.warehouse_ids,
+    select q.n, u.id, u.email, u.name, u.roles, u.warehouse_ids,
            exists (select 1 from identity.refresh_tokens r
-                   where r.family_id = ${sessionId} and r.status <> 'revoked') as session_live
-    from identity.users u
-    where u.id = ${userId} and u.status = 'active'`);
-  const row = result.rows[0];
-  if (!row?.session_live) return undefined;
-  return {
-    kind: 'user',
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    roles: row.roles,
-    warehouseIds: row.warehouse_ids,
-  };
+                   where r.family_id = q.session_id and r.status <> 'revoked') as session_live
+    from unnest(${sql.param(refs.map((r) => r.userId))}::uuid[], ${sql.param(refs.map((r) => r.sessionId))}::uuid[])
+         with ordinality as q(user_id, session_id, n)
+    join identity.users u on u.id = q.user_id and u.status = 'active'`);
+  const byIndex = new Map(result.rows.map((r) => [Number(r.n) - 1, r]));
+  return refs.map((_, i) => {
+    const row = byIndex.get(i);
+    if (!row?.session_live) return undefined;
+    return {
+      kind: 'user',
+      id: row.id,
+      email: row.email,
+      name: row.name,
+      roles: row.roles,
+      warehouseIds: row.warehouse_ids,
+    };
+  });
 }
+
+const principalLoader = perKey(
+  (db: Database) =>
+    new Batcher<SessionRef, Principal | undefined>((refs) => principalsForSessions(db, refs), {
+      maxBatch: 128,
+      maxInFlight: 3,
+    }),
+);

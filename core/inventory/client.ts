@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../platform/database.ts';
-import { HoldCoalescer } from './hold-coalescer.ts';
+import { holdCoalescer } from './hold-coalescer.ts';
 import {
   type ConsumeOp,
   type ConsumeResult,
@@ -37,7 +37,7 @@ export interface InventoryClient {
 }
 
 export function createLocalInventoryClient(db: Database): InventoryClient {
-  const coalescer = new HoldCoalescer(db);
+  const coalescer = holdCoalescer(db);
   return {
     available: (skus, scope) => readAvailable(db, skus, scope),
     hold: (op) => coalescer.submit(op),

@@ -20,11 +20,12 @@ import { assertMay, type Principal, warehouseScope } from '../identity/policy.ts
 import type { InventoryClient } from '../inventory/client.ts';
 import type { HoldLine } from '../inventory/holds.ts';
 import { outOfStock } from '../inventory/out-of-stock.ts';
+import { Batcher, perKey } from '../platform/batcher.ts';
 import type { Database, Transaction } from '../platform/database.ts';
 import { isUniqueViolation, scopeParam } from '../platform/database.ts';
 import type { IdempotencyClaim } from '../platform/idempotency.ts';
 import type { Logger } from '../platform/logger.ts';
-import { enqueueEvents, enqueueJob } from '../platform/outbox.ts';
+import { enqueueEvents, enqueueJob, type NewEvent } from '../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/problem.ts';
 import { type Demand, type Planned, planAllocation, sumBySku } from './allocator.ts';
@@ -192,18 +193,19 @@ const warehousesOf = (allocations: Allocation[], requested: string | null) => [
   ...new Set([...(requested ? [requested] : []), ...allocations.map((a) => a.warehouseId)]),
 ];
 
-async function publish(tx: Transaction, type: EventType, order: OrderView, requestId: string) {
+/** One event per warehouse the order touches, so each warehouse's room hears of it. */
+function orderEvents(type: EventType, order: OrderView, requestId: string): NewEvent[] {
   const warehouses = warehousesOf(order.allocations, order.warehouseId);
-  await enqueueEvents(
-    tx,
-    (warehouses.length > 0 ? warehouses : [null]).map((warehouseId) => ({
-      type,
-      warehouseId,
-      data: { ...order },
-      requestId,
-    })),
-  );
+  return (warehouses.length > 0 ? warehouses : [null]).map((warehouseId) => ({
+    type,
+    warehouseId,
+    data: { ...order },
+    requestId,
+  }));
 }
+
+const publish = (tx: Transaction, type: EventType, order: OrderView, requestId: string) =>
+  enqueueEvents(tx, orderEvents(type, order, requestId));
 
 export async function createOrder(
   deps: OrderDeps,
@@ -226,31 +228,28 @@ export async function createOrder(
     throw outOfStock(plan.short.map((s) => ({ sku: s.sku, requested: s.qty, available: 0 })));
   const allocations = plan.allocations.map((a) => ({ ...a, shipped: 0 }));
   const status = statusFromLines(orderLines);
-  let view: OrderView;
+  const now = new Date();
+  const record: OrderRecord = {
+    id,
+    status,
+    warehouseId: input.warehouseId ?? null,
+    warehouseIds: warehousesOf(allocations, input.warehouseId ?? null),
+    allowPartial: input.allowPartial,
+    allowBackorder: input.allowBackorder,
+    externalRef: input.externalRef ?? null,
+    channel: input.channel ?? null,
+    customer: input.customer ?? null,
+    lines: orderLines,
+    allocations,
+    pendingShipment: null,
+    createdBy: actorId(actor),
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const view = orderView(record);
   try {
-    view = await deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(orderRecords)
-        .values({
-          id,
-          status,
-          warehouseId: input.warehouseId ?? null,
-          warehouseIds: warehousesOf(allocations, input.warehouseId ?? null),
-          allowPartial: input.allowPartial,
-          allowBackorder: input.allowBackorder,
-          externalRef: input.externalRef ?? null,
-          channel: input.channel ?? null,
-          customer: input.customer ?? null,
-          lines: orderLines,
-          allocations,
-          createdBy: actorId(actor),
-        })
-        .returning();
-      const created = orderView(row!);
-      await publish(tx, 'order.created', created, actor.requestId);
-      await actor.claim?.complete(tx, 201, created);
-      return created;
-    });
+    await orderWriter(deps.db).submit({ record, view, requestId: actor.requestId, claim: actor.claim });
   } catch (err) {
     await releaseAll(deps, id, actor.requestId);
     if (isUniqueViolation(err))
@@ -266,6 +265,36 @@ export async function createOrder(
   if (allocations.length > 0) await keepHolds(deps, id, actor.requestId);
   return view;
 }
+
+interface NewOrder {
+  record: OrderRecord;
+  view: OrderView;
+  requestId: string;
+  claim: IdempotencyClaim | undefined;
+}
+
+/**
+ * New orders are written in batches: concurrent creations share one transaction (one INSERT,
+ * one add_jobs for their events, one commit). Each order's idempotency response is stored in
+ * that same transaction. A batch that fails (a duplicate externalRef) is retried order by order.
+ */
+const orderWriter = perKey(
+  (db: Database) =>
+    new Batcher<NewOrder, void>(
+      async (batch) => {
+        await db.transaction(async (tx) => {
+          await tx.insert(orderRecords).values(batch.map((o) => o.record));
+          await enqueueEvents(
+            tx,
+            batch.flatMap((o) => orderEvents('order.created', o.view, o.requestId)),
+          );
+          for (const o of batch) await o.claim?.complete(tx, 201, o.view);
+        });
+        return batch.map(() => undefined);
+      },
+      { maxBatch: 128, maxInFlight: 2 },
+    ),
+);
 
 const keepHolds = (deps: OrderDeps, id: string, requestId: string | null) =>
   deps.inventory.hold({

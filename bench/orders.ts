@@ -1,0 +1,476 @@
+/**
+ * Placing orders, the write path that must never oversell, all in one run on one Postgres:
+ *   reference  pgbench TPC-B-like at 64 and 8 clients (scale 1: one branch row, so every
+ *              transaction contends on it, as every order below contends on one hot sku)
+ *   hot        POST /api/orders to core, one sku in one named warehouse, 64 and 8 clients
+ *   allocator  the same without warehouseId: the allocator picks among 3 stocked warehouses
+ *   mixed      3 random distinct skus out of 10,000 per order, 64 clients
+ *   edge       the hot order through the edge worker (wrangler dev / workerd) to core
+ * After every phase the ledger is checked in SQL: reserved <= on_hand, on_hand = its movements,
+ * reserved = its holds, holds = what live orders allocated, and orders created = 201s seen.
+ *
+ * The load generator is this file run as its own process (`import.meta.main` below), so it
+ * does not share an event loop with the server under test; bench/load.ts only sends GETs.
+ */
+import { join } from 'node:path';
+import { createCoreApp } from '../core/app.ts';
+import { products } from '../core/catalog/tables.ts';
+import { authSettingsFrom } from '../core/identity/settings.ts';
+import { moveStock } from '../core/inventory/movements.ts';
+import { warehouses } from '../core/inventory/tables.ts';
+import { config } from '../core/platform/config.ts';
+import { connectDatabase, type Database } from '../core/platform/database.ts';
+import { createLogger } from '../core/platform/logger.ts';
+import { freePort } from '../core/platform/ports.ts';
+import { serviceNames } from '../core/services.ts';
+import { startWrangler } from '../edge/local/wrangler-dev.ts';
+import { startWsProxy } from '../edge/local/ws-proxy.ts';
+import { pgbench, pgbenchInit } from './postgres.ts';
+import type { BenchContext } from './run.ts';
+
+/** What each request orders: one hot sku, or `lines` distinct skus `${prefix}${0..count-1}`. */
+type OrderShape =
+  | { kind: 'hot'; sku: string; warehouseId?: string }
+  | { kind: 'mixed'; prefix: string; count: number; lines: number; warehouseId?: string };
+
+interface LoadSpec {
+  url: string;
+  connections: number;
+  seconds: number;
+  headers: Record<string, string>;
+  shape: OrderShape;
+}
+
+interface OrderLoadResult {
+  requests: number;
+  created: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Responses by status; network failures under "network". */
+  statuses: Record<string, number>;
+  /** The first body seen for each status other than 201. */
+  samples: Record<string, string>;
+}
+
+function orderBody(shape: OrderShape): string {
+  if (shape.kind === 'hot')
+    return JSON.stringify({
+      lines: [{ sku: shape.sku, qty: 1 }],
+      ...(shape.warehouseId ? { warehouseId: shape.warehouseId } : {}),
+    });
+  const picked = new Set<number>();
+  while (picked.size < shape.lines) picked.add(Math.floor(Math.random() * shape.count));
+  return JSON.stringify({
+    lines: [...picked].map((i) => ({ sku: `${shape.prefix}${i}`, qty: 1 })),
+    ...(shape.warehouseId ? { warehouseId: shape.warehouseId } : {}),
+  });
+}
+
+/** N closed-loop workers POSTing orders over keep-alive connections; runs in the child process. */
+async function loadOrders(spec: LoadSpec): Promise<OrderLoadResult> {
+  const headers = { ...spec.headers, 'content-type': 'application/json' };
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const samples: Record<string, string> = {};
+  const deadline = performance.now() + spec.seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const started = performance.now();
+      let status: string;
+      try {
+        const res = await fetch(spec.url, {
+          method: 'POST',
+          headers,
+          body: orderBody(spec.shape),
+          keepalive: true,
+        });
+        status = String(res.status);
+        if (res.status === 201) await res.arrayBuffer();
+        else {
+          const text = await res.text();
+          samples[status] ??= text.slice(0, 500);
+        }
+      } catch (err) {
+        status = 'network';
+        samples[status] ??= String((err as Error)?.message ?? err).slice(0, 500);
+      }
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      latencies.push(performance.now() - started);
+    }
+  };
+  const began = performance.now();
+  await Promise.all(Array.from({ length: spec.connections }, worker));
+  const elapsed = (performance.now() - began) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round((latencies[Math.floor(q * (latencies.length - 1))] ?? 0) * 100) / 100;
+  const created = statuses['201'] ?? 0;
+  return {
+    requests: latencies.length,
+    created,
+    rps: created / elapsed,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    statuses,
+    samples,
+  };
+}
+
+/** Runs the order load generator in a child process (credentials via the environment). */
+async function measureOrders(spec: LoadSpec): Promise<OrderLoadResult> {
+  const proc = Bun.spawn(['bun', import.meta.path], {
+    stdout: 'pipe',
+    stderr: 'inherit',
+    env: { ...process.env, ORDERS_LOAD_SPEC: JSON.stringify(spec) },
+  });
+  const out = await new Response(proc.stdout).text();
+  if ((await proc.exited) !== 0) throw new Error(`order load generator failed for ${spec.url}`);
+  return JSON.parse(out) as OrderLoadResult;
+}
+
+interface Violation {
+  check: string;
+  detail: string;
+}
+
+/** The no-oversell invariants over every stock level and every live order, in SQL. */
+async function checkLedger(db: Database): Promise<Violation[]> {
+  const pool = db.$client;
+  const out: Violation[] = [];
+  const levels = await pool.query(`
+    with m as (select warehouse_id, sku, sum(qty)::bigint q from inventory.movements group by 1, 2),
+         r as (select warehouse_id, sku, sum(qty)::bigint q from inventory.reservations group by 1, 2)
+    select s.warehouse_id, s.sku, s.on_hand, s.reserved,
+           coalesce(m.q, 0)::bigint as ledger, coalesce(r.q, 0)::bigint as held
+    from inventory.stock_levels s
+    left join m on m.warehouse_id = s.warehouse_id and m.sku = s.sku
+    left join r on r.warehouse_id = s.warehouse_id and r.sku = s.sku
+    where s.reserved > s.on_hand or s.reserved < 0
+       or s.on_hand <> coalesce(m.q, 0) or s.reserved <> coalesce(r.q, 0)
+    limit 20`);
+  for (const r of levels.rows as Record<string, unknown>[]) {
+    const where = `${r.warehouse_id}/${r.sku}`;
+    const parts: string[] = [];
+    if (Number(r.reserved) > Number(r.on_hand)) parts.push(`reserved ${r.reserved} > on_hand ${r.on_hand}`);
+    if (Number(r.reserved) < 0) parts.push(`reserved ${r.reserved} < 0`);
+    if (Number(r.on_hand) !== Number(r.ledger)) parts.push(`on_hand ${r.on_hand} <> movements ${r.ledger}`);
+    if (Number(r.reserved) !== Number(r.held)) parts.push(`reserved ${r.reserved} <> holds ${r.held}`);
+    out.push({ check: 'stock level', detail: `${where}: ${parts.join(', ')}` });
+  }
+  const orphans = await pool.query(`
+    select (select count(*) from inventory.movements m where not exists (select 1 from inventory.stock_levels s
+              where s.warehouse_id = m.warehouse_id and s.sku = m.sku))::int as movements,
+           (select count(*) from inventory.reservations r where not exists (select 1 from inventory.stock_levels s
+              where s.warehouse_id = r.warehouse_id and s.sku = r.sku))::int as holds`);
+  const o = orphans.rows[0] as { movements: number; holds: number };
+  if (o.movements > 0) out.push({ check: 'movements', detail: `${o.movements} without a stock level` });
+  if (o.holds > 0) out.push({ check: 'holds', detail: `${o.holds} without a stock level` });
+  // Each live order holds exactly what it allocated and has not shipped; nothing else holds for orders.
+  const mismatched = await pool.query(`
+    with a as (
+      select o.id holder_id, (x->>'warehouseId')::uuid warehouse_id, x->>'sku' sku,
+             sum((x->>'qty')::int - (x->>'shipped')::int)::bigint q
+      from orders.orders o, jsonb_array_elements(o.allocations) x
+      where o.status in ('pending', 'backordered', 'confirmed', 'partially_shipped')
+      group by 1, 2, 3 having sum((x->>'qty')::int - (x->>'shipped')::int) > 0),
+    h as (
+      select holder_id, warehouse_id, sku, sum(qty)::bigint q from inventory.reservations
+      where holder_type = 'order' group by 1, 2, 3)
+    select coalesce(a.holder_id, h.holder_id) as order_id, coalesce(a.sku, h.sku) as sku,
+           coalesce(a.q, 0) as allocated, coalesce(h.q, 0) as held
+    from a full join h on a.holder_id = h.holder_id and a.warehouse_id = h.warehouse_id and a.sku = h.sku
+    where coalesce(a.q, 0) <> coalesce(h.q, 0)`);
+  for (const r of mismatched.rows.slice(0, 10) as Record<string, unknown>[])
+    out.push({
+      check: 'order holds',
+      detail: `order ${r.order_id} ${r.sku}: allocated ${r.allocated}, held ${r.held}`,
+    });
+  if (mismatched.rows.length > 10)
+    out.push({ check: 'order holds', detail: `and ${mismatched.rows.length - 10} more` });
+  const expiring = await pool.query(
+    `select count(*)::int as n from inventory.reservations where holder_type = 'order' and expires_at is not null`,
+  );
+  const n = (expiring.rows[0] as { n: number }).n;
+  if (n > 0) out.push({ check: 'order holds', detail: `${n} creation holds still expiring (never kept)` });
+  return out;
+}
+
+const countOrders = async (db: Database) =>
+  Number(
+    ((await db.$client.query('select count(*)::bigint as n from orders.orders')).rows[0] as { n: string }).n,
+  );
+
+export async function run(ctx: BenchContext): Promise<void> {
+  const s = ctx.seconds;
+  const seconds = String(s);
+
+  // The reference first, while nothing else holds connections.
+  ctx.progress('orders: pgbench initialising (scale 1)');
+  pgbenchInit(ctx.databaseUrl);
+  ctx.progress(`orders: pgbench TPC-B-like, 64 clients, ${seconds} s`);
+  const pg64 = pgbench(ctx.databaseUrl, ['-c', '64', '-j', '2', '-T', seconds]);
+  ctx.progress(`orders: pgbench TPC-B-like, 8 clients, ${seconds} s`);
+  const pg8 = pgbench(ctx.databaseUrl, ['-c', '8', '-j', '2', '-T', seconds]);
+
+  const cfg = config();
+  const log = createLogger({ service: 'bench' }, 'warn');
+  // The pool core runs with (DB_POOL_MAX), as core/main.ts opens it.
+  const handle = connectDatabase(ctx.databaseUrl, { max: cfg.DB_POOL_MAX, log });
+  const core = createCoreApp({
+    db: handle.db,
+    log,
+    services: serviceNames,
+    maxBodyBytes: 1 << 20,
+    auth: authSettingsFrom(cfg),
+  });
+  const coreServer = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: core.fetch });
+  const coreUrl = `http://127.0.0.1:${coreServer.port}`;
+  const pgAddress = new URL(ctx.databaseUrl);
+  const proxy = startWsProxy({ port: 0, allowed: [`127.0.0.1:${pgAddress.port}`], log });
+  let edge: Awaited<ReturnType<typeof startWrangler>> | undefined;
+
+  const violations: { phase: string; v: Violation }[] = [];
+  let fiveHundreds = 0;
+
+  try {
+    const login = async (): Promise<Record<string, string>> => {
+      const res = await fetch(`${coreUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@example.com', password: 'admin-dev-password' }),
+      });
+      if (!res.ok) throw new Error(`bench login failed: ${res.status} ${await res.text()}`);
+      return { authorization: `Bearer ${((await res.json()) as { accessToken: string }).accessToken}` };
+    };
+
+    const baseline = await checkLedger(handle.db);
+    for (const v of baseline) violations.push({ phase: 'before the run (seed)', v });
+
+    // The world: 3 warehouses, one hot sku stocked in all of them, 10,000 mixed skus in the first.
+    ctx.progress('orders: creating 3 warehouses, a hot sku and 10,000 mixed skus');
+    const run = crypto.randomUUID().replaceAll('-', '').slice(0, 6).toUpperCase();
+    const made = await handle.db
+      .insert(warehouses)
+      .values([0, 1, 2].map((i) => ({ code: `B${run}${i}`, name: `Orders bench ${i}` })))
+      .returning({ id: warehouses.id });
+    const whIds = made.map((w) => w.id);
+    const wh0 = whIds[0]!;
+    const hotSku = `HOT-${run}`;
+    await handle.db
+      .insert(products)
+      .values({ sku: hotSku, name: `Hot ${hotSku}`, priceAmount: 500, priceCurrency: 'EUR' });
+    const mixedPrefix = `MIX${run}-`;
+    const mixedCount = 10_000;
+    await handle.pool.query(
+      `insert into catalog.products (sku, name, price_amount, price_currency)
+       select $1 || g, 'Mixed ' || $1 || g, 500, 'EUR' from generate_series(0, $2::int - 1) g`,
+      [mixedPrefix, mixedCount],
+    );
+
+    let headers = await login();
+    ctx.progress('orders: receiving 100,000,000 units of the hot sku per warehouse (300 adjustments)');
+    const receiveStarted = performance.now();
+    const adjustments = whIds.flatMap((warehouseId) =>
+      Array.from({ length: 100 }, () => ({ warehouseId, sku: hotSku, delta: 1_000_000, reason: 'received' })),
+    );
+    const adjustmentStatuses: Record<string, number> = {};
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let a = adjustments.pop(); a; a = adjustments.pop()) {
+          const res = await fetch(`${coreUrl}/api/inventory/adjustments`, {
+            method: 'POST',
+            headers: { ...headers, 'content-type': 'application/json' },
+            body: JSON.stringify(a),
+          });
+          const text = await res.text();
+          adjustmentStatuses[res.status] = (adjustmentStatuses[res.status] ?? 0) + 1;
+          if (res.status !== 201) throw new Error(`receiving stock failed: ${res.status} ${text}`);
+        }
+      }),
+    );
+    const receiveMs = performance.now() - receiveStarted;
+    ctx.progress(`orders: received in ${Math.round(receiveMs)} ms; stocking the mixed skus (SQL, 10 calls)`);
+    for (let from = 0; from < mixedCount; from += 1000) {
+      const result = await moveStock(handle.db, {
+        mode: 'delta',
+        lines: Array.from({ length: Math.min(1000, mixedCount - from) }, (_, i) => ({
+          warehouseId: wh0,
+          sku: `${mixedPrefix}${from + i}`,
+          qty: 100_000,
+        })),
+        type: 'receipt',
+        reason: 'received',
+        actorId: null,
+        requestId: null,
+      });
+      if (!result.ok) throw new Error(`stocking the mixed skus failed: ${JSON.stringify(result.short)}`);
+    }
+    const setup = await checkLedger(handle.db);
+    for (const v of setup) violations.push({ phase: 'after stocking', v });
+
+    const results: Record<string, OrderLoadResult> = {};
+    const phase = async (
+      name: string,
+      label: string,
+      target: string,
+      connections: number,
+      shape: OrderShape,
+    ) => {
+      headers = await login(); // access tokens live 15 minutes; each phase gets a fresh one
+      ctx.progress(`orders: ${label}, ${connections} clients, ${s} s`);
+      const before = await countOrders(handle.db);
+      const r = await measureOrders({
+        url: `${target}/api/orders`,
+        connections,
+        seconds: s,
+        headers,
+        shape,
+      });
+      const after = await countOrders(handle.db);
+      results[name] = r;
+      const non201 = Object.entries(r.statuses).filter(([st]) => st !== '201');
+      for (const [st, n] of non201) {
+        if (st.startsWith('5') || st === 'network') fiveHundreds += n;
+        const loud = st.startsWith('5') || st === 'network' ? '!!! ' : '';
+        ctx.progress(`orders: ${loud}${name}: ${n} x ${st}: ${r.samples[st] ?? ''}`);
+      }
+      if (after - before !== r.created)
+        violations.push({
+          phase: name,
+          v: {
+            check: 'orders = 201s',
+            detail: `${after - before} orders created, ${r.created} responses were 201`,
+          },
+        });
+      const found = await checkLedger(handle.db);
+      for (const v of found) violations.push({ phase: name, v });
+      ctx.progress(
+        `orders: ${name}: ${r.rps.toFixed(0)} orders/s, ${r.requests} requests, check ${found.length === 0 && after - before === r.created ? 'ok' : 'FAILED'}`,
+      );
+      return r;
+    };
+
+    ctx.progress('orders: warming up core');
+    await measureOrders({
+      url: `${coreUrl}/api/orders`,
+      connections: 8,
+      seconds: 1,
+      headers,
+      shape: { kind: 'hot', sku: hotSku, warehouseId: wh0 },
+    });
+
+    const hot64 = await phase('core hot sku, 64', 'core, hot sku, warehouseId', coreUrl, 64, {
+      kind: 'hot',
+      sku: hotSku,
+      warehouseId: wh0,
+    });
+    const hot8 = await phase('core hot sku, 8', 'core, hot sku, warehouseId', coreUrl, 8, {
+      kind: 'hot',
+      sku: hotSku,
+      warehouseId: wh0,
+    });
+    const alloc64 = await phase(
+      'core allocator, 64',
+      'core, hot sku, no warehouseId (allocator)',
+      coreUrl,
+      64,
+      {
+        kind: 'hot',
+        sku: hotSku,
+      },
+    );
+    const mixed64 = await phase('core mixed skus, 64', 'core, 3 of 10,000 skus, warehouseId', coreUrl, 64, {
+      kind: 'mixed',
+      prefix: mixedPrefix,
+      count: mixedCount,
+      lines: 3,
+      warehouseId: wh0,
+    });
+
+    ctx.progress('orders: starting the edge worker (wrangler dev)');
+    edge = await startWrangler({
+      port: await freePort(),
+      inspectorPort: await freePort(),
+      // Fresh Durable Object and cache state for this run.
+      persistTo: join(ctx.workDir, `wrangler-orders-${run}`),
+      vars: {
+        CORE_URL: coreUrl,
+        DATABASE_URL: ctx.databaseUrl,
+        NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    ctx.progress('orders: warming up the edge');
+    await measureOrders({
+      url: `${edge.url}/api/orders`,
+      connections: 8,
+      seconds: 1,
+      headers: await login(),
+      shape: { kind: 'hot', sku: hotSku, warehouseId: wh0 },
+    });
+    const edge64 = await phase('edge hot sku, 64', 'edge -> core, hot sku, warehouseId', edge.url, 64, {
+      kind: 'hot',
+      sku: hotSku,
+      warehouseId: wh0,
+    });
+
+    const statusNote = (r: OrderLoadResult) => {
+      const other = Object.entries(r.statuses)
+        .filter(([st]) => st !== '201')
+        .map(([st, n]) => `${st} x ${n}`);
+      return other.length > 0 ? `, non-201: ${other.join(', ')}` : '';
+    };
+    const row = (name: string, r: OrderLoadResult) =>
+      ctx.report(
+        name,
+        `${r.rps.toFixed(0)} orders/s`,
+        `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${statusNote(r)}`,
+      );
+    ctx.report('pgbench tpc-b, 64 clients', `${pg64.tps.toFixed(0)} tps`, `${pg64.latencyMs} ms avg`);
+    ctx.report('pgbench tpc-b, 8 clients', `${pg8.tps.toFixed(0)} tps`, `${pg8.latencyMs} ms avg`);
+    ctx.report('receive 300 x 1,000,000 (HTTP, 8 at once)', `${Math.round(receiveMs)} ms`, '');
+    row('core hot sku, 64 clients', hot64);
+    row('core hot sku, 8 clients', hot8);
+    row('core allocator (no warehouseId), 64', alloc64);
+    row('core 3 of 10,000 skus, 64 clients', mixed64);
+    row('edge -> core hot sku, 64 clients', edge64);
+    const ratio = (name: string, a: number, b: number, note: string) =>
+      ctx.report(name, (a / b).toFixed(2), note);
+    ratio('ratio core hot 64 / pgbench 64', hot64.rps, pg64.tps, 'orders/s vs tps');
+    ratio('ratio core hot 8 / pgbench 8', hot8.rps, pg8.tps, 'orders/s vs tps');
+    ratio('ratio core hot 64 / hot 8', hot64.rps, hot8.rps, 'does concurrency help on one row');
+    ratio('ratio allocator / hot 64', alloc64.rps, hot64.rps, 'what the allocator costs');
+    ratio('ratio mixed / hot 64', mixed64.rps, hot64.rps, '3 lines of spread skus vs 1 hot line');
+    ratio('ratio edge hot 64 / pgbench 64', edge64.rps, pg64.tps, 'orders/s vs tps');
+    ratio('ratio edge / core hot 64', edge64.rps, hot64.rps, 'what the gateway hop costs');
+    const total = Object.values(results).reduce((n, r) => n + r.created, 0);
+    ctx.report('orders created (measured phases)', String(total), '');
+    ctx.report(
+      '5xx / network errors',
+      String(fiveHundreds),
+      fiveHundreds > 0 ? '!!! SERVER ERRORS: see the progress lines above' : '',
+    );
+    if (violations.length === 0)
+      ctx.report('oversell', 'none', 'every level and every order checked after each phase');
+    else for (const { phase: p, v } of violations) ctx.report(`VIOLATION (${p})`, v.check, v.detail);
+  } finally {
+    await edge?.stop();
+    proxy.stop(true);
+    coreServer.stop(true);
+    await handle.close();
+  }
+  if (violations.length === 0) console.error('  oversell: none');
+  else {
+    console.error(`  oversell: ${violations.length} violation(s)`);
+    for (const { phase: p, v } of violations) console.error(`    ${p}: ${v.check}: ${v.detail}`);
+  }
+}
+
+if (import.meta.main) {
+  const spec = JSON.parse(process.env.ORDERS_LOAD_SPEC ?? 'null') as LoadSpec | null;
+  if (!spec) {
+    console.error('Run this through `bun run bench orders`.');
+    process.exit(2);
+  }
+  console.log(JSON.stringify(await loadOrders(spec)));
+}

@@ -1,0 +1,71 @@
+/**
+ * Request coalescing: calls that arrive while earlier ones are in flight are gathered and run
+ * as one batch (one query, one commit), so per-request database work shrinks as concurrency
+ * grows. Used for the hot paths: reservations, order inserts, session and product lookups.
+ * Each item gets its own result; an error in a batch is retried item by item so one bad item
+ * cannot fail its neighbours.
+ */
+export interface BatcherOptions {
+  /** Items per batch at most. */
+  maxBatch: number;
+  /** Batches in flight at once: more overlaps round trips, fewer makes bigger batches. */
+  maxInFlight: number;
+}
+
+interface Waiting<I, O> {
+  item: I;
+  resolve: (o: O) => void;
+  reject: (e: unknown) => void;
+}
+
+export class Batcher<I, O> {
+  private readonly queue: Waiting<I, O>[] = [];
+  private inFlight = 0;
+
+  constructor(
+    /** Runs a batch; returns one result per item, in order. */
+    private readonly run: (items: I[]) => Promise<O[]>,
+    private readonly opts: BatcherOptions,
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.opts.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.opts.maxBatch);
+      this.inFlight++;
+      void this.flush(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async flush(batch: Waiting<I, O>[]): Promise<void> {
+    try {
+      const results = await this.run(batch.map((w) => w.item));
+      for (const [i, w] of batch.entries()) w.resolve(results[i]!);
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      for (const w of batch) await this.run([w.item]).then((r) => w.resolve(r[0]!), w.reject);
+    }
+  }
+}
+
+/** One batcher per key object (a database pool), made on first use. */
+export function perKey<K extends object, B>(make: (key: K) => B): (key: K) => B {
+  const made = new WeakMap<K, B>();
+  return (key) => {
+    let b = made.get(key);
+    if (!b) {
+      b = make(key);
+      made.set(key, b);
+    }
+    return b;
+  };
+}
