@@ -3,9 +3,9 @@
  *
  * Orders and inventory keep separate transactions (a schema each), so every step that spans
  * both is ordered to fail safe:
- * - creating: reserve with a short expiry, commit the order, then keep the hold. A crash after
- *   reserving leaves a hold that the sweep releases when it expires (it keeps it if the order
- *   did commit);
+ * - creating: reserve with a short expiry, then commit the order. The `expire-holds` sweep
+ *   keeps a hold whose order committed and releases one whose order never did (a crash between
+ *   the two steps), so nothing is held for longer than the expiry without an order;
  * - changing lines, cancelling: commit the order with a `settle-order` job (the outbox), then
  *   settle at once. Settling makes inventory's holds match the order and is idempotent, so the
  *   job finishes whatever a crash interrupted;
@@ -262,7 +262,8 @@ export async function createOrder(
       );
     throw err;
   }
-  if (allocations.length > 0) await keepHolds(deps, id, actor.requestId);
+  // The hold keeps its expiry: the sweep keeps holds whose order committed (one set-wise pass a
+  // minute) and releases the rest, so no third step sits on the order's critical path.
   return view;
 }
 

@@ -41,7 +41,7 @@ export const configSchema = z.object({
     .int()
     .min(1024)
     .default(256 * 1024 * 1024),
-  DB_POOL_MAX: z.coerce.number().int().positive().default(10),
+  DB_POOL_MAX: z.coerce.number().int().positive().default(20),
   JOBS_CONCURRENCY: z.coerce.number().int().positive().default(4),
   EVENT_ARCHIVE_DAYS: z.coerce.number().int().positive().default(30),
   ADMIN_EMAIL: z.email().default('admin@example.com'),

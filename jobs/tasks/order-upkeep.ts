@@ -35,8 +35,12 @@ export const expireHoldsTask = defineTask('expire-holds', async (_payload, deps)
       deps.db,
       expired.filter((h) => h.holderType === 'order').map((h) => h.holderId),
     );
-    for (const h of expired.filter((x) => live.has(x.holderId)))
-      await inventory.hold({ kind: 'keep', ...h, lines: null, expiresAt: null, requestId: null });
+    // Submitted together, the keeps are coalesced into a few hold_stock calls.
+    await Promise.all(
+      expired
+        .filter((x) => live.has(x.holderId))
+        .map((h) => inventory.hold({ kind: 'keep', ...h, lines: null, expiresAt: null, requestId: null })),
+    );
     const dead = expired.filter((x) => !live.has(x.holderId));
     await inventory.releaseExpired(dead);
     deps.log.info('expired holds swept', { kept: expired.length - dead.length, released: dead.length });
