@@ -45,8 +45,8 @@ const verified = new WeakMap<KeyRing, Map<string, { claims: AccessClaims; expire
 const VERIFIED_MAX = 10_000;
 
 function remember(keys: KeyRing, token: string, claims: AccessClaims, exp: number) {
-  let cache = verified.get(keys);
-  if (!cache) verified.set(keys, (cache = new Map()));
+  const cache = verified.get(keys) ?? new Map<string, { claims: AccessClaims; expiresAt: number }>();
+  verified.set(keys, cache);
   if (cache.size >= VERIFIED_MAX) cache.delete(cache.keys().next().value!);
   cache.set(token, { claims, expiresAt: exp * 1000 });
 }

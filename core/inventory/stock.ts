@@ -100,7 +100,8 @@ export async function readAvailable(
   const { rows } = await q.execute<{ warehouse_id: string; sku: string; available: number }>(sql`
     select s.warehouse_id, s.sku, s.on_hand - s.reserved as available
     from inventory.stock_levels s
-    where s.sku = any(${arrayParam(skus)}::text[])
+    where lower(s.sku) = any(${arrayParam(skus.map((k) => k.toLowerCase()))}::text[]) -- the index
+      and s.sku = any(${arrayParam(skus)}::text[])
       and (${scopeParam(scope)}::uuid[] is null
            or s.warehouse_id = any(${scopeParam(scope)}::uuid[]))
       and s.on_hand > s.reserved`);

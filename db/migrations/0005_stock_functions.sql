@@ -19,7 +19,8 @@ CREATE TRIGGER movements_no_truncate BEFORE TRUNCATE ON inventory.movements
 -- One stock.changed event per level, carrying its state and version after the change,
 -- enqueued with graphile-worker's add_jobs in the caller's transaction (the outbox).
 CREATE FUNCTION inventory.publish_stock_changes(p_warehouse_ids uuid[], p_skus text[], p_request_id text)
-RETURNS void LANGUAGE sql AS $$
+RETURNS void LANGUAGE sql
+  SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
   SELECT graphile_worker.add_jobs(array(
     SELECT (
       'publish-event',
@@ -46,7 +47,10 @@ $$;
 --           expiresAt: timestamptz | null, requestId }]
 -- Returns one result per op, in order: { ok: true } or { ok: false, short: [...] }.
 -- A reserve is all or nothing; lines of one op for the same level are summed first.
-CREATE FUNCTION inventory.hold_stock(p_ops jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+CREATE FUNCTION inventory.hold_stock(p_ops jsonb) RETURNS jsonb LANGUAGE plpgsql
+  -- Every statement here touches a handful of levels by primary key; the planner, which guesses
+  -- 100 rows for jsonb_array_elements, would otherwise hash-join against the whole table.
+  SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
   v_op jsonb;
   v_short jsonb;
@@ -57,18 +61,27 @@ DECLARE
   v_cs text[];
   v_holder_type text;
   v_holder uuid;
+  v_lw uuid[];
+  v_ls text[];
 BEGIN
-  -- Every level this batch can touch, locked once, in the one global order.
-  PERFORM 1 FROM inventory.stock_levels s
-  WHERE (s.warehouse_id, s.sku) IN (
-      SELECT (l->>'warehouseId')::uuid, l->>'sku'
+  -- Every level this batch can touch, locked once, in the one global order. The keys are
+  -- gathered first (LATERAL keeps each hold lookup an index probe), then locked through the
+  -- primary key, so the cost follows the batch, not the size of the tables.
+  SELECT array_agg(k.w), array_agg(k.sku) INTO v_lw, v_ls
+  FROM (
+      SELECT (l->>'warehouseId')::uuid AS w, l->>'sku' AS sku
       FROM jsonb_array_elements(p_ops) o, jsonb_array_elements(coalesce(nullif(o->'lines', 'null'), '[]')) l
       UNION
       SELECT r.warehouse_id, r.sku
       FROM jsonb_array_elements(p_ops) o
-      JOIN inventory.reservations r
-        ON r.holder_type = o->>'holderType' AND r.holder_id = (o->>'holderId')::uuid
-      WHERE o->'lines' IS NULL OR jsonb_typeof(o->'lines') = 'null')
+      CROSS JOIN LATERAL (
+        SELECT r.warehouse_id, r.sku FROM inventory.reservations r
+        WHERE r.holder_type = o->>'holderType' AND r.holder_id = (o->>'holderId')::uuid) r
+      WHERE jsonb_typeof(o->'lines') IS DISTINCT FROM 'array'
+    ) k;
+  PERFORM 1 FROM inventory.stock_levels s
+  WHERE s.warehouse_id = ANY(v_lw) AND s.sku = ANY(v_ls)
+    AND (s.warehouse_id, s.sku) IN (SELECT * FROM unnest(v_lw, v_ls))
   ORDER BY s.warehouse_id, s.sku
   FOR UPDATE;
 
@@ -160,7 +173,10 @@ END $$;
 -- result and moves nothing.
 -- p_op: { operationId, holderType, holderId, lines: [{ warehouseId, sku, qty }], type, reason,
 --         referenceType, referenceId, actorId, requestId }
-CREATE FUNCTION inventory.consume_stock(p_op jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+CREATE FUNCTION inventory.consume_stock(p_op jsonb) RETURNS jsonb LANGUAGE plpgsql
+  -- Every statement here touches a handful of levels by primary key; the planner, which guesses
+  -- 100 rows for jsonb_array_elements, would otherwise hash-join against the whole table.
+  SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
   v_done jsonb;
   v_short jsonb;
@@ -237,7 +253,10 @@ END $$;
 -- p_op: { mode: 'delta'|'set', lines: [{ warehouseId, sku, qty }], type, reason, note,
 --         referenceType, referenceId, actorId, requestId }
 -- Returns { ok: true, movements: [...], levels: [...] } or { ok: false, short: [...] }.
-CREATE FUNCTION inventory.move_stock(p_op jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+CREATE FUNCTION inventory.move_stock(p_op jsonb) RETURNS jsonb LANGUAGE plpgsql
+  -- Every statement here touches a handful of levels by primary key; the planner, which guesses
+  -- 100 rows for jsonb_array_elements, would otherwise hash-join against the whole table.
+  SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
   v_plan jsonb;
   v_short jsonb;
