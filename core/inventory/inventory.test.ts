@@ -54,6 +54,31 @@ describe('adjustments and the ledger', () => {
     expect(page.items[0]).toMatchObject({ qty: 10, note: 'first delivery' });
   });
 
+  test('each change enqueues stock.changed with the level and its new version, in the same transaction', async () => {
+    const sku = w.skus[0]!;
+    const res = await w.api.post('/api/inventory/adjustments', {
+      warehouseId: hel,
+      sku,
+      delta: 2,
+      reason: 'found',
+    });
+    const movement = (await res.json()) as { version: number; onHandAfter: number };
+    const { rows } = await core().database.db.execute<{
+      payload: { warehouseId: string; data: Record<string, unknown> };
+    }>(sql`
+      select payload from graphile_worker._private_jobs
+      where payload->>'type' = 'stock.changed'
+        and payload->'data'->>'sku' = ${sku} and (payload->'data'->>'version')::int = ${movement.version}`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.payload.warehouseId).toBe(hel);
+    expect(rows[0]!.payload.data).toMatchObject({
+      onHand: movement.onHandAfter,
+      reserved: 0,
+      available: movement.onHandAfter,
+    });
+    await w.api.post('/api/inventory/adjustments', { warehouseId: hel, sku, delta: -2, reason: 'lost' });
+  });
+
   test('bad adjustments are problems, and write nothing', async () => {
     const sku = w.skus[1]!;
     const cases: [unknown, string][] = [

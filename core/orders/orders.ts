@@ -293,7 +293,7 @@ const orderWriter = perKey(
         });
         return batch.map(() => undefined);
       },
-      { maxBatch: 128, maxInFlight: 2 },
+      { maxBatch: 128, maxInFlight: 4 },
     ),
 );
 
