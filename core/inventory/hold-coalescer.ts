@@ -25,6 +25,7 @@ export function holdCoalescer(db: Database): Batcher<HoldOp, HoldResult> {
         }
       }
     },
-    { maxBatch: 256, maxInFlight: 2 },
+    // Postgres refused the call (an error code), so nothing of it was applied.
+    { maxBatch: 256, maxInFlight: 2, splitOnError: (err) => pgErrorCode(err) !== undefined },
   );
 }

@@ -22,7 +22,7 @@ import type { HoldLine } from '../inventory/holds.ts';
 import { outOfStock } from '../inventory/out-of-stock.ts';
 import { Batcher, perKey } from '../platform/batcher.ts';
 import type { Database, Transaction } from '../platform/database.ts';
-import { isUniqueViolation, scopeParam } from '../platform/database.ts';
+import { isUniqueViolation, pgErrorCode, scopeParam } from '../platform/database.ts';
 import type { IdempotencyClaim } from '../platform/idempotency.ts';
 import type { Logger } from '../platform/logger.ts';
 import { enqueueEvents, enqueueJob, type NewEvent } from '../platform/outbox.ts';
@@ -251,6 +251,9 @@ export async function createOrder(
   try {
     await orderWriter(deps.db).submit({ record, view, requestId: actor.requestId, claim: actor.claim });
   } catch (err) {
+    // Without a Postgres error the outcome is unknown (the connection dropped around COMMIT):
+    // if the order is there, it stands, with its holds.
+    if (pgErrorCode(err) === undefined && (await orderExists(deps.db, id))) return view;
     await releaseAll(deps, id, actor.requestId);
     if (isUniqueViolation(err))
       throw new ConflictError(
@@ -293,9 +296,14 @@ const orderWriter = perKey(
         });
         return batch.map(() => undefined);
       },
-      { maxBatch: 128, maxInFlight: 4 },
+      { maxBatch: 128, maxInFlight: 4, splitOnError: (err) => pgErrorCode(err) !== undefined },
     ),
 );
+
+async function orderExists(db: Database, id: string): Promise<boolean> {
+  const rows = await db.select({ id: orderRecords.id }).from(orderRecords).where(eq(orderRecords.id, id));
+  return rows.length > 0;
+}
 
 const keepHolds = (deps: OrderDeps, id: string, requestId: string | null) =>
   deps.inventory.hold({

@@ -10,6 +10,12 @@ export interface BatcherOptions {
   maxBatch: number;
   /** Batches in flight at once: more overlaps round trips, fewer makes bigger batches. */
   maxInFlight: number;
+  /**
+   * Whether a failed batch certainly changed nothing, so its items may run again one by one
+   * (a write whose connection dropped around COMMIT may have committed: never re-run it).
+   * Reads may always split.
+   */
+  splitOnError?: (err: unknown) => boolean;
 }
 
 interface Waiting<I, O> {
@@ -51,7 +57,10 @@ export class Batcher<I, O> {
       const results = await this.run(batch.map((w) => w.item));
       for (const [i, w] of batch.entries()) w.resolve(results[i]!);
     } catch (err) {
-      if (batch.length === 1) return batch[0]!.reject(err);
+      if (batch.length === 1 || !(this.opts.splitOnError?.(err) ?? true)) {
+        for (const w of batch) w.reject(err);
+        return;
+      }
       for (const w of batch) await this.run([w.item]).then((r) => w.resolve(r[0]!), w.reject);
     }
   }
