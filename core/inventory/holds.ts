@@ -13,6 +13,8 @@ export interface HoldLine {
   warehouseId: string;
   sku: string;
   qty: number;
+  /** release only: the quantity the caller saw held; the release is refused if it changed. */
+  held?: number;
 }
 
 export interface HoldOp {

@@ -221,6 +221,13 @@ describe('transfers', () => {
     expect(await level(ber, sku)).toMatchObject({ onHand: 1, inTransit: 3 });
     const tooMany = await w.api.post(`/api/transfers/${t.id}/receive`, { lines: [{ sku, qty: 9 }] });
     await expectProblem(tooMany, 422);
+    const twice = await w.api.post(`/api/transfers/${t.id}/receive`, {
+      lines: [
+        { sku, qty: 2 },
+        { sku: sku.toLowerCase(), qty: 2 },
+      ],
+    });
+    expect((await expectProblem(twice, 422)).errors?.[0]?.path).toBe('lines.1.sku');
     const rest = await w.api.post(`/api/transfers/${t.id}/receive`, {});
     const done = (await rest.json()) as { status: string; lines: { received: number; inTransit: number }[] };
     expect(done.status).toBe('received');

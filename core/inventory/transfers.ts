@@ -191,7 +191,11 @@ export async function receiveTransfer(
     assertStatus(row, ['in_transit', 'partially_received'], 'received');
     const open = new Map(lines.map((l) => [l.sku.toLowerCase(), l]));
     const receipt = input.lines ?? lines.map((l) => ({ sku: l.sku, qty: l.qty - l.received }));
+    const seen = new Set<string>();
     const errors = receipt.flatMap((r, i) => {
+      if (seen.has(r.sku.toLowerCase()))
+        return [{ path: `lines.${i}.sku`, message: 'Each sku once per receipt.' }];
+      seen.add(r.sku.toLowerCase());
       const line = open.get(r.sku.toLowerCase());
       if (!line) return [{ path: `lines.${i}.sku`, message: 'This sku is not on the transfer.' }];
       if (r.qty > line.qty - line.received)

@@ -141,6 +141,75 @@ describe('placing orders', () => {
   });
 });
 
+describe('review cases', () => {
+  test('the same externalRef twice without a channel is 409 and holds nothing more', async () => {
+    const ref = `ext-${crypto.randomUUID()}`;
+    await order({ lines: [{ sku: a, qty: 1 }], externalRef: ref });
+    const before = (await levels())(hel, a)!.reserved;
+    const dup = await w.api.post('/api/orders', { lines: [{ sku: a, qty: 1 }], externalRef: ref });
+    await expectProblem(dup, 409, 'duplicate-external-ref');
+    expect((await levels())(hel, a)!.reserved).toBe(before);
+    await order({ lines: [{ sku: a, qty: 1 }], externalRef: ref, channel: 'web' });
+  });
+
+  test('a clerk of one warehouse cannot ship or cancel an order split across two', async () => {
+    await receive(w, hel, b, 5);
+    const split = await order({ lines: [{ sku: b, qty: 9 }] });
+    expect(new Set(split.allocations.map((x) => x.warehouseId)).size).toBe(2);
+    const { signedIn } = await import('../../test/harness/auth.ts');
+    const clerk = await signedIn(
+      { url: core().url, db: core().database.db },
+      { roles: ['clerk'], warehouseIds: [ber] },
+    );
+    const as = (path: string) => fetch(`${core().url}${path}`, { method: 'POST', headers: clerk.headers });
+    expect((await as(`/api/orders/${split.id}/ship`)).status).toBe(403);
+    expect((await as(`/api/orders/${split.id}/cancel`)).status).toBe(403);
+    expect((await fetch(`${core().url}/api/orders/${split.id}`, { headers: clerk.headers })).status).toBe(
+      200,
+    );
+    await w.api.post(`/api/orders/${split.id}/cancel`, {});
+    await invariants();
+  });
+
+  test('settling refuses to release a hold that changed since it was read', async () => {
+    const o = await order({ lines: [{ sku: a, qty: 2 }], warehouseId: hel });
+    const inventory = createLocalInventoryClient(core().database.db);
+    const stale = await inventory.hold({
+      kind: 'release',
+      holderType: 'order',
+      holderId: o.id,
+      lines: [{ warehouseId: hel, sku: a, qty: 1, held: 5 }],
+      expiresAt: null,
+      requestId: null,
+    });
+    expect(stale.ok).toBe(false);
+    expect((await inventory.holdsOf('order', o.id)).map((h) => h.qty)).toEqual([2]);
+    await w.api.post(`/api/orders/${o.id}/cancel`, {});
+    expect(await inventory.holdsOf('order', o.id)).toEqual([]);
+  });
+
+  test('backordered units of a partially shipped order are allocated when stock arrives', async () => {
+    const sku = w.skus[4]!;
+    await receive(w, hel, sku, 2);
+    const o = await order({ lines: [{ sku, qty: 5 }], warehouseId: hel, allowBackorder: true });
+    expect(o.lines[0]).toMatchObject({ allocated: 2, backordered: 3 });
+    const shipped = (await (await w.api.post(`/api/orders/${o.id}/ship`, {})).json()) as OrderView;
+    expect(shipped.status).toBe('partially_shipped');
+    await receive(w, hel, sku, 3);
+    const deps = {
+      db: core().database.db,
+      inventory: createLocalInventoryClient(core().database.db),
+      log: console as never,
+    };
+    await allocateBackorders(deps);
+    const after = (await (await w.api.get(`/api/orders/${o.id}`)).json()) as OrderView;
+    expect(after.lines[0]).toMatchObject({ allocated: 5, backordered: 0, shipped: 2 });
+    const done = (await (await w.api.post(`/api/orders/${o.id}/ship`, {})).json()) as OrderView;
+    expect(done.status).toBe('shipped');
+    await invariants();
+  });
+});
+
 describe('idempotency', () => {
   test('a replay returns the first order; another body with the key is 422', async () => {
     const key = crypto.randomUUID();

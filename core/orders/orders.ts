@@ -16,7 +16,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { EventType } from '../../jobs/payloads.ts';
 import { readProductRefs } from '../catalog/product-reads.ts';
-import { assertMay, type Principal, warehouseScope } from '../identity/policy.ts';
+import { assertMay, may, type Principal, warehouseScope } from '../identity/policy.ts';
 import type { InventoryClient } from '../inventory/client.ts';
 import type { HoldLine } from '../inventory/holds.ts';
 import { outOfStock } from '../inventory/out-of-stock.ts';
@@ -189,6 +189,8 @@ function fillLines(
   return filled.filter((l) => l.qty > 0);
 }
 
+const asScope = (scope: 'all' | string[]) => (scope === 'all' ? null : scope);
+
 const warehousesOf = (allocations: Allocation[], requested: string | null) => [
   ...new Set([...(requested ? [requested] : []), ...allocations.map((a) => a.warehouseId)]),
 ];
@@ -234,6 +236,7 @@ export async function createOrder(
     status,
     warehouseId: input.warehouseId ?? null,
     warehouseIds: warehousesOf(allocations, input.warehouseId ?? null),
+    allocationScope: input.warehouseId ? null : asScope(warehouseScope(actor.principal)),
     allowPartial: input.allowPartial,
     allowBackorder: input.allowBackorder,
     externalRef: input.externalRef ?? null,
@@ -253,7 +256,11 @@ export async function createOrder(
   } catch (err) {
     // Without a Postgres error the outcome is unknown (the connection dropped around COMMIT):
     // if the order is there, it stands, with its holds.
-    if (pgErrorCode(err) === undefined && (await orderExists(deps.db, id))) return view;
+    // Its holds are left to the expire-holds sweep, which keeps them only if the order is there.
+    if (pgErrorCode(err) === undefined) {
+      if (await orderExists(deps.db, id)) return view;
+      throw err;
+    }
     await releaseAll(deps, id, actor.requestId);
     if (isUniqueViolation(err))
       throw new ConflictError(
@@ -331,7 +338,11 @@ async function loadOrder(db: Database, id: string): Promise<OrderRecord> {
   return row;
 }
 
-/** 403 unless the caller may do this to the order: one of its warehouses in scope, or their own order. */
+/**
+ * 403 unless the caller may do this to the order. Reading: one of its warehouses in scope, or
+ * their own order. Changing or fulfilling: every warehouse it touches in scope (an order not yet
+ * in any warehouse: its creator).
+ */
 function assertMayTouch(
   principal: Principal,
   action: 'orders:read' | 'orders:update' | 'orders:fulfil',
@@ -339,12 +350,14 @@ function assertMayTouch(
 ) {
   if (principal.roles.includes('admin')) return;
   const own = order.createdBy === `${principal.kind}:${principal.id}` && action !== 'orders:fulfil';
-  const inScope = order.warehouseIds.some((w) => principal.warehouseIds.includes(w));
-  if (!own && !inScope) throw new ForbiddenError('This order is outside your scope.');
-  if (inScope && order.warehouseIds.length > 0) {
-    const touches = order.warehouseIds.filter((w) => principal.warehouseIds.includes(w));
-    assertMay(principal, action, touches[0]!);
-  }
+  const inScope = order.warehouseIds.filter((w) => may(principal, action, w));
+  const allowed =
+    action === 'orders:read'
+      ? own || inScope.length > 0
+      : order.warehouseIds.length > 0
+        ? inScope.length === order.warehouseIds.length
+        : own;
+  if (!allowed) throw new ForbiddenError('This order is outside your scope.');
 }
 
 export async function readOrder(db: Database, id: string, principal: Principal): Promise<OrderView> {
@@ -378,7 +391,7 @@ export async function patchOrder(
   input: PatchOrder,
   actor: OrderActor,
 ): Promise<OrderView> {
-  const order = await loadOrder(deps.db, id);
+  const order = await withShipmentApplied(deps, await loadOrder(deps.db, id));
   assertMayTouch(actor.principal, 'orders:update', order);
   assertEditable(order.status);
   const lines = await resolveLines(deps.db, input.lines);
@@ -388,11 +401,8 @@ export async function patchOrder(
   const more = [...wanted].flatMap(([sku, qty]) =>
     qty > (held.get(sku) ?? 0) ? [{ sku, qty: qty - (held.get(sku) ?? 0) }] : [],
   );
-  // Grow in the warehouses the order already uses when it can.
-  const where: Where = {
-    warehouseId: order.warehouseId,
-    scope: order.warehouseIds.length > 0 && !order.warehouseId ? 'all' : warehouseScope(actor.principal),
-  };
+  // Grow only where the caller may act (and in the named warehouse, if the order has one).
+  const where: Where = { warehouseId: order.warehouseId, scope: warehouseScope(actor.principal) };
   const added =
     more.length > 0 ? (await reserveFor(deps, id, more, where, false, actor.requestId)).allocations : [];
   const allocations = reshape(order.allocations, wanted, added);
@@ -452,7 +462,7 @@ function reshape(current: Allocation[], wanted: Map<string, number>, added: Plan
 }
 
 export async function cancelOrder(deps: OrderDeps, id: string, actor: OrderActor): Promise<OrderView> {
-  const order = await loadOrder(deps.db, id);
+  const order = await withShipmentApplied(deps, await loadOrder(deps.db, id));
   assertMayTouch(actor.principal, 'orders:update', order);
   assertTransition(order.status, 'cancelled');
   const saved = await deps.db.transaction(async (tx) => {
@@ -478,15 +488,27 @@ export async function shipOrder(
   input: ShipOrder,
   actor: OrderActor,
 ): Promise<OrderView> {
-  let order = await loadOrder(deps.db, id);
-  assertMayTouch(actor.principal, 'orders:fulfil', order);
-  if (order.pendingShipment) order = await completeShipment(deps, order);
+  const loaded = await loadOrder(deps.db, id);
+  assertMayTouch(actor.principal, 'orders:fulfil', loaded);
+  const order = await withShipmentApplied(deps, loaded);
   if (order.status !== 'confirmed' && order.status !== 'partially_shipped' && order.status !== 'backordered')
     assertTransition(order.status, 'shipped');
   const shipment = shipmentLines(order, input);
   const operationId = crypto.randomUUID();
-  const recorded = await saveOrder(deps.db, order, { pendingShipment: { operationId, lines: shipment } });
-  return orderView(await completeShipment(deps, recorded, actor.requestId, actorId(actor)));
+  // Recorded with a settle-order job: a crash after inventory ships it still reaches the order.
+  const recorded = await deps.db.transaction(async (tx) => {
+    const row = await saveOrder(tx, order, { pendingShipment: { operationId, lines: shipment } });
+    await enqueueJob(tx, 'settle-order', { orderId: id }, { jobKey: `settle-order:${id}` });
+    return row;
+  });
+  const shipped = await completeShipment(deps, recorded, actor.requestId, actorId(actor));
+  if (shipped.status === 'shipped') await settleOrder(deps, id);
+  return orderView(shipped);
+}
+
+/** The order with a recorded shipment applied first (a live order's; a crash may have left one). */
+async function withShipmentApplied(deps: OrderDeps, order: OrderRecord): Promise<OrderRecord> {
+  return order.pendingShipment && LIVE.includes(order.status) ? completeShipment(deps, order) : order;
 }
 
 /** The units a ship request takes from each allocation: named lines, or everything still allocated. */
@@ -551,7 +573,12 @@ async function completeShipment(
   const allocations = order.allocations.map((a) => ({ ...a }));
   const lines = order.lines.map((l) => ({ ...l }));
   for (const s of pending.lines) {
-    const alloc = allocations.find((a) => a.sku === s.sku && a.warehouseId === s.warehouseId)!;
+    const alloc = allocations.find((a) => a.sku === s.sku && a.warehouseId === s.warehouseId);
+    if (!alloc)
+      throw new ConflictError(
+        'The order no longer has the allocation this shipment was for.',
+        'order-changed',
+      );
     alloc.shipped += s.qty;
     let left = s.qty;
     for (const l of lines.filter((x) => x.sku === s.sku)) {
@@ -562,11 +589,18 @@ async function completeShipment(
   }
   const status = statusFromLines(lines);
   assertTransition(order.status, status);
-  return deps.db.transaction(async (tx) => {
-    const row = await saveOrder(tx, order, { allocations, lines, status, pendingShipment: null });
-    await publish(tx, 'order.shipped', orderView(row), requestId ?? '');
-    return row;
-  });
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const row = await saveOrder(tx, order, { allocations, lines, status, pendingShipment: null });
+      await publish(tx, 'order.shipped', orderView(row), requestId ?? '');
+      return row;
+    });
+  } catch (err) {
+    // Someone else (a settle, a concurrent ship) applied this very shipment first: it is done.
+    const now = await loadOrder(deps.db, order.id);
+    if (now.pendingShipment?.operationId !== pending.operationId && now.version > order.version) return now;
+    throw err;
+  }
 }
 
 export async function deliverOrder(deps: OrderDeps, id: string, actor: OrderActor): Promise<OrderView> {
@@ -592,12 +626,14 @@ export async function settleOrder(deps: OrderDeps, id: string): Promise<void> {
   if (LIVE.includes(order.status))
     for (const a of order.allocations) wanted.set(`${a.warehouseId}|${a.sku}`, a.qty - a.shipped);
   const holds = await deps.inventory.holdsOf('order', id);
+  // Each release names the quantity it saw held: if a concurrent change reserved more
+  // meanwhile, inventory refuses, and that change's own settle runs after it commits.
   const extra = holds.flatMap((h) => {
     const surplus = h.qty - (wanted.get(`${h.warehouseId}|${h.sku}`) ?? 0);
-    return surplus > 0 ? [{ warehouseId: h.warehouseId, sku: h.sku, qty: surplus }] : [];
+    return surplus > 0 ? [{ warehouseId: h.warehouseId, sku: h.sku, qty: surplus, held: h.qty }] : [];
   });
-  if (extra.length > 0)
-    await deps.inventory.hold({
+  if (extra.length > 0) {
+    const released = await deps.inventory.hold({
       kind: 'release',
       holderType: 'order',
       holderId: id,
@@ -605,6 +641,9 @@ export async function settleOrder(deps: OrderDeps, id: string): Promise<void> {
       expiresAt: null,
       requestId: null,
     });
+    if (!released.ok)
+      return deps.log.info('holds changed while settling; the change settles them', { orderId: id });
+  }
   if (holds.some((h) => h.expiresAt !== null) && wanted.size > 0) await keepHolds(deps, id, null);
   const missing = [...wanted].filter(
     ([k, qty]) => qty > 0 && !holds.some((h) => `${h.warehouseId}|${h.sku}` === k),
@@ -625,64 +664,81 @@ export async function liveOrderIds(db: Database, ids: readonly string[]): Promis
  * Gives arrived stock to backordered orders, oldest first: each takes what it can before the
  * next one is looked at.
  */
-export async function allocateBackorders(deps: OrderDeps, limit = 100): Promise<number> {
-  const waiting = await deps.db
-    .select()
-    .from(orderRecords)
-    .where(eq(orderRecords.status, 'backordered'))
-    .orderBy(orderRecords.createdAt, orderRecords.id)
-    .limit(limit);
+export async function allocateBackorders(deps: OrderDeps, pageSize = 100): Promise<number> {
   let changed = 0;
-  for (const order of waiting) {
-    const demand = sumBySku(
-      order.lines.filter((l) => l.backordered > 0).map((l) => ({ sku: l.sku, qty: l.backordered })),
-    );
-    const plan = await reserveFor(
-      deps,
-      order.id,
-      demand,
-      { warehouseId: order.warehouseId, scope: 'all' },
-      true,
-      '',
-    );
-    if (plan.allocations.length === 0) continue;
-    const lines = order.lines.map((l) => ({ ...l }));
-    for (const p of plan.allocations) {
-      let left = p.qty;
-      for (const l of lines.filter((x) => x.sku === p.sku && x.backordered > 0)) {
-        const take = Math.min(left, l.backordered);
-        l.backordered -= take;
-        l.allocated += take;
-        left -= take;
-      }
-    }
-    const merged = mergeAllocations(order.allocations, plan.allocations);
-    const status = statusFromLines(lines);
-    try {
-      await deps.db.transaction(async (tx) => {
-        const row = await saveOrder(tx, order, {
-          lines,
-          allocations: merged,
-          warehouseIds: warehousesOf(merged, order.warehouseId),
-          status,
-        });
-        await publish(tx, status === 'confirmed' ? 'order.confirmed' : 'order.updated', orderView(row), '');
-      });
-    } catch (err) {
-      await deps.inventory.hold({
-        kind: 'release',
-        holderType: 'order',
-        holderId: order.id,
-        lines: plan.allocations,
-        expiresAt: null,
-        requestId: null,
-      });
-      throw err;
-    }
-    await keepHolds(deps, order.id, null);
-    changed++;
+  let after: { at: Date; id: string } | null = null;
+  for (;;) {
+    const page: OrderRecord[] = await deps.db
+      .select()
+      .from(orderRecords)
+      .where(
+        and(
+          sql`${orderRecords.status} in ('backordered', 'partially_shipped')`,
+          sql`exists (select 1 from jsonb_array_elements(${orderRecords.lines}) l where (l->>'backordered')::int > 0)`,
+          after
+            ? sql`(${orderRecords.createdAt}, ${orderRecords.id}) > (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`
+            : undefined,
+        ),
+      )
+      .orderBy(orderRecords.createdAt, orderRecords.id)
+      .limit(pageSize);
+    for (const order of page) if (await allocateBackorder(deps, order)) changed++;
+    if (page.length < pageSize) return changed;
+    after = { at: page.at(-1)!.createdAt, id: page.at(-1)!.id };
   }
-  return changed;
+}
+
+/** Gives one order what it can have of its backordered lines; false when nothing arrived for it. */
+async function allocateBackorder(deps: OrderDeps, order: OrderRecord): Promise<boolean> {
+  const demand = sumBySku(
+    order.lines.filter((l) => l.backordered > 0).map((l) => ({ sku: l.sku, qty: l.backordered })),
+  );
+  const plan = await reserveFor(
+    deps,
+    order.id,
+    demand,
+    { warehouseId: order.warehouseId, scope: order.allocationScope ?? 'all' },
+    true,
+    '',
+  );
+  if (plan.allocations.length === 0) return false;
+  const lines = order.lines.map((l) => ({ ...l }));
+  for (const p of plan.allocations) {
+    let left = p.qty;
+    for (const l of lines.filter((x) => x.sku === p.sku && x.backordered > 0)) {
+      const take = Math.min(left, l.backordered);
+      l.backordered -= take;
+      l.allocated += take;
+      left -= take;
+    }
+  }
+  const merged = mergeAllocations(order.allocations, plan.allocations);
+  const status = statusFromLines(lines);
+  try {
+    await deps.db.transaction(async (tx) => {
+      const row = await saveOrder(tx, order, {
+        lines,
+        allocations: merged,
+        warehouseIds: warehousesOf(merged, order.warehouseId),
+        status,
+      });
+      await publish(tx, status === 'confirmed' ? 'order.confirmed' : 'order.updated', orderView(row), '');
+    });
+  } catch (err) {
+    await deps.inventory.hold({
+      kind: 'release',
+      holderType: 'order',
+      holderId: order.id,
+      lines: plan.allocations,
+      expiresAt: null,
+      requestId: null,
+    });
+    // The order changed meanwhile (cancelled, edited): the next run looks at it afresh.
+    if (err instanceof ConflictError) return false;
+    throw err;
+  }
+  await keepHolds(deps, order.id, null);
+  return true;
 }
 
 function mergeAllocations(current: Allocation[], added: Planned[]): Allocation[] {

@@ -17,6 +17,8 @@ export const orderRecords = orders.table(
     status: text().$type<OrderStatus>().notNull(),
     warehouseId: uuid('warehouse_id'),
     warehouseIds: uuid('warehouse_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    /** Where the allocator may look for this order (the creator's scope); null: everywhere. */
+    allocationScope: uuid('allocation_scope').array(),
     allowPartial: boolean('allow_partial').notNull().default(false),
     allowBackorder: boolean('allow_backorder').notNull().default(false),
     externalRef: text('external_ref'),
@@ -34,8 +36,9 @@ export const orderRecords = orders.table(
     index('orders_status_idx').on(t.status, t.createdAt, t.id),
     index('orders_created_idx').on(t.createdAt, t.id),
     index('orders_warehouses_idx').using('gin', t.warehouseIds),
-    uniqueIndex('orders_external_ref_key')
-      .on(t.channel, t.externalRef)
+    // One order per external id and channel; orders without a channel share one namespace.
+    uniqueIndex('orders_channel_external_ref_key')
+      .on(sql`coalesce(${t.channel}, '')`, t.externalRef)
       .where(sql`${t.externalRef} is not null`),
   ],
 );

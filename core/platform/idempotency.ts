@@ -55,14 +55,15 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     const hash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${body}`).digest('hex');
 
     const deadline = Date.now() + WAIT_MS;
+    const token = crypto.randomUUID();
     for (;;) {
       // Claim the key, or take over one that expired (24 hours) or whose first try died.
       const { rows } = await db.execute<KeyRow>(sql`
-        insert into platform.idempotency_keys as k (caller_id, key, request_hash, locked_until)
-        values (${callerId}, ${key}, ${hash}, now() + make_interval(secs => ${CLAIM_SECONDS}))
+        insert into platform.idempotency_keys as k (caller_id, key, request_hash, claim_token, locked_until)
+        values (${callerId}, ${key}, ${hash}, ${token}, now() + make_interval(secs => ${CLAIM_SECONDS}))
         on conflict (caller_id, key) do update
           set request_hash = excluded.request_hash, status = null, response = null,
-              locked_until = excluded.locked_until, created_at = now()
+              claim_token = excluded.claim_token, locked_until = excluded.locked_until, created_at = now()
           where k.created_at < now() - interval '24 hours'
              or (k.status is null and k.locked_until < now())
         returning k.request_hash, k.status, k.response, true as taken`);
@@ -89,9 +90,15 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     let completed = false;
     c.set('idempotency', {
       async complete(q, status, responseBody) {
-        await q.execute(sql`
+        const { rowCount } = await q.execute(sql`
           update platform.idempotency_keys set status = ${status}, response = ${JSON.stringify(responseBody)}::jsonb
-          where caller_id = ${callerId} and key = ${key}`);
+          where caller_id = ${callerId} and key = ${key} and claim_token = ${token}`);
+        // Another attempt took the key over (this one outlived its claim): it answers, not us.
+        if (rowCount !== 1)
+          throw new ConflictError(
+            'A retry with this Idempotency-Key took over while this request ran; its answer stands.',
+            'idempotency-in-progress',
+          );
         completed = true;
       },
     });
@@ -102,7 +109,7 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
       if (!completed || c.res.status >= 400)
         await db.execute(sql`
           delete from platform.idempotency_keys
-          where caller_id = ${callerId} and key = ${key} and status is null`);
+          where caller_id = ${callerId} and key = ${key} and claim_token = ${token} and status is null`);
     }
   };
 }

@@ -1,4 +1,4 @@
-import { integer, jsonb, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { integer, jsonb, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** Cross-cutting state the platform owns: the idempotency keys of retried writes. */
 export const platform = pgSchema('platform');
@@ -14,6 +14,8 @@ export const idempotencyKeys = platform.table(
     callerId: text('caller_id').notNull(),
     key: text().notNull(),
     requestHash: text('request_hash').notNull(),
+    /** Which attempt holds the key: completing and releasing are conditioned on it. */
+    claimToken: uuid('claim_token'),
     status: integer(),
     response: jsonb(),
     lockedUntil: timestamp('locked_until', { withTimezone: true }).notNull(),

@@ -120,6 +120,17 @@ BEGIN
       SELECT array_agg(warehouse_id), array_agg(sku) INTO v_cw, v_cs FROM lvl;
 
     ELSIF v_op->>'kind' IN ('release', 'release-expired') THEN
+      -- A line may name what it saw held ("held"): if the hold changed since, refuse the op.
+      IF EXISTS (
+        SELECT 1 FROM jsonb_array_elements(coalesce(nullif(v_op->'lines', 'null'), '[]')) x
+        LEFT JOIN inventory.reservations r
+          ON r.holder_type = v_holder_type AND r.holder_id = v_holder
+         AND r.warehouse_id = (x->>'warehouseId')::uuid AND r.sku = x->>'sku'
+        WHERE x ? 'held' AND coalesce(r.qty, 0) <> (x->>'held')::int
+      ) THEN
+        v_results := v_results || jsonb_build_array(jsonb_build_object('ok', false, 'short', '[]'::jsonb));
+        CONTINUE;
+      END IF;
       WITH l AS (
         SELECT (x->>'warehouseId')::uuid w, x->>'sku' sku, sum((x->>'qty')::int) qty
         FROM jsonb_array_elements(coalesce(nullif(v_op->'lines', 'null'), '[]')) x GROUP BY 1, 2

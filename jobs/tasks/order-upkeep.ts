@@ -28,22 +28,23 @@ export const allocateBackordersTask = defineTask('allocate-backorders', async (_
  */
 export const expireHoldsTask = defineTask('expire-holds', async (_payload, deps) => {
   const inventory = createLocalInventoryClient(deps.db);
-  for (;;) {
+  const orders = { db: deps.db, log: deps.log, inventory };
+  // Bounded: a hold that stays expired (its order's settle refused) waits for the next run.
+  for (let round = 0; round < 20; round++) {
     const expired = await inventory.expiredHolders(200);
     if (expired.length === 0) return;
     const live = await liveOrderIds(
       deps.db,
       expired.filter((h) => h.holderType === 'order').map((h) => h.holderId),
     );
-    // Submitted together, the keeps are coalesced into a few hold_stock calls.
-    await Promise.all(
-      expired
-        .filter((x) => live.has(x.holderId))
-        .map((h) => inventory.hold({ kind: 'keep', ...h, lines: null, expiresAt: null, requestId: null })),
-    );
+    // A live order's holds are settled: kept as far as the order needs them, any surplus (a
+    // change that crashed between reserving and committing) released. A few at a time.
+    const kept = expired.filter((x) => live.has(x.holderId));
+    for (let i = 0; i < kept.length; i += 16)
+      await Promise.all(kept.slice(i, i + 16).map((h) => settleOrder(orders, h.holderId)));
     const dead = expired.filter((x) => !live.has(x.holderId));
     await inventory.releaseExpired(dead);
-    deps.log.info('expired holds swept', { kept: expired.length - dead.length, released: dead.length });
+    deps.log.info('expired holds swept', { kept: kept.length, released: dead.length });
     if (expired.length < 200) return;
   }
 });
