@@ -3,11 +3,10 @@
  * received or partially received (transfer_in at the destination), or cancelled (released).
  * Each step is one transaction in inventory: the status change, the stock and its events.
  */
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
-import { z } from 'zod';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../platform/database.ts';
+import { newestFirst } from '../platform/newest-first.ts';
 import { enqueueEvents } from '../platform/outbox.ts';
-import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/problem.ts';
 import { type Actor, belowReserved, canonicalSkus, inWarehouseTransaction } from './adjustments.ts';
 import { applyHolds, consumeHolds } from './holds.ts';
@@ -258,10 +257,6 @@ export async function cancelTransfer(db: Database, id: string, actor: Actor): Pr
   });
 }
 
-const cursorSchema = z.object({ at: z.string(), id: z.uuid() });
-/** Milliseconds, as the cursor carries them, so a page boundary never splits a timestamp. */
-const createdMs = sql`date_trunc('milliseconds', ${transfers.createdAt})`;
-
 /** Newest first; a transfer shows when either end is in the scope. */
 export async function listTransfers(
   db: Database,
@@ -273,7 +268,7 @@ export async function listTransfers(
   },
   scope: 'all' | string[],
 ) {
-  const after = query.cursor ? decodeCursor(query.cursor, cursorSchema) : null;
+  const order = newestFirst(transfers.createdAt, transfers.id, query.cursor);
   const inScope = (ids: string[]) =>
     or(inArray(transfers.fromWarehouseId, ids), inArray(transfers.toWarehouseId, ids));
   const rows = await db
@@ -284,14 +279,12 @@ export async function listTransfers(
         query.status ? eq(transfers.status, query.status) : undefined,
         query.warehouseId ? inScope([query.warehouseId]) : undefined,
         scope === 'all' ? undefined : scope.length > 0 ? inScope(scope) : sql`false`,
-        after
-          ? sql`(${createdMs}, ${transfers.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
-          : undefined,
+        order.where,
       ),
     )
-    .orderBy(desc(createdMs), desc(transfers.id))
+    .orderBy(...order.orderBy)
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
+  const { items: page, nextCursor } = order.page(rows, query.limit);
   const lines =
     page.length === 0
       ? []
@@ -310,12 +303,5 @@ export async function listTransfers(
       lines.filter((l) => l.transferId === r.id),
     ),
   );
-  const last = page.at(-1);
-  return {
-    items,
-    nextCursor:
-      rows.length > query.limit && last
-        ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id })
-        : null,
-  };
+  return { items, nextCursor };
 }

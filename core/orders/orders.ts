@@ -13,7 +13,6 @@
  *   its operation id), then apply it to the order.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { z } from 'zod';
 import type { EventType } from '../../jobs/payloads.ts';
 import { readProductRefs } from '../catalog/product-reads.ts';
 import { assertMay, may, type Principal, warehouseScope } from '../identity/policy.ts';
@@ -25,8 +24,8 @@ import type { Database, Transaction } from '../platform/database.ts';
 import { isUniqueViolation, pgErrorCode, scopeParam } from '../platform/database.ts';
 import type { IdempotencyClaim } from '../platform/idempotency.ts';
 import type { Logger } from '../platform/logger.ts';
+import { newestFirst } from '../platform/newest-first.ts';
 import { enqueueEvents, enqueueJob, type NewEvent } from '../platform/outbox.ts';
-import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/problem.ts';
 import { type Demand, type Planned, planAllocation, sumBySku } from './allocator.ts';
 import {
@@ -751,9 +750,6 @@ function mergeAllocations(current: Allocation[], added: Planned[]): Allocation[]
   return out;
 }
 
-const cursorSchema = z.object({ at: z.string(), id: z.uuid() });
-const createdMs = sql`date_trunc('milliseconds', ${orderRecords.createdAt})`;
-
 /** Newest first; an order shows when one of its warehouses is in scope, or the caller placed it. */
 export async function listOrders(
   db: Database,
@@ -765,7 +761,7 @@ export async function listOrders(
   },
   principal: Principal,
 ) {
-  const after = query.cursor ? decodeCursor(query.cursor, cursorSchema) : null;
+  const order = newestFirst(orderRecords.createdAt, orderRecords.id, query.cursor);
   const scope = warehouseScope(principal);
   const me = `${principal.kind}:${principal.id}`;
   const rows = await db
@@ -778,20 +774,11 @@ export async function listOrders(
         scope === 'all'
           ? undefined
           : sql`(${orderRecords.warehouseIds} && ${scopeParam(scope)}::uuid[] or ${orderRecords.createdBy} = ${me})`,
-        after
-          ? sql`(${createdMs}, ${orderRecords.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
-          : undefined,
+        order.where,
       ),
     )
-    .orderBy(sql`${createdMs} desc`, sql`${orderRecords.id} desc`)
+    .orderBy(...order.orderBy)
     .limit(query.limit + 1);
-  const items = rows.slice(0, query.limit).map(orderView);
-  const last = rows.slice(0, query.limit).at(-1);
-  return {
-    items,
-    nextCursor:
-      rows.length > query.limit && last
-        ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id })
-        : null,
-  };
+  const { items, nextCursor } = order.page(rows, query.limit);
+  return { items: items.map(orderView), nextCursor };
 }
