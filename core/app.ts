@@ -5,7 +5,8 @@ import { identityRoutes } from './identity/routes.ts';
 import { createIdentityRuntime } from './identity/runtime.ts';
 import type { AuthSettings } from './identity/settings.ts';
 import { integrationsRoutes } from './integrations/routes.ts';
-import { createLocalInventoryClient } from './inventory/client.ts';
+import { createLocalInventoryClient, type InventoryClient } from './inventory/client.ts';
+import { inventoryInternalRoutes } from './inventory/internal-routes.ts';
 import { inventoryRoutes } from './inventory/routes.ts';
 import { ordersRoutes } from './orders/routes.ts';
 import { type AppEnv, createRouter, provideRuntime } from './platform/app-env.ts';
@@ -32,6 +33,10 @@ export interface CoreAppOptions {
   /** The limit for CSV imports, which stream; other bodies get maxBodyBytes. */
   importMaxBytes?: number;
   auth: AuthSettings;
+  /** Inventory's API for the other services: in process unless inventory runs elsewhere. */
+  inventory?: InventoryClient;
+  /** Authenticates services in other processes calling this one's /internal/* endpoints. */
+  internalSecret?: string | undefined;
 }
 
 /** The core HTTP app for some or all services, with health and the OpenAPI document. */
@@ -39,7 +44,11 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   const app = createRouter();
   app.use(
     requestLogging(opts.log),
-    provideRuntime(opts.db, createIdentityRuntime(opts.db, opts.auth), createLocalInventoryClient(opts.db)),
+    provideRuntime(
+      opts.db,
+      createIdentityRuntime(opts.db, opts.auth),
+      opts.inventory ?? createLocalInventoryClient(opts.db),
+    ),
   );
   const bodyLimit = limitBody(opts.maxBodyBytes);
   const importMaxBytes = opts.importMaxBytes ?? 256 * 1024 * 1024;
@@ -51,6 +60,7 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   });
   app.route('/', healthRoutes(opts.services));
   for (const name of opts.services) app.route('/', routers[name]);
+  if (opts.services.includes('inventory')) app.route('/', inventoryInternalRoutes(opts.internalSecret));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

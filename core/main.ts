@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { openLocalDatabase } from '../db/local-database.ts';
 import { createCoreApp } from './app.ts';
 import { authSettingsFrom } from './identity/settings.ts';
+import { createHttpInventoryClient } from './inventory/client.ts';
 import { config } from './platform/config.ts';
 import { connectDatabase } from './platform/database.ts';
 import { createLogger } from './platform/logger.ts';
@@ -26,6 +27,12 @@ const log = createLogger(
 );
 const database = await openLocalDatabase((line) => log.debug(line));
 const handle = connectDatabase(database.url, { max: cfg.DB_POOL_MAX, application: 'varastokkr-core', log });
+// Inventory in another process: reach it over HTTP, as its API, not through its tables.
+const remoteInventory = !services.includes('inventory') && cfg.INVENTORY_URL;
+if (remoteInventory && !cfg.CORE_INTERNAL_SECRET) {
+  console.error('INVENTORY_URL needs CORE_INTERNAL_SECRET (the same value in both processes).');
+  process.exit(2);
+}
 const app = createCoreApp({
   db: handle.db,
   log,
@@ -33,6 +40,10 @@ const app = createCoreApp({
   maxBodyBytes: cfg.MAX_BODY_BYTES,
   importMaxBytes: cfg.IMPORT_MAX_BYTES,
   auth: authSettingsFrom(cfg),
+  internalSecret: cfg.CORE_INTERNAL_SECRET,
+  ...(remoteInventory
+    ? { inventory: createHttpInventoryClient(remoteInventory, cfg.CORE_INTERNAL_SECRET!) }
+    : {}),
 });
 
 const server = Bun.serve({ hostname: cfg.CORE_HOST, port: cfg.CORE_PORT, fetch: app.fetch });

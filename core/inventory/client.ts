@@ -70,3 +70,46 @@ export function createLocalInventoryClient(db: Database): InventoryClient {
     },
   };
 }
+
+/** The methods the HTTP form of the client calls, by name. */
+export const inventoryMethods: readonly (keyof InventoryClient)[] = [
+  'available',
+  'hold',
+  'consume',
+  'holdsOf',
+  'expiredHolders',
+  'releaseExpired',
+];
+
+/** Arguments as JSON carried them, with their dates back as dates. */
+export function reviveArgs(method: keyof InventoryClient, args: unknown[]): unknown[] {
+  if (method !== 'hold') return args;
+  const op = args[0] as HoldOp & { expiresAt: string | null };
+  return [{ ...op, expiresAt: op.expiresAt ? new Date(op.expiresAt) : null }];
+}
+
+/**
+ * Inventory in another process: the same interface over HTTP (see internal-routes.ts). Holds
+ * are still coalesced, by the inventory process's own batcher.
+ */
+export function createHttpInventoryClient(baseUrl: string, secret: string): InventoryClient {
+  const call = async <T>(method: keyof InventoryClient, args: unknown[]): Promise<T> => {
+    const res = await fetch(`${baseUrl}/internal/inventory/${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(args),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok)
+      throw new Error(`inventory ${method} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    return ((await res.json()) as { result: T }).result;
+  };
+  return {
+    available: (skus, scope) => call('available', [skus, scope]),
+    hold: (op) => call('hold', [op]),
+    consume: (op) => call('consume', [op]),
+    holdsOf: (holderType, holderId) => call('holdsOf', [holderType, holderId]),
+    expiredHolders: (limit) => call('expiredHolders', [limit]),
+    releaseExpired: (holders) => call('releaseExpired', [holders]),
+  };
+}

@@ -36,6 +36,10 @@ export const configSchema = z.object({
   EDGE_URL: z.url().optional(),
   /** Shared with the edge as INTERNAL_SECRET; authenticates the jobs runner's calls to /internal/*. */
   EDGE_INTERNAL_SECRET: z.string().min(32).optional(),
+  /** Where inventory answers when this process runs without it (`--service orders`). */
+  INVENTORY_URL: z.url().optional(),
+  /** Shared by core processes; authenticates their calls to each other's /internal/*. */
+  CORE_INTERNAL_SECRET: z.string().min(32).optional(),
   IMPORT_MAX_BYTES: z.coerce
     .number()
     .int()

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'bun:test';
 import { createCoreApp } from '../../core/app.ts';
 import { type AuthSettings, authSettingsFrom } from '../../core/identity/settings.ts';
+import type { InventoryClient } from '../../core/inventory/client.ts';
 import { configSchema } from '../../core/platform/config.ts';
 import type { Database } from '../../core/platform/database.ts';
 import { parseEnv } from '../../core/platform/env.ts';
@@ -20,6 +21,8 @@ export interface CoreServerOptions {
   services?: readonly ServiceName[];
   maxBodyBytes?: number;
   auth?: Partial<AuthSettings>;
+  inventory?: InventoryClient;
+  internalSecret?: string;
 }
 
 /** The configured defaults (as `bun run dev` has them), with a test's overrides. */
@@ -36,6 +39,8 @@ export function serveCore(opts: CoreServerOptions) {
     services: opts.services ?? serviceNames,
     maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
     auth: testAuthSettings(opts.auth),
+    internalSecret: opts.internalSecret,
+    ...(opts.inventory ? { inventory: opts.inventory } : {}),
   });
   const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch });
   return { url: `http://127.0.0.1:${server.port}`, logs: lines, stop: () => server.stop(true) };
