@@ -67,6 +67,16 @@ function orderBody(shape: OrderShape): string {
   });
 }
 
+async function checkpoint(url: string, before?: string): Promise<void> {
+  const { pool, close } = connectDatabase(url, { max: 1, application: 'bench-checkpoint' });
+  try {
+    if (before) await pool.query(before);
+    await pool.query('checkpoint');
+  } finally {
+    await close();
+  }
+}
+
 /** N closed-loop workers POSTing orders over keep-alive connections; runs in the child process. */
 async function loadOrders(spec: LoadSpec): Promise<OrderLoadResult> {
   const headers = { ...spec.headers, 'content-type': 'application/json' };
@@ -204,10 +214,17 @@ export async function run(ctx: BenchContext): Promise<void> {
   // The reference first, while nothing else holds connections.
   ctx.progress('orders: pgbench initialising (scale 1)');
   pgbenchInit(ctx.databaseUrl);
+  // Every measurement, ours and pgbench's, starts right after a checkpoint, so none of them pays
+  // for the WAL the one before wrote.
+  await checkpoint(ctx.databaseUrl);
   ctx.progress(`orders: pgbench TPC-B-like, 64 clients, ${seconds} s`);
   const pg64 = pgbench(ctx.databaseUrl, ['-c', '64', '-j', '2', '-T', seconds]);
+  await checkpoint(ctx.databaseUrl);
   ctx.progress(`orders: pgbench TPC-B-like, 8 clients, ${seconds} s`);
   const pg8 = pgbench(ctx.databaseUrl, ['-c', '8', '-j', '2', '-T', seconds]);
+  // pgbench's dead rows are vacuumed now, not by autovacuum in the middle of our measurements.
+  ctx.progress('orders: vacuuming after pgbench');
+  await checkpoint(ctx.databaseUrl, 'vacuum analyze');
 
   const cfg = config();
   const log = createLogger({ service: 'bench' }, 'warn');
@@ -314,6 +331,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       shape: OrderShape,
     ) => {
       headers = await login(); // access tokens live 15 minutes; each phase gets a fresh one
+      await checkpoint(ctx.databaseUrl);
       ctx.progress(`orders: ${label}, ${connections} clients, ${s} s`);
       const before = await countOrders(handle.db);
       const r = await measureOrders({
