@@ -25,7 +25,7 @@ import { isUniqueViolation, pgErrorCode, scopeParam } from '../platform/database
 import type { IdempotencyClaim } from '../platform/idempotency.ts';
 import type { Logger } from '../platform/logger.ts';
 import { newestFirst } from '../platform/newest-first.ts';
-import { enqueueEvents, enqueueJob, type NewEvent } from '../platform/outbox.ts';
+import { addEventJobs, enqueueEvents, enqueueJob, type NewEvent } from '../platform/outbox.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/problem.ts';
 import { type Demand, type Planned, planAllocation, sumBySku } from './allocator.ts';
 import {
@@ -292,14 +292,17 @@ const orderWriter = perKey(
   (db: Database) =>
     new Batcher<NewOrder, void>(
       async (batch) => {
-        await db.transaction(async (tx) => {
-          await tx.insert(orderRecords).values(batch.map((o) => o.record));
-          await enqueueEvents(
-            tx,
-            batch.flatMap((o) => orderEvents('order.created', o.view, o.requestId)),
-          );
-          for (const o of batch) await o.claim?.complete(tx, 201, o.view);
-        });
+        const insert = db.insert(orderRecords).values(batch.map((o) => o.record));
+        const events = addEventJobs(batch.flatMap((o) => orderEvents('order.created', o.view, o.requestId)));
+        if (batch.every((o) => !o.claim)) {
+          // The common case in one statement: the orders and their events commit together.
+          await db.execute(sql`with inserted as (${insert.getSQL()}) select ${events}`);
+        } else {
+          await db.transaction(async (tx) => {
+            await tx.execute(sql`with inserted as (${insert.getSQL()}) select ${events}`);
+            for (const o of batch) await o.claim?.complete(tx, 201, o.view);
+          });
+        }
         return batch.map(() => undefined);
       },
       { maxBatch: 128, maxInFlight: 4, splitOnError: (err) => pgErrorCode(err) !== undefined },

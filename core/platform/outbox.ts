@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { DomainEvent, EventType, TaskName, TaskPayload } from '../../jobs/payloads.ts';
 import type { Queryable } from './database.ts';
 
@@ -56,8 +56,13 @@ export async function enqueueEvent(q: Queryable, event: NewEvent): Promise<Domai
 /** Many events in one statement (graphile-worker's add_jobs), for bulk changes such as imports. */
 export async function enqueueEvents(q: Queryable, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
+  await q.execute(sql`select ${addEventJobs(events)}`);
+}
+
+/** The add_jobs call for these events, to embed in a statement of one's own (one round trip). */
+export function addEventJobs(events: NewEvent[]): SQL {
   const specs = events.map((e) => ({ identifier: 'publish-event', payload: toDomainEvent(e) }));
-  await q.execute(sql`select graphile_worker.add_jobs(
+  return sql`graphile_worker.add_jobs(
     array(select json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json))
-  )`);
+  )`;
 }
