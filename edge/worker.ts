@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createOpenApiRouter, handleErrors, type RequestEnv, requestLogging } from '../core/platform/http.ts';
 import { createLogger, type Logger } from '../core/platform/logger.ts';
-import { NotFoundError } from '../core/platform/problem.ts';
+import { NotFoundError, ValidationError } from '../core/platform/problem.ts';
+import { fieldErrors } from '../core/platform/validation.ts';
 import { publicPaths, serviceForPath } from '../core/services.ts';
 import { refuseWithoutCredentials, refuseWithoutInternalSecret } from './auth.ts';
 import {
@@ -102,6 +103,38 @@ app.post('/internal/catalog/purge', async (c) => {
   const generation = await catalogGenerationObject(c.env).bump();
   forgetGeneration();
   return c.json({ generation }, 200);
+});
+
+// The warehouse rooms' feed, called by the jobs runner; not part of the public API.
+const levelUpdateSchema = z.object({
+  levels: z
+    .array(
+      z.object({
+        sku: z.string().min(1).max(64),
+        onHand: z.number().int().min(0),
+        reserved: z.number().int().min(0),
+        version: z.number().int().min(1),
+      }),
+    )
+    .max(5000),
+});
+const roomFor = (c: Context<EdgeEnv>, warehouseId: string) =>
+  c.env.WAREHOUSE_ROOMS.get(c.env.WAREHOUSE_ROOMS.idFromName(warehouseId));
+
+app.post('/internal/warehouses/:id/levels', async (c) => {
+  await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
+  const parsed = levelUpdateSchema.safeParse(await c.req.json().catch(() => null));
+  if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
+  const { applied, stale } = await roomFor(c, c.req.param('id')).applyLevels(parsed.data.levels);
+  return c.json({ applied: applied.length, stale }, 200);
+});
+app.post('/internal/warehouses/:id/resync', async (c) => {
+  await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
+  return c.json(await roomFor(c, c.req.param('id')).resync(c.req.param('id')), 200);
+});
+app.get('/internal/warehouses/:id/snapshot', async (c) => {
+  await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
+  return c.json(await roomFor(c, c.req.param('id')).snapshot(c.req.param('id')), 200);
 });
 
 // The gateway: every API path goes to the core process that runs its service.

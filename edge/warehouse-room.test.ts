@@ -1,0 +1,69 @@
+/**
+ * The warehouse room (a Durable Object in real workerd): versioned updates, where stale and
+ * duplicated ones change nothing, and a resync from Postgres through the Neon driver.
+ */
+import { beforeAll, expect, test } from 'bun:test';
+import { type TestEdge, testEdge } from '../test/harness/edge.ts';
+import { expectProblem } from '../test/harness/http.ts';
+import { receive, type StockWorld, stockWorld } from '../test/harness/stock.ts';
+import type { RoomSnapshot } from './room-types.ts';
+
+let edge: TestEdge;
+let w: StockWorld;
+
+beforeAll(async () => {
+  edge = await testEdge();
+  w = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 1, skus: 2 });
+}, 120_000);
+
+const internal = (path: string, body?: unknown, secret = edge.internalSecret) =>
+  fetch(`${edge.url}/internal/warehouses/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+const snapshot = async (warehouseId: string) =>
+  (await (await internal(`${warehouseId}/snapshot`)).json()) as RoomSnapshot;
+
+test('updates apply by version: a duplicate or an older one changes nothing', async () => {
+  const room = crypto.randomUUID();
+  const level = (version: number, onHand: number) => ({ sku: 'A-1', onHand, reserved: 1, version });
+  const first = await internal(`${room}/levels`, { levels: [level(2, 20), level(1, 10)] });
+  expect(await first.json()).toEqual({ applied: 1, stale: 1 });
+  await internal(`${room}/levels`, { levels: [level(3, 30)] });
+  const again = await internal(`${room}/levels`, { levels: [level(3, 99), level(2, 20)] });
+  expect(await again.json()).toEqual({ applied: 0, stale: 2 });
+  expect(await snapshot(room)).toEqual({
+    warehouseId: room,
+    version: 3,
+    levels: [{ sku: 'A-1', onHand: 30, reserved: 1, available: 29, version: 3 }],
+  });
+});
+
+test('the feed wants the internal secret and well-formed levels', async () => {
+  const room = crypto.randomUUID();
+  await expectProblem(
+    await internal(`${room}/levels`, { levels: [] }, 'wrong-secret-wrong-secret-wrong-secret'),
+    401,
+  );
+  const bad = await internal(`${room}/levels`, {
+    levels: [{ sku: 'A', onHand: -1, reserved: 0, version: 0 }],
+  });
+  const problem = await expectProblem(bad, 422);
+  expect(problem.errors?.map((e) => e.path)).toEqual(['levels.0.onHand', 'levels.0.version']);
+});
+
+test('resync fills the room from Postgres, and never goes back to an older version', async () => {
+  const [wh, sku] = [w.warehouses[0]!.id, w.skus[0]!];
+  await receive(w, wh, sku, 7);
+  const res = await internal(`${wh}/resync`, {});
+  expect(res.status, await res.clone().text()).toBe(200);
+  const filled = await snapshot(wh);
+  expect(filled.levels).toEqual([expect.objectContaining({ sku, onHand: 7, reserved: 0, available: 7 })]);
+  // A newer update pushed before a resync read is not undone by the resync.
+  const newer = filled.levels[0]!.version + 5;
+  await internal(`${wh}/levels`, { levels: [{ sku, onHand: 100, reserved: 0, version: newer }] });
+  await internal(`${wh}/resync`, {});
+  expect((await snapshot(wh)).levels[0]).toMatchObject({ onHand: 100, version: newer });
+});
