@@ -4,7 +4,7 @@
  */
 import { beforeAll, expect, test } from 'bun:test';
 import { type TestEdge, testEdge } from '../test/harness/edge.ts';
-import { expectProblem } from '../test/harness/http.ts';
+import { eventually, expectProblem } from '../test/harness/http.ts';
 import { receive, type StockWorld, stockWorld } from '../test/harness/stock.ts';
 import type { RoomSnapshot } from './room-types.ts';
 
@@ -66,4 +66,21 @@ test('resync fills the room from Postgres, and never goes back to an older versi
   await internal(`${wh}/levels`, { levels: [{ sku, onHand: 100, reserved: 0, version: newer }] });
   await internal(`${wh}/resync`, {});
   expect((await snapshot(wh)).levels[0]).toMatchObject({ onHand: 100, version: newer });
+});
+
+test('a committed change reaches its warehouse room through the jobs runner', async () => {
+  const [wh, sku] = [w.warehouses[0]!.id, w.skus[1]!];
+  await receive(w, wh, sku, 4);
+  const res = await w.api.post('/api/orders', { lines: [{ sku, qty: 3 }], warehouseId: wh });
+  expect(res.status, await res.clone().text()).toBe(201);
+  const level = await eventually(async () => {
+    const found = (await snapshot(wh)).levels.find((l) => l.sku === sku);
+    return found?.reserved === 3 ? found : undefined;
+  });
+  expect(level).toMatchObject({ onHand: 4, reserved: 3, available: 1 });
+  const { rows } = await edge.database.db.$client.query(
+    'select version from inventory.stock_levels where warehouse_id = $1 and sku = $2',
+    [wh, sku],
+  );
+  expect(level.version).toBe(Number(rows[0]!.version));
 });

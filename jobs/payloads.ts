@@ -41,6 +41,17 @@ export const taskPayloads = {
   'settle-order': z.object({ orderId: z.uuid() }),
   'allocate-backorders': z.object({}).passthrough(),
   'expire-holds': z.object({}).passthrough(),
+  'push-warehouse-levels': z.object({
+    warehouseId: z.uuid(),
+    levels: z.array(
+      z.object({
+        sku: z.string(),
+        onHand: z.number().int(),
+        reserved: z.number().int(),
+        version: z.number().int(),
+      }),
+    ),
+  }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

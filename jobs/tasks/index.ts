@@ -5,6 +5,7 @@ import { allocateBackordersTask, expireHoldsTask, settleOrderTask } from './orde
 import { pruneEventArchive } from './prune-event-archive.ts';
 import { publishEvent } from './publish-event.ts';
 import { purgeEdgeCatalog } from './purge-edge-catalog.ts';
+import { pushWarehouseLevels } from './push-warehouse-levels.ts';
 
 /** Every task the worker runs, by the identifier jobs are enqueued with. */
 export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
@@ -16,4 +17,5 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'settle-order': settleOrderTask,
   'allocate-backorders': allocateBackordersTask,
   'expire-holds': expireHoldsTask,
+  'push-warehouse-levels': pushWarehouseLevels,
 };
