@@ -24,7 +24,7 @@ function jwks(cfg: EdgeConfig) {
  * Tokens this isolate has verified, until they expire: a signature check per token rather than
  * per request (a token cannot change, and core checks revocation on every request it sees).
  */
-const verifiedTokens = new Map<string, { roles: string[]; exp: number }>();
+const verifiedTokens = new Map<string, { roles: string[]; warehouseIds: string[]; exp: number }>();
 
 /** Who the edge let through: a verified token's roles, or an API key core has yet to check. */
 export type EdgeCaller = { kind: 'token'; roles: string[] } | { kind: 'api_key'; key: string };
@@ -43,8 +43,17 @@ export async function refuseWithoutCredentials(cfg: EdgeConfig, headers: Headers
   }
   const token = /^Bearer (\S+)$/.exec(authorization)?.[1];
   if (!token) throw new UnauthorizedError('Send the access token as `Authorization: Bearer <token>`.');
+  const { roles } = await verifyAccessToken(cfg, token);
+  return { kind: 'token', roles };
+}
+
+/** A bearer token's roles and warehouse scope, once its signature and claims check out. */
+export async function verifyAccessToken(
+  cfg: EdgeConfig,
+  token: string,
+): Promise<{ roles: string[]; warehouseIds: string[] }> {
   const known = verifiedTokens.get(token);
-  if (known && known.exp * 1000 > Date.now()) return { kind: 'token', roles: known.roles };
+  if (known && known.exp * 1000 > Date.now()) return known;
   try {
     const { payload } = await jwtVerify(token, jwks(cfg), {
       algorithms: ['ES256'],
@@ -53,10 +62,12 @@ export async function refuseWithoutCredentials(cfg: EdgeConfig, headers: Headers
       requiredClaims: ['sub', 'exp', 'iat', 'nbf'],
       clockTolerance: 5,
     });
-    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === 'string') : [];
+    const strings = (v: unknown) =>
+      Array.isArray(v) ? v.filter((r): r is string => typeof r === 'string') : [];
+    const verified = { roles: strings(payload.roles), warehouseIds: strings(payload.wh), exp: payload.exp! };
     if (verifiedTokens.size >= 10_000) verifiedTokens.clear();
-    verifiedTokens.set(token, { roles, exp: payload.exp! });
-    return { kind: 'token', roles };
+    verifiedTokens.set(token, verified);
+    return verified;
   } catch (err) {
     if (err instanceof errors.JWTExpired)
       throw new UnauthorizedError('The access token has expired; refresh it.');

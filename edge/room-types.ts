@@ -20,3 +20,22 @@ export interface RoomSnapshot {
 
 /** A level as pushed to the room: available is derived, never trusted from the sender. */
 export type LevelUpdate = Omit<RoomLevel, 'available'>;
+
+/** What the room sends: one shape, parsed by clients (the dashboard, tests) with this schema. */
+export type RoomMessage =
+  | ({ type: 'snapshot' } & RoomSnapshot)
+  | ({ type: 'stock'; warehouseId: string; seq: number } & RoomLevel)
+  | { type: 'error'; message: string };
+
+/** What a client may send. `since` is the last `version` (snapshot) or `seq` (stock) it saw. */
+export type ClientMessage = { type: 'resume'; since: number };
+
+/** Parses a client's message; undefined when it is not one we know. */
+export function parseClientMessage(raw: string): ClientMessage | undefined {
+  try {
+    const value = JSON.parse(raw) as { type?: unknown; since?: unknown };
+    if (value?.type === 'resume' && Number.isSafeInteger(value.since) && (value.since as number) >= 0)
+      return { type: 'resume', since: value.since as number };
+  } catch {}
+  return undefined;
+}

@@ -36,7 +36,7 @@ test('updates apply by version: a duplicate or an older one changes nothing', as
   expect(await again.json()).toEqual({ applied: 0, stale: 2 });
   expect(await snapshot(room)).toEqual({
     warehouseId: room,
-    version: 3,
+    version: 2, // the room's sequence: two updates applied
     levels: [{ sku: 'A-1', onHand: 30, reserved: 1, available: 29, version: 3 }],
   });
 });

@@ -1,6 +1,12 @@
 import { DurableObject } from 'cloudflare:workers';
 import { openEdgeClient } from './database.ts';
-import type { LevelUpdate, RoomLevel, RoomSnapshot } from './room-types.ts';
+import {
+  type LevelUpdate,
+  parseClientMessage,
+  type RoomLevel,
+  type RoomMessage,
+  type RoomSnapshot,
+} from './room-types.ts';
 
 export type { LevelUpdate, RoomLevel, RoomSnapshot };
 
@@ -33,10 +39,84 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       reserved INTEGER NOT NULL,
       version INTEGER NOT NULL
     )`);
+    // The room's own sequence of applied changes, kept for clients that resume.
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS change (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      sku TEXT NOT NULL
+    )`);
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    // Answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
 
-  /** Applies versioned levels; returns which were newer than what the room held. */
-  applyLevels(levels: LevelUpdate[]): { applied: RoomLevel[]; stale: number } {
+  /** The warehouse this room belongs to (set on the first connection or push). */
+  private warehouseId(fallback?: string): string {
+    const row = this.ctx.storage.sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'warehouse'")
+      .toArray()[0];
+    if (row) return row.value;
+    if (fallback)
+      this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('warehouse', ?)", fallback);
+    return fallback ?? '';
+  }
+
+  private seq(): number {
+    return (
+      this.ctx.storage.sql.exec<{ seq: number | null }>('SELECT max(seq) AS seq FROM change').toArray()[0]
+        ?.seq ?? 0
+    );
+  }
+
+  /** A WebSocket client (the worker checked its token and scope): snapshot first, then changes. */
+  override async fetch(request: Request): Promise<Response> {
+    const warehouseId = this.warehouseId(request.headers.get('x-warehouse-id') ?? undefined);
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server);
+    this.sendTo(server, { type: 'snapshot', ...this.snapshot(warehouseId) });
+    const protocol = request.headers.get('sec-websocket-protocol');
+    return new Response(null, {
+      status: 101,
+      webSocket: client,
+      ...(protocol ? { headers: { 'sec-websocket-protocol': protocol.split(',')[0]!.trim() } } : {}),
+    });
+  }
+
+  /** A client's message: `resume` gets what it missed, or a fresh snapshot if that is gone. */
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const message = typeof raw === 'string' ? parseClientMessage(raw) : undefined;
+    if (!message)
+      return this.sendTo(ws, { type: 'error', message: 'Send {"type":"resume","since":<version>}.' });
+    const warehouseId = this.warehouseId();
+    const oldest = this.ctx.storage.sql
+      .exec<{ seq: number | null }>('SELECT min(seq) AS seq FROM change')
+      .toArray()[0]?.seq;
+    if (oldest == null || message.since + 1 < oldest)
+      return this.sendTo(ws, { type: 'snapshot', ...this.snapshot(warehouseId) });
+    const missed = this.ctx.storage.sql
+      .exec<LevelRow & { seq: number }>(
+        `SELECT max(c.seq) AS seq, l.sku, l.on_hand, l.reserved, l.version
+         FROM change c JOIN level l ON l.sku = c.sku WHERE c.seq > ? GROUP BY l.sku ORDER BY 1`,
+        message.since,
+      )
+      .toArray();
+    for (const r of missed) this.sendTo(ws, { type: 'stock', warehouseId, seq: r.seq, ...toLevel(r) });
+  }
+
+  private sendTo(ws: WebSocket, message: RoomMessage): void {
+    try {
+      ws.send(JSON.stringify(message));
+    } catch {
+      // A socket that closed meanwhile: the runtime drops it from the room.
+    }
+  }
+
+  /**
+   * Applies versioned levels, and tells every connected client of each that was newer than what
+   * the room held. Synchronous: no update can interleave with another.
+   */
+  applyLevels(levels: LevelUpdate[], warehouseId?: string): { applied: RoomLevel[]; stale: number } {
+    const room = this.warehouseId(warehouseId);
     const applied: RoomLevel[] = [];
     for (const l of levels) {
       const changed = this.ctx.storage.sql
@@ -54,6 +134,22 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
         .toArray();
       if (changed[0]) applied.push(toLevel(changed[0]));
     }
+    for (const level of applied) {
+      this.ctx.storage.sql.exec('INSERT INTO change (sku) VALUES (?)', level.sku);
+      const message = JSON.stringify({
+        type: 'stock',
+        warehouseId: room,
+        seq: this.seq(),
+        ...level,
+      } satisfies RoomMessage);
+      for (const ws of this.ctx.getWebSockets()) {
+        try {
+          ws.send(message);
+        } catch {}
+      }
+    }
+    // The change log only serves resumes: the last 1,000 changes are plenty.
+    if (applied.length > 0) this.ctx.storage.sql.exec('DELETE FROM change WHERE seq <= ?', this.seq() - 1000);
     return { applied, stale: levels.length - applied.length };
   }
 
@@ -63,7 +159,8 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       .exec<LevelRow>('SELECT sku, on_hand, reserved, version FROM level ORDER BY sku')
       .toArray()
       .map(toLevel);
-    return { warehouseId, version: Math.max(0, ...levels.map((l) => l.version)), levels };
+    // The room's version is its change sequence: what a client resumes from.
+    return { warehouseId, version: this.seq(), levels };
   }
 
   /** These skus' levels (case-insensitively), for availability reads. */
@@ -99,6 +196,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
           reserved: Number(r.reserved),
           version: Number(r.version),
         })),
+        warehouseId,
       );
       return { applied: result.applied.length, stale: result.stale };
     } finally {

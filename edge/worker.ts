@@ -2,10 +2,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createOpenApiRouter, handleErrors, type RequestEnv, requestLogging } from '../core/platform/http.ts';
 import { createLogger, type Logger } from '../core/platform/logger.ts';
-import { NotFoundError, ValidationError } from '../core/platform/problem.ts';
+import {
+  AppError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from '../core/platform/problem.ts';
 import { fieldErrors } from '../core/platform/validation.ts';
 import { publicPaths, serviceForPath } from '../core/services.ts';
-import { refuseWithoutCredentials, refuseWithoutInternalSecret } from './auth.ts';
+import { refuseWithoutCredentials, refuseWithoutInternalSecret, verifyAccessToken } from './auth.ts';
 import {
   catalogGenerationObject,
   forgetGeneration,
@@ -125,7 +131,10 @@ app.post('/internal/warehouses/:id/levels', async (c) => {
   await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
   const parsed = levelUpdateSchema.safeParse(await c.req.json().catch(() => null));
   if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
-  const { applied, stale } = await roomFor(c, c.req.param('id')).applyLevels(parsed.data.levels);
+  const { applied, stale } = await roomFor(c, c.req.param('id')).applyLevels(
+    parsed.data.levels,
+    c.req.param('id'),
+  );
   return c.json({ applied: applied.length, stale }, 200);
 });
 app.post('/internal/warehouses/:id/resync', async (c) => {
@@ -135,6 +144,30 @@ app.post('/internal/warehouses/:id/resync', async (c) => {
 app.get('/internal/warehouses/:id/snapshot', async (c) => {
   await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
   return c.json(await roomFor(c, c.req.param('id')).snapshot(c.req.param('id')), 200);
+});
+
+// Live warehouse rooms: the token and the warehouse scope are checked before the upgrade.
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+app.get('/ws/warehouses/:id', async (c) => {
+  const id = c.req.param('id');
+  if (!uuidPattern.test(id)) throw new NotFoundError('No such warehouse room.');
+  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
+    throw new AppError(426, 'upgrade-required', 'Upgrade required', 'Connect with a WebSocket.');
+  const fromProtocol = c.req
+    .header('sec-websocket-protocol')
+    ?.split(',')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith('bearer.'))
+    ?.slice('bearer.'.length);
+  const token = c.req.query('token') ?? fromProtocol;
+  if (!token) throw new UnauthorizedError('Send the access token as ?token= or the protocol bearer.<token>.');
+  const caller = await verifyAccessToken(edgeConfig(c.env), token);
+  if (!caller.roles.includes('admin') && !caller.warehouseIds.includes(id))
+    throw new ForbiddenError('This warehouse is outside your scope.');
+  const headers = new Headers(c.req.raw.headers);
+  headers.set('x-warehouse-id', id);
+  if (fromProtocol) headers.set('sec-websocket-protocol', `bearer.${fromProtocol}`);
+  return roomFor(c, id).fetch(new Request(c.req.raw, { headers }));
 });
 
 // The gateway: every API path goes to the core process that runs its service.

@@ -173,7 +173,10 @@ test('no oversell, no lost update, no lost order, no 5xx', async () => {
       where t.status = 'requested'
     ), w as (select holder_id, warehouse_id, sku, sum(qty)::int as qty from wanted group by 1, 2, 3 having sum(qty) > 0),
     h as (select holder_id, warehouse_id, sku, qty from inventory.reservations)
-    select * from w full join h using (holder_id, warehouse_id, sku)
+    select holder_id, warehouse_id, sku, w.qty as wanted, h.qty as held,
+           (select status from orders.orders o where o.id = holder_id) as order_status,
+           (select status from inventory.transfers t where t.id = holder_id) as transfer_status
+    from w full join h using (holder_id, warehouse_id, sku)
     where w.qty is distinct from h.qty`);
   expect(mismatched, 'holds match live orders and transfers').toEqual([]);
   // Past their expiry, the sweep keeps every hold of a committed order and releases the rest.

@@ -620,16 +620,27 @@ export async function deliverOrder(deps: OrderDeps, id: string, actor: OrderActo
 /**
  * Makes inventory's holds for an order match the order: finishes a recorded shipment, releases
  * what the order no longer needs (all of it once cancelled), keeps what it does. Idempotent.
+ * Each release names the quantity it saw held, so a concurrent change that reserved more
+ * meanwhile makes inventory refuse; settling then looks again (that change has committed or
+ * given its units back by then). Returns false if it never saw a quiet moment; the settle-order
+ * job retries then.
  */
-export async function settleOrder(deps: OrderDeps, id: string): Promise<void> {
+export async function settleOrder(deps: OrderDeps, id: string): Promise<boolean> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    if (await settleOnce(deps, id)) return true;
+    await Bun.sleep(attempt * 20);
+  }
+  deps.log.info('holds kept changing while settling; the settle-order job retries', { orderId: id });
+  return false;
+}
+
+async function settleOnce(deps: OrderDeps, id: string): Promise<boolean> {
   let order = await loadOrder(deps.db, id);
   if (order.pendingShipment && LIVE.includes(order.status)) order = await completeShipment(deps, order);
   const wanted = new Map<string, number>();
   if (LIVE.includes(order.status))
     for (const a of order.allocations) wanted.set(`${a.warehouseId}|${a.sku}`, a.qty - a.shipped);
   const holds = await deps.inventory.holdsOf('order', id);
-  // Each release names the quantity it saw held: if a concurrent change reserved more
-  // meanwhile, inventory refuses, and that change's own settle runs after it commits.
   const extra = holds.flatMap((h) => {
     const surplus = h.qty - (wanted.get(`${h.warehouseId}|${h.sku}`) ?? 0);
     return surplus > 0 ? [{ warehouseId: h.warehouseId, sku: h.sku, qty: surplus, held: h.qty }] : [];
@@ -643,14 +654,14 @@ export async function settleOrder(deps: OrderDeps, id: string): Promise<void> {
       expiresAt: null,
       requestId: null,
     });
-    if (!released.ok)
-      return deps.log.info('holds changed while settling; the change settles them', { orderId: id });
+    if (!released.ok) return false;
   }
   if (holds.some((h) => h.expiresAt !== null) && wanted.size > 0) await keepHolds(deps, id, null);
   const missing = [...wanted].filter(
     ([k, qty]) => qty > 0 && !holds.some((h) => `${h.warehouseId}|${h.sku}` === k),
   );
   if (missing.length > 0) deps.log.warn('order holds less than it allocated', { orderId: id, missing });
+  return true;
 }
 
 /** Which of these orders still want their stock (live), for the hold sweep. */

@@ -14,7 +14,8 @@ const orderDeps = (deps: TaskDeps) => ({
 });
 
 export const settleOrderTask = defineTask('settle-order', async ({ orderId }, deps) => {
-  await settleOrder(orderDeps(deps), orderId);
+  // Thrown, so graphile-worker tries again later with backoff.
+  if (!(await settleOrder(orderDeps(deps), orderId))) throw new Error('holds kept changing while settling');
 });
 
 export const allocateBackordersTask = defineTask('allocate-backorders', async (_payload, deps) => {

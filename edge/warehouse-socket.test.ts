@@ -1,0 +1,105 @@
+/**
+ * Live warehouse rooms over real WebSockets through wrangler dev: the token and scope checked
+ * before the upgrade, a snapshot first, a stock message per committed change, resume.
+ */
+import { beforeAll, expect, test } from 'bun:test';
+import { signedIn } from '../test/harness/auth.ts';
+import { type TestEdge, testEdge } from '../test/harness/edge.ts';
+import { receive, type StockWorld, stockWorld } from '../test/harness/stock.ts';
+import type { RoomMessage } from './room-types.ts';
+
+let edge: TestEdge;
+let w: StockWorld;
+let wh: string;
+
+beforeAll(async () => {
+  edge = await testEdge();
+  w = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 2, skus: 2 });
+  wh = w.warehouses[0]!.id;
+}, 120_000);
+
+const wsUrl = (warehouseId: string, token?: string) =>
+  `${edge.url.replace('http', 'ws')}/ws/warehouses/${warehouseId}${token ? `?token=${token}` : ''}`;
+
+/** A socket with its messages queued, so a test can await the next one. */
+async function connect(url: string, protocols?: string[]) {
+  const ws = new WebSocket(url, protocols);
+  const queue: RoomMessage[] = [];
+  const waiters: ((m: RoomMessage) => void)[] = [];
+  ws.onmessage = (e) => {
+    const m = JSON.parse(String(e.data)) as RoomMessage;
+    const waiter = waiters.shift();
+    if (waiter) waiter(m);
+    else queue.push(m);
+  };
+  await new Promise<void>((resolve, reject) => {
+    ws.onopen = () => resolve();
+    ws.onerror = () => reject(new Error('socket failed to open'));
+  });
+  const next = (timeoutMs = 10_000) =>
+    new Promise<RoomMessage>((resolve, reject) => {
+      const queued = queue.shift();
+      if (queued) return resolve(queued);
+      const timer = setTimeout(() => reject(new Error('no message in time')), timeoutMs);
+      waiters.push((m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+    });
+  return { ws, next };
+}
+
+const upgradeStatus = async (warehouseId: string, token?: string) =>
+  (
+    await fetch(`${edge.url}/ws/warehouses/${warehouseId}${token ? `?token=${token}` : ''}`, {
+      headers: {
+        upgrade: 'websocket',
+        connection: 'Upgrade',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'sec-websocket-version': '13',
+      },
+    })
+  ).status;
+
+test('no token, a garbage token and a clerk of another warehouse are refused before the upgrade', async () => {
+  expect(await upgradeStatus(wh)).toBe(401);
+  expect(await upgradeStatus(wh, 'abc.def.ghi')).toBe(401);
+  const clerk = await signedIn(
+    { url: edge.url, db: edge.database.db },
+    { roles: ['clerk'], warehouseIds: [w.warehouses[1]!.id] },
+  );
+  expect(await upgradeStatus(wh, clerk.accessToken)).toBe(403);
+  expect((await fetch(`${edge.url}/ws/warehouses/${wh}?token=${clerk.accessToken}`)).status).toBe(426);
+});
+
+test('snapshot first, then a stock message for each committed change; ping answers pong', async () => {
+  const [sku] = w.skus as [string];
+  const { ws, next } = await connect(wsUrl(wh, w.admin.accessToken));
+  const first = await next();
+  expect(first.type).toBe('snapshot');
+  await receive(w, wh, sku, 5);
+  const change = await next();
+  expect(change).toMatchObject({ type: 'stock', warehouseId: wh, sku, onHand: 5, reserved: 0, available: 5 });
+  ws.send('{"type":"ping"}');
+  expect(await next()).toEqual({ type: 'pong' } as never);
+  ws.close();
+});
+
+test('the bearer.<token> protocol works; resume returns what was missed', async () => {
+  const [, sku] = w.skus as [string, string];
+  const first = await connect(wsUrl(wh), [`bearer.${w.admin.accessToken}`]);
+  const snap = await first.next();
+  expect(snap.type).toBe('snapshot');
+  const since = (snap as { version: number }).version;
+  first.ws.close();
+  await receive(w, wh, sku, 2);
+  await receive(w, wh, sku, 3);
+  const again = await connect(wsUrl(wh, w.admin.accessToken));
+  await again.next(); // its own snapshot
+  again.ws.send(JSON.stringify({ type: 'resume', since }));
+  const missed = await again.next();
+  expect(missed).toMatchObject({ type: 'stock', sku, onHand: 5 });
+  again.ws.send('not json');
+  expect((await again.next()).type).toBe('error');
+  again.ws.close();
+});
