@@ -41,6 +41,8 @@ export const taskPayloads = {
   'settle-order': z.object({ orderId: z.uuid() }),
   'allocate-backorders': z.object({}).passthrough(),
   'expire-holds': z.object({}).passthrough(),
+  'detect-low-stock': z.object({}).passthrough(),
+  'prune-idempotency-keys': z.object({}).passthrough(),
   'push-warehouse-levels': z.object({
     warehouseId: z.uuid(),
     levels: z.array(

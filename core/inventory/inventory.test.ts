@@ -200,6 +200,54 @@ describe('adjustments and the ledger', () => {
   });
 });
 
+describe('stock.low', () => {
+  test('announced once per crossing of the reorder point, again after a recovery; twice at once still once', async () => {
+    const { detectLowStock } = await import('./low-stock.ts');
+    const db = core().database.db;
+    const sku = w.skus[3]!;
+    await receive(w, hel, sku, 10);
+    await w.api.send(`/api/warehouses/${hel}/stock/${sku}/reorder`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reorderPoint: 5, reorderQty: 20 }),
+    });
+    const lowEvents = async () => {
+      const { rows } = await db.execute(sql`select count(*)::int as n from graphile_worker._private_jobs
+        where payload->>'type' = 'stock.low' and payload->'data'->>'sku' = ${sku}`);
+      return rows[0]!.n as number;
+    };
+    await detectLowStock(db);
+    expect(await lowEvents()).toBe(0);
+    await w.api.post('/api/inventory/adjustments', { warehouseId: hel, sku, delta: -6, reason: 'damaged' });
+    await Promise.all([detectLowStock(db), detectLowStock(db)]);
+    await detectLowStock(db);
+    expect(await lowEvents()).toBe(1);
+    await receive(w, hel, sku, 10);
+    await detectLowStock(db);
+    await w.api.post('/api/inventory/adjustments', { warehouseId: hel, sku, delta: -12, reason: 'lost' });
+    await detectLowStock(db);
+    expect(await lowEvents()).toBe(2);
+  });
+
+  test('Idempotency-Keys older than 24 hours are pruned', async () => {
+    const { pruneIdempotencyKeys } = await import('../platform/idempotency.ts');
+    const db = core().database.db;
+    await w.api.post(
+      '/api/inventory/adjustments',
+      { warehouseId: hel, sku: w.skus[3]!, delta: 1, reason: 'found' },
+      { 'idempotency-key': 'old-key' },
+    );
+    await db.execute(
+      sql`update platform.idempotency_keys set created_at = now() - interval '25 hours' where key = 'old-key'`,
+    );
+    expect(await pruneIdempotencyKeys(db)).toBeGreaterThanOrEqual(1);
+    const { rows } = await db.execute(
+      sql`select count(*)::int as n from platform.idempotency_keys where key = 'old-key'`,
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+});
+
 describe('transfers', () => {
   test('requested holds at the source, in transit shows, partial then full receipt', async () => {
     const sku = w.skus[0]!;

@@ -49,6 +49,8 @@ export const stockLevels = inventory.table(
     reorderPoint: integer('reorder_point'),
     reorderQty: integer('reorder_qty'),
     preferredVendorId: uuid('preferred_vendor_id'),
+    /** Since when available has been at or below the reorder point (null: above it). */
+    lowSince: timestamp('low_since', { withTimezone: true }),
     version: bigint({ mode: 'number' }).notNull().default(1),
     ...timestamps,
   },

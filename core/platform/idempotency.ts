@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
-import type { Queryable } from './database.ts';
+import type { Database, Queryable } from './database.ts';
 import { AppError, ConflictError, ValidationError } from './problem.ts';
 
 export interface IdempotencyClaim {
@@ -112,4 +112,17 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
           where caller_id = ${callerId} and key = ${key} and claim_token = ${token} and status is null`);
     }
   };
+}
+
+/** Drops keys past their 24 hours (they no longer replay), in bounded batches. */
+export async function pruneIdempotencyKeys(db: Database): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await db.execute(sql`
+      delete from platform.idempotency_keys where ctid in (
+        select ctid from platform.idempotency_keys
+        where created_at < now() - interval '24 hours' limit 5000)`);
+    total += result.rowCount ?? 0;
+    if ((result.rowCount ?? 0) < 5000) return total;
+  }
 }

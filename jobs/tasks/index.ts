@@ -6,6 +6,7 @@ import { pruneEventArchive } from './prune-event-archive.ts';
 import { publishEvent } from './publish-event.ts';
 import { purgeEdgeCatalog } from './purge-edge-catalog.ts';
 import { pushWarehouseLevels } from './push-warehouse-levels.ts';
+import { detectLowStockTask, pruneIdempotencyKeysTask } from './stock-upkeep.ts';
 
 /** Every task the worker runs, by the identifier jobs are enqueued with. */
 export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
@@ -18,4 +19,6 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'allocate-backorders': allocateBackordersTask,
   'expire-holds': expireHoldsTask,
   'push-warehouse-levels': pushWarehouseLevels,
+  'detect-low-stock': detectLowStockTask,
+  'prune-idempotency-keys': pruneIdempotencyKeysTask,
 };

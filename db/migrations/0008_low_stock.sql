@@ -1,0 +1,1 @@
+ALTER TABLE "inventory"."stock_levels" ADD COLUMN "low_since" timestamp with time zone;

@@ -1,0 +1,17 @@
+import { detectLowStock } from '../../core/inventory/low-stock.ts';
+import { pruneIdempotencyKeys } from '../../core/platform/idempotency.ts';
+import { defineTask } from '../task.ts';
+
+/** Cron: announces levels that fell to their reorder point (stock.low, once per crossing). */
+export const detectLowStockTask = defineTask('detect-low-stock', async (_payload, { db, log }) => {
+  const crossed = await detectLowStock(db);
+  if (crossed > 0) log.info('stock.low announced', { levels: crossed });
+});
+
+/** Cron: Idempotency-Keys older than 24 hours no longer replay; drop them. */
+export const pruneIdempotencyKeysTask = defineTask(
+  'prune-idempotency-keys',
+  async (_payload, { db, log }) => {
+    log.info('idempotency keys pruned', { deleted: await pruneIdempotencyKeys(db) });
+  },
+);
