@@ -45,7 +45,8 @@ function remember(key: string, loaded: Loaded): void {
   if (isolateCache.size > ISOLATE_CACHE_ENTRIES) isolateCache.delete(isolateCache.keys().next().value!);
 }
 
-async function catalogGeneration(env: EdgeBindings): Promise<number> {
+/** The catalog generation this isolate trusts (re-read at most every GENERATION_TTL_MS). */
+export async function catalogGeneration(env: EdgeBindings): Promise<number> {
   const now = Date.now();
   if (generation && now - generation.readAt < GENERATION_TTL_MS) return generation.value;
   const value = await catalogGenerationObject(env).current();

@@ -84,3 +84,25 @@ test('a committed change reaches its warehouse room through the jobs runner', as
   );
   expect(level.version).toBe(Number(rows[0]!.version));
 });
+
+test('availability is answered by the rooms: after the first read, no database connection', async () => {
+  // skus[1]: its room level came through the jobs runner (skus[0] was given a made-up newer one).
+  const [wh, sku] = [w.warehouses[0]!.id, w.skus[1]!];
+  const read = async () =>
+    (await (
+      await fetch(`${edge.url}/api/products/${sku}/availability`, { headers: w.admin.headers })
+    ).json()) as {
+      warehouses: { warehouseId: string; onHand: number; available: number }[];
+      available: number;
+    };
+  await read();
+  const before = edge.edgeDatabaseConnections();
+  const answer = await read();
+  expect(edge.edgeDatabaseConnections()).toBe(before);
+  const { rows } = await edge.database.db.$client.query(
+    'select on_hand, reserved from inventory.stock_levels where warehouse_id = $1 and sku = $2',
+    [wh, sku],
+  );
+  const room = answer.warehouses.find((x) => x.warehouseId === wh);
+  expect(room?.available).toBe(Number(rows[0]!.on_hand) - Number(rows[0]!.reserved));
+});

@@ -173,9 +173,15 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       .map(toLevel);
   }
 
-  /** Whether the room has never been filled (a new or wiped object). */
-  isEmpty(): boolean {
-    return this.ctx.storage.sql.exec('SELECT 1 FROM level LIMIT 1').toArray().length === 0;
+  /** Whether the room has been filled from Postgres since it was created (or wiped). */
+  isSynced(): boolean {
+    return this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'synced'").toArray().length > 0;
+  }
+
+  /** These skus' levels, after a first rebuild from Postgres if the room never had one. */
+  async levelsSynced(warehouseId: string, skus: string[]): Promise<RoomLevel[]> {
+    if (!this.isSynced()) await this.resync(warehouseId);
+    return this.levels(skus);
   }
 
   /**
@@ -197,6 +203,10 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
           version: Number(r.version),
         })),
         warehouseId,
+      );
+      this.ctx.storage.sql.exec(
+        "INSERT INTO meta (key, value) VALUES ('synced', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        new Date().toISOString(),
       );
       return { applied: result.applied.length, stale: result.stale };
     } finally {

@@ -12,6 +12,7 @@ import {
 import { fieldErrors } from '../core/platform/validation.ts';
 import { publicPaths, serviceForPath } from '../core/services.ts';
 import { refuseWithoutCredentials, refuseWithoutInternalSecret, verifyAccessToken } from './auth.ts';
+import { availabilityAtEdge } from './availability.ts';
 import {
   catalogGenerationObject,
   forgetGeneration,
@@ -92,6 +93,20 @@ app.get('/api/products/:sku', async (c) => {
   if (forwardedSkus.has(sku)) return forwardToService(c);
   const cfg = edgeConfig(c.env);
   return readProductAtEdge(c, cfg, await refuseWithoutCredentials(cfg, c.req.raw.headers), sku);
+});
+// Availability from the warehouse rooms; an API key (whose scope only core knows) goes to core.
+app.get('/api/products/:sku/availability', async (c) => {
+  const cfg = edgeConfig(c.env);
+  const caller = await refuseWithoutCredentials(cfg, c.req.raw.headers);
+  if (caller.kind !== 'token') return forwardToService(c);
+  const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+  const scope = await verifyAccessToken(cfg, token);
+  const sku = c.req.param('sku');
+  if (sku.length > 64) throw new ValidationError([{ path: 'sku', message: 'At most 64 characters' }]);
+  const request = { env: c.env, waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p) };
+  return c.json(await availabilityAtEdge(request, cfg, scope, sku), 200, {
+    'cache-control': 'private, no-store',
+  });
 });
 app.get('/api/barcodes/:code', async (c) => {
   const cfg = edgeConfig(c.env);

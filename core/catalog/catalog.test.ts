@@ -471,31 +471,39 @@ describe('CSV import and export', () => {
 describe('availability', () => {
   test("per warehouse in the caller's scope, summed", async () => {
     const { db } = edge.database;
-    const { warehouses, stockLevels } = await import('../inventory/tables.ts');
+    const { stockLevels } = await import('../inventory/tables.ts');
     const code = () => `A${crypto.randomUUID().replaceAll('-', '').slice(0, 6).toUpperCase()}`;
-    const [own, other] = await db
-      .insert(warehouses)
-      .values([
-        { code: code(), name: 'Own' },
-        { code: code(), name: 'Other' },
-      ])
-      .returning();
+    // Through the API: creating a warehouse is what tells the edge's warehouse list to refresh.
+    const admin = await signedIn({ url: edge.url, db }, { roles: ['admin'] });
+    const create = async (name: string) => {
+      const res = await send(admin, '/api/warehouses', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: code(), name }),
+      });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: string; code: string };
+    };
+    const [own, other] = [await create('Own'), await create('Other')];
     await db.insert(stockLevels).values([
       { warehouseId: own!.id, sku: sku('AV'), onHand: 10, reserved: 3, version: 4 },
       { warehouseId: other!.id, sku: sku('AV'), onHand: 5, reserved: 0, version: 2 },
     ]);
     const scoped = await signedIn({ url: edge.url, db }, { roles: ['clerk'], warehouseIds: [own!.id] });
-    const mine = (await (await send(scoped, `/api/products/${sku('AV')}/availability`)).json()) as {
-      warehouses: { code: string; available: number }[];
-      available: number;
-    };
+    // The edge learns of new warehouses through the jobs runner's purge: within about a second.
+    const mine = await eventually(async () => {
+      const body = (await (await send(scoped, `/api/products/${sku('AV')}/availability`)).json()) as {
+        warehouses: { code: string; available: number }[];
+        available: number;
+      };
+      return body.warehouses.length > 0 ? body : undefined;
+    });
     expect(mine.warehouses.map((w) => [w.code, w.available])).toEqual([[own!.code, 7]]);
     expect(mine.available).toBe(7);
     const all = (await (await send(manager, `/api/products/${sku('AV')}/availability`)).json()) as {
       available: number;
     };
     expect(all.available).toBe(0); // the manager's scope is empty
-    const admin = await signedIn({ url: edge.url, db }, { roles: ['admin'] });
     const everywhere = (await (await send(admin, `/api/products/${sku('AV')}/availability`)).json()) as {
       available: number;
     };

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Database, isUniqueViolation } from '../platform/database.ts';
-import { enqueueEvent } from '../platform/outbox.ts';
+import { enqueueEvent, enqueueJob } from '../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
 import { ConflictError, NotFoundError } from '../platform/problem.ts';
 import type { CreateWarehouse, WarehouseView } from './schemas.ts';
@@ -30,6 +30,8 @@ export async function createWarehouse(
       const [row] = await tx.insert(warehouses).values(input).returning();
       const view = toView(row!);
       await enqueueEvent(tx, { type: 'warehouse.created', warehouseId: view.id, data: view, requestId });
+      // The edge keeps its warehouse list under the catalog generation: move it on.
+      await enqueueJob(tx, 'purge-edge-catalog', {}, { jobKey: 'purge-edge-catalog' });
       return view;
     });
   } catch (err) {

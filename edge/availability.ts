@@ -1,0 +1,63 @@
+/**
+ * GET /api/products/:sku/availability at the edge, from the warehouse rooms (Durable Objects),
+ * not Postgres: each room in the caller's scope answers for its warehouse. A room that has
+ * never been filled rebuilds itself from Postgres first. Only the list of warehouses (ids and
+ * codes, which rarely change) is read from Postgres, and kept per isolate.
+ */
+import type { Availability } from '../core/inventory/availability.ts';
+import { catalogGeneration } from './catalog.ts';
+import { openEdgeClient } from './database.ts';
+import type { EdgeBindings, EdgeConfig } from './env.ts';
+
+/** What availability needs of the request: the bindings, and a way to finish work after it. */
+interface EdgeRequest {
+  env: EdgeBindings;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+let directory: { generation: number; warehouses: { id: string; code: string }[] } | undefined;
+
+/**
+ * Warehouse ids and codes, kept per isolate under the catalog generation: creating a warehouse
+ * purges the edge catalog (as a product change does), so a new one shows within a second.
+ */
+async function warehouseDirectory(c: EdgeRequest, cfg: EdgeConfig) {
+  const generation = await catalogGeneration(c.env);
+  if (directory?.generation === generation) return directory.warehouses;
+  const client = await openEdgeClient(cfg);
+  try {
+    const { rows } = await client.query('select id, code from inventory.warehouses order by code');
+    directory = { generation, warehouses: rows.map((r) => ({ id: String(r.id), code: String(r.code) })) };
+    return directory.warehouses;
+  } finally {
+    c.waitUntil(client.end());
+  }
+}
+
+export async function availabilityAtEdge(
+  c: EdgeRequest,
+  cfg: EdgeConfig,
+  caller: { roles: string[]; warehouseIds: string[] },
+  sku: string,
+): Promise<Availability> {
+  const all = await warehouseDirectory(c, cfg);
+  const inScope = caller.roles.includes('admin')
+    ? all
+    : all.filter((w) => caller.warehouseIds.includes(w.id));
+  const perWarehouse = await Promise.all(
+    inScope.map(async (w) => {
+      const room = c.env.WAREHOUSE_ROOMS.get(c.env.WAREHOUSE_ROOMS.idFromName(w.id));
+      const levels = await room.levelsSynced(w.id, [sku]);
+      return levels.map((l) => ({
+        warehouseId: w.id,
+        code: w.code,
+        onHand: l.onHand,
+        reserved: l.reserved,
+        available: l.available,
+        version: l.version,
+      }));
+    }),
+  );
+  const warehouses = perWarehouse.flat();
+  return { sku, warehouses, available: warehouses.reduce((n, w) => n + w.available, 0) };
+}
