@@ -25,7 +25,18 @@ export type LevelUpdate = Omit<RoomLevel, 'available'>;
 export type RoomMessage =
   | ({ type: 'snapshot' } & RoomSnapshot)
   | ({ type: 'stock'; warehouseId: string; seq: number } & RoomLevel)
+  | RoomEvent
   | { type: 'error'; message: string };
+
+/** An order or transfer event of this warehouse, as the domain event carried it. */
+export interface RoomEvent {
+  type: 'event';
+  event: string;
+  id: string;
+  occurredAt: string;
+  warehouseId: string;
+  data: Record<string, unknown>;
+}
 
 /** What a client may send. `since` is the last `version` (snapshot) or `seq` (stock) it saw. */
 export type ClientMessage = { type: 'resume'; since: number };

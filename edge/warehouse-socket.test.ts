@@ -103,3 +103,21 @@ test('the bearer.<token> protocol works; resume returns what was missed', async 
   expect((await again.next()).type).toBe('error');
   again.ws.close();
 });
+
+test('order events of the warehouse reach its room', async () => {
+  const [sku] = w.skus as [string];
+  const { ws, next } = await connect(wsUrl(wh, w.admin.accessToken));
+  await next(); // snapshot
+  const res = await w.api.post('/api/orders', { lines: [{ sku, qty: 1 }], warehouseId: wh });
+  expect(res.status, await res.clone().text()).toBe(201);
+  const order = (await res.json()) as { id: string };
+  let event: RoomMessage | undefined;
+  for (let i = 0; i < 10 && event?.type !== 'event'; i++) event = await next();
+  expect(event).toMatchObject({
+    type: 'event',
+    event: 'order.created',
+    warehouseId: wh,
+    data: { id: order.id },
+  });
+  ws.close();
+});

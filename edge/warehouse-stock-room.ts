@@ -3,6 +3,7 @@ import { openEdgeClient } from './database.ts';
 import {
   type LevelUpdate,
   parseClientMessage,
+  type RoomEvent,
   type RoomLevel,
   type RoomMessage,
   type RoomSnapshot,
@@ -151,6 +152,18 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     // The change log only serves resumes: the last 1,000 changes are plenty.
     if (applied.length > 0) this.ctx.storage.sql.exec('DELETE FROM change WHERE seq <= ?', this.seq() - 1000);
     return { applied, stale: levels.length - applied.length };
+  }
+
+  /** Tells every connected client of an order or transfer event of this warehouse. */
+  broadcastEvent(event: Omit<RoomEvent, 'type'>): number {
+    const message = JSON.stringify({ type: 'event', ...event } satisfies RoomMessage);
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) {
+      try {
+        ws.send(message);
+      } catch {}
+    }
+    return sockets.length;
   }
 
   /** Every level the room holds, and the highest version among them. */

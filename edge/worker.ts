@@ -152,6 +152,28 @@ app.post('/internal/warehouses/:id/levels', async (c) => {
   );
   return c.json({ applied: applied.length, stale }, 200);
 });
+const roomEventSchema = z.object({
+  event: z.object({
+    id: z.string().min(1).max(100),
+    type: z.string().regex(/^(order\.[a-z_]+|transfer\.updated)$/),
+    occurredAt: z.string().max(40),
+    data: z.record(z.string(), z.unknown()),
+  }),
+});
+app.post('/internal/warehouses/:id/events', async (c) => {
+  await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
+  const parsed = roomEventSchema.safeParse(await c.req.json().catch(() => null));
+  if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
+  const { id, type, occurredAt, data } = parsed.data.event;
+  const sockets = await roomFor(c, c.req.param('id')).broadcastEvent({
+    event: type,
+    id,
+    occurredAt,
+    warehouseId: c.req.param('id'),
+    data,
+  });
+  return c.json({ sockets }, 200);
+});
 app.post('/internal/warehouses/:id/resync', async (c) => {
   await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
   return c.json(await roomFor(c, c.req.param('id')).resync(c.req.param('id')), 200);

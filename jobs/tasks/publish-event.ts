@@ -1,8 +1,15 @@
 import { eventArchive } from '../../core/integrations/tables.ts';
 import { defineTask } from '../task.ts';
 
-/** Delivers one domain event. Idempotent: the event id is the archive's key. */
-export const publishEvent = defineTask('publish-event', async (event, { db, log }) => {
+/** Order and transfer events go to their warehouse's live room (stock arrives on its own feed). */
+const forRooms = (type: string) => type.startsWith('order.') || type === 'transfer.updated';
+
+/**
+ * Delivers one domain event: to the archive (idempotent: the event id is its key) and, for
+ * order and transfer events, to the warehouse's room at the edge. A failed push throws, and the
+ * retry archives nothing twice.
+ */
+export const publishEvent = defineTask('publish-event', async (event, { db, log, edge }) => {
   const inserted = await db
     .insert(eventArchive)
     .values({
@@ -16,4 +23,14 @@ export const publishEvent = defineTask('publish-event', async (event, { db, log 
     .onConflictDoNothing({ target: eventArchive.id })
     .returning({ id: eventArchive.id });
   log.info('event published', { eventId: event.id, type: event.type, duplicate: inserted.length === 0 });
+  if (!edge || !event.warehouseId || !forRooms(event.type)) return;
+  const res = await fetch(new URL(`/internal/warehouses/${event.warehouseId}/events`, edge.url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${edge.secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      event: { id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data },
+    }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`the edge answered ${res.status} to a room event`);
 });
