@@ -18,7 +18,7 @@ export const servicePrefixes: Record<ServiceName, readonly string[]> = {
   inventory: ['/api/warehouses', '/api/inventory', '/api/transfers'],
   orders: ['/api/orders', '/api/analytics'],
   purchasing: ['/api/vendors', '/api/purchase-orders'],
-  integrations: ['/api/webhooks', '/api/integrations'],
+  integrations: ['/api/webhooks', '/api/integrations', '/api/jobs'],
 };
 
 /** Paths anyone may call: signing in, and the keys that verify tokens. Everything else needs credentials. */

@@ -160,6 +160,21 @@ const cases: AccessCase[] = [
 ];
 
 const staff = { admin: 'anywhere', manager: 'own', clerk: 'own' } as const;
+
+cases.push(
+  {
+    endpoint: 'GET /api/jobs',
+    scoped: false,
+    allow: { admin: 'anywhere' },
+    request: () => ({ method: 'GET', path: '/api/jobs?state=failed' }),
+  },
+  {
+    endpoint: 'POST /api/jobs/{id}/retry',
+    scoped: false,
+    allow: { admin: 'anywhere' },
+    request: () => ({ method: 'POST', path: '/api/jobs/999999999/retry' }),
+  },
+);
 const f = (w: MatrixWorld, name: string, wh: { id: string }) => w.fixtures[`${name}:${wh.id}`]!;
 
 const stockCases: AccessCase[] = [

@@ -40,6 +40,8 @@ export const policy = {
   'orders:update': { roles: ['admin', 'manager', 'clerk', 'partner'], scoped: true },
   /** ...warehouse staff ship and deliver them. */
   'orders:fulfil': { roles: ['admin', 'manager', 'clerk'], scoped: true },
+  /** The job queue: what failed and why, and retrying it. */
+  'jobs:manage': { roles: ['admin'], scoped: false },
 } as const satisfies Record<string, { roles: readonly Role[]; scoped: boolean }>;
 
 export type Action = keyof typeof policy;
