@@ -100,3 +100,34 @@ describe('publish-event', () => {
     expect(logged?.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['id', 'type']));
   });
 });
+
+describe('workers that die', () => {
+  test('live workers are registered; the jobs of a silent one are unlocked and it is forgotten', async () => {
+    const db = core().database.db;
+    const live = await eventually(async () => {
+      const { rows } = await db.execute<{ n: number }>(
+        sql`select count(*)::int as n from platform.job_workers`,
+      );
+      return rows[0]!.n >= 2 ? rows[0]!.n : undefined;
+    });
+    expect(live).toBeGreaterThanOrEqual(2);
+    // A worker that was SIGKILLed holding a job: registered, silent for minutes, its job locked.
+    await db.execute(sql`insert into platform.job_workers (worker_id, host, heartbeat_at)
+      values ('worker-killed', 'gone', now() - interval '5 minutes')`);
+    await enqueueJob(
+      db,
+      'detect-low-stock',
+      {},
+      { jobKey: 'locked-by-the-dead', runAt: new Date(Date.now() + 3_600_000) },
+    );
+    await db.execute(sql`update graphile_worker._private_jobs set locked_by = 'worker-killed', locked_at = now()
+      where key = 'locked-by-the-dead'`);
+    const { unlockDeadWorkers } = await import('./worker-registry.ts');
+    expect(await unlockDeadWorkers(db, jobLogs.log)).toEqual(['worker-killed']);
+    const { rows } = await db.execute<{ locked_by: string | null }>(
+      sql`select locked_by from graphile_worker._private_jobs where key = 'locked-by-the-dead'`,
+    );
+    expect(rows[0]!.locked_by).toBeNull();
+    expect(await unlockDeadWorkers(db, jobLogs.log)).toEqual([]);
+  });
+});

@@ -1,9 +1,11 @@
+import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { parseCrontab, type Runner, run, Logger as WorkerLogger } from 'graphile-worker';
+import { parseCrontab, type Runner, run, type WorkerEvents, Logger as WorkerLogger } from 'graphile-worker';
 import { connectDatabase } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
 import type { EdgeLink } from './task.ts';
 import { tasks } from './tasks/index.ts';
+import { registerWorkers } from './worker-registry.ts';
 
 export interface JobsOptions {
   databaseUrl: string;
@@ -43,7 +45,10 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
   const deps = { db: handle.db, log: opts.log, edge: opts.edge };
   const taskList = Object.fromEntries(Object.entries(tasks).map(([name, make]) => [name, make(deps)]));
   const crontab = readFileSync(new URL('./crontab', import.meta.url), 'utf8');
+  const events: WorkerEvents = new EventEmitter();
+  const registry = registerWorkers(events, handle.db, opts.log);
   const runner = await run({
+    events,
     pgPool: handle.pool,
     concurrency: opts.concurrency,
     taskList,
@@ -55,6 +60,7 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     runner,
     stop: async () => {
       await runner.stop();
+      await registry.stop();
       await handle.close();
     },
   };

@@ -23,3 +23,14 @@ export const idempotencyKeys = platform.table(
   },
   (t) => [primaryKey({ columns: [t.callerId, t.key] })],
 );
+
+/**
+ * The job workers alive now, each with its last heartbeat: graphile-worker marks a job with the
+ * worker that took it, and only we can tell that a worker died (SIGKILL, a lost machine), so its
+ * jobs can be unlocked for others instead of waiting hours for the lock to expire.
+ */
+export const jobWorkers = platform.table('job_workers', {
+  workerId: text('worker_id').primaryKey(),
+  host: text().notNull(),
+  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,64 @@
+/**
+ * Recovering jobs whose worker died. graphile-worker locks a job with its worker's id and only
+ * frees it after four hours; a worker killed with SIGKILL never frees it. So every worker
+ * registers itself and beats every 15 s, and every runner, at start and each minute, unlocks
+ * the jobs of workers silent for a minute (graphile-worker's force_unlock_workers) and forgets
+ * them. A graceful stop deregisters.
+ */
+import { hostname } from 'node:os';
+import { sql } from 'drizzle-orm';
+import type { WorkerEvents } from 'graphile-worker';
+import type { Database } from '../core/platform/database.ts';
+import type { Logger } from '../core/platform/logger.ts';
+
+const HEARTBEAT_MS = 15_000;
+const SILENT_SECONDS = 60;
+
+/** Unlocks the jobs of workers that stopped beating; returns their ids. */
+export async function unlockDeadWorkers(db: Database, log: Logger): Promise<string[]> {
+  const { rows } = await db.execute<{ worker_id: string }>(sql`
+    delete from platform.job_workers
+    where heartbeat_at < now() - make_interval(secs => ${SILENT_SECONDS})
+    returning worker_id`);
+  const dead = rows.map((r) => r.worker_id);
+  if (dead.length > 0) {
+    await db.execute(sql`select graphile_worker.force_unlock_workers(${sql.param(dead)}::text[])`);
+    log.warn('unlocked the jobs of workers that died', { workers: dead });
+  }
+  return dead;
+}
+
+/** Listens on the runner's events (pass them to run(), so no worker is created unseen). */
+export function registerWorkers(events: WorkerEvents, db: Database, log: Logger): { stop(): Promise<void> } {
+  const mine = new Set<string>();
+  const host = hostname();
+  const beat = async () => {
+    if (mine.size === 0) return;
+    await db.execute(sql`
+      insert into platform.job_workers (worker_id, host, heartbeat_at)
+      select id, ${host}, now() from unnest(${sql.param([...mine])}::text[]) as id
+      on conflict (worker_id) do update set heartbeat_at = now()`);
+  };
+  const safely = (work: () => Promise<unknown>) => () =>
+    void work().catch((err) => log.warn('worker registry', { err: (err as Error).message }));
+  events.on('worker:create', ({ worker }) => {
+    mine.add(worker.workerId);
+    safely(beat)();
+  });
+  safely(() => unlockDeadWorkers(db, log))();
+  const beating = setInterval(safely(beat), HEARTBEAT_MS);
+  const sweeping = setInterval(
+    safely(() => unlockDeadWorkers(db, log)),
+    60_000,
+  );
+  return {
+    async stop() {
+      clearInterval(beating);
+      clearInterval(sweeping);
+      // Best effort: a row left behind goes silent and is swept like a dead worker's.
+      await db
+        .execute(sql`delete from platform.job_workers where worker_id = any(${sql.param([...mine])}::text[])`)
+        .catch((err: Error) => log.debug('worker registry: deregistering failed', { err: err.message }));
+    },
+  };
+}
