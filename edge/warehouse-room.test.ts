@@ -106,3 +106,31 @@ test('availability is answered by the rooms: after the first read, no database c
   const room = answer.warehouses.find((x) => x.warehouseId === wh);
   expect(room?.available).toBe(Number(rows[0]!.on_hand) - Number(rows[0]!.reserved));
 });
+
+test('the nightly check repairs a room that drifted from Postgres, and logs it; a second run repairs nothing', async () => {
+  const { checkWarehouseRooms } = await import('../jobs/tasks/check-warehouse-rooms.ts');
+  const { captureLogger } = await import('../test/harness/logs.ts');
+  const [wh, sku] = [w.warehouses[0]!.id, w.skus[0]!];
+  // The resync test above gave this room a made-up level Postgres never had.
+  expect((await snapshot(wh)).levels.find((l) => l.sku === sku)?.onHand).toBe(100);
+  const logs = captureLogger({ service: 'jobs' });
+  const run = () =>
+    checkWarehouseRooms({
+      db: edge.database.db,
+      log: logs.log,
+      edge: { url: edge.url, secret: edge.internalSecret },
+    })({}, { job: { id: '1', attempts: 1 } } as never);
+  await run();
+  const repairs = logs.lines.filter((l) => l.msg === 'warehouse room drifted from Postgres; repaired');
+  expect(JSON.stringify(repairs)).toContain(sku);
+  const { rows } = await edge.database.db.$client.query(
+    'select on_hand from inventory.stock_levels where warehouse_id = $1 and sku = $2',
+    [wh, sku],
+  );
+  expect((await snapshot(wh)).levels.find((l) => l.sku === sku)?.onHand).toBe(Number(rows[0]!.on_hand));
+  const before = repairs.length;
+  await run();
+  expect(logs.lines.filter((l) => l.msg === 'warehouse room drifted from Postgres; repaired').length).toBe(
+    before,
+  );
+});

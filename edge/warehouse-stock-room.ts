@@ -154,6 +154,56 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     return { applied, stale: levels.length - applied.length };
   }
 
+  /**
+   * Makes the room equal Postgres's levels (the nightly consistency check): a level that
+   * differs is replaced and clients are told. A room level newer than the one read from
+   * Postgres may be a push that overtook the read, so it is only reported as `ahead`, unless
+   * `force` (the caller read Postgres again and it is still older: the room is wrong).
+   */
+  reconcile(
+    warehouseId: string,
+    truth: LevelUpdate[],
+    force = false,
+  ): { repaired: { sku: string; had: RoomLevel | null; now: RoomLevel }[]; ahead: string[] } {
+    const room = this.warehouseId(warehouseId);
+    const repaired: { sku: string; had: RoomLevel | null; now: RoomLevel }[] = [];
+    const ahead: string[] = [];
+    for (const t of truth) {
+      const had = this.ctx.storage.sql
+        .exec<LevelRow>('SELECT sku, on_hand, reserved, version FROM level WHERE sku = ?', t.sku)
+        .toArray()[0];
+      if (had && had.on_hand === t.onHand && had.reserved === t.reserved && had.version === t.version)
+        continue;
+      if (had && had.version > t.version && !force) {
+        ahead.push(t.sku);
+        continue;
+      }
+      this.ctx.storage.sql.exec(
+        `INSERT INTO level (sku, on_hand, reserved, version) VALUES (?, ?, ?, ?)
+         ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved, version = excluded.version`,
+        t.sku,
+        t.onHand,
+        t.reserved,
+        t.version,
+      );
+      this.ctx.storage.sql.exec('INSERT INTO change (sku) VALUES (?)', t.sku);
+      const now = { ...t, available: t.onHand - t.reserved };
+      const message = JSON.stringify({
+        type: 'stock',
+        warehouseId: room,
+        seq: this.seq(),
+        ...now,
+      } satisfies RoomMessage);
+      for (const ws of this.ctx.getWebSockets()) {
+        try {
+          ws.send(message);
+        } catch {}
+      }
+      repaired.push({ sku: t.sku, had: had ? toLevel(had) : null, now });
+    }
+    return { repaired, ahead };
+  }
+
   /** Tells every connected client of an order or transfer event of this warehouse. */
   broadcastEvent(event: Omit<RoomEvent, 'type'>): number {
     const message = JSON.stringify({ type: 'event', ...event } satisfies RoomMessage);

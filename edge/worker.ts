@@ -174,6 +174,15 @@ app.post('/internal/warehouses/:id/events', async (c) => {
   });
   return c.json({ sockets }, 200);
 });
+app.post('/internal/warehouses/:id/reconcile', async (c) => {
+  await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
+  const parsed = levelUpdateSchema
+    .extend({ force: z.boolean().default(false) })
+    .safeParse(await c.req.json().catch(() => null));
+  if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
+  const { levels, force } = parsed.data;
+  return c.json(await roomFor(c, c.req.param('id')).reconcile(c.req.param('id'), levels, force), 200);
+});
 app.post('/internal/warehouses/:id/resync', async (c) => {
   await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
   return c.json(await roomFor(c, c.req.param('id')).resync(c.req.param('id')), 200);

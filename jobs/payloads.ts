@@ -42,6 +42,7 @@ export const taskPayloads = {
   'allocate-backorders': z.object({}).passthrough(),
   'expire-holds': z.object({}).passthrough(),
   'detect-low-stock': z.object({}).passthrough(),
+  'check-warehouse-rooms': z.object({}).passthrough(),
   'prune-idempotency-keys': z.object({}).passthrough(),
   'push-warehouse-levels': z.object({
     warehouseId: z.uuid(),

@@ -1,5 +1,6 @@
 import type { TaskName } from '../payloads.ts';
 import type { defineTask } from '../task.ts';
+import { checkWarehouseRooms } from './check-warehouse-rooms.ts';
 import { pruneIdentity, rotateKeys } from './identity-upkeep.ts';
 import { allocateBackordersTask, expireHoldsTask, settleOrderTask } from './order-upkeep.ts';
 import { pruneEventArchive } from './prune-event-archive.ts';
@@ -20,5 +21,6 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'expire-holds': expireHoldsTask,
   'push-warehouse-levels': pushWarehouseLevels,
   'detect-low-stock': detectLowStockTask,
+  'check-warehouse-rooms': checkWarehouseRooms,
   'prune-idempotency-keys': pruneIdempotencyKeysTask,
 };
