@@ -121,3 +121,19 @@ test('order events of the warehouse reach its room', async () => {
   });
   ws.close();
 });
+
+test('a room never filled rebuilds from Postgres before its first snapshot', async () => {
+  const { stockLevels } = await import('../core/inventory/tables.ts');
+  const other = w.warehouses[1]!.id;
+  await edge.database.db
+    .insert(stockLevels)
+    .values({ warehouseId: other, sku: w.skus[1]!, onHand: 9, reserved: 2, version: 3 });
+  const { ws, next } = await connect(wsUrl(other, w.admin.accessToken));
+  const snap = await next();
+  expect(snap).toMatchObject({
+    type: 'snapshot',
+    warehouseId: other,
+    levels: [{ sku: w.skus[1]!, onHand: 9, reserved: 2, available: 7, version: 3 }],
+  });
+  ws.close();
+});

@@ -71,6 +71,8 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   /** A WebSocket client (the worker checked its token and scope): snapshot first, then changes. */
   override async fetch(request: Request): Promise<Response> {
     const warehouseId = this.warehouseId(request.headers.get('x-warehouse-id') ?? undefined);
+    // A room never filled rebuilds from Postgres before its first snapshot goes out.
+    if (!this.isSynced()) await this.resync(warehouseId);
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
