@@ -13,18 +13,14 @@
  * does not share an event loop with the server under test; bench/load.ts only sends GETs.
  */
 import { join } from 'node:path';
-import { createCoreApp } from '../core/app.ts';
 import { products } from '../core/catalog/tables.ts';
-import { authSettingsFrom } from '../core/identity/settings.ts';
 import { moveStock } from '../core/inventory/movements.ts';
 import { warehouses } from '../core/inventory/tables.ts';
-import { config } from '../core/platform/config.ts';
 import { connectDatabase, type Database } from '../core/platform/database.ts';
 import { createLogger } from '../core/platform/logger.ts';
 import { freePort } from '../core/platform/ports.ts';
-import { serviceNames } from '../core/services.ts';
 import { startWrangler } from '../edge/local/wrangler-dev.ts';
-import { startWsProxy } from '../edge/local/ws-proxy.ts';
+import { startBenchCore } from './bench-core.ts';
 import { pgbench, pgbenchInit } from './postgres.ts';
 import type { BenchContext } from './run.ts';
 
@@ -226,21 +222,10 @@ export async function run(ctx: BenchContext): Promise<void> {
   ctx.progress('orders: vacuuming after pgbench');
   await checkpoint(ctx.databaseUrl, 'vacuum analyze');
 
-  const cfg = config();
   const log = createLogger({ service: 'bench' }, 'warn');
-  // The pool core runs with (DB_POOL_MAX), as core/main.ts opens it.
-  const handle = connectDatabase(ctx.databaseUrl, { max: cfg.DB_POOL_MAX, log });
-  const core = createCoreApp({
-    db: handle.db,
-    log,
-    services: serviceNames,
-    maxBodyBytes: 1 << 20,
-    auth: authSettingsFrom(cfg),
-  });
-  const coreServer = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: core.fetch });
-  const coreUrl = `http://127.0.0.1:${coreServer.port}`;
-  const pgAddress = new URL(ctx.databaseUrl);
-  const proxy = startWsProxy({ port: 0, allowed: [`127.0.0.1:${pgAddress.port}`], log });
+  const core = startBenchCore(ctx.databaseUrl, log);
+  const { handle, proxy } = core;
+  const coreUrl = core.url;
   let edge: Awaited<ReturnType<typeof startWrangler>> | undefined;
 
   const violations: { phase: string; v: Violation }[] = [];
@@ -470,9 +455,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     else for (const { phase: p, v } of violations) ctx.report(`VIOLATION (${p})`, v.check, v.detail);
   } finally {
     await edge?.stop();
-    proxy.stop(true);
-    coreServer.stop(true);
-    await handle.close();
+    await core.stop();
   }
   if (violations.length === 0) console.error('  oversell: none');
   else {

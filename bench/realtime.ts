@@ -14,19 +14,15 @@
  * (`import.meta.main` below). It talks JSON lines: commands on its stdin, events on its stdout.
  */
 import { join } from 'node:path';
-import { createCoreApp } from '../core/app.ts';
 import { products } from '../core/catalog/tables.ts';
-import { authSettingsFrom } from '../core/identity/settings.ts';
 import { warehouses } from '../core/inventory/tables.ts';
 import { config } from '../core/platform/config.ts';
-import { connectDatabase } from '../core/platform/database.ts';
 import { lineSplitter } from '../core/platform/lines.ts';
 import { createLogger } from '../core/platform/logger.ts';
 import { freePort } from '../core/platform/ports.ts';
-import { serviceNames } from '../core/services.ts';
 import { startWrangler } from '../edge/local/wrangler-dev.ts';
-import { startWsProxy } from '../edge/local/ws-proxy.ts';
 import { startJobs } from '../jobs/worker.ts';
+import { startBenchCore } from './bench-core.ts';
 import type { BenchContext } from './run.ts';
 
 const SOCKETS = 1000;
@@ -293,18 +289,9 @@ interface Change {
 export async function run(ctx: BenchContext): Promise<void> {
   const cfg = config();
   const log = createLogger({ service: 'bench' }, 'warn');
-  const handle = connectDatabase(ctx.databaseUrl, { max: cfg.DB_POOL_MAX, log });
-  const core = createCoreApp({
-    db: handle.db,
-    log,
-    services: serviceNames,
-    maxBodyBytes: 1 << 20,
-    auth: authSettingsFrom(cfg),
-  });
-  const coreServer = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: core.fetch });
-  const coreUrl = `http://127.0.0.1:${coreServer.port}`;
-  const pgAddress = new URL(ctx.databaseUrl);
-  const proxy = startWsProxy({ port: 0, allowed: [`127.0.0.1:${pgAddress.port}`], log });
+  const core = startBenchCore(ctx.databaseUrl, log);
+  const { handle, proxy } = core;
+  const coreUrl = core.url;
   let bareServer: ReturnType<typeof Bun.serve> | undefined;
   let bareLoad: SocketLoad | undefined;
   let roomLoad: SocketLoad | undefined;
@@ -609,9 +596,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     bareServer?.stop(true);
     await jobs?.stop();
     await edge?.stop();
-    proxy.stop(true);
-    coreServer.stop(true);
-    await handle.close();
+    await core.stop();
     ctx.progress('realtime: stopped sockets, jobs, the edge, the proxy and core');
   }
 }

@@ -120,39 +120,11 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
    */
   applyLevels(levels: LevelUpdate[], warehouseId?: string): { applied: RoomLevel[]; stale: number } {
     const room = this.warehouseId(warehouseId);
-    const applied: RoomLevel[] = [];
-    for (const l of levels) {
-      const changed = this.ctx.storage.sql
-        .exec<LevelRow>(
-          `INSERT INTO level (sku, on_hand, reserved, version) VALUES (?, ?, ?, ?)
-           ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved,
-             version = excluded.version
-           WHERE excluded.version > level.version
-           RETURNING sku, on_hand, reserved, version`,
-          l.sku,
-          l.onHand,
-          l.reserved,
-          l.version,
-        )
-        .toArray();
-      if (changed[0]) applied.push(toLevel(changed[0]));
-    }
-    for (const level of applied) {
-      this.ctx.storage.sql.exec('INSERT INTO change (sku) VALUES (?)', level.sku);
-      const message = JSON.stringify({
-        type: 'stock',
-        warehouseId: room,
-        seq: this.seq(),
-        ...level,
-      } satisfies RoomMessage);
-      for (const ws of this.ctx.getWebSockets()) {
-        try {
-          ws.send(message);
-        } catch {}
-      }
-    }
-    // The change log only serves resumes: the last 1,000 changes are plenty.
-    if (applied.length > 0) this.ctx.storage.sql.exec('DELETE FROM change WHERE seq <= ?', this.seq() - 1000);
+    const applied = levels.flatMap((l) => {
+      const written = this.writeLevel(l, true);
+      return written ? [written] : [];
+    });
+    for (const level of applied) this.announce(room, level);
     return { applied, stale: levels.length - applied.length };
   }
 
@@ -180,40 +152,55 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
         ahead.push(t.sku);
         continue;
       }
-      this.ctx.storage.sql.exec(
-        `INSERT INTO level (sku, on_hand, reserved, version) VALUES (?, ?, ?, ?)
-         ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved, version = excluded.version`,
-        t.sku,
-        t.onHand,
-        t.reserved,
-        t.version,
-      );
-      this.ctx.storage.sql.exec('INSERT INTO change (sku) VALUES (?)', t.sku);
-      const now = { ...t, available: t.onHand - t.reserved };
-      const message = JSON.stringify({
-        type: 'stock',
-        warehouseId: room,
-        seq: this.seq(),
-        ...now,
-      } satisfies RoomMessage);
-      for (const ws of this.ctx.getWebSockets()) {
-        try {
-          ws.send(message);
-        } catch {}
-      }
+      const now = this.writeLevel(t, false)!;
+      this.announce(room, now);
       repaired.push({ sku: t.sku, had: had ? toLevel(had) : null, now });
     }
     return { repaired, ahead };
   }
 
+  /** Writes a level (only if its version is newer, unless told otherwise); null if it was not. */
+  private writeLevel(l: LevelUpdate, onlyIfNewer: boolean): RoomLevel | null {
+    const row = this.ctx.storage.sql
+      .exec<LevelRow>(
+        `INSERT INTO level (sku, on_hand, reserved, version) VALUES (?, ?, ?, ?)
+         ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved,
+           version = excluded.version
+         WHERE excluded.version > level.version OR NOT ?
+         RETURNING sku, on_hand, reserved, version`,
+        l.sku,
+        l.onHand,
+        l.reserved,
+        l.version,
+        onlyIfNewer ? 1 : 0,
+      )
+      .toArray()[0];
+    return row ? toLevel(row) : null;
+  }
+
+  /** Records a change in the resume log (the last 1,000 are kept) and tells every client. */
+  private announce(room: string, level: RoomLevel): void {
+    this.ctx.storage.sql.exec('INSERT INTO change (sku) VALUES (?)', level.sku);
+    const seq = this.seq();
+    this.ctx.storage.sql.exec('DELETE FROM change WHERE seq <= ?', seq - 1000);
+    this.broadcast({ type: 'stock', warehouseId: room, seq, ...level });
+  }
+
   /** Tells every connected client of an order or transfer event of this warehouse. */
   broadcastEvent(event: Omit<RoomEvent, 'type'>): number {
-    const message = JSON.stringify({ type: 'event', ...event } satisfies RoomMessage);
+    return this.broadcast({ type: 'event', ...event });
+  }
+
+  /** Sends one message to every connected socket; returns how many there were. */
+  private broadcast(message: RoomMessage): number {
+    const text = JSON.stringify(message);
     const sockets = this.ctx.getWebSockets();
     for (const ws of sockets) {
       try {
-        ws.send(message);
-      } catch {}
+        ws.send(text);
+      } catch {
+        // A socket that closed meanwhile: the runtime drops it from the room.
+      }
     }
     return sockets.length;
   }
