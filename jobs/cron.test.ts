@@ -50,3 +50,29 @@ test('prune-event-archive deletes events older than the retention and keeps the 
     olderThanDays: 30,
   });
 });
+
+test('prune-failed-jobs drops jobs failed for good once FAILED_JOB_DAYS (14) old, and nothing else', async () => {
+  const { db } = database();
+  // A task this worker does not run, so it never picks these up.
+  const add = async (label: string, failed: boolean, daysAgo: number) => {
+    await db.execute(sql`select graphile_worker.add_job('no-such-task', ${JSON.stringify({ label })}::json,
+      max_attempts := 3)`);
+    await db.execute(sql`update graphile_worker._private_jobs
+      set attempts = ${failed ? 3 : 1}, updated_at = now() - make_interval(days => ${daysAgo})
+      where payload->>'label' = ${label}`);
+  };
+  await add('old-failed', true, 20);
+  await add('new-failed', true, 2);
+  await add('old-retrying', false, 20);
+  await enqueueJob(db, 'prune-failed-jobs', {});
+  await eventually(async () => logs.lines.find((l) => l.msg === 'failed jobs pruned'));
+  const left = await db.execute<{ label: string }>(
+    sql`select payload->>'label' as label from graphile_worker._private_jobs
+        where payload->>'label' is not null order by 1`,
+  );
+  expect(left.rows.map((r) => r.label)).toEqual(['new-failed', 'old-retrying']);
+  expect(logs.lines.find((l) => l.msg === 'failed jobs pruned')).toMatchObject({
+    deleted: 1,
+    olderThanDays: 14,
+  });
+});

@@ -44,6 +44,8 @@ export const taskPayloads = {
   'detect-low-stock': z.object({}).passthrough(),
   'check-warehouse-rooms': z.object({}).passthrough(),
   'prune-idempotency-keys': z.object({}).passthrough(),
+  'prune-failed-jobs': z.object({}).passthrough(),
+  'expire-reservations': z.object({}).passthrough(),
   'push-warehouse-levels': z.object({
     warehouseId: z.uuid(),
     levels: z.array(

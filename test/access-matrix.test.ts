@@ -318,6 +318,12 @@ const stockCases: AccessCase[] = [
     allow: everyone,
     request: (w, wh) => ({ method: 'POST', path: `/api/orders/${f(w, 'order-cancel', wh)}/cancel` }),
   },
+  {
+    endpoint: 'POST /api/orders/{id}/confirm',
+    scoped: true,
+    allow: everyone,
+    request: (w, wh) => ({ method: 'POST', path: `/api/orders/${f(w, 'order-pending', wh)}/confirm` }),
+  },
 ];
 
 /** A stocked product, a third warehouse outside every scope, and an order and transfers per warehouse. */
@@ -345,6 +351,11 @@ async function prepareStock(w: MatrixWorld, admin: Record<string, string>): Prom
     const lines = [{ sku, qty: 1 }];
     fixtures[`order:${wh}`] = await post('/api/orders', { lines, warehouseId: wh });
     fixtures[`order-cancel:${wh}`] = await post('/api/orders', { lines, warehouseId: wh });
+    fixtures[`order-pending:${wh}`] = await post('/api/orders', {
+      lines,
+      warehouseId: wh,
+      reservationExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     fixtures[`transfer-out:${wh}`] = await post('/api/transfers', {
       fromWarehouseId: wh,
       toWarehouseId: third!.id,

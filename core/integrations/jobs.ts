@@ -95,3 +95,19 @@ export async function retryJob(db: Database, id: string): Promise<JobView> {
     from graphile_worker.jobs where id = ${id}::bigint`);
   return toView(after[0] ?? job);
 }
+
+/**
+ * Jobs that failed for good stay listed (and retryable) for `days`, then go; so do the queues
+ * left without jobs. graphile-worker removes jobs that succeed by itself.
+ */
+export async function pruneFailedJobs(db: Database, days: number): Promise<number> {
+  const deleted = await db.execute(sql`
+    delete from graphile_worker._private_jobs
+    where attempts >= max_attempts and locked_at is null
+      and updated_at < now() - make_interval(days => ${days})`);
+  await db.execute(sql`
+    delete from graphile_worker._private_job_queues q
+    where q.locked_at is null
+      and not exists (select 1 from graphile_worker._private_jobs j where j.job_queue_id = q.id)`);
+  return deleted.rowCount ?? 0;
+}

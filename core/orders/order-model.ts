@@ -15,6 +15,10 @@ export const orderStatuses = [
 ] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
+/** `requested`: someone cancelled it; `reservation_expired`: a pending order was not confirmed in time. */
+export const cancelReasons = ['requested', 'reservation_expired'] as const;
+export type CancelReason = (typeof cancelReasons)[number];
+
 export interface Money {
   amount: number;
   currency: string;

@@ -8,7 +8,7 @@ import { useCore } from '../../test/harness/core.ts';
 import { expectProblem } from '../../test/harness/http.ts';
 import { checkInvariants, receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
 import { createLocalInventoryClient } from '../inventory/client.ts';
-import { allocateBackorders } from './orders.ts';
+import { allocateBackorders, expireReservations } from './orders.ts';
 import type { OrderView } from './schemas.ts';
 
 const core = useCore();
@@ -122,6 +122,18 @@ describe('placing orders', () => {
         'lines.0.unitPrice.amount',
       ],
       [{ lines: [{ sku: a, qty: 1 }], surprise: 1 }, 'surprise'],
+      [{ lines: [{ sku: a, qty: 1 }], reservationExpiresAt: 'tomorrow' }, 'reservationExpiresAt'],
+      [
+        { lines: [{ sku: a, qty: 1 }], reservationExpiresAt: new Date(Date.now() - 60_000).toISOString() },
+        'reservationExpiresAt',
+      ],
+      [
+        {
+          lines: [{ sku: a, qty: 1 }],
+          reservationExpiresAt: new Date(Date.now() + 31 * 86_400_000).toISOString(),
+        },
+        'reservationExpiresAt',
+      ],
     ];
     const before = await levels();
     for (const [body, path] of cases) {
@@ -364,5 +376,97 @@ describe('changing, shipping and the state machine', () => {
     expect(await inventory.holdsOf('order', ghost)).toEqual([]);
     expect((await inventory.holdsOf('order', live.id)).map((h) => h.expiresAt)).toEqual([null]);
     await invariants();
+  });
+});
+
+describe('reservations that expire (pending orders)', () => {
+  const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
+  const lapse = (id: string) =>
+    core().database.db.execute(
+      sql`update orders.orders set reservation_expires_at = now() - interval '1 second' where id = ${id}`,
+    );
+  const expireTwiceAtOnce = async () => {
+    const { captureLogger } = await import('../../test/harness/logs.ts');
+    const deps = {
+      db: core().database.db,
+      log: captureLogger({}).log,
+      inventory: createLocalInventoryClient(core().database.db),
+    };
+    const counts = await Promise.all([expireReservations(deps), expireReservations(deps)]);
+    return counts.reduce((n, c) => n + c, 0);
+  };
+
+  test('a pending order holds its stock, cannot ship, and keeps it for good once confirmed', async () => {
+    const before = await levels();
+    const o = await order({
+      lines: [{ sku: a, qty: 2 }],
+      warehouseId: hel,
+      reservationExpiresAt: inAnHour(),
+    });
+    expect(o.status).toBe('pending');
+    expect(Date.parse(o.reservationExpiresAt!)).toBeGreaterThan(Date.now());
+    expect((await levels())(hel, a)!.reserved).toBe(before(hel, a)!.reserved + 2);
+    await expectProblem(await w.api.post(`/api/orders/${o.id}/ship`, {}), 409, 'illegal-transition');
+    const patched = (await (
+      await w.api.send(`/api/orders/${o.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ lines: [{ sku: a, qty: 3 }] }),
+      })
+    ).json()) as OrderView;
+    expect(patched).toMatchObject({ status: 'pending', reservationExpiresAt: o.reservationExpiresAt });
+    const confirmed = await w.api.post(`/api/orders/${o.id}/confirm`, {});
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.json()).toMatchObject({ status: 'confirmed', reservationExpiresAt: null });
+    await expectProblem(await w.api.post(`/api/orders/${o.id}/confirm`, {}), 409, 'illegal-transition');
+    await lapse(o.id);
+    expect(await expireTwiceAtOnce()).toBe(0);
+    expect((await levels())(hel, a)!.reserved).toBe(before(hel, a)!.reserved + 3);
+    await invariants();
+  });
+
+  test('past its expiry, a pending order is cancelled once (two sweeps at once), its stock released, with an event', async () => {
+    const before = await levels();
+    const o = await order({
+      lines: [{ sku: a, qty: 4 }],
+      warehouseId: hel,
+      reservationExpiresAt: inAnHour(),
+    });
+    const keep = await order({
+      lines: [{ sku: a, qty: 1 }],
+      warehouseId: hel,
+      reservationExpiresAt: inAnHour(),
+    });
+    await lapse(o.id);
+    await expectProblem(await w.api.post(`/api/orders/${o.id}/confirm`, {}), 409, 'reservation-expired');
+    expect(await expireTwiceAtOnce()).toBe(1);
+    const after = (await (await w.api.get(`/api/orders/${o.id}`)).json()) as OrderView;
+    expect(after).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'reservation_expired',
+      reservationExpiresAt: null,
+    });
+    expect(((await (await w.api.get(`/api/orders/${keep.id}`)).json()) as OrderView).status).toBe('pending');
+    expect((await levels())(hel, a)!.reserved).toBe(before(hel, a)!.reserved + 1);
+    expect(await createLocalInventoryClient(core().database.db).holdsOf('order', o.id)).toEqual([]);
+    const { rows } = await core().database.db.execute<{ n: number }>(sql`
+      select count(*)::int as n from graphile_worker._private_jobs j
+      join graphile_worker._private_tasks t on t.id = j.task_id
+      where t.identifier = 'publish-event' and payload->>'type' = 'order.cancelled'
+        and payload->'data'->>'id' = ${o.id}`);
+    expect(rows[0]!.n).toBe(1);
+    await invariants();
+  });
+
+  test('a cancel by hand says so', async () => {
+    const o = await order({
+      lines: [{ sku: a, qty: 1 }],
+      warehouseId: hel,
+      reservationExpiresAt: inAnHour(),
+    });
+    expect(await (await w.api.post(`/api/orders/${o.id}/cancel`, {})).json()).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'requested',
+    });
   });
 });

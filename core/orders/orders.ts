@@ -32,6 +32,7 @@ import {
   type Allocation,
   assertEditable,
   assertTransition,
+  type CancelReason,
   type Money,
   type OrderLine,
   type OrderStatus,
@@ -73,6 +74,8 @@ export function orderView(r: OrderRecord): OrderView {
     externalRef: r.externalRef,
     channel: r.channel,
     customer: r.customer ?? null,
+    reservationExpiresAt: r.reservationExpiresAt?.toISOString() ?? null,
+    cancelReason: r.cancelReason,
     version: r.version,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
@@ -228,7 +231,8 @@ export async function createOrder(
   if (orderLines.length === 0)
     throw outOfStock(plan.short.map((s) => ({ sku: s.sku, requested: s.qty, available: 0 })));
   const allocations = plan.allocations.map((a) => ({ ...a, shipped: 0 }));
-  const status = statusFromLines(orderLines);
+  const expiresAt = input.reservationExpiresAt ? new Date(input.reservationExpiresAt) : null;
+  const status = expiresAt ? 'pending' : statusFromLines(orderLines);
   const now = new Date();
   const record: OrderRecord = {
     id,
@@ -243,6 +247,8 @@ export async function createOrder(
     customer: input.customer ?? null,
     lines: orderLines,
     allocations,
+    reservationExpiresAt: expiresAt,
+    cancelReason: null,
     pendingShipment: null,
     createdBy: actorId(actor),
     version: 1,
@@ -424,7 +430,7 @@ export async function patchOrder(
         lines: orderLines,
         allocations,
         warehouseIds: warehousesOf(allocations, order.warehouseId),
-        status: 'confirmed',
+        status: order.status === 'pending' ? 'pending' : 'confirmed',
       });
       await publish(tx, 'order.updated', orderView(row), actor.requestId);
       await enqueueJob(tx, 'settle-order', { orderId: id }, { jobKey: `settle-order:${id}` });
@@ -466,10 +472,25 @@ function reshape(current: Allocation[], wanted: Map<string, number>, added: Plan
 export async function cancelOrder(deps: OrderDeps, id: string, actor: OrderActor): Promise<OrderView> {
   const order = await withShipmentApplied(deps, await loadOrder(deps.db, id));
   assertMayTouch(actor.principal, 'orders:update', order);
+  return cancel(deps, order, 'requested', actor.requestId);
+}
+
+/** Cancels at the order's version (409 if it changed meanwhile), then releases its holds. */
+async function cancel(
+  deps: OrderDeps,
+  order: OrderRecord,
+  reason: CancelReason,
+  requestId: string,
+): Promise<OrderView> {
+  const id = order.id;
   assertTransition(order.status, 'cancelled');
   const saved = await deps.db.transaction(async (tx) => {
-    const row = await saveOrder(tx, order, { status: 'cancelled' });
-    await publish(tx, 'order.cancelled', orderView(row), actor.requestId);
+    const row = await saveOrder(tx, order, {
+      status: 'cancelled',
+      cancelReason: reason,
+      reservationExpiresAt: null,
+    });
+    await publish(tx, 'order.cancelled', orderView(row), requestId);
     await enqueueJob(tx, 'settle-order', { orderId: id }, { jobKey: `settle-order:${id}` });
     // What it held is free again: backorders waiting for it may have it.
     await enqueueJob(
@@ -482,6 +503,63 @@ export async function cancelOrder(deps: OrderDeps, id: string, actor: OrderActor
   });
   await settleOrder(deps, id);
   return orderView(saved);
+}
+
+/** A pending order is paid for: its stock stays held with no expiry. 409 once the hold has lapsed. */
+export async function confirmOrder(deps: OrderDeps, id: string, actor: OrderActor): Promise<OrderView> {
+  const order = await loadOrder(deps.db, id);
+  assertMayTouch(actor.principal, 'orders:update', order);
+  if (order.status !== 'pending')
+    throw new ConflictError(
+      `Only a pending order can be confirmed; this one is ${order.status}.`,
+      'illegal-transition',
+      {
+        currentStatus: order.status,
+        attempted: 'confirmed',
+      },
+    );
+  // Lines still short stay backordered and wait for stock like any other.
+  const status = statusFromLines(order.lines);
+  if (order.reservationExpiresAt && order.reservationExpiresAt.getTime() <= Date.now())
+    throw new ConflictError(
+      'The reservation of this order has expired; place the order again.',
+      'reservation-expired',
+      { reservationExpiresAt: order.reservationExpiresAt.toISOString() },
+    );
+  return deps.db.transaction(async (tx) => {
+    const row = await saveOrder(tx, order, { status, reservationExpiresAt: null });
+    const view = orderView(row);
+    await publish(tx, status === 'confirmed' ? 'order.confirmed' : 'order.updated', view, actor.requestId);
+    return view;
+  });
+}
+
+/**
+ * Cancels pending orders whose reservation has lapsed, oldest first, and releases their stock.
+ * Two runs at once are safe: each cancel is conditional on the order's version, so an order
+ * confirmed, changed or cancelled by the other run meanwhile is left alone.
+ */
+export async function expireReservations(deps: OrderDeps, pageSize = 100): Promise<number> {
+  let cancelled = 0;
+  for (;;) {
+    const due = await deps.db
+      .select()
+      .from(orderRecords)
+      .where(and(eq(orderRecords.status, 'pending'), sql`${orderRecords.reservationExpiresAt} <= now()`))
+      .orderBy(orderRecords.reservationExpiresAt)
+      .limit(pageSize);
+    let progressed = false;
+    for (const order of due) {
+      try {
+        await cancel(deps, order, 'reservation_expired', '');
+        cancelled++;
+        progressed = true;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    if (due.length < pageSize || !progressed) return cancelled;
+  }
 }
 
 export async function shipOrder(

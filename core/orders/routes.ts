@@ -8,6 +8,7 @@ import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts'
 import { pageSchema } from '../platform/pagination.ts';
 import {
   cancelOrder,
+  confirmOrder,
   createOrder,
   deliverOrder,
   listOrders,
@@ -48,7 +49,7 @@ const createOrderRoute = createRoute({
     body: jsonBody(createOrderSchema),
   },
   responses: {
-    201: jsonContent(orderSchema, 'The order, confirmed (or backordered)'),
+    201: jsonContent(orderSchema, 'The order: confirmed or backordered; pending with `reservationExpiresAt`'),
     ...authProblems,
     ...problemResponses(400, 409, 413, 415, 422),
   },
@@ -92,7 +93,11 @@ const patchOrderRoute = createRoute({
   },
 });
 
-const stepRoute = (step: 'cancel' | 'deliver', summary: string, action: 'orders:update' | 'orders:fulfil') =>
+const stepRoute = (
+  step: 'cancel' | 'confirm' | 'deliver',
+  summary: string,
+  action: 'orders:update' | 'orders:fulfil',
+) =>
   createRoute({
     method: 'post',
     path: `/api/orders/{id}/${step}`,
@@ -146,6 +151,14 @@ export const ordersRoutes = createRouter()
       'orders:update',
     ),
     async (c) => c.json(await cancelOrder(depsOf(c), c.req.valid('param').id, actorOf(c)), 200),
+  )
+  .openapi(
+    stepRoute(
+      'confirm',
+      'Confirm a pending order (paid): its stock stays held, with no expiry; 409 `reservation-expired` once it lapsed',
+      'orders:update',
+    ),
+    async (c) => c.json(await confirmOrder(depsOf(c), c.req.valid('param').id, actorOf(c)), 200),
   )
   .openapi(stepRoute('deliver', 'Mark a shipped order delivered', 'orders:fulfil'), async (c) =>
     c.json(await deliverOrder(depsOf(c), c.req.valid('param').id, actorOf(c)), 200),

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { moneySchema, skuSchema } from '../catalog/schemas.ts';
 import { qtySchema } from '../inventory/schemas.ts';
 import { pageQuery } from '../platform/pagination.ts';
-import { orderStatuses } from './order-model.ts';
+import { cancelReasons, orderStatuses } from './order-model.ts';
 
 const lineInput = z
   .object({
@@ -11,6 +11,8 @@ const lineInput = z
     unitPrice: moneySchema.optional().openapi({ description: "Defaults to the catalog's price" }),
   })
   .strict();
+
+const MAX_RESERVATION_MS = 30 * 24 * 3600 * 1000;
 
 export const createOrderSchema = z
   .object({
@@ -24,6 +26,17 @@ export const createOrderSchema = z
       description:
         'Keep short lines backordered; they are allocated first come, first served as stock arrives',
     }),
+    reservationExpiresAt: z.iso
+      .datetime({ offset: true })
+      .refine((at) => Date.parse(at) > Date.now(), 'Must be in the future')
+      .refine((at) => Date.parse(at) <= Date.now() + MAX_RESERVATION_MS, 'At most 30 days ahead')
+      .optional()
+      .openapi({
+        description:
+          'Hold the stock for a pending order (awaiting payment) until then: confirm it with ' +
+          '`POST /api/orders/{id}/confirm` before, or it is cancelled and its stock released',
+        example: '2026-01-31T12:00:00Z',
+      }),
     externalRef: z.string().trim().min(1).max(200).optional(),
     channel: z.string().trim().min(1).max(50).optional().openapi({ example: 'web' }),
     customer: z
@@ -82,6 +95,11 @@ export const orderSchema = z
     externalRef: z.string().nullable(),
     channel: z.string().nullable(),
     customer: z.record(z.string(), z.unknown()).nullable(),
+    reservationExpiresAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'While pending: when the hold lapses' }),
+    cancelReason: z.enum(cancelReasons).nullable(),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -48,6 +48,8 @@ export const configSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().positive().default(20),
   JOBS_CONCURRENCY: z.coerce.number().int().positive().default(4),
   EVENT_ARCHIVE_DAYS: z.coerce.number().int().positive().default(30),
+  /** How long a job that failed for good stays listed in GET /api/jobs (and retryable). */
+  FAILED_JOB_DAYS: z.coerce.number().int().positive().default(14),
   ADMIN_EMAIL: z.email().default('admin@example.com'),
   ADMIN_PASSWORD: z.string().min(12).default('admin-dev-password'),
   SEED_DEMO_DATA: flag.default(true),

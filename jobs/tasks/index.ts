@@ -2,12 +2,17 @@ import type { TaskName } from '../payloads.ts';
 import type { defineTask } from '../task.ts';
 import { checkWarehouseRooms } from './check-warehouse-rooms.ts';
 import { pruneIdentity, rotateKeys } from './identity-upkeep.ts';
-import { allocateBackordersTask, expireHoldsTask, settleOrderTask } from './order-upkeep.ts';
+import {
+  allocateBackordersTask,
+  expireHoldsTask,
+  expireReservationsTask,
+  settleOrderTask,
+} from './order-upkeep.ts';
 import { pruneEventArchive } from './prune-event-archive.ts';
 import { publishEvent } from './publish-event.ts';
 import { purgeEdgeCatalog } from './purge-edge-catalog.ts';
 import { pushWarehouseLevels } from './push-warehouse-levels.ts';
-import { detectLowStockTask, pruneIdempotencyKeysTask } from './stock-upkeep.ts';
+import { detectLowStockTask, pruneFailedJobsTask, pruneIdempotencyKeysTask } from './stock-upkeep.ts';
 
 /** Every task the worker runs, by the identifier jobs are enqueued with. */
 export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
@@ -23,4 +28,6 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'detect-low-stock': detectLowStockTask,
   'check-warehouse-rooms': checkWarehouseRooms,
   'prune-idempotency-keys': pruneIdempotencyKeysTask,
+  'prune-failed-jobs': pruneFailedJobsTask,
+  'expire-reservations': expireReservationsTask,
 };

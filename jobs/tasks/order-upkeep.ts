@@ -4,7 +4,12 @@
  * safe to run twice at once (holds change only inside inventory.hold_stock, under row locks).
  */
 import { createLocalInventoryClient } from '../../core/inventory/client.ts';
-import { allocateBackorders, liveOrderIds, settleOrder } from '../../core/orders/orders.ts';
+import {
+  allocateBackorders,
+  expireReservations,
+  liveOrderIds,
+  settleOrder,
+} from '../../core/orders/orders.ts';
 import { defineTask, type TaskDeps } from '../task.ts';
 
 const orderDeps = (deps: TaskDeps) => ({
@@ -48,4 +53,10 @@ export const expireHoldsTask = defineTask('expire-holds', async (_payload, deps)
     deps.log.info('expired holds swept', { kept: kept.length, released: dead.length });
     if (expired.length < 200) return;
   }
+});
+
+/** Pending orders not confirmed before their reservation lapsed: cancelled, their stock released. */
+export const expireReservationsTask = defineTask('expire-reservations', async (_payload, deps) => {
+  const cancelled = await expireReservations(orderDeps(deps));
+  if (cancelled > 0) deps.log.info('lapsed reservations cancelled', { orders: cancelled });
 });

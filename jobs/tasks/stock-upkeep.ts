@@ -1,4 +1,6 @@
+import { pruneFailedJobs } from '../../core/integrations/jobs.ts';
 import { detectLowStock } from '../../core/inventory/low-stock.ts';
+import { config } from '../../core/platform/config.ts';
 import { pruneIdempotencyKeys } from '../../core/platform/idempotency.ts';
 import { defineTask } from '../task.ts';
 
@@ -15,3 +17,9 @@ export const pruneIdempotencyKeysTask = defineTask(
     log.info('idempotency keys pruned', { deleted: await pruneIdempotencyKeys(db) });
   },
 );
+
+/** Cron: jobs that failed for good, once FAILED_JOB_DAYS old. */
+export const pruneFailedJobsTask = defineTask('prune-failed-jobs', async (_payload, { db, log }) => {
+  const days = config().FAILED_JOB_DAYS;
+  log.info('failed jobs pruned', { deleted: await pruneFailedJobs(db, days), olderThanDays: days });
+});

@@ -1,0 +1,3 @@
+ALTER TABLE "orders"."orders" ADD COLUMN "reservation_expires_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "orders"."orders" ADD COLUMN "cancel_reason" text;--> statement-breakpoint
+CREATE INDEX "orders_reservation_expiry_idx" ON "orders"."orders" USING btree ("reservation_expires_at") WHERE "orders"."orders"."status" = 'pending' and "orders"."orders"."reservation_expires_at" is not null;
