@@ -18,8 +18,12 @@ export interface RoomSnapshot {
   levels: RoomLevel[];
 }
 
-/** A level as pushed to the room: available is derived, never trusted from the sender. */
-export type LevelUpdate = Omit<RoomLevel, 'available'>;
+/**
+ * A level as pushed to the room: available is derived, never trusted from the sender.
+ * `fromVersion` is the version the change started from, so the room can tell that an earlier
+ * push is still on its way.
+ */
+export type LevelUpdate = Omit<RoomLevel, 'available'> & { fromVersion?: number | undefined };
 
 /** What the room sends: one shape, parsed by clients (the dashboard, tests) with this schema. */
 export type RoomMessage =

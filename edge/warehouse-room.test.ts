@@ -30,10 +30,10 @@ test('updates apply by version: a duplicate or an older one changes nothing', as
   const room = crypto.randomUUID();
   const level = (version: number, onHand: number) => ({ sku: 'A-1', onHand, reserved: 1, version });
   const first = await internal(`${room}/levels`, { levels: [level(2, 20), level(1, 10)] });
-  expect(await first.json()).toEqual({ applied: 1, stale: 1 });
+  expect(await first.json()).toEqual({ applied: 1, stale: 1, held: 0 });
   await internal(`${room}/levels`, { levels: [level(3, 30)] });
   const again = await internal(`${room}/levels`, { levels: [level(3, 99), level(2, 20)] });
-  expect(await again.json()).toEqual({ applied: 0, stale: 2 });
+  expect(await again.json()).toEqual({ applied: 0, stale: 2, held: 0 });
   expect(await snapshot(room)).toEqual({
     warehouseId: room,
     version: 2, // the room's sequence: two updates applied

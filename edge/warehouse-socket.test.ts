@@ -137,3 +137,68 @@ test('a room never filled rebuilds from Postgres before its first snapshot', asy
   });
   ws.close();
 });
+
+const push = (warehouseId: string, levels: unknown[]) =>
+  fetch(`${edge.url}/internal/warehouses/${warehouseId}/levels`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${edge.internalSecret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ levels }),
+  });
+
+test('a push that overtook an earlier one waits for it: clients see every step, in order', async () => {
+  const other = w.warehouses[1]!.id; // filled by the test above
+  const { ws, next } = await connect(wsUrl(other, w.admin.accessToken));
+  await next(); // snapshot
+  const step = (fromVersion: number, version: number) => ({
+    sku: 'GAP-1',
+    onHand: version * 10,
+    reserved: 0,
+    version,
+    fromVersion,
+  });
+  // Versions 4 and 5 arrive first: the room keeps them (and answers at once); 2 and 3 follow.
+  const result = async (res: Promise<Response>) => (await res).json();
+  expect(await result(push(other, [step(4, 5)]))).toEqual({ applied: 0, stale: 0, held: 1 });
+  expect(await result(push(other, [step(3, 4)]))).toEqual({ applied: 0, stale: 0, held: 1 });
+  expect(await result(push(other, [step(1, 2)]))).toEqual({ applied: 1, stale: 0, held: 0 });
+  expect(await result(push(other, [step(2, 3)]))).toEqual({ applied: 1, stale: 0, held: 0 });
+  const seen = [await next(), await next(), await next(), await next()];
+  expect(seen.map((m) => (m as { version: number }).version)).toEqual([2, 3, 4, 5]);
+  // A duplicate is stale at once; a push whose predecessor never comes applies after the wait.
+  expect(await result(push(other, [step(3, 4)]))).toEqual({ applied: 0, stale: 1, held: 0 });
+  expect(await result(push(other, [step(7, 8)]))).toEqual({ applied: 0, stale: 0, held: 1 });
+  expect(await result(push(other, [step(8, 9)]))).toEqual({ applied: 0, stale: 0, held: 1 });
+  expect(await next()).toMatchObject({ type: 'stock', sku: 'GAP-1', version: 8 });
+  expect(await next()).toMatchObject({ type: 'stock', sku: 'GAP-1', version: 9 });
+  ws.close();
+});
+
+test('a burst of concurrent changes reaches a socket as every version, in order', async () => {
+  const [sku] = w.skus as [string];
+  await receive(w, wh, sku, 1);
+  const { ws, next } = await connect(wsUrl(wh, w.admin.accessToken));
+  const { rows } = await edge.database.db.$client.query(
+    'select version from inventory.stock_levels where warehouse_id = $1 and sku = $2',
+    [wh, sku],
+  );
+  const from = Number(rows[0]!.version);
+  // The room may not have had that change yet when the socket joined.
+  for (let v = 0; v < from; ) {
+    const m = await next();
+    v =
+      m.type === 'snapshot'
+        ? (m.levels.find((l) => l.sku === sku)?.version ?? 0)
+        : m.type === 'stock' && m.sku === sku
+          ? m.version
+          : v;
+  }
+  const burst = 30;
+  await Promise.all(Array.from({ length: burst }, () => receive(w, wh, sku, 1)));
+  const versions: number[] = [];
+  while (versions.length < burst) {
+    const m = await next();
+    if (m.type === 'stock' && m.sku === sku) versions.push(m.version);
+  }
+  expect(versions).toEqual(Array.from({ length: burst }, (_, i) => from + i + 1));
+  ws.close();
+});

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { createLogger, type Logger } from '../core/platform/logger.ts';
 import { openEdgeClient } from './database.ts';
 import {
   type LevelUpdate,
@@ -23,6 +24,16 @@ const toLevel = (r: LevelRow): RoomLevel => ({
   version: r.version,
 });
 
+/** What a push did: levels applied, levels older than the room's, levels kept for later. */
+export interface PushResult {
+  applied: number;
+  stale: number;
+  held: number;
+}
+
+/** How long a push waits for an earlier one it overtook (concurrent jobs) before it applies anyway. */
+const GAP_WAIT_MS = 2_000;
+
 /**
  * The per-warehouse Durable Object: a projection of the warehouse's stock levels in SQLite
  * storage, each level carrying the ledger version it reflects. An update applies only if its
@@ -32,8 +43,13 @@ const toLevel = (r: LevelRow): RoomLevel => ({
  * object's input gate makes each batch atomic.
  */
 export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
+  /** This activation's rebuild from Postgres (see ensureRebuilt). */
+  private rebuilt: Promise<unknown> | null = null;
+  private readonly log: Logger;
+
   constructor(ctx: DurableObjectState, env: EdgeBindings) {
     super(ctx, env);
+    this.log = createLogger({ service: 'edge' }, edgeConfig(env).LOG_LEVEL);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS level (
       sku TEXT PRIMARY KEY,
       on_hand INTEGER NOT NULL,
@@ -44,6 +60,12 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS change (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       sku TEXT NOT NULL
+    )`);
+    // Pushes that arrived before an earlier one they follow (see pushLevels).
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS early_push (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      levels TEXT NOT NULL,
+      until INTEGER NOT NULL
     )`);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     // Answered by the runtime without waking the object.
@@ -71,8 +93,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   /** A WebSocket client (the worker checked its token and scope): snapshot first, then changes. */
   override async fetch(request: Request): Promise<Response> {
     const warehouseId = this.warehouseId(request.headers.get('x-warehouse-id') ?? undefined);
-    // A room never filled rebuilds from Postgres before its first snapshot goes out.
-    if (!this.isSynced()) await this.resync(warehouseId);
+    await this.ensureRebuilt(warehouseId);
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
@@ -115,10 +136,84 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   }
 
   /**
+   * A push from the jobs runner. Pushes run concurrently, so a later change can arrive before
+   * an earlier one; applied at once, the earlier one would then be stale and its step never
+   * shown. So a push that starts from a version the room has not reached is kept (in storage,
+   * answered at once, so no job slot waits on it) until the pushes before it have arrived, or
+   * GAP_WAIT_MS have passed (the alarm). Clients see every change, in order.
+   */
+  async pushLevels(levels: LevelUpdate[], warehouseId: string): Promise<PushResult> {
+    this.warehouseId(warehouseId);
+    if (this.gapBefore(levels) > 0) {
+      const until = Date.now() + GAP_WAIT_MS;
+      this.ctx.storage.sql.exec(
+        'INSERT INTO early_push (levels, until) VALUES (?, ?)',
+        JSON.stringify(levels),
+        until,
+      );
+      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(until);
+      return { applied: 0, stale: 0, held: levels.length };
+    }
+    const { applied, stale } = this.applyLevels(levels);
+    this.applyEarlyPushes(false);
+    return { applied: applied.length, stale, held: 0 };
+  }
+
+  /** Early pushes whose wait is over are applied, nearest first, with what they were waiting for. */
+  override async alarm(): Promise<void> {
+    this.applyEarlyPushes(true);
+    const next = this.ctx.storage.sql
+      .exec<{ until: number | null }>('SELECT min(until) AS until FROM early_push')
+      .toArray()[0]?.until;
+    if (next != null) await this.ctx.storage.setAlarm(next);
+  }
+
+  /**
+   * Applies the early pushes that no longer follow a gap; with `overdue`, also those past their
+   * wait, the one nearest the room's versions first, so the fewest steps are skipped.
+   */
+  private applyEarlyPushes(overdue: boolean): void {
+    for (;;) {
+      const early = this.ctx.storage.sql
+        .exec<{ id: number; levels: string; until: number }>(
+          'SELECT id, levels, until FROM early_push ORDER BY id',
+        )
+        .toArray()
+        .map((r) => ({ ...r, levels: JSON.parse(r.levels) as LevelUpdate[] }))
+        .map((r) => ({ ...r, gap: this.gapBefore(r.levels) }));
+      const ready =
+        early.find((r) => r.gap === 0) ??
+        (overdue ? early.filter((r) => r.until <= Date.now()).sort((a, b) => a.gap - b.gap)[0] : undefined);
+      if (!ready) return;
+      this.ctx.storage.sql.exec('DELETE FROM early_push WHERE id = ?', ready.id);
+      this.applyLevels(ready.levels);
+    }
+  }
+
+  /**
+   * How many versions are missing before these levels: the changes of earlier pushes that have
+   * not arrived yet. 0 when the push follows on from what the room holds.
+   */
+  private gapBefore(levels: LevelUpdate[]): number {
+    // Before the first fill the room cannot tell; the fill itself brings every level up to date.
+    if (!this.isSynced()) return 0;
+    let missing = 0;
+    for (const l of levels) {
+      if (l.fromVersion === undefined) continue;
+      const held = this.ctx.storage.sql
+        .exec<{ version: number }>('SELECT version FROM level WHERE sku = ?', l.sku)
+        .toArray()[0];
+      // A level missing from a filled room was created after the fill, at version 1.
+      missing += Math.max(0, l.fromVersion - (held?.version ?? 1));
+    }
+    return missing;
+  }
+
+  /**
    * Applies versioned levels, and tells every connected client of each that was newer than what
    * the room held. Synchronous: no update can interleave with another.
    */
-  applyLevels(levels: LevelUpdate[], warehouseId?: string): { applied: RoomLevel[]; stale: number } {
+  private applyLevels(levels: LevelUpdate[], warehouseId?: string): { applied: RoomLevel[]; stale: number } {
     const room = this.warehouseId(warehouseId);
     const applied = levels.flatMap((l) => {
       const written = this.writeLevel(l, true);
@@ -156,6 +251,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       this.announce(room, now);
       repaired.push({ sku: t.sku, had: had ? toLevel(had) : null, now });
     }
+    this.applyEarlyPushes(false);
     return { repaired, ahead };
   }
 
@@ -230,10 +326,30 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     return this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'synced'").toArray().length > 0;
   }
 
-  /** These skus' levels, after a first rebuild from Postgres if the room never had one. */
+  /** These skus' levels, once the room has been rebuilt in this activation. */
   async levelsSynced(warehouseId: string, skus: string[]): Promise<RoomLevel[]> {
-    if (!this.isSynced()) await this.resync(warehouseId);
+    await this.ensureRebuilt(warehouseId);
     return this.levels(skus);
+  }
+
+  /**
+   * Once per activation (the first start, an edge restart, an eviction), before the room
+   * answers from its storage: pushes may have failed while it was away (they are retried,
+   * later), so it reads Postgres once. If Postgres cannot be reached, a room that was filled
+   * before answers from what it holds; one never filled cannot answer.
+   */
+  private async ensureRebuilt(warehouseId: string): Promise<void> {
+    this.rebuilt ??= this.resync(warehouseId).catch((err: unknown) => {
+      this.rebuilt = null;
+      throw err;
+    });
+    await this.rebuilt.catch((err: unknown) => {
+      if (!this.isSynced()) throw err;
+      this.log.warn('warehouse room: rebuild failed, answering from storage', {
+        warehouseId,
+        err: (err as Error).message,
+      });
+    });
   }
 
   /**
@@ -260,6 +376,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
         "INSERT INTO meta (key, value) VALUES ('synced', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         new Date().toISOString(),
       );
+      this.applyEarlyPushes(false);
       return { applied: result.applied.length, stale: result.stale };
     } finally {
       this.ctx.waitUntil(client.end());

@@ -135,6 +135,7 @@ const levelUpdateSchema = z.object({
         onHand: z.number().int().min(0),
         reserved: z.number().int().min(0),
         version: z.number().int().min(1),
+        fromVersion: z.number().int().min(0).optional(),
       }),
     )
     .max(5000),
@@ -146,11 +147,7 @@ app.post('/internal/warehouses/:id/levels', async (c) => {
   await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
   const parsed = levelUpdateSchema.safeParse(await c.req.json().catch(() => null));
   if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
-  const { applied, stale } = await roomFor(c, c.req.param('id')).applyLevels(
-    parsed.data.levels,
-    c.req.param('id'),
-  );
-  return c.json({ applied: applied.length, stale }, 200);
+  return c.json(await roomFor(c, c.req.param('id')).pushLevels(parsed.data.levels, c.req.param('id')), 200);
 });
 const roomEventSchema = z.object({
   event: z.object({

@@ -54,6 +54,7 @@ export const taskPayloads = {
         onHand: z.number().int(),
         reserved: z.number().int(),
         version: z.number().int(),
+        fromVersion: z.number().int().optional(),
       }),
     ),
   }),

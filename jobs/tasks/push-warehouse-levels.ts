@@ -4,7 +4,7 @@ import { defineTask } from '../task.ts';
  * Feeds a warehouse room at the edge with the levels one stock change left behind (enqueued in
  * the change's transaction by inventory.publish_stock_changes, one job per warehouse). The room
  * applies each level only if its version is newer, so a retry, a duplicate or a late job
- * changes nothing. A failed call throws, and graphile-worker retries it.
+ * changes nothing; one that overtook an earlier job is held by the room until that one arrives. A failed call throws, and graphile-worker retries it.
  */
 export const pushWarehouseLevels = defineTask('push-warehouse-levels', async (payload, { edge, log }) => {
   if (!edge) {
@@ -18,6 +18,6 @@ export const pushWarehouseLevels = defineTask('push-warehouse-levels', async (pa
     signal: AbortSignal.timeout(10_000),
   });
   if (!res.ok) throw new Error(`the edge answered ${res.status} to a warehouse room push`);
-  const { applied, stale } = (await res.json()) as { applied: number; stale: number };
-  log.debug('warehouse room fed', { warehouseId: payload.warehouseId, applied, stale });
+  const { applied, stale, held } = (await res.json()) as { applied: number; stale: number; held: number };
+  log.debug('warehouse room fed', { warehouseId: payload.warehouseId, applied, stale, held });
 });
