@@ -29,7 +29,7 @@ type OrderShape =
   | { kind: 'hot'; sku: string; warehouseId?: string }
   | { kind: 'mixed'; prefix: string; count: number; lines: number; warehouseId?: string };
 
-interface LoadSpec {
+export interface LoadSpec {
   url: string;
   connections: number;
   seconds: number;
@@ -37,7 +37,7 @@ interface LoadSpec {
   shape: OrderShape;
 }
 
-interface OrderLoadResult {
+export interface OrderLoadResult {
   requests: number;
   created: number;
   rps: number;
@@ -123,7 +123,7 @@ async function loadOrders(spec: LoadSpec): Promise<OrderLoadResult> {
 }
 
 /** Runs the order load generator in a child process (credentials via the environment). */
-async function measureOrders(spec: LoadSpec): Promise<OrderLoadResult> {
+export async function measureOrders(spec: LoadSpec): Promise<OrderLoadResult> {
   const proc = Bun.spawn(['bun', import.meta.path], {
     stdout: 'pipe',
     stderr: 'inherit',

@@ -8,6 +8,8 @@
  *   pickup     the push-warehouse-levels job's start (graphile-worker's job:start event) - the 201
  *   burst      50 adjustments as fast as 8 clients make them: deliveries per second at the
  *              sockets, and its ratio to the reference
+ *   loaded     pickup and commit -> message again, while the orders benchmark's hot-sku load
+ *              (64 clients) runs in another warehouse
  * Both clocks are wall clocks on one machine (performance.timeOrigin + performance.now()).
  *
  * The sockets live in a load process of their own: this file run with REALTIME_LOAD_SPEC set
@@ -23,6 +25,7 @@ import { freePort } from '../core/platform/ports.ts';
 import { startWrangler } from '../edge/local/wrangler-dev.ts';
 import { startJobs } from '../jobs/worker.ts';
 import { startBenchCore } from './bench-core.ts';
+import { measureOrders } from './orders.ts';
 import type { BenchContext } from './run.ts';
 
 const SOCKETS = 1000;
@@ -30,6 +33,8 @@ const CONNECT_CONCURRENCY = 50;
 const BURST = 50;
 const BURST_CLIENTS = 8;
 const MIN_CHANGES = 20;
+/** The orders benchmark's hot-sku load, placed while pickup is measured under load. */
+const LOAD_CLIENTS = 64;
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
 const now = () => performance.timeOrigin + performance.now();
@@ -537,6 +542,58 @@ export async function run(ctx: BenchContext): Promise<void> {
       `realtime: burst: ${burstArrivals.length} deliveries of ${broadcast} versions in ${Math.round(burstLast - burstStart)} ms`,
     );
 
+    // Pickup under load: the orders benchmark's hot-sku load (64 clients, in a warehouse of its
+    // own, so its pushes go to a room without sockets) fills the job queue with its events and
+    // pushes, while one adjustment every 100-200 ms goes on here.
+    ctx.progress(
+      `realtime: under load: ${LOAD_CLIENTS} clients placing orders for ${ctx.seconds} s, adjusting meanwhile`,
+    );
+    const [loadWarehouse] = await handle.db
+      .insert(warehouses)
+      .values({ code: `L${run}`, name: 'Realtime bench load' })
+      .returning({ id: warehouses.id });
+    const loadSku = `LOAD-${run}`;
+    await handle.db
+      .insert(products)
+      .values({ sku: loadSku, name: `Load ${loadSku}`, priceAmount: 500, priceCurrency: 'EUR' });
+    const stocked = await fetch(`${coreUrl}/api/inventory/adjustments`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        warehouseId: loadWarehouse!.id,
+        sku: loadSku,
+        delta: 1_000_000,
+        reason: 'received',
+      }),
+    });
+    if (stocked.status !== 201) throw new Error(`stocking the load sku failed: ${await stocked.text()}`);
+    const ordersLoad = measureOrders({
+      url: `${coreUrl}/api/orders`,
+      connections: LOAD_CLIENTS,
+      seconds: ctx.seconds,
+      headers: { authorization: headers.authorization },
+      shape: { kind: 'hot', sku: loadSku, warehouseId: loadWarehouse!.id },
+    });
+    const loaded: Change[] = [];
+    const loadEnd = performance.now() + Math.max(1, ctx.seconds) * 1000;
+    await Bun.sleep(500); // the load process starts
+    while (performance.now() < loadEnd) {
+      loaded.push(await adjust(1, 'found'));
+      await Bun.sleep(100 + Math.random() * 100);
+    }
+    const orderLoad = await ordersLoad;
+    const loadedAwaited = await roomLoad.awaitVersion(Math.max(...loaded.map((c) => c.version)), 60_000);
+    const loadedDump = await roomLoad.dump();
+    const loadedLatency = quantiles(
+      loaded.flatMap((c) => (loadedDump.arrivals[c.version] ?? []).map((at) => at - c.at)),
+    );
+    const loadedPickups = quantiles(
+      loaded.filter((c) => jobStarted.has(c.version)).map((c) => jobStarted.get(c.version)! - c.at),
+    );
+    ctx.progress(
+      `realtime: under load: ${Math.round(orderLoad.rps)} orders/s; pickup p50 ${ms(loadedPickups.p50)}, p99 ${ms(loadedPickups.p99)}`,
+    );
+
     // The table.
     ctx.report(
       `bare Bun.serve publish, ${SOCKETS} sockets (ref)`,
@@ -570,6 +627,16 @@ export async function run(ctx: BenchContext): Promise<void> {
       `p99 ${ms(pickups.p99)} over ${pickups.n} pushes; the 201 arrives just after the commit, so this slightly understates`,
     );
     ctx.report(
+      'push job pickup under orders load, p50',
+      ms(loadedPickups.p50),
+      `p99 ${ms(loadedPickups.p99)} over ${loadedPickups.n} pushes, while ${LOAD_CLIENTS} clients placed ${Math.round(orderLoad.rps)} orders/s (p99 ${orderLoad.p99Ms} ms) in another warehouse`,
+    );
+    ctx.report(
+      'commit -> stock message under orders load',
+      ms(loadedLatency.p50),
+      `p50; p99 ${ms(loadedLatency.p99)}, ${loadedAwaited.reached}/${loadedAwaited.open} sockets got the last`,
+    );
+    ctx.report(
       'push job run (job:start -> job:success), p50',
       ms(pushCalls.p50),
       `p99 ${ms(pushCalls.p99)}; the POST returns after the room sent to every socket; job errors ${jobErrors}${firstJobError ? ` (first: ${firstJobError})` : ''}; jobs concurrency ${cfg.JOBS_CONCURRENCY}`,
@@ -577,7 +644,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     ctx.report(
       `burst: ${BURST} adjustments, ${BURST_CLIENTS} at once`,
       fmtRate(burstRate),
-      `first send -> last delivery ${Math.round(burstLast - burstStart)} ms (commits took ${Math.round(burstCommitted - burstStart)} ms); ${burstArrivals.length} deliveries, ${burstPushed}/${BURST} versions pushed by jobs, ${broadcast}/${BURST} broadcast (a push older than the room's level is dropped), ${burstAwaited.reached}/${burstAwaited.open} got the last`,
+      `first send -> last delivery ${Math.round(burstLast - burstStart)} ms (commits took ${Math.round(burstCommitted - burstStart)} ms); ${burstArrivals.length} deliveries, ${burstPushed}/${BURST} versions pushed by jobs, ${broadcast}/${BURST} broadcast, ${burstAwaited.reached}/${burstAwaited.open} got the last`,
     );
     ctx.report(
       'burst fan-out only (first -> last delivery)',

@@ -2,6 +2,8 @@
 -- hold a push that overtook an earlier one until that one arrives, and show every step in
 -- order. Every stock function bumps a level's version once per entry it passes here, so the
 -- version before this call is the version now minus the number of entries for the level.
+-- Pushes also jump the queue (priority -10; graphile-worker runs lower first): under a load of
+-- orders the queue fills with their events, and live dashboards should not wait behind them.
 CREATE OR REPLACE FUNCTION inventory.publish_stock_changes(p_warehouse_ids uuid[], p_skus text[], p_request_id text)
 RETURNS void LANGUAGE sql
   SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
@@ -36,6 +38,6 @@ RETURNS void LANGUAGE sql
           'levels', json_agg(json_build_object(
             'sku', sku, 'onHand', on_hand, 'reserved', reserved, 'version', version,
             'fromVersion', from_version) ORDER BY sku)),
-        null, null, null, null, null, null)::graphile_worker.job_spec
+        null, null, null, null, -10, null)::graphile_worker.job_spec
       FROM changed GROUP BY warehouse_id))
 $$;
