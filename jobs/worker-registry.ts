@@ -1,24 +1,26 @@
 /**
  * Recovering jobs whose worker died. graphile-worker locks a job with its worker's id and only
  * frees it after four hours; a worker killed with SIGKILL never frees it. So every worker
- * registers itself and beats every 15 s, and every runner, at start and each minute, unlocks
- * the jobs of workers silent for a minute (graphile-worker's force_unlock_workers) and forgets
- * them. A graceful stop deregisters.
+ * registers itself and beats four times per JOBS_DEAD_WORKER_SECONDS (default 60), and every
+ * runner, at start and once per that period, unlocks the jobs of workers silent for that long
+ * (graphile-worker's force_unlock_workers) and forgets them. A graceful stop deregisters.
  */
 import { hostname } from 'node:os';
 import { sql } from 'drizzle-orm';
 import type { WorkerEvents } from 'graphile-worker';
+import { config } from '../core/platform/config.ts';
 import type { Database } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
 
-const HEARTBEAT_MS = 15_000;
-const SILENT_SECONDS = 60;
-
 /** Unlocks the jobs of workers that stopped beating; returns their ids. */
-export async function unlockDeadWorkers(db: Database, log: Logger): Promise<string[]> {
+export async function unlockDeadWorkers(
+  db: Database,
+  log: Logger,
+  silentSeconds = config().JOBS_DEAD_WORKER_SECONDS,
+): Promise<string[]> {
   const { rows } = await db.execute<{ worker_id: string }>(sql`
     delete from platform.job_workers
-    where heartbeat_at < now() - make_interval(secs => ${SILENT_SECONDS})
+    where heartbeat_at < now() - make_interval(secs => ${silentSeconds})
     returning worker_id`);
   const dead = rows.map((r) => r.worker_id);
   if (dead.length > 0) {
@@ -41,15 +43,22 @@ export function registerWorkers(events: WorkerEvents, db: Database, log: Logger)
   };
   const safely = (work: () => Promise<unknown>) => () =>
     void work().catch((err) => log.warn('worker registry', { err: (err as Error).message }));
+  // Jobs are locked under the pool's id (graphile-worker fetches them for its workers) or a
+  // worker's: both are registered, so force_unlock_workers frees either after a kill.
+  events.on('pool:create', ({ workerPool }) => {
+    mine.add(workerPool.id);
+    safely(beat)();
+  });
   events.on('worker:create', ({ worker }) => {
     mine.add(worker.workerId);
     safely(beat)();
   });
+  const silentMs = config().JOBS_DEAD_WORKER_SECONDS * 1000;
   safely(() => unlockDeadWorkers(db, log))();
-  const beating = setInterval(safely(beat), HEARTBEAT_MS);
+  const beating = setInterval(safely(beat), silentMs / 4);
   const sweeping = setInterval(
     safely(() => unlockDeadWorkers(db, log)),
-    60_000,
+    silentMs,
   );
   return {
     async stop() {

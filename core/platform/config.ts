@@ -47,6 +47,8 @@ export const configSchema = z.object({
     .default(256 * 1024 * 1024),
   DB_POOL_MAX: z.coerce.number().int().positive().default(20),
   JOBS_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  /** A job worker silent this long is dead: its locked jobs are unlocked for others. */
+  JOBS_DEAD_WORKER_SECONDS: z.coerce.number().int().min(2).default(60),
   EVENT_ARCHIVE_DAYS: z.coerce.number().int().positive().default(30),
   /** How long a job that failed for good stays listed in GET /api/jobs (and retryable). */
   FAILED_JOB_DAYS: z.coerce.number().int().positive().default(14),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../core/platform/ports.ts';
-import { startWrangler } from '../../edge/local/wrangler-dev.ts';
+import { startWrangler, type WranglerHandle } from '../../edge/local/wrangler-dev.ts';
 import { startWsProxy } from '../../edge/local/ws-proxy.ts';
 import { startJobs } from '../../jobs/worker.ts';
 import { serveCore } from './core.ts';
@@ -23,6 +23,15 @@ export interface TestEdge {
   edgeDatabaseConnections(): number;
 }
 
+export interface EdgeStack extends TestEdge {
+  /** Stops the edge worker (workerd); its Durable Object storage stays on disk. */
+  stopEdge(): Promise<void>;
+  /** Starts it again on the same port, over the same storage. */
+  startEdge(): Promise<void>;
+  /** Stops everything and drops the database. */
+  stop(): Promise<void>;
+}
+
 let shared: Promise<TestEdge> | undefined;
 
 /**
@@ -30,26 +39,35 @@ let shared: Promise<TestEdge> | undefined;
  * the WebSocket proxy for the edge's Neon driver, and the edge worker in real workerd.
  */
 export function testEdge(): Promise<TestEdge> {
-  shared ??= startEdgeStack();
+  shared ??= startEdgeStack({ name: 'edge', jobs: true }).then((stack) => {
+    atRunEnd(stack.stop);
+    return stack;
+  });
   return shared;
 }
 
-async function startEdgeStack(): Promise<TestEdge> {
+/**
+ * A stack of its own, for tests that stop parts of it. Without `jobs`, no runner is started:
+ * the test runs its own (as a process it can kill) against `database.url` and the edge.
+ */
+export async function startEdgeStack(opts: { name: string; jobs: boolean }): Promise<EdgeStack> {
   const started = performance.now();
-  const database = await createTestDatabase('edge');
+  const database = await createTestDatabase(opts.name);
   // Many test files sign in from 127.0.0.1 through this edge: the per-address limit is tested
   // on a core of its own (core/identity/throttle.test.ts), not shared here.
   const core = serveCore({ db: database.db, auth: { loginMaxFailuresPerAddress: 10_000 } });
   const { log } = captureLogger({ service: 'jobs' });
   const edgePort = await freePort();
   const internalSecret = `test-internal-${crypto.randomUUID()}`;
-  const jobs = await startJobs({
-    databaseUrl: database.url,
-    concurrency: 2,
-    log,
-    cron: false,
-    edge: { url: `http://127.0.0.1:${edgePort}`, secret: internalSecret },
-  });
+  const jobs = opts.jobs
+    ? await startJobs({
+        databaseUrl: database.url,
+        concurrency: 2,
+        log,
+        cron: false,
+        edge: { url: `http://127.0.0.1:${edgePort}`, secret: internalSecret },
+      })
+    : undefined;
   const pgAddress = new URL(database.url);
   let edgeDatabaseConnections = 0;
   const proxy = startWsProxy({
@@ -60,38 +78,48 @@ async function startEdgeStack(): Promise<TestEdge> {
   });
   const persistTo = mkdtempSync(join(tmpdir(), 'varastokkr-test-edge-'));
   const edgeLines: string[] = [];
-  const edge = await startWrangler({
-    port: edgePort,
-    inspectorPort: await freePort(),
-    persistTo,
-    vars: {
-      CORE_URL: core.url,
-      DATABASE_URL: database.url,
-      NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`,
-      LOG_LEVEL: 'info',
-      GATEWAY_TIMEOUT_MS: '10000',
-      INTERNAL_SECRET: internalSecret,
-    },
-    onLine: (line) => {
-      edgeLines.push(line);
-      if (process.env.TEST_LOG) console.log(`[edge] ${line}`);
-    },
-  });
-  atRunEnd(async () => {
-    await edge.stop();
-    proxy.stop(true);
-    await jobs.stop();
-    await core.stop();
-    await database.drop();
-    rmSync(persistTo, { recursive: true, force: true });
-  });
+  const launch = async () =>
+    startWrangler({
+      port: edgePort,
+      inspectorPort: await freePort(),
+      persistTo,
+      vars: {
+        CORE_URL: core.url,
+        DATABASE_URL: database.url,
+        NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`,
+        LOG_LEVEL: 'info',
+        GATEWAY_TIMEOUT_MS: '10000',
+        INTERNAL_SECRET: internalSecret,
+      },
+      onLine: (line) => {
+        edgeLines.push(line);
+        if (process.env.TEST_LOG) console.log(`[edge] ${line}`);
+      },
+    });
+  let edge: WranglerHandle | undefined = await launch();
+  const url = edge.url;
   console.error(`test edge (wrangler dev) ready in ${Math.round(performance.now() - started)} ms`);
   return {
-    url: edge.url,
+    url,
     database,
     coreLogs: core.logs,
     edgeLines,
     internalSecret,
     edgeDatabaseConnections: () => edgeDatabaseConnections,
+    stopEdge: async () => {
+      await edge?.stop();
+      edge = undefined;
+    },
+    startEdge: async () => {
+      edge ??= await launch();
+    },
+    stop: async () => {
+      await edge?.stop();
+      proxy.stop(true);
+      await jobs?.stop();
+      await core.stop();
+      await database.drop();
+      rmSync(persistTo, { recursive: true, force: true });
+    },
   };
 }
