@@ -14,6 +14,7 @@
  *
  * The sockets live in a load process of their own: this file run with REALTIME_LOAD_SPEC set
  * (`import.meta.main` below). It talks JSON lines: commands on its stdin, events on its stdout.
+ * The jobs runner is a process of its own too (REALTIME_JOBS_SPEC), as in production.
  */
 import { join } from 'node:path';
 import { products } from '../core/catalog/tables.ts';
@@ -300,7 +301,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   let bareServer: ReturnType<typeof Bun.serve> | undefined;
   let bareLoad: SocketLoad | undefined;
   let roomLoad: SocketLoad | undefined;
-  let jobs: Awaited<ReturnType<typeof startJobs>> | undefined;
+  let jobs: { stop(): Promise<void> } | undefined;
   let edge: Awaited<ReturnType<typeof startWrangler>> | undefined;
   const edgeTail: string[] = [];
 
@@ -392,37 +393,28 @@ export async function run(ctx: BenchContext): Promise<void> {
       },
     });
 
-    jobs = await startJobs({
-      databaseUrl: ctx.databaseUrl,
-      concurrency: cfg.JOBS_CONCURRENCY,
-      log,
-      cron: false,
-      edge: { url: `http://127.0.0.1:${edgePort}`, secret },
-    });
     // When each push of our sku started and finished, by the version it carried.
     const jobStarted = new Map<number, number>();
     const jobSucceeded = new Map<number, number>();
     let jobErrors = 0;
     let firstJobError = '';
-    const versionsOf = (payload: unknown): number[] =>
-      ((payload as { levels?: { sku: string; version: number }[] } | null)?.levels ?? [])
-        .filter((l) => l.sku === sku)
-        .map((l) => l.version);
-    jobs.runner.events.on('job:start', ({ job }) => {
-      if (job.task_identifier !== 'push-warehouse-levels') return;
-      const at = now();
-      for (const v of versionsOf(job.payload)) if (!jobStarted.has(v)) jobStarted.set(v, at);
-    });
-    jobs.runner.events.on('job:success', ({ job }) => {
-      if (job.task_identifier !== 'push-warehouse-levels') return;
-      const at = now();
-      for (const v of versionsOf(job.payload)) if (!jobSucceeded.has(v)) jobSucceeded.set(v, at);
-    });
-    jobs.runner.events.on('job:error', ({ job, error }) => {
-      if (job.task_identifier !== 'push-warehouse-levels' || versionsOf(job.payload).length === 0) return;
-      jobErrors++;
-      firstJobError ||= String((error as Error)?.message ?? error);
-    });
+    jobs = await startJobsProcess(
+      {
+        databaseUrl: ctx.databaseUrl,
+        concurrency: cfg.JOBS_CONCURRENCY,
+        edge: { url: `http://127.0.0.1:${edgePort}`, secret },
+        sku,
+      },
+      (e) => {
+        if (e.state === 'error') {
+          jobErrors++;
+          firstJobError ||= e.error ?? '';
+          return;
+        }
+        const seen = e.state === 'start' ? jobStarted : jobSucceeded;
+        for (const v of e.versions) if (!seen.has(v)) seen.set(v, e.at);
+      },
+    );
 
     const login = await fetch(`${coreUrl}/api/auth/login`, {
       method: 'POST',
@@ -668,11 +660,102 @@ export async function run(ctx: BenchContext): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The jobs runner, a process of its own as in production (`bun jobs/main.ts`), not sharing core's
+// event loop: it reports when each push of the measured sku started, succeeded or failed.
+
+interface JobsSpec {
+  databaseUrl: string;
+  concurrency: number;
+  edge: { url: string; secret: string };
+  sku: string;
+}
+
+type JobEvent = { state: 'start' | 'success' | 'error'; at: number; versions: number[]; error?: string };
+
+async function jobsProcess(spec: JobsSpec): Promise<void> {
+  const jobs = await startJobs({
+    databaseUrl: spec.databaseUrl,
+    concurrency: spec.concurrency,
+    log: createLogger({ service: 'jobs' }, 'warn'),
+    cron: false,
+    edge: spec.edge,
+  });
+  const versionsOf = (payload: unknown): number[] =>
+    ((payload as { levels?: { sku: string; version: number }[] } | null)?.levels ?? [])
+      .filter((l) => l.sku === spec.sku)
+      .map((l) => l.version);
+  const report = (state: JobEvent['state'], payload: unknown, error?: unknown) => {
+    const at = now();
+    const versions = versionsOf(payload);
+    if (versions.length === 0) return;
+    const e: JobEvent = {
+      state,
+      at,
+      versions,
+      ...(error ? { error: String((error as Error)?.message ?? error) } : {}),
+    };
+    process.stdout.write(`${JSON.stringify(e)}\n`);
+  };
+  const pushes = (job: { task_identifier: string }) => job.task_identifier === 'push-warehouse-levels';
+  jobs.runner.events.on('job:start', ({ job }) => pushes(job) && report('start', job.payload));
+  jobs.runner.events.on('job:success', ({ job }) => pushes(job) && report('success', job.payload));
+  jobs.runner.events.on('job:error', ({ job, error }) => pushes(job) && report('error', job.payload, error));
+  process.stdout.write(`${JSON.stringify({ state: 'ready' })}\n`);
+  for await (const line of console) if (line.trim() === 'stop') break;
+  await jobs.stop();
+  process.exit(0);
+}
+
+async function startJobsProcess(
+  spec: JobsSpec,
+  onEvent: (e: JobEvent) => void,
+): Promise<{ stop(): Promise<void> }> {
+  const proc = Bun.spawn(['bun', import.meta.path], {
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'inherit',
+    // The internal secret: through the environment, never the command line.
+    env: { ...process.env, REALTIME_JOBS_SPEC: JSON.stringify(spec) },
+  });
+  let ready: () => void = () => {};
+  const started = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  const lines = lineSplitter((line) => {
+    const e = JSON.parse(line) as JobEvent | { state: 'ready' };
+    if (e.state === 'ready') ready();
+    else onEvent(e);
+  });
+  void (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of proc.stdout) lines.push(decoder.decode(chunk, { stream: true }));
+    lines.end();
+  })();
+  await Promise.race([
+    started,
+    proc.exited.then((code) => {
+      throw new Error(`the jobs runner exited (${code}) before it was ready`);
+    }),
+  ]);
+  return {
+    stop: async () => {
+      proc.stdin.write('stop\n');
+      proc.stdin.flush();
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await proc.exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
 if (import.meta.main) {
+  const jobsSpec = JSON.parse(process.env.REALTIME_JOBS_SPEC ?? 'null') as JobsSpec | null;
   const spec = JSON.parse(process.env.REALTIME_LOAD_SPEC ?? 'null') as SocketSpec | null;
-  if (!spec) {
+  if (jobsSpec) await jobsProcess(jobsSpec);
+  else if (spec) await socketLoad(spec);
+  else {
     console.error('Run this through `bun run bench realtime`.');
     process.exit(2);
   }
-  await socketLoad(spec);
 }

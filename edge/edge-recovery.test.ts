@@ -184,3 +184,43 @@ test('after the edge restarts, a room rebuilds from Postgres before it answers',
   }, 30_000);
   expect(await roomLevels()).toEqual(await postgresLevels());
 }, 90_000);
+
+test('a push takes the queued pushes of its warehouse along; if its call fails, they stay queued', async () => {
+  for (const r of runners) r.kill('SIGKILL');
+  await Promise.all(runners.map((r) => r.exited));
+  const { pushWarehouseLevels } = await import('../jobs/tasks/push-warehouse-levels.ts');
+  const { captureLogger } = await import('../test/harness/logs.ts');
+  const room = crypto.randomUUID();
+  const push = (version: number) => ({
+    warehouseId: room,
+    levels: [{ sku: 'ALONG-1', onHand: version, reserved: 0, version, fromVersion: version - 1 }],
+  });
+  const queued = async () => {
+    const { rows } = await stack.database.db.$client.query(
+      `select count(*)::int as n from graphile_worker._private_jobs where payload->>'warehouseId' = $1`,
+      [room],
+    );
+    return rows[0]!.n as number;
+  };
+  for (const v of [3, 4])
+    await stack.database.db.$client.query(
+      `select graphile_worker.add_job('push-warehouse-levels', $1::json)`,
+      [JSON.stringify(push(v))],
+    );
+  const run = (secret: string) =>
+    pushWarehouseLevels({
+      db: stack.database.db,
+      log: captureLogger({}).log,
+      edge: { url: stack.url, secret },
+    })(push(2), { job: { id: '1', attempts: 1 } } as never);
+  await expect(run('wrong-secret-wrong-secret-wrong-secret')).rejects.toThrow('401');
+  expect(await queued()).toBe(2);
+  await run(stack.internalSecret);
+  expect(await queued()).toBe(0);
+  const res = await fetch(`${stack.url}/internal/warehouses/${room}/snapshot`, {
+    headers: { authorization: `Bearer ${stack.internalSecret}` },
+  });
+  expect(((await res.json()) as RoomSnapshot).levels).toEqual([
+    { sku: 'ALONG-1', onHand: 4, reserved: 0, available: 4, version: 4 },
+  ]);
+});

@@ -29,8 +29,10 @@ const snapshot = async (warehouseId: string) =>
 test('updates apply by version: a duplicate or an older one changes nothing', async () => {
   const room = crypto.randomUUID();
   const level = (version: number, onHand: number) => ({ sku: 'A-1', onHand, reserved: 1, version });
-  const first = await internal(`${room}/levels`, { levels: [level(2, 20), level(1, 10)] });
-  expect(await first.json()).toEqual({ applied: 1, stale: 1, held: 0 });
+  const first = await internal(`${room}/levels`, { levels: [level(2, 20)] });
+  expect(await first.json()).toEqual({ applied: 1, stale: 0, held: 0 });
+  const older = await internal(`${room}/levels`, { levels: [level(1, 10)] });
+  expect(await older.json()).toEqual({ applied: 0, stale: 1, held: 0 });
   await internal(`${room}/levels`, { levels: [level(3, 30)] });
   const again = await internal(`${room}/levels`, { levels: [level(3, 99), level(2, 20)] });
   expect(await again.json()).toEqual({ applied: 0, stale: 2, held: 0 });

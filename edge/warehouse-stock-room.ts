@@ -24,7 +24,7 @@ const toLevel = (r: LevelRow): RoomLevel => ({
   version: r.version,
 });
 
-/** What a push did: levels applied, levels older than the room's, levels kept for later. */
+/** What a push did: level changes applied, older than the room's, and kept for later. */
 export interface PushResult {
   applied: number;
   stale: number;
@@ -61,11 +61,15 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       sku TEXT NOT NULL
     )`);
-    // Pushes that arrived before an earlier one they follow (see pushLevels).
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS early_push (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      levels TEXT NOT NULL,
-      until INTEGER NOT NULL
+    // Level changes that arrived before an earlier change of their level (see pushLevels).
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS early_level (
+      sku TEXT NOT NULL,
+      from_version INTEGER NOT NULL,
+      version INTEGER NOT NULL,
+      on_hand INTEGER NOT NULL,
+      reserved INTEGER NOT NULL,
+      until INTEGER NOT NULL,
+      PRIMARY KEY (sku, version)
     )`);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     // Answered by the runtime without waking the object.
@@ -136,91 +140,103 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   }
 
   /**
-   * A push from the jobs runner. Pushes run concurrently, so a later change can arrive before
-   * an earlier one; applied at once, the earlier one would then be stale and its step never
-   * shown. So a push that starts from a version the room has not reached is kept (in storage,
-   * answered at once, so no job slot waits on it) until the pushes before it have arrived, or
-   * GAP_WAIT_MS have passed (the alarm). Clients see every change, in order.
+   * A push from the jobs runner: level changes, each with the version it started from. Pushes
+   * run concurrently, so a later change can arrive before an earlier one; applied at once, the
+   * earlier one would then be stale and its step never shown. So a change that starts from a
+   * version the room has not reached is kept (in storage, answered at once, so no job waits on
+   * it) until the changes before it have arrived, or GAP_WAIT_MS have passed (the alarm).
+   * Clients see every change, in order.
    */
   async pushLevels(levels: LevelUpdate[], warehouseId: string): Promise<PushResult> {
-    this.warehouseId(warehouseId);
-    if (this.gapBefore(levels) > 0) {
-      const until = Date.now() + GAP_WAIT_MS;
-      this.ctx.storage.sql.exec(
-        'INSERT INTO early_push (levels, until) VALUES (?, ?)',
-        JSON.stringify(levels),
-        until,
-      );
-      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(until);
-      return { applied: 0, stale: 0, held: levels.length };
+    const room = this.warehouseId(warehouseId);
+    const result: PushResult = { applied: 0, stale: 0, held: 0 };
+    const until = Date.now() + GAP_WAIT_MS;
+    const inOrder = [...levels].sort((a, b) =>
+      a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.version - b.version,
+    );
+    for (const l of inOrder) {
+      if (this.isSynced() && l.fromVersion !== undefined && l.fromVersion > this.heldVersion(l.sku)) {
+        this.ctx.storage.sql.exec(
+          `INSERT INTO early_level (sku, from_version, version, on_hand, reserved, until)
+           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+          l.sku,
+          l.fromVersion,
+          l.version,
+          l.onHand,
+          l.reserved,
+          until,
+        );
+        result.held++;
+      } else if (this.applyLevel(room, l)) result.applied++;
+      else result.stale++;
     }
-    const { applied, stale } = this.applyLevels(levels);
-    this.applyEarlyPushes(false);
-    return { applied: applied.length, stale, held: 0 };
+    this.applyEarlyLevels(room, false);
+    if (result.held > 0 && (await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(until);
+    return result;
   }
 
-  /** Early pushes whose wait is over are applied, nearest first, with what they were waiting for. */
+  /** Early changes whose wait is over are applied, each level's oldest first, and what followed them. */
   override async alarm(): Promise<void> {
-    this.applyEarlyPushes(true);
+    this.applyEarlyLevels(this.warehouseId(), true);
     const next = this.ctx.storage.sql
-      .exec<{ until: number | null }>('SELECT min(until) AS until FROM early_push')
+      .exec<{ until: number | null }>('SELECT min(until) AS until FROM early_level')
       .toArray()[0]?.until;
     if (next != null) await this.ctx.storage.setAlarm(next);
   }
 
   /**
-   * Applies the early pushes that no longer follow a gap; with `overdue`, also those past their
-   * wait, the one nearest the room's versions first, so the fewest steps are skipped.
+   * Applies the early changes that now follow on from the room's level; with `overdue`, also
+   * those past their wait (skipping the steps that never came), oldest first.
    */
-  private applyEarlyPushes(overdue: boolean): void {
+  private applyEarlyLevels(room: string, overdue: boolean): void {
     for (;;) {
-      const early = this.ctx.storage.sql
-        .exec<{ id: number; levels: string; until: number }>(
-          'SELECT id, levels, until FROM early_push ORDER BY id',
+      const ready = this.ctx.storage.sql
+        .exec<{ sku: string; version: number; on_hand: number; reserved: number }>(
+          `SELECT e.sku, e.version, e.on_hand, e.reserved FROM early_level e
+           LEFT JOIN level l ON l.sku = e.sku
+           WHERE e.from_version <= coalesce(l.version, 1) OR (? AND e.until <= ?)
+           ORDER BY e.sku, e.version LIMIT 1`,
+          overdue ? 1 : 0,
+          Date.now(),
         )
-        .toArray()
-        .map((r) => ({ ...r, levels: JSON.parse(r.levels) as LevelUpdate[] }))
-        .map((r) => ({ ...r, gap: this.gapBefore(r.levels) }));
-      const ready =
-        early.find((r) => r.gap === 0) ??
-        (overdue ? early.filter((r) => r.until <= Date.now()).sort((a, b) => a.gap - b.gap)[0] : undefined);
-      if (!ready) return;
-      this.ctx.storage.sql.exec('DELETE FROM early_push WHERE id = ?', ready.id);
-      this.applyLevels(ready.levels);
-    }
-  }
-
-  /**
-   * How many versions are missing before these levels: the changes of earlier pushes that have
-   * not arrived yet. 0 when the push follows on from what the room holds.
-   */
-  private gapBefore(levels: LevelUpdate[]): number {
-    // Before the first fill the room cannot tell; the fill itself brings every level up to date.
-    if (!this.isSynced()) return 0;
-    let missing = 0;
-    for (const l of levels) {
-      if (l.fromVersion === undefined) continue;
-      const held = this.ctx.storage.sql
-        .exec<{ version: number }>('SELECT version FROM level WHERE sku = ?', l.sku)
         .toArray()[0];
-      // A level missing from a filled room was created after the fill, at version 1.
-      missing += Math.max(0, l.fromVersion - (held?.version ?? 1));
+      if (!ready) return;
+      this.ctx.storage.sql.exec(
+        'DELETE FROM early_level WHERE sku = ? AND version = ?',
+        ready.sku,
+        ready.version,
+      );
+      this.applyLevel(room, {
+        sku: ready.sku,
+        onHand: ready.on_hand,
+        reserved: ready.reserved,
+        version: ready.version,
+      });
     }
-    return missing;
   }
 
-  /**
-   * Applies versioned levels, and tells every connected client of each that was newer than what
-   * the room held. Synchronous: no update can interleave with another.
-   */
-  private applyLevels(levels: LevelUpdate[], warehouseId?: string): { applied: RoomLevel[]; stale: number } {
+  /** The version the room holds for a sku; a level missing from a filled room was created after the fill, at 1. */
+  private heldVersion(sku: string): number {
+    return (
+      this.ctx.storage.sql
+        .exec<{ version: number }>('SELECT version FROM level WHERE sku = ?', sku)
+        .toArray()[0]?.version ?? 1
+    );
+  }
+
+  /** Applies one level if newer than the room's, and tells every client; false if it was stale. */
+  private applyLevel(room: string, l: LevelUpdate): boolean {
+    const written = this.writeLevel(l, true);
+    if (written) this.announce(room, written);
+    return written !== null;
+  }
+
+  /** Applies versioned levels (a rebuild's): each only if newer than the room's; clients are told. */
+  private applyLevels(levels: LevelUpdate[], warehouseId: string): { applied: number; stale: number } {
     const room = this.warehouseId(warehouseId);
-    const applied = levels.flatMap((l) => {
-      const written = this.writeLevel(l, true);
-      return written ? [written] : [];
-    });
-    for (const level of applied) this.announce(room, level);
-    return { applied, stale: levels.length - applied.length };
+    const applied = levels.filter((l) => this.applyLevel(room, l)).length;
+    return { applied, stale: levels.length - applied };
   }
 
   /**
@@ -251,7 +267,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       this.announce(room, now);
       repaired.push({ sku: t.sku, had: had ? toLevel(had) : null, now });
     }
-    this.applyEarlyPushes(false);
+    this.applyEarlyLevels(room, false);
     return { repaired, ahead };
   }
 
@@ -376,8 +392,8 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
         "INSERT INTO meta (key, value) VALUES ('synced', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         new Date().toISOString(),
       );
-      this.applyEarlyPushes(false);
-      return { applied: result.applied.length, stale: result.stale };
+      this.applyEarlyLevels(warehouseId, false);
+      return result;
     } finally {
       this.ctx.waitUntil(client.end());
     }

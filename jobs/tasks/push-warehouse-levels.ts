@@ -1,23 +1,64 @@
+import { sql } from 'drizzle-orm';
+import type { Transaction } from '../../core/platform/database.ts';
+import { type TaskPayload, taskPayloads } from '../payloads.ts';
 import { defineTask } from '../task.ts';
 
+type Push = TaskPayload<'push-warehouse-levels'>;
+
+/** At most this many queued pushes ride along with one call. */
+const TAKE_AT_MOST = 200;
+
 /**
- * Feeds a warehouse room at the edge with the levels one stock change left behind (enqueued in
- * the change's transaction by inventory.publish_stock_changes, one job per warehouse). The room
- * applies each level only if its version is newer, so a retry, a duplicate or a late job
- * changes nothing; one that overtook an earlier job is held by the room until that one arrives. A failed call throws, and graphile-worker retries it.
+ * Takes the pushes for this warehouse still waiting in the queue, inside the caller's
+ * transaction: committed, they are done; rolled back (the call failed, the runner died), they
+ * are queued again. SKIP LOCKED leaves those another worker has started alone. (The payload is
+ * not in graphile-worker's public `jobs` view, so the lookup reads its jobs table; removing
+ * goes through its own complete_jobs.)
  */
-export const pushWarehouseLevels = defineTask('push-warehouse-levels', async (payload, { edge, log }) => {
+async function takeQueuedPushes(tx: Transaction, warehouseId: string): Promise<Push[]> {
+  const { rows } = await tx.execute<{ payload: unknown }>(sql`
+    select payload from graphile_worker.complete_jobs(array(
+      select j.id from graphile_worker._private_jobs j
+      where j.task_id = (select id from graphile_worker._private_tasks where identifier = 'push-warehouse-levels')
+        and j.locked_at is null and j.run_at <= now()
+        and j.payload->>'warehouseId' = ${warehouseId}
+      order by j.id
+      limit ${TAKE_AT_MOST}
+      for update skip locked))`);
+  return rows.map((r) => taskPayloads['push-warehouse-levels'].parse(r.payload));
+}
+
+/**
+ * Feeds a warehouse room at the edge with the levels stock changes left behind (enqueued in
+ * each change's transaction by inventory.publish_stock_changes, one job per warehouse). Under
+ * load many wait for the same room: the first to run takes the others along, so one call
+ * carries them all instead of one call each. The room applies each level only if its version
+ * is newer, so a retry, a duplicate or a late job changes nothing; one that overtook an earlier
+ * job is held by the room until that one arrives. A failed call throws, and graphile-worker
+ * retries it.
+ */
+export const pushWarehouseLevels = defineTask('push-warehouse-levels', async (payload, { db, edge, log }) => {
   if (!edge) {
     log.debug('no edge configured: no warehouse room to feed');
     return;
   }
-  const res = await fetch(new URL(`/internal/warehouses/${payload.warehouseId}/levels`, edge.url), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${edge.secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ levels: payload.levels }),
-    signal: AbortSignal.timeout(10_000),
+  await db.transaction(async (tx) => {
+    const along = await takeQueuedPushes(tx, payload.warehouseId);
+    const levels = [payload, ...along].flatMap((p) => p.levels);
+    const res = await fetch(new URL(`/internal/warehouses/${payload.warehouseId}/levels`, edge.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${edge.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ levels }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`the edge answered ${res.status} to a warehouse room push`);
+    const { applied, stale, held } = (await res.json()) as { applied: number; stale: number; held: number };
+    log.debug('warehouse room fed', {
+      warehouseId: payload.warehouseId,
+      pushes: 1 + along.length,
+      applied,
+      stale,
+      held,
+    });
   });
-  if (!res.ok) throw new Error(`the edge answered ${res.status} to a warehouse room push`);
-  const { applied, stale, held } = (await res.json()) as { applied: number; stale: number; held: number };
-  log.debug('warehouse room fed', { warehouseId: payload.warehouseId, applied, stale, held });
 });
