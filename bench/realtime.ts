@@ -636,7 +636,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     ctx.report(
       `burst: ${BURST} adjustments, ${BURST_CLIENTS} at once`,
       fmtRate(burstRate),
-      `first send -> last delivery ${Math.round(burstLast - burstStart)} ms (commits took ${Math.round(burstCommitted - burstStart)} ms); ${burstArrivals.length} deliveries, ${burstPushed}/${BURST} versions pushed by jobs, ${broadcast}/${BURST} broadcast, ${burstAwaited.reached}/${burstAwaited.open} got the last`,
+      `first send -> last delivery ${Math.round(burstLast - burstStart)} ms (commits took ${Math.round(burstCommitted - burstStart)} ms); ${burstArrivals.length} deliveries, ${burstPushed}/${BURST} versions pushed by a job of their own (the rest rode along), ${broadcast}/${BURST} broadcast, ${burstAwaited.reached}/${burstAwaited.open} got the last`,
     );
     ctx.report(
       'burst fan-out only (first -> last delivery)',
