@@ -170,6 +170,13 @@ test('a push that overtook an earlier one waits for it: clients see every step, 
   expect(await result(push(other, [step(8, 9)]))).toEqual({ applied: 0, stale: 0, held: 1 });
   expect(await next()).toMatchObject({ type: 'stock', sku: 'GAP-1', version: 8 });
   expect(await next()).toMatchObject({ type: 'stock', sku: 'GAP-1', version: 9 });
+  // When the wait of 11 -> 12 ends, 10 -> 11 (held later, still waiting) goes first: no step the
+  // room has is skipped.
+  expect(await result(push(other, [step(11, 12)]))).toEqual({ applied: 0, stale: 0, held: 1 });
+  await Bun.sleep(1000);
+  expect(await result(push(other, [step(10, 11)]))).toEqual({ applied: 0, stale: 0, held: 1 });
+  expect(await next()).toMatchObject({ type: 'stock', sku: 'GAP-1', version: 11 });
+  expect(await next()).toMatchObject({ type: 'stock', sku: 'GAP-1', version: 12 });
   ws.close();
 });
 

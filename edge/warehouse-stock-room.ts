@@ -31,6 +31,9 @@ export interface PushResult {
   held: number;
 }
 
+/** How long a room filled before waits for its rebuild before answering from storage. */
+const REBUILD_WAIT_MS = 2_000;
+
 /** How long a push waits for an earlier one it overtook (concurrent jobs) before it applies anyway. */
 const GAP_WAIT_MS = 2_000;
 
@@ -187,7 +190,8 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
 
   /**
    * Applies the early changes that now follow on from the room's level; with `overdue`, also
-   * those past their wait (skipping the steps that never came), oldest first.
+   * the held changes of every level with one past its wait, lowest version first (skipping the
+   * steps that never came, but none that did).
    */
   private applyEarlyLevels(room: string, overdue: boolean): void {
     for (;;) {
@@ -195,7 +199,8 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
         .exec<{ sku: string; version: number; on_hand: number; reserved: number }>(
           `SELECT e.sku, e.version, e.on_hand, e.reserved FROM early_level e
            LEFT JOIN level l ON l.sku = e.sku
-           WHERE e.from_version <= coalesce(l.version, 1) OR (? AND e.until <= ?)
+           WHERE e.from_version <= coalesce(l.version, 1)
+              OR (? AND EXISTS (SELECT 1 FROM early_level o WHERE o.sku = e.sku AND o.until <= ?))
            ORDER BY e.sku, e.version LIMIT 1`,
           overdue ? 1 : 0,
           Date.now(),
@@ -351,21 +356,32 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   /**
    * Once per activation (the first start, an edge restart, an eviction), before the room
    * answers from its storage: pushes may have failed while it was away (they are retried,
-   * later), so it reads Postgres once. If Postgres cannot be reached, a room that was filled
-   * before answers from what it holds; one never filled cannot answer.
+   * later), so it reads Postgres once. If Postgres fails, or takes over REBUILD_WAIT_MS, a
+   * room that was filled before answers from what it holds; one never filled cannot answer.
    */
   private async ensureRebuilt(warehouseId: string): Promise<void> {
     this.rebuilt ??= this.resync(warehouseId).catch((err: unknown) => {
       this.rebuilt = null;
       throw err;
     });
-    await this.rebuilt.catch((err: unknown) => {
-      if (!this.isSynced()) throw err;
-      this.log.warn('warehouse room: rebuild failed, answering from storage', {
-        warehouseId,
-        err: (err as Error).message,
-      });
-    });
+    const rebuilt = this.rebuilt;
+    // A room filled before does not wait long on a Postgres that hangs.
+    const waited = this.isSynced()
+      ? Promise.race([rebuilt, new Promise((resolve) => setTimeout(resolve, REBUILD_WAIT_MS, 'timeout'))])
+      : rebuilt;
+    await waited.then(
+      (outcome) => {
+        if (outcome === 'timeout')
+          this.log.warn('warehouse room: rebuild is slow, answering from storage', { warehouseId });
+      },
+      (err: unknown) => {
+        if (!this.isSynced()) throw err;
+        this.log.warn('warehouse room: rebuild failed, answering from storage', {
+          warehouseId,
+          err: (err as Error).message,
+        });
+      },
+    );
   }
 
   /**

@@ -58,7 +58,7 @@ test('prune-failed-jobs drops jobs failed for good once FAILED_JOB_DAYS (14) old
     await db.execute(sql`select graphile_worker.add_job('no-such-task', ${JSON.stringify({ label })}::json,
       max_attempts := 3)`);
     await db.execute(sql`update graphile_worker._private_jobs
-      set attempts = ${failed ? 3 : 1}, updated_at = now() - make_interval(days => ${daysAgo})
+      set attempts = ${failed ? 3 : 1}, run_at = now() - make_interval(days => ${daysAgo})
       where payload->>'label' = ${label}`);
   };
   await add('old-failed', true, 20);

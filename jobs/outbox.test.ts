@@ -130,4 +130,31 @@ describe('workers that die', () => {
     expect(rows[0]!.locked_by).toBeNull();
     expect(await unlockDeadWorkers(db, jobLogs.log)).toEqual([]);
   });
+
+  test("a worker killed before its first beat: its old locks are freed, a live worker's are not", async () => {
+    const db = core().database.db;
+    const lock = async (key: string, by: string, ago: string) => {
+      await enqueueJob(db, 'detect-low-stock', {}, { jobKey: key, runAt: new Date(Date.now() + 3_600_000) });
+      await db.execute(sql`update graphile_worker._private_jobs
+        set locked_by = ${by}, locked_at = now() - ${ago}::interval where key = ${key}`);
+    };
+    const { rows: mine } = await db.execute<{ worker_id: string }>(
+      sql`select worker_id from platform.job_workers limit 1`,
+    );
+    await lock('locked-by-the-unseen', 'pool-never-registered', '5 minutes');
+    await lock('locked-by-the-living', mine[0]!.worker_id, '5 minutes');
+    await lock('locked-just-now', 'pool-starting', '1 second');
+    const { unlockDeadWorkers } = await import('./worker-registry.ts');
+    expect(await unlockDeadWorkers(db, jobLogs.log)).toEqual(['pool-never-registered']);
+    const { rows } = await db.execute<{ key: string; locked_by: string | null }>(
+      sql`select key, locked_by from graphile_worker._private_jobs where key in ('locked-by-the-unseen', 'locked-by-the-living', 'locked-just-now') order by key`,
+    );
+    expect(rows).toEqual([
+      { key: 'locked-by-the-living', locked_by: mine[0]!.worker_id },
+      { key: 'locked-by-the-unseen', locked_by: null },
+      { key: 'locked-just-now', locked_by: 'pool-starting' },
+    ]);
+    await db.execute(sql`update graphile_worker._private_jobs set locked_by = null, locked_at = null
+      where key like 'locked-%'`);
+  });
 });

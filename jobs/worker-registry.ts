@@ -12,21 +12,31 @@ import { config } from '../core/platform/config.ts';
 import type { Database } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
 
-/** Unlocks the jobs of workers that stopped beating; returns their ids. */
+/**
+ * Unlocks the jobs of workers that stopped beating, and of workers never seen beating whose
+ * locks are as old (killed before their first beat reached the database); returns their ids.
+ * One statement, so the registry rows go only if their jobs are unlocked.
+ */
 export async function unlockDeadWorkers(
   db: Database,
   log: Logger,
   silentSeconds = config().JOBS_DEAD_WORKER_SECONDS,
 ): Promise<string[]> {
-  const { rows } = await db.execute<{ worker_id: string }>(sql`
-    delete from platform.job_workers
-    where heartbeat_at < now() - make_interval(secs => ${silentSeconds})
-    returning worker_id`);
-  const dead = rows.map((r) => r.worker_id);
-  if (dead.length > 0) {
-    await db.execute(sql`select graphile_worker.force_unlock_workers(${sql.param(dead)}::text[])`);
-    log.warn('unlocked the jobs of workers that died', { workers: dead });
-  }
+  const silent = sql`now() - make_interval(secs => ${silentSeconds})`;
+  const { rows } = await db.execute<{ dead: string[] }>(sql`
+    with dead as (
+      delete from platform.job_workers where heartbeat_at < ${silent} returning worker_id
+    ), unseen as (
+      select distinct j.locked_by as worker_id from graphile_worker._private_jobs j
+      where j.locked_by is not null and j.locked_at < ${silent}
+        and not exists (select 1 from platform.job_workers w
+                        where w.worker_id = j.locked_by and w.heartbeat_at >= ${silent})
+    ), gone as (
+      select array(select worker_id from dead union select worker_id from unseen) as ids
+    )
+    select ids as dead, graphile_worker.force_unlock_workers(ids) from gone`);
+  const dead = rows[0]?.dead ?? [];
+  if (dead.length > 0) log.warn('unlocked the jobs of workers that died', { workers: dead });
   return dead;
 }
 

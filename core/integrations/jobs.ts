@@ -97,17 +97,14 @@ export async function retryJob(db: Database, id: string): Promise<JobView> {
 }
 
 /**
- * Jobs that failed for good stay listed (and retryable) for `days`, then go; so do the queues
- * left without jobs. graphile-worker removes jobs that succeed by itself.
+ * Jobs that failed for good stay listed (and retryable) for `days` after their last attempt,
+ * then go. graphile-worker removes jobs that succeed by itself. (A failure moves run_at past
+ * the attempt; updated_at is not touched then.)
  */
 export async function pruneFailedJobs(db: Database, days: number): Promise<number> {
   const deleted = await db.execute(sql`
     delete from graphile_worker._private_jobs
     where attempts >= max_attempts and locked_at is null
-      and updated_at < now() - make_interval(days => ${days})`);
-  await db.execute(sql`
-    delete from graphile_worker._private_job_queues q
-    where q.locked_at is null
-      and not exists (select 1 from graphile_worker._private_jobs j where j.job_queue_id = q.id)`);
+      and run_at < now() - make_interval(days => ${days})`);
   return deleted.rowCount ?? 0;
 }

@@ -520,13 +520,16 @@ export async function confirmOrder(deps: OrderDeps, id: string, actor: OrderActo
     );
   // Lines still short stay backordered and wait for stock like any other.
   const status = statusFromLines(order.lines);
-  if (order.reservationExpiresAt && order.reservationExpiresAt.getTime() <= Date.now())
-    throw new ConflictError(
-      'The reservation of this order has expired; place the order again.',
-      'reservation-expired',
-      { reservationExpiresAt: order.reservationExpiresAt.toISOString() },
-    );
   return deps.db.transaction(async (tx) => {
+    // Expired by the database's clock, under the row's lock: the sweep cannot cancel it meanwhile.
+    const { rows } = await tx.execute<{ lapsed: boolean }>(sql`
+      select reservation_expires_at <= now() as lapsed from orders.orders where id = ${id} for update`);
+    if (rows[0]?.lapsed)
+      throw new ConflictError(
+        'The reservation of this order has expired; place the order again.',
+        'reservation-expired',
+        { reservationExpiresAt: order.reservationExpiresAt?.toISOString() ?? null },
+      );
     const row = await saveOrder(tx, order, { status, reservationExpiresAt: null });
     const view = orderView(row);
     await publish(tx, status === 'confirmed' ? 'order.confirmed' : 'order.updated', view, actor.requestId);
