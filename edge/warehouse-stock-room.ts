@@ -47,7 +47,9 @@ const GAP_WAIT_MS = 2_000;
  */
 export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   /** This activation's rebuild from Postgres (see ensureRebuilt). */
-  private rebuilt: Promise<unknown> | null = null;
+  private rebuilt: Promise<void> | null = null;
+  /** Whether that rebuild is done: reads then go straight to storage. */
+  private rebuiltNow = false;
   private readonly log: Logger;
 
   constructor(ctx: DurableObjectState, env: EdgeBindings) {
@@ -157,8 +159,10 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     const inOrder = [...levels].sort((a, b) =>
       a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.version - b.version,
     );
+    // Before the first fill the room cannot tell a late change; the fill brings every level up.
+    const synced = this.isSynced();
     for (const l of inOrder) {
-      if (this.isSynced() && l.fromVersion !== undefined && l.fromVersion > this.heldVersion(l.sku)) {
+      if (synced && l.fromVersion !== undefined && l.fromVersion > this.heldVersion(l.sku)) {
         this.ctx.storage.sql.exec(
           `INSERT INTO early_level (sku, from_version, version, on_hand, reserved, until)
            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -360,28 +364,28 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
    * room that was filled before answers from what it holds; one never filled cannot answer.
    */
   private async ensureRebuilt(warehouseId: string): Promise<void> {
-    this.rebuilt ??= this.resync(warehouseId).catch((err: unknown) => {
-      this.rebuilt = null;
-      throw err;
-    });
-    const rebuilt = this.rebuilt;
-    // A room filled before does not wait long on a Postgres that hangs.
-    const waited = this.isSynced()
-      ? Promise.race([rebuilt, new Promise((resolve) => setTimeout(resolve, REBUILD_WAIT_MS, 'timeout'))])
-      : rebuilt;
-    await waited.then(
-      (outcome) => {
-        if (outcome === 'timeout')
-          this.log.warn('warehouse room: rebuild is slow, answering from storage', { warehouseId });
+    if (this.rebuiltNow) return;
+    this.rebuilt ??= this.resync(warehouseId).then(
+      () => {
+        this.rebuiltNow = true;
       },
       (err: unknown) => {
-        if (!this.isSynced()) throw err;
-        this.log.warn('warehouse room: rebuild failed, answering from storage', {
-          warehouseId,
-          err: (err as Error).message,
-        });
+        this.rebuilt = null;
+        throw err;
       },
     );
+    if (!this.isSynced()) return this.rebuilt;
+    // A room filled before does not wait long on a Postgres that fails or hangs.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      this.rebuilt.then(() => 'rebuilt'),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, REBUILD_WAIT_MS, 'slow');
+      }),
+    ]).catch((err: unknown) => (err as Error).message);
+    clearTimeout(timer);
+    if (outcome !== 'rebuilt')
+      this.log.warn('warehouse room: no rebuild yet, answering from storage', { warehouseId, outcome });
   }
 
   /**

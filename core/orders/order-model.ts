@@ -74,6 +74,19 @@ export function assertTransition(from: OrderStatus, to: OrderStatus): void {
     });
 }
 
+/** Only a pending order (awaiting payment) can be confirmed. */
+export function assertConfirmable(status: OrderStatus): void {
+  if (status !== 'pending')
+    throw new ConflictError(
+      `Only a pending order can be confirmed; this one is ${status}.`,
+      'illegal-transition',
+      {
+        currentStatus: status,
+        attempted: 'confirmed',
+      },
+    );
+}
+
 /** Which states allow changing the lines. */
 export function assertEditable(status: OrderStatus): void {
   if (status !== 'pending' && status !== 'confirmed')

@@ -30,6 +30,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { type Demand, type Planned, planAllocation, sumBySku } from './allocator.ts';
 import {
   type Allocation,
+  assertConfirmable,
   assertEditable,
   assertTransition,
   type CancelReason,
@@ -509,15 +510,7 @@ async function cancel(
 export async function confirmOrder(deps: OrderDeps, id: string, actor: OrderActor): Promise<OrderView> {
   const order = await loadOrder(deps.db, id);
   assertMayTouch(actor.principal, 'orders:update', order);
-  if (order.status !== 'pending')
-    throw new ConflictError(
-      `Only a pending order can be confirmed; this one is ${order.status}.`,
-      'illegal-transition',
-      {
-        currentStatus: order.status,
-        attempted: 'confirmed',
-      },
-    );
+  assertConfirmable(order.status);
   // Lines still short stay backordered and wait for stock like any other.
   const status = statusFromLines(order.lines);
   return deps.db.transaction(async (tx) => {
