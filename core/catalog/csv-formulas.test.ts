@@ -25,7 +25,21 @@ describe('neutralisedCell', () => {
 
 describe('restoredCell', () => {
   test('undoes neutralisedCell for every kind of cell', () => {
-    const values = ['=1+1', '-5', '+x', '@a', '\tx', '\rx', `'=1`, `''@x`, "'quoted'", "'", 'plain', '', 'x-1'];
+    const values = [
+      '=1+1',
+      '-5',
+      '+x',
+      '@a',
+      '\tx',
+      '\rx',
+      `'=1`,
+      `''@x`,
+      "'quoted'",
+      "'",
+      'plain',
+      '',
+      'x-1',
+    ];
     for (const value of values) expect(restoredCell(neutralisedCell(value))).toBe(value);
   });
 
