@@ -14,8 +14,8 @@ afterAll(() => gate.close());
 /** Resolves when a held job with this value has started on a thread. */
 const held = (value: number) =>
   new Promise<void>((resolve) => {
-    const listener = (event: MessageEvent) => {
-      if ((event.data as { held?: number }).held !== value) return;
+    const listener = (event: Event) => {
+      if (((event as MessageEvent).data as { held?: number }).held !== value) return;
       gate.removeEventListener('message', listener);
       resolve();
     };
