@@ -66,7 +66,7 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
     c.set('importMaxBytes', importMaxBytes);
     return next();
   });
-  app.route('/', healthRoutes(opts.services, opts.db));
+  app.route('/', healthRoutes(opts.services, opts.db, opts.log));
   for (const name of opts.services) app.route('/', routers[name]);
   if (opts.services.includes('inventory')) app.route('/', inventoryInternalRoutes(opts.internalSecret));
   app.doc31('/openapi.json', {

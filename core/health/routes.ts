@@ -27,18 +27,18 @@ const route = createRoute({
 type DatabaseHealth = { status: 'ok'; latencyMs: number } | { status: 'down' } | { status: 'unmigrated' };
 
 /** One query: the database answers, and graphile-worker's schema (every write's outbox) exists. */
-async function checkDatabase(db: Database, log: () => Logger): Promise<DatabaseHealth> {
+async function checkDatabase(db: Database, log: Logger): Promise<DatabaseHealth> {
   const started = performance.now();
   try {
     const result = await db.execute<{ outbox: boolean }>(
       sql`select to_regproc('graphile_worker.add_job') is not null as outbox`,
     );
-    log().debug('health check: database checked', { latencyMs: msSince(started) });
+    log.debug('health check: database checked', { latencyMs: msSince(started) });
     // Every write enqueues its events through graphile-worker: without its schema, writes fail.
     return result.rows[0]?.outbox ? { status: 'ok', latencyMs: msSince(started) } : { status: 'unmigrated' };
   } catch (err) {
     // The error (which may name hosts) goes to the log only; /healthz is unauthenticated.
-    log().error('health check: database unreachable', { err });
+    log.error('health check: database unreachable', { err });
     return { status: 'down' };
   }
 }
@@ -47,11 +47,9 @@ async function checkDatabase(db: Database, log: () => Logger): Promise<DatabaseH
  * /healthz is open to anyone, so the database is asked at most once a second however many call
  * (concurrent callers share the check), and the answer names no host or error.
  */
-export function healthRoutes(services: readonly string[], db: Database) {
-  let log: Logger | undefined;
-  const database = sharedResult(() => checkDatabase(db, () => log!), 1000);
+export function healthRoutes(services: readonly string[], db: Database, log: Logger) {
+  const database = sharedResult(() => checkDatabase(db, log), 1000);
   return createRouter().openapi(route, async (c) => {
-    log = c.var.log;
     const health = await database.get();
     if (health.status === 'down')
       throw new ServiceUnavailableError('The database does not answer.', { database: 'down' });
