@@ -121,6 +121,11 @@ export class WorkerPool<J, R> {
 
   /** Hands a free thread to the next waiter, or keeps it idle. */
   private release(worker: Worker) {
+    if (this.closed) {
+      this.live.delete(worker);
+      worker.terminate();
+      return;
+    }
     const next = this.waiting.shift();
     if (next) next.resolve(worker);
     else this.idle.push(worker);
