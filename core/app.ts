@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createLabelRenderer, type LabelRenderer } from './catalog/label-rendering.ts';
 import { catalogRoutes, IMPORT_PATH } from './catalog/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
@@ -37,6 +38,8 @@ export interface CoreAppOptions {
   inventory?: InventoryClient;
   /** Authenticates services in other processes calling this one's /internal/* endpoints. */
   internalSecret?: string | undefined;
+  /** Draws labels off the request loop; by default two threads and eight waiting renders. */
+  labels?: LabelRenderer;
 }
 
 /** The core HTTP app for some or all services, with health and the OpenAPI document. */
@@ -50,6 +53,11 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
       opts.inventory ?? createLocalInventoryClient(opts.db),
     ),
   );
+  const labels = opts.labels ?? createLabelRenderer({ workers: 2, queue: 8 });
+  app.use((c, next) => {
+    c.set('labels', labels);
+    return next();
+  });
   const bodyLimit = limitBody(opts.maxBodyBytes);
   const importMaxBytes = opts.importMaxBytes ?? 256 * 1024 * 1024;
   // Imports stream, so they count their own bytes as they read (see catalog/csv.ts).
@@ -58,7 +66,7 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
     c.set('importMaxBytes', importMaxBytes);
     return next();
   });
-  app.route('/', healthRoutes(opts.services));
+  app.route('/', healthRoutes(opts.services, opts.db, opts.log));
   for (const name of opts.services) app.route('/', routers[name]);
   if (opts.services.includes('inventory')) app.route('/', inventoryInternalRoutes(opts.internalSecret));
   app.doc31('/openapi.json', {

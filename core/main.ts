@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { openLocalDatabase } from '../db/local-database.ts';
 import { createCoreApp } from './app.ts';
+import { createLabelRenderer } from './catalog/label-rendering.ts';
 import { authSettingsFrom } from './identity/settings.ts';
 import { createHttpInventoryClient } from './inventory/client.ts';
 import { config } from './platform/config.ts';
@@ -33,8 +34,10 @@ if (remoteInventory && !cfg.CORE_INTERNAL_SECRET) {
   console.error('INVENTORY_URL needs CORE_INTERNAL_SECRET (the same value in both processes).');
   process.exit(2);
 }
+const labels = createLabelRenderer({ workers: cfg.LABEL_RENDER_WORKERS, queue: cfg.LABEL_RENDER_QUEUE });
 const app = createCoreApp({
   db: handle.db,
+  labels,
   log,
   services,
   maxBodyBytes: cfg.MAX_BODY_BYTES,
@@ -53,6 +56,7 @@ onShutdown(async (signal) => {
   log.info('stopping: finishing in-flight requests', { signal });
   // Stop accepting and wait for open requests, but not forever for a hung one.
   await Promise.race([server.stop(), Bun.sleep(10_000).then(() => server.stop(true))]);
+  labels.close();
   await handle.close();
   await database.stop();
 });

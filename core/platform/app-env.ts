@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import type { LabelRenderer } from '../catalog/label-rendering.ts';
 import type { Principal } from '../identity/policy.ts';
 import type { IdentityRuntime } from '../identity/runtime.ts';
 import type { InventoryClient } from '../inventory/client.ts';
@@ -20,6 +21,8 @@ export type AppEnv = {
     idempotency?: IdempotencyClaim;
     /** Inventory's API for the other services (in process). */
     inventory: InventoryClient;
+    /** Label drawing on worker threads (catalog). */
+    labels: LabelRenderer;
   };
 };
 

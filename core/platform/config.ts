@@ -68,6 +68,9 @@ export const configSchema = z.object({
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
+  /** Threads drawing labels and sheets (off the request loop), and renders that may wait for one. */
+  LABEL_RENDER_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  LABEL_RENDER_QUEUE: z.coerce.number().int().min(0).default(8),
 });
 
 export type Config = z.infer<typeof configSchema>;

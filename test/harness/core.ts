@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'bun:test';
 import { createCoreApp } from '../../core/app.ts';
+import type { LabelRenderer } from '../../core/catalog/label-rendering.ts';
 import { type AuthSettings, authSettingsFrom } from '../../core/identity/settings.ts';
 import type { InventoryClient } from '../../core/inventory/client.ts';
 import { configSchema } from '../../core/platform/config.ts';
@@ -23,6 +24,7 @@ export interface CoreServerOptions {
   auth?: Partial<AuthSettings>;
   inventory?: InventoryClient;
   internalSecret?: string;
+  labels?: LabelRenderer;
 }
 
 /** The configured defaults (as `bun run dev` has them), with a test's overrides. */
@@ -41,6 +43,7 @@ export function serveCore(opts: CoreServerOptions) {
     auth: testAuthSettings(opts.auth),
     internalSecret: opts.internalSecret,
     ...(opts.inventory ? { inventory: opts.inventory } : {}),
+    ...(opts.labels ? { labels: opts.labels } : {}),
   });
   const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch });
   return { url: `http://127.0.0.1:${server.port}`, logs: lines, stop: () => server.stop(true) };
