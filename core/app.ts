@@ -10,7 +10,9 @@ import { inventoryInternalRoutes } from './inventory/internal-routes.ts';
 import { inventoryRoutes } from './inventory/routes.ts';
 import { ordersRoutes } from './orders/routes.ts';
 import { type AppEnv, createRouter, provideRuntime } from './platform/app-env.ts';
+import { configSchema, type HoldSettings, holdSettingsFrom } from './platform/config.ts';
 import type { Database } from './platform/database.ts';
+import { parseEnv } from './platform/env.ts';
 import { handleErrors, limitBody, requestLogging } from './platform/http.ts';
 import type { Logger } from './platform/logger.ts';
 import { purchasingRoutes } from './purchasing/routes.ts';
@@ -37,6 +39,8 @@ export interface CoreAppOptions {
   inventory?: InventoryClient;
   /** Authenticates services in other processes calling this one's /internal/* endpoints. */
   internalSecret?: string | undefined;
+  /** Caps on held stock; the configured defaults when not given. */
+  holds?: HoldSettings;
 }
 
 /** The core HTTP app for some or all services, with health and the OpenAPI document. */
@@ -50,6 +54,11 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
       opts.inventory ?? createLocalInventoryClient(opts.db),
     ),
   );
+  const holds = opts.holds ?? holdSettingsFrom(parseEnv(configSchema, {}));
+  app.use(async (c, next) => {
+    c.set('holds', holds);
+    await next();
+  });
   const bodyLimit = limitBody(opts.maxBodyBytes);
   const importMaxBytes = opts.importMaxBytes ?? 256 * 1024 * 1024;
   // Imports stream, so they count their own bytes as they read (see catalog/csv.ts).

@@ -3,7 +3,7 @@ import { openLocalDatabase } from '../db/local-database.ts';
 import { createCoreApp } from './app.ts';
 import { authSettingsFrom } from './identity/settings.ts';
 import { createHttpInventoryClient } from './inventory/client.ts';
-import { config } from './platform/config.ts';
+import { config, holdSettingsFrom } from './platform/config.ts';
 import { connectDatabase } from './platform/database.ts';
 import { createLogger } from './platform/logger.ts';
 import { onShutdown } from './platform/shutdown.ts';
@@ -40,6 +40,7 @@ const app = createCoreApp({
   maxBodyBytes: cfg.MAX_BODY_BYTES,
   importMaxBytes: cfg.IMPORT_MAX_BYTES,
   auth: authSettingsFrom(cfg),
+  holds: holdSettingsFrom(cfg),
   internalSecret: cfg.CORE_INTERNAL_SECRET,
   ...(remoteInventory
     ? { inventory: createHttpInventoryClient(remoteInventory, cfg.CORE_INTERNAL_SECRET!) }

@@ -338,7 +338,7 @@ export const inventoryRoutes = createRouter()
   .openapi(createTransferRoute, async (c) => {
     const input = c.req.valid('json');
     assertMay(c.var.principal, 'transfers:write', input.fromWarehouseId);
-    return c.json(await createTransfer(c.var.db, input, actorOf(c)), 201);
+    return c.json(await createTransfer(c.var.db, input, actorOf(c), c.var.holds.transferExpiryHours), 201);
   })
   .openapi(transferStep('ship', 'Ship a requested transfer: in transit'), async (c) => {
     const { id } = c.req.valid('param');

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Principal } from '../identity/policy.ts';
 import type { IdentityRuntime } from '../identity/runtime.ts';
 import type { InventoryClient } from '../inventory/client.ts';
+import type { HoldSettings } from './config.ts';
 import type { Database } from './database.ts';
 import { createOpenApiRouter, type RequestEnv } from './http.ts';
 import type { IdempotencyClaim } from './idempotency.ts';
@@ -20,6 +21,8 @@ export type AppEnv = {
     idempotency?: IdempotencyClaim;
     /** Inventory's API for the other services (in process). */
     inventory: InventoryClient;
+    /** Caps on stock held by pending orders and requested transfers. */
+    holds: HoldSettings;
   };
 };
 

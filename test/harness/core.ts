@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from 'bun:test';
 import { createCoreApp } from '../../core/app.ts';
 import { type AuthSettings, authSettingsFrom } from '../../core/identity/settings.ts';
 import type { InventoryClient } from '../../core/inventory/client.ts';
-import { configSchema } from '../../core/platform/config.ts';
+import { configSchema, type HoldSettings } from '../../core/platform/config.ts';
 import type { Database } from '../../core/platform/database.ts';
 import { parseEnv } from '../../core/platform/env.ts';
 import { type ServiceName, serviceNames } from '../../core/services.ts';
@@ -23,6 +23,7 @@ export interface CoreServerOptions {
   auth?: Partial<AuthSettings>;
   inventory?: InventoryClient;
   internalSecret?: string;
+  holds?: HoldSettings;
 }
 
 /** The configured defaults (as `bun run dev` has them), with a test's overrides. */
@@ -40,6 +41,7 @@ export function serveCore(opts: CoreServerOptions) {
     maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
     auth: testAuthSettings(opts.auth),
     internalSecret: opts.internalSecret,
+    ...(opts.holds ? { holds: opts.holds } : {}),
     ...(opts.inventory ? { inventory: opts.inventory } : {}),
   });
   const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch });
