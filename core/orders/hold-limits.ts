@@ -9,14 +9,21 @@
  * owner: two concurrent requests of one owner are serialised there and cannot both pass.
  */
 import { sql } from 'drizzle-orm';
-import type { Principal } from '../identity/policy.ts';
+import { type OrderAccessFacts, ownsOrder, type Principal } from '../identity/policy.ts';
 import type { HoldSettings } from '../platform/config.ts';
-import type { Queryable, Transaction } from '../platform/database.ts';
+import type { Database, Queryable, Transaction } from '../platform/database.ts';
 import { ConflictError, ValidationError } from '../platform/problem.ts';
 
 export interface Owner {
   ownerKind: Principal['kind'];
   ownerId: string;
+}
+
+/** Units an owner's pending order would hold, checked against the owner's cap. */
+export interface PendingLimit {
+  owner: Owner;
+  adding: number;
+  cap: number;
 }
 
 /** Partners get the partner limits; anyone with a staff role (admin, manager, clerk) the staff ones. */
@@ -53,40 +60,56 @@ export async function pendingUnitsHeld(q: Queryable, owner: Owner, exceptOrderId
   return rows[0]?.units ?? 0;
 }
 
-function overCap(limit: number, held: number, requested: number) {
-  return new ConflictError(
-    `Your pending orders hold ${held} units; ${requested} more would pass your limit of ${limit}. ` +
-      'Confirm or cancel pending orders, or order fewer units.',
-    'pending-hold-limit',
-    { field: 'lines', limit, held, requested },
-  );
-}
-
-/** 409 `pending-hold-limit` if the owner's pending orders plus `adding` units pass `limit` (no lock). */
-export async function precheckPendingCap(
-  q: Queryable,
-  owner: Owner,
-  adding: number,
-  limit: number,
-  exceptOrderId?: string,
-): Promise<void> {
-  const held = await pendingUnitsHeld(q, owner, exceptOrderId);
-  if (held + adding > limit) throw overCap(limit, held, adding);
+/** 409 `pending-hold-limit` if the owner's other pending orders plus `adding` units pass the cap (no lock). */
+export async function precheckPendingCap(q: Queryable, limit: PendingLimit, exceptOrderId?: string) {
+  const held = await pendingUnitsHeld(q, limit.owner, exceptOrderId);
+  if (held + limit.adding > limit.cap)
+    throw new ConflictError(
+      `Your pending orders hold ${held} units; ${limit.adding} more would pass your limit of ${limit.cap}. ` +
+        'Confirm or cancel pending orders, or order fewer units.',
+      'pending-hold-limit',
+      { field: 'lines', limit: limit.cap, held, requested: limit.adding },
+    );
 }
 
 /**
  * The authoritative check, in the transaction that writes the pending order: takes the owner's
  * lock (held to commit), then counts what its committed pending orders hold.
  */
-export async function assertWithinPendingCap(
-  tx: Transaction,
-  owner: Owner,
-  adding: number,
-  limit: number,
-  exceptOrderId?: string,
-): Promise<void> {
-  await tx.execute(
-    sql`select pg_advisory_xact_lock(hashtextextended(${`orders.pending:${owner.ownerKind}:${owner.ownerId}`}, 0))`,
-  );
-  await precheckPendingCap(tx, owner, adding, limit, exceptOrderId);
+export async function assertWithinPendingCap(tx: Transaction, limit: PendingLimit, exceptOrderId?: string) {
+  const key = `orders.pending:${limit.owner.ownerKind}:${limit.owner.ownerId}`;
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+  await precheckPendingCap(tx, limit, exceptOrderId);
+}
+
+/** Writes a new pending order in a transaction that first passes assertWithinPendingCap. */
+export function withinPendingCap(
+  db: Database,
+  limit: PendingLimit,
+  write: (tx: Transaction) => Promise<void>,
+) {
+  return db.transaction(async (tx) => {
+    await assertWithinPendingCap(tx, limit);
+    await write(tx);
+  });
+}
+
+/**
+ * The cap that applies when lines change: only when the owner grows its own pending order.
+ * Staff changing another's order, and changes that do not grow it, are not capped.
+ */
+export function pendingGrowth(
+  order: OrderAccessFacts & { status: string; allocations: readonly { qty: number; shipped: number }[] },
+  lines: readonly { qty: number }[],
+  principal: Principal,
+  settings: HoldSettings,
+): PendingLimit | null {
+  const units = lines.reduce((n, l) => n + l.qty, 0);
+  const before = order.allocations.reduce((n, a) => n + a.qty - a.shipped, 0);
+  if (order.status !== 'pending' || !ownsOrder(principal, order) || units <= before) return null;
+  return {
+    owner: { ownerKind: principal.kind, ownerId: principal.id },
+    adding: units,
+    cap: pendingMaxUnits(principal, settings),
+  };
 }

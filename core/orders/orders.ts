@@ -15,7 +15,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { EventType } from '../../jobs/payloads.ts';
 import { readProductRefs } from '../catalog/product-reads.ts';
-import { assertMay, ownsOrder, type Principal, warehouseScope } from '../identity/policy.ts';
+import { assertMay, type Principal, warehouseScope } from '../identity/policy.ts';
 import type { InventoryClient } from '../inventory/client.ts';
 import type { HoldLine } from '../inventory/holds.ts';
 import { outOfStock } from '../inventory/out-of-stock.ts';
@@ -32,9 +32,10 @@ import { type Demand, type Planned, planAllocation, sumBySku } from './allocator
 import {
   assertHorizon,
   assertWithinPendingCap,
-  type Owner,
+  pendingGrowth,
   pendingMaxUnits,
   precheckPendingCap,
+  withinPendingCap,
 } from './hold-limits.ts';
 import { assertMayPrice, assertMayTouchOrder, ownerOf, readableOrders } from './order-access.ts';
 import {
@@ -59,13 +60,6 @@ export interface OrderDeps {
 
 /** What a caller's request needs besides: the limits on what it may hold. */
 export type OrderRequestDeps = OrderDeps & { holds: HoldSettings };
-
-/** A pending order's units checked against its owner's cap. */
-interface PendingLimit {
-  owner: Owner;
-  adding: number;
-  cap: number;
-}
 
 export interface OrderActor {
   principal: Principal;
@@ -253,7 +247,7 @@ export async function createOrder(
   const owner = ownerOf(actor.principal);
   const cap = pendingMaxUnits(actor.principal, deps.holds);
   const asked = lines.reduce((n, l) => n + l.qty, 0);
-  if (expiresAt) await precheckPendingCap(deps.db, owner, asked, cap);
+  if (expiresAt) await precheckPendingCap(deps.db, { owner, adding: asked, cap });
   const id = crypto.randomUUID();
   const plan = await reserveFor(
     deps,
@@ -296,7 +290,11 @@ export async function createOrder(
   const held = allocations.reduce((n, a) => n + a.qty, 0);
   try {
     // A pending order is written on its own, under its owner's lock: the cap counts it there.
-    if (expiresAt) await writePendingOrder(deps.db, created, { owner, adding: held, cap });
+    if (expiresAt)
+      await withinPendingCap(deps.db, { owner, adding: held, cap }, async (tx) => {
+        await insertOrders(tx, [created]);
+        await created.claim?.complete(tx, 201, created.view);
+      });
     else await orderWriter(deps.db).submit(created);
   } catch (err) {
     // Without a Postgres error (nor one of ours) the outcome is unknown (the connection dropped
@@ -359,15 +357,6 @@ const orderWriter = perKey(
       { maxBatch: 128, maxInFlight: 4, splitOnError: (err) => pgErrorCode(err) !== undefined },
     ),
 );
-
-/** A pending order: its owner's pending holds are counted, under the owner's lock, before it is written. */
-function writePendingOrder(db: Database, o: NewOrder, limit: PendingLimit) {
-  return db.transaction(async (tx) => {
-    await assertWithinPendingCap(tx, limit.owner, limit.adding, limit.cap);
-    await insertOrders(tx, [o]);
-    await o.claim?.complete(tx, 201, o.view);
-  });
-}
 
 async function orderExists(db: Database, id: string): Promise<boolean> {
   const rows = await db.select({ id: orderRecords.id }).from(orderRecords).where(eq(orderRecords.id, id));
@@ -437,8 +426,8 @@ export async function patchOrder(
   const order = await withShipmentApplied(deps, loaded);
   assertEditable(order.status);
   const lines = await resolveLines(deps.db, input.lines, actor.principal);
-  const limit = pendingGrowth(deps, order, lines, actor.principal);
-  if (limit) await precheckPendingCap(deps.db, limit.owner, limit.adding, limit.cap, id);
+  const limit = pendingGrowth(order, lines, actor.principal, deps.holds);
+  if (limit) await precheckPendingCap(deps.db, limit, id);
   const wanted = new Map(sumBySku(lines).map((d) => [d.sku, d.qty]));
   const held = new Map<string, number>();
   for (const a of order.allocations) held.set(a.sku, (held.get(a.sku) ?? 0) + a.qty);
@@ -462,7 +451,7 @@ export async function patchOrder(
   let saved: OrderRecord;
   try {
     saved = await deps.db.transaction(async (tx) => {
-      if (limit) await assertWithinPendingCap(tx, limit.owner, limit.adding, limit.cap, id);
+      if (limit) await assertWithinPendingCap(tx, limit, id);
       const row = await saveOrder(tx, order, {
         lines: orderLines,
         allocations,
@@ -487,22 +476,6 @@ export async function patchOrder(
   }
   await settleOrder(deps, id);
   return orderView(saved);
-}
-
-/**
- * When the owner grows its own pending order, the units it will hold count against its cap;
- * staff changing another's order, and changes that do not grow it, are not capped.
- */
-function pendingGrowth(
-  deps: OrderRequestDeps,
-  order: OrderRecord,
-  lines: ResolvedLine[],
-  principal: Principal,
-): PendingLimit | null {
-  const units = lines.reduce((n, l) => n + l.qty, 0);
-  const before = order.allocations.reduce((n, a) => n + a.qty - a.shipped, 0);
-  if (order.status !== 'pending' || !ownsOrder(principal, order) || units <= before) return null;
-  return { owner: ownerOf(principal), adding: units, cap: pendingMaxUnits(principal, deps.holds) };
 }
 
 /** The order's allocations after a line change: shrunk from the last warehouse first, grown by `added`. */
