@@ -155,6 +155,23 @@ describe('partners see and change only their own orders', () => {
     });
     expect(data).toMatchObject({ ownerKind: 'api_key', ownerId: keyAId });
   });
+  test('orders from before owners were kept: the migration takes the owner from created_by; ownerless ones are staff-only', async () => {
+    const mine = await placed(keyA, { lines: [{ sku, qty: 1 }] });
+    const db = edge.database.db;
+    await db.execute(sql`update orders.orders set owner_kind = null, owner_id = null where id = ${mine.id}`);
+    await expectProblem(await keyA.get(`/api/orders/${mine.id}`), 404);
+    expect(await listed(keyA)).not.toContain(mine.id);
+    expect((await clerk.get(`/api/orders/${mine.id}`)).status).toBe(200);
+    const migration = await Bun.file(
+      new URL('../../db/migrations/0015_order_owners_hold_limits.sql', import.meta.url),
+    ).text();
+    const backfill = migration
+      .split('--> statement-breakpoint')
+      .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+      .find((s) => s.startsWith('UPDATE "orders"."orders"'))!;
+    await db.execute(sql.raw(backfill));
+    expect(((await (await keyA.get(`/api/orders/${mine.id}`)).json()) as OrderView).ownerId).toBe(keyAId);
+  });
 });
 
 describe('prices and pending holds follow the role', () => {
@@ -232,6 +249,30 @@ describe('requested transfers expire', () => {
       sql`select count(*)::int as n from inventory.reservations where holder_id = ${t.id}`,
     );
     expect(rows[0]!.n).toBe(0);
+    await checkInvariants(edge.database.db, [wh, far]);
+  });
+
+  test('expiresAt may be given (at most 30 days ahead); a transfer not yet expired is left alone; a cancel by hand says so', async () => {
+    const body = (expiresAt?: string) => ({
+      fromWarehouseId: wh,
+      toWarehouseId: far,
+      lines: [{ sku: other, qty: 1 }],
+      ...(expiresAt ? { expiresAt } : {}),
+    });
+    const tooFar = new Date(Date.now() + 31 * 86_400_000).toISOString();
+    expect(
+      (await expectProblem(await w.api.post('/api/transfers', body(tooFar)), 422)).errors?.map((e) => e.path),
+    ).toEqual(['expiresAt']);
+    const soon = new Date(Date.now() + 3_600_000).toISOString();
+    const res = await w.api.post('/api/transfers', body(soon));
+    const t = (await res.json()) as TransferView;
+    expect(Date.parse(t.expiresAt!)).toBe(Date.parse(soon));
+    await expireTransfers(edge.database.db);
+    expect(((await (await w.api.get(`/api/transfers/${t.id}`)).json()) as TransferView).status).toBe(
+      'requested',
+    );
+    const cancelled = (await (await w.api.post(`/api/transfers/${t.id}/cancel`, {})).json()) as TransferView;
+    expect(cancelled).toMatchObject({ status: 'cancelled', cancelReason: 'requested' });
     await checkInvariants(edge.database.db, [wh, far]);
   });
 });
