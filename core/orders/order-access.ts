@@ -50,17 +50,17 @@ const samePrice = (a: Money, b: Money | null) =>
   b !== null && a.amount === b.amount && a.currency === b.currency;
 
 /**
- * 403 naming each line whose unitPrice is not the catalog's, unless the caller may override
- * prices. Omitting unitPrice takes the catalog's; sending the catalog's own price back (a
- * client echoing what it read) is no override.
+ * 403 naming each line whose unitPrice is not an acceptable one (the catalog's; when changing
+ * an order, also the price it already has), unless the caller may override prices. Omitting
+ * unitPrice takes the catalog's; sending back a price one read is no override.
  */
 export function assertMayPrice(
   principal: Principal,
-  lines: readonly { unitPrice?: Money | undefined; catalogPrice: Money | null }[],
+  lines: readonly { unitPrice?: Money | undefined; acceptable: readonly (Money | null)[] }[],
 ): void {
   if (mayAttempt(principal, 'orders:price-override')) return;
   const errors = lines.flatMap((l, i) =>
-    l.unitPrice && !samePrice(l.unitPrice, l.catalogPrice)
+    l.unitPrice && !l.acceptable.some((p) => samePrice(l.unitPrice!, p))
       ? [{ path: `lines.${i}.unitPrice`, message: "Your role may not set a price other than the catalog's." }]
       : [],
   );

@@ -202,6 +202,18 @@ describe('prices and pending holds follow the role', () => {
       lines: [{ sku, qty: 1, unitPrice: { amount: 1, currency: 'EUR' } }],
     });
     expect((await expectProblem(refused, 403)).errors?.[0]?.path).toBe('lines.0.unitPrice');
+    // A clerk changing a discounted order may keep the price it has.
+    const kept = await placed(manager, {
+      lines: [{ sku, qty: 1, unitPrice: { amount: 900, currency: 'EUR' } }],
+    });
+    const keep = await patch(clerk, `/api/orders/${kept.id}`, {
+      lines: [{ sku, qty: 2, unitPrice: { amount: 900, currency: 'EUR' } }],
+    });
+    expect(keep.status, await keep.clone().text()).toBe(200);
+    const lower = await patch(clerk, `/api/orders/${kept.id}`, {
+      lines: [{ sku, qty: 2, unitPrice: { amount: 800, currency: 'EUR' } }],
+    });
+    await expectProblem(lower, 403);
     const discounted = await placed(manager, {
       lines: [{ sku, qty: 1, unitPrice: { amount: 0, currency: 'EUR' } }],
     });

@@ -135,13 +135,14 @@ describe('price override', () => {
     ).toEqual(['admin', 'manager']);
   });
 
-  test("403 names each line whose price is not the catalog's; omitted or equal prices pass", () => {
+  test('403 names each line whose price is not an acceptable one; omitted, catalog or kept prices pass', () => {
     const lines = [
-      { unitPrice: undefined, catalogPrice: eur(100) },
-      { unitPrice: eur(100), catalogPrice: eur(100) },
-      { unitPrice: eur(0), catalogPrice: eur(100) },
-      { unitPrice: { amount: 100, currency: 'USD' }, catalogPrice: eur(100) },
-      { unitPrice: eur(5), catalogPrice: null },
+      { unitPrice: undefined, acceptable: [eur(100)] },
+      { unitPrice: eur(100), acceptable: [eur(100)] },
+      { unitPrice: eur(90), acceptable: [eur(100), eur(90)] },
+      { unitPrice: eur(0), acceptable: [eur(100)] },
+      { unitPrice: { amount: 100, currency: 'USD' }, acceptable: [eur(100)] },
+      { unitPrice: eur(5), acceptable: [null] },
     ];
     for (const role of ['partner', 'clerk'] as const) {
       let thrown: unknown;
@@ -154,11 +155,11 @@ describe('price override', () => {
       const problem = (thrown as ForbiddenError).toProblem();
       expect(problem.status).toBe(403);
       expect((problem.errors as { path: string }[]).map((e) => e.path)).toEqual([
-        'lines.2.unitPrice',
         'lines.3.unitPrice',
         'lines.4.unitPrice',
+        'lines.5.unitPrice',
       ]);
-      expect(() => assertMayPrice(who([role]), lines.slice(0, 2))).not.toThrow();
+      expect(() => assertMayPrice(who([role]), lines.slice(0, 3))).not.toThrow();
     }
     expect(() => assertMayPrice(who(['manager']), lines)).not.toThrow();
   });

@@ -106,12 +106,14 @@ interface ResolvedLine {
 
 /**
  * The catalog's spelling and price of each line's sku, or a 422 naming the unknown ones; 403
- * naming the lines whose price the caller may not set.
+ * naming the lines whose price the caller may not set (the catalog's, or the one the order
+ * already has for that sku, are always fine).
  */
 async function resolveLines(
   db: Database,
   lines: readonly { sku: string; qty: number; unitPrice?: Money | undefined }[],
   principal: Principal,
+  current: readonly OrderLine[] = [],
 ): Promise<ResolvedLine[]> {
   const refs = await readProductRefs(
     db.$client,
@@ -127,7 +129,11 @@ async function resolveLines(
   if (errors.length > 0) throw new ValidationError(errors);
   assertMayPrice(
     principal,
-    lines.map((l) => ({ unitPrice: l.unitPrice, catalogPrice: refs.get(l.sku)!.price })),
+    lines.map((l) => {
+      const ref = refs.get(l.sku)!;
+      const kept = current.filter((c) => c.sku === ref.sku).map((c) => c.unitPrice);
+      return { unitPrice: l.unitPrice, acceptable: [ref.price, ...kept] };
+    }),
   );
   return lines.map((l) => {
     const ref = refs.get(l.sku)!;
@@ -425,7 +431,7 @@ export async function patchOrder(
   assertMayTouchOrder(actor.principal, 'orders:update', loaded);
   const order = await withShipmentApplied(deps, loaded);
   assertEditable(order.status);
-  const lines = await resolveLines(deps.db, input.lines, actor.principal);
+  const lines = await resolveLines(deps.db, input.lines, actor.principal, order.lines);
   const limit = pendingGrowth(order, lines, actor.principal, deps.holds);
   if (limit) await precheckPendingCap(deps.db, limit, id);
   const wanted = new Map(sumBySku(lines).map((d) => [d.sku, d.qty]));

@@ -62,6 +62,9 @@ const readOrderRoute = createRoute({
   path: '/api/orders/{id}',
   tags,
   summary: 'Read an order',
+  description:
+    'Staff read orders in their warehouses (403 outside them); a partner reads only the orders it placed: ' +
+    "another's is 404, as an unknown id. The same holds for changing, cancelling and confirming.",
   ...secured('orders:read'),
   request: { params: idParam },
   responses: { 200: jsonContent(orderSchema, 'The order'), ...authProblems, ...problemResponses(404, 422) },
