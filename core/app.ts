@@ -11,7 +11,9 @@ import { inventoryInternalRoutes } from './inventory/internal-routes.ts';
 import { inventoryRoutes } from './inventory/routes.ts';
 import { ordersRoutes } from './orders/routes.ts';
 import { type AppEnv, createRouter, provideRuntime } from './platform/app-env.ts';
+import { configSchema, type HoldSettings, holdSettingsFrom } from './platform/config.ts';
 import type { Database } from './platform/database.ts';
+import { parseEnv } from './platform/env.ts';
 import { handleErrors, limitBody, requestLogging } from './platform/http.ts';
 import type { Logger } from './platform/logger.ts';
 import { purchasingRoutes } from './purchasing/routes.ts';
@@ -40,6 +42,8 @@ export interface CoreAppOptions {
   internalSecret?: string | undefined;
   /** Draws labels off the request loop; by default two threads and eight waiting renders. */
   labels?: LabelRenderer;
+  /** Caps on held stock; the configured defaults when not given. */
+  holds?: HoldSettings;
 }
 
 /** The core HTTP app for some or all services, with health and the OpenAPI document. */
@@ -54,8 +58,10 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
     ),
   );
   const labels = opts.labels ?? createLabelRenderer({ workers: 2, queue: 8 });
+  const holds = opts.holds ?? holdSettingsFrom(parseEnv(configSchema, {}));
   app.use((c, next) => {
     c.set('labels', labels);
+    c.set('holds', holds);
     return next();
   });
   const bodyLimit = limitBody(opts.maxBodyBytes);

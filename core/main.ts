@@ -4,7 +4,7 @@ import { createCoreApp } from './app.ts';
 import { createLabelRenderer } from './catalog/label-rendering.ts';
 import { authSettingsFrom } from './identity/settings.ts';
 import { createHttpInventoryClient } from './inventory/client.ts';
-import { config } from './platform/config.ts';
+import { config, holdSettingsFrom } from './platform/config.ts';
 import { connectDatabase } from './platform/database.ts';
 import { createLogger } from './platform/logger.ts';
 import { onShutdown } from './platform/shutdown.ts';
@@ -43,6 +43,7 @@ const app = createCoreApp({
   maxBodyBytes: cfg.MAX_BODY_BYTES,
   importMaxBytes: cfg.IMPORT_MAX_BYTES,
   auth: authSettingsFrom(cfg),
+  holds: holdSettingsFrom(cfg),
   internalSecret: cfg.CORE_INTERNAL_SECRET,
   ...(remoteInventory
     ? { inventory: createHttpInventoryClient(remoteInventory, cfg.CORE_INTERNAL_SECRET!) }

@@ -4,6 +4,7 @@ import type { LabelRenderer } from '../catalog/label-rendering.ts';
 import type { Principal } from '../identity/policy.ts';
 import type { IdentityRuntime } from '../identity/runtime.ts';
 import type { InventoryClient } from '../inventory/client.ts';
+import type { HoldSettings } from './config.ts';
 import type { Database } from './database.ts';
 import { createOpenApiRouter, type RequestEnv } from './http.ts';
 import type { IdempotencyClaim } from './idempotency.ts';
@@ -23,6 +24,8 @@ export type AppEnv = {
     inventory: InventoryClient;
     /** Label drawing on worker threads (catalog). */
     labels: LabelRenderer;
+    /** Caps on stock held by pending orders and requested transfers. */
+    holds: HoldSettings;
   };
 };
 

@@ -3,7 +3,7 @@ import { createCoreApp } from '../../core/app.ts';
 import type { LabelRenderer } from '../../core/catalog/label-rendering.ts';
 import { type AuthSettings, authSettingsFrom } from '../../core/identity/settings.ts';
 import type { InventoryClient } from '../../core/inventory/client.ts';
-import { configSchema } from '../../core/platform/config.ts';
+import { configSchema, type HoldSettings } from '../../core/platform/config.ts';
 import type { Database } from '../../core/platform/database.ts';
 import { parseEnv } from '../../core/platform/env.ts';
 import { type ServiceName, serviceNames } from '../../core/services.ts';
@@ -25,6 +25,7 @@ export interface CoreServerOptions {
   inventory?: InventoryClient;
   internalSecret?: string;
   labels?: LabelRenderer;
+  holds?: HoldSettings;
 }
 
 /** The configured defaults (as `bun run dev` has them), with a test's overrides. */
@@ -42,6 +43,7 @@ export function serveCore(opts: CoreServerOptions) {
     maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
     auth: testAuthSettings(opts.auth),
     internalSecret: opts.internalSecret,
+    ...(opts.holds ? { holds: opts.holds } : {}),
     ...(opts.inventory ? { inventory: opts.inventory } : {}),
     ...(opts.labels ? { labels: opts.labels } : {}),
   });
