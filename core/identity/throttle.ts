@@ -91,7 +91,9 @@ export async function countAttempt(q: Queryable, settings: AuthSettings, keys: T
   const delays = sql`${arrayParam(delaySchedule(settings))}::int[]`;
   const delayAfter = (failures: SQL) =>
     sql`make_interval(secs => (${delays})[least(${failures}, cardinality(${delays}))])`;
-  const due = sql`(t.next_attempt_at is null or t.next_attempt_at <= now())
+  // clock_timestamp(), not now(): an attempt that waited for the row lock compares against when
+  // it got the lock, not when its transaction began.
+  const due = sql`(t.next_attempt_at is null or t.next_attempt_at <= clock_timestamp())
                   and t.failures < ${settings.loginMaxFailuresPerAccountTotal}::int`;
   const result = await q.execute<{
     key: string;
@@ -113,7 +115,7 @@ export async function countAttempt(q: Queryable, settings: AuthSettings, keys: T
       from counted
     ), account as (
       insert into identity.login_throttle as t (key, failures, window_started_at, next_attempt_at, last_admitted)
-      select ${keys.account}, 1, now(), now() + ${delayAfter(sql`1`)}, true
+      select ${keys.account}, 1, now(), clock_timestamp() + ${delayAfter(sql`1`)}, true
       from passed
       where passed.ok and not exists (
         select 1 from identity.login_throttle
@@ -123,8 +125,8 @@ export async function countAttempt(q: Queryable, settings: AuthSettings, keys: T
         last_admitted = not ${fresh} or (${due}),
         failures = case when not ${fresh} then 1 when ${due} then t.failures + 1 else t.failures end,
         window_started_at = case when ${fresh} then t.window_started_at else now() end,
-        next_attempt_at = case when not ${fresh} then now() + ${delayAfter(sql`1`)}
-                               when ${due} then now() + ${delayAfter(sql`t.failures + 1`)}
+        next_attempt_at = case when not ${fresh} then clock_timestamp() + ${delayAfter(sql`1`)}
+                               when ${due} then clock_timestamp() + ${delayAfter(sql`t.failures + 1`)}
                                else t.next_attempt_at end
       returning key, failures, window_started_at, next_attempt_at, last_admitted
     )
@@ -132,7 +134,7 @@ export async function countAttempt(q: Queryable, settings: AuthSettings, keys: T
     from counted
     union all
     select key, failures, ${windowLeft(settings)},
-           greatest(ceil(extract(epoch from next_attempt_at - now())), 0)::int, last_admitted
+           greatest(ceil(extract(epoch from next_attempt_at - clock_timestamp())), 0)::int, last_admitted
     from account`);
   const row = (key: string) => result.rows.find((r) => r.key === key);
   const pair = row(keys.pair);
