@@ -1,6 +1,8 @@
 /**
  * Sign-in throttling and the rules that keep it from leaking who has an account, plus the bound
- * on concurrent password hashing. A core of its own, with a 2-second window.
+ * on concurrent password hashing. A core of its own, with a 5-second window (long enough for a
+ * loaded machine to make its attempts inside it). Races and distributed guesses:
+ * throttle-limits.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
@@ -17,7 +19,7 @@ beforeAll(async () => {
   database = await createTestDatabase('throttle');
   core = serveCore({
     db: database.db,
-    auth: { loginWindowSeconds: 2, loginMaxFailuresPerAccount: 3, loginMaxFailuresPerAddress: 6 },
+    auth: { loginWindowSeconds: 5, loginMaxFailuresPerAccount: 3, loginMaxFailuresPerAddress: 6 },
   });
   user = await signedIn({ url: core.url, db: database.db }, { roles: ['clerk'] });
 });
@@ -36,7 +38,7 @@ describe('per account', () => {
     const body = await expectProblem(blocked, 429, 'too-many-requests');
     const retryAfter = Number(blocked.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(2);
+    expect(retryAfter).toBeLessThanOrEqual(5);
     expect(body.detail).not.toContain(user.user.email);
     await Bun.sleep(retryAfter * 1000 + 200);
     expect((await attempt(user.user.email, user.password)).status).toBe(200);
@@ -55,7 +57,7 @@ describe('no user enumeration', () => {
     const ghost = `ghost-${Date.now()}@example.test`;
     for (let i = 0; i < 3; i++) await attempt(ghost, 'whatever-password', '203.0.113.3');
     await expectProblem(await attempt(ghost, 'whatever-password', '203.0.113.3'), 429);
-    await Bun.sleep(2200);
+    await Bun.sleep(5200);
   });
 
   test('a disabled account with the right password answers like a wrong password', async () => {
@@ -73,7 +75,7 @@ describe('per client address', () => {
       await attempt(`spray-${i}-${Date.now()}@example.test`, 'password-guess', address);
     await expectProblem(await attempt(user.user.email, user.password, address), 429);
     expect((await attempt(user.user.email, user.password, '192.0.2.100')).status).toBe(200);
-    await Bun.sleep(2200);
+    await Bun.sleep(5200);
     expect((await attempt(user.user.email, user.password, address)).status).toBe(200);
   });
 });
