@@ -40,7 +40,7 @@ function newPrefix(): string {
 }
 
 /** Who created a key, in the column for the creator's kind (null: the seed or a script). */
-export function creatorColumns(createdBy: Principal | null) {
+function creatorColumns(createdBy: Principal | null) {
   return {
     createdByUserId: createdBy?.kind === 'user' ? createdBy.id : null,
     createdByKeyId: createdBy?.kind === 'api_key' ? createdBy.id : null,

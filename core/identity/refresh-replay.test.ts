@@ -6,8 +6,10 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { type Actor, bearer, signedIn, type TokenPair } from '../../test/harness/auth.ts';
+import { testAuthSettings } from '../../test/harness/core.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
 import { expectProblem, postJson } from '../../test/harness/http.ts';
+import { forgetSealedSuccessors } from './refresh-tokens.ts';
 import { sha256 } from './secrets.ts';
 
 let edge: TestEdge;
@@ -70,6 +72,16 @@ describe('replays within the grace period', () => {
     ).rows;
     expect(row!.successor_sealed).toBeString();
     expect(row!.successor_sealed).not.toContain(next.refreshToken.slice(3));
+    // Past the grace, the daily prune forgets it.
+    await edge.database.db.execute(sql`
+      update identity.refresh_tokens set rotated_at = now() - interval '1 minute'
+      where token_hash = ${sha256(actor.refreshToken)}`);
+    expect(await forgetSealedSuccessors(edge.database.db, testAuthSettings())).toBeGreaterThanOrEqual(1);
+    const [after] = (
+      await edge.database.db.execute<{ successor_sealed: string | null }>(sql`
+        select successor_sealed from identity.refresh_tokens where token_hash = ${sha256(actor.refreshToken)}`)
+    ).rows;
+    expect(after!.successor_sealed).toBeNull();
   });
 
   test('after logout, a replay within the grace answers 401', async () => {

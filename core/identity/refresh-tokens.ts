@@ -53,6 +53,15 @@ export async function revokeFamilyOf(q: Queryable, token: string): Promise<void>
       and family_id = (select family_id from identity.refresh_tokens where token_hash = ${sha256(token)})`);
 }
 
+/** Cron: sealed successors past the grace period (families that did not rotate again since). */
+export async function forgetSealedSuccessors(q: Queryable, settings: AuthSettings): Promise<number> {
+  const result = await q.execute(sql`
+    update identity.refresh_tokens set successor_sealed = null
+    where successor_sealed is not null
+      and rotated_at < now() - make_interval(secs => ${settings.refreshReuseGraceSeconds})`);
+  return result.rowCount ?? 0;
+}
+
 type Outcome = { ok: true; userId: string; next: IssuedRefreshToken } | { ok: false; detail: string };
 
 /**
