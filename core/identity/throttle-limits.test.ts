@@ -93,6 +93,15 @@ const statuses = (responses: Response[]) =>
     return n;
   }, {});
 
+test('an absurdly long client address is counted, not a 500', async () => {
+  const res = await attempt(
+    `long-${crypto.randomUUID()}@example.test`,
+    'guess',
+    `10.0.0.1-${Buffer.from(crypto.getRandomValues(new Uint8Array(4500))).toString('base64url')}`,
+  );
+  await expectProblem(res, 401);
+});
+
 describe('concurrent guesses', () => {
   test('40 wrong passwords at once from one address: 5 are checked, 35 refused; the user elsewhere signs in', async () => {
     const user = await signedIn({ url: core.url, db: database.db }, { roles: ['admin'] });

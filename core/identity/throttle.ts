@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { arrayParam, type Queryable } from '../platform/database.ts';
 import { TooManyRequestsError } from '../platform/problem.ts';
+import { sha256 } from './secrets.ts';
 import type { AuthSettings } from './settings.ts';
 
 /**
@@ -25,8 +26,10 @@ export interface ThrottleKeys {
   known: string;
 }
 
-export function throttleKeys(email: string, address: string): ThrottleKeys {
+export function throttleKeys(email: string, rawAddress: string): ThrottleKeys {
   const account = email.trim().toLowerCase();
+  // An address is whatever the request carried: a long one is hashed to keep the key indexable.
+  const address = rawAddress.length > 64 ? `sha256:${sha256(rawAddress)}` : rawAddress;
   return {
     pair: `pair:${account}|${address}`,
     address: `address:${address}`,
