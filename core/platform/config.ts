@@ -20,83 +20,84 @@ const aes256Key = z
   .string()
   .regex(/^[A-Za-z0-9+/]{43}=$/, 'the base64 of 32 random bytes (openssl rand -base64 32)');
 
-export const configSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    DATABASE_URL: z.url().optional(),
-    DATA_DIR: z.string().default('.data'),
-    EMBEDDED_PG_PORT: port.default(checkoutPort(15400, 500)),
-    CORE_HOST: z.string().default('127.0.0.1'),
-    CORE_PORT: port.default(8788),
-    EDGE_PORT: port.default(8787),
-    WS_PROXY_PORT: port.default(8789),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-    MAX_BODY_BYTES: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(1024 * 1024),
-    /** Where the jobs runner reaches the edge worker (to purge its catalog cache). */
-    EDGE_URL: z.url().optional(),
-    /** Shared with the edge as INTERNAL_SECRET; authenticates the jobs runner's calls to /internal/*. */
-    EDGE_INTERNAL_SECRET: z.string().min(32).optional(),
-    /** Where inventory answers when this process runs without it (`--service orders`). */
-    INVENTORY_URL: z.url().optional(),
-    /** Shared by core processes; authenticates their calls to each other's /internal/*. */
-    CORE_INTERNAL_SECRET: z.string().min(32).optional(),
-    IMPORT_MAX_BYTES: z.coerce
-      .number()
-      .int()
-      .min(1024)
-      .default(256 * 1024 * 1024),
-    DB_POOL_MAX: z.coerce.number().int().positive().default(20),
-    JOBS_CONCURRENCY: z.coerce.number().int().positive().default(4),
-    /** A job worker silent this long is dead: its locked jobs are unlocked for others. */
-    JOBS_DEAD_WORKER_SECONDS: z.coerce.number().int().min(2).default(60),
-    EVENT_ARCHIVE_DAYS: z.coerce.number().int().positive().default(30),
-    /** How long a job that failed for good stays listed in GET /api/jobs (and retryable). */
-    FAILED_JOB_DAYS: z.coerce.number().int().positive().default(14),
-    ADMIN_EMAIL: z.email().default('admin@example.com'),
-    ADMIN_PASSWORD: z.string().min(12).default('admin-dev-password'),
-    SEED_DEMO_DATA: flag.default(true),
-    JWT_ISSUER: z.string().min(1).default('varastokkr'),
-    JWT_AUDIENCE: z.string().min(1).default('varastokkr-api'),
-    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
-    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-    REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
-    SIGNING_KEY_ROTATION_DAYS: z.coerce.number().int().min(1).default(30),
-    SIGNING_KEY_PUBLISH_LEAD_SECONDS: z.coerce.number().int().min(60).default(3600),
-    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
-    PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-    PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(64),
-    LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
-    /** Failed sign-ins per account from one client address, per window: the hard limit. */
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
-    LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
-    /** Failed sign-ins per account from all addresses together, per window (the distributed bound). */
-    LOGIN_MAX_FAILURES_PER_ACCOUNT_TOTAL: z.coerce.number().int().min(1).default(100),
-    /** Account-wide failures after which each further attempt waits, 1 s doubling up to the maximum. */
-    LOGIN_DELAY_AFTER_FAILURES: z.coerce.number().int().min(1).default(10),
-    LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).default(60),
-    /** An address that signed in to an account is spared the account-wide limits for this long. */
-    LOGIN_KNOWN_ADDRESS_DAYS: z.coerce.number().int().min(1).default(30),
-    /**
-     * Encrypts the JWT signing keys at rest (AES-256-GCM). Required in production; development and
-     * tests fall back to a fixed, public key so that `bun run dev` needs no setup.
-     */
-    SIGNING_KEY_ENCRYPTION_KEY: aes256Key.optional(),
-    /** The key before a rotation: still decrypts; rows under it are re-encrypted on start. */
-    SIGNING_KEY_ENCRYPTION_KEY_PREVIOUS: aes256Key.optional(),
-  })
-  .superRefine((cfg, ctx) => {
-    if (cfg.NODE_ENV === 'production' && !cfg.SIGNING_KEY_ENCRYPTION_KEY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SIGNING_KEY_ENCRYPTION_KEY'],
-        message: 'required when NODE_ENV=production (the base64 of 32 random bytes)',
-      });
-    }
-  });
+const configFields = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: z.url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_PORT: port.default(checkoutPort(15400, 500)),
+  CORE_HOST: z.string().default('127.0.0.1'),
+  CORE_PORT: port.default(8788),
+  EDGE_PORT: port.default(8787),
+  WS_PROXY_PORT: port.default(8789),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  /** Where the jobs runner reaches the edge worker (to purge its catalog cache). */
+  EDGE_URL: z.url().optional(),
+  /** Shared with the edge as INTERNAL_SECRET; authenticates the jobs runner's calls to /internal/*. */
+  EDGE_INTERNAL_SECRET: z.string().min(32).optional(),
+  /** Where inventory answers when this process runs without it (`--service orders`). */
+  INVENTORY_URL: z.url().optional(),
+  /** Shared by core processes; authenticates their calls to each other's /internal/*. */
+  CORE_INTERNAL_SECRET: z.string().min(32).optional(),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
+  DB_POOL_MAX: z.coerce.number().int().positive().default(20),
+  JOBS_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  /** A job worker silent this long is dead: its locked jobs are unlocked for others. */
+  JOBS_DEAD_WORKER_SECONDS: z.coerce.number().int().min(2).default(60),
+  EVENT_ARCHIVE_DAYS: z.coerce.number().int().positive().default(30),
+  /** How long a job that failed for good stays listed in GET /api/jobs (and retryable). */
+  FAILED_JOB_DAYS: z.coerce.number().int().positive().default(14),
+  ADMIN_EMAIL: z.email().default('admin@example.com'),
+  ADMIN_PASSWORD: z.string().min(12).default('admin-dev-password'),
+  SEED_DEMO_DATA: flag.default(true),
+  JWT_ISSUER: z.string().min(1).default('varastokkr'),
+  JWT_AUDIENCE: z.string().min(1).default('varastokkr-api'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
+  SIGNING_KEY_ROTATION_DAYS: z.coerce.number().int().min(1).default(30),
+  SIGNING_KEY_PUBLISH_LEAD_SECONDS: z.coerce.number().int().min(60).default(3600),
+  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(64),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** Failed sign-ins per account from one client address, per window: the hard limit. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
+  /** Failed sign-ins per account from all addresses together, per window (the distributed bound). */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT_TOTAL: z.coerce.number().int().min(1).default(100),
+  /** Account-wide failures after which each further attempt waits, 1 s doubling up to the maximum. */
+  LOGIN_DELAY_AFTER_FAILURES: z.coerce.number().int().min(1).default(10),
+  LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** An address that signed in to an account is spared the account-wide limits for this long. */
+  LOGIN_KNOWN_ADDRESS_DAYS: z.coerce.number().int().min(1).default(30),
+  /**
+   * Encrypts the JWT signing keys at rest (AES-256-GCM). Required in production; development and
+   * tests fall back to a fixed, public key so that `bun run dev` needs no setup.
+   */
+  SIGNING_KEY_ENCRYPTION_KEY: aes256Key.optional(),
+  /** The key before a rotation: still decrypts; rows under it are re-encrypted on start. */
+  SIGNING_KEY_ENCRYPTION_KEY_PREVIOUS: aes256Key.optional(),
+});
+
+/** Secrets that have a development default or may be absent, but must be set in production. */
+export const configSchema = configFields.superRefine((cfg, ctx) => {
+  if (cfg.NODE_ENV === 'production' && !cfg.SIGNING_KEY_ENCRYPTION_KEY) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SIGNING_KEY_ENCRYPTION_KEY'],
+      message: 'required when NODE_ENV=production (the base64 of 32 random bytes)',
+    });
+  }
+});
 
 export type Config = z.infer<typeof configSchema>;
 
