@@ -39,16 +39,15 @@ export async function checkPasswordThrottled(
   hash: string | undefined,
   acceptable = true,
 ): Promise<boolean> {
-  const keys = throttleKeys(attempt.email, attempt.address);
-  await countAttempt(db, rt.settings, keys);
+  const counted = await countAttempt(db, rt.settings, throttleKeys(attempt.email, attempt.address));
   let ok: boolean;
   try {
     ok = await rt.passwords.verify(attempt.password, hash);
   } catch (err) {
-    await recordUnchecked(db, keys); // the hasher was busy: nothing was checked
+    await recordUnchecked(db, counted); // the hasher was busy: nothing was checked
     throw err;
   }
-  if (ok && acceptable) await recordSuccess(db, keys);
+  if (ok && acceptable) await recordSuccess(db, counted);
   return ok && acceptable;
 }
 

@@ -137,6 +137,8 @@ describe('a guess spread over many addresses', () => {
     // ...the user at home signs in, and can still mistype.
     await expectProblem(await attempt(user.user.email, 'mistyped', home), 401);
     expect((await attempt(user.user.email, user.password, home)).status).toBe(200);
+    // Signing in at home does not lift the ceiling for the others.
+    await expectProblem(await attempt(user.user.email, 'guess', '10.1.1.2'), 429);
   });
 
   test('the account-wide wait grows with failures, and refused attempts do not lengthen it', async () => {

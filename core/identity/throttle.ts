@@ -89,7 +89,11 @@ const windowLeft = (settings: AuthSettings): SQL =>
  * its password: else a 429 with Retry-After. The account-wide row counts only attempts that pass
  * the per-address limits and that it admits, so refused hammering does not lengthen the delay.
  */
-export async function countAttempt(q: Queryable, settings: AuthSettings, keys: ThrottleKeys): Promise<void> {
+export async function countAttempt(
+  q: Queryable,
+  settings: AuthSettings,
+  keys: ThrottleKeys,
+): Promise<CountedAttempt> {
   const fresh = inWindow(settings);
   const delays = sql`${arrayParam(delaySchedule(settings))}::int[]`;
   const delayAfter = (failures: SQL) =>
@@ -166,13 +170,21 @@ export async function countAttempt(q: Queryable, settings: AuthSettings, keys: T
       verdict.retryAfter,
     );
   }
+  return { keys, accountCounted: account !== undefined };
+}
+
+/** An attempt let through to its password check, and whether the account-wide row counted it. */
+export interface CountedAttempt {
+  keys: ThrottleKeys;
+  accountCounted: boolean;
 }
 
 /** The attempt was not a failure (it signed in, or never got its password checked): give it back. */
-async function giveBack(q: Queryable, keys: ThrottleKeys): Promise<void> {
+async function giveBack(q: Queryable, { keys, accountCounted }: CountedAttempt): Promise<void> {
+  const counted = accountCounted ? [keys.pair, keys.address, keys.account] : [keys.pair, keys.address];
   await q.execute(sql`
     update identity.login_throttle set failures = greatest(failures - 1, 0)
-    where key in (${keys.pair}, ${keys.address}, ${keys.account})`);
+    where key = any(${arrayParam(counted)}::text[])`);
 }
 
 /**
@@ -180,8 +192,9 @@ async function giveBack(q: Queryable, keys: ThrottleKeys): Promise<void> {
  * and address counts get the attempt back (other addresses' failures stay counted), and the
  * address becomes known to the account.
  */
-export async function recordSuccess(q: Queryable, keys: ThrottleKeys): Promise<void> {
-  await giveBack(q, keys);
+export async function recordSuccess(q: Queryable, attempt: CountedAttempt): Promise<void> {
+  await giveBack(q, attempt);
+  const { keys } = attempt;
   await q.execute(sql`
     with cleared as (delete from identity.login_throttle where key = ${keys.pair})
     insert into identity.login_throttle (key, failures, window_started_at) values (${keys.known}, 0, now())
