@@ -40,7 +40,7 @@ const revoke = createRoute({
 
 export const apiKeyRoutes = createRouter()
   .openapi(create, async (c) =>
-    c.json(await createApiKey(c.var.db, c.req.valid('json'), c.var.principal.id), 201),
+    c.json(await createApiKey(c.var.db, c.req.valid('json'), c.var.principal), 201),
   )
   .openapi(list, async (c) => c.json({ items: await listApiKeys(c.var.db) }, 200))
   .openapi(revoke, async (c) => {

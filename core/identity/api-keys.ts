@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { Database, Queryable } from '../platform/database.ts';
-import { NotFoundError, UnauthorizedError } from '../platform/problem.ts';
+import { type Database, pgConstraint, type Queryable } from '../platform/database.ts';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../platform/problem.ts';
 import type { Principal } from './policy.ts';
 import { randomSecret, sameHash, sha256 } from './secrets.ts';
 import { apiKeys, type Role, users } from './tables.ts';
@@ -39,15 +39,36 @@ function newPrefix(): string {
   );
 }
 
+/** Who created a key, in the column for the creator's kind (null: the seed or a script). */
+function creatorColumns(createdBy: Principal | null) {
+  return {
+    createdByUserId: createdBy?.kind === 'user' ? createdBy.id : null,
+    createdByKeyId: createdBy?.kind === 'api_key' ? createdBy.id : null,
+  };
+}
+
 /** Creates a key; the returned `key` is the only time anyone sees it. */
-export async function createApiKey(db: Database, input: NewApiKey, createdBy: string | null) {
+export async function createApiKey(db: Database, input: NewApiKey, createdBy: Principal | null) {
   const prefix = newPrefix();
   const key = `vk_${prefix}_${randomSecret()}`;
-  const [row] = await db
-    .insert(apiKeys)
-    .values({ ...input, userId: input.userId ?? null, prefix, keyHash: sha256(key), createdBy })
-    .returning();
-  return { ...apiKeyView(row!), key };
+  try {
+    const [row] = await db
+      .insert(apiKeys)
+      .values({
+        ...input,
+        userId: input.userId ?? null,
+        prefix,
+        keyHash: sha256(key),
+        ...creatorColumns(createdBy),
+      })
+      .returning();
+    return { ...apiKeyView(row!), key };
+  } catch (err) {
+    if (pgConstraint(err) === 'api_keys_user_id_users_id_fk') {
+      throw new ValidationError([{ path: 'userId', message: 'No such user' }]);
+    }
+    throw err;
+  }
 }
 
 export async function listApiKeys(db: Database) {

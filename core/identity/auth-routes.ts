@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { createRouter } from '../platform/app-env.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
-import { UnauthorizedError } from '../platform/problem.ts';
+import { ForbiddenError, UnauthorizedError } from '../platform/problem.ts';
 import { authProblems, clientAddress, publicRoute, secured } from './authorize.ts';
 import { revokeFamilyOf } from './refresh-tokens.ts';
 import {
@@ -13,7 +13,7 @@ import {
   tokenPairSchema,
   updateMeSchema,
 } from './schemas.ts';
-import { refreshSession, signIn } from './sessions.ts';
+import { checkPasswordThrottled, refreshSession, signIn } from './sessions.ts';
 import { users } from './tables.ts';
 import { updateUser } from './users.ts';
 
@@ -66,7 +66,11 @@ const updateMe = createRoute({
   summary: 'Change your name or password (never your roles or scopes)',
   ...secured('profile:update'),
   request: { body: jsonBody(updateMeSchema) },
-  responses: { 200: jsonContent(meSchema, 'The caller, updated'), ...authProblems, ...problemResponses(422) },
+  responses: {
+    200: jsonContent(meSchema, 'The caller, updated'),
+    ...authProblems,
+    ...problemResponses(422, 429),
+  },
 });
 
 const jwks = createRoute({
@@ -100,14 +104,24 @@ export const authRoutes = createRouter()
   .openapi(updateMe, async (c) => {
     const body = c.req.valid('json');
     const { db, identity, principal } = c.var;
-    if (principal.kind !== 'user')
-      throw new UnauthorizedError('Only a signed-in user has a profile to change.');
+    if (principal.kind !== 'user') {
+      throw new ForbiddenError('Only a signed-in user has a profile to change; an API key has none.');
+    }
     if (body.newPassword !== undefined) {
       const [row] = await db
         .select({ hash: users.passwordHash })
         .from(users)
         .where(eq(users.id, principal.id));
-      if (!(await identity.passwords.verify(body.currentPassword ?? '', row?.hash))) {
+      // The same throttle as sign-in: a stolen access token must not become a password oracle.
+      const attempt = { email: principal.email ?? principal.id, address: clientAddress(c) };
+      if (
+        !(await checkPasswordThrottled(
+          db,
+          identity,
+          { ...attempt, password: body.currentPassword ?? '' },
+          row?.hash,
+        ))
+      ) {
         throw new UnauthorizedError('The current password is wrong.');
       }
     }

@@ -5,7 +5,7 @@ import { issueAccessToken } from './access-tokens.ts';
 import { issueRefreshToken, rotateRefreshToken } from './refresh-tokens.ts';
 import type { IdentityRuntime } from './runtime.ts';
 import { users } from './tables.ts';
-import { assertNotThrottled, clearAccountFailures, recordFailure, throttleKeys } from './throttle.ts';
+import { countAttempt, recordSuccess, recordUnchecked, throttleKeys } from './throttle.ts';
 import { userView } from './users.ts';
 
 async function tokenPair(
@@ -29,8 +29,31 @@ async function tokenPair(
 }
 
 /**
+ * Checks a password under the sign-in throttle: the attempt is counted before the (costly)
+ * check, 429 beyond the limits; a right password clears this address's failures.
+ */
+export async function checkPasswordThrottled(
+  db: Database,
+  rt: IdentityRuntime,
+  attempt: { email: string; address: string; password: string },
+  hash: string | undefined,
+  acceptable = true,
+): Promise<boolean> {
+  const counted = await countAttempt(db, rt.settings, throttleKeys(attempt.email, attempt.address));
+  let ok: boolean;
+  try {
+    ok = await rt.passwords.verify(attempt.password, hash);
+  } catch (err) {
+    await recordUnchecked(db, counted); // the hasher was busy: nothing was checked
+    throw err;
+  }
+  if (ok && acceptable) await recordSuccess(db, counted);
+  return ok && acceptable;
+}
+
+/**
  * Sign-in. The same answer, after the same work, whether the email is unknown, the password
- * wrong or the account disabled; failures count against the account and the client address.
+ * wrong or the account disabled; every attempt counts against the throttle (throttle.ts).
  */
 export async function signIn(
   db: Database,
@@ -39,18 +62,18 @@ export async function signIn(
   password: string,
   address: string,
 ) {
-  const keys = throttleKeys(email, address);
-  await assertNotThrottled(db, rt.settings, keys);
   const [user] = await db
     .select()
     .from(users)
     .where(eq(sql`lower(${users.email})`, email.trim().toLowerCase()));
-  const passwordOk = await rt.passwords.verify(password, user?.passwordHash);
-  if (!user || !passwordOk || user.status !== 'active') {
-    await recordFailure(db, rt.settings, keys);
-    throw new UnauthorizedError('The email or password is wrong.');
-  }
-  await clearAccountFailures(db, keys);
+  const ok = await checkPasswordThrottled(
+    db,
+    rt,
+    { email, address, password },
+    user?.passwordHash,
+    user?.status === 'active',
+  );
+  if (!user || !ok) throw new UnauthorizedError('The email or password is wrong.');
   const refresh = await db.transaction(async (tx) => {
     await tx.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id));
     return issueRefreshToken(tx, rt.settings, user.id);

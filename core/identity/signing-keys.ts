@@ -2,18 +2,26 @@ import { and, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { Database, Queryable } from '../platform/database.ts';
 import type { AuthSettings } from './settings.ts';
+import {
+  keks,
+  needsReseal,
+  openPrivateJwk,
+  resealSigningKeys,
+  sealPrivateJwk,
+} from './signing-key-sealing.ts';
 import { signingKeys } from './tables.ts';
 
 type KeyRow = typeof signingKeys.$inferSelect;
 
-async function newKey(status: 'pending' | 'active', now: Date) {
+async function newKey(settings: AuthSettings, status: 'pending' | 'active', now: Date) {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString('base64url');
   const meta = { kid, alg: 'ES256', use: 'sig' };
+  const privateJwk = { ...(await exportJWK(privateKey)), ...meta };
   return {
     kid,
     publicJwk: { ...(await exportJWK(publicKey)), ...meta },
-    privateJwk: { ...(await exportJWK(privateKey)), ...meta },
+    privateKeySealed: await sealPrivateJwk(await keks(settings), kid, privateJwk),
     status,
     createdAt: now,
     activatedAt: status === 'active' ? now : null,
@@ -29,6 +37,8 @@ export interface RotationResult {
   activated?: string;
   retired?: string;
   deleted: number;
+  /** Private keys (re-)encrypted under the current key-encryption key. */
+  resealed?: number;
 }
 
 /**
@@ -44,6 +54,8 @@ export async function rotateSigningKeys(
   return db.transaction(async (tx) => {
     await lockRotation(tx);
     const result: RotationResult = { deleted: 0 };
+    const resealed = await resealSigningKeys(tx, settings);
+    if (resealed > 0) result.resealed = resealed;
     const rows = await tx
       .select()
       .from(signingKeys)
@@ -53,7 +65,7 @@ export async function rotateSigningKeys(
     const leadMs = settings.signingKeyPublishLeadSeconds * 1000;
 
     if (!active) {
-      const key = await newKey('active', now);
+      const key = await newKey(settings, 'active', now);
       await tx.insert(signingKeys).values(key);
       result.created = result.activated = key.kid;
     } else if (pending && pending.createdAt.getTime() <= now.getTime() - leadMs) {
@@ -72,7 +84,7 @@ export async function rotateSigningKeys(
       const dueAt =
         (active.activatedAt ?? active.createdAt).getTime() + settings.signingKeyRotationDays * 86_400_000;
       if (now.getTime() >= dueAt - leadMs) {
-        const key = await newKey('pending', now);
+        const key = await newKey(settings, 'pending', now);
         await tx.insert(signingKeys).values(key);
         result.created = key.kid;
       }
@@ -102,6 +114,14 @@ export async function publishedKeys(q: Queryable, now = new Date()): Promise<Key
     );
 }
 
+/** Re-encrypts what needs it, one process at a time. */
+async function resealUnderLock(db: Database, settings: AuthSettings): Promise<number> {
+  return db.transaction(async (tx) => {
+    await lockRotation(tx);
+    return resealSigningKeys(tx, settings);
+  });
+}
+
 const CACHE_MS = 30_000;
 const RELOAD_COOLDOWN_MS = 2_000;
 
@@ -112,6 +132,8 @@ const RELOAD_COOLDOWN_MS = 2_000;
 export class KeyRing {
   private loadedAt = 0;
   private signer?: { kid: string; key: CryptoKey };
+  /** Why the active key could not be decrypted: signing fails with it, verifying goes on. */
+  private signerError?: Error;
   private verifiers = new Map<string, CryptoKey>();
   private jwks: JWK[] = [];
   private loading?: Promise<void>;
@@ -127,6 +149,7 @@ export class KeyRing {
       await rotateSigningKeys(this.db, this.settings); // first start: create the first key
       await this.reload();
     }
+    if (this.signerError) throw this.signerError;
     if (!this.signer) throw new Error('no active signing key');
     return this.signer;
   }
@@ -154,15 +177,31 @@ export class KeyRing {
   private reload(): Promise<void> {
     this.loading ??= (async () => {
       try {
-        const rows = await publishedKeys(this.db);
+        let rows = await publishedKeys(this.db);
+        const k = await keks(this.settings);
+        if (rows.some((row) => needsReseal(k, row))) {
+          // Plaintext from before 0013, or a KEK rotation. A row that cannot be opened fails
+          // below if it is the active key; verification goes on regardless.
+          await resealUnderLock(this.db, this.settings).catch(() => undefined);
+          rows = await publishedKeys(this.db);
+        }
         const verifiers = new Map<string, CryptoKey>();
         let signer: { kid: string; key: CryptoKey } | undefined;
+        let signerError: Error | undefined;
         for (const row of rows) {
           verifiers.set(row.kid, (await importJWK(row.publicJwk as JWK, 'ES256')) as CryptoKey);
           if (row.status === 'active') {
-            signer = { kid: row.kid, key: (await importJWK(row.privateJwk as JWK, 'ES256')) as CryptoKey };
+            try {
+              const jwk = row.privateJwk
+                ? (row.privateJwk as JWK) // still plaintext: the reseal above failed on another row
+                : await openPrivateJwk(k, row.kid, row.privateKeySealed ?? '');
+              signer = { kid: row.kid, key: (await importJWK(jwk, 'ES256')) as CryptoKey };
+            } catch (err) {
+              signerError = err as Error;
+            }
           }
         }
+        this.signerError = signerError;
         this.verifiers = verifiers;
         this.signer = signer;
         this.jwks = rows.map((r) => r.publicJwk as JWK);

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
+  boolean,
   check,
   index,
   integer,
@@ -53,7 +55,10 @@ export const signingKeys = identity.table(
   {
     kid: text().primaryKey(),
     publicJwk: jsonb('public_jwk').$type<Record<string, unknown>>().notNull(),
-    privateJwk: jsonb('private_jwk').$type<Record<string, unknown>>().notNull(),
+    /** Legacy plaintext: emptied (and sealed) by the first process that starts after 0013. */
+    privateJwk: jsonb('private_jwk').$type<Record<string, unknown>>(),
+    /** The private JWK, AES-256-GCM under SIGNING_KEY_ENCRYPTION_KEY (see signing-key-sealing.ts). */
+    privateKeySealed: text('private_key_sealed'),
     status: text().notNull(),
     createdAt: at('created_at').notNull().defaultNow(),
     activatedAt: at('activated_at'),
@@ -63,6 +68,10 @@ export const signingKeys = identity.table(
   (t) => [
     check('signing_keys_status_check', sql`${t.status} in ('pending', 'active', 'retired')`),
     uniqueIndex('signing_keys_one_active').on(t.status).where(sql`${t.status} = 'active'`),
+    check(
+      'signing_keys_private_key_check',
+      sql`${t.privateJwk} is not null or ${t.privateKeySealed} is not null`,
+    ),
   ],
 );
 
@@ -80,6 +89,8 @@ export const refreshTokens = identity.table(
     createdAt: at('created_at').notNull().defaultNow(),
     expiresAt: at('expires_at').notNull(),
     rotatedAt: at('rotated_at'),
+    /** The successor, sealed under a key derived from this token (see refresh-tokens.ts). */
+    successorSealed: text('successor_sealed'),
   },
   (t) => [
     uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash),
@@ -101,7 +112,11 @@ export const apiKeys = identity.table(
     warehouseIds: uuid('warehouse_ids').array().notNull().default(sql`'{}'::uuid[]`),
     /** The user the key acts for, if any: disabling that user stops the key. */
     userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
-    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Who created the key: a user or another (admin) API key; at most one of the two. */
+    createdByUserId: uuid('created_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    createdByKeyId: uuid('created_by_key_id').references((): AnyPgColumn => apiKeys.id, {
+      onDelete: 'set null',
+    }),
     lastUsedAt: at('last_used_at'),
     revokedAt: at('revoked_at'),
     createdAt: at('created_at').notNull().defaultNow(),
@@ -109,12 +124,20 @@ export const apiKeys = identity.table(
   (t) => [
     uniqueIndex('api_keys_prefix_key').on(t.prefix),
     check('api_keys_roles_check', knownRoles(t.roles)),
+    check('api_keys_one_creator_check', sql`num_nonnulls(${t.createdByUserId}, ${t.createdByKeyId}) <= 1`),
   ],
 );
 
-/** Failed logins per account or client address in a fixed window. */
+/**
+ * Sign-in attempts per (account, address), per address and per account in fixed windows, counted
+ * before the password is checked; `next_attempt_at` spaces account-wide attempts out. Rows
+ * `known:<account>|<address>` remember where an account last signed in (see throttle.ts).
+ */
 export const loginThrottle = identity.table('login_throttle', {
   key: text().primaryKey(),
   failures: integer().notNull(),
   windowStartedAt: at('window_started_at').notNull(),
+  nextAttemptAt: at('next_attempt_at'),
+  /** Whether the account-wide row admitted its last attempt (set in the counting statement). */
+  lastAdmitted: boolean('last_admitted'),
 });

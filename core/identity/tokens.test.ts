@@ -4,11 +4,12 @@
  */
 import { beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
-import { serveCore } from '../../test/harness/core.ts';
+import { serveCore, testAuthSettings } from '../../test/harness/core.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
 import { expectProblem } from '../../test/harness/http.ts';
+import { keks, openPrivateJwk } from './signing-key-sealing.ts';
 import { signingKeys } from './tables.ts';
 
 let edge: TestEdge;
@@ -106,7 +107,8 @@ describe('tokens with the right key but wrong claims are refused', () => {
       .select()
       .from(signingKeys)
       .where(eq(signingKeys.status, 'active'));
-    const realKey = await importJWK(active!.privateJwk as JWK, 'ES256');
+    const jwk = await openPrivateJwk(await keks(testAuthSettings()), active!.kid, active!.privateKeySealed!);
+    const realKey = await importJWK(jwk, 'ES256');
     const now = Math.floor(Date.now() / 1000);
     const sign = (payload: Record<string, unknown>) =>
       new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: active!.kid }).sign(realKey);

@@ -16,8 +16,11 @@ export function checkoutPort(base: number, span: number, root = process.cwd()): 
 
 const port = z.coerce.number().int().min(1).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const aes256Key = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{43}=$/, 'the base64 of 32 random bytes (openssl rand -base64 32)');
 
-export const configSchema = z.object({
+const configFields = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: z.url().optional(),
   DATA_DIR: z.string().default('.data'),
@@ -66,6 +69,7 @@ export const configSchema = z.object({
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(64),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** Failed sign-ins per account from one client address, per window: the hard limit. */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
   /** Threads drawing labels and sheets (off the request loop), and renders that may wait for one. */
@@ -79,6 +83,31 @@ export const configSchema = z.object({
   PENDING_HOLD_MAX_HOURS_STAFF: z.coerce.number().int().min(1).max(720).default(720),
   /** A requested transfer not shipped by then is cancelled and its stock released (default expiresAt). */
   TRANSFER_EXPIRY_HOURS: z.coerce.number().int().min(1).max(720).default(168),
+  /** Failed sign-ins per account from all addresses together, per window (the distributed bound). */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT_TOTAL: z.coerce.number().int().min(1).default(100),
+  /** Account-wide failures after which each further attempt waits, 1 s doubling up to the maximum. */
+  LOGIN_DELAY_AFTER_FAILURES: z.coerce.number().int().min(1).default(10),
+  LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** An address that signed in to an account is spared the account-wide limits for this long. */
+  LOGIN_KNOWN_ADDRESS_DAYS: z.coerce.number().int().min(1).default(30),
+  /**
+   * Encrypts the JWT signing keys at rest (AES-256-GCM). Required in production; development and
+   * tests fall back to a fixed, public key so that `bun run dev` needs no setup.
+   */
+  SIGNING_KEY_ENCRYPTION_KEY: aes256Key.optional(),
+  /** The key before a rotation: still decrypts; rows under it are re-encrypted on start. */
+  SIGNING_KEY_ENCRYPTION_KEY_PREVIOUS: aes256Key.optional(),
+});
+
+/** Secrets that have a development default or may be absent, but must be set in production. */
+export const configSchema = configFields.superRefine((cfg, ctx) => {
+  if (cfg.NODE_ENV === 'production' && !cfg.SIGNING_KEY_ENCRYPTION_KEY) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SIGNING_KEY_ENCRYPTION_KEY'],
+      message: 'required when NODE_ENV=production (the base64 of 32 random bytes)',
+    });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

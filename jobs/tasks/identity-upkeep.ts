@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { forgetSealedSuccessors } from '../../core/identity/refresh-tokens.ts';
 import { authSettingsFrom } from '../../core/identity/settings.ts';
 import { rotateSigningKeys } from '../../core/identity/signing-keys.ts';
 import { pruneThrottle } from '../../core/identity/throttle.ts';
@@ -11,10 +12,18 @@ export const rotateKeys = defineTask('rotate-signing-keys', async (_payload, { d
   log.info('signing keys checked', { ...result });
 });
 
-/** Cron, daily: refresh tokens past expiry (and a week's margin) and old throttle windows. */
+/**
+ * Cron, daily: refresh tokens past expiry (and a week's margin), old throttle windows, and
+ * sealed refresh-token successors past their grace period.
+ */
 export const pruneIdentity = defineTask('prune-identity', async (_payload, { db, log }) => {
   const tokens = await db.execute(sql`
     delete from identity.refresh_tokens where expires_at < now() - interval '7 days'`);
   const windows = await pruneThrottle(db, authSettingsFrom(config()));
-  log.info('identity pruned', { refreshTokens: tokens.rowCount ?? 0, throttleWindows: windows });
+  const successors = await forgetSealedSuccessors(db, authSettingsFrom(config()));
+  log.info('identity pruned', {
+    refreshTokens: tokens.rowCount ?? 0,
+    throttleWindows: windows,
+    sealedSuccessors: successors,
+  });
 });
