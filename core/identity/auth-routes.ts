@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { createRouter } from '../platform/app-env.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
-import { UnauthorizedError } from '../platform/problem.ts';
+import { ForbiddenError, UnauthorizedError } from '../platform/problem.ts';
 import { authProblems, clientAddress, publicRoute, secured } from './authorize.ts';
 import { revokeFamilyOf } from './refresh-tokens.ts';
 import {
@@ -101,7 +101,7 @@ export const authRoutes = createRouter()
     const body = c.req.valid('json');
     const { db, identity, principal } = c.var;
     if (principal.kind !== 'user')
-      throw new UnauthorizedError('Only a signed-in user has a profile to change.');
+      throw new ForbiddenError('An API key has no profile to change; sign in as a user.');
     if (body.newPassword !== undefined) {
       const [row] = await db
         .select({ hash: users.passwordHash })
