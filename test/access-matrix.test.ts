@@ -394,12 +394,14 @@ const orderCases: AccessCase[] = [
     endpoint: 'GET /api/orders/{id}',
     scoped: true,
     allow: everyone,
+    hiddenFrom: ['partner'],
     request: async (ctx) => ({ method: 'GET', path: `/api/orders/${await freshOrder(ctx)}` }),
   },
   {
     endpoint: 'PATCH /api/orders/{id}',
     scoped: true,
     allow: everyone,
+    hiddenFrom: ['partner'],
     request: async (ctx) => ({
       method: 'PATCH',
       path: `/api/orders/${await freshOrder(ctx)}`,
@@ -426,12 +428,14 @@ const orderCases: AccessCase[] = [
     endpoint: 'POST /api/orders/{id}/cancel',
     scoped: true,
     allow: everyone,
+    hiddenFrom: ['partner'],
     request: async (ctx) => ({ method: 'POST', path: `/api/orders/${await freshOrder(ctx)}/cancel` }),
   },
   {
     endpoint: 'POST /api/orders/{id}/confirm',
     scoped: true,
     allow: everyone,
+    hiddenFrom: ['partner'],
     request: async (ctx) => {
       const reservationExpiresAt = new Date(Date.now() + 10 * 60_000).toISOString();
       return {

@@ -61,6 +61,11 @@ export interface AccessCase {
   allow: Partial<Record<Role, 'anywhere' | 'own'>>;
   /** Whether the request names a warehouse, so own vs other matters. */
   scoped: boolean;
+  /**
+   * Roles refused with 404 instead of 403: the object is not theirs, and saying so would tell
+   * them it exists (a partner asking for another owner's order).
+   */
+  hiddenFrom?: Role[];
   /** Only these credential kinds may call it (others get 403); both by default. */
   credentials?: Credential[];
   /** The request, aimed at the given warehouse, with a fresh object made for it. */
@@ -200,7 +205,7 @@ export function describeAccess(
                 expect(documented.length, `${c.endpoint} documents no 2xx`).toBeGreaterThan(0);
                 expect(documented, body).toContain(res.status);
               } else {
-                expect(res.status, body).toBe(403);
+                expect(res.status, body).toBe(c.hiddenFrom?.includes(role) ? 404 : 403);
               }
             });
           }
