@@ -1,12 +1,13 @@
 /**
- * Who may call what: every secured endpoint, every role, in its own warehouse and another,
- * through the edge (workerd verifies tokens, then core verifies again and applies the policy).
- * Each issue that adds endpoints adds its rows here.
+ * Who may call what: every secured endpoint, every role as a signed-in user and as an API key, in
+ * its own warehouse and another, through the edge (workerd verifies tokens, then core verifies again
+ * and applies the policy). An allowed call must answer its documented success status on a fresh
+ * object. Each issue that adds endpoints adds its rows here (a missing row fails the matrix).
  */
 import { beforeAll } from 'bun:test';
-import { products } from '../core/catalog/tables.ts';
-import { warehouses } from '../core/inventory/tables.ts';
-import { type AccessCase, describeAccess, type MatrixWorld } from './harness/access.ts';
+import { sql } from 'drizzle-orm';
+import { enqueueJob } from '../core/platform/outbox.ts';
+import { type AccessCase, type CallContext, describeAccess, type MatrixWorld } from './harness/access.ts';
 import { type TestEdge, testEdge } from './harness/edge.ts';
 
 let edge: TestEdge;
@@ -15,8 +16,38 @@ beforeAll(async () => {
 }, 120_000);
 
 const everyone = { admin: 'anywhere', manager: 'own', clerk: 'own', partner: 'own' } as const;
+const staff = { admin: 'anywhere', manager: 'own', clerk: 'own' } as const;
+const writers = { admin: 'anywhere', manager: 'anywhere' } as const;
+const adminOnly = { admin: 'anywhere' } as const;
 
-const cases: AccessCase[] = [
+const sku = (w: MatrixWorld) => w.fixtures.sku!;
+const lines = (w: MatrixWorld, qty = 1) => [{ sku: sku(w), qty }];
+
+/** A product only this call uses, with its ETag. */
+async function freshProduct(ctx: CallContext): Promise<{ sku: string; etag: string }> {
+  const created = await ctx.admin('POST', '/api/products', {
+    sku: `MX-${ctx.world.unique()}`,
+    name: 'Matrix',
+  });
+  return { sku: (created.body as { sku: string }).sku, etag: created.headers.get('etag')! };
+}
+
+/** An order in the call's warehouse, placed by the caller when it may (so it owns it). */
+const freshOrder = (ctx: CallContext, extra: Record<string, unknown> = {}) =>
+  ctx.make('/api/orders', { lines: lines(ctx.world), warehouseId: ctx.warehouse.id, ...extra });
+
+const transferOut = async (ctx: CallContext) =>
+  (
+    (
+      await ctx.admin('POST', '/api/transfers', {
+        fromWarehouseId: ctx.warehouse.id,
+        toWarehouseId: ctx.world.third.id,
+        lines: lines(ctx.world),
+      })
+    ).body as { id: string }
+  ).id;
+
+const identityCases: AccessCase[] = [
   {
     endpoint: 'GET /api/auth/me',
     scoped: false,
@@ -24,20 +55,28 @@ const cases: AccessCase[] = [
     request: () => ({ method: 'GET', path: '/api/auth/me' }),
   },
   {
+    endpoint: 'PATCH /api/auth/me',
+    scoped: false,
+    allow: everyone,
+    // An API key has no profile to change.
+    credentials: ['token'],
+    request: () => ({ method: 'PATCH', path: '/api/auth/me', body: { name: 'Matrix me' } }),
+  },
+  {
     endpoint: 'GET /api/users',
     scoped: false,
-    allow: { admin: 'anywhere' },
+    allow: adminOnly,
     request: () => ({ method: 'GET', path: '/api/users?limit=5' }),
   },
   {
     endpoint: 'POST /api/users',
     scoped: false,
-    allow: { admin: 'anywhere' },
-    request: (w) => ({
+    allow: adminOnly,
+    request: ({ world }) => ({
       method: 'POST',
       path: '/api/users',
       body: {
-        email: `m-${w.unique()}@example.test`,
+        email: `m-${world.unique()}@example.test`,
         password: 'long-enough-password',
         name: 'M',
         roles: ['clerk'],
@@ -45,29 +84,185 @@ const cases: AccessCase[] = [
     }),
   },
   {
+    endpoint: 'GET /api/users/{id}',
+    scoped: false,
+    allow: adminOnly,
+    request: async (ctx) => {
+      const { body } = await ctx.admin('POST', '/api/users', {
+        email: `m-${ctx.world.unique()}@example.test`,
+        password: 'long-enough-password',
+        name: 'M',
+        roles: ['clerk'],
+      });
+      return { method: 'GET', path: `/api/users/${(body as { id: string }).id}` };
+    },
+  },
+  {
+    endpoint: 'PATCH /api/users/{id}',
+    scoped: false,
+    allow: adminOnly,
+    request: async (ctx) => {
+      const { body } = await ctx.admin('POST', '/api/users', {
+        email: `m-${ctx.world.unique()}@example.test`,
+        password: 'long-enough-password',
+        name: 'M',
+        roles: ['clerk'],
+      });
+      return {
+        method: 'PATCH',
+        path: `/api/users/${(body as { id: string }).id}`,
+        body: { name: 'Renamed' },
+      };
+    },
+  },
+  {
     endpoint: 'GET /api/api-keys',
     scoped: false,
-    allow: { admin: 'anywhere' },
+    allow: adminOnly,
     request: () => ({ method: 'GET', path: '/api/api-keys' }),
   },
   {
     endpoint: 'POST /api/api-keys',
     scoped: false,
-    allow: { admin: 'anywhere' },
-    request: (w) => ({
+    allow: adminOnly,
+    request: ({ world }) => ({
       method: 'POST',
       path: '/api/api-keys',
-      body: { name: `k-${w.unique()}`, roles: ['partner'] },
+      body: { name: `k-${world.unique()}`, roles: ['partner'] },
     }),
   },
   {
+    endpoint: 'DELETE /api/api-keys/{id}',
+    scoped: false,
+    allow: adminOnly,
+    request: async (ctx) => {
+      const { body } = await ctx.admin('POST', '/api/api-keys', {
+        name: `k-${ctx.world.unique()}`,
+        roles: ['partner'],
+      });
+      return { method: 'DELETE', path: `/api/api-keys/${(body as { id: string }).id}` };
+    },
+  },
+  {
+    endpoint: 'GET /api/jobs',
+    scoped: false,
+    allow: adminOnly,
+    request: () => ({ method: 'GET', path: '/api/jobs?state=failed' }),
+  },
+  {
+    endpoint: 'POST /api/jobs/{id}/retry',
+    scoped: false,
+    allow: adminOnly,
+    request: async ({ world }) => {
+      const key = `matrix-failed-${world.unique()}`;
+      await enqueueJob(world.db, 'allocate-backorders', {}, { jobKey: key, maxAttempts: 1 });
+      const { rows } = await world.db.execute<{ id: string }>(sql`
+        update graphile_worker._private_jobs set attempts = max_attempts, last_error = 'matrix'
+        where key = ${key} returning id::text`);
+      return { method: 'POST', path: `/api/jobs/${rows[0]!.id}/retry` };
+    },
+  },
+];
+
+const catalogCases: AccessCase[] = [
+  {
+    endpoint: 'POST /api/products',
+    scoped: false,
+    allow: writers,
+    request: ({ world }) => ({
+      method: 'POST',
+      path: '/api/products',
+      body: { sku: `MX-${world.unique()}`, name: 'M' },
+    }),
+  },
+  {
+    endpoint: 'GET /api/products',
+    scoped: false,
+    allow: everyone,
+    request: () => ({ method: 'GET', path: '/api/products?limit=2' }),
+  },
+  {
+    endpoint: 'GET /api/products/{sku}',
+    scoped: false,
+    allow: everyone,
+    request: ({ world }) => ({ method: 'GET', path: `/api/products/${sku(world)}` }),
+  },
+  {
+    endpoint: 'PATCH /api/products/{sku}',
+    scoped: false,
+    allow: writers,
+    request: async (ctx) => {
+      const p = await freshProduct(ctx);
+      return {
+        method: 'PATCH',
+        path: `/api/products/${p.sku}`,
+        body: { name: 'x' },
+        headers: { 'if-match': p.etag },
+      };
+    },
+  },
+  {
+    endpoint: 'DELETE /api/products/{sku}',
+    scoped: false,
+    allow: writers,
+    request: async (ctx) => {
+      const p = await freshProduct(ctx);
+      return { method: 'DELETE', path: `/api/products/${p.sku}`, headers: { 'if-match': p.etag } };
+    },
+  },
+  {
+    endpoint: 'GET /api/products/{sku}/label',
+    scoped: false,
+    allow: everyone,
+    request: ({ world }) => ({ method: 'GET', path: `/api/products/${sku(world)}/label` }),
+  },
+  {
+    endpoint: 'POST /api/products/labels',
+    scoped: false,
+    // A sheet of up to 240 labels is work for the server: writers only.
+    allow: writers,
+    request: ({ world }) => ({ method: 'POST', path: '/api/products/labels', body: { skus: [sku(world)] } }),
+  },
+  {
+    endpoint: 'GET /api/barcodes/{code}',
+    scoped: false,
+    allow: everyone,
+    request: ({ world }) => ({ method: 'GET', path: `/api/barcodes/${world.fixtures.barcode}` }),
+  },
+  {
+    endpoint: 'POST /api/products/import',
+    scoped: false,
+    allow: writers,
+    request: ({ world }) => ({
+      method: 'POST',
+      path: '/api/products/import',
+      contentType: 'text/csv',
+      body: `sku,name\nMI-${world.unique()},Matrix import\n`,
+    }),
+  },
+  {
+    endpoint: 'GET /api/products/export',
+    scoped: false,
+    allow: writers,
+    request: () => ({ method: 'GET', path: '/api/products/export' }),
+  },
+  {
+    endpoint: 'GET /api/products/{sku}/availability',
+    scoped: false,
+    allow: everyone,
+    request: ({ world }) => ({ method: 'GET', path: `/api/products/${sku(world)}/availability` }),
+  },
+];
+
+const inventoryCases: AccessCase[] = [
+  {
     endpoint: 'POST /api/warehouses',
     scoped: false,
-    allow: { admin: 'anywhere' },
-    request: (w) => ({
+    allow: adminOnly,
+    request: ({ world }) => ({
       method: 'POST',
       path: '/api/warehouses',
-      body: { code: `W${w.unique().slice(-8).toUpperCase()}`, name: 'Matrix' },
+      body: { code: `W${world.unique().slice(-8).toUpperCase()}`, name: 'Matrix' },
     }),
   },
   {
@@ -80,117 +275,21 @@ const cases: AccessCase[] = [
     endpoint: 'GET /api/warehouses/{id}',
     scoped: true,
     allow: everyone,
-    request: (_w, warehouse) => ({ method: 'GET', path: `/api/warehouses/${warehouse.id}` }),
+    request: ({ warehouse }) => ({ method: 'GET', path: `/api/warehouses/${warehouse.id}` }),
   },
-  {
-    endpoint: 'POST /api/products',
-    scoped: false,
-    allow: { admin: 'anywhere', manager: 'anywhere' },
-    request: (w) => ({
-      method: 'POST',
-      path: '/api/products',
-      body: { sku: `MX-${w.unique()}`, name: 'Matrix' },
-    }),
-  },
-  {
-    endpoint: 'GET /api/products (edge)',
-    scoped: false,
-    allow: everyone,
-    request: () => ({ method: 'GET', path: '/api/products?limit=2' }),
-  },
-  {
-    endpoint: 'GET /api/products/{sku} (edge)',
-    scoped: false,
-    allow: everyone,
-    request: () => ({ method: 'GET', path: '/api/products/MATRIX-MISSING' }),
-  },
-  {
-    endpoint: 'PATCH /api/products/{sku}',
-    scoped: false,
-    allow: { admin: 'anywhere', manager: 'anywhere' },
-    request: () => ({ method: 'PATCH', path: '/api/products/MATRIX-MISSING', body: { name: 'x' } }),
-  },
-  {
-    endpoint: 'DELETE /api/products/{sku}',
-    scoped: false,
-    allow: { admin: 'anywhere', manager: 'anywhere' },
-    request: () => ({ method: 'DELETE', path: '/api/products/MATRIX-MISSING' }),
-  },
-  {
-    endpoint: 'GET /api/products/{sku}/label',
-    scoped: false,
-    allow: everyone,
-    request: () => ({ method: 'GET', path: '/api/products/MATRIX-MISSING/label' }),
-  },
-  {
-    endpoint: 'POST /api/products/labels',
-    scoped: false,
-    allow: everyone,
-    request: () => ({ method: 'POST', path: '/api/products/labels', body: { skus: ['MATRIX-MISSING'] } }),
-  },
-  {
-    endpoint: 'GET /api/barcodes/{code} (edge)',
-    scoped: false,
-    allow: everyone,
-    request: () => ({ method: 'GET', path: '/api/barcodes/4006381333931' }),
-  },
-  {
-    endpoint: 'POST /api/products/import',
-    scoped: false,
-    allow: { admin: 'anywhere', manager: 'anywhere' },
-    request: (w) => ({
-      method: 'POST',
-      path: '/api/products/import',
-      contentType: 'text/csv',
-      body: `sku,name\nMI-${w.unique()},Matrix import\n`,
-    }),
-  },
-  {
-    endpoint: 'GET /api/products/export',
-    scoped: false,
-    allow: { admin: 'anywhere', manager: 'anywhere' },
-    request: () => ({ method: 'GET', path: '/api/products/export' }),
-  },
-  {
-    endpoint: 'GET /api/products/{sku}/availability',
-    scoped: false,
-    allow: everyone,
-    request: () => ({ method: 'GET', path: '/api/products/MATRIX-MISSING/availability' }),
-  },
-];
-
-const staff = { admin: 'anywhere', manager: 'own', clerk: 'own' } as const;
-
-cases.push(
-  {
-    endpoint: 'GET /api/jobs',
-    scoped: false,
-    allow: { admin: 'anywhere' },
-    request: () => ({ method: 'GET', path: '/api/jobs?state=failed' }),
-  },
-  {
-    endpoint: 'POST /api/jobs/{id}/retry',
-    scoped: false,
-    allow: { admin: 'anywhere' },
-    request: () => ({ method: 'POST', path: '/api/jobs/999999999/retry' }),
-  },
-);
-const f = (w: MatrixWorld, name: string, wh: { id: string }) => w.fixtures[`${name}:${wh.id}`]!;
-
-const stockCases: AccessCase[] = [
   {
     endpoint: 'GET /api/warehouses/{id}/stock',
     scoped: true,
     allow: staff,
-    request: (_w, wh) => ({ method: 'GET', path: `/api/warehouses/${wh.id}/stock` }),
+    request: ({ warehouse }) => ({ method: 'GET', path: `/api/warehouses/${warehouse.id}/stock` }),
   },
   {
     endpoint: 'PUT /api/warehouses/{id}/stock/{sku}/reorder',
     scoped: true,
     allow: { admin: 'anywhere', manager: 'own' },
-    request: (w, wh) => ({
+    request: ({ world, warehouse }) => ({
       method: 'PUT',
-      path: `/api/warehouses/${wh.id}/stock/${w.fixtures.sku}/reorder`,
+      path: `/api/warehouses/${warehouse.id}/stock/${sku(world)}/reorder`,
       body: { reorderPoint: 5, reorderQty: 10 },
     }),
   },
@@ -198,40 +297,39 @@ const stockCases: AccessCase[] = [
     endpoint: 'POST /api/inventory/adjustments',
     scoped: true,
     allow: staff,
-    request: (w, wh) => ({
+    request: ({ world, warehouse }) => ({
       method: 'POST',
       path: '/api/inventory/adjustments',
-      body: { warehouseId: wh.id, sku: w.fixtures.sku, delta: 1, reason: 'found' },
+      body: { warehouseId: warehouse.id, sku: sku(world), delta: 1, reason: 'found' },
     }),
   },
   {
     endpoint: 'GET /api/inventory/movements',
     scoped: true,
     allow: staff,
-    request: (_w, wh) => ({ method: 'GET', path: `/api/inventory/movements?warehouseId=${wh.id}` }),
+    request: ({ warehouse }) => ({
+      method: 'GET',
+      path: `/api/inventory/movements?warehouseId=${warehouse.id}`,
+    }),
   },
   {
     endpoint: 'POST /api/inventory/counts',
     scoped: true,
     allow: staff,
-    request: (w, wh) => ({
+    request: ({ world, warehouse }) => ({
       method: 'POST',
       path: '/api/inventory/counts',
-      body: { warehouseId: wh.id, lines: [{ sku: w.fixtures.sku, counted: 1000 }] },
+      body: { warehouseId: warehouse.id, lines: [{ sku: sku(world), counted: 100_000 }] },
     }),
   },
   {
     endpoint: 'POST /api/transfers',
     scoped: true,
     allow: staff,
-    request: (w, wh) => ({
+    request: ({ world, warehouse }) => ({
       method: 'POST',
       path: '/api/transfers',
-      body: {
-        fromWarehouseId: wh.id,
-        toWarehouseId: w.fixtures.third,
-        lines: [{ sku: w.fixtures.sku, qty: 1 }],
-      },
+      body: { fromWarehouseId: warehouse.id, toWarehouseId: world.third.id, lines: lines(world) },
     }),
   },
   {
@@ -244,38 +342,46 @@ const stockCases: AccessCase[] = [
     endpoint: 'GET /api/transfers/{id}',
     scoped: true,
     allow: staff,
-    request: (w, wh) => ({ method: 'GET', path: `/api/transfers/${f(w, 'transfer-out', wh)}` }),
+    request: async (ctx) => ({ method: 'GET', path: `/api/transfers/${await transferOut(ctx)}` }),
   },
   {
     endpoint: 'POST /api/transfers/{id}/ship',
     scoped: true,
     allow: staff,
-    request: (w, wh) => ({ method: 'POST', path: `/api/transfers/${f(w, 'transfer-out', wh)}/ship` }),
+    request: async (ctx) => ({ method: 'POST', path: `/api/transfers/${await transferOut(ctx)}/ship` }),
   },
   {
     endpoint: 'POST /api/transfers/{id}/receive',
     scoped: true,
     allow: staff,
-    request: (w, wh) => ({
-      method: 'POST',
-      path: `/api/transfers/${f(w, 'transfer-in', wh)}/receive`,
-      body: {},
-    }),
+    request: async (ctx) => {
+      const { body } = await ctx.admin('POST', '/api/transfers', {
+        fromWarehouseId: ctx.world.third.id,
+        toWarehouseId: ctx.warehouse.id,
+        lines: lines(ctx.world),
+      });
+      const id = (body as { id: string }).id;
+      await ctx.admin('POST', `/api/transfers/${id}/ship`);
+      return { method: 'POST', path: `/api/transfers/${id}/receive`, body: {} };
+    },
   },
   {
     endpoint: 'POST /api/transfers/{id}/cancel',
     scoped: true,
     allow: staff,
-    request: (w, wh) => ({ method: 'POST', path: `/api/transfers/${f(w, 'transfer-cancel', wh)}/cancel` }),
+    request: async (ctx) => ({ method: 'POST', path: `/api/transfers/${await transferOut(ctx)}/cancel` }),
   },
+];
+
+const orderCases: AccessCase[] = [
   {
     endpoint: 'POST /api/orders',
     scoped: true,
     allow: everyone,
-    request: (w, wh) => ({
+    request: ({ world, warehouse }) => ({
       method: 'POST',
       path: '/api/orders',
-      body: { lines: [{ sku: w.fixtures.sku, qty: 1 }], warehouseId: wh.id },
+      body: { lines: lines(world), warehouseId: warehouse.id },
     }),
   },
   {
@@ -288,89 +394,78 @@ const stockCases: AccessCase[] = [
     endpoint: 'GET /api/orders/{id}',
     scoped: true,
     allow: everyone,
-    request: (w, wh) => ({ method: 'GET', path: `/api/orders/${f(w, 'order', wh)}` }),
+    hiddenFrom: ['partner'],
+    request: async (ctx) => ({ method: 'GET', path: `/api/orders/${await freshOrder(ctx)}` }),
   },
   {
     endpoint: 'PATCH /api/orders/{id}',
     scoped: true,
     allow: everyone,
-    request: (w, wh) => ({
+    hiddenFrom: ['partner'],
+    request: async (ctx) => ({
       method: 'PATCH',
-      path: `/api/orders/${f(w, 'order', wh)}`,
-      body: { lines: [{ sku: w.fixtures.sku, qty: 2 }] },
+      path: `/api/orders/${await freshOrder(ctx)}`,
+      body: { lines: lines(ctx.world, 2) },
     }),
   },
   {
     endpoint: 'POST /api/orders/{id}/ship',
     scoped: true,
     allow: staff,
-    request: (w, wh) => ({ method: 'POST', path: `/api/orders/${f(w, 'order', wh)}/ship` }),
+    request: async (ctx) => ({ method: 'POST', path: `/api/orders/${await freshOrder(ctx)}/ship` }),
   },
   {
     endpoint: 'POST /api/orders/{id}/deliver',
     scoped: true,
     allow: staff,
-    request: (w, wh) => ({ method: 'POST', path: `/api/orders/${f(w, 'order', wh)}/deliver` }),
+    request: async (ctx) => {
+      const id = await freshOrder(ctx);
+      await ctx.admin('POST', `/api/orders/${id}/ship`);
+      return { method: 'POST', path: `/api/orders/${id}/deliver` };
+    },
   },
   {
     endpoint: 'POST /api/orders/{id}/cancel',
     scoped: true,
     allow: everyone,
-    request: (w, wh) => ({ method: 'POST', path: `/api/orders/${f(w, 'order-cancel', wh)}/cancel` }),
+    hiddenFrom: ['partner'],
+    request: async (ctx) => ({ method: 'POST', path: `/api/orders/${await freshOrder(ctx)}/cancel` }),
   },
   {
     endpoint: 'POST /api/orders/{id}/confirm',
     scoped: true,
     allow: everyone,
-    request: (w, wh) => ({ method: 'POST', path: `/api/orders/${f(w, 'order-pending', wh)}/confirm` }),
+    hiddenFrom: ['partner'],
+    request: async (ctx) => {
+      const reservationExpiresAt = new Date(Date.now() + 10 * 60_000).toISOString();
+      return {
+        method: 'POST',
+        path: `/api/orders/${await freshOrder(ctx, { reservationExpiresAt })}/confirm`,
+      };
+    },
   },
 ];
 
-/** A stocked product, a third warehouse outside every scope, and an order and transfers per warehouse. */
-async function prepareStock(w: MatrixWorld, admin: Record<string, string>): Promise<Record<string, string>> {
-  const db = edge.database.db;
-  const sku = `MX-${w.unique()}`;
-  await db.insert(products).values({ sku, name: 'Matrix stock' });
-  const [third] = await db
-    .insert(warehouses)
-    .values({ code: `X${w.unique().toUpperCase()}`.slice(0, 10), name: 'Matrix third' })
-    .returning({ id: warehouses.id });
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${edge.url}${path}`, {
-      method: 'POST',
-      headers: { ...admin, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { id: string }).id;
-  };
-  const fixtures: Record<string, string> = { sku, third: third!.id };
-  for (const wh of [w.own.id, w.other.id, third!.id])
-    await post('/api/inventory/adjustments', { warehouseId: wh, sku, delta: 1000, reason: 'received' });
-  for (const wh of [w.own.id, w.other.id]) {
-    const lines = [{ sku, qty: 1 }];
-    fixtures[`order:${wh}`] = await post('/api/orders', { lines, warehouseId: wh });
-    fixtures[`order-cancel:${wh}`] = await post('/api/orders', { lines, warehouseId: wh });
-    fixtures[`order-pending:${wh}`] = await post('/api/orders', {
-      lines,
+/** A product with a barcode, stocked in all three warehouses. */
+async function prepare(w: MatrixWorld, admin: CallContext['admin']): Promise<Record<string, string>> {
+  const fixtures = { sku: `MX-${w.unique()}`, barcode: '4006381333931' };
+  await admin('POST', '/api/products', {
+    sku: fixtures.sku,
+    name: 'Matrix stock',
+    barcode: fixtures.barcode,
+  });
+  for (const wh of [w.own.id, w.other.id, w.third.id])
+    await admin('POST', '/api/inventory/adjustments', {
       warehouseId: wh,
-      reservationExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      sku: fixtures.sku,
+      delta: 100_000,
+      reason: 'received',
     });
-    fixtures[`transfer-out:${wh}`] = await post('/api/transfers', {
-      fromWarehouseId: wh,
-      toWarehouseId: third!.id,
-      lines,
-    });
-    fixtures[`transfer-cancel:${wh}`] = await post('/api/transfers', {
-      fromWarehouseId: wh,
-      toWarehouseId: third!.id,
-      lines,
-    });
-    const incoming = await post('/api/transfers', { fromWarehouseId: third!.id, toWarehouseId: wh, lines });
-    await fetch(`${edge.url}/api/transfers/${incoming}/ship`, { method: 'POST', headers: admin });
-    fixtures[`transfer-in:${wh}`] = incoming;
-  }
   return fixtures;
 }
 
-describeAccess(() => ({ url: edge.url, db: edge.database.db }), [...cases, ...stockCases], prepareStock);
+describeAccess(
+  () => ({ url: edge.url, db: edge.database.db }),
+  [...identityCases, ...catalogCases, ...inventoryCases, ...orderCases],
+  prepare,
+);
