@@ -11,6 +11,7 @@ import { inventoryRoutes } from './inventory/routes.ts';
 import { ordersRoutes } from './orders/routes.ts';
 import { type AppEnv, createRouter, provideRuntime } from './platform/app-env.ts';
 import type { Database } from './platform/database.ts';
+import { type EdgeTrustOptions, trustEdge } from './platform/edge-trust.ts';
 import { handleErrors, limitBody, requestLogging } from './platform/http.ts';
 import type { Logger } from './platform/logger.ts';
 import { purchasingRoutes } from './purchasing/routes.ts';
@@ -37,6 +38,8 @@ export interface CoreAppOptions {
   inventory?: InventoryClient;
   /** Authenticates services in other processes calling this one's /internal/* endpoints. */
   internalSecret?: string | undefined;
+  /** EDGE_SIGNING_SECRET, and whether unsigned API calls are refused (production). */
+  edgeTrust?: EdgeTrustOptions;
 }
 
 /** The core HTTP app for some or all services, with health and the OpenAPI document. */
@@ -44,6 +47,7 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   const app = createRouter();
   app.use(
     requestLogging(opts.log),
+    trustEdge(opts.edgeTrust ?? { required: false }),
     provideRuntime(
       opts.db,
       createIdentityRuntime(opts.db, opts.auth),

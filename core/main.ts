@@ -41,6 +41,8 @@ const app = createCoreApp({
   importMaxBytes: cfg.IMPORT_MAX_BYTES,
   auth: authSettingsFrom(cfg),
   internalSecret: cfg.CORE_INTERNAL_SECRET,
+  // In production core answers /api/* only through the edge (direct calls are refused).
+  edgeTrust: { secret: cfg.EDGE_SIGNING_SECRET, required: cfg.NODE_ENV === 'production' },
   ...(remoteInventory
     ? { inventory: createHttpInventoryClient(remoteInventory, cfg.CORE_INTERNAL_SECRET!) }
     : {}),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { parseEnv } from './env.ts';
+import { type ProductionSecret, parseEnv, refuseDevelopmentSecrets } from './env.ts';
 
 /**
  * The one configuration loader for every Bun process (core, jobs, dev, db scripts, bench).
@@ -17,7 +17,40 @@ export function checkoutPort(base: number, span: number, root = process.cwd()): 
 const port = z.coerce.number().int().min(1).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-export const configSchema = z.object({
+/** The seeded admin's password when ADMIN_PASSWORD is unset (development only). */
+export const DEV_ADMIN_PASSWORD = 'admin-dev-password';
+
+const randomSecretHint = 'a random value of at least 32 characters (`openssl rand -base64 48`)';
+
+/**
+ * What NODE_ENV=production refuses to start without, for every Bun process (core, jobs, seed):
+ * each must be set and must not be its development default. A new secret is one line here.
+ */
+export const productionSecrets: readonly ProductionSecret[] = [
+  {
+    name: 'DATABASE_URL',
+    fix: 'point it at your Postgres (production never starts an embedded, superuser Postgres)',
+  },
+  {
+    name: 'ADMIN_PASSWORD',
+    devDefault: DEV_ADMIN_PASSWORD,
+    fix: 'set a password of your own (at least 12 characters) for the seeded admin',
+  },
+  {
+    name: 'CORE_INTERNAL_SECRET',
+    fix: `${randomSecretHint}, the same in every core process`,
+  },
+  {
+    name: 'EDGE_INTERNAL_SECRET',
+    fix: `${randomSecretHint}, the same as the edge's INTERNAL_SECRET`,
+  },
+  {
+    name: 'EDGE_SIGNING_SECRET',
+    fix: `${randomSecretHint}, the same as the edge's EDGE_SIGNING_SECRET`,
+  },
+];
+
+const configFields = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: z.url().optional(),
   DATA_DIR: z.string().default('.data'),
@@ -40,6 +73,12 @@ export const configSchema = z.object({
   INVENTORY_URL: z.url().optional(),
   /** Shared by core processes; authenticates their calls to each other's /internal/*. */
   CORE_INTERNAL_SECRET: z.string().min(32).optional(),
+  /**
+   * Shared with the edge: it signs every request it forwards (method, path, time, client
+   * address). Core believes a client address only from a validly signed request, and in
+   * production refuses unsigned /api/* calls (see core/platform/edge-signature.ts).
+   */
+  EDGE_SIGNING_SECRET: z.string().min(32).optional(),
   IMPORT_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -53,7 +92,7 @@ export const configSchema = z.object({
   /** How long a job that failed for good stays listed in GET /api/jobs (and retryable). */
   FAILED_JOB_DAYS: z.coerce.number().int().positive().default(14),
   ADMIN_EMAIL: z.email().default('admin@example.com'),
-  ADMIN_PASSWORD: z.string().min(12).default('admin-dev-password'),
+  ADMIN_PASSWORD: z.string().min(12).default(DEV_ADMIN_PASSWORD),
   SEED_DEMO_DATA: flag.default(true),
   JWT_ISSUER: z.string().min(1).default('varastokkr'),
   JWT_AUDIENCE: z.string().min(1).default('varastokkr-api'),
@@ -69,6 +108,13 @@ export const configSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
 });
+
+export const configSchema = configFields.superRefine(
+  refuseDevelopmentSecrets<z.infer<typeof configFields>>(
+    (cfg) => cfg.NODE_ENV === 'production',
+    productionSecrets,
+  ),
+);
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -5,7 +5,7 @@ import { freePort } from '../../core/platform/ports.ts';
 import { startWrangler, type WranglerHandle } from '../../edge/local/wrangler-dev.ts';
 import { startWsProxy } from '../../edge/local/ws-proxy.ts';
 import { startJobs } from '../../jobs/worker.ts';
-import { serveCore } from './core.ts';
+import { serveCore, TEST_EDGE_SIGNING_SECRET } from './core.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { captureLogger } from './logs.ts';
 import { atRunEnd } from './run-cleanup.ts';
@@ -90,6 +90,7 @@ export async function startEdgeStack(opts: { name: string; jobs: boolean }): Pro
         LOG_LEVEL: 'info',
         GATEWAY_TIMEOUT_MS: '10000',
         INTERNAL_SECRET: internalSecret,
+        EDGE_SIGNING_SECRET: TEST_EDGE_SIGNING_SECRET,
       },
       onLine: (line) => {
         edgeLines.push(line);
