@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type ProductionSecret, parseEnv, refuseDevelopmentSecrets } from './env.ts';
+import { ConfigError, type ProductionSecret, parseEnv, refuseDevelopmentSecrets } from './env.ts';
 
 /**
  * The one configuration loader for every Bun process (core, jobs, dev, db scripts, bench).
@@ -120,8 +120,17 @@ export type Config = z.infer<typeof configSchema>;
 
 let loaded: Config | undefined;
 
-/** The process configuration, parsed from process.env on first use. */
+/**
+ * The process configuration, parsed from process.env on first use. An invalid one stops the
+ * process (exit code 2) with the list of variables to fix, not a stack trace.
+ */
 export function config(): Config {
-  loaded ??= parseEnv(configSchema, process.env);
+  try {
+    loaded ??= parseEnv(configSchema, process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
   return loaded;
 }

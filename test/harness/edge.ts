@@ -8,6 +8,7 @@ import { startJobs } from '../../jobs/worker.ts';
 import { serveCore, TEST_EDGE_SIGNING_SECRET } from './core.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { captureLogger } from './logs.ts';
+import { testPostgres } from './postgres.ts';
 import { atRunEnd } from './run-cleanup.ts';
 
 export interface TestEdge {
@@ -85,7 +86,8 @@ export async function startEdgeStack(opts: { name: string; jobs: boolean }): Pro
       persistTo,
       vars: {
         CORE_URL: core.url,
-        DATABASE_URL: database.url,
+        // The edge's own read-only login: a query it has no grant for fails the test.
+        DATABASE_URL: testPostgres().edgeUrl(database.name),
         NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`,
         LOG_LEVEL: 'info',
         GATEWAY_TIMEOUT_MS: '10000',
