@@ -56,7 +56,13 @@ export async function startEdgeStack(opts: { name: string; jobs: boolean }): Pro
   const database = await createTestDatabase(opts.name);
   // Many test files sign in from 127.0.0.1 through this edge: the per-address limit is tested
   // on a core of its own (core/identity/throttle.test.ts), not shared here.
-  const core = serveCore({ db: database.db, auth: { loginMaxFailuresPerAddress: 10_000 } });
+  // Core answers /api/* only to requests the edge signed, as in production: every call the edge
+  // makes to core must carry the signature.
+  const core = serveCore({
+    db: database.db,
+    auth: { loginMaxFailuresPerAddress: 10_000 },
+    requireEdgeSignature: true,
+  });
   const { log } = captureLogger({ service: 'jobs' });
   const edgePort = await freePort();
   const internalSecret = `test-internal-${crypto.randomUUID()}`;
