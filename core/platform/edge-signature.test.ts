@@ -40,7 +40,7 @@ describe('signature rules', () => {
 
   test('changing the method, path, query, client or timestamp breaks it', async () => {
     const headers = await edgeSignatureHeaders(secret, request);
-    const mismatch = { valid: false, reason: 'mismatch' };
+    const mismatch = { valid: false, reason: 'mismatch' } as const;
     expect(await check(headers, { method: 'GET' })).toEqual(mismatch);
     expect(await check(headers, { pathAndQuery: '/api/auth/login?x=2' })).toEqual(mismatch);
     expect(await check(headers, { pathAndQuery: '/api/auth/refresh?x=1' })).toEqual(mismatch);

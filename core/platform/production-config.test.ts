@@ -3,7 +3,7 @@
  * the parse rule for core, jobs and the seed (config.ts) and for the edge (edge/env.ts).
  */
 import { describe, expect, test } from 'bun:test';
-import { edgeConfigSchema } from '../../edge/env.ts';
+import { edgeConfigSchema } from '../../edge/env-schema.ts';
 import { configSchema, DEV_ADMIN_PASSWORD, productionSecrets } from './config.ts';
 import { ConfigError, parseEnv } from './env.ts';
 
@@ -69,7 +69,10 @@ describe('the edge', () => {
   const vars = { CORE_URL: 'https://core.example', JWT_ISSUER: 'varastokkr', JWT_AUDIENCE: 'varastokkr-api' };
 
   test('ENVIRONMENT or NODE_ENV = production refuses missing secrets, naming them', () => {
-    for (const marker of [{ ENVIRONMENT: 'production' }, { NODE_ENV: 'production' }]) {
+    for (const marker of [{ ENVIRONMENT: 'production' }, { NODE_ENV: 'production' }] as Record<
+      string,
+      string
+    >[]) {
       const message = refusal(edgeConfigSchema, { ...vars, ...marker });
       for (const name of ['DATABASE_URL', 'INTERNAL_SECRET', 'EDGE_SIGNING_SECRET'])
         expect(message).toContain(name);
