@@ -22,6 +22,8 @@ export async function ensureEdgeLogin(databaseUrl: string, login: string, passwo
       await client.query(`alter role ${name} with login password ${secret}`);
       await client.query(`grant ${EDGE_ROLE} to ${name}`);
     }
+    // Belt and braces beside the grants; role settings apply to the login, not through its group.
+    await client.query(`alter role ${name} set default_transaction_read_only = on`);
   } finally {
     await client.end();
   }

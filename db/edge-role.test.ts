@@ -38,11 +38,24 @@ async function asEdge(sql: string): Promise<string> {
   }
 }
 
+/** The same, in a read-write transaction: the grants alone must refuse (not the read-only default). */
+async function asEdgeReadWrite(sql: string): Promise<string> {
+  await edge.query('begin transaction read write');
+  try {
+    return await asEdge(sql);
+  } finally {
+    await edge.query('rollback');
+  }
+}
+
 const INSUFFICIENT_PRIVILEGE = '42501';
 
 describe('what the edge reads', () => {
   test('products, warehouse ids and codes, stock levels', async () => {
     expect((await edge.query(`select current_user`)).rows[0].current_user).toBe('edge_reader');
+    expect(
+      (await edge.query('show default_transaction_read_only')).rows[0].default_transaction_read_only,
+    ).toBe('on');
     for (const sql of [
       `select * from catalog.products where sku = 'ROLE-1'`,
       `select id, code from inventory.warehouses order by code`,
@@ -90,8 +103,10 @@ describe('what the edge cannot do', () => {
       `truncate catalog.products`,
       `create table public.edge_was_here (id int)`,
       `create table catalog.edge_was_here (id int)`,
-    ])
-      expect(await asEdge(sql)).toBe(INSUFFICIENT_PRIVILEGE);
+    ]) {
+      expect(await asEdgeReadWrite(sql)).toBe(INSUFFICIENT_PRIVILEGE);
+      expect(await asEdge(sql)).toBe('25006'); // and its transactions are read-only to begin with
+    }
     const { rows } = await database.db.$client.query(
       `select count(*)::int as n from catalog.products where sku = 'ROLE-1'`,
     );

@@ -4,6 +4,7 @@
 -- no orders, no jobs. NOLOGIN: a migration holds no password. A login is made outside
 -- migrations, e.g. in production:
 --   create role edge_reader login password '...' in role varastokkr_edge;
+--   alter role edge_reader set default_transaction_read_only = on;
 -- and the edge's DATABASE_URL names that login (`bun run dev` and the tests make their own).
 -- Roles are cluster-wide, so another database of the same cluster may have made it already.
 DO $$
