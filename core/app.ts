@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createLabelRenderer, type LabelRenderer } from './catalog/label-rendering.ts';
 import { catalogRoutes, IMPORT_PATH } from './catalog/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
@@ -10,8 +11,10 @@ import { inventoryInternalRoutes } from './inventory/internal-routes.ts';
 import { inventoryRoutes } from './inventory/routes.ts';
 import { ordersRoutes } from './orders/routes.ts';
 import { type AppEnv, createRouter, provideRuntime } from './platform/app-env.ts';
+import { configSchema, type HoldSettings, holdSettingsFrom } from './platform/config.ts';
 import type { Database } from './platform/database.ts';
 import { type EdgeTrustOptions, trustEdge } from './platform/edge-trust.ts';
+import { parseEnv } from './platform/env.ts';
 import { handleErrors, limitBody, requestLogging } from './platform/http.ts';
 import type { Logger } from './platform/logger.ts';
 import { purchasingRoutes } from './purchasing/routes.ts';
@@ -40,6 +43,10 @@ export interface CoreAppOptions {
   internalSecret?: string | undefined;
   /** EDGE_SIGNING_SECRET, and whether unsigned API calls are refused (production). */
   edgeTrust?: EdgeTrustOptions;
+  /** Draws labels off the request loop; by default two threads and eight waiting renders. */
+  labels?: LabelRenderer;
+  /** Caps on held stock; the configured defaults when not given. */
+  holds?: HoldSettings;
 }
 
 /** The core HTTP app for some or all services, with health and the OpenAPI document. */
@@ -54,6 +61,13 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
       opts.inventory ?? createLocalInventoryClient(opts.db),
     ),
   );
+  const labels = opts.labels ?? createLabelRenderer({ workers: 2, queue: 8 });
+  const holds = opts.holds ?? holdSettingsFrom(parseEnv(configSchema, {}));
+  app.use((c, next) => {
+    c.set('labels', labels);
+    c.set('holds', holds);
+    return next();
+  });
   const bodyLimit = limitBody(opts.maxBodyBytes);
   const importMaxBytes = opts.importMaxBytes ?? 256 * 1024 * 1024;
   // Imports stream, so they count their own bytes as they read (see catalog/csv.ts).
@@ -62,7 +76,7 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
     c.set('importMaxBytes', importMaxBytes);
     return next();
   });
-  app.route('/', healthRoutes(opts.services));
+  app.route('/', healthRoutes(opts.services, opts.db, opts.log));
   for (const name of opts.services) app.route('/', routers[name]);
   if (opts.services.includes('inventory')) app.route('/', inventoryInternalRoutes(opts.internalSecret));
   app.doc31('/openapi.json', {

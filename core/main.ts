@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { openLocalDatabase } from '../db/local-database.ts';
 import { createCoreApp } from './app.ts';
+import { createLabelRenderer } from './catalog/label-rendering.ts';
 import { authSettingsFrom } from './identity/settings.ts';
 import { createHttpInventoryClient } from './inventory/client.ts';
-import { config } from './platform/config.ts';
+import { config, holdSettingsFrom } from './platform/config.ts';
 import { connectDatabase } from './platform/database.ts';
 import { createLogger } from './platform/logger.ts';
 import { onShutdown } from './platform/shutdown.ts';
@@ -33,13 +34,16 @@ if (remoteInventory && !cfg.CORE_INTERNAL_SECRET) {
   console.error('INVENTORY_URL needs CORE_INTERNAL_SECRET (the same value in both processes).');
   process.exit(2);
 }
+const labels = createLabelRenderer({ workers: cfg.LABEL_RENDER_WORKERS, queue: cfg.LABEL_RENDER_QUEUE });
 const app = createCoreApp({
   db: handle.db,
+  labels,
   log,
   services,
   maxBodyBytes: cfg.MAX_BODY_BYTES,
   importMaxBytes: cfg.IMPORT_MAX_BYTES,
   auth: authSettingsFrom(cfg),
+  holds: holdSettingsFrom(cfg),
   internalSecret: cfg.CORE_INTERNAL_SECRET,
   // In production core answers /api/* only through the edge (direct calls are refused).
   edgeTrust: { secret: cfg.EDGE_SIGNING_SECRET, required: cfg.NODE_ENV === 'production' },
@@ -55,6 +59,7 @@ onShutdown(async (signal) => {
   log.info('stopping: finishing in-flight requests', { signal });
   // Stop accepting and wait for open requests, but not forever for a hung one.
   await Promise.race([server.stop(), Bun.sleep(10_000).then(() => server.stop(true))]);
+  labels.close();
   await handle.close();
   await database.stop();
 });

@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Logger } from '../core/platform/logger.ts';
 import { jsonContent, problemResponses } from '../core/platform/openapi.ts';
 import { ServiceUnavailableError } from '../core/platform/problem.ts';
 import { REQUEST_ID_HEADER } from '../core/platform/request-id.ts';
+import { type SharedResult, sharedResult } from '../core/platform/shared-result.ts';
 import { msSince } from '../core/platform/timing.ts';
 import { serviceNames } from '../core/services.ts';
 import { openEdgeClient } from './database.ts';
@@ -10,9 +12,9 @@ import { type EdgeBindings, type EdgeConfig, serviceUrl } from './env.ts';
 const check = z.object({
   status: z.enum(['ok', 'down']),
   latencyMs: z.number(),
-  detail: z.string().optional(),
 });
-type Check = z.infer<typeof check>;
+/** What a probe found; `detail` (which may name hosts and URLs) goes to the log, not the caller. */
+type Check = z.infer<typeof check> & { detail?: string };
 
 const edgeHealthSchema = z
   .object({
@@ -29,6 +31,8 @@ export const healthRoute = createRoute({
   path: '/healthz',
   tags: ['health'],
   summary: 'Edge, core, database (from the edge) and Durable Objects all answer',
+  description:
+    'Open to anyone: checked at most once a second per isolate (callers share the result), and a 503 says which dependency is down but not where it is; the reasons are in the edge log.',
   responses: {
     200: jsonContent(edgeHealthSchema, 'Everything answers'),
     ...problemResponses(503),
@@ -55,11 +59,14 @@ export interface HealthDeps {
   cfg: EdgeConfig;
   rooms: EdgeBindings['WAREHOUSE_ROOMS'];
   requestId: string;
+  log: Logger;
   waitUntil: (p: Promise<unknown>) => void;
 }
 
+type Checks = { core: Check; database: Check; durableObjects: Check };
+
 /** Probes core, the database through the edge driver, and a Durable Object, in parallel. */
-export async function checkHealth(deps: HealthDeps) {
+async function probeAll(deps: HealthDeps): Promise<Checks> {
   const timeoutMs = 3000;
   const [core, database, durableObjects] = await Promise.all([
     timed(async () => {
@@ -88,6 +95,26 @@ export async function checkHealth(deps: HealthDeps) {
     }, timeoutMs),
   ]);
   const checks = { core, database, durableObjects };
+  const failing = Object.entries(checks).filter(([, ch]) => ch.status !== 'ok');
+  if (failing.length > 0)
+    deps.log.error('health check: a dependency does not answer', {
+      failing: Object.fromEntries(failing.map(([name, ch]) => [name, ch.detail])),
+    });
+  return checks;
+}
+
+/** The isolate's shared check: anyone may call /healthz, so it probes at most once a second. */
+let shared: { cfg: EdgeConfig; result: SharedResult<Checks> } | undefined;
+
+/** The health answer, or a 503 naming which checks failed (no hosts, URLs or error texts). */
+export async function checkHealth(deps: HealthDeps) {
+  if (shared?.cfg !== deps.cfg) shared = { cfg: deps.cfg, result: sharedResult(() => probeAll(deps), 1000) };
+  const found = await shared.result.get();
+  const checks = {
+    core: { status: found.core.status, latencyMs: found.core.latencyMs },
+    database: { status: found.database.status, latencyMs: found.database.latencyMs },
+    durableObjects: { status: found.durableObjects.status, latencyMs: found.durableObjects.latencyMs },
+  };
   if (Object.values(checks).some((ch) => ch.status !== 'ok')) {
     throw new ServiceUnavailableError('A dependency of the edge does not answer; see checks.', { checks });
   }

@@ -51,6 +51,7 @@ app.openapi(healthRoute, async (c) => {
     cfg: edgeConfig(c.env),
     rooms: c.env.WAREHOUSE_ROOMS,
     requestId: c.var.requestId,
+    log: c.var.log,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
   });
   return c.json(body, 200);

@@ -46,6 +46,7 @@ export const taskPayloads = {
   'prune-idempotency-keys': z.object({}).passthrough(),
   'prune-failed-jobs': z.object({}).passthrough(),
   'expire-reservations': z.object({}).passthrough(),
+  'expire-transfers': z.object({}).passthrough(),
   'push-warehouse-levels': z.object({
     warehouseId: z.uuid(),
     levels: z.array(

@@ -367,13 +367,14 @@ describe('labels', () => {
     await expectProblem(await send(clerk, `/api/products/${sku('NOPE')}/label`), 404);
   });
 
-  test('a sheet of labels for many skus', async () => {
-    const res = await json(clerk, 'POST', '/api/products/labels', { skus: [sku('LABEL'), sku('LABEL2')] });
+  test('a sheet of labels for many skus (writers only)', async () => {
+    const res = await json(manager, 'POST', '/api/products/labels', { skus: [sku('LABEL'), sku('LABEL2')] });
     expect(res.status).toBe(200);
     const svg = await res.text();
     expect(svg).toContain(sku('LABEL2'));
-    await expectProblem(await json(clerk, 'POST', '/api/products/labels', { skus: [sku('MISSING')] }), 404);
-    await expectProblem(await json(clerk, 'POST', '/api/products/labels', { skus: [] }), 422);
+    await expectProblem(await json(manager, 'POST', '/api/products/labels', { skus: [sku('MISSING')] }), 404);
+    await expectProblem(await json(manager, 'POST', '/api/products/labels', { skus: [] }), 422);
+    await expectProblem(await json(clerk, 'POST', '/api/products/labels', { skus: [sku('LABEL')] }), 403);
   });
 });
 

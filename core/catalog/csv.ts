@@ -19,6 +19,7 @@ import {
   ValidationError,
 } from '../platform/problem.ts';
 import { fieldErrors } from '../platform/validation.ts';
+import { neutralisedCell, restoredCell } from './csv-formulas.ts';
 import { PRODUCT_COLUMNS, type ProductRow, productFromRow } from './product-reads.ts';
 import { purgeEdgeCatalogAfterCommit } from './products.ts';
 import { createProductSchema } from './schemas.ts';
@@ -38,6 +39,8 @@ export const IMPORT_COLUMNS = [
   'archived',
 ] as const;
 type Column = (typeof IMPORT_COLUMNS)[number];
+/** Columns whose cells this API writes as numbers or flags; every other cell is free text. */
+const FORMATTED_COLUMNS: readonly Column[] = ['price', 'cost', 'archived'];
 
 export const importSummarySchema = z
   .object({
@@ -117,8 +120,19 @@ const startLine = (endLine: number, raw: string | undefined) =>
 
 const blankToNull = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : v);
 
+/** Text cells as they were before export neutralised formulas (see csv-formulas.ts). */
+function restoredRecord(cells: Partial<Record<Column, string>>): Partial<Record<Column, string>> {
+  return Object.fromEntries(
+    Object.entries(cells).map(([column, cell]) => [
+      column,
+      cell === undefined || FORMATTED_COLUMNS.includes(column as Column) ? cell : restoredCell(cell),
+    ]),
+  );
+}
+
 /** One CSV record as a create-product input, checked by the same schema as the JSON API. */
-function productInput(record: Partial<Record<Column, string>>) {
+function productInput(cells: Partial<Record<Column, string>>) {
+  const record = restoredRecord(cells);
   const currency = blankToNull(record.currency)?.trim().toUpperCase() ?? null;
   const money = (column: 'price' | 'cost') => {
     const value = blankToNull(record[column]);
@@ -415,7 +429,15 @@ export function exportProductsCsv(pool: pg.Pool): ReadableStream<Uint8Array> {
   return Readable.toWeb(csv) as unknown as ReadableStream<Uint8Array>;
 }
 
+/** One product as a file's record, free text neutralised so no cell runs as a formula. */
 function exportRecord(r: ProductRow): Record<Column, string> {
+  const cells = productCells(r);
+  for (const column of IMPORT_COLUMNS)
+    if (!FORMATTED_COLUMNS.includes(column)) cells[column] = neutralisedCell(cells[column]);
+  return cells;
+}
+
+function productCells(r: ProductRow): Record<Column, string> {
   const currency = r.price_currency ?? r.cost_currency ?? '';
   return {
     sku: r.sku,

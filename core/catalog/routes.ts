@@ -9,7 +9,6 @@ import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts'
 import { pageSchema } from '../platform/pagination.ts';
 import { NotFoundError, PreconditionRequiredError } from '../platform/problem.ts';
 import { exportProductsCsv, IMPORT_COLUMNS, importProductsCsv, importSummarySchema } from './csv.ts';
-import { renderLabel, renderLabelSheet } from './labels.ts';
 import { listProducts, type ProductAudience, productFromRow, readProductByBarcode } from './product-reads.ts';
 import { archiveProduct, createProduct, getProduct, updateProduct } from './products.ts';
 import {
@@ -98,8 +97,10 @@ const labelSheetRoute = createRoute({
   method: 'post',
   path: '/api/products/labels',
   tags,
-  summary: 'A printable A4 sheet of labels (SVG) for many skus',
-  ...secured('catalog:read'),
+  summary: 'A printable A4 sheet of labels (SVG) for many skus (admins and managers)',
+  description:
+    'Up to 240 labels, drawn off the request loop by a bounded pool: 503 with Retry-After when it is full.',
+  ...secured('catalog:write'),
   request: {
     body: jsonBody(
       z
@@ -113,7 +114,7 @@ const labelSheetRoute = createRoute({
   responses: {
     200: { description: 'SVG pages', content: { 'image/svg+xml': { schema: z.string() } } },
     ...authProblems,
-    ...problemResponses(400, 404, 415, 422),
+    ...problemResponses(400, 404, 415, 422, 503),
   },
 });
 
@@ -169,6 +170,7 @@ const labelRoute = createRoute({
   path: '/api/products/{sku}/label',
   tags,
   summary: 'A label with the barcode, sku and name, as SVG or PNG',
+  description: 'Drawn off the request loop by a bounded pool: 503 with Retry-After when it is full.',
   ...secured('catalog:read'),
   request: {
     params: skuParam,
@@ -183,7 +185,7 @@ const labelRoute = createRoute({
       content: { 'image/svg+xml': { schema: z.string() }, 'image/png': { schema: z.string() } },
     },
     ...authProblems,
-    ...problemResponses(404, 422),
+    ...problemResponses(404, 422, 503),
   },
 });
 
@@ -226,7 +228,7 @@ export const catalogRoutes = createRouter()
   .openapi(labelSheetRoute, async (c) => {
     const { skus, symbology } = c.req.valid('json');
     const found = await Promise.all(skus.map((sku) => getProduct(c.var.db, sku, { withCost: false })));
-    const svg = await renderLabelSheet(found, { symbology });
+    const svg = await c.var.labels.sheet(found, { symbology });
     return c.body(svg, 200, { 'content-type': 'image/svg+xml; charset=utf-8' });
   })
   .openapi(readProductRoute, async (c) => {
@@ -257,7 +259,7 @@ export const catalogRoutes = createRouter()
   .openapi(labelRoute, async (c) => {
     const { format, symbology } = c.req.valid('query');
     const product = await getProduct(c.var.db, c.req.valid('param').sku, { withCost: false });
-    const label = await renderLabel(product, { format, symbology });
+    const label = await c.var.labels.label(product, { format, symbology });
     return c.body(label.body, 200, {
       'content-type': label.contentType,
       'cache-control': 'private, no-cache',

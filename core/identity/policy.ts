@@ -40,6 +40,8 @@ export const policy = {
   'orders:update': { roles: ['admin', 'manager', 'clerk', 'partner'], scoped: true },
   /** ...warehouse staff ship and deliver them. */
   'orders:fulfil': { roles: ['admin', 'manager', 'clerk'], scoped: true },
+  /** Setting a line's unitPrice other than the catalog's (0 included): a commercial decision. */
+  'orders:price-override': { roles: ['admin', 'manager'], scoped: false },
   /** The job queue: what failed and why, and retrying it. */
   'jobs:manage': { roles: ['admin'], scoped: false },
 } as const satisfies Record<string, { roles: readonly Role[]; scoped: boolean }>;
@@ -71,4 +73,60 @@ export function assertMay(principal: Principal, action: Action, warehouseId: str
 /** The warehouses whose data a list may show: every one for admins, the scope for others. */
 export function warehouseScope(principal: Principal): 'all' | string[] {
   return principal.roles.includes('admin') ? 'all' : principal.warehouseIds;
+}
+
+/** An order as the ownership rule sees it: who placed it and the warehouses it touches. */
+export interface OrderAccessFacts {
+  /** The user or API key that placed it; null for orders placed before owners were kept. */
+  ownerKind: Principal['kind'] | null;
+  ownerId: string | null;
+  warehouseIds: readonly string[];
+}
+
+export type OrderAction = 'orders:read' | 'orders:update' | 'orders:fulfil';
+
+export const ownsOrder = (principal: Principal, order: OrderAccessFacts): boolean =>
+  order.ownerKind === principal.kind && order.ownerId === principal.id;
+
+/** Whether one of the principal's roles is a warehouse-staff role that may do this action. */
+export const actsAsStaff = (principal: Principal, action: OrderAction): boolean =>
+  principal.roles.some((r) => r !== 'partner' && (policy[action].roles as readonly Role[]).includes(r));
+
+/**
+ * Whether the principal may do this to this order. Each role the principal holds grants its
+ * own way in; any one suffices:
+ * - admin: every order;
+ * - manager and clerk: warehouse scope. Reading needs one of the order's warehouses in scope;
+ *   changing or fulfilling needs every warehouse it touches (a clerk of one warehouse cannot
+ *   cancel an order split across two), and an order in no warehouse yet only its owner. Staff
+ *   also read the orders they placed themselves. Managers get no more than clerks here: what
+ *   sets them apart (prices, reorder points) are other actions;
+ * - partner: only the orders it owns (placed by the same user, or the same API key), never
+ *   fulfilment. A warehouse in its scope gives no access to orders in it: two partners selling
+ *   from one warehouse are two customers, not colleagues.
+ */
+export function mayTouchOrder(principal: Principal, action: OrderAction, order: OrderAccessFacts): boolean {
+  const roles = principal.roles.filter((r) => (policy[action].roles as readonly Role[]).includes(r));
+  if (roles.includes('admin')) return true;
+  const own = ownsOrder(principal, order);
+  if (roles.includes('partner') && own) return true;
+  if (!roles.includes('manager') && !roles.includes('clerk')) return false;
+  const inScope = order.warehouseIds.filter((w) => principal.warehouseIds.includes(w));
+  if (action === 'orders:read') return own || inScope.length > 0;
+  if (order.warehouseIds.length === 0) return own && action !== 'orders:fulfil';
+  return inScope.length === order.warehouseIds.length;
+}
+
+/**
+ * mayTouchOrder('orders:read') as a list filter: every order, or those in these warehouses plus
+ * the principal's own. Lists apply it in SQL; the unit tests hold the two to the same answers.
+ */
+export function orderReadScope(
+  principal: Principal,
+): 'all' | { warehouseIds: string[]; owner: { kind: Principal['kind']; id: string } } {
+  if (principal.roles.includes('admin')) return 'all';
+  return {
+    warehouseIds: actsAsStaff(principal, 'orders:read') ? principal.warehouseIds : [],
+    owner: { kind: principal.kind, id: principal.id },
+  };
 }

@@ -207,7 +207,7 @@ const createTransferRoute = createRoute({
   method: 'post',
   path: '/api/transfers',
   tags,
-  summary: 'Request a transfer: stock is held at the source',
+  summary: 'Request a transfer: stock is held at the source until shipped, cancelled or expiresAt',
   ...secured('transfers:write', idempotent()),
   request: { headers: idempotencyHeader, body: jsonBody(createTransferSchema) },
   responses: {
@@ -338,13 +338,16 @@ export const inventoryRoutes = createRouter()
   .openapi(createTransferRoute, async (c) => {
     const input = c.req.valid('json');
     assertMay(c.var.principal, 'transfers:write', input.fromWarehouseId);
-    return c.json(await createTransfer(c.var.db, input, actorOf(c)), 201);
+    return c.json(await createTransfer(c.var.db, input, actorOf(c), c.var.holds.transferExpiryHours), 201);
   })
-  .openapi(transferStep('ship', 'Ship a requested transfer: in transit'), async (c) => {
-    const { id } = c.req.valid('param');
-    await transferFor(c, id, 'transfers:write', 'from');
-    return c.json(await shipTransfer(c.var.db, id, actorOf(c)), 200);
-  })
+  .openapi(
+    transferStep('ship', 'Ship a requested transfer: in transit (409 `transfer-expired` past its expiresAt)'),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await transferFor(c, id, 'transfers:write', 'from');
+      return c.json(await shipTransfer(c.var.db, id, actorOf(c)), 200);
+    },
+  )
   .openapi(transferStep('cancel', 'Cancel a requested transfer: its stock is released'), async (c) => {
     const { id } = c.req.valid('param');
     await transferFor(c, id, 'transfers:write', 'from');

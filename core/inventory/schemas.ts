@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { skuSchema } from '../catalog/schemas.ts';
 import { pageQuery } from '../platform/pagination.ts';
-import { movementTypes, transferStatuses } from './tables.ts';
+import { movementTypes, transferCancelReasons, transferStatuses } from './tables.ts';
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -169,12 +169,24 @@ export type ReorderSettings = z.infer<typeof reorderSchema>;
 
 const lineSchema = z.object({ sku: skuSchema, qty: qtySchema }).strict();
 
+const MAX_TRANSFER_HOLD_MS = 30 * 24 * 3600 * 1000;
+
 export const createTransferSchema = z
   .object({
     fromWarehouseId: uuidField,
     toWarehouseId: uuidField,
     lines: z.array(lineSchema).min(1).max(500),
     note: z.string().max(1000).nullable().optional(),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .refine((at) => Date.parse(at) > Date.now(), 'Must be in the future')
+      .refine((at) => Date.parse(at) <= Date.now() + MAX_TRANSFER_HOLD_MS, 'At most 30 days ahead')
+      .optional()
+      .openapi({
+        description:
+          'Not shipped by then, the transfer is cancelled and its stock released; ' +
+          'default TRANSFER_EXPIRY_HOURS (7 days) from now',
+      }),
   })
   .strict()
   .openapi('CreateTransfer');
@@ -212,6 +224,11 @@ export const transferSchema = z
     updatedAt: z.string(),
     shippedAt: z.string().nullable(),
     receivedAt: z.string().nullable(),
+    expiresAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'While requested: when it is cancelled unless shipped' }),
+    cancelReason: z.enum(transferCancelReasons).nullable(),
   })
   .openapi('Transfer');
 

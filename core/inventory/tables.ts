@@ -171,6 +171,10 @@ export const transferStatuses = [
 ] as const;
 export type TransferStatus = (typeof transferStatuses)[number];
 
+/** `requested`: someone cancelled it; `expired`: it was not shipped before its expiresAt. */
+export const transferCancelReasons = ['requested', 'expired'] as const;
+export type TransferCancelReason = (typeof transferCancelReasons)[number];
+
 export const transfers = inventory.table(
   'transfers',
   {
@@ -187,10 +191,18 @@ export const transfers = inventory.table(
     version: integer().notNull().default(1),
     shippedAt: timestamp('shipped_at', { withTimezone: true }),
     receivedAt: timestamp('received_at', { withTimezone: true }),
+    /** While requested: not shipped by then, it is cancelled and its stock released (expire-transfers). */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    cancelReason: text('cancel_reason').$type<TransferCancelReason>(),
     ...timestamps,
   },
   (t) => [
     index('transfers_status_idx').on(t.status, t.createdAt),
+    index('transfers_expiry_idx').on(t.expiresAt).where(sql`${t.status} = 'requested'`),
+    check(
+      'transfers_cancel_reason_check',
+      sql`${t.cancelReason} is null or ${t.cancelReason} in ('requested', 'expired')`,
+    ),
     index('transfers_to_idx').on(t.toWarehouseId, t.status),
     check('transfers_distinct_check', sql`${t.fromWarehouseId} <> ${t.toWarehouseId}`),
     check(

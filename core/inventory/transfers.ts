@@ -13,7 +13,7 @@ import { applyHolds, consumeHolds } from './holds.ts';
 import { moveStock } from './movements.ts';
 import { outOfStock } from './out-of-stock.ts';
 import type { CreateTransfer, ReceiveTransfer } from './schemas.ts';
-import { type TransferStatus, transferLines, transfers } from './tables.ts';
+import { type TransferCancelReason, type TransferStatus, transferLines, transfers } from './tables.ts';
 
 export interface TransferView {
   id: string;
@@ -27,6 +27,8 @@ export interface TransferView {
   updatedAt: string;
   shippedAt: string | null;
   receivedAt: string | null;
+  expiresAt: string | null;
+  cancelReason: TransferCancelReason | null;
 }
 
 type TransferRow = typeof transfers.$inferSelect;
@@ -53,6 +55,8 @@ function toView(t: TransferRow, lines: LineRow[]): TransferView {
     updatedAt: t.updatedAt.toISOString(),
     shippedAt: t.shippedAt?.toISOString() ?? null,
     receivedAt: t.receivedAt?.toISOString() ?? null,
+    expiresAt: t.expiresAt?.toISOString() ?? null,
+    cancelReason: t.cancelReason,
   };
 }
 
@@ -68,10 +72,12 @@ async function publish(tx: Transaction, view: TransferView, requestId: string) {
   );
 }
 
+/** Requests a transfer, holding its stock at the source until shipped, cancelled or expired. */
 export async function createTransfer(
   db: Database,
   input: CreateTransfer,
   actor: Actor,
+  defaultExpiryHours: number,
 ): Promise<TransferView> {
   if (input.fromWarehouseId === input.toWarehouseId)
     throw new ValidationError([{ path: 'toWarehouseId', message: 'A transfer goes to another warehouse.' }]);
@@ -92,6 +98,9 @@ export async function createTransfer(
         toWarehouseId: input.toWarehouseId,
         status: 'requested',
         note: input.note ?? null,
+        expiresAt: input.expiresAt
+          ? new Date(input.expiresAt)
+          : new Date(Date.now() + defaultExpiryHours * 3_600_000),
         actorId: actor.actorId,
       })
       .returning();
@@ -146,6 +155,23 @@ async function saveStatus(tx: Transaction, row: TransferRow, patch: Partial<Tran
   return updated!;
 }
 
+async function lapsed(tx: Transaction, id: string): Promise<boolean> {
+  const { rows } = await tx.execute<{ lapsed: boolean }>(
+    sql`select coalesce(expires_at <= now(), false) as lapsed from inventory.transfers where id = ${id}`,
+  );
+  return rows[0]?.lapsed ?? false;
+}
+
+/** 409 once a requested transfer's expiry has passed (the sweep cancels it). */
+async function assertNotExpired(tx: Transaction, row: TransferRow) {
+  if (await lapsed(tx, row.id))
+    throw new ConflictError(
+      'This transfer expired before it was shipped; request it again.',
+      'transfer-expired',
+      { expiresAt: row.expiresAt?.toISOString() ?? null },
+    );
+}
+
 /** Who may act on a transfer: `side` says which warehouse the step happens in. */
 export async function readTransfer(db: Database, id: string): Promise<TransferView> {
   const [row] = await db.select().from(transfers).where(eq(transfers.id, id));
@@ -158,6 +184,7 @@ export async function shipTransfer(db: Database, id: string, actor: Actor): Prom
   return db.transaction(async (tx) => {
     const { row, lines } = await lockTransfer(tx, id);
     assertStatus(row, ['requested'], 'shipped');
+    await assertNotExpired(tx, row);
     const consumed = await consumeHolds(tx, {
       operationId: id,
       holderType: 'transfer',
@@ -172,7 +199,11 @@ export async function shipTransfer(db: Database, id: string, actor: Actor): Prom
     });
     if (!consumed.ok)
       throw new ConflictError('The stock held for this transfer is gone.', 'hold-missing', consumed);
-    const updated = await saveStatus(tx, row, { status: 'in_transit', shippedAt: new Date() });
+    const updated = await saveStatus(tx, row, {
+      status: 'in_transit',
+      shippedAt: new Date(),
+      expiresAt: null,
+    });
     const view = toView(updated, lines);
     await publish(tx, view, actor.requestId);
     return view;
@@ -236,10 +267,22 @@ export async function receiveTransfer(
   });
 }
 
-export async function cancelTransfer(db: Database, id: string, actor: Actor): Promise<TransferView> {
+/**
+ * Cancels a requested transfer and releases its stock. `expired`: only if its expiry has passed
+ * by the database's clock, checked under the row's lock (409 otherwise), so a sweep racing a
+ * ship or another sweep changes nothing twice.
+ */
+export async function cancelTransfer(
+  db: Database,
+  id: string,
+  actor: Actor,
+  reason: TransferCancelReason = 'requested',
+): Promise<TransferView> {
   return db.transaction(async (tx) => {
     const { row, lines } = await lockTransfer(tx, id);
     assertStatus(row, ['requested'], 'cancelled');
+    if (reason === 'expired' && !(await lapsed(tx, id)))
+      throw new ConflictError('This transfer has not expired.', 'not-expired');
     await applyHolds(tx, [
       {
         kind: 'release',
@@ -250,7 +293,7 @@ export async function cancelTransfer(db: Database, id: string, actor: Actor): Pr
         requestId: actor.requestId,
       },
     ]);
-    const updated = await saveStatus(tx, row, { status: 'cancelled' });
+    const updated = await saveStatus(tx, row, { status: 'cancelled', cancelReason: reason, expiresAt: null });
     const view = toView(updated, lines);
     await publish(tx, view, actor.requestId);
     return view;

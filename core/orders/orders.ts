@@ -15,19 +15,29 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { EventType } from '../../jobs/payloads.ts';
 import { readProductRefs } from '../catalog/product-reads.ts';
-import { assertMay, may, type Principal, warehouseScope } from '../identity/policy.ts';
+import { assertMay, type Principal, warehouseScope } from '../identity/policy.ts';
 import type { InventoryClient } from '../inventory/client.ts';
 import type { HoldLine } from '../inventory/holds.ts';
 import { outOfStock } from '../inventory/out-of-stock.ts';
 import { Batcher, perKey } from '../platform/batcher.ts';
+import type { HoldSettings } from '../platform/config.ts';
 import type { Database, Transaction } from '../platform/database.ts';
-import { isUniqueViolation, pgErrorCode, scopeParam } from '../platform/database.ts';
+import { isUniqueViolation, pgErrorCode } from '../platform/database.ts';
 import type { IdempotencyClaim } from '../platform/idempotency.ts';
 import type { Logger } from '../platform/logger.ts';
 import { newestFirst } from '../platform/newest-first.ts';
 import { addEventJobs, enqueueEvents, enqueueJob, type NewEvent } from '../platform/outbox.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/problem.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../platform/problem.ts';
 import { type Demand, type Planned, planAllocation, sumBySku } from './allocator.ts';
+import {
+  assertHorizon,
+  assertWithinPendingCap,
+  pendingGrowth,
+  pendingMaxUnits,
+  precheckPendingCap,
+  withinPendingCap,
+} from './hold-limits.ts';
+import { assertMayPrice, assertMayTouchOrder, ownerOf, readableOrders } from './order-access.ts';
 import {
   type Allocation,
   assertConfirmable,
@@ -47,6 +57,9 @@ export interface OrderDeps {
   inventory: InventoryClient;
   log: Logger;
 }
+
+/** What a caller's request needs besides: the limits on what it may hold. */
+export type OrderRequestDeps = OrderDeps & { holds: HoldSettings };
 
 export interface OrderActor {
   principal: Principal;
@@ -77,6 +90,8 @@ export function orderView(r: OrderRecord): OrderView {
     customer: r.customer ?? null,
     reservationExpiresAt: r.reservationExpiresAt?.toISOString() ?? null,
     cancelReason: r.cancelReason,
+    ownerKind: r.ownerKind,
+    ownerId: r.ownerId,
     version: r.version,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
@@ -89,10 +104,16 @@ interface ResolvedLine {
   unitPrice: Money | null;
 }
 
-/** The catalog's spelling and price of each line's sku, or a 422 naming the unknown ones. */
+/**
+ * The catalog's spelling and price of each line's sku, or a 422 naming the unknown ones; 403
+ * naming the lines whose price the caller may not set (the catalog's, or the one the order
+ * already has for that sku, are always fine).
+ */
 async function resolveLines(
   db: Database,
   lines: readonly { sku: string; qty: number; unitPrice?: Money | undefined }[],
+  principal: Principal,
+  current: readonly OrderLine[] = [],
 ): Promise<ResolvedLine[]> {
   const refs = await readProductRefs(
     db.$client,
@@ -106,6 +127,14 @@ async function resolveLines(
     return [];
   });
   if (errors.length > 0) throw new ValidationError(errors);
+  assertMayPrice(
+    principal,
+    lines.map((l) => {
+      const ref = refs.get(l.sku)!;
+      const kept = current.filter((c) => c.sku === ref.sku).map((c) => c.unitPrice);
+      return { unitPrice: l.unitPrice, acceptable: [ref.price, ...kept] };
+    }),
+  );
   return lines.map((l) => {
     const ref = refs.get(l.sku)!;
     return { sku: ref.sku, qty: l.qty, unitPrice: l.unitPrice ?? ref.price };
@@ -213,12 +242,18 @@ const publish = (tx: Transaction, type: EventType, order: OrderView, requestId: 
   enqueueEvents(tx, orderEvents(type, order, requestId));
 
 export async function createOrder(
-  deps: OrderDeps,
+  deps: OrderRequestDeps,
   input: CreateOrder,
   actor: OrderActor,
 ): Promise<OrderView> {
   if (input.warehouseId) assertMay(actor.principal, 'orders:create', input.warehouseId);
-  const lines = await resolveLines(deps.db, input.lines);
+  const expiresAt = input.reservationExpiresAt ? new Date(input.reservationExpiresAt) : null;
+  if (expiresAt) assertHorizon(actor.principal, deps.holds, expiresAt);
+  const lines = await resolveLines(deps.db, input.lines, actor.principal);
+  const owner = ownerOf(actor.principal);
+  const cap = pendingMaxUnits(actor.principal, deps.holds);
+  const asked = lines.reduce((n, l) => n + l.qty, 0);
+  if (expiresAt) await precheckPendingCap(deps.db, { owner, adding: asked, cap });
   const id = crypto.randomUUID();
   const plan = await reserveFor(
     deps,
@@ -232,7 +267,6 @@ export async function createOrder(
   if (orderLines.length === 0)
     throw outOfStock(plan.short.map((s) => ({ sku: s.sku, requested: s.qty, available: 0 })));
   const allocations = plan.allocations.map((a) => ({ ...a, shipped: 0 }));
-  const expiresAt = input.reservationExpiresAt ? new Date(input.reservationExpiresAt) : null;
   const status = expiresAt ? 'pending' : statusFromLines(orderLines);
   const now = new Date();
   const record: OrderRecord = {
@@ -252,18 +286,27 @@ export async function createOrder(
     cancelReason: null,
     pendingShipment: null,
     createdBy: actorId(actor),
+    ...owner,
     version: 1,
     createdAt: now,
     updatedAt: now,
   };
   const view = orderView(record);
+  const created: NewOrder = { record, view, requestId: actor.requestId, claim: actor.claim };
+  const held = allocations.reduce((n, a) => n + a.qty, 0);
   try {
-    await orderWriter(deps.db).submit({ record, view, requestId: actor.requestId, claim: actor.claim });
+    // A pending order is written on its own, under its owner's lock: the cap counts it there.
+    if (expiresAt)
+      await withinPendingCap(deps.db, { owner, adding: held, cap }, async (tx) => {
+        await insertOrders(tx, [created]);
+        await created.claim?.complete(tx, 201, created.view);
+      });
+    else await orderWriter(deps.db).submit(created);
   } catch (err) {
-    // Without a Postgres error the outcome is unknown (the connection dropped around COMMIT):
-    // if the order is there, it stands, with its holds.
+    // Without a Postgres error (nor one of ours) the outcome is unknown (the connection dropped
+    // around COMMIT): if the order is there, it stands, with its holds.
     // Its holds are left to the expire-holds sweep, which keeps them only if the order is there.
-    if (pgErrorCode(err) === undefined) {
+    if (pgErrorCode(err) === undefined && !(err instanceof AppError)) {
       if (await orderExists(deps.db, id)) return view;
       throw err;
     }
@@ -290,6 +333,13 @@ interface NewOrder {
   claim: IdempotencyClaim | undefined;
 }
 
+/** The orders and their order.created events, in one statement. */
+function insertOrders(q: Database | Transaction, batch: readonly NewOrder[]) {
+  const insert = q.insert(orderRecords).values(batch.map((o) => o.record));
+  const events = addEventJobs(batch.flatMap((o) => orderEvents('order.created', o.view, o.requestId)));
+  return q.execute(sql`with inserted as (${insert.getSQL()}) select ${events}`);
+}
+
 /**
  * New orders are written in batches: concurrent creations share one transaction (one INSERT,
  * one add_jobs for their events, one commit). Each order's idempotency response is stored in
@@ -299,14 +349,12 @@ const orderWriter = perKey(
   (db: Database) =>
     new Batcher<NewOrder, void>(
       async (batch) => {
-        const insert = db.insert(orderRecords).values(batch.map((o) => o.record));
-        const events = addEventJobs(batch.flatMap((o) => orderEvents('order.created', o.view, o.requestId)));
         if (batch.every((o) => !o.claim)) {
           // The common case in one statement: the orders and their events commit together.
-          await db.execute(sql`with inserted as (${insert.getSQL()}) select ${events}`);
+          await insertOrders(db, batch);
         } else {
           await db.transaction(async (tx) => {
-            await tx.execute(sql`with inserted as (${insert.getSQL()}) select ${events}`);
+            await insertOrders(tx, batch);
             for (const o of batch) await o.claim?.complete(tx, 201, o.view);
           });
         }
@@ -347,31 +395,9 @@ async function loadOrder(db: Database, id: string): Promise<OrderRecord> {
   return row;
 }
 
-/**
- * 403 unless the caller may do this to the order. Reading: one of its warehouses in scope, or
- * their own order. Changing or fulfilling: every warehouse it touches in scope (an order not yet
- * in any warehouse: its creator).
- */
-function assertMayTouch(
-  principal: Principal,
-  action: 'orders:read' | 'orders:update' | 'orders:fulfil',
-  order: OrderRecord,
-) {
-  if (principal.roles.includes('admin')) return;
-  const own = order.createdBy === `${principal.kind}:${principal.id}` && action !== 'orders:fulfil';
-  const inScope = order.warehouseIds.filter((w) => may(principal, action, w));
-  const allowed =
-    action === 'orders:read'
-      ? own || inScope.length > 0
-      : order.warehouseIds.length > 0
-        ? inScope.length === order.warehouseIds.length
-        : own;
-  if (!allowed) throw new ForbiddenError('This order is outside your scope.');
-}
-
 export async function readOrder(db: Database, id: string, principal: Principal): Promise<OrderView> {
   const order = await loadOrder(db, id);
-  assertMayTouch(principal, 'orders:read', order);
+  assertMayTouchOrder(principal, 'orders:read', order);
   return orderView(order);
 }
 
@@ -395,15 +421,19 @@ async function saveOrder(
 }
 
 export async function patchOrder(
-  deps: OrderDeps,
+  deps: OrderRequestDeps,
   id: string,
   input: PatchOrder,
   actor: OrderActor,
 ): Promise<OrderView> {
-  const order = await withShipmentApplied(deps, await loadOrder(deps.db, id));
-  assertMayTouch(actor.principal, 'orders:update', order);
+  const loaded = await loadOrder(deps.db, id);
+  // Asked before the shipment a crash left is applied: a caller refused changes nothing.
+  assertMayTouchOrder(actor.principal, 'orders:update', loaded);
+  const order = await withShipmentApplied(deps, loaded);
   assertEditable(order.status);
-  const lines = await resolveLines(deps.db, input.lines);
+  const lines = await resolveLines(deps.db, input.lines, actor.principal, order.lines);
+  const limit = pendingGrowth(order, lines, actor.principal, deps.holds);
+  if (limit) await precheckPendingCap(deps.db, limit, id);
   const wanted = new Map(sumBySku(lines).map((d) => [d.sku, d.qty]));
   const held = new Map<string, number>();
   for (const a of order.allocations) held.set(a.sku, (held.get(a.sku) ?? 0) + a.qty);
@@ -427,6 +457,7 @@ export async function patchOrder(
   let saved: OrderRecord;
   try {
     saved = await deps.db.transaction(async (tx) => {
+      if (limit) await assertWithinPendingCap(tx, limit, id);
       const row = await saveOrder(tx, order, {
         lines: orderLines,
         allocations,
@@ -471,8 +502,9 @@ function reshape(current: Allocation[], wanted: Map<string, number>, added: Plan
 }
 
 export async function cancelOrder(deps: OrderDeps, id: string, actor: OrderActor): Promise<OrderView> {
-  const order = await withShipmentApplied(deps, await loadOrder(deps.db, id));
-  assertMayTouch(actor.principal, 'orders:update', order);
+  const loaded = await loadOrder(deps.db, id);
+  assertMayTouchOrder(actor.principal, 'orders:update', loaded);
+  const order = await withShipmentApplied(deps, loaded);
   return cancel(deps, order, 'requested', actor.requestId);
 }
 
@@ -509,7 +541,7 @@ async function cancel(
 /** A pending order is paid for: its stock stays held with no expiry. 409 once the hold has lapsed. */
 export async function confirmOrder(deps: OrderDeps, id: string, actor: OrderActor): Promise<OrderView> {
   const order = await loadOrder(deps.db, id);
-  assertMayTouch(actor.principal, 'orders:update', order);
+  assertMayTouchOrder(actor.principal, 'orders:update', order);
   assertConfirmable(order.status);
   // Lines still short stay backordered and wait for stock like any other.
   const status = statusFromLines(order.lines);
@@ -565,7 +597,7 @@ export async function shipOrder(
   actor: OrderActor,
 ): Promise<OrderView> {
   const loaded = await loadOrder(deps.db, id);
-  assertMayTouch(actor.principal, 'orders:fulfil', loaded);
+  assertMayTouchOrder(actor.principal, 'orders:fulfil', loaded);
   const order = await withShipmentApplied(deps, loaded);
   if (order.status !== 'confirmed' && order.status !== 'partially_shipped' && order.status !== 'backordered')
     assertTransition(order.status, 'shipped');
@@ -681,7 +713,7 @@ async function completeShipment(
 
 export async function deliverOrder(deps: OrderDeps, id: string, actor: OrderActor): Promise<OrderView> {
   const order = await loadOrder(deps.db, id);
-  assertMayTouch(actor.principal, 'orders:fulfil', order);
+  assertMayTouchOrder(actor.principal, 'orders:fulfil', order);
   assertTransition(order.status, 'delivered');
   return deps.db.transaction(async (tx) => {
     const row = await saveOrder(tx, order, { status: 'delivered' });
@@ -838,7 +870,7 @@ function mergeAllocations(current: Allocation[], added: Planned[]): Allocation[]
   return out;
 }
 
-/** Newest first; an order shows when one of its warehouses is in scope, or the caller placed it. */
+/** Newest first; an order shows when the caller may read it (readableOrders: orderReadScope). */
 export async function listOrders(
   db: Database,
   query: {
@@ -850,8 +882,6 @@ export async function listOrders(
   principal: Principal,
 ) {
   const order = newestFirst(orderRecords.createdAt, orderRecords.id, query.cursor);
-  const scope = warehouseScope(principal);
-  const me = `${principal.kind}:${principal.id}`;
   const rows = await db
     .select()
     .from(orderRecords)
@@ -859,9 +889,7 @@ export async function listOrders(
       and(
         query.status ? eq(orderRecords.status, query.status) : undefined,
         query.warehouseId ? sql`${query.warehouseId}::uuid = any(${orderRecords.warehouseIds})` : undefined,
-        scope === 'all'
-          ? undefined
-          : sql`(${orderRecords.warehouseIds} && ${scopeParam(scope)}::uuid[] or ${orderRecords.createdBy} = ${me})`,
+        readableOrders(principal),
         order.where,
       ),
     )

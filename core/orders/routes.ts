@@ -14,6 +14,7 @@ import {
   listOrders,
   type OrderActor,
   type OrderDeps,
+  type OrderRequestDeps,
   patchOrder,
   readOrder,
   shipOrder,
@@ -28,6 +29,7 @@ const depsOf = (c: Context<AppEnv>): OrderDeps => ({
   inventory: c.var.inventory,
   log: c.var.log,
 });
+const requestDepsOf = (c: Context<AppEnv>): OrderRequestDeps => ({ ...depsOf(c), holds: c.var.holds });
 const actorOf = (c: Context<AppEnv>): OrderActor => ({
   principal: c.var.principal,
   requestId: c.var.requestId,
@@ -60,6 +62,9 @@ const readOrderRoute = createRoute({
   path: '/api/orders/{id}',
   tags,
   summary: 'Read an order',
+  description:
+    'Staff read orders in their warehouses (403 outside them); a partner reads only the orders it placed: ' +
+    "another's is 404, as an unknown id. The same holds for changing, cancelling and confirming.",
   ...secured('orders:read'),
   request: { params: idParam },
   responses: { 200: jsonContent(orderSchema, 'The order'), ...authProblems, ...problemResponses(404, 422) },
@@ -69,7 +74,7 @@ const listOrdersRoute = createRoute({
   method: 'get',
   path: '/api/orders',
   tags,
-  summary: 'Orders in your warehouses (or placed by you), newest first',
+  summary: 'Orders you may read, newest first: staff their warehouses (and their own), partners their own',
   ...secured('orders:read'),
   request: { query: orderQuery },
   responses: {
@@ -131,7 +136,7 @@ const shipOrderRoute = createRoute({
 
 export const ordersRoutes = createRouter()
   .openapi(createOrderRoute, async (c) =>
-    c.json(await createOrder(depsOf(c), c.req.valid('json'), actorOf(c)), 201),
+    c.json(await createOrder(requestDepsOf(c), c.req.valid('json'), actorOf(c)), 201),
   )
   .openapi(readOrderRoute, async (c) =>
     c.json(await readOrder(c.var.db, c.req.valid('param').id, c.var.principal), 200),
@@ -142,7 +147,7 @@ export const ordersRoutes = createRouter()
     return c.json(await listOrders(c.var.db, query, c.var.principal), 200);
   })
   .openapi(patchOrderRoute, async (c) =>
-    c.json(await patchOrder(depsOf(c), c.req.valid('param').id, c.req.valid('json'), actorOf(c)), 200),
+    c.json(await patchOrder(requestDepsOf(c), c.req.valid('param').id, c.req.valid('json'), actorOf(c)), 200),
   )
   .openapi(
     stepRoute(

@@ -8,7 +8,10 @@ const lineInput = z
   .object({
     sku: skuSchema,
     qty: qtySchema,
-    unitPrice: moneySchema.optional().openapi({ description: "Defaults to the catalog's price" }),
+    unitPrice: moneySchema.optional().openapi({
+      description:
+        "Defaults to the catalog's price. Another price needs orders:price-override (admin, manager): 403 naming the line otherwise",
+    }),
   })
   .strict();
 
@@ -34,7 +37,9 @@ export const createOrderSchema = z
       .openapi({
         description:
           'Hold the stock for a pending order (awaiting payment) until then: confirm it with ' +
-          '`POST /api/orders/{id}/confirm` before, or it is cancelled and its stock released',
+          '`POST /api/orders/{id}/confirm` before, or it is cancelled and its stock released. ' +
+          'At most PENDING_HOLD_MAX_HOURS_PARTNER (24 h) ahead for partners, _STAFF (30 days) for staff; ' +
+          "a caller's pending orders hold at most PENDING_HOLD_MAX_UNITS_* units (409 `pending-hold-limit`)",
         example: '2026-01-31T12:00:00Z',
       }),
     externalRef: z.string().trim().min(1).max(200).optional(),
@@ -100,6 +105,11 @@ export const orderSchema = z
       .nullable()
       .openapi({ description: 'While pending: when the hold lapses' }),
     cancelReason: z.enum(cancelReasons).nullable(),
+    ownerKind: z
+      .enum(['user', 'api_key'])
+      .nullable()
+      .openapi({ description: 'Who placed it: a user or an API key (null: placed before owners were kept)' }),
+    ownerId: z.string().nullable(),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),

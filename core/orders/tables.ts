@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -43,6 +44,9 @@ export const orderRecords = orders.table(
     /** A shipment recorded but not yet applied to inventory (see shipOrder). */
     pendingShipment: jsonb('pending_shipment').$type<PendingShipment>(),
     createdBy: text('created_by').notNull(),
+    /** Who placed it (see mayTouchOrder); null for orders placed before owners were kept. */
+    ownerKind: text('owner_kind').$type<'user' | 'api_key'>(),
+    ownerId: uuid('owner_id'),
     version: integer().notNull().default(1),
     ...timestamps,
   },
@@ -53,9 +57,22 @@ export const orderRecords = orders.table(
     index('orders_reservation_expiry_idx')
       .on(t.reservationExpiresAt)
       .where(sql`${t.status} = 'pending' and ${t.reservationExpiresAt} is not null`),
-    // One order per external id and channel; orders without a channel share one namespace.
-    uniqueIndex('orders_channel_external_ref_key')
-      .on(sql`coalesce(${t.channel}, '')`, t.externalRef)
+    // One order per owner, channel and external id: another owner's references are not a
+    // conflict (nor a way to learn they exist). Legacy orders without an owner share one namespace.
+    uniqueIndex('orders_owner_external_ref_key')
+      .on(
+        sql`coalesce(${t.ownerKind}, '')`,
+        sql`coalesce(${t.ownerId}, '00000000-0000-0000-0000-000000000000'::uuid)`,
+        sql`coalesce(${t.channel}, '')`,
+        t.externalRef,
+      )
       .where(sql`${t.externalRef} is not null`),
+    index('orders_owner_idx').on(t.ownerKind, t.ownerId, t.createdAt, t.id),
+    // What an owner holds in pending orders, counted under its lock (hold-limits.ts).
+    index('orders_owner_pending_idx').on(t.ownerKind, t.ownerId).where(sql`${t.status} = 'pending'`),
+    check(
+      'orders_owner_check',
+      sql`(${t.ownerKind} is null) = (${t.ownerId} is null) and (${t.ownerKind} is null or ${t.ownerKind} in ('user', 'api_key'))`,
+    ),
   ],
 );

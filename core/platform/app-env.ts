@@ -1,8 +1,10 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import type { LabelRenderer } from '../catalog/label-rendering.ts';
 import type { Principal } from '../identity/policy.ts';
 import type { IdentityRuntime } from '../identity/runtime.ts';
 import type { InventoryClient } from '../inventory/client.ts';
+import type { HoldSettings } from './config.ts';
 import type { Database } from './database.ts';
 import { createOpenApiRouter, type RequestEnv } from './http.ts';
 import type { IdempotencyClaim } from './idempotency.ts';
@@ -22,6 +24,10 @@ export type AppEnv = {
     inventory: InventoryClient;
     /** Set by trustEdge(): the edge's signed client address, else the socket's peer. */
     clientAddress: string;
+    /** Label drawing on worker threads (catalog). */
+    labels: LabelRenderer;
+    /** Caps on stock held by pending orders and requested transfers. */
+    holds: HoldSettings;
   };
 };
 

@@ -107,6 +107,17 @@ const configFields = z.object({
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
+  /** Threads drawing labels and sheets (off the request loop), and renders that may wait for one. */
+  LABEL_RENDER_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  LABEL_RENDER_QUEUE: z.coerce.number().int().min(0).default(8),
+  /** Units one caller (a user or an API key) may hold at once in its pending orders, by role. */
+  PENDING_HOLD_MAX_UNITS_PARTNER: z.coerce.number().int().min(0).default(1000),
+  PENDING_HOLD_MAX_UNITS_STAFF: z.coerce.number().int().min(0).default(100_000),
+  /** How far ahead a pending order's reservationExpiresAt may be, in hours, by role (30 days at most). */
+  PENDING_HOLD_MAX_HOURS_PARTNER: z.coerce.number().int().min(1).max(720).default(24),
+  PENDING_HOLD_MAX_HOURS_STAFF: z.coerce.number().int().min(1).max(720).default(720),
+  /** A requested transfer not shipped by then is cancelled and its stock released (default expiresAt). */
+  TRANSFER_EXPIRY_HOURS: z.coerce.number().int().min(1).max(720).default(168),
 });
 
 export const configSchema = configFields.superRefine(
@@ -117,6 +128,25 @@ export const configSchema = configFields.superRefine(
 );
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * How much stock callers may tie up without buying it: pending orders (per caller and role) and
+ * requested transfers. Staff means admin, manager and clerk; a caller with several roles gets
+ * the most generous. Services read it from their request context (AppEnv `holds`).
+ */
+export interface HoldSettings {
+  pendingMaxUnits: { partner: number; staff: number };
+  pendingMaxHours: { partner: number; staff: number };
+  transferExpiryHours: number;
+}
+
+export function holdSettingsFrom(cfg: Config): HoldSettings {
+  return {
+    pendingMaxUnits: { partner: cfg.PENDING_HOLD_MAX_UNITS_PARTNER, staff: cfg.PENDING_HOLD_MAX_UNITS_STAFF },
+    pendingMaxHours: { partner: cfg.PENDING_HOLD_MAX_HOURS_PARTNER, staff: cfg.PENDING_HOLD_MAX_HOURS_STAFF },
+    transferExpiryHours: cfg.TRANSFER_EXPIRY_HOURS,
+  };
+}
 
 let loaded: Config | undefined;
 

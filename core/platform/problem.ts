@@ -76,8 +76,9 @@ export class UnauthorizedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(detail = 'You may not access this resource.') {
-    super(403, 'forbidden', 'Forbidden', detail);
+  /** `extensions.errors` names the fields the caller may not set, as validation errors do. */
+  constructor(detail = 'You may not access this resource.', extensions: Record<string, unknown> = {}) {
+    super(403, 'forbidden', 'Forbidden', detail, extensions);
   }
 }
 

@@ -12,7 +12,12 @@ import { pruneEventArchive } from './prune-event-archive.ts';
 import { publishEvent } from './publish-event.ts';
 import { purgeEdgeCatalog } from './purge-edge-catalog.ts';
 import { pushWarehouseLevels } from './push-warehouse-levels.ts';
-import { detectLowStockTask, pruneFailedJobsTask, pruneIdempotencyKeysTask } from './stock-upkeep.ts';
+import {
+  detectLowStockTask,
+  expireTransfersTask,
+  pruneFailedJobsTask,
+  pruneIdempotencyKeysTask,
+} from './stock-upkeep.ts';
 
 /** Every task the worker runs, by the identifier jobs are enqueued with. */
 export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
@@ -30,4 +35,5 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'prune-idempotency-keys': pruneIdempotencyKeysTask,
   'prune-failed-jobs': pruneFailedJobsTask,
   'expire-reservations': expireReservationsTask,
+  'expire-transfers': expireTransfersTask,
 };

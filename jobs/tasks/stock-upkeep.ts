@@ -1,5 +1,6 @@
 import { pruneFailedJobs } from '../../core/integrations/jobs.ts';
 import { detectLowStock } from '../../core/inventory/low-stock.ts';
+import { expireTransfers } from '../../core/inventory/transfer-expiry.ts';
 import { config } from '../../core/platform/config.ts';
 import { pruneIdempotencyKeys } from '../../core/platform/idempotency.ts';
 import { defineTask } from '../task.ts';
@@ -22,4 +23,10 @@ export const pruneIdempotencyKeysTask = defineTask(
 export const pruneFailedJobsTask = defineTask('prune-failed-jobs', async (_payload, { db, log }) => {
   const days = config().FAILED_JOB_DAYS;
   log.info('failed jobs pruned', { deleted: await pruneFailedJobs(db, days), olderThanDays: days });
+});
+
+/** Cron: requested transfers not shipped before their expiry: cancelled, their stock released. */
+export const expireTransfersTask = defineTask('expire-transfers', async (_payload, { db, log }) => {
+  const cancelled = await expireTransfers(db);
+  if (cancelled > 0) log.info('expired transfers cancelled', { transfers: cancelled });
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll } from 'bun:test';
 import { createCoreApp } from '../../core/app.ts';
+import type { LabelRenderer } from '../../core/catalog/label-rendering.ts';
 import { type AuthSettings, authSettingsFrom } from '../../core/identity/settings.ts';
 import type { InventoryClient } from '../../core/inventory/client.ts';
-import { configSchema } from '../../core/platform/config.ts';
+import { configSchema, type HoldSettings } from '../../core/platform/config.ts';
 import type { Database } from '../../core/platform/database.ts';
 import { edgeSignatureHeaders } from '../../core/platform/edge-signature.ts';
 import { parseEnv } from '../../core/platform/env.ts';
@@ -26,6 +27,8 @@ export interface CoreServerOptions {
   internalSecret?: string;
   /** Refuse unsigned /api/* calls, as a production core does. */
   requireEdgeSignature?: boolean;
+  labels?: LabelRenderer;
+  holds?: HoldSettings;
 }
 
 /** The EDGE_SIGNING_SECRET of every test core and test edge. */
@@ -55,7 +58,9 @@ export function serveCore(opts: CoreServerOptions) {
     auth: testAuthSettings(opts.auth),
     internalSecret: opts.internalSecret,
     edgeTrust: { secret: TEST_EDGE_SIGNING_SECRET, required: opts.requireEdgeSignature ?? false },
+    ...(opts.holds ? { holds: opts.holds } : {}),
     ...(opts.inventory ? { inventory: opts.inventory } : {}),
+    ...(opts.labels ? { labels: opts.labels } : {}),
   });
   const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch });
   return { url: `http://127.0.0.1:${server.port}`, logs: lines, stop: () => server.stop(true) };
