@@ -71,6 +71,7 @@ describe('NODE_ENV=production', () => {
   });
 
   test('with every secret set core starts, and answers /api/* only to requests the edge signed', async () => {
+    const previousSigningSecret = `edge-signing-previous-${'x'.repeat(32)}`;
     const port = await freePort();
     const proc = Bun.spawn(['bun', 'core/main.ts'], {
       cwd: root,
@@ -80,6 +81,7 @@ describe('NODE_ENV=production', () => {
         DATABASE_URL: database().url,
         CORE_PORT: String(port),
         ...secrets,
+        EDGE_SIGNING_SECRET_PREVIOUS: previousSigningSecret,
       },
       stdout: 'pipe',
       stderr: 'pipe',
@@ -100,6 +102,18 @@ describe('NODE_ENV=production', () => {
         client: '203.0.113.5',
       });
       await expectProblem(await fetch(`${url}/api/warehouses`, { headers: signed }), 401); // past the edge check
+      // During a rotation, edges still on the previous secret get through; any other secret does not.
+      for (const [secret, status] of [
+        [previousSigningSecret, 401],
+        [`some-other-secret-${'x'.repeat(32)}`, 403],
+      ] as const) {
+        const headers = await edgeSignatureHeaders(secret, {
+          method: 'GET',
+          pathAndQuery: '/api/warehouses',
+          client: '203.0.113.5',
+        });
+        await expectProblem(await fetch(`${url}/api/warehouses`, { headers }), status);
+      }
       // A signature is for its own path: replayed on another, it is refused.
       await expectProblem(await fetch(`${url}/api/orders`, { headers: signed }), 403);
       expect((await fetch(`${url}/.well-known/jwks.json`)).status).toBe(200); // the edge's JWKS fetch is unsigned

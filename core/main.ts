@@ -46,7 +46,10 @@ const app = createCoreApp({
   holds: holdSettingsFrom(cfg),
   internalSecret: cfg.CORE_INTERNAL_SECRET,
   // In production core answers /api/* only through the edge (direct calls are refused).
-  edgeTrust: { secret: cfg.EDGE_SIGNING_SECRET, required: cfg.NODE_ENV === 'production' },
+  edgeTrust: {
+    secrets: [cfg.EDGE_SIGNING_SECRET, cfg.EDGE_SIGNING_SECRET_PREVIOUS],
+    required: cfg.NODE_ENV === 'production',
+  },
   ...(remoteInventory
     ? { inventory: createHttpInventoryClient(remoteInventory, cfg.CORE_INTERNAL_SECRET!) }
     : {}),

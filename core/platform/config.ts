@@ -79,6 +79,11 @@ const configFields = z.object({
    * production refuses unsigned /api/* calls (see core/platform/edge-signature.ts).
    */
   EDGE_SIGNING_SECRET: z.string().min(32).optional(),
+  /**
+   * While rotating EDGE_SIGNING_SECRET: the old value, still accepted from edges not yet on the
+   * new one. Remove it once the edge signs with the new secret.
+   */
+  EDGE_SIGNING_SECRET_PREVIOUS: z.string().min(32).optional(),
   IMPORT_MAX_BYTES: z.coerce
     .number()
     .int()

@@ -4,7 +4,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from 'hono/bun';
-import { checkEdgeSignature } from './edge-signature.ts';
+import { checkEdgeSignature, type EdgeSignatureCheck } from './edge-signature.ts';
 import type { RequestEnv } from './http.ts';
 import { ForbiddenError } from './problem.ts';
 
@@ -25,10 +25,27 @@ export type EdgeTrustEnv = RequestEnv & {
 };
 
 export interface EdgeTrustOptions {
-  /** EDGE_SIGNING_SECRET; without it no request counts as signed. */
-  secret?: string | undefined;
+  /**
+   * EDGE_SIGNING_SECRET, and during a rotation EDGE_SIGNING_SECRET_PREVIOUS: a signature made
+   * with either counts. Without any, no request counts as signed.
+   */
+  secrets?: readonly (string | undefined)[];
   /** Refuse /api/* requests without a valid signature (production: core is reached through the edge). */
   required: boolean;
+}
+
+/** The first secret the signature checks out with, else why the current one refused it. */
+async function checkWithAny(
+  secrets: readonly (string | undefined)[],
+  req: Parameters<typeof checkEdgeSignature>[1],
+): Promise<EdgeSignatureCheck> {
+  let first: EdgeSignatureCheck = { valid: false, reason: 'unsigned' };
+  for (const [i, secret] of secrets.filter((s): s is string => !!s).entries()) {
+    const check = await checkEdgeSignature(secret, req);
+    if (check.valid) return check;
+    if (i === 0) first = check;
+  }
+  return first;
 }
 
 /**
@@ -38,13 +55,11 @@ export interface EdgeTrustOptions {
 export function trustEdge<E extends EdgeTrustEnv>(opts: EdgeTrustOptions): MiddlewareHandler<E> {
   return async (c, next) => {
     const url = new URL(c.req.url);
-    const check = opts.secret
-      ? await checkEdgeSignature(opts.secret, {
-          method: c.req.method,
-          pathAndQuery: url.pathname + url.search,
-          headers: c.req.raw.headers,
-        })
-      : ({ valid: false, reason: 'unsigned' } as const);
+    const check = await checkWithAny(opts.secrets ?? [], {
+      method: c.req.method,
+      pathAndQuery: url.pathname + url.search,
+      headers: c.req.raw.headers,
+    });
     if (!check.valid && check.reason !== 'unsigned')
       c.var.log.warn('edge signature refused; using the peer address', { reason: check.reason });
     c.set('clientAddress', (check.valid && check.client) || peerAddress(c));

@@ -57,7 +57,7 @@ export function serveCore(opts: CoreServerOptions) {
     maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
     auth: testAuthSettings(opts.auth),
     internalSecret: opts.internalSecret,
-    edgeTrust: { secret: TEST_EDGE_SIGNING_SECRET, required: opts.requireEdgeSignature ?? false },
+    edgeTrust: { secrets: [TEST_EDGE_SIGNING_SECRET], required: opts.requireEdgeSignature ?? false },
     ...(opts.holds ? { holds: opts.holds } : {}),
     ...(opts.inventory ? { inventory: opts.inventory } : {}),
     ...(opts.labels ? { labels: opts.labels } : {}),
