@@ -13,6 +13,7 @@ import { ordersRoutes } from './orders/routes.ts';
 import { type AppEnv, createRouter, provideRuntime } from './platform/app-env.ts';
 import { configSchema, type HoldSettings, holdSettingsFrom } from './platform/config.ts';
 import type { Database } from './platform/database.ts';
+import { type EdgeTrustOptions, trustEdge } from './platform/edge-trust.ts';
 import { parseEnv } from './platform/env.ts';
 import { handleErrors, limitBody, requestLogging } from './platform/http.ts';
 import type { Logger } from './platform/logger.ts';
@@ -40,6 +41,8 @@ export interface CoreAppOptions {
   inventory?: InventoryClient;
   /** Authenticates services in other processes calling this one's /internal/* endpoints. */
   internalSecret?: string | undefined;
+  /** EDGE_SIGNING_SECRET, and whether unsigned API calls are refused (production). */
+  edgeTrust?: EdgeTrustOptions;
   /** Draws labels off the request loop; by default two threads and eight waiting renders. */
   labels?: LabelRenderer;
   /** Caps on held stock; the configured defaults when not given. */
@@ -51,6 +54,7 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   const app = createRouter();
   app.use(
     requestLogging(opts.log),
+    trustEdge(opts.edgeTrust ?? { required: false }),
     provideRuntime(
       opts.db,
       createIdentityRuntime(opts.db, opts.auth),

@@ -45,6 +45,11 @@ const app = createCoreApp({
   auth: authSettingsFrom(cfg),
   holds: holdSettingsFrom(cfg),
   internalSecret: cfg.CORE_INTERNAL_SECRET,
+  // In production core answers /api/* only through the edge (direct calls are refused).
+  edgeTrust: {
+    secrets: [cfg.EDGE_SIGNING_SECRET, cfg.EDGE_SIGNING_SECRET_PREVIOUS],
+    required: cfg.NODE_ENV === 'production',
+  },
   ...(remoteInventory
     ? { inventory: createHttpInventoryClient(remoteInventory, cfg.CORE_INTERNAL_SECRET!) }
     : {}),

@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { parseEnv } from '../core/platform/env.ts';
-import { type ServiceName, serviceNames } from '../core/services.ts';
+import type { ServiceName } from '../core/services.ts';
 import type { CatalogGeneration } from './catalog-generation.ts';
+import { edgeConfigSchema } from './env-schema.ts';
 import type { WarehouseStockRoom } from './warehouse-stock-room.ts';
 
 /** The worker's bindings as wrangler.toml and `wrangler dev --env-file` provide them. */
@@ -12,25 +13,6 @@ export interface EdgeBindings {
   [variable: string]: unknown;
 }
 
-const serviceUrlOverrides = Object.fromEntries(
-  serviceNames.map((s) => [`CORE_URL_${s.toUpperCase()}`, z.url().optional()]),
-) as Record<`CORE_URL_${Uppercase<ServiceName>}`, z.ZodOptional<z.ZodURL>>;
-
-const edgeConfigSchema = z.object({
-  /** Set in wrangler.toml [vars]; `bun run dev` and the tests override it. */
-  CORE_URL: z.url(),
-  ...serviceUrlOverrides,
-  DATABASE_URL: z.url().optional(),
-  /** host:port/path of a WebSocket-to-TCP proxy for the Neon driver (local dev and tests only). */
-  NEON_WS_PROXY: z.string().optional(),
-  /** Set in wrangler.toml [vars], the same values as core's JWT_ISSUER and JWT_AUDIENCE. */
-  JWT_ISSUER: z.string().min(1),
-  JWT_AUDIENCE: z.string().min(1),
-  GATEWAY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  /** Shared with the jobs runner (EDGE_INTERNAL_SECRET): authenticates calls to /internal/*. */
-  INTERNAL_SECRET: z.string().min(32).optional(),
-});
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 
 let cached: { source: EdgeBindings; config: EdgeConfig } | undefined;

@@ -4,6 +4,7 @@
  * 502/504 problems. The workerd run of the gateway is covered by edge.test.ts.
  */
 import { afterAll, expect, test } from 'bun:test';
+import { checkEdgeSignature } from '../core/platform/edge-signature.ts';
 import { freePort } from '../core/platform/ports.ts';
 import { AppError, toProblem } from '../core/platform/problem.ts';
 import { forwardRequest } from './gateway.ts';
@@ -121,4 +122,30 @@ test('an upstream that cannot be reached: 502', async () => {
   );
   expect(problem.status).toBe(502);
   expect(problem.detail).not.toContain('127.0.0.1');
+});
+
+test("with a signing secret the forward is signed for core; a client's own edge headers are replaced", async () => {
+  const secret = 'g'.repeat(40);
+  const req = new Request('http://edge.example/api/things?a=1', {
+    method: 'DELETE',
+    headers: { 'x-edge-client': '10.0.0.9', 'x-edge-signature': '0'.repeat(64), 'x-edge-timestamp': '1' },
+  });
+  const res = await forwardRequest(req, base, {
+    requestId: 'gw-signed-0001',
+    timeoutMs: 1000,
+    clientIp: '203.0.113.9',
+    signingSecret: secret,
+  });
+  const seen = (await res.json()) as { headers: Record<string, string> };
+  const check = await checkEdgeSignature(secret, {
+    method: 'DELETE',
+    pathAndQuery: '/api/things?a=1',
+    headers: new Headers(seen.headers),
+  });
+  expect(check).toEqual({ valid: true, client: '203.0.113.9' });
+
+  const unsigned = await forwardRequest(req, base, { requestId: 'gw-signed-0002', timeoutMs: 1000 });
+  const bare = (await unsigned.json()) as { headers: Record<string, string> };
+  for (const name of ['x-edge-client', 'x-edge-signature', 'x-edge-timestamp'])
+    expect(bare.headers[name]).toBeUndefined();
 });

@@ -1,3 +1,9 @@
+import {
+  EDGE_CLIENT_HEADER,
+  EDGE_SIGNATURE_HEADER,
+  EDGE_TIMESTAMP_HEADER,
+  edgeSignatureHeaders,
+} from '../core/platform/edge-signature.ts';
 import { BadGatewayError, GatewayTimeoutError } from '../core/platform/problem.ts';
 import { REQUEST_ID_HEADER } from '../core/platform/request-id.ts';
 
@@ -26,6 +32,8 @@ export interface ForwardOptions {
   requestId: string;
   timeoutMs: number;
   clientIp?: string | undefined;
+  /** EDGE_SIGNING_SECRET: core believes the client address only from a signed request. */
+  signingSecret?: string | undefined;
 }
 
 /** Forwards a request to the same path on a core service; transport failures become 502/504 problems. */
@@ -34,7 +42,11 @@ export async function forwardRequest(req: Request, baseUrl: string, opts: Forwar
   const target = new URL(incoming.pathname + incoming.search, baseUrl);
   const headers = endToEndHeaders(req.headers);
   // Forwarding headers come from us alone: a client's would let it pose as another address.
+  // So do the edge signature headers: only the signature made here may reach core.
   for (const name of [
+    EDGE_SIGNATURE_HEADER,
+    EDGE_TIMESTAMP_HEADER,
+    EDGE_CLIENT_HEADER,
     'host',
     'forwarded',
     'x-real-ip',
@@ -48,6 +60,14 @@ export async function forwardRequest(req: Request, baseUrl: string, opts: Forwar
   headers.set('x-forwarded-host', incoming.host);
   headers.set('x-forwarded-proto', incoming.protocol.replace(':', ''));
   if (opts.clientIp) headers.set('x-forwarded-for', opts.clientIp);
+  if (opts.signingSecret) {
+    const signed = await edgeSignatureHeaders(opts.signingSecret, {
+      method: req.method,
+      pathAndQuery: target.pathname + target.search,
+      client: opts.clientIp ?? '',
+    });
+    for (const [name, value] of Object.entries(signed)) headers.set(name, value);
+  }
 
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
   let upstream: Response;

@@ -227,6 +227,7 @@ async function forwardToService(c: Context<EdgeEnv>) {
     requestId: c.var.requestId,
     timeoutMs: cfg.GATEWAY_TIMEOUT_MS,
     clientIp: c.req.header('cf-connecting-ip'),
+    signingSecret: cfg.EDGE_SIGNING_SECRET,
   });
 }
 

@@ -52,19 +52,22 @@ if (!/^v(2[2-9]|[3-9]\d)\./.test(nodeVersion)) {
   );
 }
 
-const { config } = await import('../core/platform/config.ts');
+const { config, DEV_ADMIN_PASSWORD } = await import('../core/platform/config.ts');
 const { createLogger } = await import('../core/platform/logger.ts');
 const { freePort } = await import('../core/platform/ports.ts');
 const { openLocalDatabase } = await import('../db/local-database.ts');
 const { migrateDatabase } = await import('../db/migrate.ts');
+const { ensureEdgeLogin } = await import('../db/edge-login.ts');
 const { seedDemoData } = await import('../db/seed.ts');
 const { startWsProxy } = await import('../edge/local/ws-proxy.ts');
 const { startWrangler } = await import('../edge/local/wrangler-dev.ts');
 const { prettyLogLine } = await import('./pretty-log.ts');
 const { spawnService } = await import('./service-process.ts');
 const { randomSecret } = await import('../core/identity/secrets.ts');
-// A fresh secret per run for the jobs runner's calls to the edge's /internal/* endpoints.
+// Fresh secrets per run: the jobs runner's calls to the edge's /internal/* endpoints, and the
+// edge's signature on what it forwards to core (so core believes the client address it sends).
 const internalSecret = randomSecret();
+const edgeSigningSecret = randomSecret();
 
 const cfg = config();
 let edgeUrl = '';
@@ -78,6 +81,13 @@ try {
   );
   await migrateDatabase(database.url);
   say('db', 'migrations applied');
+  // The edge reads through its own read-only login, with a fresh password each run.
+  const edgeDatabaseUrl = await ensureEdgeLogin(database.url, 'varastokkr_edge_dev', randomSecret()).catch(
+    (err: Error) =>
+      fail(
+        `could not make the edge's database login (${err.message}): DATABASE_URL's user must be allowed to create roles.`,
+      ),
+  );
   if (cfg.SEED_DEMO_DATA) {
     await seedDemoData(database.url, {
       adminEmail: cfg.ADMIN_EMAIL,
@@ -91,6 +101,7 @@ try {
     DATABASE_URL: database.url,
     EDGE_URL: `http://127.0.0.1:${cfg.EDGE_PORT}`,
     EDGE_INTERNAL_SECRET: internalSecret,
+    EDGE_SIGNING_SECRET: edgeSigningSecret,
   };
   for (const [name, entry] of [
     ['core', 'core/main.ts'],
@@ -117,10 +128,11 @@ try {
     inspectorPort: await freePort(),
     vars: {
       CORE_URL: `http://${cfg.CORE_HOST}:${cfg.CORE_PORT}`,
-      DATABASE_URL: database.url,
+      DATABASE_URL: edgeDatabaseUrl,
       NEON_WS_PROXY: `127.0.0.1:${cfg.WS_PROXY_PORT}/v1`,
       LOG_LEVEL: cfg.LOG_LEVEL,
       INTERNAL_SECRET: internalSecret,
+      EDGE_SIGNING_SECRET: edgeSigningSecret,
     },
     onLine: (line) => say('edge', prettyLogLine(line)),
   });
@@ -148,7 +160,7 @@ await fetch(`${edgeUrl}/internal/catalog/purge`, {
   say('dev', 'could not purge the edge catalog cache; cached reads may be stale until a product changes'),
 );
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-const password = cfg.ADMIN_PASSWORD === 'admin-dev-password' ? 'admin-dev-password' : '(your ADMIN_PASSWORD)';
+const password = cfg.ADMIN_PASSWORD === DEV_ADMIN_PASSWORD ? DEV_ADMIN_PASSWORD : '(your ADMIN_PASSWORD)';
 console.log(`
   Varastokkr is up in ${seconds}s: ${edgeUrl}
     API reference  ${edgeUrl}/docs

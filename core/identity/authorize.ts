@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { getConnInfo } from 'hono/bun';
 import type { AppEnv } from '../platform/app-env.ts';
+import { peerAddress } from '../platform/edge-trust.ts';
 import { problemResponses } from '../platform/openapi.ts';
 import { ForbiddenError, UnauthorizedError } from '../platform/problem.ts';
 import { verifyAccessToken } from './access-tokens.ts';
@@ -67,15 +67,9 @@ export const publicRoute: { security: Record<string, string[]>[] } = { security:
 export const authProblems = problemResponses(401, 403);
 
 /**
- * The caller's address, for throttling: the edge's X-Forwarded-For (the edge replaces any the
- * client sent), else the socket's. Core must only be reachable through the edge in production.
+ * The caller's address, for throttling: the client address the edge signed for this request
+ * (core/platform/edge-trust.ts), else the socket's peer. X-Forwarded-For is never believed.
  */
 export function clientAddress(c: Context<AppEnv>): string {
-  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-  if (forwarded) return forwarded;
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
+  return c.var.clientAddress ?? peerAddress(c);
 }

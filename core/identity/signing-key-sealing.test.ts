@@ -146,7 +146,7 @@ test('configuration: production refuses to start without the KEK, naming it; dev
   const production = { NODE_ENV: 'production', ADMIN_PASSWORD: 'a-production-password' };
   expect(() => parseEnv(configSchema, production)).toThrow(ConfigError);
   expect(() => parseEnv(configSchema, production)).toThrow(
-    /SIGNING_KEY_ENCRYPTION_KEY: required when NODE_ENV=production/,
+    /SIGNING_KEY_ENCRYPTION_KEY/,
   );
   expect(() => parseEnv(configSchema, { SIGNING_KEY_ENCRYPTION_KEY: 'too-short' })).toThrow(
     /SIGNING_KEY_ENCRYPTION_KEY/,

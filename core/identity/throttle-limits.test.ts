@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { type Actor, bearer, signedIn } from '../../test/harness/auth.ts';
-import { serveCore, testAuthSettings } from '../../test/harness/core.ts';
+import { fromAddress, serveCore, testAuthSettings } from '../../test/harness/core.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/harness/database.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
 import { expectProblem, postJson } from '../../test/harness/http.ts';
@@ -85,8 +85,12 @@ afterAll(async () => {
   await database.drop();
 });
 
-const attempt = (email: string, password: string, address: string) =>
-  postJson(`${core.url}/api/auth/login`, { email, password }, { 'x-forwarded-for': address });
+const attempt = async (email: string, password: string, address: string) =>
+  postJson(
+    `${core.url}/api/auth/login`,
+    { email, password },
+    await fromAddress(address, 'POST', '/api/auth/login'),
+  );
 const statuses = (responses: Response[]) =>
   responses.reduce<Record<number, number>>((n, r) => {
     n[r.status] = (n[r.status] ?? 0) + 1;
@@ -187,13 +191,13 @@ describe('a guess spread over many addresses', () => {
 describe('PATCH /api/auth/me checks the current password under the same throttle', () => {
   test('concurrent wrong current passwords: at most 5 checked, then 429', async () => {
     const user: Actor = await signedIn({ url: core.url, db: database.db }, { roles: ['clerk'] });
-    const change = (currentPassword: string) =>
+    const change = async (currentPassword: string) =>
       fetch(`${core.url}/api/auth/me`, {
         method: 'PATCH',
         headers: {
           ...bearer(user.accessToken),
           'content-type': 'application/json',
-          'x-forwarded-for': '198.51.100.70',
+          ...(await fromAddress('198.51.100.70', 'PATCH', '/api/auth/me')),
         },
         body: JSON.stringify({ currentPassword, newPassword: 'a-brand-new-password' }),
       });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
-import { serveCore } from '../../test/harness/core.ts';
+import { fromAddress, serveCore } from '../../test/harness/core.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/harness/database.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
 import { expectProblem, postJson } from '../../test/harness/http.ts';
@@ -35,8 +35,12 @@ const windowsPass = () =>
     update identity.login_throttle set window_started_at = window_started_at - interval '61 seconds'
     where key not like 'known:%'`);
 
-const attempt = (email: string, password: string, address = '198.51.100.7') =>
-  postJson(`${core.url}/api/auth/login`, { email, password }, { 'x-forwarded-for': address });
+const attempt = async (email: string, password: string, address = '198.51.100.7') =>
+  postJson(
+    `${core.url}/api/auth/login`,
+    { email, password },
+    await fromAddress(address, 'POST', '/api/auth/login'),
+  );
 
 describe('per account', () => {
   test('after 3 failures: 429 with Retry-After, even with the right password; it recovers after the window', async () => {

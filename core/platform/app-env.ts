@@ -22,6 +22,8 @@ export type AppEnv = {
     idempotency?: IdempotencyClaim;
     /** Inventory's API for the other services (in process). */
     inventory: InventoryClient;
+    /** Set by trustEdge(): the edge's signed client address, else the socket's peer. */
+    clientAddress: string;
     /** Label drawing on worker threads (catalog). */
     labels: LabelRenderer;
     /** Caps on stock held by pending orders and requested transfers. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { parseEnv } from './env.ts';
+import { ConfigError, type ProductionSecret, parseEnv, refuseDevelopmentSecrets } from './env.ts';
 
 /**
  * The one configuration loader for every Bun process (core, jobs, dev, db scripts, bench).
@@ -19,6 +19,43 @@ const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 const aes256Key = z
   .string()
   .regex(/^[A-Za-z0-9+/]{43}=$/, 'the base64 of 32 random bytes (openssl rand -base64 32)');
+
+/** The seeded admin's password when ADMIN_PASSWORD is unset (development only). */
+export const DEV_ADMIN_PASSWORD = 'admin-dev-password';
+
+const randomSecretHint = 'a random value of at least 32 characters (`openssl rand -base64 48`)';
+
+/**
+ * What NODE_ENV=production refuses to start without, for every Bun process (core, jobs, seed):
+ * each must be set and must not be its development default. A new secret is one line here.
+ */
+export const productionSecrets: readonly ProductionSecret[] = [
+  {
+    name: 'DATABASE_URL',
+    fix: 'point it at your Postgres (production never starts an embedded, superuser Postgres)',
+  },
+  {
+    name: 'ADMIN_PASSWORD',
+    devDefault: DEV_ADMIN_PASSWORD,
+    fix: 'set a password of your own (at least 12 characters) for the seeded admin',
+  },
+  {
+    name: 'CORE_INTERNAL_SECRET',
+    fix: `${randomSecretHint}, the same in every core process`,
+  },
+  {
+    name: 'EDGE_INTERNAL_SECRET',
+    fix: `${randomSecretHint}, the same as the edge's INTERNAL_SECRET`,
+  },
+  {
+    name: 'EDGE_SIGNING_SECRET',
+    fix: `${randomSecretHint}, the same as the edge's EDGE_SIGNING_SECRET`,
+  },
+  {
+    name: 'SIGNING_KEY_ENCRYPTION_KEY',
+    fix: 'the base64 of 32 random bytes (`openssl rand -base64 32`), the same in core and jobs; it encrypts the JWT signing keys at rest',
+  },
+];
 
 const configFields = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -43,6 +80,17 @@ const configFields = z.object({
   INVENTORY_URL: z.url().optional(),
   /** Shared by core processes; authenticates their calls to each other's /internal/*. */
   CORE_INTERNAL_SECRET: z.string().min(32).optional(),
+  /**
+   * Shared with the edge: it signs every request it forwards (method, path, time, client
+   * address). Core believes a client address only from a validly signed request, and in
+   * production refuses unsigned /api/* calls (see core/platform/edge-signature.ts).
+   */
+  EDGE_SIGNING_SECRET: z.string().min(32).optional(),
+  /**
+   * While rotating EDGE_SIGNING_SECRET: the old value, still accepted from edges not yet on the
+   * new one. Remove it once the edge signs with the new secret.
+   */
+  EDGE_SIGNING_SECRET_PREVIOUS: z.string().min(32).optional(),
   IMPORT_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -56,7 +104,7 @@ const configFields = z.object({
   /** How long a job that failed for good stays listed in GET /api/jobs (and retryable). */
   FAILED_JOB_DAYS: z.coerce.number().int().positive().default(14),
   ADMIN_EMAIL: z.email().default('admin@example.com'),
-  ADMIN_PASSWORD: z.string().min(12).default('admin-dev-password'),
+  ADMIN_PASSWORD: z.string().min(12).default(DEV_ADMIN_PASSWORD),
   SEED_DEMO_DATA: flag.default(true),
   JWT_ISSUER: z.string().min(1).default('varastokkr'),
   JWT_AUDIENCE: z.string().min(1).default('varastokkr-api'),
@@ -99,16 +147,12 @@ const configFields = z.object({
   SIGNING_KEY_ENCRYPTION_KEY_PREVIOUS: aes256Key.optional(),
 });
 
-/** Secrets that have a development default or may be absent, but must be set in production. */
-export const configSchema = configFields.superRefine((cfg, ctx) => {
-  if (cfg.NODE_ENV === 'production' && !cfg.SIGNING_KEY_ENCRYPTION_KEY) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['SIGNING_KEY_ENCRYPTION_KEY'],
-      message: 'required when NODE_ENV=production (the base64 of 32 random bytes)',
-    });
-  }
-});
+export const configSchema = configFields.superRefine(
+  refuseDevelopmentSecrets<z.infer<typeof configFields>>(
+    (cfg) => cfg.NODE_ENV === 'production',
+    productionSecrets,
+  ),
+);
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -133,8 +177,17 @@ export function holdSettingsFrom(cfg: Config): HoldSettings {
 
 let loaded: Config | undefined;
 
-/** The process configuration, parsed from process.env on first use. */
+/**
+ * The process configuration, parsed from process.env on first use. An invalid one stops the
+ * process (exit code 2) with the list of variables to fix, not a stack trace.
+ */
 export function config(): Config {
-  loaded ??= parseEnv(configSchema, process.env);
+  try {
+    loaded ??= parseEnv(configSchema, process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
   return loaded;
 }

@@ -42,7 +42,15 @@ export function requestLogging<E extends RequestEnv>(log: Logger): MiddlewareHan
     await next();
     const ms = msSince(started);
     const level = c.res.status >= 500 ? 'error' : 'info';
-    reqLog[level]('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms });
+    // Core's trustEdge() sets the caller's address; the edge logs none of its own.
+    const client = (c.var as { clientAddress?: string }).clientAddress;
+    reqLog[level]('request', {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms,
+      ...(client ? { client } : {}),
+    });
   };
 }
 

@@ -42,7 +42,8 @@ export async function startWrangler(opts: WranglerOptions): Promise<WranglerHand
   const envFile = join(envDir, `edge-${opts.port}.env`);
   writeFileSync(
     envFile,
-    Object.entries(opts.vars)
+    // Run locally, the worker is never the production one (wrangler.toml says production).
+    Object.entries({ ENVIRONMENT: 'development', ...opts.vars })
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join('\n'),
     { mode: 0o600 },

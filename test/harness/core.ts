@@ -5,6 +5,7 @@ import { type AuthSettings, authSettingsFrom } from '../../core/identity/setting
 import type { InventoryClient } from '../../core/inventory/client.ts';
 import { configSchema, type HoldSettings } from '../../core/platform/config.ts';
 import type { Database } from '../../core/platform/database.ts';
+import { edgeSignatureHeaders } from '../../core/platform/edge-signature.ts';
 import { parseEnv } from '../../core/platform/env.ts';
 import { type ServiceName, serviceNames } from '../../core/services.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -24,8 +25,21 @@ export interface CoreServerOptions {
   auth?: Partial<AuthSettings>;
   inventory?: InventoryClient;
   internalSecret?: string;
+  /** Refuse unsigned /api/* calls, as a production core does. */
+  requireEdgeSignature?: boolean;
   labels?: LabelRenderer;
   holds?: HoldSettings;
+}
+
+/** The EDGE_SIGNING_SECRET of every test core and test edge. */
+export const TEST_EDGE_SIGNING_SECRET = `test-edge-signing-${crypto.randomUUID()}`;
+
+/**
+ * Headers that make a request to a test core come from `address`, signed as the edge signs
+ * what it forwards (a bare X-Forwarded-For is not believed).
+ */
+export function fromAddress(address: string, method: string, pathAndQuery: string) {
+  return edgeSignatureHeaders(TEST_EDGE_SIGNING_SECRET, { method, pathAndQuery, client: address });
 }
 
 /** The configured defaults (as `bun run dev` has them), with a test's overrides. */
@@ -43,6 +57,7 @@ export function serveCore(opts: CoreServerOptions) {
     maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
     auth: testAuthSettings(opts.auth),
     internalSecret: opts.internalSecret,
+    edgeTrust: { secrets: [TEST_EDGE_SIGNING_SECRET], required: opts.requireEdgeSignature ?? false },
     ...(opts.holds ? { holds: opts.holds } : {}),
     ...(opts.inventory ? { inventory: opts.inventory } : {}),
     ...(opts.labels ? { labels: opts.labels } : {}),

@@ -5,9 +5,10 @@ import { freePort } from '../../core/platform/ports.ts';
 import { startWrangler, type WranglerHandle } from '../../edge/local/wrangler-dev.ts';
 import { startWsProxy } from '../../edge/local/ws-proxy.ts';
 import { startJobs } from '../../jobs/worker.ts';
-import { serveCore } from './core.ts';
+import { serveCore, TEST_EDGE_SIGNING_SECRET } from './core.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { captureLogger } from './logs.ts';
+import { testPostgres } from './postgres.ts';
 import { atRunEnd } from './run-cleanup.ts';
 
 export interface TestEdge {
@@ -55,7 +56,13 @@ export async function startEdgeStack(opts: { name: string; jobs: boolean }): Pro
   const database = await createTestDatabase(opts.name);
   // Many test files sign in from 127.0.0.1 through this edge: the per-address limit is tested
   // on a core of its own (core/identity/throttle.test.ts), not shared here.
-  const core = serveCore({ db: database.db, auth: { loginMaxFailuresPerAddress: 10_000 } });
+  // Core answers /api/* only to requests the edge signed, as in production: every call the edge
+  // makes to core must carry the signature.
+  const core = serveCore({
+    db: database.db,
+    auth: { loginMaxFailuresPerAddress: 10_000 },
+    requireEdgeSignature: true,
+  });
   const { log } = captureLogger({ service: 'jobs' });
   const edgePort = await freePort();
   const internalSecret = `test-internal-${crypto.randomUUID()}`;
@@ -85,11 +92,13 @@ export async function startEdgeStack(opts: { name: string; jobs: boolean }): Pro
       persistTo,
       vars: {
         CORE_URL: core.url,
-        DATABASE_URL: database.url,
+        // The edge's own read-only login: a query it has no grant for fails the test.
+        DATABASE_URL: testPostgres().edgeUrl(database.name),
         NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`,
         LOG_LEVEL: 'info',
         GATEWAY_TIMEOUT_MS: '10000',
         INTERNAL_SECRET: internalSecret,
+        EDGE_SIGNING_SECRET: TEST_EDGE_SIGNING_SECRET,
       },
       onLine: (line) => {
         edgeLines.push(line);
