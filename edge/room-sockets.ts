@@ -1,0 +1,184 @@
+/**
+ * The sockets of one warehouse room (hibernation API): who each belongs to, until when, what it
+ * may receive and what it has spent, all in its attachment, so a room woken from hibernation
+ * (by a message, a push or its alarm) still knows. Sockets close with 4401 when their token
+ * expires (unless a fresh one came as `{"type":"auth"}`) or identity ends their credential,
+ * 4403 when they lose the right to the room, 1008 when they exceed their limits.
+ */
+import type { Principal } from '../core/identity/policy.ts';
+import type { Role } from '../core/identity/tables.ts';
+import type { RoomAccessChange } from '../jobs/payloads.ts';
+import { verifyAccessToken } from './auth.ts';
+import type { EdgeConfig } from './env.ts';
+import { accessVerdict, mayReceive, roomRights, type SocketAccess } from './room-access.ts';
+import { freshBudget, type SocketBudget, spendMessage, spendSnapshot } from './room-limits.ts';
+import { type ClientMessage, closeCodes, parseClientMessage, type RoomMessage } from './room-types.ts';
+
+type SocketState = SocketAccess & { budget: SocketBudget };
+
+function close(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Closed meanwhile.
+  }
+}
+
+function send(ws: WebSocket, message: RoomMessage | string): boolean {
+  try {
+    ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+    return true;
+  } catch {
+    return false; // A socket that closed meanwhile: the runtime drops it from the room.
+  }
+}
+
+export class RoomSockets {
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly cfg: () => EdgeConfig,
+    /** Asks the room's alarm to run by this time (it also serves held level changes). */
+    private readonly wakeBy: (at: number) => Promise<void>,
+  ) {}
+
+  private state(ws: WebSocket): SocketState | null {
+    return (ws.deserializeAttachment() as SocketState | null) ?? null;
+  }
+
+  /** Takes a socket the worker let in, with the access it checked. */
+  async accept(server: WebSocket, access: SocketAccess): Promise<void> {
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ ...access, budget: freshBudget(Date.now()) } satisfies SocketState);
+    if (access.expiresAt !== null) await this.wakeBy(access.expiresAt);
+  }
+
+  /**
+   * The sockets that may still hold the room, closing on the way those whose token expired (the
+   * alarm may run late; nothing is sent past expiry) and any without an attachment (accepted
+   * before sockets had one: they reconnect under today's checks).
+   */
+  private live(now = Date.now()): { ws: WebSocket; state: SocketState }[] {
+    const live: { ws: WebSocket; state: SocketState }[] = [];
+    for (const ws of this.ctx.getWebSockets()) {
+      const state = this.state(ws);
+      if (!state) close(ws, closeCodes.credentialGone, 'Reconnect.');
+      else if (state.expiresAt !== null && state.expiresAt <= now)
+        close(ws, closeCodes.credentialGone, 'The access token expired.');
+      else live.push({ ws, state });
+    }
+    return live;
+  }
+
+  /** Sends a message to every socket that may read it; returns how many it reached. */
+  broadcast(message: RoomMessage): number {
+    const text = JSON.stringify(message);
+    let reached = 0;
+    for (const { ws, state } of this.live()) {
+      if (message.type === 'event' && !mayReceive(state, message)) continue;
+      if (send(ws, text)) reached++;
+    }
+    return reached;
+  }
+
+  /** Closes the sockets whose token expired; returns the next expiry to wake for, if any. */
+  closeExpired(): number | null {
+    let next: number | null = null;
+    for (const { state } of this.live())
+      if (state.expiresAt !== null && (next === null || state.expiresAt < next)) next = state.expiresAt;
+    return next;
+  }
+
+  /** An access change from identity: closes or re-scopes the sockets it concerns. */
+  applyAccessChange(change: RoomAccessChange, warehouseId: string): { closed: number; rescoped: number } {
+    const result = { closed: 0, rescoped: 0 };
+    for (const { ws, state } of this.live()) {
+      const verdict = accessVerdict(state, change, warehouseId);
+      if (verdict.action === 'close') {
+        close(ws, verdict.code, verdict.reason);
+        result.closed++;
+      } else if (verdict.action === 'rescope') {
+        ws.serializeAttachment({ ...state, rights: verdict.rights } satisfies SocketState);
+        result.rescoped++;
+      }
+    }
+    return result;
+  }
+
+  /**
+   * A client's message, charged to its budget: the message to act on, or undefined when it was
+   * answered here (an error) or the socket was closed (expired, too large, too many).
+   */
+  admit(ws: WebSocket, raw: string | ArrayBuffer): ClientMessage | undefined {
+    const state = this.state(ws);
+    const now = Date.now();
+    if (!state || (state.expiresAt !== null && state.expiresAt <= now)) {
+      close(ws, closeCodes.credentialGone, 'The access token expired.');
+      return undefined;
+    }
+    const bytes = typeof raw === 'string' ? new TextEncoder().encode(raw).byteLength : raw.byteLength;
+    const spent = spendMessage(state.budget, bytes, now);
+    if (!spent.ok) {
+      close(ws, closeCodes.policyViolation, spent.reason);
+      return undefined;
+    }
+    ws.serializeAttachment({ ...state, budget: spent.budget } satisfies SocketState);
+    const message = typeof raw === 'string' ? parseClientMessage(raw) : undefined;
+    if (!message)
+      send(ws, {
+        type: 'error',
+        message: 'Send {"type":"resume","since":<version>} or {"type":"auth","token":<access token>}.',
+      });
+    return message;
+  }
+
+  /** Charges a snapshot a message caused; false (and the socket closed) beyond its allowance. */
+  admitSnapshot(ws: WebSocket): boolean {
+    const state = this.state(ws);
+    if (!state) return false;
+    const spent = spendSnapshot(state.budget, Date.now());
+    if (!spent.ok) {
+      close(ws, closeCodes.policyViolation, spent.reason);
+      return false;
+    }
+    ws.serializeAttachment({ ...state, budget: spent.budget } satisfies SocketState);
+    return true;
+  }
+
+  /**
+   * `{"type":"auth","token"}`: a fresh access token of the same user and session moves the
+   * socket's expiry to the token's. Its claims must still grant the room (else 4403); the
+   * socket's rights are never widened by a token (they come from core at the upgrade and from
+   * identity's changes), so an old token replayed cannot restore a right that was taken away.
+   */
+  async reauthenticate(ws: WebSocket, token: string, warehouseId: string): Promise<void> {
+    let claims: Awaited<ReturnType<typeof verifyAccessToken>>;
+    try {
+      claims = await verifyAccessToken(this.cfg(), token);
+    } catch (err) {
+      send(ws, { type: 'error', message: (err as Error).message });
+      return;
+    }
+    const state = this.state(ws);
+    if (!state) return;
+    if (state.owner.kind !== 'user' || claims.sub !== state.owner.id || claims.sid !== state.owner.sid) {
+      send(ws, { type: 'error', message: 'The token is not of this socket’s user and session.' });
+      return;
+    }
+    const principal: Principal = {
+      kind: 'user',
+      id: claims.sub,
+      name: '',
+      email: null,
+      roles: claims.roles as Role[],
+      warehouseIds: claims.warehouseIds,
+    };
+    if (!roomRights(principal, warehouseId)) {
+      close(ws, closeCodes.rightLost, 'Your access to this warehouse changed.');
+      return;
+    }
+    const expiresAt = Math.max(state.expiresAt ?? 0, claims.exp * 1000);
+    ws.serializeAttachment({ ...state, expiresAt } satisfies SocketState);
+    await this.wakeBy(expiresAt);
+    send(ws, { type: 'auth', expiresAt: new Date(expiresAt).toISOString() });
+  }
+}
