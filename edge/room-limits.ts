@@ -1,7 +1,7 @@
 /**
- * What one socket may ask of a warehouse room. A message costs a parse and a storage read; a
- * snapshot (the first one, or a `resume` from too far back) reads and sends every level of the
- * warehouse, so it has a budget of its own. A socket over any limit is closed with 1008 (policy
+ * What one socket may ask of a warehouse room. A message costs a parse; a `resume` reads and
+ * sends up to every level of the warehouse (a catch-up from far back, or a snapshot), so it has
+ * a budget of its own (a client resumes once per reconnect, and a reconnect is a new socket). A socket over any limit is closed with 1008 (policy
  * violation). The state lives in the socket's attachment, so it survives hibernation.
  * `{"type":"ping"}` is answered by the runtime without waking the room and costs nothing.
  */
@@ -11,9 +11,9 @@ export const roomLimits = {
   /** Messages per socket per window. */
   messages: 30,
   messageWindowMs: 10_000,
-  /** Snapshots a socket may cause per window, besides the one it gets on connecting. */
-  snapshots: 3,
-  snapshotWindowMs: 60_000,
+  /** Resumes per socket per window (the snapshot on connecting is free). */
+  resumes: 3,
+  resumeWindowMs: 60_000,
 } as const;
 
 export type RoomLimits = typeof roomLimits;
@@ -22,15 +22,15 @@ export type RoomLimits = typeof roomLimits;
 export interface SocketBudget {
   messagesSince: number;
   messages: number;
-  snapshotsSince: number;
-  snapshots: number;
+  resumesSince: number;
+  resumes: number;
 }
 
 export const freshBudget = (now: number): SocketBudget => ({
   messagesSince: now,
   messages: 0,
-  snapshotsSince: now,
-  snapshots: 0,
+  resumesSince: now,
+  resumes: 0,
 });
 
 export type Spend = { ok: true; budget: SocketBudget } | { ok: false; reason: string };
@@ -54,18 +54,18 @@ export function spendMessage(
   return { ok: true, budget: { ...budget, messagesSince: fresh ? now : budget.messagesSince, messages } };
 }
 
-/** One snapshot a client's message caused: refused beyond the window's allowance. */
-export function spendSnapshot(
+/** One `resume`: refused beyond the window's allowance. */
+export function spendResume(
   budget: SocketBudget,
   now: number,
-  limits: Pick<RoomLimits, 'snapshots' | 'snapshotWindowMs'> = roomLimits,
+  limits: Pick<RoomLimits, 'resumes' | 'resumeWindowMs'> = roomLimits,
 ): Spend {
-  const fresh = now - budget.snapshotsSince >= limits.snapshotWindowMs;
-  const snapshots = (fresh ? 0 : budget.snapshots) + 1;
-  if (snapshots > limits.snapshots)
+  const fresh = now - budget.resumesSince >= limits.resumeWindowMs;
+  const resumes = (fresh ? 0 : budget.resumes) + 1;
+  if (resumes > limits.resumes)
     return {
       ok: false,
-      reason: `At most ${limits.snapshots} snapshots per ${limits.snapshotWindowMs / 1000} s; resume from a recent version.`,
+      reason: `At most ${limits.resumes} resumes per ${limits.resumeWindowMs / 1000} s.`,
     };
-  return { ok: true, budget: { ...budget, snapshotsSince: fresh ? now : budget.snapshotsSince, snapshots } };
+  return { ok: true, budget: { ...budget, resumesSince: fresh ? now : budget.resumesSince, resumes } };
 }

@@ -11,11 +11,17 @@ import type { RoomAccessChange } from '../jobs/payloads.ts';
 import { verifyAccessToken } from './auth.ts';
 import type { EdgeConfig } from './env.ts';
 import { accessVerdict, mayReceive, roomRights, type SocketAccess } from './room-access.ts';
-import { freshBudget, type SocketBudget, spendMessage, spendSnapshot } from './room-limits.ts';
+import { freshBudget, type SocketBudget, spendMessage, spendResume } from './room-limits.ts';
 import { type ClientMessage, closeCodes, parseClientMessage, type RoomMessage } from './room-types.ts';
 
 type SocketState = SocketAccess & { budget: SocketBudget };
 
+/**
+ * Sends the close frame: the client has it (code and reason) at once, and nothing is sent after
+ * it. A room that closes a socket outside that socket's own event (from an access change or its
+ * alarm) leaves the connection to be released by workerd when the room next goes idle, so a
+ * client may see its close event some seconds after the frame.
+ */
 function close(ws: WebSocket, code: number, reason: string): void {
   try {
     ws.close(code, reason);
@@ -60,6 +66,7 @@ export class RoomSockets {
   private live(now = Date.now()): { ws: WebSocket; state: SocketState }[] {
     const live: { ws: WebSocket; state: SocketState }[] = [];
     for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState !== WebSocket.OPEN) continue; // closing: nothing more goes to it
       const state = this.state(ws);
       if (!state) close(ws, closeCodes.credentialGone, 'Reconnect.');
       else if (state.expiresAt !== null && state.expiresAt <= now)
@@ -90,18 +97,19 @@ export class RoomSockets {
 
   /** An access change from identity: closes or re-scopes the sockets it concerns. */
   applyAccessChange(change: RoomAccessChange, warehouseId: string): { closed: number; rescoped: number } {
-    const result = { closed: 0, rescoped: 0 };
+    const closed: WebSocket[] = [];
+    let rescoped = 0;
     for (const { ws, state } of this.live()) {
       const verdict = accessVerdict(state, change, warehouseId);
       if (verdict.action === 'close') {
         close(ws, verdict.code, verdict.reason);
-        result.closed++;
+        closed.push(ws);
       } else if (verdict.action === 'rescope') {
         ws.serializeAttachment({ ...state, rights: verdict.rights } satisfies SocketState);
-        result.rescoped++;
+        rescoped++;
       }
     }
-    return result;
+    return { closed: closed.length, rescoped };
   }
 
   /**
@@ -131,11 +139,11 @@ export class RoomSockets {
     return message;
   }
 
-  /** Charges a snapshot a message caused; false (and the socket closed) beyond its allowance. */
-  admitSnapshot(ws: WebSocket): boolean {
+  /** Charges a `resume` to the socket; false (and the socket closed) beyond its allowance. */
+  admitResume(ws: WebSocket): boolean {
     const state = this.state(ws);
     if (!state) return false;
-    const spent = spendSnapshot(state.budget, Date.now());
+    const spent = spendResume(state.budget, Date.now());
     if (!spent.ok) {
       close(ws, closeCodes.policyViolation, spent.reason);
       return false;

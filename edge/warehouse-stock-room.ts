@@ -125,22 +125,20 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
 
   /**
    * A client's message, within its limits: `auth` extends the socket's life with a fresh token;
-   * `resume` gets what it missed, or a fresh snapshot if that is gone (a snapshot is costly, so
-   * it has a budget of its own).
+   * `resume` gets what it missed, or a fresh snapshot if that is gone (either may be every
+   * level, so resumes have a budget of their own).
    */
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const message = this.sockets.admit(ws, raw);
     if (!message) return;
     const warehouseId = this.warehouseId();
     if (message.type === 'auth') return this.sockets.reauthenticate(ws, message.token, warehouseId);
+    if (!this.sockets.admitResume(ws)) return;
     const oldest = this.ctx.storage.sql
       .exec<{ seq: number | null }>('SELECT min(seq) AS seq FROM change')
       .toArray()[0]?.seq;
-    if (oldest == null || message.since + 1 < oldest) {
-      if (this.sockets.admitSnapshot(ws))
-        this.sendTo(ws, { type: 'snapshot', ...this.snapshot(warehouseId) });
-      return;
-    }
+    if (oldest == null || message.since + 1 < oldest)
+      return this.sendTo(ws, { type: 'snapshot', ...this.snapshot(warehouseId) });
     const missed = this.ctx.storage.sql
       .exec<LevelRow & { seq: number }>(
         `SELECT max(c.seq) AS seq, l.sku, l.on_hand, l.reserved, l.version
@@ -149,6 +147,15 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       )
       .toArray();
     for (const r of missed) this.sendTo(ws, { type: 'stock', warehouseId, seq: r.seq, ...toLevel(r) });
+  }
+
+  /** A client that leaves gets its close answered (else it waits for a timeout and sees 1006). */
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, reason);
+    } catch {
+      // Already closed.
+    }
   }
 
   private sendTo(ws: WebSocket, message: RoomMessage): void {

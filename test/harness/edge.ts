@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AuthSettings } from '../../core/identity/settings.ts';
 import { freePort } from '../../core/platform/ports.ts';
 import { startWrangler, type WranglerHandle } from '../../edge/local/wrangler-dev.ts';
 import { startWsProxy } from '../../edge/local/ws-proxy.ts';
@@ -24,6 +25,8 @@ export interface TestEdge {
 }
 
 export interface EdgeStack extends TestEdge {
+  /** Core itself, behind the edge (to reach it while the edge cannot). */
+  coreUrl: string;
   /** Stops the edge worker (workerd); its Durable Object storage stays on disk. */
   stopEdge(): Promise<void>;
   /** Starts it again on the same port, over the same storage. */
@@ -50,12 +53,19 @@ export function testEdge(): Promise<TestEdge> {
  * A stack of its own, for tests that stop parts of it. Without `jobs`, no runner is started:
  * the test runs its own (as a process it can kill) against `database.url` and the edge.
  */
-export async function startEdgeStack(opts: { name: string; jobs: boolean }): Promise<EdgeStack> {
+export async function startEdgeStack(opts: {
+  name: string;
+  jobs: boolean;
+  /** Core's identity settings (a short access-token life, say). */
+  auth?: Partial<AuthSettings>;
+  /** The edge's variables; a function gets core's URL (to put something between them). */
+  edgeVars?: (coreUrl: string) => Record<string, string>;
+}): Promise<EdgeStack> {
   const started = performance.now();
   const database = await createTestDatabase(opts.name);
   // Many test files sign in from 127.0.0.1 through this edge: the per-address limit is tested
   // on a core of its own (core/identity/throttle.test.ts), not shared here.
-  const core = serveCore({ db: database.db, auth: { loginMaxFailuresPerAddress: 10_000 } });
+  const core = serveCore({ db: database.db, auth: { loginMaxFailuresPerAddress: 10_000, ...opts.auth } });
   const { log } = captureLogger({ service: 'jobs' });
   const edgePort = await freePort();
   const internalSecret = `test-internal-${crypto.randomUUID()}`;
@@ -90,6 +100,7 @@ export async function startEdgeStack(opts: { name: string; jobs: boolean }): Pro
         LOG_LEVEL: 'info',
         GATEWAY_TIMEOUT_MS: '10000',
         INTERNAL_SECRET: internalSecret,
+        ...opts.edgeVars?.(core.url),
       },
       onLine: (line) => {
         edgeLines.push(line);
@@ -101,6 +112,7 @@ export async function startEdgeStack(opts: { name: string; jobs: boolean }): Pro
   console.error(`test edge (wrangler dev) ready in ${Math.round(performance.now() - started)} ms`);
   return {
     url,
+    coreUrl: core.url,
     database,
     coreLogs: core.logs,
     edgeLines,
