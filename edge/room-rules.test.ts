@@ -7,8 +7,8 @@ import { describe, expect, test } from 'bun:test';
 import type { Principal } from '../core/identity/policy.ts';
 import type { Role } from '../core/identity/tables.ts';
 import { roomAccessChangeSchema } from '../jobs/payloads.ts';
-import { accessVerdict, mayReceive, type RoomRights, roomRights, type SocketAccess } from './room-access.ts';
 import { freshBudget, roomLimits, spendMessage, spendResume } from './room-limits.ts';
+import { accessVerdict, mayReceive, type RoomRights, roomRights, type SocketAccess } from './room-rules.ts';
 import { parseClientMessage } from './room-types.ts';
 
 const wh = '11111111-1111-4111-8111-111111111111';

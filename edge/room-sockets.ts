@@ -10,8 +10,8 @@ import type { Role } from '../core/identity/tables.ts';
 import type { RoomAccessChange } from '../jobs/payloads.ts';
 import { verifyAccessToken } from './auth.ts';
 import type { EdgeConfig } from './env.ts';
-import { accessVerdict, mayReceive, roomRights, type SocketAccess } from './room-access.ts';
 import { freshBudget, type SocketBudget, spendMessage, spendResume } from './room-limits.ts';
+import { accessVerdict, mayReceive, roomRights, type SocketAccess } from './room-rules.ts';
 import { type ClientMessage, closeCodes, parseClientMessage, type RoomMessage } from './room-types.ts';
 
 type SocketState = SocketAccess & { budget: SocketBudget };

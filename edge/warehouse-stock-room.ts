@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { createLogger, type Logger } from '../core/platform/logger.ts';
 import type { RoomAccessChange } from '../jobs/payloads.ts';
 import { openEdgeClient } from './database.ts';
-import type { SocketAccess } from './room-access.ts';
+import type { SocketAccess } from './room-rules.ts';
 import { RoomSockets } from './room-sockets.ts';
 import type { LevelUpdate, RoomEvent, RoomLevel, RoomMessage, RoomSnapshot } from './room-types.ts';
 
