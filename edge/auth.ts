@@ -32,6 +32,7 @@ export interface VerifiedToken {
   sid: string;
   roles: string[];
   warehouseIds: string[];
+  iat: number;
   exp: number;
 }
 
@@ -93,6 +94,7 @@ export async function verifyAccessToken(cfg: EdgeConfig, token: string): Promise
       sid: typeof payload.sid === 'string' ? payload.sid : '',
       roles: strings(payload.roles),
       warehouseIds: strings(payload.wh),
+      iat: payload.iat!,
       exp: payload.exp!,
     };
     if (verifiedTokens.size >= 10_000) verifiedTokens.clear();

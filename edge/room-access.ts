@@ -64,5 +64,6 @@ export async function socketAccess(
     owner: { kind: principal.kind, id: principal.id, sid: claims?.sid ?? null },
     rights,
     expiresAt: claims ? claims.exp * 1000 : null,
+    issuedAt: claims ? claims.iat * 1000 : null,
   };
 }

@@ -208,3 +208,37 @@ test('a socket closes when its token expires, unless a fresh token of its sessio
   expect(await closeOf(left, 'the socket whose token expired')).toEqual(expired);
   expect(await closeOf(refreshed, 'the refreshed socket, at its new expiry')).toEqual(expired);
 });
+
+/** A change delivered to the rooms, as the jobs runner does (here without core knowing of it). */
+const deliver = async (change: unknown) => {
+  const res = await fetch(`${stack.url}/internal/rooms/access`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.internalSecret}`, 'content-type': 'application/json' },
+    body: JSON.stringify(change),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+};
+
+test('a change that reaches the room after core checked the caller, but before the socket joined, still refuses it', async () => {
+  // Core still finds these callers fine: the changes go to the rooms alone, as if core's check
+  // had run just before the change committed.
+  const loggedOut = await signedIn(target(), { roles: ['clerk'], warehouseIds: [whA] });
+  await deliver({ kind: 'ended', reason: 'signed_out', sessionId: decodeJwt(loggedOut.accessToken).sid });
+  const refused = await upgradeStatus(roomUrl(stack.url, whA, loggedOut.accessToken));
+  expect(refused.status, refused.body).toBe(401);
+
+  const rescoped = await signedIn(target(), { roles: ['clerk'], warehouseIds: [whA] });
+  await deliver({ kind: 'rescoped', userId: rescoped.user.id, roles: ['clerk'], warehouseIds: [whB] });
+  expect((await upgradeStatus(roomUrl(stack.url, whA, rescoped.accessToken))).status).toBe(403);
+
+  // Ended by user id: a token from before the change is refused, one from signing in after is not.
+  const disabled = await signedIn(target(), { roles: ['clerk'], warehouseIds: [whA] });
+  const issued = decodeJwt(disabled.accessToken).iat! * 1000;
+  await Bun.sleep(Math.max(0, issued + 1_000 - Date.now())); // tokens carry whole seconds
+  await deliver({ kind: 'ended', reason: 'disabled', userId: disabled.user.id });
+  expect((await upgradeStatus(roomUrl(stack.url, whA, disabled.accessToken))).status).toBe(401);
+  const again = await login(stack.url, disabled.user.email, disabled.password);
+  const room = await joined(whA, again.accessToken);
+  await room.ping();
+  room.ws.close();
+});

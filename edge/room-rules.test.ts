@@ -8,7 +8,14 @@ import type { Principal } from '../core/identity/policy.ts';
 import type { Role } from '../core/identity/tables.ts';
 import { roomAccessChangeSchema } from '../jobs/payloads.ts';
 import { freshBudget, roomLimits, spendMessage, spendResume } from './room-limits.ts';
-import { accessVerdict, mayReceive, type RoomRights, roomRights, type SocketAccess } from './room-rules.ts';
+import {
+  accessVerdict,
+  mayReceive,
+  type RoomRights,
+  roomRights,
+  type SocketAccess,
+  verdictOnArrival,
+} from './room-rules.ts';
 import { parseClientMessage } from './room-types.ts';
 
 const wh = '11111111-1111-4111-8111-111111111111';
@@ -30,6 +37,7 @@ const access = (rights: RoomRights, kind: 'user' | 'api_key' = 'user'): SocketAc
   owner: { kind, id: kind === 'user' ? userId : keyId, sid: kind === 'user' ? sid : null },
   rights,
   expiresAt: null,
+  issuedAt: null,
 });
 
 describe('roomRights (the stock:read policy, then what events the socket may read)', () => {
@@ -99,6 +107,35 @@ describe('accessVerdict', () => {
     const partner = change({ kind: 'rescoped', userId, roles: ['partner'], warehouseIds: [wh] });
     expect(accessVerdict(user, partner, wh)).toMatchObject({ action: 'close', code: 4403 });
     expect(accessVerdict(access(all, 'api_key'), partner, wh)).toEqual({ action: 'keep' });
+  });
+});
+
+describe('verdictOnArrival (a change that overtook the upgrade check)', () => {
+  const all = { orders: 'all', transfers: true } as const;
+  const at = 1_000_000_000_000;
+  const user = (issuedAt: number): SocketAccess => ({ ...access(all), issuedAt });
+  const received = (change: unknown, when = at) => ({
+    at: when,
+    change: roomAccessChangeSchema.parse(change),
+  });
+  test('an ended session or key refuses the socket, whenever its token was issued', () => {
+    const ended = received({ kind: 'ended', reason: 'signed_out', sessionId: sid });
+    expect(verdictOnArrival(user(at + 5_000), [ended], wh)).toMatchObject({ action: 'close', code: 4401 });
+    const revoked = received({ kind: 'ended', reason: 'key_revoked', apiKeyIds: [keyId] });
+    expect(verdictOnArrival(access(all, 'api_key'), [revoked], wh)).toMatchObject({ code: 4401 });
+  });
+  test('a user ended by id refuses tokens from before the change only', () => {
+    const disabled = received({ kind: 'ended', reason: 'disabled', userId });
+    expect(verdictOnArrival(user(at - 2_000), [disabled], wh)).toMatchObject({ action: 'close', code: 4401 });
+    expect(verdictOnArrival(user(at - 500), [disabled], wh)).toEqual({ action: 'keep' });
+    expect(verdictOnArrival(user(at + 1_000), [disabled], wh)).toEqual({ action: 'keep' });
+  });
+  test('only the latest re-scope counts, and it can only refuse', () => {
+    const lost = received({ kind: 'rescoped', userId, roles: ['clerk'], warehouseIds: [other] });
+    const back = received({ kind: 'rescoped', userId, roles: ['clerk'], warehouseIds: [wh] }, at + 1);
+    expect(verdictOnArrival(user(at), [lost], wh)).toMatchObject({ action: 'close', code: 4403 });
+    expect(verdictOnArrival(user(at), [lost, back], wh)).toEqual({ action: 'keep' });
+    expect(verdictOnArrival(user(at), [], wh)).toEqual({ action: 'keep' });
   });
 });
 

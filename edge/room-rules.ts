@@ -28,6 +28,8 @@ export interface SocketAccess {
   rights: RoomRights;
   /** When the socket's access token expires (ms); null for an API key, which does not. */
   expiresAt: number | null;
+  /** When that token was issued (ms, whole seconds); null for an API key. */
+  issuedAt: number | null;
 }
 
 /**
@@ -107,6 +109,46 @@ export function accessVerdict(
   return rights
     ? { action: 'rescope', rights }
     : { action: 'close', code: 4403, reason: 'Your access to this warehouse changed.' };
+}
+
+/** An access change as a room received it (ms). */
+export interface ReceivedChange {
+  at: number;
+  change: RoomAccessChange;
+}
+
+/**
+ * Whether a socket about to be accepted is already overtaken by a change the room received
+ * after core checked its caller (the check and the change raced): a session ended or a key
+ * revoked refuses it; a user ended by id (disabled, new password) refuses only a token issued
+ * before the change (not one from signing in again); the user's latest re-scope refuses it if
+ * it took the room away. Never widens what core allowed.
+ */
+export function verdictOnArrival(
+  access: SocketAccess,
+  received: ReceivedChange[],
+  warehouseId: string,
+): AccessVerdict {
+  let latestRescope: RoomAccessChange | undefined;
+  for (const { at, change } of received) {
+    if (change.kind === 'rescoped') {
+      if (access.owner.kind === 'user' && change.userId === access.owner.id) latestRescope = change;
+      continue;
+    }
+    const verdict = accessVerdict(access, change, warehouseId);
+    if (verdict.action !== 'close') continue;
+    const bySessionOrKey =
+      (change.sessionId !== undefined && change.sessionId === access.owner.sid) ||
+      (access.owner.kind === 'api_key' && change.apiKeyIds.includes(access.owner.id));
+    // iat has whole seconds: a token of the change's own second counts as issued after it.
+    const issuedBefore = access.issuedAt !== null && access.issuedAt + 1000 <= at;
+    if (bySessionOrKey || issuedBefore) return verdict;
+  }
+  if (latestRescope) {
+    const verdict = accessVerdict(access, latestRescope, warehouseId);
+    if (verdict.action === 'close') return verdict;
+  }
+  return { action: 'keep' };
 }
 
 const principalStub = (owner: SocketOwner): Principal => ({

@@ -11,10 +11,24 @@ import type { RoomAccessChange } from '../jobs/payloads.ts';
 import { verifyAccessToken } from './auth.ts';
 import type { EdgeConfig } from './env.ts';
 import { freshBudget, type SocketBudget, spendMessage, spendResume } from './room-limits.ts';
-import { accessVerdict, mayReceive, roomRights, type SocketAccess } from './room-rules.ts';
+import {
+  type AccessVerdict,
+  accessVerdict,
+  mayReceive,
+  type ReceivedChange,
+  roomRights,
+  type SocketAccess,
+  verdictOnArrival,
+} from './room-rules.ts';
 import { type ClientMessage, closeCodes, parseClientMessage, type RoomMessage } from './room-types.ts';
 
 type SocketState = SocketAccess & { budget: SocketBudget };
+
+/**
+ * How long a room remembers the access changes it received, for a socket whose caller core
+ * checked just before a change and that reaches the room just after it (milliseconds apart).
+ */
+const REMEMBER_CHANGES_MS = 60_000;
 
 /**
  * Sends the close frame: the client has it (code and reason) at once, and nothing is sent after
@@ -45,7 +59,26 @@ export class RoomSockets {
     private readonly cfg: () => EdgeConfig,
     /** Asks the room's alarm to run by this time (it also serves held level changes). */
     private readonly wakeBy: (at: number) => Promise<void>,
-  ) {}
+  ) {
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS access_change (
+      at INTEGER NOT NULL,
+      change TEXT NOT NULL
+    )`);
+  }
+
+  /** The access changes received in the last REMEMBER_CHANGES_MS, oldest first. */
+  private receivedChanges(): ReceivedChange[] {
+    this.ctx.storage.sql.exec('DELETE FROM access_change WHERE at < ?', Date.now() - REMEMBER_CHANGES_MS);
+    return this.ctx.storage.sql
+      .exec<{ at: number; change: string }>('SELECT at, change FROM access_change ORDER BY rowid')
+      .toArray()
+      .map((r) => ({ at: r.at, change: JSON.parse(r.change) as RoomAccessChange }));
+  }
+
+  /** Whether a change this room received since core checked the caller refuses the socket. */
+  verdictOnArrival(access: SocketAccess, warehouseId: string): AccessVerdict {
+    return verdictOnArrival(access, this.receivedChanges(), warehouseId);
+  }
 
   private state(ws: WebSocket): SocketState | null {
     return (ws.deserializeAttachment() as SocketState | null) ?? null;
@@ -97,6 +130,11 @@ export class RoomSockets {
 
   /** An access change from identity: closes or re-scopes the sockets it concerns. */
   applyAccessChange(change: RoomAccessChange, warehouseId: string): { closed: number; rescoped: number } {
+    this.ctx.storage.sql.exec(
+      'INSERT INTO access_change (at, change) VALUES (?, ?)',
+      Date.now(),
+      JSON.stringify(change),
+    );
     const closed: WebSocket[] = [];
     let rescoped = 0;
     for (const { ws, state } of this.live()) {
