@@ -7,12 +7,12 @@
  */
 import type { Principal } from '../core/identity/policy.ts';
 import type { Role } from '../core/identity/tables.ts';
+import { ForbiddenError, UnauthorizedError } from '../core/platform/problem.ts';
 import type { RoomAccessChange } from '../jobs/payloads.ts';
 import { verifyAccessToken } from './auth.ts';
 import type { EdgeConfig } from './env.ts';
 import { freshBudget, type SocketBudget, spendMessage, spendResume } from './room-limits.ts';
 import {
-  type AccessVerdict,
   accessVerdict,
   mayReceive,
   type ReceivedChange,
@@ -75,9 +75,21 @@ export class RoomSockets {
       .map((r) => ({ at: r.at, change: JSON.parse(r.change) as RoomAccessChange }));
   }
 
-  /** Whether a change this room received since core checked the caller refuses the socket. */
-  verdictOnArrival(access: SocketAccess, warehouseId: string): AccessVerdict {
-    return verdictOnArrival(access, this.receivedChanges(), warehouseId);
+  /**
+   * A 401 or 403 (problem+json) for a socket that a change this room received since core
+   * checked its caller has overtaken; null to accept it.
+   */
+  refusal(access: SocketAccess, warehouseId: string): Response | null {
+    const verdict = verdictOnArrival(access, this.receivedChanges(), warehouseId);
+    if (verdict.action !== 'close') return null;
+    const error =
+      verdict.code === closeCodes.credentialGone
+        ? new UnauthorizedError(verdict.reason)
+        : new ForbiddenError(verdict.reason);
+    return Response.json(error.toProblem(), {
+      status: error.status,
+      headers: { 'content-type': 'application/problem+json' },
+    });
   }
 
   private state(ws: WebSocket): SocketState | null {

@@ -1,6 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createLogger, type Logger } from '../core/platform/logger.ts';
-import { ForbiddenError, UnauthorizedError } from '../core/platform/problem.ts';
 import type { RoomAccessChange } from '../jobs/payloads.ts';
 import { openEdgeClient } from './database.ts';
 import type { SocketAccess } from './room-rules.ts';
@@ -111,17 +110,8 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     if (!access?.owner || !access.rights)
       throw new Error('a room socket needs the access the worker checked');
     const warehouseId = this.warehouseId(request.headers.get('x-warehouse-id') ?? undefined);
-    const overtaken = this.sockets.verdictOnArrival(access, warehouseId);
-    if (overtaken.action === 'close') {
-      const refusal =
-        overtaken.code === 4401
-          ? new UnauthorizedError(overtaken.reason)
-          : new ForbiddenError(overtaken.reason);
-      return Response.json(refusal.toProblem(), {
-        status: refusal.status,
-        headers: { 'content-type': 'application/problem+json' },
-      });
-    }
+    const refusal = this.sockets.refusal(access, warehouseId);
+    if (refusal) return refusal;
     await this.ensureRebuilt(warehouseId);
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
