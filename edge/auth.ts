@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
-import { UnauthorizedError } from '../core/platform/problem.ts';
+import { ServiceUnavailableError, UnauthorizedError } from '../core/platform/problem.ts';
 import { type EdgeConfig, serviceUrl } from './env.ts';
 
 let remote: { url: string; keys: ReturnType<typeof createRemoteJWKSet> } | undefined;
@@ -24,7 +24,35 @@ function jwks(cfg: EdgeConfig) {
  * Tokens this isolate has verified, until they expire: a signature check per token rather than
  * per request (a token cannot change, and core checks revocation on every request it sees).
  */
-const verifiedTokens = new Map<string, { roles: string[]; warehouseIds: string[]; exp: number }>();
+const verifiedTokens = new Map<string, VerifiedToken>();
+
+/** What a verified access token says: the user, the sign-in session, roles, scope, expiry (seconds). */
+export interface VerifiedToken {
+  sub: string;
+  sid: string;
+  roles: string[];
+  warehouseIds: string[];
+  iat: number;
+  exp: number;
+}
+
+/** How long a client should wait before retrying when the JWKS cannot be fetched. */
+const JWKS_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Whether verification failed because the edge could not get the key set (core down, a 5xx, a
+ * timeout, a body that is no key set), rather than because of the token: a 503, not a 401, or
+ * clients would sign users out for our outage. jose's bare JOSEError is only thrown by the
+ * remote key set; anything not from jose (a fetch that could not connect) is ours too.
+ */
+function keySetUnavailable(err: unknown): boolean {
+  if (!(err instanceof errors.JOSEError)) return true;
+  return (
+    err.code === errors.JOSEError.code ||
+    err.code === errors.JWKSTimeout.code ||
+    err.code === errors.JWKSInvalid.code
+  );
+}
 
 /** Who the edge let through: a verified token's roles, or an API key core has yet to check. */
 export type EdgeCaller = { kind: 'token'; roles: string[] } | { kind: 'api_key'; key: string };
@@ -47,11 +75,8 @@ export async function refuseWithoutCredentials(cfg: EdgeConfig, headers: Headers
   return { kind: 'token', roles };
 }
 
-/** A bearer token's roles and warehouse scope, once its signature and claims check out. */
-export async function verifyAccessToken(
-  cfg: EdgeConfig,
-  token: string,
-): Promise<{ roles: string[]; warehouseIds: string[] }> {
+/** A bearer token's claims, once its signature and claims check out. */
+export async function verifyAccessToken(cfg: EdgeConfig, token: string): Promise<VerifiedToken> {
   const known = verifiedTokens.get(token);
   if (known && known.exp * 1000 > Date.now()) return known;
   try {
@@ -64,13 +89,28 @@ export async function verifyAccessToken(
     });
     const strings = (v: unknown) =>
       Array.isArray(v) ? v.filter((r): r is string => typeof r === 'string') : [];
-    const verified = { roles: strings(payload.roles), warehouseIds: strings(payload.wh), exp: payload.exp! };
+    const verified: VerifiedToken = {
+      sub: payload.sub!,
+      sid: typeof payload.sid === 'string' ? payload.sid : '',
+      roles: strings(payload.roles),
+      warehouseIds: strings(payload.wh),
+      iat: payload.iat!,
+      exp: payload.exp!,
+    };
     if (verifiedTokens.size >= 10_000) verifiedTokens.clear();
     verifiedTokens.set(token, verified);
     return verified;
   } catch (err) {
     if (err instanceof errors.JWTExpired)
       throw new UnauthorizedError('The access token has expired; refresh it.');
+    if (keySetUnavailable(err)) {
+      const unavailable = new ServiceUnavailableError(
+        'The keys that verify access tokens cannot be fetched right now; retry shortly (you are still signed in).',
+        { retryAfter: JWKS_RETRY_AFTER_SECONDS },
+      );
+      unavailable.headers = { 'retry-after': String(JWKS_RETRY_AFTER_SECONDS) };
+      throw unavailable;
+    }
     throw new UnauthorizedError('The access token is not valid.');
   }
 }

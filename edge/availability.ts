@@ -21,7 +21,7 @@ let directory: { generation: number; warehouses: { id: string; code: string }[] 
  * Warehouse ids and codes, kept per isolate under the catalog generation: creating a warehouse
  * purges the edge catalog (as a product change does), so a new one shows within a second.
  */
-async function warehouseDirectory(c: EdgeRequest, cfg: EdgeConfig) {
+export async function warehouseDirectory(c: EdgeRequest, cfg: EdgeConfig) {
   const generation = await catalogGeneration(c.env);
   if (directory?.generation === generation) return directory.warehouses;
   const client = await openEdgeClient(cfg);

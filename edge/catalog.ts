@@ -13,7 +13,6 @@ import {
 } from '../core/catalog/product-reads.ts';
 import { listProductsQuery } from '../core/catalog/schemas.ts';
 import { mayAttempt, type Principal } from '../core/identity/policy.ts';
-import { edgeSignatureHeaders } from '../core/platform/edge-signature.ts';
 import { etagFor } from '../core/platform/etag.ts';
 import type { RequestEnv } from '../core/platform/http.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../core/platform/problem.ts';
@@ -21,6 +20,7 @@ import { fieldErrors } from '../core/platform/validation.ts';
 import type { EdgeCaller } from './auth.ts';
 import { openEdgeClient } from './database.ts';
 import { type EdgeBindings, type EdgeConfig, serviceUrl } from './env.ts';
+import { fetchCallerFromCore } from './gateway.ts';
 
 type EdgeContext = Context<RequestEnv & { Bindings: EdgeBindings }>;
 
@@ -76,16 +76,15 @@ async function callerRoles(cfg: EdgeConfig, caller: EdgeCaller, requestId: strin
   const id = await sha256Hex(caller.key);
   const known = apiKeyRoles.get(id);
   if (known && known.until > Date.now()) return known.roles;
-  const me = new URL('/api/auth/me', serviceUrl(cfg, 'identity'));
-  // Signed like the gateway's forwards: a production core refuses unsigned API calls.
-  const signed = cfg.EDGE_SIGNING_SECRET
-    ? await edgeSignatureHeaders(cfg.EDGE_SIGNING_SECRET, {
-        method: 'GET',
-        pathAndQuery: me.pathname,
-        client: '',
-      })
-    : {};
-  const res = await fetch(me, { headers: { 'x-api-key': caller.key, 'x-request-id': requestId, ...signed } });
+  const res = await fetchCallerFromCore(
+    serviceUrl(cfg, 'identity'),
+    new Headers({ 'x-api-key': caller.key }),
+    {
+      requestId,
+      timeoutMs: cfg.GATEWAY_TIMEOUT_MS,
+      signingSecret: cfg.EDGE_SIGNING_SECRET,
+    },
+  );
   if (res.status === 401) throw new UnauthorizedError('The API key is not valid.');
   if (!res.ok) throw new Error(`identity answered ${res.status} for an API key`);
   const { roles } = (await res.json()) as { roles: string[] };

@@ -96,3 +96,27 @@ export async function forwardRequest(req: Request, baseUrl: string, opts: Forwar
     headers: responseHeaders,
   });
 }
+
+/**
+ * The edge's own call to core's `GET /api/auth/me` with a caller's credentials (API-key roles,
+ * the socket upgrade's check), signed like a forward: a production core refuses unsigned calls.
+ */
+export async function fetchCallerFromCore(
+  identityUrl: string,
+  credentials: Headers,
+  opts: ForwardOptions,
+): Promise<Response> {
+  const me = new URL('/api/auth/me', identityUrl);
+  const headers = new Headers(credentials);
+  headers.set(REQUEST_ID_HEADER, opts.requestId);
+  headers.set('accept', 'application/json');
+  if (opts.signingSecret) {
+    const signed = await edgeSignatureHeaders(opts.signingSecret, {
+      method: 'GET',
+      pathAndQuery: me.pathname,
+      client: opts.clientIp ?? '',
+    });
+    for (const [name, value] of Object.entries(signed)) headers.set(name, value);
+  }
+  return fetch(me, { headers, signal: AbortSignal.timeout(opts.timeoutMs) });
+}

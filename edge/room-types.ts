@@ -30,6 +30,7 @@ export type RoomMessage =
   | ({ type: 'snapshot' } & RoomSnapshot)
   | ({ type: 'stock'; warehouseId: string; seq: number } & RoomLevel)
   | RoomEvent
+  | { type: 'auth'; expiresAt: string }
   | { type: 'error'; message: string };
 
 /** An order or transfer event of this warehouse, as the domain event carried it. */
@@ -42,15 +43,23 @@ export interface RoomEvent {
   data: Record<string, unknown>;
 }
 
-/** What a client may send. `since` is the last `version` (snapshot) or `seq` (stock) it saw. */
-export type ClientMessage = { type: 'resume'; since: number };
+/**
+ * What a client may send. `since` is the last `version` (snapshot) or `seq` (stock) it saw;
+ * `auth` carries a fresh access token of the same session before the socket's one expires.
+ */
+export type ClientMessage = { type: 'resume'; since: number } | { type: 'auth'; token: string };
 
 /** Parses a client's message; undefined when it is not one we know. */
 export function parseClientMessage(raw: string): ClientMessage | undefined {
   try {
-    const value = JSON.parse(raw) as { type?: unknown; since?: unknown };
+    const value = JSON.parse(raw) as { type?: unknown; since?: unknown; token?: unknown };
     if (value?.type === 'resume' && Number.isSafeInteger(value.since) && (value.since as number) >= 0)
       return { type: 'resume', since: value.since as number };
+    if (value?.type === 'auth' && typeof value.token === 'string' && value.token.length > 0)
+      return { type: 'auth', token: value.token };
   } catch {}
   return undefined;
 }
+
+/** Close codes a room uses: the credential is gone or expired; the right to the room was lost; abuse. */
+export const closeCodes = { credentialGone: 4401, rightLost: 4403, policyViolation: 1008 } as const;

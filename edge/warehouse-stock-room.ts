@@ -1,14 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createLogger, type Logger } from '../core/platform/logger.ts';
+import type { RoomAccessChange } from '../jobs/payloads.ts';
 import { openEdgeClient } from './database.ts';
-import {
-  type LevelUpdate,
-  parseClientMessage,
-  type RoomEvent,
-  type RoomLevel,
-  type RoomMessage,
-  type RoomSnapshot,
-} from './room-types.ts';
+import type { SocketAccess } from './room-rules.ts';
+import { RoomSockets } from './room-sockets.ts';
+import type { LevelUpdate, RoomEvent, RoomLevel, RoomMessage, RoomSnapshot } from './room-types.ts';
 
 export type { LevelUpdate, RoomLevel, RoomSnapshot };
 
@@ -51,10 +47,16 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   /** Whether that rebuild is done: reads then go straight to storage. */
   private rebuiltNow = false;
   private readonly log: Logger;
+  private readonly sockets: RoomSockets;
 
   constructor(ctx: DurableObjectState, env: EdgeBindings) {
     super(ctx, env);
     this.log = createLogger({ service: 'edge' }, edgeConfig(env).LOG_LEVEL);
+    this.sockets = new RoomSockets(
+      ctx,
+      () => edgeConfig(env),
+      (at) => this.wakeBy(at),
+    );
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS level (
       sku TEXT PRIMARY KEY,
       on_hand INTEGER NOT NULL,
@@ -99,13 +101,21 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     );
   }
 
-  /** A WebSocket client (the worker checked its token and scope): snapshot first, then changes. */
+  /**
+   * A WebSocket client, with the access the worker checked (x-room-access: who, what it may
+   * receive, until when): snapshot first, then changes.
+   */
   override async fetch(request: Request): Promise<Response> {
+    const access = JSON.parse(request.headers.get('x-room-access') ?? 'null') as SocketAccess | null;
+    if (!access?.owner || !access.rights)
+      throw new Error('a room socket needs the access the worker checked');
     const warehouseId = this.warehouseId(request.headers.get('x-warehouse-id') ?? undefined);
+    const refusal = this.sockets.refusal(access, warehouseId);
+    if (refusal) return refusal;
     await this.ensureRebuilt(warehouseId);
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server);
+    await this.sockets.accept(server, access);
     this.sendTo(server, { type: 'snapshot', ...this.snapshot(warehouseId) });
     const protocol = request.headers.get('sec-websocket-protocol');
     return new Response(null, {
@@ -115,12 +125,17 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     });
   }
 
-  /** A client's message: `resume` gets what it missed, or a fresh snapshot if that is gone. */
+  /**
+   * A client's message, within its limits: `auth` extends the socket's life with a fresh token;
+   * `resume` gets what it missed, or a fresh snapshot if that is gone (either may be every
+   * level, so resumes have a budget of their own).
+   */
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const message = typeof raw === 'string' ? parseClientMessage(raw) : undefined;
-    if (!message)
-      return this.sendTo(ws, { type: 'error', message: 'Send {"type":"resume","since":<version>}.' });
+    const message = this.sockets.admit(ws, raw);
+    if (!message) return;
     const warehouseId = this.warehouseId();
+    if (message.type === 'auth') return this.sockets.reauthenticate(ws, message.token, warehouseId);
+    if (!this.sockets.admitResume(ws)) return;
     const oldest = this.ctx.storage.sql
       .exec<{ seq: number | null }>('SELECT min(seq) AS seq FROM change')
       .toArray()[0]?.seq;
@@ -134,6 +149,15 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       )
       .toArray();
     for (const r of missed) this.sendTo(ws, { type: 'stock', warehouseId, seq: r.seq, ...toLevel(r) });
+  }
+
+  /** A client that leaves gets its close answered (else it waits for a timeout and sees 1006). */
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, reason);
+    } catch {
+      // Already closed.
+    }
   }
 
   private sendTo(ws: WebSocket, message: RoomMessage): void {
@@ -178,18 +202,28 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       else result.stale++;
     }
     this.applyEarlyLevels(room, false);
-    if (result.held > 0 && (await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(until);
+    if (result.held > 0) await this.wakeBy(until);
     return result;
   }
 
-  /** Early changes whose wait is over are applied, each level's oldest first, and what followed them. */
+  /** Sets the room's one alarm to `at`, unless it is set to go off sooner. */
+  private async wakeBy(at: number): Promise<void> {
+    const set = await this.ctx.storage.getAlarm();
+    if (set === null || set > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /**
+   * Early changes whose wait is over are applied, each level's oldest first, and what followed
+   * them; sockets whose token expired are closed. Then the alarm is set for the next of either.
+   */
   override async alarm(): Promise<void> {
     this.applyEarlyLevels(this.warehouseId(), true);
-    const next = this.ctx.storage.sql
+    const nextLevel = this.ctx.storage.sql
       .exec<{ until: number | null }>('SELECT min(until) AS until FROM early_level')
       .toArray()[0]?.until;
-    if (next != null) await this.ctx.storage.setAlarm(next);
+    const nextExpiry = this.sockets.closeExpired();
+    const next = [nextLevel, nextExpiry].filter((t): t is number => t != null);
+    if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
   }
 
   /**
@@ -307,23 +341,19 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     this.broadcast({ type: 'stock', warehouseId: room, seq, ...level });
   }
 
-  /** Tells every connected client of an order or transfer event of this warehouse. */
+  /** Tells the clients that may read it of an order or transfer event; returns how many it reached. */
   broadcastEvent(event: Omit<RoomEvent, 'type'>): number {
-    return this.broadcast({ type: 'event', ...event });
+    return this.sockets.broadcast({ type: 'event', ...event });
   }
 
-  /** Sends one message to every connected socket; returns how many there were. */
+  /** Sends one message to every socket that may read it; returns how many it reached. */
   private broadcast(message: RoomMessage): number {
-    const text = JSON.stringify(message);
-    const sockets = this.ctx.getWebSockets();
-    for (const ws of sockets) {
-      try {
-        ws.send(text);
-      } catch {
-        // A socket that closed meanwhile: the runtime drops it from the room.
-      }
-    }
-    return sockets.length;
+    return this.sockets.broadcast(message);
+  }
+
+  /** A change of who may hold sockets (identity, through the jobs runner): closes or re-scopes them. */
+  applyAccessChange(change: RoomAccessChange): { closed: number; rescoped: number } {
+    return this.sockets.applyAccessChange(change, this.warehouseId());
   }
 
   /** Every level the room holds, and the highest version among them. */

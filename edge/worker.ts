@@ -2,17 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createOpenApiRouter, handleErrors, type RequestEnv, requestLogging } from '../core/platform/http.ts';
 import { createLogger, type Logger } from '../core/platform/logger.ts';
-import {
-  AppError,
-  ForbiddenError,
-  NotFoundError,
-  UnauthorizedError,
-  ValidationError,
-} from '../core/platform/problem.ts';
+import { AppError, NotFoundError, ValidationError } from '../core/platform/problem.ts';
 import { fieldErrors } from '../core/platform/validation.ts';
 import { publicPaths, serviceForPath } from '../core/services.ts';
+import { roomAccessChangeSchema } from '../jobs/payloads.ts';
 import { refuseWithoutCredentials, refuseWithoutInternalSecret, verifyAccessToken } from './auth.ts';
-import { availabilityAtEdge } from './availability.ts';
+import { availabilityAtEdge, warehouseDirectory } from './availability.ts';
 import {
   catalogGenerationObject,
   forgetGeneration,
@@ -25,6 +20,7 @@ import { type EdgeBindings, edgeConfig, serviceUrl } from './env.ts';
 import { forwardRequest } from './gateway.ts';
 import { checkHealth, healthRoute } from './health.ts';
 import { mergedOpenApi } from './openapi.ts';
+import { socketAccess } from './room-access.ts';
 
 export { CatalogGeneration } from './catalog-generation.ts';
 export { WarehouseStockRoom } from './warehouse-stock-room.ts';
@@ -190,7 +186,37 @@ app.get('/internal/warehouses/:id/snapshot', async (c) => {
   return c.json(await roomFor(c, c.req.param('id')).snapshot(c.req.param('id')), 200);
 });
 
-// Live warehouse rooms: the token and the warehouse scope are checked before the upgrade.
+/**
+ * A change of who may hold room sockets (identity, through the jobs runner): every warehouse
+ * room closes or re-scopes the sockets it concerns. Rooms are asked a few at a time.
+ */
+app.post('/internal/rooms/access', async (c) => {
+  const cfg = edgeConfig(c.env);
+  await refuseWithoutInternalSecret(cfg, c.req.header('authorization'));
+  const parsed = roomAccessChangeSchema.safeParse(await c.req.json().catch(() => null));
+  if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
+  const request = { env: c.env, waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p) };
+  const warehouses = await warehouseDirectory(request, cfg);
+  const total = { rooms: warehouses.length, closed: 0, rescoped: 0 };
+  for (let i = 0; i < warehouses.length; i += 25) {
+    const results = await Promise.all(
+      warehouses.slice(i, i + 25).map((w) => roomFor(c, w.id).applyAccessChange(parsed.data)),
+    );
+    for (const r of results) {
+      total.closed += r.closed;
+      total.rescoped += r.rescoped;
+    }
+  }
+  return c.json(total, 200);
+});
+
+/**
+ * Live warehouse rooms: before the upgrade, the caller is checked with core (a disabled user,
+ * a logged-out session or a revoked key is refused even with an unexpired credential) and asked
+ * the same policy as GET /api/warehouses/:id/stock. Browsers send an access token (?token= or
+ * the protocol bearer.<token>); other clients may send X-API-Key, which never expires but is
+ * closed when revoked.
+ */
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 app.get('/ws/warehouses/:id', async (c) => {
   const id = c.req.param('id');
@@ -204,12 +230,11 @@ app.get('/ws/warehouses/:id', async (c) => {
     .find((p) => p.startsWith('bearer.'))
     ?.slice('bearer.'.length);
   const token = c.req.query('token') ?? fromProtocol;
-  if (!token) throw new UnauthorizedError('Send the access token as ?token= or the protocol bearer.<token>.');
-  const caller = await verifyAccessToken(edgeConfig(c.env), token);
-  if (!caller.roles.includes('admin') && !caller.warehouseIds.includes(id))
-    throw new ForbiddenError('This warehouse is outside your scope.');
+  const credentials = { token, apiKey: token ? undefined : c.req.header('x-api-key') };
+  const access = await socketAccess(edgeConfig(c.env), credentials, id, c.var.requestId);
   const headers = new Headers(c.req.raw.headers);
   headers.set('x-warehouse-id', id);
+  headers.set('x-room-access', JSON.stringify(access));
   if (fromProtocol) headers.set('sec-websocket-protocol', `bearer.${fromProtocol}`);
   return roomFor(c, id).fetch(new Request(c.req.raw, { headers }));
 });

@@ -32,6 +32,30 @@ export const domainEventSchema = z.object({
 });
 export type DomainEvent = z.infer<typeof domainEventSchema>;
 
+/**
+ * A change to who may hold a live room socket, sent by identity in the same transaction as the
+ * change and delivered to every warehouse room by the jobs runner. `ended`: the credential is
+ * gone (a user disabled or signed out everywhere, a session logged out, API keys revoked): the
+ * matching sockets close with 4401. `rescoped`: a user's roles or warehouses changed: each room
+ * asks the policy again and closes with 4403 the sockets that lost the right.
+ */
+export const roomAccessChangeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ended'),
+    reason: z.enum(['disabled', 'signed_out', 'session_ended', 'key_revoked']),
+    userId: z.uuid().optional(),
+    sessionId: z.uuid().optional(),
+    apiKeyIds: z.array(z.uuid()).max(1000).default([]),
+  }),
+  z.object({
+    kind: z.literal('rescoped'),
+    userId: z.uuid(),
+    roles: z.array(z.string().max(40)).max(20),
+    warehouseIds: z.array(z.uuid()).max(10_000),
+  }),
+]);
+export type RoomAccessChange = z.infer<typeof roomAccessChangeSchema>;
+
 export const taskPayloads = {
   'publish-event': domainEventSchema,
   'prune-event-archive': z.object({}).passthrough(),
@@ -47,6 +71,7 @@ export const taskPayloads = {
   'prune-failed-jobs': z.object({}).passthrough(),
   'expire-reservations': z.object({}).passthrough(),
   'expire-transfers': z.object({}).passthrough(),
+  'recheck-room-sockets': roomAccessChangeSchema,
   'push-warehouse-levels': z.object({
     warehouseId: z.uuid(),
     levels: z.array(

@@ -3,6 +3,7 @@ import { createRouter } from '../platform/app-env.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 import { authProblems, secured } from './authorize.ts';
+import { tellRoomsKeyRevoked } from './room-sockets.ts';
 import { apiKeySchema, createApiKeySchema, createdApiKeySchema, idParam } from './schemas.ts';
 
 const create = createRoute({
@@ -44,6 +45,10 @@ export const apiKeyRoutes = createRouter()
   )
   .openapi(list, async (c) => c.json({ items: await listApiKeys(c.var.db) }, 200))
   .openapi(revoke, async (c) => {
-    await revokeApiKey(c.var.db, c.req.valid('param').id);
+    const { id } = c.req.valid('param');
+    await c.var.db.transaction(async (tx) => {
+      await revokeApiKey(tx, id);
+      await tellRoomsKeyRevoked(tx, id);
+    });
     return c.body(null, 204);
   });

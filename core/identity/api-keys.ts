@@ -76,7 +76,7 @@ export async function listApiKeys(db: Database) {
   return rows.map(apiKeyView);
 }
 
-export async function revokeApiKey(db: Database, id: string): Promise<void> {
+export async function revokeApiKey(db: Queryable, id: string): Promise<void> {
   const revoked = await db
     .update(apiKeys)
     .set({ revokedAt: new Date() })

@@ -5,6 +5,7 @@ import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts'
 import { ForbiddenError, UnauthorizedError } from '../platform/problem.ts';
 import { authProblems, clientAddress, publicRoute, secured } from './authorize.ts';
 import { revokeFamilyOf } from './refresh-tokens.ts';
+import { tellRoomsOfLogout } from './room-sockets.ts';
 import {
   jwksSchema,
   loginSchema,
@@ -91,7 +92,11 @@ export const authRoutes = createRouter()
     c.json(await refreshSession(c.var.db, c.var.identity, c.req.valid('json').refreshToken), 200),
   )
   .openapi(logout, async (c) => {
-    await revokeFamilyOf(c.var.db, c.req.valid('json').refreshToken);
+    const { refreshToken } = c.req.valid('json');
+    await c.var.db.transaction(async (tx) => {
+      await revokeFamilyOf(tx, refreshToken);
+      await tellRoomsOfLogout(tx, refreshToken);
+    });
     return c.body(null, 204);
   })
   .openapi(me, async (c) => {

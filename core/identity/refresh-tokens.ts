@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../platform/database.ts';
 import { UnauthorizedError } from '../platform/problem.ts';
+import { tellRoomsSessionEnded } from './room-sockets.ts';
 import { derivedAesKey, seal, unseal } from './sealing.ts';
 import { randomSecret, sha256 } from './secrets.ts';
 import type { AuthSettings } from './settings.ts';
@@ -124,6 +125,7 @@ export async function rotateRefreshToken(
     }
     if (prior.status === 'rotated') {
       await revokeFamily(tx, prior.family_id);
+      await tellRoomsSessionEnded(tx, prior.family_id);
       return {
         ok: false,
         detail: 'The refresh token was already used; every session from it has been signed out.',

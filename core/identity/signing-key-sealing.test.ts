@@ -145,9 +145,7 @@ test('a plaintext row from before encryption is encrypted on first use, and keep
 test('configuration: production refuses to start without the KEK, naming it; development defaults it', () => {
   const production = { NODE_ENV: 'production', ADMIN_PASSWORD: 'a-production-password' };
   expect(() => parseEnv(configSchema, production)).toThrow(ConfigError);
-  expect(() => parseEnv(configSchema, production)).toThrow(
-    /SIGNING_KEY_ENCRYPTION_KEY/,
-  );
+  expect(() => parseEnv(configSchema, production)).toThrow(/SIGNING_KEY_ENCRYPTION_KEY/);
   expect(() => parseEnv(configSchema, { SIGNING_KEY_ENCRYPTION_KEY: 'too-short' })).toThrow(
     /SIGNING_KEY_ENCRYPTION_KEY/,
   );

@@ -8,6 +8,7 @@ import { revokeUserApiKeys } from './api-keys.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { Principal } from './policy.ts';
 import { revokeUserTokens } from './refresh-tokens.ts';
+import { tellRoomsOfUserChange } from './room-sockets.ts';
 import type { AuthSettings } from './settings.ts';
 import { type Role, users } from './tables.ts';
 
@@ -138,6 +139,7 @@ export async function updateUser(
     if (!row) throw new NotFoundError('No such user.');
     if (changes.status === 'disabled' || passwordHash) await revokeUserTokens(tx, id);
     if (changes.status === 'disabled') await revokeUserApiKeys(tx, id);
+    await tellRoomsOfUserChange(tx, row, changes);
     return userView(row);
   });
 }

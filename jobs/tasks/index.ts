@@ -12,6 +12,7 @@ import { pruneEventArchive } from './prune-event-archive.ts';
 import { publishEvent } from './publish-event.ts';
 import { purgeEdgeCatalog } from './purge-edge-catalog.ts';
 import { pushWarehouseLevels } from './push-warehouse-levels.ts';
+import { recheckRoomSockets } from './recheck-room-sockets.ts';
 import {
   detectLowStockTask,
   expireTransfersTask,
@@ -30,6 +31,7 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'allocate-backorders': allocateBackordersTask,
   'expire-holds': expireHoldsTask,
   'push-warehouse-levels': pushWarehouseLevels,
+  'recheck-room-sockets': recheckRoomSockets,
   'detect-low-stock': detectLowStockTask,
   'check-warehouse-rooms': checkWarehouseRooms,
   'prune-idempotency-keys': pruneIdempotencyKeysTask,

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AuthSettings } from '../../core/identity/settings.ts';
 import { freePort } from '../../core/platform/ports.ts';
 import { startWrangler, type WranglerHandle } from '../../edge/local/wrangler-dev.ts';
 import { startWsProxy } from '../../edge/local/ws-proxy.ts';
@@ -25,6 +26,8 @@ export interface TestEdge {
 }
 
 export interface EdgeStack extends TestEdge {
+  /** Core itself, behind the edge (to reach it while the edge cannot). */
+  coreUrl: string;
   /** Stops the edge worker (workerd); its Durable Object storage stays on disk. */
   stopEdge(): Promise<void>;
   /** Starts it again on the same port, over the same storage. */
@@ -51,7 +54,14 @@ export function testEdge(): Promise<TestEdge> {
  * A stack of its own, for tests that stop parts of it. Without `jobs`, no runner is started:
  * the test runs its own (as a process it can kill) against `database.url` and the edge.
  */
-export async function startEdgeStack(opts: { name: string; jobs: boolean }): Promise<EdgeStack> {
+export async function startEdgeStack(opts: {
+  name: string;
+  jobs: boolean;
+  /** Core's identity settings (a short access-token life, say). */
+  auth?: Partial<AuthSettings>;
+  /** The edge's variables; a function gets core's URL (to put something between them). */
+  edgeVars?: (coreUrl: string) => Record<string, string>;
+}): Promise<EdgeStack> {
   const started = performance.now();
   const database = await createTestDatabase(opts.name);
   // Many test files sign in from 127.0.0.1 through this edge: the per-address limit is tested
@@ -60,7 +70,7 @@ export async function startEdgeStack(opts: { name: string; jobs: boolean }): Pro
   // makes to core must carry the signature.
   const core = serveCore({
     db: database.db,
-    auth: { loginMaxFailuresPerAddress: 10_000 },
+    auth: { loginMaxFailuresPerAddress: 10_000, ...opts.auth },
     requireEdgeSignature: true,
   });
   const { log } = captureLogger({ service: 'jobs' });
@@ -99,6 +109,7 @@ export async function startEdgeStack(opts: { name: string; jobs: boolean }): Pro
         GATEWAY_TIMEOUT_MS: '10000',
         INTERNAL_SECRET: internalSecret,
         EDGE_SIGNING_SECRET: TEST_EDGE_SIGNING_SECRET,
+        ...opts.edgeVars?.(core.url),
       },
       onLine: (line) => {
         edgeLines.push(line);
@@ -110,6 +121,7 @@ export async function startEdgeStack(opts: { name: string; jobs: boolean }): Pro
   console.error(`test edge (wrangler dev) ready in ${Math.round(performance.now() - started)} ms`);
   return {
     url,
+    coreUrl: core.url,
     database,
     coreLogs: core.logs,
     edgeLines,

@@ -1,0 +1,242 @@
+/**
+ * The sockets of one warehouse room (hibernation API): who each belongs to, until when, what it
+ * may receive and what it has spent, all in its attachment, so a room woken from hibernation
+ * (by a message, a push or its alarm) still knows. Sockets close with 4401 when their token
+ * expires (unless a fresh one came as `{"type":"auth"}`) or identity ends their credential,
+ * 4403 when they lose the right to the room, 1008 when they exceed their limits.
+ */
+import type { Principal } from '../core/identity/policy.ts';
+import type { Role } from '../core/identity/tables.ts';
+import { ForbiddenError, UnauthorizedError } from '../core/platform/problem.ts';
+import type { RoomAccessChange } from '../jobs/payloads.ts';
+import { verifyAccessToken } from './auth.ts';
+import type { EdgeConfig } from './env.ts';
+import { freshBudget, type SocketBudget, spendMessage, spendResume } from './room-limits.ts';
+import {
+  accessVerdict,
+  mayReceive,
+  type ReceivedChange,
+  roomRights,
+  type SocketAccess,
+  verdictOnArrival,
+} from './room-rules.ts';
+import { type ClientMessage, closeCodes, parseClientMessage, type RoomMessage } from './room-types.ts';
+
+type SocketState = SocketAccess & { budget: SocketBudget };
+
+/**
+ * How long a room remembers the access changes it received, for a socket whose caller core
+ * checked just before a change and that reaches the room just after it (milliseconds apart).
+ */
+const REMEMBER_CHANGES_MS = 60_000;
+
+/**
+ * Sends the close frame: the client has it (code and reason) at once, and nothing is sent after
+ * it. A room that closes a socket outside that socket's own event (from an access change or its
+ * alarm) leaves the connection to be released by workerd when the room next goes idle, so a
+ * client may see its close event some seconds after the frame.
+ */
+function close(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Closed meanwhile.
+  }
+}
+
+function send(ws: WebSocket, message: RoomMessage | string): boolean {
+  try {
+    ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+    return true;
+  } catch {
+    return false; // A socket that closed meanwhile: the runtime drops it from the room.
+  }
+}
+
+export class RoomSockets {
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly cfg: () => EdgeConfig,
+    /** Asks the room's alarm to run by this time (it also serves held level changes). */
+    private readonly wakeBy: (at: number) => Promise<void>,
+  ) {
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS access_change (
+      at INTEGER NOT NULL,
+      change TEXT NOT NULL
+    )`);
+  }
+
+  /** The access changes received in the last REMEMBER_CHANGES_MS, oldest first. */
+  private receivedChanges(): ReceivedChange[] {
+    this.ctx.storage.sql.exec('DELETE FROM access_change WHERE at < ?', Date.now() - REMEMBER_CHANGES_MS);
+    return this.ctx.storage.sql
+      .exec<{ at: number; change: string }>('SELECT at, change FROM access_change ORDER BY rowid')
+      .toArray()
+      .map((r) => ({ at: r.at, change: JSON.parse(r.change) as RoomAccessChange }));
+  }
+
+  /**
+   * A 401 or 403 (problem+json) for a socket that a change this room received since core
+   * checked its caller has overtaken; null to accept it.
+   */
+  refusal(access: SocketAccess, warehouseId: string): Response | null {
+    const verdict = verdictOnArrival(access, this.receivedChanges(), warehouseId);
+    if (verdict.action !== 'close') return null;
+    const error =
+      verdict.code === closeCodes.credentialGone
+        ? new UnauthorizedError(verdict.reason)
+        : new ForbiddenError(verdict.reason);
+    return Response.json(error.toProblem(), {
+      status: error.status,
+      headers: { 'content-type': 'application/problem+json' },
+    });
+  }
+
+  private state(ws: WebSocket): SocketState | null {
+    return (ws.deserializeAttachment() as SocketState | null) ?? null;
+  }
+
+  /** Takes a socket the worker let in, with the access it checked. */
+  async accept(server: WebSocket, access: SocketAccess): Promise<void> {
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ ...access, budget: freshBudget(Date.now()) } satisfies SocketState);
+    if (access.expiresAt !== null) await this.wakeBy(access.expiresAt);
+  }
+
+  /**
+   * The sockets that may still hold the room, closing on the way those whose token expired (the
+   * alarm may run late; nothing is sent past expiry) and any without an attachment (accepted
+   * before sockets had one: they reconnect under today's checks).
+   */
+  private live(now = Date.now()): { ws: WebSocket; state: SocketState }[] {
+    const live: { ws: WebSocket; state: SocketState }[] = [];
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState !== WebSocket.OPEN) continue; // closing: nothing more goes to it
+      const state = this.state(ws);
+      if (!state) close(ws, closeCodes.credentialGone, 'Reconnect.');
+      else if (state.expiresAt !== null && state.expiresAt <= now)
+        close(ws, closeCodes.credentialGone, 'The access token expired.');
+      else live.push({ ws, state });
+    }
+    return live;
+  }
+
+  /** Sends a message to every socket that may read it; returns how many it reached. */
+  broadcast(message: RoomMessage): number {
+    const text = JSON.stringify(message);
+    let reached = 0;
+    for (const { ws, state } of this.live()) {
+      if (message.type === 'event' && !mayReceive(state, message)) continue;
+      if (send(ws, text)) reached++;
+    }
+    return reached;
+  }
+
+  /** Closes the sockets whose token expired; returns the next expiry to wake for, if any. */
+  closeExpired(): number | null {
+    let next: number | null = null;
+    for (const { state } of this.live())
+      if (state.expiresAt !== null && (next === null || state.expiresAt < next)) next = state.expiresAt;
+    return next;
+  }
+
+  /** An access change from identity: closes or re-scopes the sockets it concerns. */
+  applyAccessChange(change: RoomAccessChange, warehouseId: string): { closed: number; rescoped: number } {
+    this.ctx.storage.sql.exec(
+      'INSERT INTO access_change (at, change) VALUES (?, ?)',
+      Date.now(),
+      JSON.stringify(change),
+    );
+    const closed: WebSocket[] = [];
+    let rescoped = 0;
+    for (const { ws, state } of this.live()) {
+      const verdict = accessVerdict(state, change, warehouseId);
+      if (verdict.action === 'close') {
+        close(ws, verdict.code, verdict.reason);
+        closed.push(ws);
+      } else if (verdict.action === 'rescope') {
+        ws.serializeAttachment({ ...state, rights: verdict.rights } satisfies SocketState);
+        rescoped++;
+      }
+    }
+    return { closed: closed.length, rescoped };
+  }
+
+  /**
+   * A client's message, charged to its budget: the message to act on, or undefined when it was
+   * answered here (an error) or the socket was closed (expired, too large, too many).
+   */
+  admit(ws: WebSocket, raw: string | ArrayBuffer): ClientMessage | undefined {
+    const state = this.state(ws);
+    const now = Date.now();
+    if (!state || (state.expiresAt !== null && state.expiresAt <= now)) {
+      close(ws, closeCodes.credentialGone, 'The access token expired.');
+      return undefined;
+    }
+    const bytes = typeof raw === 'string' ? new TextEncoder().encode(raw).byteLength : raw.byteLength;
+    const spent = spendMessage(state.budget, bytes, now);
+    if (!spent.ok) {
+      close(ws, closeCodes.policyViolation, spent.reason);
+      return undefined;
+    }
+    ws.serializeAttachment({ ...state, budget: spent.budget } satisfies SocketState);
+    const message = typeof raw === 'string' ? parseClientMessage(raw) : undefined;
+    if (!message)
+      send(ws, {
+        type: 'error',
+        message: 'Send {"type":"resume","since":<version>} or {"type":"auth","token":<access token>}.',
+      });
+    return message;
+  }
+
+  /** Charges a `resume` to the socket; false (and the socket closed) beyond its allowance. */
+  admitResume(ws: WebSocket): boolean {
+    const state = this.state(ws);
+    if (!state) return false;
+    const spent = spendResume(state.budget, Date.now());
+    if (!spent.ok) {
+      close(ws, closeCodes.policyViolation, spent.reason);
+      return false;
+    }
+    ws.serializeAttachment({ ...state, budget: spent.budget } satisfies SocketState);
+    return true;
+  }
+
+  /**
+   * `{"type":"auth","token"}`: a fresh access token of the same user and session moves the
+   * socket's expiry to the token's. Its claims must still grant the room (else 4403); the
+   * socket's rights are never widened by a token (they come from core at the upgrade and from
+   * identity's changes), so an old token replayed cannot restore a right that was taken away.
+   */
+  async reauthenticate(ws: WebSocket, token: string, warehouseId: string): Promise<void> {
+    let claims: Awaited<ReturnType<typeof verifyAccessToken>>;
+    try {
+      claims = await verifyAccessToken(this.cfg(), token);
+    } catch (err) {
+      send(ws, { type: 'error', message: (err as Error).message });
+      return;
+    }
+    const state = this.state(ws);
+    if (!state) return;
+    if (state.owner.kind !== 'user' || claims.sub !== state.owner.id || claims.sid !== state.owner.sid) {
+      send(ws, { type: 'error', message: 'The token is not of this socket’s user and session.' });
+      return;
+    }
+    const principal: Principal = {
+      kind: 'user',
+      id: claims.sub,
+      name: '',
+      email: null,
+      roles: claims.roles as Role[],
+      warehouseIds: claims.warehouseIds,
+    };
+    if (!roomRights(principal, warehouseId)) {
+      close(ws, closeCodes.rightLost, 'Your access to this warehouse changed.');
+      return;
+    }
+    const expiresAt = Math.max(state.expiresAt ?? 0, claims.exp * 1000);
+    ws.serializeAttachment({ ...state, expiresAt } satisfies SocketState);
+    await this.wakeBy(expiresAt);
+    send(ws, { type: 'auth', expiresAt: new Date(expiresAt).toISOString() });
+  }
+}
