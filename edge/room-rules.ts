@@ -4,7 +4,7 @@
  * belongs to and what kinds of events it may read in this warehouse. Plain functions with no
  * Workers imports: Bun tests use them directly.
  */
-import { may, type Principal } from '../core/identity/policy.ts';
+import { actsAsStaff, may, type Principal } from '../core/identity/policy.ts';
 import type { Role } from '../core/identity/tables.ts';
 import type { RoomAccessChange } from '../jobs/payloads.ts';
 
@@ -16,7 +16,10 @@ export interface SocketOwner {
   sid: string | null;
 }
 
-/** What a socket may receive besides stock levels: every order of the warehouse, its own, or none. */
+/**
+ * What a socket may receive besides stock levels: every order of the warehouse (staff, by the
+ * same rule as REST: actsAsStaff in core/identity/policy.ts), only its own (partners), or none.
+ */
 export interface RoomRights {
   orders: 'all' | 'own' | 'none';
   transfers: boolean;
@@ -32,18 +35,12 @@ export interface SocketAccess {
   issuedAt: number | null;
 }
 
-/**
- * A partner sees only orders it owns (issue 12); warehouse staff see every order of their
- * warehouses. Mirrors the orders rule, for the one place outside core that filters orders.
- */
-const seesEveryOrder = (p: Principal) => p.roles.some((r) => r !== 'partner');
-
 /** The rights of a principal in this warehouse's room; null when it may not read its stock. */
 export function roomRights(principal: Principal, warehouseId: string): RoomRights | null {
   if (!may(principal, 'stock:read', warehouseId)) return null;
   const readsOrders = may(principal, 'orders:read', warehouseId);
   return {
-    orders: !readsOrders ? 'none' : seesEveryOrder(principal) ? 'all' : 'own',
+    orders: !readsOrders ? 'none' : actsAsStaff(principal, 'orders:read') ? 'all' : 'own',
     transfers: may(principal, 'transfers:read', warehouseId),
   };
 }
