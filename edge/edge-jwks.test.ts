@@ -45,8 +45,9 @@ beforeAll(async () => {
     edgeVars: () => ({ CORE_URL_IDENTITY: `http://127.0.0.1:${identityPort}` }),
   });
   serveIdentity(stack.coreUrl);
-  // Signed in at core itself: the edge has not verified a token (nor fetched the key set) yet.
-  w = await stockWorld({ url: stack.coreUrl, db: stack.database.db }, { warehouses: 1, skus: 1 });
+  // Signed in through the edge, which forwards a login without verifying any token: it has not
+  // fetched the key set yet.
+  w = await stockWorld({ url: stack.url, db: stack.database.db }, { warehouses: 1, skus: 1 });
 }, 120_000);
 
 afterAll(async () => {
@@ -77,7 +78,7 @@ test('once the key set can be fetched, the same token is accepted, and a bad one
   serveIdentity(stack.coreUrl);
   const res = await fetch(`${stack.url}/api/products`, { headers: w.admin.headers });
   expect(res.status, await res.clone().text()).toBe(200);
-  const fresh = await login(stack.coreUrl, w.admin.user.email, w.admin.password);
+  const fresh = await login(stack.url, w.admin.user.email, w.admin.password);
   expect((await fetch(`${stack.url}/api/products`, { headers: bearer(fresh.accessToken) })).status).toBe(200);
   await expectProblem(await fetch(`${stack.url}/api/products`, { headers: bearer('abc.def.ghi') }), 401);
 });

@@ -155,7 +155,9 @@ const identityCases: AccessCase[] = [
     allow: adminOnly,
     request: async ({ world }) => {
       const key = `matrix-failed-${world.unique()}`;
-      await enqueueJob(world.db, 'allocate-backorders', {}, { jobKey: key, maxAttempts: 1 });
+      // Due in an hour, so the stack's jobs runner does not run (and remove) it first.
+      const runAt = new Date(Date.now() + 3_600_000);
+      await enqueueJob(world.db, 'allocate-backorders', {}, { jobKey: key, maxAttempts: 1, runAt });
       const { rows } = await world.db.execute<{ id: string }>(sql`
         update graphile_worker._private_jobs set attempts = max_attempts, last_error = 'matrix'
         where key = ${key} returning id::text`);
