@@ -1,0 +1,65 @@
+/**
+ * The README's shell examples work as written: every ```sh block marked `<!-- readme-test -->`
+ * runs, in order, in one bash against a stack of its own (Postgres with the dev seed, core, jobs,
+ * the edge under workerd), with BASE pointing at that edge. curl fails on any HTTP error.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { join } from 'node:path';
+import { seedDemoData } from '../db/seed.ts';
+import { type EdgeStack, startEdgeStack } from './harness/edge.ts';
+
+let stack: EdgeStack;
+beforeAll(async () => {
+  stack = await startEdgeStack({ name: 'readme', jobs: true });
+  await seedDemoData(stack.database.url, {
+    adminEmail: 'admin@example.com',
+    adminPassword: 'admin-dev-password',
+  });
+}, 120_000);
+afterAll(() => stack?.stop());
+
+/** The marked blocks of the README, in order. */
+function markedBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/<!-- readme-test -->\s*```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+test('the marked README blocks run against the stack and answer as the README says', async () => {
+  const blocks = markedBlocks(await Bun.file(join(import.meta.dir, '..', 'README.md')).text());
+  expect(blocks.length).toBeGreaterThanOrEqual(3);
+  // Errors stop the script; each curl answer ends with a newline so the output reads as lines.
+  const prelude = 'set -euo pipefail\ncurl() { command curl --fail-with-body "$@"; echo; }\n';
+  const run = Bun.spawn(['bash', '-c', prelude + blocks.join('\n')], {
+    env: { ...process.env, BASE: stack.url },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [out, err, code] = await Promise.all([
+    new Response(run.stdout).text(),
+    new Response(run.stderr).text(),
+    run.exited,
+  ]);
+  expect(code, `${out}\n${err}`).toBe(0);
+  const lines = out.split('\n').filter((l) => l.trim() !== '');
+  expect(
+    lines.some((l) => /^HEL [0-9a-f-]{36}$/.test(l)),
+    out,
+  ).toBe(true);
+  const json = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(
+    json.find((j) => j.sku === 'DEMO-MUG' && j.name === 'Demo mug'),
+    out,
+  ).toBeDefined();
+  expect(
+    json.find((j) => j.type === 'receipt' || j.delta === 10),
+    out,
+  ).toBeDefined();
+  expect(
+    json.find((j) => j.status === 'confirmed'),
+    out,
+  ).toBeDefined();
+  expect(lines, out).toContain('8');
+  expect(
+    json.find((j) => typeof j.key === 'string' && (j.key as string).startsWith('vk_')),
+    out,
+  ).toBeDefined();
+}, 60_000);
