@@ -1,14 +1,19 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createLogger, type Logger } from '../core/platform/logger.ts';
-import type { RoomAccessChange } from '../jobs/payloads.ts';
 import { openEdgeClient } from './database.ts';
+import { type EdgeBindings, edgeConfig } from './env.ts';
 import type { SocketAccess } from './room-rules.ts';
 import { RoomSockets } from './room-sockets.ts';
-import type { LevelUpdate, RoomEvent, RoomLevel, RoomMessage, RoomSnapshot } from './room-types.ts';
-
-export type { LevelUpdate, RoomLevel, RoomSnapshot };
-
-import { type EdgeBindings, edgeConfig } from './env.ts';
+import type {
+  LevelUpdate,
+  PushResult,
+  ReconcileResult,
+  RoomAccessChange,
+  RoomEvent,
+  RoomLevel,
+  RoomMessage,
+  RoomSnapshot,
+} from './room-types.ts';
 
 type LevelRow = { sku: string; on_hand: number; reserved: number; version: number };
 
@@ -19,13 +24,6 @@ const toLevel = (r: LevelRow): RoomLevel => ({
   available: r.on_hand - r.reserved,
   version: r.version,
 });
-
-/** What a push did: level changes applied, older than the room's, and kept for later. */
-export interface PushResult {
-  applied: number;
-  stale: number;
-  held: number;
-}
 
 /** How long a room filled before waits for its rebuild before answering from storage. */
 const REBUILD_WAIT_MS = 2_000;
@@ -288,13 +286,9 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
    * Postgres may be a push that overtook the read, so it is only reported as `ahead`, unless
    * `force` (the caller read Postgres again and it is still older: the room is wrong).
    */
-  reconcile(
-    warehouseId: string,
-    truth: LevelUpdate[],
-    force = false,
-  ): { repaired: { sku: string; had: RoomLevel | null; now: RoomLevel }[]; ahead: string[] } {
+  reconcile(warehouseId: string, truth: LevelUpdate[], force = false): ReconcileResult {
     const room = this.warehouseId(warehouseId);
-    const repaired: { sku: string; had: RoomLevel | null; now: RoomLevel }[] = [];
+    const repaired: ReconcileResult['repaired'] = [];
     const ahead: string[] = [];
     for (const t of truth) {
       const had = this.ctx.storage.sql

@@ -5,37 +5,19 @@
  */
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ValidationError } from '../../core/platform/problem.ts';
 import { fieldErrors } from '../../core/platform/validation.ts';
-import { roomAccessChangeSchema } from '../../jobs/payloads.ts';
 import { refuseWithoutInternalSecret } from '../auth.ts';
 import { warehouseDirectory } from '../availability.ts';
 import { catalogGenerationObject, forgetGeneration } from '../catalog.ts';
 import { type EdgeEnv, edgeConfig, warehouseRoom } from '../env.ts';
-
-const levelUpdateSchema = z.object({
-  levels: z
-    .array(
-      z.object({
-        sku: z.string().min(1).max(64),
-        onHand: z.number().int().min(0),
-        reserved: z.number().int().min(0),
-        version: z.number().int().min(1),
-        fromVersion: z.number().int().min(0).optional(),
-      }),
-    )
-    .max(5000),
-});
-const roomEventSchema = z.object({
-  event: z.object({
-    id: z.string().min(1).max(100),
-    type: z.string().regex(/^(order\.[a-z_]+|transfer\.updated)$/),
-    occurredAt: z.string().max(40),
-    data: z.record(z.string(), z.unknown()),
-  }),
-});
-const reconcileSchema = levelUpdateSchema.extend({ force: z.boolean().default(false) });
+import {
+  eventPushSchema,
+  levelPushSchema,
+  reconcileRequestSchema,
+  roomAccessChangeSchema,
+} from '../room-types.ts';
 
 /** The request's JSON body, parsed with `schema`: a 422 naming the fields, never a 500. */
 async function parsedBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
@@ -60,12 +42,12 @@ export const internalRoutes = new Hono<EdgeEnv>()
   })
   // The warehouse rooms' feed of stock levels.
   .post('/internal/warehouses/:id/levels', async (c) => {
-    const { levels } = await parsedBody(c, levelUpdateSchema);
+    const { levels } = await parsedBody(c, levelPushSchema);
     const id = c.req.param('id');
     return c.json(await warehouseRoom(c.env, id).pushLevels(levels, id), 200);
   })
   .post('/internal/warehouses/:id/events', async (c) => {
-    const { id, type, occurredAt, data } = (await parsedBody(c, roomEventSchema)).event;
+    const { id, type, occurredAt, data } = (await parsedBody(c, eventPushSchema)).event;
     const warehouseId = c.req.param('id');
     const sockets = await warehouseRoom(c.env, warehouseId).broadcastEvent({
       event: type,
@@ -78,7 +60,7 @@ export const internalRoutes = new Hono<EdgeEnv>()
   })
   // The nightly consistency check (jobs/tasks/check-warehouse-rooms.ts).
   .post('/internal/warehouses/:id/reconcile', async (c) => {
-    const { levels, force } = await parsedBody(c, reconcileSchema);
+    const { levels, force } = await parsedBody(c, reconcileRequestSchema);
     const id = c.req.param('id');
     return c.json(await warehouseRoom(c.env, id).reconcile(id, levels, force), 200);
   })

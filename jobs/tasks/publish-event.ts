@@ -1,8 +1,9 @@
 import { eventArchive } from '../../core/integrations/tables.ts';
+import { roomEventTypePattern } from '../../core/platform/room-contract.ts';
 import { defineTask } from '../task.ts';
 
 /** Order and transfer events go to their warehouse's live room (stock arrives on its own feed). */
-const forRooms = (type: string) => type.startsWith('order.') || type === 'transfer.updated';
+const forRooms = (type: string) => roomEventTypePattern.test(type);
 
 /**
  * Delivers one domain event: to the archive (idempotent: the event id is its key) and, for
@@ -24,13 +25,10 @@ export const publishEvent = defineTask('publish-event', async (event, { db, log,
     .returning({ id: eventArchive.id });
   log.info('event published', { eventId: event.id, type: event.type, duplicate: inserted.length === 0 });
   if (!edge || !event.warehouseId || !forRooms(event.type)) return;
-  const res = await fetch(new URL(`/internal/warehouses/${event.warehouseId}/events`, edge.url), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${edge.secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      event: { id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data },
-    }),
-    signal: AbortSignal.timeout(10_000),
+  await edge.pushEvent(event.warehouseId, {
+    id: event.id,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    data: event.data,
   });
-  if (!res.ok) throw new Error(`the edge answered ${res.status} to a room event`);
 });

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Transaction } from '../../core/platform/database.ts';
-import { type TaskPayload, taskPayloads } from '../payloads.ts';
+import { type TaskPayload, taskPayloads } from '../../core/platform/events.ts';
 import { defineTask } from '../task.ts';
 
 type Push = TaskPayload<'push-warehouse-levels'>;
@@ -32,9 +32,6 @@ async function takeQueuedPushes(tx: Transaction, warehouseId: string): Promise<P
   });
 }
 
-/** The edge takes at most this many levels per call. */
-const LEVELS_PER_CALL = 5000;
-
 /**
  * Feeds a warehouse room at the edge with the levels stock changes left behind (enqueued in
  * each change's transaction by inventory.publish_stock_changes, one job per warehouse). Under
@@ -52,20 +49,7 @@ export const pushWarehouseLevels = defineTask('push-warehouse-levels', async (pa
   await db.transaction(async (tx) => {
     const along = await takeQueuedPushes(tx, payload.warehouseId);
     const levels = [payload, ...along].flatMap((p) => p.levels);
-    const fed = { applied: 0, stale: 0, held: 0 };
-    for (let i = 0; i < levels.length; i += LEVELS_PER_CALL) {
-      const res = await fetch(new URL(`/internal/warehouses/${payload.warehouseId}/levels`, edge.url), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${edge.secret}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ levels: levels.slice(i, i + LEVELS_PER_CALL) }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!res.ok) throw new Error(`the edge answered ${res.status} to a warehouse room push`);
-      const part = (await res.json()) as typeof fed;
-      fed.applied += part.applied;
-      fed.stale += part.stale;
-      fed.held += part.held;
-    }
+    const fed = await edge.pushLevels(payload.warehouseId, levels);
     log.debug('warehouse room fed', { warehouseId: payload.warehouseId, pushes: 1 + along.length, ...fed });
   });
 });
