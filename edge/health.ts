@@ -4,6 +4,7 @@ import { jsonContent, problemResponses } from '../core/platform/openapi.ts';
 import { ServiceUnavailableError } from '../core/platform/problem.ts';
 import { REQUEST_ID_HEADER } from '../core/platform/request-id.ts';
 import { type SharedResult, sharedResult } from '../core/platform/shared-result.ts';
+import { pingDatabase } from '../core/platform/sql-client.ts';
 import { msSince } from '../core/platform/timing.ts';
 import { serviceNames } from '../core/services.ts';
 import { openEdgeClient } from './database.ts';
@@ -85,7 +86,7 @@ async function probeAll(deps: HealthDeps): Promise<Checks> {
     timed(async () => {
       const client = await openEdgeClient(deps.cfg);
       try {
-        await client.query('select 1');
+        await pingDatabase(client);
       } finally {
         deps.waitUntil(client.end());
       }

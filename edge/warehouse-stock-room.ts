@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { readStockLevels } from '../core/inventory/level-reads.ts';
 import { createLogger, type Logger } from '../core/platform/logger.ts';
 import { openEdgeClient } from './database.ts';
 import { type EdgeBindings, edgeConfig } from './env.ts';
@@ -419,19 +420,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   async resync(warehouseId: string): Promise<{ applied: number; stale: number }> {
     const client = await openEdgeClient(edgeConfig(this.env));
     try {
-      const { rows } = await client.query(
-        'select sku, on_hand, reserved, version from inventory.stock_levels where warehouse_id = $1',
-        [warehouseId],
-      );
-      const result = this.applyLevels(
-        rows.map((r) => ({
-          sku: String(r.sku),
-          onHand: Number(r.on_hand),
-          reserved: Number(r.reserved),
-          version: Number(r.version),
-        })),
-        warehouseId,
-      );
+      const result = this.applyLevels(await readStockLevels(client, warehouseId), warehouseId);
       this.ctx.storage.sql.exec(
         "INSERT INTO meta (key, value) VALUES ('synced', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         new Date().toISOString(),

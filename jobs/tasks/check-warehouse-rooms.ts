@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { readStockLevels, readWarehouseDirectory } from '../../core/inventory/level-reads.ts';
 import { defineTask } from '../task.ts';
 
 /**
@@ -13,26 +13,9 @@ export const checkWarehouseRooms = defineTask(
       log.debug('no edge configured: no warehouse rooms to check');
       return;
     }
-    const readLevels = async (warehouseId: string, skus: string[] | null) => {
-      const { rows } = await db.execute<{
-        sku: string;
-        on_hand: number;
-        reserved: number;
-        version: string;
-      }>(sql`
-      select sku, on_hand, reserved, version from inventory.stock_levels
-      where warehouse_id = ${warehouseId}
-        and (${skus ? sql.param(skus) : null}::text[] is null or sku = any(${skus ? sql.param(skus) : null}::text[]))`);
-      return rows.map((r) => ({
-        sku: r.sku,
-        onHand: r.on_hand,
-        reserved: r.reserved,
-        version: Number(r.version),
-      }));
-    };
-    const { rows: sites } = await db.execute<{ id: string }>(
-      sql`select id from inventory.warehouses order by code`,
-    );
+    const readLevels = (warehouseId: string, skus: string[] | null) =>
+      readStockLevels(db.$client, warehouseId, skus);
+    const sites = await readWarehouseDirectory(db.$client);
     let repairedTotal = 0;
     for (const { id } of sites) {
       const first = await edge.reconcile(id, await readLevels(id, null), false);

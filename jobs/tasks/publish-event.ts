@@ -1,4 +1,4 @@
-import { eventArchive } from '../../core/integrations/tables.ts';
+import { archiveEvent } from '../../core/integrations/event-archive.ts';
 import { roomEventTypePattern } from '../../core/platform/room-contract.ts';
 import { defineTask } from '../task.ts';
 
@@ -11,19 +11,8 @@ const forRooms = (type: string) => roomEventTypePattern.test(type);
  * retry archives nothing twice.
  */
 export const publishEvent = defineTask('publish-event', async (event, { db, log, edge }) => {
-  const inserted = await db
-    .insert(eventArchive)
-    .values({
-      id: event.id,
-      type: event.type,
-      warehouseId: event.warehouseId,
-      data: event.data,
-      requestId: event.requestId,
-      occurredAt: new Date(event.occurredAt),
-    })
-    .onConflictDoNothing({ target: eventArchive.id })
-    .returning({ id: eventArchive.id });
-  log.info('event published', { eventId: event.id, type: event.type, duplicate: inserted.length === 0 });
+  const archived = await archiveEvent(db, event);
+  log.info('event published', { eventId: event.id, type: event.type, duplicate: !archived });
   if (!edge || !event.warehouseId || !forRooms(event.type)) return;
   await edge.pushEvent(event.warehouseId, {
     id: event.id,

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { takeQueuedJobs } from '../../core/integrations/jobs.ts';
 import type { Transaction } from '../../core/platform/database.ts';
 import { type TaskPayload, taskPayloads } from '../../core/platform/events.ts';
 import { defineTask } from '../task.ts';
@@ -11,23 +11,17 @@ const TAKE_AT_MOST = 200;
 /**
  * Takes the pushes for this warehouse still waiting in the queue, inside the caller's
  * transaction: committed, they are done; rolled back (the call failed, the runner died), they
- * are queued again. SKIP LOCKED leaves those another worker has started alone; jobs in their
- * retry backoff or failed for good are not taken. (The payload is
- * not in graphile-worker's public `jobs` view, so the lookup reads its jobs table; removing
- * goes through its own complete_jobs.)
+ * are queued again (see takeQueuedJobs).
  */
 async function takeQueuedPushes(tx: Transaction, warehouseId: string): Promise<Push[]> {
-  const { rows } = await tx.execute<{ payload: unknown }>(sql`
-    select payload from graphile_worker.complete_jobs(array(
-      select j.id from graphile_worker._private_jobs j
-      where j.task_id = (select id from graphile_worker._private_tasks where identifier = 'push-warehouse-levels')
-        and j.is_available and j.run_at <= now()
-        and j.payload->>'warehouseId' = ${warehouseId}
-      order by j.id
-      limit ${TAKE_AT_MOST}
-      for update skip locked))`);
-  return rows.flatMap((r) => {
-    const parsed = taskPayloads['push-warehouse-levels'].safeParse(r.payload);
+  const payloads = await takeQueuedJobs(
+    tx,
+    'push-warehouse-levels',
+    { field: 'warehouseId', value: warehouseId },
+    TAKE_AT_MOST,
+  );
+  return payloads.flatMap((payload) => {
+    const parsed = taskPayloads['push-warehouse-levels'].safeParse(payload);
     return parsed.success ? [parsed.data] : [];
   });
 }
