@@ -116,11 +116,12 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     const [client, server] = [pair[0], pair[1]];
     await this.sockets.accept(server, access);
     this.sendTo(server, { type: 'snapshot', ...this.snapshot(warehouseId) });
-    const protocol = request.headers.get('sec-websocket-protocol');
+    // The first protocol the client offered (bearer.<token> when it sent one) is echoed back.
+    const protocol = request.headers.get('sec-websocket-protocol')?.split(',')[0]?.trim();
     return new Response(null, {
       status: 101,
       webSocket: client,
-      ...(protocol ? { headers: { 'sec-websocket-protocol': protocol.split(',')[0]!.trim() } } : {}),
+      ...(protocol ? { headers: { 'sec-websocket-protocol': protocol } } : {}),
     });
   }
 
@@ -301,7 +302,10 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
         ahead.push(t.sku);
         continue;
       }
-      const now = this.writeLevel(t, false)!;
+      // Written unconditionally (onlyIfNewer false), so a row always comes back.
+      const now =
+        this.writeLevel(t, false) ??
+        toLevel({ sku: t.sku, on_hand: t.onHand, reserved: t.reserved, version: t.version });
       this.announce(room, now);
       repaired.push({ sku: t.sku, had: had ? toLevel(had) : null, now });
     }

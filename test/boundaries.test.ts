@@ -7,7 +7,8 @@
  * - core/platform/** imports no service, nor the composition root (core/app*.ts, services.ts).
  */
 import { describe, expect, test } from 'bun:test';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = join(import.meta.dir, '..');
@@ -92,6 +93,40 @@ describe('service boundaries', () => {
 
   test('core/platform/** imports no service and not the composition root', () => {
     expect(importViolations(sourcesUnder('core/platform'), outsidePlatform)).toEqual([]);
+  });
+});
+
+describe('no non-null assertions in edge/** and jobs/**', () => {
+  /** Biome's noNonNullAssertion (off in biome.json for the tests' sake) on these files: its exit code and report. */
+  const lintNonNull = (files: string[], cwd = root) =>
+    Bun.spawnSync(
+      [
+        join(root, 'node_modules/.bin/biome'),
+        'lint',
+        '--only=style/noNonNullAssertion',
+        '--error-on-warnings',
+        '--max-diagnostics=50',
+        ...files,
+      ],
+      { cwd },
+    );
+
+  test('the source has none', () => {
+    const run = lintNonNull([...sourcesUnder('edge'), ...sourcesUnder('jobs')]);
+    expect(run.exitCode, run.stderr.toString() + run.stdout.toString()).toBe(0);
+  });
+
+  test('the check finds one, and passes the same line without it', () => {
+    // Outside the repository (biome.json turns the rule off), in a folder of its own.
+    const dir = mkdtempSync(join(tmpdir(), 'non-null-'));
+    try {
+      writeFileSync(join(dir, 'with.ts'), 'export const first = (xs: number[]) => xs[0]!;\n');
+      writeFileSync(join(dir, 'without.ts'), 'export const first = (xs: number[]) => xs[0] ?? 0;\n');
+      expect(lintNonNull(['with.ts'], dir).exitCode).toBe(1);
+      expect(lintNonNull(['without.ts'], dir).exitCode).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 });
 
