@@ -108,25 +108,26 @@ describe('/internal/* through the real worker', () => {
     await expectProblem(await call('GET', '/internal/no-such-thing', `Bearer ${edge.internalSecret}`), 404);
   });
 
-  test.each([
+  const badBodies: [string, string, unknown][] = [
     [
       `/internal/warehouses/${room}/levels`,
-      { levels: [{ sku: '', onHand: 1, reserved: 0, version: 1 }] },
       'levels.0.sku',
+      { levels: [{ sku: '', onHand: 1, reserved: 0, version: 1 }] },
     ],
     [
       `/internal/warehouses/${room}/events`,
-      { event: { id: 'e', type: 'stock.changed', occurredAt: 'x', data: {} } },
       'event.type',
+      { event: { id: 'e', type: 'stock.changed', occurredAt: 'x', data: {} } },
     ],
-    [`/internal/warehouses/${room}/reconcile`, { levels: [], force: 'yes' }, 'force'],
+    [`/internal/warehouses/${room}/reconcile`, 'force', { levels: [], force: 'yes' }],
     [
       '/internal/rooms/access',
-      { kind: 'rescoped', userId: 'not-a-uuid', roles: [], warehouseIds: [] },
       'userId',
+      { kind: 'rescoped', userId: 'not-a-uuid', roles: [], warehouseIds: [] },
     ],
-    ['/internal/rooms/access', 'not json', '(body)'],
-  ])('POST %s with a bad body is a 422 naming %#', async (path, body, field) => {
+    ['/internal/rooms/access', '(body)', 'not an object'],
+  ];
+  test.each(badBodies)('POST %s with a bad body is a 422 naming %s', async (path, field, body) => {
     const problem = await expectProblem(await call('POST', path, `Bearer ${edge.internalSecret}`, body), 422);
     expect(problem.errors?.map((e) => e.path)).toContain(field);
   });
