@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type AppEnv, createRouter, provideRuntime } from './app-env.ts';
 import { createLabelRenderer, type LabelRenderer } from './catalog/label-rendering.ts';
 import { catalogRoutes, IMPORT_PATH } from './catalog/routes.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -10,7 +11,6 @@ import { createLocalInventoryClient, type InventoryClient } from './inventory/cl
 import { inventoryInternalRoutes } from './inventory/internal-routes.ts';
 import { inventoryRoutes } from './inventory/routes.ts';
 import { ordersRoutes } from './orders/routes.ts';
-import { type AppEnv, createRouter, provideRuntime } from './platform/app-env.ts';
 import { configSchema, type HoldSettings, holdSettingsFrom } from './platform/config.ts';
 import type { Database } from './platform/database.ts';
 import { type EdgeTrustOptions, trustEdge } from './platform/edge-trust.ts';

@@ -5,6 +5,7 @@
  * codes, which rarely change) is read from Postgres, and kept per isolate.
  */
 import type { Availability } from '../core/inventory/availability.ts';
+import { readWarehouseDirectory } from '../core/inventory/level-reads.ts';
 import { catalogGeneration } from './catalog.ts';
 import { openEdgeClient } from './database.ts';
 import type { EdgeBindings, EdgeConfig } from './env.ts';
@@ -26,9 +27,9 @@ export async function warehouseDirectory(c: EdgeRequest, cfg: EdgeConfig) {
   if (directory?.generation === generation) return directory.warehouses;
   const client = await openEdgeClient(cfg);
   try {
-    const { rows } = await client.query('select id, code from inventory.warehouses order by code');
-    directory = { generation, warehouses: rows.map((r) => ({ id: String(r.id), code: String(r.code) })) };
-    return directory.warehouses;
+    const warehouses = await readWarehouseDirectory(client);
+    directory = { generation, warehouses };
+    return warehouses;
   } finally {
     c.waitUntil(client.end());
   }

@@ -43,7 +43,8 @@ function remember(key: string, loaded: Loaded): void {
   if (loaded.body.length > 64 * 1024) return;
   isolateCache.delete(key);
   isolateCache.set(key, loaded); // most recent last: a Map keeps insertion order
-  if (isolateCache.size > ISOLATE_CACHE_ENTRIES) isolateCache.delete(isolateCache.keys().next().value!);
+  const oldest = isolateCache.keys().next().value;
+  if (isolateCache.size > ISOLATE_CACHE_ENTRIES && oldest !== undefined) isolateCache.delete(oldest);
 }
 
 /** The catalog generation this isolate trusts (re-read at most every GENERATION_TTL_MS). */

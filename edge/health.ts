@@ -1,43 +1,21 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Logger } from '../core/platform/logger.ts';
-import { jsonContent, problemResponses } from '../core/platform/openapi.ts';
 import { ServiceUnavailableError } from '../core/platform/problem.ts';
 import { REQUEST_ID_HEADER } from '../core/platform/request-id.ts';
 import { type SharedResult, sharedResult } from '../core/platform/shared-result.ts';
+import { pingDatabase } from '../core/platform/sql-client.ts';
 import { msSince } from '../core/platform/timing.ts';
 import { serviceNames } from '../core/services.ts';
 import { openEdgeClient } from './database.ts';
 import { type EdgeBindings, type EdgeConfig, serviceUrl } from './env.ts';
 
-const check = z.object({
+/** One dependency's probe, as the caller sees it. */
+export const healthCheckSchema = z.object({
   status: z.enum(['ok', 'down']),
   latencyMs: z.number(),
 });
 /** What a probe found; `detail` (which may name hosts and URLs) goes to the log, not the caller. */
-type Check = z.infer<typeof check> & { detail?: string };
-
-const edgeHealthSchema = z
-  .object({
-    status: z.literal('ok'),
-    edge: z.literal('ok'),
-    core: check,
-    database: check,
-    durableObjects: check,
-  })
-  .openapi('Health');
-
-export const healthRoute = createRoute({
-  method: 'get',
-  path: '/healthz',
-  tags: ['health'],
-  summary: 'Edge, core, database (from the edge) and Durable Objects all answer',
-  description:
-    'Open to anyone: checked at most once a second per isolate (callers share the result), and a 503 says which dependency is down but not where it is; the reasons are in the edge log.',
-  responses: {
-    200: jsonContent(edgeHealthSchema, 'Everything answers'),
-    ...problemResponses(503),
-  },
-});
+type Check = z.infer<typeof healthCheckSchema> & { detail?: string };
 
 async function timed(probe: () => Promise<void>, timeoutMs: number): Promise<Check> {
   const started = performance.now();
@@ -85,7 +63,7 @@ async function probeAll(deps: HealthDeps): Promise<Checks> {
     timed(async () => {
       const client = await openEdgeClient(deps.cfg);
       try {
-        await client.query('select 1');
+        await pingDatabase(client);
       } finally {
         deps.waitUntil(client.end());
       }

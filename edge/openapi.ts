@@ -40,16 +40,18 @@ export async function mergedOpenApi(
       }
     }),
   );
-  const merged: OpenApiDoc = { ...edgeDoc, paths: {}, components: {} };
+  const paths: Record<string, unknown> = {};
+  const components: Record<string, unknown> = {};
+  const merged: OpenApiDoc = { ...edgeDoc, paths, components };
   const tags = new Map<string, { name: string }>();
   for (const doc of [...coreDocs, edgeDoc]) {
     for (const [path, item] of Object.entries(doc.paths ?? {})) {
       if (doc !== edgeDoc && coreOnlyPaths.includes(path)) continue;
-      merged.paths![path] = item;
+      paths[path] = item;
     }
     // Every kind of component (schemas, securitySchemes, ...), merged by name.
     for (const [kind, entries] of Object.entries(doc.components ?? {})) {
-      merged.components![kind] = { ...(merged.components![kind] as object), ...(entries as object) };
+      components[kind] = { ...(components[kind] as object), ...(entries as object) };
     }
     for (const t of doc.tags ?? []) tags.set(t.name, t);
   }

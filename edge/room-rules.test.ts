@@ -6,7 +6,6 @@
 import { describe, expect, test } from 'bun:test';
 import type { Principal } from '../core/identity/policy.ts';
 import type { Role } from '../core/identity/tables.ts';
-import { roomAccessChangeSchema } from '../jobs/payloads.ts';
 import { freshBudget, roomLimits, spendMessage, spendResume } from './room-limits.ts';
 import {
   accessVerdict,
@@ -16,7 +15,7 @@ import {
   type SocketAccess,
   verdictOnArrival,
 } from './room-rules.ts';
-import { parseClientMessage } from './room-types.ts';
+import { parseClientMessage, roomAccessChangeSchema } from './room-types.ts';
 
 const wh = '11111111-1111-4111-8111-111111111111';
 const other = '22222222-2222-4222-8222-222222222222';

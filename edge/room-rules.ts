@@ -6,7 +6,7 @@
  */
 import { actsAsStaff, may, type Principal } from '../core/identity/policy.ts';
 import type { Role } from '../core/identity/tables.ts';
-import type { RoomAccessChange } from '../jobs/payloads.ts';
+import type { RoomAccessChange } from './room-types.ts';
 
 /** Whose socket it is: a user's sign-in session, or an API key. */
 export interface SocketOwner {

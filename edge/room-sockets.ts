@@ -8,7 +8,6 @@
 import type { Principal } from '../core/identity/policy.ts';
 import type { Role } from '../core/identity/tables.ts';
 import { ForbiddenError, UnauthorizedError } from '../core/platform/problem.ts';
-import type { RoomAccessChange } from '../jobs/payloads.ts';
 import { verifyAccessToken } from './auth.ts';
 import type { EdgeConfig } from './env.ts';
 import { freshBudget, type SocketBudget, spendMessage, spendResume } from './room-limits.ts';
@@ -20,6 +19,7 @@ import {
   type SocketAccess,
   verdictOnArrival,
 } from './room-rules.ts';
+import type { RoomAccessChange } from './room-types.ts';
 import { type ClientMessage, closeCodes, parseClientMessage, type RoomMessage } from './room-types.ts';
 
 type SocketState = SocketAccess & { budget: SocketBudget };

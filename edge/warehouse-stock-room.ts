@@ -1,14 +1,20 @@
 import { DurableObject } from 'cloudflare:workers';
+import { readStockLevels } from '../core/inventory/level-reads.ts';
 import { createLogger, type Logger } from '../core/platform/logger.ts';
-import type { RoomAccessChange } from '../jobs/payloads.ts';
 import { openEdgeClient } from './database.ts';
+import { type EdgeBindings, edgeConfig } from './env.ts';
 import type { SocketAccess } from './room-rules.ts';
 import { RoomSockets } from './room-sockets.ts';
-import type { LevelUpdate, RoomEvent, RoomLevel, RoomMessage, RoomSnapshot } from './room-types.ts';
-
-export type { LevelUpdate, RoomLevel, RoomSnapshot };
-
-import { type EdgeBindings, edgeConfig } from './env.ts';
+import type {
+  LevelUpdate,
+  PushResult,
+  ReconcileResult,
+  RoomAccessChange,
+  RoomEvent,
+  RoomLevel,
+  RoomMessage,
+  RoomSnapshot,
+} from './room-types.ts';
 
 type LevelRow = { sku: string; on_hand: number; reserved: number; version: number };
 
@@ -19,13 +25,6 @@ const toLevel = (r: LevelRow): RoomLevel => ({
   available: r.on_hand - r.reserved,
   version: r.version,
 });
-
-/** What a push did: level changes applied, older than the room's, and kept for later. */
-export interface PushResult {
-  applied: number;
-  stale: number;
-  held: number;
-}
 
 /** How long a room filled before waits for its rebuild before answering from storage. */
 const REBUILD_WAIT_MS = 2_000;
@@ -117,11 +116,12 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     const [client, server] = [pair[0], pair[1]];
     await this.sockets.accept(server, access);
     this.sendTo(server, { type: 'snapshot', ...this.snapshot(warehouseId) });
-    const protocol = request.headers.get('sec-websocket-protocol');
+    // The first protocol the client offered (bearer.<token> when it sent one) is echoed back.
+    const protocol = request.headers.get('sec-websocket-protocol')?.split(',')[0]?.trim();
     return new Response(null, {
       status: 101,
       webSocket: client,
-      ...(protocol ? { headers: { 'sec-websocket-protocol': protocol.split(',')[0]!.trim() } } : {}),
+      ...(protocol ? { headers: { 'sec-websocket-protocol': protocol } } : {}),
     });
   }
 
@@ -288,13 +288,9 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
    * Postgres may be a push that overtook the read, so it is only reported as `ahead`, unless
    * `force` (the caller read Postgres again and it is still older: the room is wrong).
    */
-  reconcile(
-    warehouseId: string,
-    truth: LevelUpdate[],
-    force = false,
-  ): { repaired: { sku: string; had: RoomLevel | null; now: RoomLevel }[]; ahead: string[] } {
+  reconcile(warehouseId: string, truth: LevelUpdate[], force = false): ReconcileResult {
     const room = this.warehouseId(warehouseId);
-    const repaired: { sku: string; had: RoomLevel | null; now: RoomLevel }[] = [];
+    const repaired: ReconcileResult['repaired'] = [];
     const ahead: string[] = [];
     for (const t of truth) {
       const had = this.ctx.storage.sql
@@ -306,7 +302,10 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
         ahead.push(t.sku);
         continue;
       }
-      const now = this.writeLevel(t, false)!;
+      // Written unconditionally (onlyIfNewer false), so a row always comes back.
+      const now =
+        this.writeLevel(t, false) ??
+        toLevel({ sku: t.sku, on_hand: t.onHand, reserved: t.reserved, version: t.version });
       this.announce(room, now);
       repaired.push({ sku: t.sku, had: had ? toLevel(had) : null, now });
     }
@@ -425,19 +424,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   async resync(warehouseId: string): Promise<{ applied: number; stale: number }> {
     const client = await openEdgeClient(edgeConfig(this.env));
     try {
-      const { rows } = await client.query(
-        'select sku, on_hand, reserved, version from inventory.stock_levels where warehouse_id = $1',
-        [warehouseId],
-      );
-      const result = this.applyLevels(
-        rows.map((r) => ({
-          sku: String(r.sku),
-          onHand: Number(r.on_hand),
-          reserved: Number(r.reserved),
-          version: Number(r.version),
-        })),
-        warehouseId,
-      );
+      const result = this.applyLevels(await readStockLevels(client, warehouseId), warehouseId);
       this.ctx.storage.sql.exec(
         "INSERT INTO meta (key, value) VALUES ('synced', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         new Date().toISOString(),

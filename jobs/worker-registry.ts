@@ -6,36 +6,19 @@
  * (graphile-worker's force_unlock_workers) and forgets them. A graceful stop deregisters.
  */
 import { hostname } from 'node:os';
-import { sql } from 'drizzle-orm';
 import type { WorkerEvents } from 'graphile-worker';
 import { config } from '../core/platform/config.ts';
 import type { Database } from '../core/platform/database.ts';
+import { beatWorkers, forgetWorkers, unlockSilentWorkers } from '../core/platform/job-workers.ts';
 import type { Logger } from '../core/platform/logger.ts';
 
-/**
- * Unlocks the jobs of workers that stopped beating, and of workers never seen beating whose
- * locks are as old (killed before their first beat reached the database); returns their ids.
- * One statement, so the registry rows go only if their jobs are unlocked.
- */
+/** Unlocks the jobs of workers silent for `silentSeconds` (see unlockSilentWorkers); returns their ids. */
 export async function unlockDeadWorkers(
   db: Database,
   log: Logger,
   silentSeconds = config().JOBS_DEAD_WORKER_SECONDS,
 ): Promise<string[]> {
-  const silent = sql`now() - make_interval(secs => ${silentSeconds})`;
-  const { rows } = await db.execute<{ dead: string[] }>(sql`
-    with dead as (
-      delete from platform.job_workers where heartbeat_at < ${silent} returning worker_id
-    ), unseen as (
-      select distinct j.locked_by as worker_id from graphile_worker._private_jobs j
-      where j.locked_by is not null and j.locked_at < ${silent}
-        and not exists (select 1 from platform.job_workers w
-                        where w.worker_id = j.locked_by and w.heartbeat_at >= ${silent})
-    ), gone as (
-      select array(select worker_id from dead union select worker_id from unseen) as ids
-    )
-    select ids as dead, graphile_worker.force_unlock_workers(ids) from gone`);
-  const dead = rows[0]?.dead ?? [];
+  const dead = await unlockSilentWorkers(db, silentSeconds);
   if (dead.length > 0) log.warn('unlocked the jobs of workers that died', { workers: dead });
   return dead;
 }
@@ -46,10 +29,7 @@ export function registerWorkers(events: WorkerEvents, db: Database, log: Logger)
   const host = hostname();
   const beat = async () => {
     if (mine.size === 0) return;
-    await db.execute(sql`
-      insert into platform.job_workers (worker_id, host, heartbeat_at)
-      select id, ${host}, now() from unnest(${sql.param([...mine])}::text[]) as id
-      on conflict (worker_id) do update set heartbeat_at = now()`);
+    await beatWorkers(db, host, [...mine]);
   };
   const safely = (work: () => Promise<unknown>) => () =>
     void work().catch((err) => log.warn('worker registry', { err: (err as Error).message }));
@@ -75,9 +55,9 @@ export function registerWorkers(events: WorkerEvents, db: Database, log: Logger)
       clearInterval(beating);
       clearInterval(sweeping);
       // Best effort: a row left behind goes silent and is swept like a dead worker's.
-      await db
-        .execute(sql`delete from platform.job_workers where worker_id = any(${sql.param([...mine])}::text[])`)
-        .catch((err: Error) => log.debug('worker registry: deregistering failed', { err: err.message }));
+      await forgetWorkers(db, [...mine]).catch((err: Error) =>
+        log.debug('worker registry: deregistering failed', { err: err.message }),
+      );
     },
   };
 }

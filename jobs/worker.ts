@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseCrontab, type Runner, run, type WorkerEvents, Logger as WorkerLogger } from 'graphile-worker';
 import { connectDatabase } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
-import type { EdgeLink } from './task.ts';
+import type { EdgeLink } from './edge-client.ts';
 import { tasks } from './tasks/index.ts';
 import { registerWorkers } from './worker-registry.ts';
 

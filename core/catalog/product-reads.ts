@@ -6,13 +6,12 @@
 import { z } from 'zod';
 import { Batcher, perKey } from '../platform/batcher.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
+import type { SqlClient } from '../platform/sql-client.ts';
 import { barcodeLookupKey } from './barcodes.ts';
 import type { ListProductsQuery, ProductView } from './schemas.ts';
 
 /** What both drivers offer: `pg.Pool`, `pg.Client` and Neon's `Client`. */
-export interface SqlClient {
-  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
-}
+export type { SqlClient };
 
 /** Who reads: cost prices are for admins and managers only. */
 export interface ProductAudience {

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { AppEnv } from '../app-env.ts';
+import { createRouter } from '../app-env.ts';
 import { authProblems, secured } from '../identity/authorize.ts';
 import { mayAttempt } from '../identity/policy.ts';
-import type { AppEnv } from '../platform/app-env.ts';
-import { createRouter } from '../platform/app-env.ts';
 import { etagFor, ifNoneMatchHits, parseIfMatch } from '../platform/etag.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageSchema } from '../platform/pagination.ts';

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import { createRouter } from '../platform/app-env.ts';
+import { createRouter } from '../app-env.ts';
 import type { Database } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import { jsonContent, problemResponses } from '../platform/openapi.ts';

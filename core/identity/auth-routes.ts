@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { createRouter } from '../platform/app-env.ts';
+import { createRouter } from '../app-env.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { ForbiddenError, UnauthorizedError } from '../platform/problem.ts';
 import { authProblems, clientAddress, publicRoute, secured } from './authorize.ts';

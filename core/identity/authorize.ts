@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../platform/app-env.ts';
+import type { AppEnv } from '../app-env.ts';
 import { peerAddress } from '../platform/edge-trust.ts';
 import { problemResponses } from '../platform/openapi.ts';
 import { ForbiddenError, UnauthorizedError } from '../platform/problem.ts';

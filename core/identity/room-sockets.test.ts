@@ -6,10 +6,10 @@
  */
 import { beforeAll, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import type { RoomAccessChange } from '../../jobs/payloads.ts';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
 import { useCore } from '../../test/harness/core.ts';
 import { postJson } from '../../test/harness/http.ts';
+import type { RoomAccessChange } from '../platform/room-contract.ts';
 
 const core = useCore();
 let admin: Actor;

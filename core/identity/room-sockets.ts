@@ -5,9 +5,9 @@
  * The jobs runner delivers it to the edge, which closes or re-checks the sockets concerned.
  */
 import { eq, sql } from 'drizzle-orm';
-import type { RoomAccessChange } from '../../jobs/payloads.ts';
 import type { Queryable } from '../platform/database.ts';
 import { enqueueJob } from '../platform/outbox.ts';
+import type { RoomAccessChange } from '../platform/room-contract.ts';
 import { sha256 } from './secrets.ts';
 import { apiKeys } from './tables.ts';
 

@@ -1,4 +1,4 @@
-import { createRouter } from '../platform/app-env.ts';
+import { createRouter } from '../app-env.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { userRoutes } from './user-routes.ts';

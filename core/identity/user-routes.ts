@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { createRouter } from '../platform/app-env.ts';
+import { createRouter } from '../app-env.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';
 import { authProblems, secured } from './authorize.ts';

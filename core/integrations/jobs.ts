@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '../platform/database.ts';
+import type { Database, Queryable } from '../platform/database.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
 import { ConflictError, NotFoundError } from '../platform/problem.ts';
 
@@ -107,4 +107,30 @@ export async function pruneFailedJobs(db: Database, days: number): Promise<numbe
     where attempts >= max_attempts and locked_at is null
       and run_at < now() - make_interval(days => ${days})`);
   return deleted.rowCount ?? 0;
+}
+
+/**
+ * Takes up to `limit` jobs of `task` still waiting in the queue whose payload has `field` equal
+ * to `value`, inside the caller's transaction, and returns their payloads: committed, they are
+ * done; rolled back, they are queued again. SKIP LOCKED leaves those another worker has started
+ * alone; jobs in their retry backoff or failed for good are not taken. (The payload is not in
+ * graphile-worker's public `jobs` view, so the lookup reads its jobs table; removing goes
+ * through its own complete_jobs.)
+ */
+export async function takeQueuedJobs(
+  tx: Queryable,
+  task: string,
+  match: { field: string; value: string },
+  limit: number,
+): Promise<unknown[]> {
+  const { rows } = await tx.execute<{ payload: unknown }>(sql`
+    select payload from graphile_worker.complete_jobs(array(
+      select j.id from graphile_worker._private_jobs j
+      where j.task_id = (select id from graphile_worker._private_tasks where identifier = ${task})
+        and j.is_available and j.run_at <= now()
+        and j.payload->>${match.field} = ${match.value}
+      order by j.id
+      limit ${limit}
+      for update skip locked))`);
+  return rows.map((r) => r.payload);
 }

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '../app-env.ts';
 import { authProblems, secured } from '../identity/authorize.ts';
-import { createRouter } from '../platform/app-env.ts';
 import { jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';
 import { listJobs, retryJob } from './jobs.ts';

@@ -5,8 +5,8 @@
  * Callers are our own services holding the secret, so arguments are trusted as typed.
  */
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { sameHash, sha256 } from '../identity/secrets.ts';
-import type { AppEnv } from '../platform/app-env.ts';
 import { NotFoundError, UnauthorizedError } from '../platform/problem.ts';
 import { type InventoryClient, inventoryMethods, reviveArgs } from './client.ts';
 

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { type AppEnv, createRouter } from '../app-env.ts';
 import { skuSchema } from '../catalog/schemas.ts';
 import { authProblems, secured } from '../identity/authorize.ts';
 import { type Action, assertMay, may, warehouseScope } from '../identity/policy.ts';
-import { type AppEnv, createRouter } from '../platform/app-env.ts';
 import { idempotent } from '../platform/idempotency.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';

@@ -13,7 +13,6 @@
  *   its operation id), then apply it to the order.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import type { EventType } from '../../jobs/payloads.ts';
 import { readProductRefs } from '../catalog/product-reads.ts';
 import { assertMay, type Principal, warehouseScope } from '../identity/policy.ts';
 import type { InventoryClient } from '../inventory/client.ts';
@@ -23,6 +22,7 @@ import { Batcher, perKey } from '../platform/batcher.ts';
 import type { HoldSettings } from '../platform/config.ts';
 import type { Database, Transaction } from '../platform/database.ts';
 import { isUniqueViolation, pgErrorCode } from '../platform/database.ts';
+import type { EventType } from '../platform/events.ts';
 import type { IdempotencyClaim } from '../platform/idempotency.ts';
 import type { Logger } from '../platform/logger.ts';
 import { newestFirst } from '../platform/newest-first.ts';

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { type AppEnv, createRouter } from '../app-env.ts';
 import { authProblems, secured } from '../identity/authorize.ts';
 import { assertMay } from '../identity/policy.ts';
-import { type AppEnv, createRouter } from '../platform/app-env.ts';
 import { idempotent } from '../platform/idempotency.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageSchema } from '../platform/pagination.ts';

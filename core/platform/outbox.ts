@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { DomainEvent, EventType, TaskName, TaskPayload } from '../../jobs/payloads.ts';
 import type { Queryable } from './database.ts';
+import type { DomainEvent, EventType, TaskName, TaskPayload } from './events.ts';
 
 export interface EnqueueOptions {
   /** Deduplicates: a second job with the same key replaces a pending one. */

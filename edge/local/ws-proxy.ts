@@ -30,8 +30,7 @@ export interface WsProxyOptions {
 function flush(link: Link): void {
   const socket = link.socket;
   if (!socket) return;
-  while (link.backlog.length > 0) {
-    const chunk = link.backlog[0]!;
+  for (let chunk = link.backlog[0]; chunk !== undefined; chunk = link.backlog[0]) {
     const written = socket.write(chunk);
     if (written < chunk.byteLength) {
       link.backlog[0] = chunk.subarray(Math.max(written, 0));
@@ -47,13 +46,13 @@ export function startWsProxy(opts: WsProxyOptions): Server<Link> {
     hostname: opts.hostname ?? '127.0.0.1',
     fetch(req, server) {
       const address = new URL(req.url).searchParams.get('address') ?? '';
-      const match = /^(.+):(\d+)$/.exec(address);
-      if (!match || !opts.allowed.includes(address)) {
+      const [, host, port] = /^(.+):(\d+)$/.exec(address) ?? [];
+      if (!host || !port || !opts.allowed.includes(address)) {
         return new Response(`address ${address || '(none)'} is not a Postgres this proxy serves`, {
           status: 403,
         });
       }
-      const data: Link = { host: match[1]!, port: Number(match[2]), backlog: [], closed: false };
+      const data: Link = { host, port: Number(port), backlog: [], closed: false };
       if (server.upgrade(req, { data })) return undefined;
       return new Response('expected a WebSocket upgrade', { status: 426 });
     },

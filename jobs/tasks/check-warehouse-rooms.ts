@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { readStockLevels, readWarehouseDirectory } from '../../core/inventory/level-reads.ts';
 import { defineTask } from '../task.ts';
 
 /**
@@ -13,49 +13,21 @@ export const checkWarehouseRooms = defineTask(
       log.debug('no edge configured: no warehouse rooms to check');
       return;
     }
-    const readLevels = async (warehouseId: string, skus: string[] | null) => {
-      const { rows } = await db.execute<{
-        sku: string;
-        on_hand: number;
-        reserved: number;
-        version: string;
-      }>(sql`
-      select sku, on_hand, reserved, version from inventory.stock_levels
-      where warehouse_id = ${warehouseId}
-        and (${skus ? sql.param(skus) : null}::text[] is null or sku = any(${skus ? sql.param(skus) : null}::text[]))`);
-      return rows.map((r) => ({
-        sku: r.sku,
-        onHand: r.on_hand,
-        reserved: r.reserved,
-        version: Number(r.version),
-      }));
-    };
-    const reconcile = async (warehouseId: string, levels: unknown[], force: boolean) => {
-      const res = await fetch(new URL(`/internal/warehouses/${warehouseId}/reconcile`, edge.url), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${edge.secret}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ levels, force }),
-        signal: AbortSignal.timeout(30_000),
-      });
-      if (!res.ok) throw new Error(`the edge answered ${res.status} to a room check`);
-      return (await res.json()) as { repaired: unknown[]; ahead: string[] };
-    };
-    const { rows: sites } = await db.execute<{ id: string }>(
-      sql`select id from inventory.warehouses order by code`,
-    );
+    const readLevels = (warehouseId: string, skus: string[] | null) =>
+      readStockLevels(db.$client, warehouseId, skus);
+    const sites = await readWarehouseDirectory(db.$client);
     let repairedTotal = 0;
     for (const { id } of sites) {
-      const levels = await readLevels(id, null);
-      for (let i = 0; i < levels.length; i += 5000) {
-        const first = await reconcile(id, levels.slice(i, i + 5000), false);
-        let repaired = first.repaired;
-        // The room is ahead of what we read: read again; if Postgres is still older, the room is wrong.
-        if (first.ahead.length > 0)
-          repaired = repaired.concat((await reconcile(id, await readLevels(id, first.ahead), true)).repaired);
-        if (repaired.length > 0)
-          log.warn('warehouse room drifted from Postgres; repaired', { warehouseId: id, repaired });
-        repairedTotal += repaired.length;
-      }
+      const first = await edge.reconcile(id, await readLevels(id, null), false);
+      let repaired = first.repaired;
+      // The room is ahead of what we read: read again; if Postgres is still older, the room is wrong.
+      if (first.ahead.length > 0)
+        repaired = repaired.concat(
+          (await edge.reconcile(id, await readLevels(id, first.ahead), true)).repaired,
+        );
+      if (repaired.length > 0)
+        log.warn('warehouse room drifted from Postgres; repaired', { warehouseId: id, repaired });
+      repairedTotal += repaired.length;
     }
     log.info('warehouse rooms checked', { warehouses: sites.length, repaired: repairedTotal });
   },

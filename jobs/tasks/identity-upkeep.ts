@@ -1,8 +1,6 @@
-import { sql } from 'drizzle-orm';
-import { forgetSealedSuccessors } from '../../core/identity/refresh-tokens.ts';
+import { pruneIdentity as pruneIdentityRows } from '../../core/identity/identity-upkeep.ts';
 import { authSettingsFrom } from '../../core/identity/settings.ts';
 import { rotateSigningKeys } from '../../core/identity/signing-keys.ts';
-import { pruneThrottle } from '../../core/identity/throttle.ts';
 import { config } from '../../core/platform/config.ts';
 import { defineTask } from '../task.ts';
 
@@ -17,13 +15,5 @@ export const rotateKeys = defineTask('rotate-signing-keys', async (_payload, { d
  * sealed refresh-token successors past their grace period.
  */
 export const pruneIdentity = defineTask('prune-identity', async (_payload, { db, log }) => {
-  const tokens = await db.execute(sql`
-    delete from identity.refresh_tokens where expires_at < now() - interval '7 days'`);
-  const windows = await pruneThrottle(db, authSettingsFrom(config()));
-  const successors = await forgetSealedSuccessors(db, authSettingsFrom(config()));
-  log.info('identity pruned', {
-    refreshTokens: tokens.rowCount ?? 0,
-    throttleWindows: windows,
-    sealedSuccessors: successors,
-  });
+  log.info('identity pruned', await pruneIdentityRows(db, authSettingsFrom(config())));
 });

@@ -1,4 +1,4 @@
-import type { TaskName } from '../payloads.ts';
+import type { TaskName } from '../../core/platform/events.ts';
 import type { defineTask } from '../task.ts';
 import { checkWarehouseRooms } from './check-warehouse-rooms.ts';
 import { pruneIdentity, rotateKeys } from './identity-upkeep.ts';

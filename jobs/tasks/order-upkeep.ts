@@ -12,7 +12,7 @@ import {
 } from '../../core/orders/orders.ts';
 import { defineTask, type TaskDeps } from '../task.ts';
 
-const orderDeps = (deps: TaskDeps) => ({
+const orderDeps = (deps: Pick<TaskDeps, 'db' | 'log'>) => ({
   db: deps.db,
   log: deps.log,
   inventory: createLocalInventoryClient(deps.db),

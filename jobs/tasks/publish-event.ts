@@ -1,8 +1,9 @@
-import { eventArchive } from '../../core/integrations/tables.ts';
+import { archiveEvent } from '../../core/integrations/event-archive.ts';
+import { roomEventTypePattern } from '../../core/platform/room-contract.ts';
 import { defineTask } from '../task.ts';
 
 /** Order and transfer events go to their warehouse's live room (stock arrives on its own feed). */
-const forRooms = (type: string) => type.startsWith('order.') || type === 'transfer.updated';
+const forRooms = (type: string) => roomEventTypePattern.test(type);
 
 /**
  * Delivers one domain event: to the archive (idempotent: the event id is its key) and, for
@@ -10,27 +11,13 @@ const forRooms = (type: string) => type.startsWith('order.') || type === 'transf
  * retry archives nothing twice.
  */
 export const publishEvent = defineTask('publish-event', async (event, { db, log, edge }) => {
-  const inserted = await db
-    .insert(eventArchive)
-    .values({
-      id: event.id,
-      type: event.type,
-      warehouseId: event.warehouseId,
-      data: event.data,
-      requestId: event.requestId,
-      occurredAt: new Date(event.occurredAt),
-    })
-    .onConflictDoNothing({ target: eventArchive.id })
-    .returning({ id: eventArchive.id });
-  log.info('event published', { eventId: event.id, type: event.type, duplicate: inserted.length === 0 });
+  const archived = await archiveEvent(db, event);
+  log.info('event published', { eventId: event.id, type: event.type, duplicate: !archived });
   if (!edge || !event.warehouseId || !forRooms(event.type)) return;
-  const res = await fetch(new URL(`/internal/warehouses/${event.warehouseId}/events`, edge.url), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${edge.secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      event: { id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data },
-    }),
-    signal: AbortSignal.timeout(10_000),
+  await edge.pushEvent(event.warehouseId, {
+    id: event.id,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    data: event.data,
   });
-  if (!res.ok) throw new Error(`the edge answered ${res.status} to a room event`);
 });

@@ -10,12 +10,6 @@ export const purgeEdgeCatalog = defineTask('purge-edge-catalog', async (_payload
     log.debug('no edge configured: nothing to purge');
     return;
   }
-  const res = await fetch(new URL('/internal/catalog/purge', edge.url), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${edge.secret}` },
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!res.ok) throw new Error(`the edge answered ${res.status} to a catalog purge`);
-  const { generation } = (await res.json()) as { generation: number };
+  const { generation } = await edge.purgeCatalog();
   log.info('edge catalog purged', { generation });
 });

@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { takeQueuedJobs } from '../../core/integrations/jobs.ts';
 import type { Transaction } from '../../core/platform/database.ts';
-import { type TaskPayload, taskPayloads } from '../payloads.ts';
+import { type TaskPayload, taskPayloads } from '../../core/platform/events.ts';
 import { defineTask } from '../task.ts';
 
 type Push = TaskPayload<'push-warehouse-levels'>;
@@ -11,29 +11,20 @@ const TAKE_AT_MOST = 200;
 /**
  * Takes the pushes for this warehouse still waiting in the queue, inside the caller's
  * transaction: committed, they are done; rolled back (the call failed, the runner died), they
- * are queued again. SKIP LOCKED leaves those another worker has started alone; jobs in their
- * retry backoff or failed for good are not taken. (The payload is
- * not in graphile-worker's public `jobs` view, so the lookup reads its jobs table; removing
- * goes through its own complete_jobs.)
+ * are queued again (see takeQueuedJobs).
  */
 async function takeQueuedPushes(tx: Transaction, warehouseId: string): Promise<Push[]> {
-  const { rows } = await tx.execute<{ payload: unknown }>(sql`
-    select payload from graphile_worker.complete_jobs(array(
-      select j.id from graphile_worker._private_jobs j
-      where j.task_id = (select id from graphile_worker._private_tasks where identifier = 'push-warehouse-levels')
-        and j.is_available and j.run_at <= now()
-        and j.payload->>'warehouseId' = ${warehouseId}
-      order by j.id
-      limit ${TAKE_AT_MOST}
-      for update skip locked))`);
-  return rows.flatMap((r) => {
-    const parsed = taskPayloads['push-warehouse-levels'].safeParse(r.payload);
+  const payloads = await takeQueuedJobs(
+    tx,
+    'push-warehouse-levels',
+    { field: 'warehouseId', value: warehouseId },
+    TAKE_AT_MOST,
+  );
+  return payloads.flatMap((payload) => {
+    const parsed = taskPayloads['push-warehouse-levels'].safeParse(payload);
     return parsed.success ? [parsed.data] : [];
   });
 }
-
-/** The edge takes at most this many levels per call. */
-const LEVELS_PER_CALL = 5000;
 
 /**
  * Feeds a warehouse room at the edge with the levels stock changes left behind (enqueued in
@@ -52,20 +43,7 @@ export const pushWarehouseLevels = defineTask('push-warehouse-levels', async (pa
   await db.transaction(async (tx) => {
     const along = await takeQueuedPushes(tx, payload.warehouseId);
     const levels = [payload, ...along].flatMap((p) => p.levels);
-    const fed = { applied: 0, stale: 0, held: 0 };
-    for (let i = 0; i < levels.length; i += LEVELS_PER_CALL) {
-      const res = await fetch(new URL(`/internal/warehouses/${payload.warehouseId}/levels`, edge.url), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${edge.secret}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ levels: levels.slice(i, i + LEVELS_PER_CALL) }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!res.ok) throw new Error(`the edge answered ${res.status} to a warehouse room push`);
-      const part = (await res.json()) as typeof fed;
-      fed.applied += part.applied;
-      fed.stale += part.stale;
-      fed.held += part.held;
-    }
+    const fed = await edge.pushLevels(payload.warehouseId, levels);
     log.debug('warehouse room fed', { warehouseId: payload.warehouseId, pushes: 1 + along.length, ...fed });
   });
 });

@@ -11,12 +11,5 @@ export const recheckRoomSockets = defineTask('recheck-room-sockets', async (chan
     log.debug('no edge configured: no room sockets to recheck');
     return;
   }
-  const res = await fetch(new URL('/internal/rooms/access', edge.url), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${edge.secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify(change),
-    signal: AbortSignal.timeout(30_000),
-  });
-  if (!res.ok) throw new Error(`the edge answered ${res.status} to a room access change`);
-  log.info('room sockets rechecked', { kind: change.kind, ...((await res.json()) as object) });
+  log.info('room sockets rechecked', { kind: change.kind, ...(await edge.changeRoomAccess(change)) });
 });

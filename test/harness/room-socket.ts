@@ -3,7 +3,7 @@
  * and the close (code, reason) as a promise, so a test waits for the close event rather than
  * for a time it hopes is long enough.
  */
-import type { RoomMessage } from '../../edge/room-types.ts';
+import { type RoomMessage, roomMessageSchema } from '../../edge/room-types.ts';
 
 export interface RoomClient {
   ws: WebSocket;
@@ -42,7 +42,7 @@ export async function openRoom(
     onClose = resolve;
   });
   ws.onmessage = (e) => {
-    const m = JSON.parse(String(e.data)) as RoomMessage;
+    const m = roomMessageSchema.parse(JSON.parse(String(e.data)));
     const waiter = waiters.shift();
     if (waiter) waiter(m);
     else queue.push(m);

@@ -1,15 +1,18 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import type { LabelRenderer } from '../catalog/label-rendering.ts';
-import type { Principal } from '../identity/policy.ts';
-import type { IdentityRuntime } from '../identity/runtime.ts';
-import type { InventoryClient } from '../inventory/client.ts';
-import type { HoldSettings } from './config.ts';
-import type { Database } from './database.ts';
-import { createOpenApiRouter, type RequestEnv } from './http.ts';
-import type { IdempotencyClaim } from './idempotency.ts';
+import type { LabelRenderer } from './catalog/label-rendering.ts';
+import type { Principal } from './identity/policy.ts';
+import type { IdentityRuntime } from './identity/runtime.ts';
+import type { InventoryClient } from './inventory/client.ts';
+import type { HoldSettings } from './platform/config.ts';
+import type { Database } from './platform/database.ts';
+import { createOpenApiRouter, type RequestEnv } from './platform/http.ts';
+import type { IdempotencyClaim } from './platform/idempotency.ts';
 
-/** What every core handler can reach on its context. */
+/**
+ * The composition root's view of a request: what every core handler can reach on its context
+ * (the services' runtimes, set by core/app.ts). Here, not in platform/, because it names services.
+ */
 export type AppEnv = {
   Variables: RequestEnv['Variables'] & {
     db: Database;

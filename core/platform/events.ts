@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { levelUpdateSchema, roomAccessChangeSchema } from './room-contract.ts';
 
 /**
- * The contract between the services that enqueue jobs (inside their transactions) and the
- * tasks that run them: one zod schema per task, parsed again when the job arrives.
+ * The contract between the services that enqueue jobs (inside their transactions, through
+ * outbox.ts) and the tasks in jobs/ that run them: the domain events, and one zod schema per
+ * task, parsed again when the job arrives. It lives in core so core never imports jobs/.
  */
 export const eventTypes = [
   'product.created',
@@ -32,30 +34,6 @@ export const domainEventSchema = z.object({
 });
 export type DomainEvent = z.infer<typeof domainEventSchema>;
 
-/**
- * A change to who may hold a live room socket, sent by identity in the same transaction as the
- * change and delivered to every warehouse room by the jobs runner. `ended`: the credential is
- * gone (a user disabled or signed out everywhere, a session logged out, API keys revoked): the
- * matching sockets close with 4401. `rescoped`: a user's roles or warehouses changed: each room
- * asks the policy again and closes with 4403 the sockets that lost the right.
- */
-export const roomAccessChangeSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('ended'),
-    reason: z.enum(['disabled', 'signed_out', 'session_ended', 'key_revoked']),
-    userId: z.uuid().optional(),
-    sessionId: z.uuid().optional(),
-    apiKeyIds: z.array(z.uuid()).max(1000).default([]),
-  }),
-  z.object({
-    kind: z.literal('rescoped'),
-    userId: z.uuid(),
-    roles: z.array(z.string().max(40)).max(20),
-    warehouseIds: z.array(z.uuid()).max(10_000),
-  }),
-]);
-export type RoomAccessChange = z.infer<typeof roomAccessChangeSchema>;
-
 export const taskPayloads = {
   'publish-event': domainEventSchema,
   'prune-event-archive': z.object({}).passthrough(),
@@ -71,18 +49,15 @@ export const taskPayloads = {
   'prune-failed-jobs': z.object({}).passthrough(),
   'expire-reservations': z.object({}).passthrough(),
   'expire-transfers': z.object({}).passthrough(),
+  /** Enqueued by identity with the change (see room-contract.ts). */
   'recheck-room-sockets': roomAccessChangeSchema,
+  /**
+   * Enqueued by the SQL function inventory.publish_stock_changes, one per warehouse and
+   * transaction: any number of levels; the jobs runner splits them into pushes the edge takes.
+   */
   'push-warehouse-levels': z.object({
     warehouseId: z.uuid(),
-    levels: z.array(
-      z.object({
-        sku: z.string(),
-        onHand: z.number().int(),
-        reserved: z.number().int(),
-        version: z.number().int(),
-        fromVersion: z.number().int().optional(),
-      }),
-    ),
+    levels: z.array(levelUpdateSchema),
   }),
 } as const;
 

@@ -1,0 +1,151 @@
+/**
+ * The contract of the live warehouse rooms, shared by the edge (the rooms, /internal/*), the
+ * jobs runner (which feeds them) and clients (the dashboard, tests): what is pushed to a room,
+ * what it answers, and what it sends to sockets. One zod schema each, parsed on both sides. No
+ * Workers, Node or Bun imports: the edge bundles this file.
+ */
+import { z } from 'zod';
+
+/** The most levels one push or reconcile call carries: the edge refuses more, senders split. */
+export const LEVELS_PER_PUSH = 5000;
+
+const sku = z.string().min(1).max(64);
+
+/** One stock level as the room holds it, with the ledger version it reflects. */
+export const roomLevelSchema = z.object({
+  sku,
+  onHand: z.number().int().min(0),
+  reserved: z.number().int().min(0),
+  available: z.number().int(),
+  version: z.number().int().min(1),
+});
+export type RoomLevel = z.infer<typeof roomLevelSchema>;
+
+export const roomSnapshotSchema = z.object({
+  warehouseId: z.string(),
+  version: z.number().int().min(0),
+  levels: z.array(roomLevelSchema),
+});
+export type RoomSnapshot = z.infer<typeof roomSnapshotSchema>;
+
+/**
+ * A level as pushed to the room: available is derived, never trusted from the sender.
+ * `fromVersion` is the version the change started from, so the room can tell that an earlier
+ * push is still on its way.
+ */
+export const levelUpdateSchema = roomLevelSchema.omit({ available: true }).extend({
+  fromVersion: z.number().int().min(0).optional(),
+});
+export type LevelUpdate = z.infer<typeof levelUpdateSchema>;
+
+/** POST /internal/warehouses/:id/levels */
+export const levelPushSchema = z.object({ levels: z.array(levelUpdateSchema).max(LEVELS_PER_PUSH) });
+/** What a push did: level changes applied, older than the room's, and kept for later. */
+export const pushResultSchema = z.object({
+  applied: z.number().int(),
+  stale: z.number().int(),
+  held: z.number().int(),
+});
+export type PushResult = z.infer<typeof pushResultSchema>;
+
+/** POST /internal/warehouses/:id/reconcile: Postgres's levels; `force` when read again and still older. */
+export const reconcileRequestSchema = levelPushSchema.extend({ force: z.boolean().default(false) });
+export const reconcileResultSchema = z.object({
+  repaired: z.array(z.object({ sku, had: roomLevelSchema.nullable(), now: roomLevelSchema })),
+  ahead: z.array(z.string()),
+});
+export type ReconcileResult = z.infer<typeof reconcileResultSchema>;
+
+/** The domain events a room passes on to its sockets: order and transfer events. */
+export const roomEventTypePattern = /^(order\.[a-z_]+|transfer\.updated)$/;
+
+/** POST /internal/warehouses/:id/events: one order or transfer event of the warehouse. */
+export const eventPushSchema = z.object({
+  event: z.object({
+    id: z.string().min(1).max(100),
+    type: z.string().regex(roomEventTypePattern),
+    occurredAt: z.string().max(40),
+    data: z.record(z.string(), z.unknown()),
+  }),
+});
+export type EventPush = z.infer<typeof eventPushSchema>;
+export const eventPushResultSchema = z.object({ sockets: z.number().int() });
+
+/**
+ * A change to who may hold a live room socket, sent by identity in the same transaction as the
+ * change and delivered to every warehouse room by the jobs runner (POST /internal/rooms/access).
+ * `ended`: the credential is gone (a user disabled or signed out everywhere, a session logged
+ * out, API keys revoked): the matching sockets close with 4401. `rescoped`: a user's roles or
+ * warehouses changed: each room asks the policy again and closes with 4403 the sockets that
+ * lost the right.
+ */
+export const roomAccessChangeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ended'),
+    reason: z.enum(['disabled', 'signed_out', 'session_ended', 'key_revoked']),
+    userId: z.uuid().optional(),
+    sessionId: z.uuid().optional(),
+    apiKeyIds: z.array(z.uuid()).max(1000).default([]),
+  }),
+  z.object({
+    kind: z.literal('rescoped'),
+    userId: z.uuid(),
+    roles: z.array(z.string().max(40)).max(20),
+    warehouseIds: z.array(z.uuid()).max(10_000),
+  }),
+]);
+export type RoomAccessChange = z.infer<typeof roomAccessChangeSchema>;
+export const roomAccessResultSchema = z.object({
+  rooms: z.number().int(),
+  closed: z.number().int(),
+  rescoped: z.number().int(),
+});
+
+/** POST /internal/catalog/purge: the catalog generation the edge moved to. */
+export const catalogPurgeResultSchema = z.object({ generation: z.number().int() });
+
+/** An order or transfer event of this warehouse, as the domain event carried it. */
+export const roomEventSchema = z.object({
+  type: z.literal('event'),
+  event: z.string(),
+  id: z.string(),
+  occurredAt: z.string(),
+  warehouseId: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type RoomEvent = z.infer<typeof roomEventSchema>;
+
+/** What the room sends to a socket: parsed by clients (the dashboard, tests) with this schema. */
+export const roomMessageSchema = z.discriminatedUnion('type', [
+  roomSnapshotSchema.extend({ type: z.literal('snapshot') }),
+  roomLevelSchema.extend({ type: z.literal('stock'), warehouseId: z.string(), seq: z.number().int() }),
+  roomEventSchema,
+  z.object({ type: z.literal('auth'), expiresAt: z.string() }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+  // The runtime's answer to {"type":"ping"}, sent without waking the room.
+  z.object({ type: z.literal('pong') }),
+]);
+export type RoomMessage = z.infer<typeof roomMessageSchema>;
+
+/**
+ * What a client may send. `since` is the last `version` (snapshot) or `seq` (stock) it saw;
+ * `auth` carries a fresh access token of the same session before the socket's one expires.
+ */
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('resume'), since: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
+  z.object({ type: z.literal('auth'), token: z.string().min(1) }),
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+/** Parses a client's message; undefined when it is not one we know. */
+export function parseClientMessage(raw: string): ClientMessage | undefined {
+  try {
+    const parsed = clientMessageSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Close codes a room uses: the credential is gone or expired; the right to the room was lost; abuse. */
+export const closeCodes = { credentialGone: 4401, rightLost: 4403, policyViolation: 1008 } as const;

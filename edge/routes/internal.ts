@@ -1,0 +1,96 @@
+/**
+ * /internal/*: the jobs runner's calls (jobs/edge-client.ts), not part of the public API. One
+ * secret check for all of them (`Authorization: Bearer <INTERNAL_SECRET>`, compared in
+ * constant time), and every body parsed with its zod schema before a handler sees it.
+ */
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { z } from 'zod';
+import { ValidationError } from '../../core/platform/problem.ts';
+import { fieldErrors } from '../../core/platform/validation.ts';
+import { refuseWithoutInternalSecret } from '../auth.ts';
+import { warehouseDirectory } from '../availability.ts';
+import { catalogGenerationObject, forgetGeneration } from '../catalog.ts';
+import { type EdgeEnv, edgeConfig, warehouseRoom } from '../env.ts';
+import {
+  eventPushSchema,
+  levelPushSchema,
+  reconcileRequestSchema,
+  roomAccessChangeSchema,
+} from '../room-types.ts';
+
+/** The request's JSON body, parsed with `schema`: a 422 naming the fields, never a 500. */
+async function parsedBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const parsed = schema.safeParse(await c.req.json().catch(() => null));
+  if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
+  return parsed.data;
+}
+
+/** How many warehouse rooms are asked at once to apply an access change. */
+const ROOMS_AT_ONCE = 25;
+
+export const internalRoutes = new Hono<EdgeEnv>()
+  .use('/internal/*', async (c, next) => {
+    await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
+    await next();
+  })
+  // After product.* and warehouse.created events: cached catalog reads everywhere are replaced.
+  .post('/internal/catalog/purge', async (c) => {
+    const generation = await catalogGenerationObject(c.env).bump();
+    forgetGeneration();
+    return c.json({ generation }, 200);
+  })
+  // The warehouse rooms' feed of stock levels.
+  .post('/internal/warehouses/:id/levels', async (c) => {
+    const { levels } = await parsedBody(c, levelPushSchema);
+    const id = c.req.param('id');
+    return c.json(await warehouseRoom(c.env, id).pushLevels(levels, id), 200);
+  })
+  .post('/internal/warehouses/:id/events', async (c) => {
+    const { id, type, occurredAt, data } = (await parsedBody(c, eventPushSchema)).event;
+    const warehouseId = c.req.param('id');
+    const sockets = await warehouseRoom(c.env, warehouseId).broadcastEvent({
+      event: type,
+      id,
+      occurredAt,
+      warehouseId,
+      data,
+    });
+    return c.json({ sockets }, 200);
+  })
+  // The nightly consistency check (jobs/tasks/check-warehouse-rooms.ts).
+  .post('/internal/warehouses/:id/reconcile', async (c) => {
+    const { levels, force } = await parsedBody(c, reconcileRequestSchema);
+    const id = c.req.param('id');
+    return c.json(await warehouseRoom(c.env, id).reconcile(id, levels, force), 200);
+  })
+  .post('/internal/warehouses/:id/resync', async (c) => {
+    const id = c.req.param('id');
+    return c.json(await warehouseRoom(c.env, id).resync(id), 200);
+  })
+  .get('/internal/warehouses/:id/snapshot', async (c) => {
+    const id = c.req.param('id');
+    return c.json(await warehouseRoom(c.env, id).snapshot(id), 200);
+  })
+  /**
+   * A change of who may hold room sockets (identity, through the jobs runner): every warehouse
+   * room closes or re-scopes the sockets it concerns. Rooms are asked a few at a time.
+   */
+  .post('/internal/rooms/access', async (c) => {
+    const change = await parsedBody(c, roomAccessChangeSchema);
+    const request = { env: c.env, waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p) };
+    const warehouses = await warehouseDirectory(request, edgeConfig(c.env));
+    const total = { rooms: warehouses.length, closed: 0, rescoped: 0 };
+    for (let i = 0; i < warehouses.length; i += ROOMS_AT_ONCE) {
+      const results = await Promise.all(
+        warehouses
+          .slice(i, i + ROOMS_AT_ONCE)
+          .map((w) => warehouseRoom(c.env, w.id).applyAccessChange(change)),
+      );
+      for (const r of results) {
+        total.closed += r.closed;
+        total.rescoped += r.rescoped;
+      }
+    }
+    return c.json(total, 200);
+  });

@@ -1,0 +1,142 @@
+/**
+ * The jobs runner's one way to the edge worker: its /internal/* endpoints (edge/routes/internal.ts),
+ * with the internal secret, a timeout, and every request and answer parsed with the room
+ * contract's schemas (core/platform/room-contract.ts). A refusal or an unexpected answer throws,
+ * so graphile-worker retries the job.
+ */
+import type { z } from 'zod';
+import {
+  catalogPurgeResultSchema,
+  type EventPush,
+  eventPushResultSchema,
+  eventPushSchema,
+  LEVELS_PER_PUSH,
+  type LevelUpdate,
+  levelPushSchema,
+  type PushResult,
+  pushResultSchema,
+  type ReconcileResult,
+  type RoomAccessChange,
+  reconcileRequestSchema,
+  reconcileResultSchema,
+  roomAccessChangeSchema,
+  roomAccessResultSchema,
+} from '../core/platform/room-contract.ts';
+
+/** Where the edge worker answers, and the secret for its /internal/* endpoints. */
+export interface EdgeLink {
+  url: string;
+  secret: string;
+}
+
+export interface EdgeClient {
+  /** Moves the edge to a new catalog generation: cached catalog reads everywhere are replaced. */
+  purgeCatalog(): Promise<{ generation: number }>;
+  /** Feeds a warehouse room, in as many pushes as the edge takes; their results added up. */
+  pushLevels(warehouseId: string, levels: LevelUpdate[]): Promise<PushResult>;
+  /** Passes an order or transfer event to its warehouse's room; how many sockets it reached. */
+  pushEvent(warehouseId: string, event: EventPush['event']): Promise<{ sockets: number }>;
+  /** Makes a room equal these levels (the nightly check), in as many calls as it takes. */
+  reconcile(warehouseId: string, levels: LevelUpdate[], force: boolean): Promise<ReconcileResult>;
+  /** Tells every room of a change of who may hold sockets. */
+  changeRoomAccess(change: RoomAccessChange): Promise<{ rooms: number; closed: number; rescoped: number }>;
+}
+
+/** What one call is, for its error message, and how long it may take. */
+interface Call<R extends z.ZodType> {
+  what: string;
+  path: string;
+  body?: unknown;
+  answer: R;
+  timeoutMs: number;
+}
+
+const slices = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+export function edgeClient(link: EdgeLink): EdgeClient {
+  async function call<R extends z.ZodType>({
+    what,
+    path,
+    body,
+    answer,
+    timeoutMs,
+  }: Call<R>): Promise<z.infer<R>> {
+    const res = await fetch(new URL(path, link.url), {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${link.secret}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok) throw new Error(`the edge answered ${res.status} to ${what}`);
+    const parsed = answer.safeParse(await res.json().catch(() => null));
+    if (!parsed.success) throw new Error(`the edge's answer to ${what} is not what the contract says`);
+    return parsed.data;
+  }
+  const room = (warehouseId: string, endpoint: string) =>
+    `/internal/warehouses/${encodeURIComponent(warehouseId)}/${endpoint}`;
+
+  return {
+    purgeCatalog: () =>
+      call({
+        what: 'a catalog purge',
+        path: '/internal/catalog/purge',
+        answer: catalogPurgeResultSchema,
+        timeoutMs: 10_000,
+      }),
+
+    async pushLevels(warehouseId, levels) {
+      const fed: PushResult = { applied: 0, stale: 0, held: 0 };
+      for (const part of slices(levels, LEVELS_PER_PUSH)) {
+        const done = await call({
+          what: 'a warehouse room push',
+          path: room(warehouseId, 'levels'),
+          body: levelPushSchema.parse({ levels: part }),
+          answer: pushResultSchema,
+          timeoutMs: 10_000,
+        });
+        fed.applied += done.applied;
+        fed.stale += done.stale;
+        fed.held += done.held;
+      }
+      return fed;
+    },
+
+    pushEvent: (warehouseId, event) =>
+      call({
+        what: 'a room event',
+        path: room(warehouseId, 'events'),
+        body: eventPushSchema.parse({ event }),
+        answer: eventPushResultSchema,
+        timeoutMs: 10_000,
+      }),
+
+    async reconcile(warehouseId, levels, force) {
+      const whole: ReconcileResult = { repaired: [], ahead: [] };
+      for (const part of slices(levels, LEVELS_PER_PUSH)) {
+        const done = await call({
+          what: 'a room check',
+          path: room(warehouseId, 'reconcile'),
+          body: reconcileRequestSchema.parse({ levels: part, force }),
+          answer: reconcileResultSchema,
+          timeoutMs: 30_000,
+        });
+        whole.repaired.push(...done.repaired);
+        whole.ahead.push(...done.ahead);
+      }
+      return whole;
+    },
+
+    changeRoomAccess: (change) =>
+      call({
+        what: 'a room access change',
+        path: '/internal/rooms/access',
+        body: roomAccessChangeSchema.parse(change),
+        answer: roomAccessResultSchema,
+        timeoutMs: 30_000,
+      }),
+  };
+}

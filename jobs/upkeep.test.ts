@@ -1,0 +1,59 @@
+/**
+ * The upkeep tasks whose SQL now lives in their services (core/identity/identity-upkeep.ts,
+ * core/integrations/event-archive.ts): run as the jobs runner runs them, against a real database.
+ */
+import { expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
+import { archiveEvent } from '../core/integrations/event-archive.ts';
+import { useTestDatabase } from '../test/harness/database.ts';
+import { captureLogger } from '../test/harness/logs.ts';
+import { pruneIdentity } from './tasks/identity-upkeep.ts';
+import { pruneEventArchive } from './tasks/prune-event-archive.ts';
+
+const database = useTestDatabase('upkeep');
+const job = { job: { id: '1', attempts: 1 } } as never;
+
+test('prune-identity drops refresh tokens a week past expiry and keeps younger ones', async () => {
+  const { db } = database();
+  const { rows } = await db.execute<{ id: string }>(sql`
+    insert into identity.users (email, name, password_hash) values ('upkeep@example.com', 'Upkeep', 'x')
+    returning id`);
+  const userId = rows[0]?.id;
+  const token = (hash: string, expiredDaysAgo: number) => sql`
+    insert into identity.refresh_tokens (family_id, user_id, token_hash, expires_at)
+    values (gen_random_uuid(), ${userId}, ${hash}, now() - make_interval(days => ${expiredDaysAgo}))`;
+  await db.execute(token('long-gone', 8));
+  await db.execute(token('recent', 1));
+  const logs = captureLogger({});
+  await pruneIdentity({ db, log: logs.log })({}, job);
+  const left = await db.execute<{ token_hash: string }>(
+    sql`select token_hash from identity.refresh_tokens where user_id = ${userId}`,
+  );
+  expect(left.rows.map((r) => r.token_hash)).toEqual(['recent']);
+  // (The logger redacts any field named like a token, so the count itself reads "[redacted]".)
+  expect(logs.lines.find((l) => l.msg === 'identity pruned')).toMatchObject({ throttleWindows: 0 });
+});
+
+test('an event is archived once; prune-event-archive drops those older than EVENT_ARCHIVE_DAYS', async () => {
+  const { db } = database();
+  const event = (occurredAt: Date) => ({
+    id: crypto.randomUUID(),
+    type: 'warehouse.created' as const,
+    occurredAt: occurredAt.toISOString(),
+    warehouseId: null,
+    data: {},
+    requestId: null,
+  });
+  const old = event(new Date(Date.now() - 400 * 86_400_000));
+  const fresh = event(new Date());
+  expect(await archiveEvent(db, old)).toBe(true);
+  expect(await archiveEvent(db, old)).toBe(false);
+  expect(await archiveEvent(db, fresh)).toBe(true);
+  const logs = captureLogger({});
+  await pruneEventArchive({ db, log: logs.log })({}, job);
+  const left = await db.execute<{ id: string }>(
+    sql`select id from integrations.event_archive where id in (${old.id}, ${fresh.id})`,
+  );
+  expect(left.rows.map((r) => r.id)).toEqual([fresh.id]);
+  expect(logs.lines.find((l) => l.msg === 'event archive pruned')).toMatchObject({ deleted: 1 });
+});
