@@ -45,6 +45,12 @@ const edgeConfigFields = z.object({
   JWT_ISSUER: z.string().min(1),
   JWT_AUDIENCE: z.string().min(1),
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** Bodies declared larger than this get 413 at the edge (core's MAX_BODY_BYTES; the same default). */
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Shared with the jobs runner (EDGE_INTERNAL_SECRET): authenticates calls to /internal/*. */
   INTERNAL_SECRET: z.string().min(32).optional(),

@@ -4,17 +4,40 @@
  */
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { NotFoundError } from '../../core/platform/problem.ts';
+import { NotFoundError, PayloadTooLargeError } from '../../core/platform/problem.ts';
 import { publicPaths, serviceForPath } from '../../core/services.ts';
 import { refuseWithoutCredentials } from '../auth.ts';
 import { type EdgeEnv, edgeConfig, serviceUrl } from '../env.ts';
 import { forwardRequest } from '../gateway.ts';
+
+// The CSV import streams and counts its own bytes in core (IMPORT_MAX_BYTES).
+const STREAMED_UPLOADS = ['/api/products/import'];
+// What the edge reads and throws away of an oversized body before answering 413.
+const DRAIN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A body declared larger than the limit is refused here, never forwarded. The edge reads it first
+ * (up to DRAIN_BYTES): a server that answers while the client is still sending closes a
+ * connection the client is writing to, and the client sees a reset instead of the 413.
+ */
+async function refuseOversizedBody(req: Request, limit: number, path: string): Promise<void> {
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (!(declared > limit) || STREAMED_UPLOADS.includes(path) || !req.body) return;
+  const reader = req.body.getReader();
+  for (let read = 0; read < DRAIN_BYTES; ) {
+    const chunk = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+    if (chunk.done) break;
+    read += chunk.value.byteLength;
+  }
+  throw new PayloadTooLargeError(limit);
+}
 
 /** Forwards the request to the core service that owns its path. */
 export async function forwardToService(c: Context<EdgeEnv>): Promise<Response> {
   const service = serviceForPath(c.req.path);
   if (!service) throw new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
   const cfg = edgeConfig(c.env);
+  await refuseOversizedBody(c.req.raw, cfg.MAX_BODY_BYTES, c.req.path);
   if (!publicPaths.includes(c.req.path)) await refuseWithoutCredentials(cfg, c.req.raw.headers);
   return forwardRequest(c.req.raw, serviceUrl(cfg, service), {
     requestId: c.var.requestId,
