@@ -6,19 +6,11 @@ import { type AppEnv, createRouter } from '../platform/app-env.ts';
 import { idempotent } from '../platform/idempotency.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageSchema } from '../platform/pagination.ts';
-import {
-  cancelOrder,
-  confirmOrder,
-  createOrder,
-  deliverOrder,
-  listOrders,
-  type OrderActor,
-  type OrderDeps,
-  type OrderRequestDeps,
-  patchOrder,
-  readOrder,
-  shipOrder,
-} from './orders.ts';
+import { cancelOrder, confirmOrder, patchOrder } from './order-changes.ts';
+import { createOrder } from './order-creation.ts';
+import { deliverOrder, shipOrder } from './order-fulfilment.ts';
+import { listOrders, readOrder } from './order-reads.ts';
+import type { OrderActor, OrderDeps, OrderRequestDeps } from './order-store.ts';
 import { createOrderSchema, orderQuery, orderSchema, patchOrderSchema, shipOrderSchema } from './schemas.ts';
 
 const tags = ['orders'];
