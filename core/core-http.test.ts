@@ -205,6 +205,18 @@ test('GET /openapi.json is an OpenAPI 3.1 document generated from the route sche
   expect(doc.components.schemas.Warehouse).toBeDefined();
 });
 
+test('every documented URL is written as a literal path in core, so searching the URL finds its route', async () => {
+  const doc = (await (await fetch(`${core().url}/openapi.json`)).json()) as OpenApiDoc;
+  const sources: string[] = [];
+  for await (const file of new Bun.Glob('**/*.ts').scan({ cwd: import.meta.dir }))
+    if (!file.endsWith('.test.ts')) sources.push(await Bun.file(`${import.meta.dir}/${file}`).text());
+  const source = sources.join('\n');
+  const paths = Object.keys(doc.paths).filter((p) => p !== '/openapi.json');
+  expect(paths).toContain('/api/orders/{id}/confirm');
+  expect(paths).toContain('/api/transfers/{id}/ship');
+  expect(paths.filter((path) => !source.includes(`path: '${path}'`))).toEqual([]);
+});
+
 test('every operation declares who may call it; the public ones are exactly the edge’s public paths', async () => {
   const doc = (await (await fetch(`${core().url}/openapi.json`)).json()) as {
     paths: Record<string, Record<string, { security?: unknown[]; 'x-action'?: string }>>;
