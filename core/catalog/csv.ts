@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Database, Transaction } from '../platform/database.ts';
 import { pgConstraint, pgErrorCode } from '../platform/database.ts';
+import { expected } from '../platform/invariant.ts';
 import { enqueueEvents } from '../platform/outbox.ts';
 import {
   AppError,
@@ -101,11 +102,17 @@ function crlfToLf(): TransformStream<Uint8Array, Uint8Array> {
       let n = 0;
       if (pendingCr && chunk[0] !== 10) out[n++] = 13;
       pendingCr = false;
-      for (let i = 0; i < chunk.length; i++) {
-        const byte = chunk[i]!;
-        if (byte === 13 && i === chunk.length - 1) pendingCr = true;
-        else if (byte !== 13 || chunk[i + 1] !== 10) out[n++] = byte;
+      // Copies the runs between CRs; a CR before LF is dropped, a lone one kept, a last one waits.
+      let from = 0;
+      for (let cr = chunk.indexOf(13); cr !== -1; cr = chunk.indexOf(13, from)) {
+        out.set(chunk.subarray(from, cr), n);
+        n += cr - from;
+        from = cr + 1;
+        if (cr === chunk.length - 1) pendingCr = true;
+        else if (chunk[cr + 1] !== 10) out[n++] = 13;
       }
+      out.set(chunk.subarray(from), n);
+      n += chunk.length - from;
       controller.enqueue(out.subarray(0, n));
     },
     flush(controller) {
@@ -141,9 +148,10 @@ function productInput(cells: Partial<Record<Column, string>>) {
     return { amount: toMinorUnits(value, currency, column), currency };
   };
   let attributes: unknown;
-  if (blankToNull(record.attributes) !== null) {
+  const attributesCell = blankToNull(record.attributes);
+  if (attributesCell !== null) {
     try {
-      attributes = JSON.parse(record.attributes!);
+      attributes = JSON.parse(attributesCell);
     } catch {
       throw new LineError('attributes: not valid JSON');
     }
@@ -377,7 +385,7 @@ async function applyBatch(
       await apply(tx, batch);
       return;
     } catch (err) {
-      if (!lineFailure(err, batch[0]!.input)) throw err;
+      if (!lineFailure(err, expected(batch[0], 'a batch of at least one line').input)) throw err;
     }
     for (const pending of batch) {
       try {
@@ -446,8 +454,14 @@ function productCells(r: ProductRow): Record<Column, string> {
     barcode: r.barcode ?? '',
     category: r.category ?? '',
     unit: r.unit,
-    price: r.price_amount === null ? '' : fromMinorUnits(r.price_amount, r.price_currency!),
-    cost: r.cost_amount === null ? '' : fromMinorUnits(r.cost_amount, r.cost_currency!),
+    price:
+      r.price_amount === null
+        ? ''
+        : fromMinorUnits(r.price_amount, expected(r.price_currency, 'a currency with the price')),
+    cost:
+      r.cost_amount === null
+        ? ''
+        : fromMinorUnits(r.cost_amount, expected(r.cost_currency, 'a currency with the cost')),
     currency,
     attributes: Object.keys(r.attributes ?? {}).length === 0 ? '' : JSON.stringify(r.attributes),
     archived: String(r.archived),
