@@ -1,14 +1,12 @@
 /**
- * Products in and out as RFC 4180 CSV (csv-parse, csv-stringify), streamed both ways so a file of
- * any size never sits in memory. Import upserts by sku in batches, one transaction each; a bad
- * line is reported with its line number and the rest are kept.
+ * Products in as RFC 4180 CSV (csv-parse), streamed so a file of any size never sits in memory.
+ * Import upserts by sku in batches, one transaction each; a bad line is reported with its line
+ * number and the rest are kept. The file's columns are defined here; csv-export.ts writes them.
  */
 import { Readable } from 'node:stream';
 import { z } from '@hono/zod-openapi';
 import { type CsvError, parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
 import { sql } from 'drizzle-orm';
-import type pg from 'pg';
 import type { Database, Transaction } from '../platform/database.ts';
 import { pgConstraint, pgErrorCode } from '../platform/database.ts';
 import { expected } from '../platform/invariant.ts';
@@ -20,7 +18,7 @@ import {
   ValidationError,
 } from '../platform/problem.ts';
 import { fieldErrors } from '../platform/validation.ts';
-import { neutralisedCell, restoredCell } from './csv-formulas.ts';
+import { restoredCell } from './csv-formulas.ts';
 import { PRODUCT_COLUMNS, type ProductRow, productFromRow } from './product-reads.ts';
 import { purgeEdgeCatalogAfterCommit } from './products.ts';
 import { createProductSchema } from './schemas.ts';
@@ -39,9 +37,9 @@ export const IMPORT_COLUMNS = [
   'attributes',
   'archived',
 ] as const;
-type Column = (typeof IMPORT_COLUMNS)[number];
+export type Column = (typeof IMPORT_COLUMNS)[number];
 /** Columns whose cells this API writes as numbers or flags; every other cell is free text. */
-const FORMATTED_COLUMNS: readonly Column[] = ['price', 'cost', 'archived'];
+export const FORMATTED_COLUMNS: readonly Column[] = ['price', 'cost', 'archived'];
 
 export const importSummarySchema = z
   .object({
@@ -83,7 +81,7 @@ function toMinorUnits(value: string, currency: string, column: string): number {
   return Number(match[1]) * 10 ** digits + Number((match[2] ?? '').padEnd(digits, '0') || 0);
 }
 
-const fromMinorUnits = (amount: number, currency: string) => {
+export const fromMinorUnits = (amount: number, currency: string) => {
   const digits = minorDigits(currency) ?? 2;
   return digits === 0 ? String(amount) : (amount / 10 ** digits).toFixed(digits);
 };
@@ -408,62 +406,3 @@ const eventFor = (row: ProductRow & { inserted: boolean }, requestId: string) =>
   data: productFromRow(row, { withCost: false }),
   requestId,
 });
-
-/** Every product (archived too) as CSV, read in pages by sku so memory stays flat. */
-export function exportProductsCsv(pool: pg.Pool): ReadableStream<Uint8Array> {
-  // quoted_match: a line break inside a field must be quoted whatever the record delimiter.
-  const csv = stringify({
-    header: true,
-    columns: [...IMPORT_COLUMNS],
-    record_delimiter: 'windows',
-    quoted_match: /[\r\n]/,
-  });
-  (async () => {
-    let after = '';
-    for (;;) {
-      const { rows } = await pool.query(
-        `select ${PRODUCT_COLUMNS}, lower(p.sku) as sort_key from catalog.products p
-         where lower(p.sku) > $1 order by lower(p.sku) limit 1000`,
-        [after],
-      );
-      for (const r of rows as (ProductRow & { sort_key: string })[]) {
-        if (!csv.write(exportRecord(r))) await new Promise((resolve) => csv.once('drain', resolve));
-      }
-      if (rows.length < 1000) break;
-      after = (rows.at(-1) as { sort_key: string }).sort_key;
-    }
-    csv.end();
-  })().catch((err) => csv.destroy(err as Error));
-  return Readable.toWeb(csv) as unknown as ReadableStream<Uint8Array>;
-}
-
-/** One product as a file's record, free text neutralised so no cell runs as a formula. */
-function exportRecord(r: ProductRow): Record<Column, string> {
-  const cells = productCells(r);
-  for (const column of IMPORT_COLUMNS)
-    if (!FORMATTED_COLUMNS.includes(column)) cells[column] = neutralisedCell(cells[column]);
-  return cells;
-}
-
-function productCells(r: ProductRow): Record<Column, string> {
-  const currency = r.price_currency ?? r.cost_currency ?? '';
-  return {
-    sku: r.sku,
-    name: r.name,
-    description: r.description ?? '',
-    barcode: r.barcode ?? '',
-    category: r.category ?? '',
-    unit: r.unit,
-    price:
-      r.price_amount === null
-        ? ''
-        : fromMinorUnits(r.price_amount, expected(r.price_currency, 'a currency with the price')),
-    cost:
-      r.cost_amount === null
-        ? ''
-        : fromMinorUnits(r.cost_amount, expected(r.cost_currency, 'a currency with the cost')),
-    currency,
-    attributes: Object.keys(r.attributes ?? {}).length === 0 ? '' : JSON.stringify(r.attributes),
-    archived: String(r.archived),
-  };
-}

@@ -8,7 +8,8 @@ import { etagFor, ifNoneMatchHits, parseIfMatch } from '../platform/etag.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageSchema } from '../platform/pagination.ts';
 import { NotFoundError, PreconditionRequiredError } from '../platform/problem.ts';
-import { exportProductsCsv, IMPORT_COLUMNS, importProductsCsv, importSummarySchema } from './csv.ts';
+import { IMPORT_COLUMNS, importProductsCsv, importSummarySchema } from './csv.ts';
+import { exportProductsCsv } from './csv-export.ts';
 import { listProducts, type ProductAudience, productFromRow, readProductByBarcode } from './product-reads.ts';
 import { archiveProduct, createProduct, getProduct, updateProduct } from './products.ts';
 import {
