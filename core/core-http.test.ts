@@ -9,7 +9,7 @@ import { serveCore, useCore } from '../test/harness/core.ts';
 import { apiClient, expectProblem, type OpenApiDoc, postJson } from '../test/harness/http.ts';
 import { adminQuery, testPostgres } from '../test/harness/postgres.ts';
 import { connectDatabase } from './platform/database.ts';
-import { publicPaths } from './services.ts';
+import { publicPaths, serviceForPath, serviceNames, servicePrefixes } from './services.ts';
 
 const core = useCore({ maxBodyBytes: 64 * 1024 });
 let admin: Actor;
@@ -203,6 +203,29 @@ test('GET /openapi.json is an OpenAPI 3.1 document generated from the route sche
   expect(doc.paths['/api/warehouses']!.post!.requestBody!.content['application/json']!.schema).toBeDefined();
   expect(doc.components.schemas.Problem).toBeDefined();
   expect(doc.components.schemas.Warehouse).toBeDefined();
+});
+
+test('every documented URL is written as a literal path in core, so searching the URL finds its route', async () => {
+  const doc = (await (await fetch(`${core().url}/openapi.json`)).json()) as OpenApiDoc;
+  const sources: string[] = [];
+  for await (const file of new Bun.Glob('**/*.ts').scan({ cwd: import.meta.dir }))
+    if (!file.endsWith('.test.ts')) sources.push(await Bun.file(`${import.meta.dir}/${file}`).text());
+  const source = sources.join('\n');
+  const paths = Object.keys(doc.paths).filter((p) => p !== '/openapi.json');
+  expect(paths).toContain('/api/orders/{id}/confirm');
+  expect(paths).toContain('/api/transfers/{id}/ship');
+  expect(paths.filter((path) => !source.includes(`path: '${path}'`))).toEqual([]);
+});
+
+test('every URL prefix the edge routes by leads to a route of its service, and every route has its service', async () => {
+  const doc = (await (await fetch(`${core().url}/openapi.json`)).json()) as OpenApiDoc;
+  const paths = Object.keys(doc.paths).filter((p) => p !== '/healthz' && p !== '/openapi.json');
+  const servedBy = (prefix: string) => paths.filter((p) => p === prefix || p.startsWith(`${prefix}/`));
+  const empty = serviceNames.flatMap((name) =>
+    servicePrefixes[name].filter((prefix) => !servedBy(prefix).some((p) => serviceForPath(p) === name)),
+  );
+  expect(empty).toEqual([]);
+  expect(paths.filter((p) => serviceForPath(p) === undefined)).toEqual([]);
 });
 
 test('every operation declares who may call it; the public ones are exactly the edge’s public paths', async () => {

@@ -50,8 +50,8 @@ const app = createCoreApp({
     secrets: [cfg.EDGE_SIGNING_SECRET, cfg.EDGE_SIGNING_SECRET_PREVIOUS],
     required: cfg.NODE_ENV === 'production',
   },
-  ...(remoteInventory
-    ? { inventory: createHttpInventoryClient(remoteInventory, cfg.CORE_INTERNAL_SECRET!) }
+  ...(remoteInventory && cfg.CORE_INTERNAL_SECRET
+    ? { inventory: createHttpInventoryClient(remoteInventory, cfg.CORE_INTERNAL_SECRET) }
     : {}),
 });
 

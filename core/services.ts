@@ -12,13 +12,18 @@ export const serviceNames = [
 ] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
+/**
+ * Only prefixes a service answers today (core-http.test.ts checks each has a route): a planned
+ * area of ../shared/API.md (vendors, purchase orders, webhooks, analytics) gets its prefix with
+ * its first route. Until then the edge answers 404 itself.
+ */
 export const servicePrefixes: Record<ServiceName, readonly string[]> = {
   identity: ['/api/auth', '/api/users', '/api/api-keys', '/.well-known/jwks.json'],
   catalog: ['/api/products', '/api/barcodes'],
   inventory: ['/api/warehouses', '/api/inventory', '/api/transfers'],
-  orders: ['/api/orders', '/api/analytics'],
-  purchasing: ['/api/vendors', '/api/purchase-orders'],
-  integrations: ['/api/webhooks', '/api/integrations', '/api/jobs'],
+  orders: ['/api/orders'],
+  purchasing: [],
+  integrations: ['/api/jobs'],
 };
 
 /** Paths anyone may call: signing in, and the keys that verify tokens. Everything else needs credentials. */

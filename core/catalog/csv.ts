@@ -1,16 +1,15 @@
 /**
- * Products in and out as RFC 4180 CSV (csv-parse, csv-stringify), streamed both ways so a file of
- * any size never sits in memory. Import upserts by sku in batches, one transaction each; a bad
- * line is reported with its line number and the rest are kept.
+ * Products in as RFC 4180 CSV (csv-parse), streamed so a file of any size never sits in memory.
+ * Import upserts by sku in batches, one transaction each; a bad line is reported with its line
+ * number and the rest are kept. The file's columns are defined here; csv-export.ts writes them.
  */
 import { Readable } from 'node:stream';
 import { z } from '@hono/zod-openapi';
 import { type CsvError, parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
 import { sql } from 'drizzle-orm';
-import type pg from 'pg';
 import type { Database, Transaction } from '../platform/database.ts';
 import { pgConstraint, pgErrorCode } from '../platform/database.ts';
+import { expected } from '../platform/invariant.ts';
 import { enqueueEvents } from '../platform/outbox.ts';
 import {
   AppError,
@@ -19,7 +18,7 @@ import {
   ValidationError,
 } from '../platform/problem.ts';
 import { fieldErrors } from '../platform/validation.ts';
-import { neutralisedCell, restoredCell } from './csv-formulas.ts';
+import { restoredCell } from './csv-formulas.ts';
 import { PRODUCT_COLUMNS, type ProductRow, productFromRow } from './product-reads.ts';
 import { purgeEdgeCatalogAfterCommit } from './products.ts';
 import { createProductSchema } from './schemas.ts';
@@ -38,9 +37,9 @@ export const IMPORT_COLUMNS = [
   'attributes',
   'archived',
 ] as const;
-type Column = (typeof IMPORT_COLUMNS)[number];
+export type Column = (typeof IMPORT_COLUMNS)[number];
 /** Columns whose cells this API writes as numbers or flags; every other cell is free text. */
-const FORMATTED_COLUMNS: readonly Column[] = ['price', 'cost', 'archived'];
+export const FORMATTED_COLUMNS: readonly Column[] = ['price', 'cost', 'archived'];
 
 export const importSummarySchema = z
   .object({
@@ -82,7 +81,7 @@ function toMinorUnits(value: string, currency: string, column: string): number {
   return Number(match[1]) * 10 ** digits + Number((match[2] ?? '').padEnd(digits, '0') || 0);
 }
 
-const fromMinorUnits = (amount: number, currency: string) => {
+export const fromMinorUnits = (amount: number, currency: string) => {
   const digits = minorDigits(currency) ?? 2;
   return digits === 0 ? String(amount) : (amount / 10 ** digits).toFixed(digits);
 };
@@ -101,11 +100,17 @@ function crlfToLf(): TransformStream<Uint8Array, Uint8Array> {
       let n = 0;
       if (pendingCr && chunk[0] !== 10) out[n++] = 13;
       pendingCr = false;
-      for (let i = 0; i < chunk.length; i++) {
-        const byte = chunk[i]!;
-        if (byte === 13 && i === chunk.length - 1) pendingCr = true;
-        else if (byte !== 13 || chunk[i + 1] !== 10) out[n++] = byte;
+      // Copies the runs between CRs; a CR before LF is dropped, a lone one kept, a last one waits.
+      let from = 0;
+      for (let cr = chunk.indexOf(13); cr !== -1; cr = chunk.indexOf(13, from)) {
+        out.set(chunk.subarray(from, cr), n);
+        n += cr - from;
+        from = cr + 1;
+        if (cr === chunk.length - 1) pendingCr = true;
+        else if (chunk[cr + 1] !== 10) out[n++] = 13;
       }
+      out.set(chunk.subarray(from), n);
+      n += chunk.length - from;
       controller.enqueue(out.subarray(0, n));
     },
     flush(controller) {
@@ -141,9 +146,10 @@ function productInput(cells: Partial<Record<Column, string>>) {
     return { amount: toMinorUnits(value, currency, column), currency };
   };
   let attributes: unknown;
-  if (blankToNull(record.attributes) !== null) {
+  const attributesCell = blankToNull(record.attributes);
+  if (attributesCell !== null) {
     try {
-      attributes = JSON.parse(record.attributes!);
+      attributes = JSON.parse(attributesCell);
     } catch {
       throw new LineError('attributes: not valid JSON');
     }
@@ -377,7 +383,7 @@ async function applyBatch(
       await apply(tx, batch);
       return;
     } catch (err) {
-      if (!lineFailure(err, batch[0]!.input)) throw err;
+      if (!lineFailure(err, expected(batch[0], 'a batch of at least one line').input)) throw err;
     }
     for (const pending of batch) {
       try {
@@ -400,56 +406,3 @@ const eventFor = (row: ProductRow & { inserted: boolean }, requestId: string) =>
   data: productFromRow(row, { withCost: false }),
   requestId,
 });
-
-/** Every product (archived too) as CSV, read in pages by sku so memory stays flat. */
-export function exportProductsCsv(pool: pg.Pool): ReadableStream<Uint8Array> {
-  // quoted_match: a line break inside a field must be quoted whatever the record delimiter.
-  const csv = stringify({
-    header: true,
-    columns: [...IMPORT_COLUMNS],
-    record_delimiter: 'windows',
-    quoted_match: /[\r\n]/,
-  });
-  (async () => {
-    let after = '';
-    for (;;) {
-      const { rows } = await pool.query(
-        `select ${PRODUCT_COLUMNS}, lower(p.sku) as sort_key from catalog.products p
-         where lower(p.sku) > $1 order by lower(p.sku) limit 1000`,
-        [after],
-      );
-      for (const r of rows as (ProductRow & { sort_key: string })[]) {
-        if (!csv.write(exportRecord(r))) await new Promise((resolve) => csv.once('drain', resolve));
-      }
-      if (rows.length < 1000) break;
-      after = (rows.at(-1) as { sort_key: string }).sort_key;
-    }
-    csv.end();
-  })().catch((err) => csv.destroy(err as Error));
-  return Readable.toWeb(csv) as unknown as ReadableStream<Uint8Array>;
-}
-
-/** One product as a file's record, free text neutralised so no cell runs as a formula. */
-function exportRecord(r: ProductRow): Record<Column, string> {
-  const cells = productCells(r);
-  for (const column of IMPORT_COLUMNS)
-    if (!FORMATTED_COLUMNS.includes(column)) cells[column] = neutralisedCell(cells[column]);
-  return cells;
-}
-
-function productCells(r: ProductRow): Record<Column, string> {
-  const currency = r.price_currency ?? r.cost_currency ?? '';
-  return {
-    sku: r.sku,
-    name: r.name,
-    description: r.description ?? '',
-    barcode: r.barcode ?? '',
-    category: r.category ?? '',
-    unit: r.unit,
-    price: r.price_amount === null ? '' : fromMinorUnits(r.price_amount, r.price_currency!),
-    cost: r.cost_amount === null ? '' : fromMinorUnits(r.cost_amount, r.cost_currency!),
-    currency,
-    attributes: Object.keys(r.attributes ?? {}).length === 0 ? '' : JSON.stringify(r.attributes),
-    archived: String(r.archived),
-  };
-}

@@ -15,6 +15,10 @@
  *
  * bwip-js images are transparent and end at the outermost bar; scanners need a quiet zone on
  * a light background, so every barcode gets a white background and padding.
+ *
+ * Over 400 lines on purpose: SVG, PNG and sheets share the barcode spec, quiet zones and caption
+ * rules (private here); split, those would become exports for one reader each. The sections
+ * below read top to bottom: what is encoded, the caption, SVG, PNG, sheets, the API.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

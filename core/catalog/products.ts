@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../platform/database.ts';
 import { isUniqueViolation, pgConstraint } from '../platform/database.ts';
+import { returnedRow } from '../platform/invariant.ts';
 import { enqueueEvent, enqueueJob } from '../platform/outbox.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../platform/problem.ts';
 import { type ProductAudience, type ProductRow, productFromRow, readProductBySku } from './product-reads.ts';
@@ -67,11 +68,13 @@ export async function createProduct(
 ): Promise<ProductView> {
   try {
     return await db.transaction(async (tx) => {
-      const [record] = await tx
-        .insert(products)
-        .values({ ...columnsFor(input), sku: input.sku, name: input.name })
-        .returning();
-      const row = asRow(record!);
+      const record = returnedRow(
+        await tx
+          .insert(products)
+          .values({ ...columnsFor(input), sku: input.sku, name: input.name })
+          .returning(),
+      );
+      const row = asRow(record);
       await enqueueEvent(tx, { type: 'product.created', data: eventView(row), requestId });
       await purgeEdgeCatalogAfterCommit(tx);
       return productFromRow(row, audience);

@@ -47,7 +47,8 @@ const VERIFIED_MAX = 10_000;
 function remember(keys: KeyRing, token: string, claims: AccessClaims, exp: number) {
   const cache = verified.get(keys) ?? new Map<string, { claims: AccessClaims; expiresAt: number }>();
   verified.set(keys, cache);
-  if (cache.size >= VERIFIED_MAX) cache.delete(cache.keys().next().value!);
+  const oldest = cache.keys().next();
+  if (cache.size >= VERIFIED_MAX && !oldest.done) cache.delete(oldest.value);
   cache.set(token, { claims, expiresAt: exp * 1000 });
 }
 

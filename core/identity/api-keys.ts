@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { type Database, pgConstraint, type Queryable } from '../platform/database.ts';
+import { expected, returnedRow } from '../platform/invariant.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../platform/problem.ts';
 import type { Principal } from './policy.ts';
 import { randomSecret, sameHash, sha256 } from './secrets.ts';
@@ -52,7 +53,7 @@ export async function createApiKey(db: Database, input: NewApiKey, createdBy: Pr
   const prefix = newPrefix();
   const key = `vk_${prefix}_${randomSecret()}`;
   try {
-    const [row] = await db
+    const rows = await db
       .insert(apiKeys)
       .values({
         ...input,
@@ -62,7 +63,7 @@ export async function createApiKey(db: Database, input: NewApiKey, createdBy: Pr
         ...creatorColumns(createdBy),
       })
       .returning();
-    return { ...apiKeyView(row!), key };
+    return { ...apiKeyView(returnedRow(rows)), key };
   } catch (err) {
     if (pgConstraint(err) === 'api_keys_user_id_users_id_fk') {
       throw new ValidationError([{ path: 'userId', message: 'No such user' }]);
@@ -104,7 +105,7 @@ export async function principalFromApiKey(db: Database, presented: string): Prom
     .select({ key: apiKeys, ownerStatus: users.status })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.userId))
-    .where(eq(apiKeys.prefix, match[1]!));
+    .where(eq(apiKeys.prefix, expected(match[1], 'the prefix KEY_FORMAT captures')));
   if (!row || !sameHash(sha256(presented), row.key.keyHash)) throw invalid;
   if (row.key.revokedAt) throw new UnauthorizedError('The API key has been revoked.');
   if (row.key.userId && row.ownerStatus !== 'active')

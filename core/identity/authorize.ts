@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { peerAddress } from '../platform/edge-trust.ts';
+import { expected } from '../platform/invariant.ts';
 import { problemResponses } from '../platform/openapi.ts';
 import { ForbiddenError, UnauthorizedError } from '../platform/problem.ts';
 import { verifyAccessToken } from './access-tokens.ts';
@@ -21,7 +22,11 @@ export async function authenticate(c: Context<AppEnv>): Promise<Principal> {
     const match = BEARER.exec(authorization);
     if (!match) throw new UnauthorizedError('Send the access token as `Authorization: Bearer <token>`.');
     const { identity, db } = c.var;
-    const claims = await verifyAccessToken(identity.keys, identity.settings, match[1]!);
+    const claims = await verifyAccessToken(
+      identity.keys,
+      identity.settings,
+      expected(match[1], 'the token BEARER captures'),
+    );
     const principal = await principalForToken(db, claims.sub, claims.sid);
     if (!principal)
       throw new UnauthorizedError('This session has ended or the account is disabled; sign in again.');

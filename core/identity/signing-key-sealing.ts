@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { JWK } from 'jose';
 import type { Queryable } from '../platform/database.ts';
+import { expected } from '../platform/invariant.ts';
 import { aesKey, seal, unseal } from './sealing.ts';
 import type { AuthSettings } from './settings.ts';
 
@@ -108,7 +109,13 @@ export async function resealSigningKeys(q: Queryable, settings: AuthSettings): P
        or private_key_sealed not like ${`v1.${k.current.id}.%`}
     for update`);
   for (const row of rows.rows) {
-    const jwk = row.private_jwk ?? (await openPrivateJwk(k, row.kid, row.private_key_sealed!));
+    const jwk =
+      row.private_jwk ??
+      (await openPrivateJwk(
+        k,
+        row.kid,
+        expected(row.private_key_sealed, 'a sealed key where the plaintext JWK is gone'),
+      ));
     await q.execute(sql`
       update identity.signing_keys
       set private_key_sealed = ${await sealPrivateJwk(k, row.kid, jwk)}, private_jwk = null

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { Batcher, perKey } from '../platform/batcher.ts';
 import { type Database, isUniqueViolation } from '../platform/database.ts';
+import { returnedRow } from '../platform/invariant.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/problem.ts';
 import { revokeUserApiKeys } from './api-keys.ts';
@@ -51,7 +52,7 @@ export async function createUser(
   assertPasswordLength(input.password, settings);
   const passwordHash = await passwords.hash(input.password);
   try {
-    const [row] = await db
+    const rows = await db
       .insert(users)
       .values({
         email: input.email,
@@ -61,7 +62,7 @@ export async function createUser(
         warehouseIds: input.warehouseIds,
       })
       .returning();
-    return userView(row!);
+    return userView(returnedRow(rows));
   } catch (err) {
     if (isUniqueViolation(err)) throw new ConflictError('A user with this email exists already.');
     throw err;

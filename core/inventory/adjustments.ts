@@ -3,7 +3,8 @@ import { readProductRefs } from '../catalog/product-reads.ts';
 import type { Database, Transaction } from '../platform/database.ts';
 import { pgErrorCode } from '../platform/database.ts';
 import type { IdempotencyClaim } from '../platform/idempotency.ts';
-import { ConflictError, ValidationError } from '../platform/problem.ts';
+import { expected, returnedRow } from '../platform/invariant.ts';
+import { ConflictError, type FieldError, ValidationError } from '../platform/problem.ts';
 import {
   type BlockedMove,
   type MovementView,
@@ -21,14 +22,31 @@ export interface Actor {
   claim?: IdempotencyClaim | undefined;
 }
 
-/** The catalog's spelling of each sku, or a 422 naming the lines whose sku is unknown. */
-export async function canonicalSkus(db: Database, skus: readonly string[], path: (i: number) => string) {
-  const refs = await readProductRefs(db.$client, skus);
-  const errors = skus.flatMap((s, i) =>
-    refs.has(s) ? [] : [{ path: path(i), message: `No product has the sku ${s}.` }],
+/** The lines with the catalog's spelling of each sku, or a 422 naming the lines whose sku is unknown. */
+export async function canonicalLines<L extends { sku: string }>(
+  db: Database,
+  lines: readonly L[],
+  path: (i: number) => string,
+): Promise<L[]> {
+  const refs = await readProductRefs(
+    db.$client,
+    lines.map((l) => l.sku),
   );
+  const errors: FieldError[] = [];
+  const canonical = lines.flatMap((l, i) => {
+    const ref = refs.get(l.sku);
+    if (ref) return [{ ...l, sku: ref.sku }];
+    errors.push({ path: path(i), message: `No product has the sku ${l.sku}.` });
+    return [];
+  });
   if (errors.length > 0) throw new ValidationError(errors);
-  return skus.map((s) => refs.get(s)!.sku);
+  return canonical;
+}
+
+/** The catalog's spelling of one sku, or a 422 naming `path`. */
+export async function canonicalSku(db: Database, sku: string, path: string): Promise<string> {
+  const [line] = await canonicalLines(db, [{ sku }], () => path);
+  return expected(line, 'the line canonicalLines checked').sku;
 }
 
 export function belowReserved(short: BlockedMove[]): ConflictError {
@@ -70,12 +88,12 @@ export function applyMove(
 const typeForReason = { received: 'receipt', count: 'count' } as const;
 
 export async function adjustStock(db: Database, input: Adjustment, actor: Actor): Promise<MovementView> {
-  const [sku] = await canonicalSkus(db, [input.sku], () => 'sku');
+  const sku = await canonicalSku(db, input.sku, 'sku');
   const { movements } = await applyMove(
     db,
     {
       mode: 'delta',
-      lines: [{ warehouseId: input.warehouseId, sku: sku!, qty: input.delta }],
+      lines: [{ warehouseId: input.warehouseId, sku, qty: input.delta }],
       type: typeForReason[input.reason as keyof typeof typeForReason] ?? 'adjustment',
       reason: input.reason,
       note: input.note ?? null,
@@ -86,7 +104,7 @@ export async function adjustStock(db: Database, input: Adjustment, actor: Actor)
     },
     (tx, moved) => actor.claim?.complete(tx, 201, moved[0]) ?? Promise.resolve(),
   );
-  return movements[0]!;
+  return returnedRow(movements);
 }
 
 export interface CountView {
@@ -99,13 +117,9 @@ export interface CountView {
 
 /** Sets on_hand to what was counted; each variance becomes a `count` movement. */
 export async function countStock(db: Database, input: StockCount, actor: Actor): Promise<CountView> {
-  const skus = await canonicalSkus(
-    db,
-    input.lines.map((l) => l.sku),
-    (i) => `lines.${i}.sku`,
-  );
+  const countLines = await canonicalLines(db, input.lines, (i) => `lines.${i}.sku`);
   const seen = new Set<string>();
-  skus.forEach((s, i) => {
+  countLines.forEach(({ sku: s }, i) => {
     if (seen.has(s.toLowerCase()))
       throw new ValidationError([{ path: `lines.${i}.sku`, message: 'Each sku once per count.' }]);
     seen.add(s.toLowerCase());
@@ -114,7 +128,7 @@ export async function countStock(db: Database, input: StockCount, actor: Actor):
   return inWarehouseTransaction(db, async (tx) => {
     const result = await moveStock(tx, {
       mode: 'set',
-      lines: skus.map((sku, i) => ({ warehouseId: input.warehouseId, sku, qty: input.lines[i]!.counted })),
+      lines: countLines.map((l) => ({ warehouseId: input.warehouseId, sku: l.sku, qty: l.counted })),
       type: 'count',
       reason: 'count',
       note: input.note ?? null,
@@ -125,20 +139,22 @@ export async function countStock(db: Database, input: StockCount, actor: Actor):
     });
     if (!result.ok) throw belowReserved(result.short);
     const bySku = new Map(result.plan.map((p) => [p.sku, p]));
-    const lines = skus.map((sku, i) => {
-      const p = bySku.get(sku)!;
-      return { sku, counted: input.lines[i]!.counted, onHandBefore: p.onHandBefore, variance: p.delta };
+    const lines = countLines.map(({ sku, counted }) => {
+      const p = expected(bySku.get(sku), 'move_stock to plan every line it was given');
+      return { sku, counted, onHandBefore: p.onHandBefore, variance: p.delta };
     });
-    const [row] = await tx
-      .insert(stockCounts)
-      .values({ id: countId, warehouseId: input.warehouseId, lines, actorId: actor.actorId })
-      .returning();
+    const row = returnedRow(
+      await tx
+        .insert(stockCounts)
+        .values({ id: countId, warehouseId: input.warehouseId, lines, actorId: actor.actorId })
+        .returning(),
+    );
     return {
       id: countId,
       warehouseId: input.warehouseId,
       lines,
       movements: result.movements,
-      createdAt: row!.createdAt.toISOString(),
+      createdAt: row.createdAt.toISOString(),
     };
   });
 }

@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../platform/database.ts';
+import { returnedRow } from '../platform/invariant.ts';
 
 export type HolderType = 'order' | 'transfer';
 
@@ -43,7 +44,7 @@ export async function applyHolds(q: Queryable, ops: readonly HoldOp[]): Promise<
   const { rows } = await q.execute<{ results: HoldResult[] }>(
     sql`select inventory.hold_stock(${JSON.stringify(payload)}::jsonb) as results`,
   );
-  return rows[0]!.results;
+  return returnedRow(rows).results;
 }
 
 export interface ConsumeOp {
@@ -69,7 +70,7 @@ export async function consumeHolds(q: Queryable, op: ConsumeOp): Promise<Consume
   const { rows } = await q.execute<{ result: ConsumeResult }>(
     sql`select inventory.consume_stock(${JSON.stringify(op)}::jsonb) as result`,
   );
-  return rows[0]!.result;
+  return returnedRow(rows).result;
 }
 
 /** Releases what has expired for these holders; a keep that landed meanwhile wins (checked under the lock). */

@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Queryable, scopeParam } from '../platform/database.ts';
+import { returnedRow } from '../platform/invariant.ts';
 import { enqueueJob } from '../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
 import type { MovementType } from './tables.ts';
@@ -101,7 +102,7 @@ export async function moveStock(q: Queryable, op: MoveOp): Promise<MoveResult> {
   const { rows } = await q.execute<{ result: Record<string, unknown> }>(
     sql`select inventory.move_stock(${JSON.stringify(op)}::jsonb) as result`,
   );
-  const raw = rows[0]!.result as {
+  const raw = returnedRow(rows).result as {
     ok: boolean;
     short?: BlockedMove[];
     plan?: { w: string; sku: string; onHand: number; delta: number }[];

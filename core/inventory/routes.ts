@@ -217,20 +217,31 @@ const createTransferRoute = createRoute({
   },
 });
 
-const transferStep = (step: 'ship' | 'cancel', summary: string) =>
-  createRoute({
-    method: 'post',
-    path: `/api/transfers/{id}/${step}`,
-    tags,
-    summary,
-    ...secured('transfers:write'),
-    request: { params: transferParam },
-    responses: {
-      200: jsonContent(transferSchema, 'The transfer'),
-      ...authProblems,
-      ...problemResponses(404, 409, 422),
-    },
-  });
+const transferStepResponses = {
+  200: jsonContent(transferSchema, 'The transfer'),
+  ...authProblems,
+  ...problemResponses(404, 409, 422),
+};
+
+const shipTransferRoute = createRoute({
+  method: 'post',
+  path: '/api/transfers/{id}/ship',
+  tags,
+  summary: 'Ship a requested transfer: in transit (409 `transfer-expired` past its expiresAt)',
+  ...secured('transfers:write'),
+  request: { params: transferParam },
+  responses: transferStepResponses,
+});
+
+const cancelTransferRoute = createRoute({
+  method: 'post',
+  path: '/api/transfers/{id}/cancel',
+  tags,
+  summary: 'Cancel a requested transfer: its stock is released',
+  ...secured('transfers:write'),
+  request: { params: transferParam },
+  responses: transferStepResponses,
+});
 
 const receiveTransferRoute = createRoute({
   method: 'post',
@@ -340,15 +351,12 @@ export const inventoryRoutes = createRouter()
     assertMay(c.var.principal, 'transfers:write', input.fromWarehouseId);
     return c.json(await createTransfer(c.var.db, input, actorOf(c), c.var.holds.transferExpiryHours), 201);
   })
-  .openapi(
-    transferStep('ship', 'Ship a requested transfer: in transit (409 `transfer-expired` past its expiresAt)'),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      await transferFor(c, id, 'transfers:write', 'from');
-      return c.json(await shipTransfer(c.var.db, id, actorOf(c)), 200);
-    },
-  )
-  .openapi(transferStep('cancel', 'Cancel a requested transfer: its stock is released'), async (c) => {
+  .openapi(shipTransferRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    await transferFor(c, id, 'transfers:write', 'from');
+    return c.json(await shipTransfer(c.var.db, id, actorOf(c)), 200);
+  })
+  .openapi(cancelTransferRoute, async (c) => {
     const { id } = c.req.valid('param');
     await transferFor(c, id, 'transfers:write', 'from');
     return c.json(await cancelTransfer(c.var.db, id, actorOf(c)), 200);

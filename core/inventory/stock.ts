@@ -2,8 +2,9 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { arrayParam, type Database, type Queryable, scopeParam } from '../platform/database.ts';
+import { returnedRow } from '../platform/invariant.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
-import { canonicalSkus } from './adjustments.ts';
+import { canonicalSku } from './adjustments.ts';
 import type { ReorderSettings } from './schemas.ts';
 
 export interface StockLevelView {
@@ -77,7 +78,7 @@ export async function setReorder(
   sku: string,
   input: ReorderSettings,
 ): Promise<StockLevelView> {
-  const [canonical] = await canonicalSkus(db, [sku], () => 'sku');
+  const canonical = await canonicalSku(db, sku, 'sku');
   const { rows } = await db.execute<LevelRow>(sql`
     insert into inventory.stock_levels as s
       (warehouse_id, sku, reorder_point, reorder_qty, preferred_vendor_id)
@@ -88,7 +89,7 @@ export async function setReorder(
           preferred_vendor_id = excluded.preferred_vendor_id, updated_at = now()
     returning s.sku, s.on_hand, s.reserved, s.reorder_point, s.reorder_qty, s.preferred_vendor_id,
               s.version, ${inTransitColumn}`);
-  return levelFromRow(rows[0]!);
+  return levelFromRow(returnedRow(rows));
 }
 
 /** Available units of these skus per warehouse (in a scope), by the catalog's spelling. */

@@ -5,10 +5,11 @@
  */
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../platform/database.ts';
+import { expected, returnedRow } from '../platform/invariant.ts';
 import { newestFirst } from '../platform/newest-first.ts';
 import { enqueueEvents } from '../platform/outbox.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/problem.ts';
-import { type Actor, belowReserved, canonicalSkus, inWarehouseTransaction } from './adjustments.ts';
+import { type Actor, belowReserved, canonicalLines, inWarehouseTransaction } from './adjustments.ts';
 import { applyHolds, consumeHolds } from './holds.ts';
 import { moveStock } from './movements.ts';
 import { outOfStock } from './out-of-stock.ts';
@@ -81,16 +82,12 @@ export async function createTransfer(
 ): Promise<TransferView> {
   if (input.fromWarehouseId === input.toWarehouseId)
     throw new ValidationError([{ path: 'toWarehouseId', message: 'A transfer goes to another warehouse.' }]);
-  const skus = await canonicalSkus(
-    db,
-    input.lines.map((l) => l.sku),
-    (i) => `lines.${i}.sku`,
-  );
+  const requested = await canonicalLines(db, input.lines, (i) => `lines.${i}.sku`);
   const qtyBySku = new Map<string, number>();
-  for (const [i, sku] of skus.entries()) qtyBySku.set(sku, (qtyBySku.get(sku) ?? 0) + input.lines[i]!.qty);
+  for (const { sku, qty } of requested) qtyBySku.set(sku, (qtyBySku.get(sku) ?? 0) + qty);
   const id = crypto.randomUUID();
   return inWarehouseTransaction(db, async (tx) => {
-    const [row] = await tx
+    const rows = await tx
       .insert(transfers)
       .values({
         id,
@@ -108,7 +105,7 @@ export async function createTransfer(
       .insert(transferLines)
       .values([...qtyBySku].map(([sku, qty]) => ({ transferId: id, sku, qty })))
       .returning();
-    const [held] = await applyHolds(tx, [
+    const [reserved] = await applyHolds(tx, [
       {
         kind: 'reserve',
         holderType: 'transfer',
@@ -118,8 +115,9 @@ export async function createTransfer(
         requestId: actor.requestId,
       },
     ]);
-    if (!held!.ok) throw outOfStock(held!.short);
-    const view = toView(row!, lines);
+    const held = expected(reserved, 'one result per hold operation');
+    if (!held.ok) throw outOfStock(held.short);
+    const view = toView(returnedRow(rows), lines);
     await publish(tx, view, actor.requestId);
     await actor.claim?.complete(tx, 201, view);
     return view;
@@ -147,12 +145,13 @@ function assertStatus(row: TransferRow, allowed: TransferStatus[], attempted: st
 }
 
 async function saveStatus(tx: Transaction, row: TransferRow, patch: Partial<TransferRow>) {
-  const [updated] = await tx
-    .update(transfers)
-    .set({ ...patch, version: row.version + 1, updatedAt: new Date() })
-    .where(eq(transfers.id, row.id))
-    .returning();
-  return updated!;
+  return returnedRow(
+    await tx
+      .update(transfers)
+      .set({ ...patch, version: row.version + 1, updatedAt: new Date() })
+      .where(eq(transfers.id, row.id))
+      .returning(),
+  );
 }
 
 async function lapsed(tx: Transaction, id: string): Promise<boolean> {
@@ -235,7 +234,7 @@ export async function receiveTransfer(
     if (errors.length > 0) throw new ValidationError(errors);
     const arriving = receipt
       .filter((r) => r.qty > 0)
-      .map((r) => ({ line: open.get(r.sku.toLowerCase())!, qty: r.qty }));
+      .map((r) => ({ line: expected(open.get(r.sku.toLowerCase()), 'a line checked above'), qty: r.qty }));
     if (arriving.length > 0) {
       const moved = await moveStock(tx, {
         mode: 'delta',

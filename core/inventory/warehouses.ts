@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Database, isUniqueViolation } from '../platform/database.ts';
+import { returnedRow } from '../platform/invariant.ts';
 import { enqueueEvent, enqueueJob } from '../platform/outbox.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
 import { ConflictError, NotFoundError } from '../platform/problem.ts';
@@ -27,8 +28,7 @@ export async function createWarehouse(
 ): Promise<WarehouseView> {
   try {
     return await db.transaction(async (tx) => {
-      const [row] = await tx.insert(warehouses).values(input).returning();
-      const view = toView(row!);
+      const view = toView(returnedRow(await tx.insert(warehouses).values(input).returning()));
       await enqueueEvent(tx, { type: 'warehouse.created', warehouseId: view.id, data: view, requestId });
       // The edge keeps its warehouse list under the catalog generation: move it on.
       await enqueueJob(tx, 'purge-edge-catalog', {}, { jobKey: 'purge-edge-catalog' });

@@ -44,16 +44,15 @@ export function planAllocation(demand: readonly Demand[], stock: readonly Stock[
   }
   const remaining = new Map(demand.filter((d) => d.qty > 0).map((d) => [d.sku, d.qty]));
   const allocations: Planned[] = [];
-  const candidates = new Set(available.keys());
+  const candidates = new Map(available);
   while (remaining.size > 0 && candidates.size > 0) {
-    const best = pickWarehouse(candidates, available, remaining);
+    const best = pickWarehouse(candidates, remaining);
     if (!best) break;
-    candidates.delete(best);
-    const bySku = available.get(best)!;
+    candidates.delete(best.id);
     for (const [sku, need] of [...remaining]) {
-      const take = Math.min(need, bySku.get(sku) ?? 0);
+      const take = Math.min(need, best.bySku.get(sku) ?? 0);
       if (take <= 0) continue;
-      allocations.push({ sku, warehouseId: best, qty: take });
+      allocations.push({ sku, warehouseId: best.id, qty: take });
       if (take === need) remaining.delete(sku);
       else remaining.set(sku, need - take);
     }
@@ -63,13 +62,11 @@ export function planAllocation(demand: readonly Demand[], stock: readonly Stock[
 
 /** The warehouse that serves the most remaining units; ties go to more stock, then the id. */
 function pickWarehouse(
-  candidates: Set<string>,
-  available: Map<string, Map<string, number>>,
+  candidates: Map<string, Map<string, number>>,
   remaining: Map<string, number>,
-): string | undefined {
-  let best: { id: string; covered: number; stock: number } | undefined;
-  for (const id of candidates) {
-    const bySku = available.get(id)!;
+): { id: string; bySku: Map<string, number> } | undefined {
+  let best: { id: string; bySku: Map<string, number>; covered: number; stock: number } | undefined;
+  for (const [id, bySku] of candidates) {
     let covered = 0;
     let stockOfOrder = 0;
     for (const [sku, need] of remaining) {
@@ -84,7 +81,7 @@ function pickWarehouse(
       (covered === best.covered &&
         (stockOfOrder > best.stock || (stockOfOrder === best.stock && id < best.id)))
     )
-      best = { id, covered, stock: stockOfOrder };
+      best = { id, bySku, covered, stock: stockOfOrder };
   }
-  return best?.id;
+  return best;
 }

@@ -59,8 +59,8 @@ export function assertMayPrice(
   lines: readonly { unitPrice?: Money | undefined; acceptable: readonly (Money | null)[] }[],
 ): void {
   if (mayAttempt(principal, 'orders:price-override')) return;
-  const errors = lines.flatMap((l, i) =>
-    l.unitPrice && !l.acceptable.some((p) => samePrice(l.unitPrice!, p))
+  const errors = lines.flatMap(({ unitPrice, acceptable }, i) =>
+    unitPrice && !acceptable.some((p) => samePrice(unitPrice, p))
       ? [{ path: `lines.${i}.unitPrice`, message: "Your role may not set a price other than the catalog's." }]
       : [],
   );

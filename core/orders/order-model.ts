@@ -61,13 +61,23 @@ const transitions: Record<OrderStatus, readonly OrderStatus[]> = {
   cancelled: [],
 };
 
-export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  return from === to ? to === 'partially_shipped' : transitions[from].includes(to);
-}
+/**
+ * The statuses of an order that still wants its stock: its holds are kept, a recorded shipment
+ * is finished, backorders may be allocated to it.
+ */
+export const liveStatuses: readonly OrderStatus[] = [
+  'pending',
+  'backordered',
+  'confirmed',
+  'partially_shipped',
+];
 
-/** 409 unless the state machine allows from -> to. */
+export const isLive = (status: OrderStatus) => liveStatuses.includes(status);
+
+/** 409 unless the state machine allows from -> to (only partially_shipped may stay what it is). */
 export function assertTransition(from: OrderStatus, to: OrderStatus): void {
-  if (!canTransition(from, to))
+  const allowed = from === to ? to === 'partially_shipped' : transitions[from].includes(to);
+  if (!allowed)
     throw new ConflictError(`An order that is ${from} cannot become ${to}.`, 'illegal-transition', {
       currentStatus: from,
       attempted: to,
@@ -85,6 +95,15 @@ export function assertConfirmable(status: OrderStatus): void {
         attempted: 'confirmed',
       },
     );
+}
+
+/**
+ * Which states can ship: confirmed and partially shipped, and backordered for what is already
+ * allocated. Anything else is the state machine's 409.
+ */
+export function assertShippable(status: OrderStatus): void {
+  if (status !== 'confirmed' && status !== 'partially_shipped' && status !== 'backordered')
+    assertTransition(status, 'shipped');
 }
 
 /** Which states allow changing the lines. */
@@ -108,3 +127,22 @@ export function statusFromLines(lines: readonly OrderLine[]): OrderStatus {
   if (shipped > 0) return open === 0 ? 'shipped' : 'partially_shipped';
   return backordered ? 'backordered' : 'confirmed';
 }
+
+/** Allocations with `added` merged in: same warehouse and sku add up, new ones start unshipped. */
+export function mergeAllocations(
+  current: readonly Allocation[],
+  added: readonly { sku: string; warehouseId: string; qty: number }[],
+): Allocation[] {
+  const out = current.map((a) => ({ ...a }));
+  for (const p of added) {
+    const same = out.find((a) => a.sku === p.sku && a.warehouseId === p.warehouseId);
+    if (same) same.qty += p.qty;
+    else out.push({ ...p, shipped: 0 });
+  }
+  return out;
+}
+
+/** The warehouses an order touches: the one it named, then those it is allocated in. */
+export const warehousesOf = (allocations: readonly Allocation[], requested: string | null) => [
+  ...new Set([...(requested ? [requested] : []), ...allocations.map((a) => a.warehouseId)]),
+];

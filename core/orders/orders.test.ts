@@ -8,7 +8,7 @@ import { useCore } from '../../test/harness/core.ts';
 import { expectProblem } from '../../test/harness/http.ts';
 import { checkInvariants, receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
 import { createLocalInventoryClient } from '../inventory/client.ts';
-import { allocateBackorders, expireReservations } from './orders.ts';
+import { allocateBackorders, expireReservations } from './order-upkeep.ts';
 import type { OrderView } from './schemas.ts';
 
 const core = useCore();

@@ -6,19 +6,11 @@ import { assertMay } from '../identity/policy.ts';
 import { idempotent } from '../platform/idempotency.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageSchema } from '../platform/pagination.ts';
-import {
-  cancelOrder,
-  confirmOrder,
-  createOrder,
-  deliverOrder,
-  listOrders,
-  type OrderActor,
-  type OrderDeps,
-  type OrderRequestDeps,
-  patchOrder,
-  readOrder,
-  shipOrder,
-} from './orders.ts';
+import { cancelOrder, confirmOrder, patchOrder } from './order-changes.ts';
+import { createOrder } from './order-creation.ts';
+import { deliverOrder, shipOrder } from './order-fulfilment.ts';
+import { listOrders, readOrder } from './order-reads.ts';
+import type { OrderActor, OrderDeps, OrderRequestDeps } from './order-store.ts';
 import { createOrderSchema, orderQuery, orderSchema, patchOrderSchema, shipOrderSchema } from './schemas.ts';
 
 const tags = ['orders'];
@@ -98,24 +90,42 @@ const patchOrderRoute = createRoute({
   },
 });
 
-const stepRoute = (
-  step: 'cancel' | 'confirm' | 'deliver',
-  summary: string,
-  action: 'orders:update' | 'orders:fulfil',
-) =>
-  createRoute({
-    method: 'post',
-    path: `/api/orders/{id}/${step}`,
-    tags,
-    summary,
-    ...secured(action),
-    request: { params: idParam },
-    responses: {
-      200: jsonContent(orderSchema, 'The order'),
-      ...authProblems,
-      ...problemResponses(404, 409, 422),
-    },
-  });
+const stepResponses = {
+  200: jsonContent(orderSchema, 'The order'),
+  ...authProblems,
+  ...problemResponses(404, 409, 422),
+};
+
+const cancelOrderRoute = createRoute({
+  method: 'post',
+  path: '/api/orders/{id}/cancel',
+  tags,
+  summary: 'Cancel a pending, backordered or confirmed order: its stock is released',
+  ...secured('orders:update'),
+  request: { params: idParam },
+  responses: stepResponses,
+});
+
+const confirmOrderRoute = createRoute({
+  method: 'post',
+  path: '/api/orders/{id}/confirm',
+  tags,
+  summary:
+    'Confirm a pending order (paid): its stock stays held, with no expiry; 409 `reservation-expired` once it lapsed',
+  ...secured('orders:update'),
+  request: { params: idParam },
+  responses: stepResponses,
+});
+
+const deliverOrderRoute = createRoute({
+  method: 'post',
+  path: '/api/orders/{id}/deliver',
+  tags,
+  summary: 'Mark a shipped order delivered',
+  ...secured('orders:fulfil'),
+  request: { params: idParam },
+  responses: stepResponses,
+});
 
 const shipOrderRoute = createRoute({
   method: 'post',
@@ -149,23 +159,13 @@ export const ordersRoutes = createRouter()
   .openapi(patchOrderRoute, async (c) =>
     c.json(await patchOrder(requestDepsOf(c), c.req.valid('param').id, c.req.valid('json'), actorOf(c)), 200),
   )
-  .openapi(
-    stepRoute(
-      'cancel',
-      'Cancel a pending, backordered or confirmed order: its stock is released',
-      'orders:update',
-    ),
-    async (c) => c.json(await cancelOrder(depsOf(c), c.req.valid('param').id, actorOf(c)), 200),
+  .openapi(cancelOrderRoute, async (c) =>
+    c.json(await cancelOrder(depsOf(c), c.req.valid('param').id, actorOf(c)), 200),
   )
-  .openapi(
-    stepRoute(
-      'confirm',
-      'Confirm a pending order (paid): its stock stays held, with no expiry; 409 `reservation-expired` once it lapsed',
-      'orders:update',
-    ),
-    async (c) => c.json(await confirmOrder(depsOf(c), c.req.valid('param').id, actorOf(c)), 200),
+  .openapi(confirmOrderRoute, async (c) =>
+    c.json(await confirmOrder(depsOf(c), c.req.valid('param').id, actorOf(c)), 200),
   )
-  .openapi(stepRoute('deliver', 'Mark a shipped order delivered', 'orders:fulfil'), async (c) =>
+  .openapi(deliverOrderRoute, async (c) =>
     c.json(await deliverOrder(depsOf(c), c.req.valid('param').id, actorOf(c)), 200),
   )
   .openapi(shipOrderRoute, async (c) => {

@@ -55,13 +55,14 @@ export class Batcher<I, O> {
   private async flush(batch: Waiting<I, O>[]): Promise<void> {
     try {
       const results = await this.run(batch.map((w) => w.item));
-      for (const [i, w] of batch.entries()) w.resolve(results[i]!);
+      // run() answers one result per item, in order; O may itself be undefined (void), so no check.
+      for (const [i, w] of batch.entries()) w.resolve(results[i] as O);
     } catch (err) {
       if (batch.length === 1 || !(this.opts.splitOnError?.(err) ?? true)) {
         for (const w of batch) w.reject(err);
         return;
       }
-      for (const w of batch) await this.run([w.item]).then((r) => w.resolve(r[0]!), w.reject);
+      for (const w of batch) await this.run([w.item]).then((r) => w.resolve(r[0] as O), w.reject);
     }
   }
 }

@@ -48,7 +48,9 @@ const toHex = (bytes: ArrayBuffer) =>
 
 function fromHex(hex: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[0-9a-f]{64}$/.test(hex)) return undefined;
-  return Uint8Array.from(hex.match(/../g)!, (h) => Number.parseInt(h, 16));
+  return Uint8Array.from({ length: hex.length / 2 }, (_, i) =>
+    Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16),
+  );
 }
 
 /** The headers the edge adds to a forwarded request. */

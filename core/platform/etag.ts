@@ -2,6 +2,8 @@
  * Entity tags for versioned resources: the version as a strong ETag, `"7"`. Used by core and the
  * edge, so a tag read at the edge is accepted by a write in core.
  */
+
+import { expected } from './invariant.ts';
 import { ValidationError } from './problem.ts';
 
 export const etagFor = (version: number) => `"${version}"`;
@@ -27,7 +29,7 @@ export function entityTagsIn(header: string): EntityTag[] | null {
     if (part === '') continue;
     const match = ENTITY_TAG.exec(part);
     if (!match) return null;
-    const opaque = match[2]!;
+    const opaque = expected(match[2], 'the opaque tag ENTITY_TAG captures');
     tags.push({ weak: match[1] !== undefined, version: OUR_TAG.test(opaque) ? Number(opaque) : null });
   }
   return tags;

@@ -5,6 +5,7 @@ import { createTestDatabase } from '../../test/harness/database.ts';
 import { captureLogger } from '../../test/harness/logs.ts';
 import { configSchema } from './config.ts';
 import { ConfigError, parseEnv } from './env.ts';
+import { expected, returnedRow } from './invariant.ts';
 import { redact } from './logger.ts';
 import { ConflictError, toProblem, ValidationError } from './problem.ts';
 import { requestIdFrom } from './request-id.ts';
@@ -104,5 +105,19 @@ describe('request ids', () => {
       expect(id).not.toBe(bad as string);
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
     }
+  });
+});
+
+describe('invariants', () => {
+  test('expected passes a value through (falsy ones too) and names what was missing', () => {
+    expect(expected(0, 'a count')).toBe(0);
+    expect(expected('', 'a tag')).toBe('');
+    expect(() => expected(undefined, 'the row')).toThrow('Expected the row, found none.');
+    expect(() => expected(null, 'the row')).toThrow('Expected the row, found none.');
+  });
+
+  test('returnedRow is the first row, and an error for none', () => {
+    expect(returnedRow([{ id: 1 }, { id: 2 }])).toEqual({ id: 1 });
+    expect(() => returnedRow([])).toThrow('Expected the statement to return a row');
   });
 });

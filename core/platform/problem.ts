@@ -2,8 +2,8 @@
  * The one error hierarchy, and the one place it becomes RFC 9457 problem+json.
  * Runtime-agnostic: used by the Bun services and by the edge worker.
  */
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-export const PROBLEM_BASE = 'https://varastokkr.dev/problems/';
+const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const PROBLEM_BASE = 'https://varastokkr.dev/problems/';
 
 export interface FieldError {
   path: string;
@@ -44,12 +44,6 @@ export class AppError extends Error {
       status: this.status,
       detail: this.message,
     };
-  }
-}
-
-export class BadRequestError extends AppError {
-  constructor(detail: string) {
-    super(400, 'bad-request', 'Bad request', detail);
   }
 }
 

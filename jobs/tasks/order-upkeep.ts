@@ -4,12 +4,9 @@
  * safe to run twice at once (holds change only inside inventory.hold_stock, under row locks).
  */
 import { createLocalInventoryClient } from '../../core/inventory/client.ts';
-import {
-  allocateBackorders,
-  expireReservations,
-  liveOrderIds,
-  settleOrder,
-} from '../../core/orders/orders.ts';
+import { liveOrderIds } from '../../core/orders/order-reads.ts';
+import { settleOrder } from '../../core/orders/order-settling.ts';
+import { allocateBackorders, expireReservations } from '../../core/orders/order-upkeep.ts';
 import { defineTask, type TaskDeps } from '../task.ts';
 
 const orderDeps = (deps: Pick<TaskDeps, 'db' | 'log'>) => ({

@@ -1,0 +1,47 @@
+/**
+ * Makes inventory's holds for an order match the order. Changing lines, cancelling and shipping
+ * commit the order with a `settle-order` job (the outbox), then settle at once; settling is
+ * idempotent, so the job finishes whatever a crash interrupted.
+ */
+
+import { keepHolds, releaseHolds } from './order-holds.ts';
+import { isLive } from './order-model.ts';
+import { completeShipment } from './order-shipment.ts';
+import { loadOrder, type OrderDeps } from './order-store.ts';
+
+/**
+ * Finishes a recorded shipment, releases what the order no longer needs (all of it once
+ * cancelled), keeps what it does. Each release names the quantity it saw held, so a concurrent
+ * change that reserved more meanwhile makes inventory refuse; settling then looks again (that
+ * change has committed or given its units back by then). Returns false if it never saw a quiet
+ * moment; the settle-order job retries then.
+ */
+export async function settleOrder(deps: OrderDeps, id: string): Promise<boolean> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    if (await settleOnce(deps, id)) return true;
+    await Bun.sleep(attempt * 20);
+  }
+  deps.log.info('holds kept changing while settling; the settle-order job retries', { orderId: id });
+  return false;
+}
+
+async function settleOnce(deps: OrderDeps, id: string): Promise<boolean> {
+  let order = await loadOrder(deps.db, id);
+  if (order.pendingShipment && isLive(order.status))
+    order = await completeShipment(deps, order, order.pendingShipment);
+  const wanted = new Map<string, number>();
+  if (isLive(order.status))
+    for (const a of order.allocations) wanted.set(`${a.warehouseId}|${a.sku}`, a.qty - a.shipped);
+  const holds = await deps.inventory.holdsOf('order', id);
+  const extra = holds.flatMap((h) => {
+    const surplus = h.qty - (wanted.get(`${h.warehouseId}|${h.sku}`) ?? 0);
+    return surplus > 0 ? [{ warehouseId: h.warehouseId, sku: h.sku, qty: surplus, held: h.qty }] : [];
+  });
+  if (extra.length > 0 && !(await releaseHolds(deps, id, extra, null)).ok) return false;
+  if (holds.some((h) => h.expiresAt !== null) && wanted.size > 0) await keepHolds(deps, id, null);
+  const missing = [...wanted].filter(
+    ([k, qty]) => qty > 0 && !holds.some((h) => `${h.warehouseId}|${h.sku}` === k),
+  );
+  if (missing.length > 0) deps.log.warn('order holds less than it allocated', { orderId: id, missing });
+  return true;
+}

@@ -1,0 +1,115 @@
+/**
+ * Background upkeep of orders, run by jobs: cancelling pending orders whose reservation lapsed,
+ * and giving arrived stock to backordered orders. Settling (order-settling.ts) is the third.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { ConflictError } from '../platform/problem.ts';
+import { sumBySku } from './allocator.ts';
+import { cancel } from './order-changes.ts';
+import { keepHolds, releaseHolds, reserveFor } from './order-holds.ts';
+import { mergeAllocations, statusFromLines, warehousesOf } from './order-model.ts';
+import { type OrderDeps, type OrderRecord, orderView, publish, saveOrder } from './order-store.ts';
+import { orderRecords } from './tables.ts';
+
+/**
+ * Cancels pending orders whose reservation has lapsed, oldest first, and releases their stock.
+ * Two runs at once are safe: each cancel is conditional on the order's version, so an order
+ * confirmed, changed or cancelled by the other run meanwhile is left alone.
+ */
+export async function expireReservations(deps: OrderDeps, pageSize = 100): Promise<number> {
+  let cancelled = 0;
+  for (;;) {
+    const due = await deps.db
+      .select()
+      .from(orderRecords)
+      .where(and(eq(orderRecords.status, 'pending'), sql`${orderRecords.reservationExpiresAt} <= now()`))
+      .orderBy(orderRecords.reservationExpiresAt)
+      .limit(pageSize);
+    let progressed = false;
+    for (const order of due) {
+      try {
+        await cancel(deps, order, 'reservation_expired', '');
+        cancelled++;
+        progressed = true;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    if (due.length < pageSize || !progressed) return cancelled;
+  }
+}
+
+/**
+ * Gives arrived stock to backordered orders, oldest first: each takes what it can before the
+ * next one is looked at.
+ */
+export async function allocateBackorders(deps: OrderDeps, pageSize = 100): Promise<number> {
+  let changed = 0;
+  let after: { at: Date; id: string } | null = null;
+  for (;;) {
+    const page: OrderRecord[] = await deps.db
+      .select()
+      .from(orderRecords)
+      .where(
+        and(
+          sql`${orderRecords.status} in ('backordered', 'partially_shipped')`,
+          sql`exists (select 1 from jsonb_array_elements(${orderRecords.lines}) l where (l->>'backordered')::int > 0)`,
+          after
+            ? sql`(${orderRecords.createdAt}, ${orderRecords.id}) > (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`
+            : undefined,
+        ),
+      )
+      .orderBy(orderRecords.createdAt, orderRecords.id)
+      .limit(pageSize);
+    for (const order of page) if (await allocateBackorder(deps, order)) changed++;
+    const last = page.at(-1);
+    if (page.length < pageSize || !last) return changed;
+    after = { at: last.createdAt, id: last.id };
+  }
+}
+
+/** Gives one order what it can have of its backordered lines; false when nothing arrived for it. */
+async function allocateBackorder(deps: OrderDeps, order: OrderRecord): Promise<boolean> {
+  const demand = sumBySku(
+    order.lines.filter((l) => l.backordered > 0).map((l) => ({ sku: l.sku, qty: l.backordered })),
+  );
+  const plan = await reserveFor(
+    deps,
+    order.id,
+    demand,
+    { warehouseId: order.warehouseId, scope: order.allocationScope ?? 'all' },
+    true,
+    '',
+  );
+  if (plan.allocations.length === 0) return false;
+  const lines = order.lines.map((l) => ({ ...l }));
+  for (const p of plan.allocations) {
+    let left = p.qty;
+    for (const l of lines.filter((x) => x.sku === p.sku && x.backordered > 0)) {
+      const take = Math.min(left, l.backordered);
+      l.backordered -= take;
+      l.allocated += take;
+      left -= take;
+    }
+  }
+  const merged = mergeAllocations(order.allocations, plan.allocations);
+  const status = statusFromLines(lines);
+  try {
+    await deps.db.transaction(async (tx) => {
+      const row = await saveOrder(tx, order, {
+        lines,
+        allocations: merged,
+        warehouseIds: warehousesOf(merged, order.warehouseId),
+        status,
+      });
+      await publish(tx, status === 'confirmed' ? 'order.confirmed' : 'order.updated', orderView(row), '');
+    });
+  } catch (err) {
+    await releaseHolds(deps, order.id, plan.allocations, null);
+    // The order changed meanwhile (cancelled, edited): the next run looks at it afresh.
+    if (err instanceof ConflictError) return false;
+    throw err;
+  }
+  await keepHolds(deps, order.id, null);
+  return true;
+}
