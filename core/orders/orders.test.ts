@@ -6,7 +6,9 @@ import { beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { useCore } from '../../test/harness/core.ts';
 import { expectProblem } from '../../test/harness/http.ts';
+import { captureLogger } from '../../test/harness/logs.ts';
 import { checkInvariants, receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
+import { runTask } from '../../test/harness/task.ts';
 import { createLocalInventoryClient } from '../inventory/client.ts';
 import { allocateBackorders, expireReservations } from './orders.ts';
 import type { OrderView } from './schemas.ts';
@@ -93,7 +95,7 @@ describe('placing orders', () => {
     const deps = {
       db: core().database.db,
       inventory: createLocalInventoryClient(core().database.db),
-      log: console as never,
+      log: captureLogger({}).log,
     };
     expect(await allocateBackorders(deps)).toBe(1);
     const after = (await (await w.api.get(`/api/orders/${waiting.id}`)).json()) as OrderView;
@@ -211,7 +213,7 @@ describe('review cases', () => {
     const deps = {
       db: core().database.db,
       inventory: createLocalInventoryClient(core().database.db),
-      log: console as never,
+      log: captureLogger({}).log,
     };
     await allocateBackorders(deps);
     const after = (await (await w.api.get(`/api/orders/${o.id}`)).json()) as OrderView;
@@ -371,8 +373,7 @@ describe('changing, shipping and the state machine', () => {
       sql`update inventory.reservations set expires_at = now() - interval '1 second' where holder_id = ${live.id}`,
     );
     const { expireHoldsTask } = await import('../../jobs/tasks/order-upkeep.ts');
-    const { captureLogger } = await import('../../test/harness/logs.ts');
-    await expireHoldsTask({ db, log: captureLogger({}).log })({}, { job: { id: '1', attempts: 1 } } as never);
+    await runTask(expireHoldsTask, { db });
     expect(await inventory.holdsOf('order', ghost)).toEqual([]);
     expect((await inventory.holdsOf('order', live.id)).map((h) => h.expiresAt)).toEqual([null]);
     await invariants();
@@ -386,7 +387,6 @@ describe('reservations that expire (pending orders)', () => {
       sql`update orders.orders set reservation_expires_at = now() - interval '1 second' where id = ${id}`,
     );
   const expireTwiceAtOnce = async () => {
-    const { captureLogger } = await import('../../test/harness/logs.ts');
     const deps = {
       db: core().database.db,
       log: captureLogger({}).log,
