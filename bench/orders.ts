@@ -16,11 +16,11 @@ import { join } from 'node:path';
 import { products } from '../core/catalog/tables.ts';
 import { moveStock } from '../core/inventory/movements.ts';
 import { warehouses } from '../core/inventory/tables.ts';
-import { connectDatabase, type Database } from '../core/platform/database.ts';
+import type { Database } from '../core/platform/database.ts';
 import { createLogger } from '../core/platform/logger.ts';
 import { freePort } from '../core/platform/ports.ts';
 import { startWrangler } from '../edge/local/wrangler-dev.ts';
-import { startBenchCore } from './bench-core.ts';
+import { connectBenchDatabase, startBenchCore } from './bench-core.ts';
 import { pgbench, pgbenchInit } from './postgres.ts';
 import type { BenchContext } from './run.ts';
 
@@ -64,7 +64,7 @@ function orderBody(shape: OrderShape): string {
 }
 
 async function checkpoint(url: string, before?: string): Promise<void> {
-  const { pool, close } = connectDatabase(url, { max: 1, application: 'bench-checkpoint' });
+  const { pool, close } = connectBenchDatabase(url, { max: 1, application: 'bench-checkpoint' });
   try {
     if (before) await pool.query(before);
     await pool.query('checkpoint');
