@@ -6,7 +6,7 @@
 import { products } from '../../core/catalog/tables.ts';
 import { warehouses } from '../../core/inventory/tables.ts';
 import type { Database } from '../../core/platform/database.ts';
-import { measureOrders } from '../orders.ts';
+import { measureOrders } from '../orders/order-load.ts';
 import type { BenchContext } from '../run.ts';
 import type { SocketLoad } from './socket-load.ts';
 import { type Change, ms, now, perSecond, quantiles } from './stats.ts';
