@@ -2,7 +2,7 @@
  * Orders over real HTTP and Postgres: the allocator, partial and backorder, idempotency, line
  * changes, cancel, partial and full shipping, delivery, the state machine, and bad inputs.
  */
-import { beforeAll, describe, expect, test } from 'bun:test';
+import { beforeEach, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { useCore } from '../../test/harness/core.ts';
 import { expectProblem } from '../../test/harness/http.ts';
@@ -18,7 +18,9 @@ let w: StockWorld;
 let [a, b, c] = ['', '', ''];
 let [hel, ber] = ['', ''];
 
-beforeAll(async () => {
+// A world of its own for every test, stocked the same way: no test relies on what another one
+// ordered, shipped or received (they pass in any order: bun test --randomize).
+beforeEach(async () => {
   w = await stockWorld({ url: core().url, db: core().database.db }, { warehouses: 2, skus: 6, price: 1299 });
   [hel, ber] = w.warehouses.map((x) => x.id) as [string, string];
   [a, b, c] = w.skus as [string, string, string];
