@@ -2,17 +2,51 @@
  * Core as the benchmarks run it: the whole app in this process on a free port, with the pool
  * size core/main.ts opens (DB_POOL_MAX), and the WebSocket proxy the edge's Neon driver needs.
  */
+
+import type pg from 'pg';
 import { createCoreApp } from '../core/app.ts';
 import { authSettingsFrom } from '../core/identity/settings.ts';
 import { config } from '../core/platform/config.ts';
-import { connectDatabase } from '../core/platform/database.ts';
+import { connectDatabase, type DatabaseHandle } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
 import { serviceNames } from '../core/services.ts';
 import { startWsProxy } from '../edge/local/ws-proxy.ts';
 
+/**
+ * A pool whose close() resolves once every connection has really ended. pg's pool.end() resolves
+ * when it has asked each client to end, not when they have; the bench runner stops Postgres
+ * right after, which then terminated every connection still closing, and each one's error was
+ * logged: a warning per pooled connection on every shutdown.
+ */
+export function connectBenchDatabase(
+  url: string,
+  opts: Parameters<typeof connectDatabase>[1],
+): DatabaseHandle {
+  const handle = connectDatabase(url, opts);
+  const open = new Set<pg.PoolClient>();
+  handle.pool.on('connect', (client) => open.add(client));
+  handle.pool.on('remove', (client) => open.delete(client));
+  return {
+    ...handle,
+    close: async () => {
+      const ended = new Promise<void>((resolve) => {
+        const check = () => {
+          if (open.size > 0) return;
+          handle.pool.off('remove', check);
+          resolve();
+        };
+        handle.pool.on('remove', check);
+        check();
+      });
+      await handle.close();
+      await ended;
+    },
+  };
+}
+
 export function startBenchCore(databaseUrl: string, log: Logger) {
   const cfg = config();
-  const handle = connectDatabase(databaseUrl, { max: cfg.DB_POOL_MAX, log });
+  const handle = connectBenchDatabase(databaseUrl, { max: cfg.DB_POOL_MAX, log });
   const app = createCoreApp({
     db: handle.db,
     log,

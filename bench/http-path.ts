@@ -11,12 +11,12 @@ import { Hono } from 'hono';
 import { createCoreApp } from '../core/app.ts';
 import { authSettingsFrom } from '../core/identity/settings.ts';
 import { config } from '../core/platform/config.ts';
-import { connectDatabase } from '../core/platform/database.ts';
 import { createLogger } from '../core/platform/logger.ts';
 import { freePort } from '../core/platform/ports.ts';
 import { serviceNames } from '../core/services.ts';
 import { startWrangler } from '../edge/local/wrangler-dev.ts';
 import { startWsProxy } from '../edge/local/ws-proxy.ts';
+import { connectBenchDatabase } from './bench-core.ts';
 import { measure } from './load.ts';
 import { pgbench } from './postgres.ts';
 import type { BenchContext } from './run.ts';
@@ -26,7 +26,7 @@ const LIST_SQL =
 
 export async function run(ctx: BenchContext): Promise<void> {
   const log = createLogger({ service: 'bench' }, 'warn');
-  const handle = connectDatabase(ctx.databaseUrl, { max: 10, log });
+  const handle = connectBenchDatabase(ctx.databaseUrl, { max: 10, log });
 
   const bare = new Hono().get('/api/warehouses', async (c) => {
     const { rows } = await handle.pool.query(LIST_SQL);

@@ -7,16 +7,16 @@
 import { createCoreApp } from '../core/app.ts';
 import { authSettingsFrom } from '../core/identity/settings.ts';
 import { config } from '../core/platform/config.ts';
-import { connectDatabase } from '../core/platform/database.ts';
 import { createLogger } from '../core/platform/logger.ts';
 import { serviceNames } from '../core/services.ts';
+import { connectBenchDatabase } from './bench-core.ts';
 import type { BenchContext } from './run.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 export async function run(ctx: BenchContext): Promise<void> {
   const log = createLogger({ service: 'bench' }, 'error');
-  const handle = connectDatabase(ctx.databaseUrl, { max: 4, log });
+  const handle = connectBenchDatabase(ctx.databaseUrl, { max: 4, log });
   const auth = {
     ...authSettingsFrom(config()),
     loginMaxFailuresPerAccount: 1_000_000,

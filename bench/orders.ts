@@ -9,62 +9,25 @@
  * After every phase the ledger is checked in SQL: reserved <= on_hand, on_hand = its movements,
  * reserved = its holds, holds = what live orders allocated, and orders created = 201s seen.
  *
- * The load generator is this file run as its own process (`import.meta.main` below), so it
- * does not share an event loop with the server under test; bench/load.ts only sends GETs.
+ * The load generator runs as its own process (bench/orders/order-load.ts), so it does not share
+ * an event loop with the server under test; bench/load.ts only sends GETs. The ledger check is
+ * bench/orders/ledger-check.ts.
  */
 import { join } from 'node:path';
 import { products } from '../core/catalog/tables.ts';
 import { moveStock } from '../core/inventory/movements.ts';
 import { warehouses } from '../core/inventory/tables.ts';
-import { connectDatabase, type Database } from '../core/platform/database.ts';
 import { createLogger } from '../core/platform/logger.ts';
 import { freePort } from '../core/platform/ports.ts';
 import { startWrangler } from '../edge/local/wrangler-dev.ts';
-import { startBenchCore } from './bench-core.ts';
+import { connectBenchDatabase, startBenchCore } from './bench-core.ts';
+import { checkLedger, countOrders, type Violation } from './orders/ledger-check.ts';
+import { measureOrders, type OrderLoadResult, type OrderShape } from './orders/order-load.ts';
 import { pgbench, pgbenchInit } from './postgres.ts';
 import type { BenchContext } from './run.ts';
 
-/** What each request orders: one hot sku, or `lines` distinct skus `${prefix}${0..count-1}`. */
-type OrderShape =
-  | { kind: 'hot'; sku: string; warehouseId?: string }
-  | { kind: 'mixed'; prefix: string; count: number; lines: number; warehouseId?: string };
-
-export interface LoadSpec {
-  url: string;
-  connections: number;
-  seconds: number;
-  headers: Record<string, string>;
-  shape: OrderShape;
-}
-
-export interface OrderLoadResult {
-  requests: number;
-  created: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Responses by status; network failures under "network". */
-  statuses: Record<string, number>;
-  /** The first body seen for each status other than 201. */
-  samples: Record<string, string>;
-}
-
-function orderBody(shape: OrderShape): string {
-  if (shape.kind === 'hot')
-    return JSON.stringify({
-      lines: [{ sku: shape.sku, qty: 1 }],
-      ...(shape.warehouseId ? { warehouseId: shape.warehouseId } : {}),
-    });
-  const picked = new Set<number>();
-  while (picked.size < shape.lines) picked.add(Math.floor(Math.random() * shape.count));
-  return JSON.stringify({
-    lines: [...picked].map((i) => ({ sku: `${shape.prefix}${i}`, qty: 1 })),
-    ...(shape.warehouseId ? { warehouseId: shape.warehouseId } : {}),
-  });
-}
-
 async function checkpoint(url: string, before?: string): Promise<void> {
-  const { pool, close } = connectDatabase(url, { max: 1, application: 'bench-checkpoint' });
+  const { pool, close } = connectBenchDatabase(url, { max: 1, application: 'bench-checkpoint' });
   try {
     if (before) await pool.query(before);
     await pool.query('checkpoint');
@@ -72,136 +35,6 @@ async function checkpoint(url: string, before?: string): Promise<void> {
     await close();
   }
 }
-
-/** N closed-loop workers POSTing orders over keep-alive connections; runs in the child process. */
-async function loadOrders(spec: LoadSpec): Promise<OrderLoadResult> {
-  const headers = { ...spec.headers, 'content-type': 'application/json' };
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  const samples: Record<string, string> = {};
-  const deadline = performance.now() + spec.seconds * 1000;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const started = performance.now();
-      let status: string;
-      try {
-        const res = await fetch(spec.url, {
-          method: 'POST',
-          headers,
-          body: orderBody(spec.shape),
-          keepalive: true,
-        });
-        status = String(res.status);
-        if (res.status === 201) await res.arrayBuffer();
-        else {
-          const text = await res.text();
-          samples[status] ??= text.slice(0, 500);
-        }
-      } catch (err) {
-        status = 'network';
-        samples[status] ??= String((err as Error)?.message ?? err).slice(0, 500);
-      }
-      statuses[status] = (statuses[status] ?? 0) + 1;
-      latencies.push(performance.now() - started);
-    }
-  };
-  const began = performance.now();
-  await Promise.all(Array.from({ length: spec.connections }, worker));
-  const elapsed = (performance.now() - began) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round((latencies[Math.floor(q * (latencies.length - 1))] ?? 0) * 100) / 100;
-  const created = statuses['201'] ?? 0;
-  return {
-    requests: latencies.length,
-    created,
-    rps: created / elapsed,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-    statuses,
-    samples,
-  };
-}
-
-/** Runs the order load generator in a child process (credentials via the environment). */
-export async function measureOrders(spec: LoadSpec): Promise<OrderLoadResult> {
-  const proc = Bun.spawn(['bun', import.meta.path], {
-    stdout: 'pipe',
-    stderr: 'inherit',
-    env: { ...process.env, ORDERS_LOAD_SPEC: JSON.stringify(spec) },
-  });
-  const out = await new Response(proc.stdout).text();
-  if ((await proc.exited) !== 0) throw new Error(`order load generator failed for ${spec.url}`);
-  return JSON.parse(out) as OrderLoadResult;
-}
-
-interface Violation {
-  check: string;
-  detail: string;
-}
-
-/** The no-oversell invariants over every stock level and every live order, in SQL. */
-async function checkLedger(db: Database): Promise<Violation[]> {
-  const pool = db.$client;
-  const out: Violation[] = [];
-  const levels = await pool.query(`
-    with m as (select warehouse_id, sku, sum(qty)::bigint q from inventory.movements group by 1, 2),
-         r as (select warehouse_id, sku, sum(qty)::bigint q from inventory.reservations group by 1, 2)
-    select s.warehouse_id, s.sku, s.on_hand, s.reserved,
-           coalesce(m.q, 0)::bigint as ledger, coalesce(r.q, 0)::bigint as held
-    from inventory.stock_levels s
-    left join m on m.warehouse_id = s.warehouse_id and m.sku = s.sku
-    left join r on r.warehouse_id = s.warehouse_id and r.sku = s.sku
-    where s.reserved > s.on_hand or s.reserved < 0
-       or s.on_hand <> coalesce(m.q, 0) or s.reserved <> coalesce(r.q, 0)
-    limit 20`);
-  for (const r of levels.rows as Record<string, unknown>[]) {
-    const where = `${r.warehouse_id}/${r.sku}`;
-    const parts: string[] = [];
-    if (Number(r.reserved) > Number(r.on_hand)) parts.push(`reserved ${r.reserved} > on_hand ${r.on_hand}`);
-    if (Number(r.reserved) < 0) parts.push(`reserved ${r.reserved} < 0`);
-    if (Number(r.on_hand) !== Number(r.ledger)) parts.push(`on_hand ${r.on_hand} <> movements ${r.ledger}`);
-    if (Number(r.reserved) !== Number(r.held)) parts.push(`reserved ${r.reserved} <> holds ${r.held}`);
-    out.push({ check: 'stock level', detail: `${where}: ${parts.join(', ')}` });
-  }
-  const orphans = await pool.query(`
-    select (select count(*) from inventory.movements m where not exists (select 1 from inventory.stock_levels s
-              where s.warehouse_id = m.warehouse_id and s.sku = m.sku))::int as movements,
-           (select count(*) from inventory.reservations r where not exists (select 1 from inventory.stock_levels s
-              where s.warehouse_id = r.warehouse_id and s.sku = r.sku))::int as holds`);
-  const o = orphans.rows[0] as { movements: number; holds: number };
-  if (o.movements > 0) out.push({ check: 'movements', detail: `${o.movements} without a stock level` });
-  if (o.holds > 0) out.push({ check: 'holds', detail: `${o.holds} without a stock level` });
-  // Each live order holds exactly what it allocated and has not shipped; nothing else holds for orders.
-  const mismatched = await pool.query(`
-    with a as (
-      select o.id holder_id, (x->>'warehouseId')::uuid warehouse_id, x->>'sku' sku,
-             sum((x->>'qty')::int - (x->>'shipped')::int)::bigint q
-      from orders.orders o, jsonb_array_elements(o.allocations) x
-      where o.status in ('pending', 'backordered', 'confirmed', 'partially_shipped')
-      group by 1, 2, 3 having sum((x->>'qty')::int - (x->>'shipped')::int) > 0),
-    h as (
-      select holder_id, warehouse_id, sku, sum(qty)::bigint q from inventory.reservations
-      where holder_type = 'order' group by 1, 2, 3)
-    select coalesce(a.holder_id, h.holder_id) as order_id, coalesce(a.sku, h.sku) as sku,
-           coalesce(a.q, 0) as allocated, coalesce(h.q, 0) as held
-    from a full join h on a.holder_id = h.holder_id and a.warehouse_id = h.warehouse_id and a.sku = h.sku
-    where coalesce(a.q, 0) <> coalesce(h.q, 0)`);
-  for (const r of mismatched.rows.slice(0, 10) as Record<string, unknown>[])
-    out.push({
-      check: 'order holds',
-      detail: `order ${r.order_id} ${r.sku}: allocated ${r.allocated}, held ${r.held}`,
-    });
-  if (mismatched.rows.length > 10)
-    out.push({ check: 'order holds', detail: `and ${mismatched.rows.length - 10} more` });
-  // Creation holds keep their expiry until the expire-holds sweep keeps them (its order
-  // committed); the full join above already flags any hold without a live order behind it.
-  return out;
-}
-
-const countOrders = async (db: Database) =>
-  Number(
-    ((await db.$client.query('select count(*)::bigint as n from orders.orders')).rows[0] as { n: string }).n,
-  );
 
 export async function run(ctx: BenchContext): Promise<void> {
   const s = ctx.seconds;
@@ -462,13 +295,4 @@ export async function run(ctx: BenchContext): Promise<void> {
     console.error(`  oversell: ${violations.length} violation(s)`);
     for (const { phase: p, v } of violations) console.error(`    ${p}: ${v.check}: ${v.detail}`);
   }
-}
-
-if (import.meta.main) {
-  const spec = JSON.parse(process.env.ORDERS_LOAD_SPEC ?? 'null') as LoadSpec | null;
-  if (!spec) {
-    console.error('Run this through `bun run bench orders`.');
-    process.exit(2);
-  }
-  console.log(JSON.stringify(await loadOrders(spec)));
 }

@@ -18,7 +18,12 @@ export interface BenchContext {
 }
 
 const available = readdirSync(import.meta.dir)
-  .filter((f) => f.endsWith('.ts') && !['run.ts', 'load.ts', 'postgres.ts'].includes(f))
+  .filter(
+    (f) =>
+      f.endsWith('.ts') &&
+      !f.endsWith('.test.ts') &&
+      !['run.ts', 'load.ts', 'postgres.ts', 'bench-core.ts'].includes(f),
+  )
   .map((f) => f.replace(/\.ts$/, ''));
 
 const { positionals, values } = parseArgs({

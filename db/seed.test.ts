@@ -2,6 +2,7 @@ import { expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { useTestDatabase } from '../test/harness/database.ts';
 import { migrateDatabase } from './migrate.ts';
+import { dumpSchema } from './schema-dump.ts';
 import { ean13, seedDemoData } from './seed.ts';
 
 const database = useTestDatabase('seed');
@@ -47,8 +48,18 @@ test('seeding is idempotent and gives the documented demo data', async () => {
 });
 
 test('migrating an up-to-date database again changes nothing', async () => {
+  const applied = async () =>
+    (
+      await database().db.execute<{ n: number }>(
+        sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+      )
+    ).rows[0]!.n;
   await migrateDatabase(database().url);
+  const [schema, migrations, data] = [await dumpSchema(database().url), await applied(), await counts()];
   await migrateDatabase(database().url);
+  expect(await dumpSchema(database().url)).toBe(schema);
+  expect(await applied()).toBe(migrations);
+  expect(await counts()).toEqual(data);
 });
 
 test('demo barcodes carry valid EAN-13 check digits', () => {

@@ -61,19 +61,22 @@ async function expectUnavailable(res: Response) {
   expect(body.detail).toContain('retry');
 }
 
-test('a key set that answers 500 is a 503 with Retry-After, for REST and for a room', async () => {
+/**
+ * One scenario, in one test: each step needs the edge's state after the one before (a key set
+ * never fetched, then an identity service gone, then back), so the steps cannot run apart.
+ */
+test('the key set: answering 500 or unreachable is a 503 with Retry-After; once fetched, the same token is accepted', async () => {
+  // A key set that answers 500 is a 503 with Retry-After, for REST and for a room.
   await expectUnavailable(await fetch(`${stack.url}/api/products`, { headers: w.admin.headers }));
   const upgrade = await upgradeStatus(roomUrl(stack.url, w.warehouses[0]!.id, w.admin.accessToken));
   expect(upgrade.status, upgrade.body).toBe(503);
   expect(upgrade.headers.get('retry-after')).toMatch(/^\d+$/);
-});
 
-test('an identity service that cannot be reached is a 503 too', async () => {
+  // An identity service that cannot be reached is a 503 too.
   identity?.stop(true);
   await expectUnavailable(await fetch(`${stack.url}/api/products`, { headers: w.admin.headers }));
-});
 
-test('once the key set can be fetched, the same token is accepted, and a bad one is still a 401', async () => {
+  // Once the key set can be fetched, the same token is accepted, and a bad one is still a 401.
   mode = 'up';
   serveIdentity(stack.coreUrl);
   const res = await fetch(`${stack.url}/api/products`, { headers: w.admin.headers });

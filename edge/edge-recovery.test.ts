@@ -10,6 +10,7 @@ import { moveStock } from '../core/inventory/movements.ts';
 import { type EdgeStack, startEdgeStack } from '../test/harness/edge.ts';
 import { eventually } from '../test/harness/http.ts';
 import { receive, type StockWorld, stockWorld } from '../test/harness/stock.ts';
+import { runTask } from '../test/harness/task.ts';
 import type { RoomSnapshot } from './room-types.ts';
 
 let stack: EdgeStack;
@@ -189,7 +190,6 @@ test('a push takes the queued pushes of its warehouse along; if its call fails, 
   for (const r of runners) r.kill('SIGKILL');
   await Promise.all(runners.map((r) => r.exited));
   const { pushWarehouseLevels } = await import('../jobs/tasks/push-warehouse-levels.ts');
-  const { captureLogger } = await import('../test/harness/logs.ts');
   const room = crypto.randomUUID();
   const push = (version: number) => ({
     warehouseId: room,
@@ -208,11 +208,7 @@ test('a push takes the queued pushes of its warehouse along; if its call fails, 
       [JSON.stringify(push(v))],
     );
   const run = (secret: string) =>
-    pushWarehouseLevels({
-      db: stack.database.db,
-      log: captureLogger({}).log,
-      edge: { url: stack.url, secret },
-    })(push(2), { job: { id: '1', attempts: 1 } } as never);
+    runTask(pushWarehouseLevels, { db: stack.database.db, edge: { url: stack.url, secret } }, push(2));
   await expect(run('wrong-secret-wrong-secret-wrong-secret')).rejects.toThrow('401');
   expect(await queued()).toBe(2);
   await run(stack.internalSecret);

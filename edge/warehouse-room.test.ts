@@ -1,20 +1,26 @@
 /**
  * The warehouse room (a Durable Object in real workerd): versioned updates, where stale and
  * duplicated ones change nothing, and a resync from Postgres through the Neon driver.
+ * Each test has a warehouse of its own: none relies on what another left behind.
  */
 import { beforeAll, expect, test } from 'bun:test';
+import { checkWarehouseRooms } from '../jobs/tasks/check-warehouse-rooms.ts';
 import { type TestEdge, testEdge } from '../test/harness/edge.ts';
 import { eventually, expectProblem } from '../test/harness/http.ts';
+import { captureLogger } from '../test/harness/logs.ts';
 import { receive, type StockWorld, stockWorld } from '../test/harness/stock.ts';
+import { runTask } from '../test/harness/task.ts';
 import type { RoomSnapshot } from './room-types.ts';
 
 let edge: TestEdge;
-let w: StockWorld;
 
 beforeAll(async () => {
   edge = await testEdge();
-  w = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 1, skus: 2 });
 }, 120_000);
+
+/** A warehouse and two products of the test's own. */
+const world = (): Promise<StockWorld> =>
+  stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 1, skus: 2 });
 
 const internal = (path: string, body?: unknown, secret = edge.internalSecret) =>
   fetch(`${edge.url}/internal/warehouses/${path}`, {
@@ -56,21 +62,31 @@ test('the feed wants the internal secret and well-formed levels', async () => {
   expect(problem.errors?.map((e) => e.path)).toEqual(['levels.0.onHand', 'levels.0.version']);
 });
 
-test('resync fills the room from Postgres, and never goes back to an older version', async () => {
+/**
+ * Fills the room from Postgres with one level (7 received), then pushes it a newer made-up
+ * level Postgres never had (onHand 100): a room that drifted.
+ */
+async function driftedRoom(w: StockWorld) {
   const [wh, sku] = [w.warehouses[0]!.id, w.skus[0]!];
   await receive(w, wh, sku, 7);
   const res = await internal(`${wh}/resync`, {});
   expect(res.status, await res.clone().text()).toBe(200);
   const filled = await snapshot(wh);
   expect(filled.levels).toEqual([expect.objectContaining({ sku, onHand: 7, reserved: 0, available: 7 })]);
-  // A newer update pushed before a resync read is not undone by the resync.
   const newer = filled.levels[0]!.version + 5;
   await internal(`${wh}/levels`, { levels: [{ sku, onHand: 100, reserved: 0, version: newer }] });
+  return { wh, sku, newer };
+}
+
+test('resync fills the room from Postgres, and never goes back to an older version', async () => {
+  // A newer update pushed before a resync read is not undone by the resync.
+  const { wh, newer } = await driftedRoom(await world());
   await internal(`${wh}/resync`, {});
   expect((await snapshot(wh)).levels[0]).toMatchObject({ onHand: 100, version: newer });
 });
 
-test('a committed change reaches its warehouse room through the jobs runner', async () => {
+/** An order of 3 out of 4 received, and its level as the jobs runner brought it to the room. */
+async function changeThroughRunner(w: StockWorld) {
   const [wh, sku] = [w.warehouses[0]!.id, w.skus[1]!];
   await receive(w, wh, sku, 4);
   const res = await w.api.post('/api/orders', { lines: [{ sku, qty: 3 }], warehouseId: wh });
@@ -79,6 +95,11 @@ test('a committed change reaches its warehouse room through the jobs runner', as
     const found = (await snapshot(wh)).levels.find((l) => l.sku === sku);
     return found?.reserved === 3 ? found : undefined;
   });
+  return { wh, sku, level };
+}
+
+test('a committed change reaches its warehouse room through the jobs runner', async () => {
+  const { wh, sku, level } = await changeThroughRunner(await world());
   expect(level).toMatchObject({ onHand: 4, reserved: 3, available: 1 });
   const { rows } = await edge.database.db.$client.query(
     'select version from inventory.stock_levels where warehouse_id = $1 and sku = $2',
@@ -88,8 +109,9 @@ test('a committed change reaches its warehouse room through the jobs runner', as
 });
 
 test('availability is answered by the rooms: after the first read, no database connection', async () => {
-  // skus[1]: its room level came through the jobs runner (skus[0] was given a made-up newer one).
-  const [wh, sku] = [w.warehouses[0]!.id, w.skus[1]!];
+  // A room level that came through the jobs runner, so the room and Postgres agree.
+  const w = await world();
+  const { wh, sku } = await changeThroughRunner(w);
   const read = async () =>
     (await (
       await fetch(`${edge.url}/api/products/${sku}/availability`, { headers: w.admin.headers })
@@ -110,18 +132,15 @@ test('availability is answered by the rooms: after the first read, no database c
 });
 
 test('the nightly check repairs a room that drifted from Postgres, and logs it; a second run repairs nothing', async () => {
-  const { checkWarehouseRooms } = await import('../jobs/tasks/check-warehouse-rooms.ts');
-  const { captureLogger } = await import('../test/harness/logs.ts');
-  const [wh, sku] = [w.warehouses[0]!.id, w.skus[0]!];
-  // The resync test above gave this room a made-up level Postgres never had.
+  const { wh, sku } = await driftedRoom(await world());
   expect((await snapshot(wh)).levels.find((l) => l.sku === sku)?.onHand).toBe(100);
   const logs = captureLogger({ service: 'jobs' });
   const run = () =>
-    checkWarehouseRooms({
+    runTask(checkWarehouseRooms, {
       db: edge.database.db,
       log: logs.log,
       edge: { url: edge.url, secret: edge.internalSecret },
-    })({}, { job: { id: '1', attempts: 1 } } as never);
+    });
   await run();
   const repairs = logs.lines.filter((l) => l.msg === 'warehouse room drifted from Postgres; repaired');
   expect(JSON.stringify(repairs)).toContain(sku);

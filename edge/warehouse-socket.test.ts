@@ -1,12 +1,15 @@
 /**
  * Live warehouse rooms over real WebSockets through wrangler dev: the token and scope checked
  * before the upgrade, a snapshot first, a stock message per committed change, resume.
+ * A test waits for the message it expects (others, such as a late push, may come between).
  */
 import { beforeAll, expect, test } from 'bun:test';
 import { signedIn } from '../test/harness/auth.ts';
 import { type TestEdge, testEdge } from '../test/harness/edge.ts';
+import { eventually } from '../test/harness/http.ts';
+import { openRoom, roomUrl, upgradeStatus as upgradeStatusOf } from '../test/harness/room-socket.ts';
 import { receive, type StockWorld, stockWorld } from '../test/harness/stock.ts';
-import type { RoomMessage } from './room-types.ts';
+import type { RoomMessage, RoomSnapshot } from './room-types.ts';
 
 let edge: TestEdge;
 let w: StockWorld;
@@ -18,48 +21,30 @@ beforeAll(async () => {
   wh = w.warehouses[0]!.id;
 }, 120_000);
 
-const wsUrl = (warehouseId: string, token?: string) =>
-  `${edge.url.replace('http', 'ws')}/ws/warehouses/${warehouseId}${token ? `?token=${token}` : ''}`;
+/**
+ * A warehouse and products of the test's own, so no change another test made reaches its
+ * sockets (a push still on its way through the jobs runner arrives whenever it arrives).
+ */
+const ownWorld = (warehouses = 1) =>
+  stockWorld({ url: edge.url, db: edge.database.db }, { warehouses, skus: 2 });
 
-/** A socket with its messages queued, so a test can await the next one. */
-async function connect(url: string, protocols?: string[]) {
-  const ws = new WebSocket(url, protocols);
-  const queue: RoomMessage[] = [];
-  const waiters: ((m: RoomMessage) => void)[] = [];
-  ws.onmessage = (e) => {
-    const m = JSON.parse(String(e.data)) as RoomMessage;
-    const waiter = waiters.shift();
-    if (waiter) waiter(m);
-    else queue.push(m);
-  };
-  await new Promise<void>((resolve, reject) => {
-    ws.onopen = () => resolve();
-    ws.onerror = () => reject(new Error('socket failed to open'));
+const wsUrl = (warehouseId: string, token?: string) => roomUrl(edge.url, warehouseId, token);
+
+/** A socket with its messages queued, so a test awaits the one it wants. */
+const connect = (url: string, protocols?: string[]) => openRoom(url, protocols ? { protocols } : {});
+
+const isStockOf = (sku: string) => (m: RoomMessage) => m.type === 'stock' && m.sku === sku;
+
+/** What the room holds now (read over /internal, as the jobs runner and the nightly check do). */
+const roomLevel = async (warehouseId: string, sku: string) => {
+  const res = await fetch(`${edge.url}/internal/warehouses/${warehouseId}/snapshot`, {
+    headers: { authorization: `Bearer ${edge.internalSecret}` },
   });
-  const next = (timeoutMs = 10_000) =>
-    new Promise<RoomMessage>((resolve, reject) => {
-      const queued = queue.shift();
-      if (queued) return resolve(queued);
-      const timer = setTimeout(() => reject(new Error('no message in time')), timeoutMs);
-      waiters.push((m) => {
-        clearTimeout(timer);
-        resolve(m);
-      });
-    });
-  return { ws, next };
-}
+  return ((await res.json()) as RoomSnapshot).levels.find((l) => l.sku === sku);
+};
 
 const upgradeStatus = async (warehouseId: string, token?: string) =>
-  (
-    await fetch(`${edge.url}/ws/warehouses/${warehouseId}${token ? `?token=${token}` : ''}`, {
-      headers: {
-        upgrade: 'websocket',
-        connection: 'Upgrade',
-        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-        'sec-websocket-version': '13',
-      },
-    })
-  ).status;
+  (await upgradeStatusOf(wsUrl(warehouseId, token))).status;
 
 test('no token, a garbage token and a clerk of another warehouse are refused before the upgrade', async () => {
   expect(await upgradeStatus(wh)).toBe(401);
@@ -73,46 +58,53 @@ test('no token, a garbage token and a clerk of another warehouse are refused bef
 });
 
 test('snapshot first, then a stock message for each committed change; ping answers pong', async () => {
-  const [sku] = w.skus as [string];
-  const { ws, next } = await connect(wsUrl(wh, w.admin.accessToken));
+  const own = await ownWorld();
+  const [wh, sku] = [own.warehouses[0]!.id, own.skus[0]!];
+  const { ws, next, nextMatching } = await connect(wsUrl(wh, own.admin.accessToken));
   const first = await next();
   expect(first.type).toBe('snapshot');
-  await receive(w, wh, sku, 5);
-  const change = await next();
+  await receive(own, wh, sku, 5);
+  const change = await nextMatching(isStockOf(sku));
   expect(change).toMatchObject({ type: 'stock', warehouseId: wh, sku, onHand: 5, reserved: 0, available: 5 });
   ws.send('{"type":"ping"}');
-  expect(await next()).toEqual({ type: 'pong' } as never);
+  expect(await nextMatching((m) => (m as { type: string }).type === 'pong')).toEqual({
+    type: 'pong',
+  } as never);
   ws.close();
 });
 
 test('the bearer.<token> protocol works; resume returns what was missed', async () => {
-  const [, sku] = w.skus as [string, string];
-  const first = await connect(wsUrl(wh), [`bearer.${w.admin.accessToken}`]);
+  const own = await ownWorld();
+  const [wh, sku] = [own.warehouses[0]!.id, own.skus[1]!];
+  const first = await connect(wsUrl(wh), [`bearer.${own.admin.accessToken}`]);
   const snap = await first.next();
   expect(snap.type).toBe('snapshot');
   const since = (snap as { version: number }).version;
   first.ws.close();
-  await receive(w, wh, sku, 2);
-  await receive(w, wh, sku, 3);
-  const again = await connect(wsUrl(wh, w.admin.accessToken));
-  await again.next(); // its own snapshot
+  await receive(own, wh, sku, 2);
+  await receive(own, wh, sku, 3);
+  // Missed only once the room has them: the jobs runner pushes after the commit, in its own time.
+  await eventually(async () => ((await roomLevel(wh, sku))?.onHand === 5 ? true : undefined));
+  const again = await connect(wsUrl(wh, own.admin.accessToken));
+  expect((await again.next()).type).toBe('snapshot'); // its own
   again.ws.send(JSON.stringify({ type: 'resume', since }));
-  const missed = await again.next();
+  const missed = await again.nextMatching(isStockOf(sku));
   expect(missed).toMatchObject({ type: 'stock', sku, onHand: 5 });
   again.ws.send('not json');
-  expect((await again.next()).type).toBe('error');
+  expect((await again.nextMatching((m) => m.type === 'error')).type).toBe('error');
   again.ws.close();
 });
 
 test('order events of the warehouse reach its room', async () => {
-  const [sku] = w.skus as [string];
-  const { ws, next } = await connect(wsUrl(wh, w.admin.accessToken));
+  const own = await ownWorld();
+  const [wh, sku] = [own.warehouses[0]!.id, own.skus[0]!];
+  await receive(own, wh, sku, 1);
+  const { ws, next, nextMatching } = await connect(wsUrl(wh, own.admin.accessToken));
   await next(); // snapshot
-  const res = await w.api.post('/api/orders', { lines: [{ sku, qty: 1 }], warehouseId: wh });
+  const res = await own.api.post('/api/orders', { lines: [{ sku, qty: 1 }], warehouseId: wh });
   expect(res.status, await res.clone().text()).toBe(201);
   const order = (await res.json()) as { id: string };
-  let event: RoomMessage | undefined;
-  for (let i = 0; i < 10 && event?.type !== 'event'; i++) event = await next();
+  const event = await nextMatching((m) => m.type === 'event' && m.event === 'order.created');
   expect(event).toMatchObject({
     type: 'event',
     event: 'order.created',
@@ -124,16 +116,17 @@ test('order events of the warehouse reach its room', async () => {
 
 test('a room never filled rebuilds from Postgres before its first snapshot', async () => {
   const { stockLevels } = await import('../core/inventory/tables.ts');
-  const other = w.warehouses[1]!.id;
+  const own = await ownWorld();
+  const [other, sku] = [own.warehouses[0]!.id, own.skus[1]!];
   await edge.database.db
     .insert(stockLevels)
-    .values({ warehouseId: other, sku: w.skus[1]!, onHand: 9, reserved: 2, version: 3 });
-  const { ws, next } = await connect(wsUrl(other, w.admin.accessToken));
+    .values({ warehouseId: other, sku, onHand: 9, reserved: 2, version: 3 });
+  const { ws, next } = await connect(wsUrl(other, own.admin.accessToken));
   const snap = await next();
   expect(snap).toMatchObject({
     type: 'snapshot',
     warehouseId: other,
-    levels: [{ sku: w.skus[1]!, onHand: 9, reserved: 2, available: 7, version: 3 }],
+    levels: [{ sku, onHand: 9, reserved: 2, available: 7, version: 3 }],
   });
   ws.close();
 });
@@ -146,9 +139,12 @@ const push = (warehouseId: string, levels: unknown[]) =>
   });
 
 test('a push that overtook an earlier one waits for it: clients see every step, in order', async () => {
-  const other = w.warehouses[1]!.id; // filled by the test above
-  const { ws, next } = await connect(wsUrl(other, w.admin.accessToken));
-  await next(); // snapshot
+  const own = await ownWorld();
+  const other = own.warehouses[0]!.id;
+  // Joining fills the room from Postgres first, so the pushes below meet a filled room.
+  const { ws, next: anyNext, nextMatching } = await connect(wsUrl(other, own.admin.accessToken));
+  expect((await anyNext()).type).toBe('snapshot');
+  const next = () => nextMatching(isStockOf('GAP-1'));
   const step = (fromVersion: number, version: number) => ({
     sku: 'GAP-1',
     onHand: version * 10,
@@ -173,6 +169,8 @@ test('a push that overtook an earlier one waits for it: clients see every step, 
   // When the wait of 11 -> 12 ends, 10 -> 11 (held later, still waiting) goes first: no step the
   // room has is skipped.
   expect(await result(push(other, [step(11, 12)]))).toEqual({ applied: 0, stale: 0, held: 1 });
+  // Not a wait for something to happen: the second push must be held a second later than the
+  // first, so that the first's wait ends while the second's still runs.
   await Bun.sleep(1000);
   expect(await result(push(other, [step(10, 11)]))).toEqual({ applied: 0, stale: 0, held: 1 });
   expect(await next()).toMatchObject({ type: 'stock', sku: 'GAP-1', version: 11 });
@@ -181,7 +179,8 @@ test('a push that overtook an earlier one waits for it: clients see every step, 
 });
 
 test('a burst of concurrent changes reaches a socket as every version, in order', async () => {
-  const [sku] = w.skus as [string];
+  const w = await ownWorld();
+  const [wh, sku] = [w.warehouses[0]!.id, w.skus[0]!];
   await receive(w, wh, sku, 1);
   const { ws, next } = await connect(wsUrl(wh, w.admin.accessToken));
   const { rows } = await edge.database.db.$client.query(

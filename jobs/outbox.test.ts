@@ -43,10 +43,12 @@ test('creating a warehouse publishes warehouse.created with the request id', asy
   });
   expect(event).toMatchObject({ type: 'warehouse.created', requestId: 'outbox-test-request-1' });
   expect(event!.data).toMatchObject({ code: 'OBX' });
-  // The job log carries the same request id: edge -> core -> jobs.
-  expect(
-    jobLogs.lines.some((l) => l.requestId === 'outbox-test-request-1' && l.msg === 'event published'),
-  ).toBe(true);
+  // The job log carries the same request id: edge -> core -> jobs. The task logs after its insert
+  // commits, so the line may come a moment after the row: wait for it too.
+  const published = await eventually(async () =>
+    jobLogs.lines.find((l) => l.requestId === 'outbox-test-request-1' && l.msg === 'event published'),
+  );
+  expect(published).toMatchObject({ requestId: 'outbox-test-request-1', msg: 'event published' });
 });
 
 test('a rolled-back transaction leaves no job behind', async () => {

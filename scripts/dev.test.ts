@@ -1,13 +1,18 @@
 /**
  * `bun run dev` as a user runs it: it comes up with /healthz, /openapi.json and /docs answering
- * through the edge, stops every process on SIGTERM, and a second run reuses the data.
+ * through the edge, stops every process on SIGTERM, and a second run reuses the data. A Ctrl-C
+ * in a terminal is a SIGINT to the whole process group (`bun run` and the script both get it):
+ * that too stops everything gracefully, leaving no port bound and no process behind.
  */
 import { afterAll, expect, test } from 'bun:test';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, portIsFree } from '../core/platform/ports.ts';
 import { bearer, login } from '../test/harness/auth.ts';
+import { within } from '../test/harness/room-socket.ts';
+import { SAME_INTERRUPT_MS, signalMeaning } from './dev-signals.ts';
 
 const root = join(import.meta.dir, '..');
 const dir = mkdtempSync(join(tmpdir(), 'varastokkr-devtest-'));
@@ -21,9 +26,55 @@ const ports = {
   EMBEDDED_PG_PORT: await freePort(),
 };
 
-async function runDev(signal: NodeJS.Signals) {
-  const proc = Bun.spawn(['bun', 'run', 'dev'], {
+/** A process as /proc shows it: its parent, and its start time (a reused pid starts later). */
+function processTable(): Map<number, { ppid: number; started: string; state: string }> {
+  const table = new Map<number, { ppid: number; started: string; state: string }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name (field 2) may hold spaces and parentheses: fields count from its end.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      table.set(Number(entry), { state: fields[0]!, ppid: Number(fields[1]), started: fields[19]! });
+    } catch {} // it ended while we looked
+  }
+  return table;
+}
+
+/** Every process descended from `pid`, detached ones included (setsid keeps the parent). */
+function descendants(pid: number): { pid: number; started: string }[] {
+  const table = processTable();
+  const found: { pid: number; started: string }[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const [child, p] of table)
+      if (p.ppid === parent) {
+        found.push({ pid: child, started: p.started });
+        queue.push(child);
+      }
+  }
+  return found;
+}
+
+/** Those of `processes` still running (the same process: same pid and start time, not a zombie). */
+function alive(processes: { pid: number; started: string }[]) {
+  const table = processTable();
+  return processes.filter((p) => {
+    const now = table.get(p.pid);
+    return now !== undefined && now.started === p.started && now.state !== 'Z';
+  });
+}
+
+/**
+ * Runs `bun run dev` as the leader of a process group of its own, as a terminal runs it, and
+ * once it is up sends `signal` to the leader alone (a service manager) or to the whole group
+ * (Ctrl-C in a terminal).
+ */
+async function runDev(signal: NodeJS.Signals, to: 'leader' | 'group') {
+  const proc = spawn('bun', ['run', 'dev'], {
     cwd: root,
+    detached: true, // setsid: its own process group, as a terminal's foreground job has
     env: {
       ...process.env,
       DATABASE_URL: '',
@@ -31,19 +82,23 @@ async function runDev(signal: NodeJS.Signals) {
       LOG_LEVEL: 'warn',
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     },
-    stdout: 'pipe',
-    stderr: 'pipe',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const decoder = new TextDecoder();
-  const reader = proc.stdout.getReader();
-  const deadline = Date.now() + 120_000;
-  while (!output.includes('Varastokkr is up in')) {
-    const { value, done } = await reader.read();
-    if (done || Date.now() > deadline)
-      throw new Error(`dev did not come up:\n${output}\n${await new Response(proc.stderr).text()}`);
-    output += decoder.decode(value);
-  }
+  let errors = '';
+  proc.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  proc.stderr.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  const exited = new Promise<number | null>((done) => proc.once('exit', (code) => done(code)));
+  const up = new Promise<void>((resolve, reject) => {
+    const check = () => output.includes('Varastokkr is up in') && resolve();
+    proc.stdout.on('data', check);
+    exited.then((code) => reject(new Error(`dev exited (${code}) before it was up:\n${output}\n${errors}`)));
+  });
+  await within(up, 120_000, `dev coming up:\n${output}\n${errors}`);
   const base = `http://127.0.0.1:${ports.EDGE_PORT}`;
   const statuses = await Promise.all(
     ['/healthz', '/openapi.json', '/docs'].map(async (p) => (await fetch(base + p)).status),
@@ -55,34 +110,82 @@ async function runDev(signal: NodeJS.Signals) {
     items: { code: string }[];
   };
 
-  proc.kill(signal);
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      output += decoder.decode(value);
-    }
-  })();
-  const exitCode = await proc.exited;
-  await pump;
+  // Postgres, core, jobs and wrangler with its workerd: each in a group of its own, so a group
+  // signal does not reach them, yet all descend from the leader.
+  const pid = proc.pid!;
+  const children = descendants(pid);
+  process.kill(to === 'group' ? -pid : pid, signal);
+  if (to === 'group') {
+    // The script gets the terminal's signal and the copy `bun run` forwards, milliseconds apart;
+    // when both land before the first is handled they merge into one, so the copy is sent
+    // again here once the script is stopping: the case that used to exit without waiting.
+    const script = children.find((c) => readCommand(c.pid).includes('scripts/dev.ts'));
+    if (!script) throw new Error('no scripts/dev.ts process under `bun run dev`');
+    await within(
+      new Promise<void>((resolve) => {
+        const check = () => output.includes('stopping (Ctrl-C again') && resolve();
+        check();
+        proc.stdout.on('data', check);
+      }),
+      30_000,
+      `dev saying it is stopping:\n${output}\n${errors}`,
+    );
+    process.kill(script.pid, signal);
+  }
+  const exitCode = await within(exited, 60_000, `dev stopping on ${signal}:\n${output}\n${errors}`);
+  // `bun run` may be gone before the script it ran: wait for the last process, not for a time.
+  let left = alive(children);
+  for (const deadline = Date.now() + 60_000; left.length > 0 && Date.now() < deadline; ) {
+    await Bun.sleep(100);
+    left = alive(children);
+  }
   const stillBound = [];
   for (const [name, port] of Object.entries(ports)) if (!(await portIsFree(port))) stillBound.push(name);
-  return { output, statuses, codes: warehouses.items.map((w) => w.code), exitCode, stillBound };
+  return {
+    output: output + errors,
+    statuses,
+    codes: warehouses.items.map((w) => w.code),
+    exitCode,
+    stillBound,
+    children: children.length,
+    left: left.map((p) => `${p.pid}: ${readCommand(p.pid)}`),
+  };
 }
 
-test('comes up, answers, and stops everything on SIGTERM; a second run reuses the data', async () => {
-  const first = await runDev('SIGTERM');
+const readCommand = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+  } catch {
+    return '(gone)';
+  }
+};
+
+test('a signal soon after the first is the same Ctrl-C; one seconds later is a second one', () => {
+  expect(signalMeaning(undefined, 5_000)).toBe('stop');
+  expect(signalMeaning(5_000, 5_003)).toBe('same');
+  expect(signalMeaning(5_000, 5_000 + SAME_INTERRUPT_MS - 1)).toBe('same');
+  expect(signalMeaning(5_000, 5_000 + SAME_INTERRUPT_MS)).toBe('abandon');
+});
+
+test('comes up, answers, and stops everything on SIGTERM; a Ctrl-C to its process group stops everything gracefully', async () => {
+  const first = await runDev('SIGTERM', 'leader');
   expect(first.statuses).toEqual([200, 200, 200]);
   expect(first.output).toContain('initialising a new Postgres cluster');
   expect(first.output).toContain('Admin login    admin@example.com');
   expect(first.codes).toEqual(['BER', 'HEL', 'NYC']);
   expect(first.exitCode).toBe(0);
   expect(first.stillBound).toEqual([]);
+  expect(first.left).toEqual([]);
 
-  const second = await runDev('SIGINT');
+  // The second run reuses the data; Ctrl-C reaches `bun run` and the script at once.
+  const second = await runDev('SIGINT', 'group');
   expect(second.statuses).toEqual([200, 200, 200]);
   expect(second.output).not.toContain('initialising a new Postgres cluster');
   expect(second.codes).toEqual(['BER', 'HEL', 'NYC']);
+  expect(second.output).not.toContain('without waiting');
+  expect(second.output).toContain('stopped');
   expect(second.exitCode).toBe(0);
   expect(second.stillBound).toEqual([]);
-}, 300_000);
+  expect(second.children).toBeGreaterThanOrEqual(5); // bun, postgres, core, jobs, wrangler, ...
+  expect(second.left).toEqual([]);
+}, 400_000);

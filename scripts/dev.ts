@@ -2,20 +2,37 @@
  * `bun run dev`: installs what is missing, starts Postgres (embedded unless DATABASE_URL is set),
  * migrates, seeds, then runs core, jobs, the WebSocket proxy for the edge's database driver and
  * the edge worker under wrangler dev. Ctrl-C or SIGTERM stops all of it, in order: edge, jobs and
- * core (draining), then Postgres. A second Ctrl-C exits at once. Data stays in DATA_DIR.
+ * core (draining), then Postgres. A second Ctrl-C (a second keypress, not the copy `bun run`
+ * forwards of the first: scripts/dev-signals.ts) kills what is left and exits at once. Data stays
+ * in DATA_DIR.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { onShutdown } from '../core/platform/shutdown.ts';
+import { onDevShutdown } from './dev-signals.ts';
 
 const root = join(import.meta.dir, '..');
 const started = performance.now();
 const say = (tag: string, line: string) => console.log(`${`[${tag}]`.padEnd(11)}${line}`);
 
+/**
+ * A piece of the stack. `kill`, for a second Ctrl-C, ends a process at once even while its stop
+ * is under way (a stop that was begun no longer kills it when this process exits). Postgres has
+ * none: by then it was either sent its fast shutdown or is taken down by its own exit hook.
+ */
+interface Piece {
+  name: string;
+  stop(): Promise<void>;
+  kill?(): void;
+}
 // Everything started so far, stopped last-first on Ctrl-C, SIGTERM or a failure.
-const running: { name: string; stop(): Promise<void> }[] = [];
+const running: Piece[] = [];
+const everStarted: Piece[] = [];
 let stopping = false;
+const keep = (piece: Piece) => {
+  running.push(piece);
+  everStarted.push(piece);
+};
 async function stopRunning(): Promise<void> {
   stopping = true;
   for (const piece of running.splice(0).reverse()) {
@@ -23,9 +40,15 @@ async function stopRunning(): Promise<void> {
   }
   say('dev', 'stopped');
 }
-onShutdown(async () => {
-  say('dev', 'stopping (Ctrl-C again to exit at once)');
-  await stopRunning();
+onDevShutdown({
+  stop: async () => {
+    say('dev', 'stopping (Ctrl-C again to exit at once)');
+    await stopRunning();
+  },
+  abandon: () => {
+    for (const piece of everStarted) piece.kill?.();
+  },
+  say: (line) => say('dev', line),
 });
 async function fail(message: string): Promise<never> {
   say('dev', message);
@@ -74,7 +97,7 @@ let edgeUrl = '';
 try {
   // 2. Database.
   const database = await openLocalDatabase((line) => say('postgres', line));
-  running.push({ name: 'postgres', stop: database.stop });
+  keep({ name: 'postgres', stop: database.stop });
   say(
     'postgres',
     database.server ? `embedded PostgreSQL on port ${database.server.port}` : 'using DATABASE_URL',
@@ -108,7 +131,7 @@ try {
     ['jobs', 'jobs/main.ts'],
   ] as const) {
     const service = spawnService(name, ['bun', entry], childEnv, (line) => say(name, prettyLogLine(line)));
-    running.push(service);
+    keep(service);
     service.exited.then((code) => {
       if (!stopping)
         void fail(
@@ -122,7 +145,7 @@ try {
     allowed: [`${dbAddress.hostname}:${dbAddress.port || 5432}`],
     log: createLogger({ service: 'ws-proxy' }, cfg.LOG_LEVEL, (l) => say('ws-proxy', prettyLogLine(l))),
   });
-  running.push({ name: 'ws-proxy', stop: async () => void proxy.stop(true) });
+  keep({ name: 'ws-proxy', stop: async () => void proxy.stop(true) });
   const edge = await startWrangler({
     port: cfg.EDGE_PORT,
     inspectorPort: await freePort(),
@@ -136,7 +159,16 @@ try {
     },
     onLine: (line) => say('edge', prettyLogLine(line)),
   });
-  running.push({ name: 'edge', stop: edge.stop });
+  keep({
+    name: 'edge',
+    stop: edge.stop,
+    // wrangler and workerd share the process group wrangler leads.
+    kill: () => {
+      try {
+        if (edge.child.pid !== undefined) process.kill(-edge.child.pid, 'SIGKILL');
+      } catch {} // the group is gone already
+    },
+  });
   edgeUrl = edge.url;
 } catch (err) {
   await fail(`could not start: ${(err as Error).message}`);

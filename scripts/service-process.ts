@@ -8,6 +8,8 @@ export interface ServiceProcess {
   name: string;
   exited: Promise<number | null>;
   stop(): Promise<void>;
+  /** Ends it at once (SIGKILL), stop under way or not. */
+  kill(): void;
 }
 
 /**
@@ -35,6 +37,9 @@ export function spawnService(
   return {
     name,
     exited,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
     stop: async () => {
       process.off('exit', killOnExit);
       if (child.exitCode !== null || child.signalCode !== null) return;

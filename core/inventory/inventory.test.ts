@@ -2,7 +2,7 @@
  * Inventory over real HTTP and Postgres: adjustments, counts, the ledger, reorder settings,
  * transfers, and the bad inputs each answers with a problem.
  */
-import { beforeAll, describe, expect, test } from 'bun:test';
+import { beforeEach, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { useCore } from '../../test/harness/core.ts';
 import { expectProblem } from '../../test/harness/http.ts';
@@ -13,7 +13,9 @@ let w: StockWorld;
 let hel: string;
 let ber: string;
 
-beforeAll(async () => {
+// A world of its own for every test: no test relies on what another one received, counted or
+// moved (they pass in any order: bun test --randomize).
+beforeEach(async () => {
   w = await stockWorld({ url: core().url, db: core().database.db }, { warehouses: 2, skus: 4 });
   hel = w.warehouses[0]!.id;
   ber = w.warehouses[1]!.id;
@@ -251,6 +253,7 @@ describe('stock.low', () => {
 describe('transfers', () => {
   test('requested holds at the source, in transit shows, partial then full receipt', async () => {
     const sku = w.skus[0]!;
+    await receive(w, hel, sku, 10);
     const res = await w.api.post('/api/transfers', {
       fromWarehouseId: hel,
       toWarehouseId: ber,
@@ -288,6 +291,7 @@ describe('transfers', () => {
 
   test('out of stock is 409 with the lines; cancel releases; bad transfers are 422', async () => {
     const sku = w.skus[0]!;
+    await receive(w, hel, sku, 10);
     const short = await w.api.post('/api/transfers', {
       fromWarehouseId: hel,
       toWarehouseId: ber,

@@ -2,11 +2,13 @@
  * Orders over real HTTP and Postgres: the allocator, partial and backorder, idempotency, line
  * changes, cancel, partial and full shipping, delivery, the state machine, and bad inputs.
  */
-import { beforeAll, describe, expect, test } from 'bun:test';
+import { beforeEach, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { useCore } from '../../test/harness/core.ts';
 import { expectProblem } from '../../test/harness/http.ts';
+import { captureLogger } from '../../test/harness/logs.ts';
 import { checkInvariants, receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
+import { runTask } from '../../test/harness/task.ts';
 import { createLocalInventoryClient } from '../inventory/client.ts';
 import { allocateBackorders, expireReservations } from './order-upkeep.ts';
 import type { OrderView } from './schemas.ts';
@@ -16,7 +18,9 @@ let w: StockWorld;
 let [a, b, c] = ['', '', ''];
 let [hel, ber] = ['', ''];
 
-beforeAll(async () => {
+// A world of its own for every test, stocked the same way: no test relies on what another one
+// ordered, shipped or received (they pass in any order: bun test --randomize).
+beforeEach(async () => {
   w = await stockWorld({ url: core().url, db: core().database.db }, { warehouses: 2, skus: 6, price: 1299 });
   [hel, ber] = w.warehouses.map((x) => x.id) as [string, string];
   [a, b, c] = w.skus as [string, string, string];
@@ -93,7 +97,7 @@ describe('placing orders', () => {
     const deps = {
       db: core().database.db,
       inventory: createLocalInventoryClient(core().database.db),
-      log: console as never,
+      log: captureLogger({}).log,
     };
     expect(await allocateBackorders(deps)).toBe(1);
     const after = (await (await w.api.get(`/api/orders/${waiting.id}`)).json()) as OrderView;
@@ -211,7 +215,7 @@ describe('review cases', () => {
     const deps = {
       db: core().database.db,
       inventory: createLocalInventoryClient(core().database.db),
-      log: console as never,
+      log: captureLogger({}).log,
     };
     await allocateBackorders(deps);
     const after = (await (await w.api.get(`/api/orders/${o.id}`)).json()) as OrderView;
@@ -371,8 +375,7 @@ describe('changing, shipping and the state machine', () => {
       sql`update inventory.reservations set expires_at = now() - interval '1 second' where holder_id = ${live.id}`,
     );
     const { expireHoldsTask } = await import('../../jobs/tasks/order-upkeep.ts');
-    const { captureLogger } = await import('../../test/harness/logs.ts');
-    await expireHoldsTask({ db, log: captureLogger({}).log })({}, { job: { id: '1', attempts: 1 } } as never);
+    await runTask(expireHoldsTask, { db });
     expect(await inventory.holdsOf('order', ghost)).toEqual([]);
     expect((await inventory.holdsOf('order', live.id)).map((h) => h.expiresAt)).toEqual([null]);
     await invariants();
@@ -386,7 +389,6 @@ describe('reservations that expire (pending orders)', () => {
       sql`update orders.orders set reservation_expires_at = now() - interval '1 second' where id = ${id}`,
     );
   const expireTwiceAtOnce = async () => {
-    const { captureLogger } = await import('../../test/harness/logs.ts');
     const deps = {
       db: core().database.db,
       log: captureLogger({}).log,

@@ -15,6 +15,8 @@ export interface TestCore {
   url: string;
   database: TestDatabase;
   logs: Record<string, unknown>[];
+  /** Requests core is still answering (a caller that hung up does not end its request). */
+  inFlight(): number;
   stop(): Promise<void>;
 }
 
@@ -62,8 +64,26 @@ export function serveCore(opts: CoreServerOptions) {
     ...(opts.inventory ? { inventory: opts.inventory } : {}),
     ...(opts.labels ? { labels: opts.labels } : {}),
   });
-  const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch });
-  return { url: `http://127.0.0.1:${server.port}`, logs: lines, stop: () => server.stop(true) };
+  let inFlight = 0;
+  const server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    // The server goes along as Hono's env: core reads the peer address from it (getConnInfo).
+    fetch: async (req, bunServer) => {
+      inFlight++;
+      try {
+        return await app.fetch(req, bunServer);
+      } finally {
+        inFlight--;
+      }
+    },
+  });
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    logs: lines,
+    inFlight: () => inFlight,
+    stop: () => server.stop(true),
+  };
 }
 
 /** This file's core: its own database and a server over it, for the file's tests. */

@@ -1,0 +1,108 @@
+/**
+ * The realtime benchmark's jobs runner, a process of its own as in production (`bun jobs/main.ts`),
+ * not sharing core's event loop: this file run with REALTIME_JOBS_SPEC set starts the runner and
+ * reports, as JSON lines on its stdout, when each push of the measured sku started, succeeded or
+ * failed. startJobsProcess is the bench process's handle on it.
+ */
+import { lineSplitter } from '../../core/platform/lines.ts';
+import { createLogger } from '../../core/platform/logger.ts';
+import { startJobs } from '../../jobs/worker.ts';
+import { now } from './stats.ts';
+
+export interface JobsSpec {
+  databaseUrl: string;
+  concurrency: number;
+  edge: { url: string; secret: string };
+  sku: string;
+}
+
+export type JobEvent = {
+  state: 'start' | 'success' | 'error';
+  at: number;
+  versions: number[];
+  error?: string;
+};
+async function jobsProcess(spec: JobsSpec): Promise<void> {
+  const jobs = await startJobs({
+    databaseUrl: spec.databaseUrl,
+    concurrency: spec.concurrency,
+    log: createLogger({ service: 'jobs' }, 'warn'),
+    cron: false,
+    edge: spec.edge,
+  });
+  const versionsOf = (payload: unknown): number[] =>
+    ((payload as { levels?: { sku: string; version: number }[] } | null)?.levels ?? [])
+      .filter((l) => l.sku === spec.sku)
+      .map((l) => l.version);
+  const report = (state: JobEvent['state'], payload: unknown, error?: unknown) => {
+    const at = now();
+    const versions = versionsOf(payload);
+    if (versions.length === 0) return;
+    const e: JobEvent = {
+      state,
+      at,
+      versions,
+      ...(error ? { error: String((error as Error)?.message ?? error) } : {}),
+    };
+    process.stdout.write(`${JSON.stringify(e)}\n`);
+  };
+  const pushes = (job: { task_identifier: string }) => job.task_identifier === 'push-warehouse-levels';
+  jobs.runner.events.on('job:start', ({ job }) => pushes(job) && report('start', job.payload));
+  jobs.runner.events.on('job:success', ({ job }) => pushes(job) && report('success', job.payload));
+  jobs.runner.events.on('job:error', ({ job, error }) => pushes(job) && report('error', job.payload, error));
+  process.stdout.write(`${JSON.stringify({ state: 'ready' })}\n`);
+  for await (const line of console) if (line.trim() === 'stop') break;
+  await jobs.stop();
+  process.exit(0);
+}
+
+export async function startJobsProcess(
+  spec: JobsSpec,
+  onEvent: (e: JobEvent) => void,
+): Promise<{ stop(): Promise<void> }> {
+  const proc = Bun.spawn(['bun', import.meta.path], {
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'inherit',
+    // The internal secret: through the environment, never the command line.
+    env: { ...process.env, REALTIME_JOBS_SPEC: JSON.stringify(spec) },
+  });
+  let ready: () => void = () => {};
+  const started = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  const lines = lineSplitter((line) => {
+    const e = JSON.parse(line) as JobEvent | { state: 'ready' };
+    if (e.state === 'ready') ready();
+    else onEvent(e);
+  });
+  void (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of proc.stdout) lines.push(decoder.decode(chunk, { stream: true }));
+    lines.end();
+  })();
+  await Promise.race([
+    started,
+    proc.exited.then((code) => {
+      throw new Error(`the jobs runner exited (${code}) before it was ready`);
+    }),
+  ]);
+  return {
+    stop: async () => {
+      proc.stdin.write('stop\n');
+      proc.stdin.flush();
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await proc.exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+if (import.meta.main) {
+  const spec = JSON.parse(process.env.REALTIME_JOBS_SPEC ?? 'null') as JobsSpec | null;
+  if (!spec) {
+    console.error('Run this through `bun run bench realtime`.');
+    process.exit(2);
+  }
+  await jobsProcess(spec);
+}

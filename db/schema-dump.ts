@@ -1,0 +1,237 @@
+/**
+ * The live schema of a migrated database as one normalised SQL text: db/schema.sql, so the
+ * current definition of a table, a trigger or a function such as publish_stock_changes is found
+ * in one place instead of by replaying the migrations that changed it.
+ *
+ * Why not pg_dump --schema-only: the embedded Postgres package ships initdb, pg_ctl and postgres
+ * only, and a pg_dump older than the server refuses to dump it. So the text is built from the
+ * catalog with Postgres's own pg_get_*def functions (the same text pg_dump prints for functions,
+ * triggers, constraints and indexes), with no comments, SET lines, owners or OIDs, every object
+ * sorted by name: the same database gives the same text on every run.
+ *
+ * graphile-worker's schema is left out: the library migrates it, and its version (bun.lock) says
+ * what it is. `bun run db:schema` rewrites db/schema.sql; db/schema.test.ts checks it.
+ */
+import { join } from 'node:path';
+import pg from 'pg';
+import { migrateDatabase } from './migrate.ts';
+
+export const SCHEMA_FILE = join(import.meta.dir, 'schema.sql');
+
+/** Schemas that are Postgres's own or a library's, not the project's. */
+const EXCLUDED = ['pg_catalog', 'information_schema', 'pg_toast', 'graphile_worker'];
+
+type Row = Record<string, string>;
+
+export async function dumpSchema(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url, application_name: 'varastokkr-schema-dump' });
+  await client.connect();
+  try {
+    const q = async (text: string) => (await client.query<Row>(text, [EXCLUDED])).rows;
+    const sections: string[] = [];
+    const add = (title: string, lines: string[]) => {
+      if (lines.length > 0) sections.push(`-- ${title}\n\n${lines.join('\n\n')}`);
+    };
+    add('extensions', await extensions(q));
+    add('schemas', await schemas(q));
+    add('types', await enums(q));
+    add('sequences', await sequences(q));
+    add('tables', await tables(q));
+    add('indexes', await indexes(q));
+    add('views', await views(q));
+    add('functions', await functions(q));
+    add('triggers', await triggers(q));
+    add('row security', await policies(q));
+    add('grants', await grants(q));
+    return `${sections.join('\n\n')}\n`;
+  } finally {
+    await client.end();
+  }
+}
+
+type Query = (text: string) => Promise<Row[]>;
+
+/** Objects of the project's schemas (and not part of an extension). */
+const inScope = (nsp: string) => `${nsp}.nspname <> all($1) and ${nsp}.nspname not like 'pg_temp%'`;
+const notFromExtension = (oid: string, catalog: string) =>
+  `not exists (select 1 from pg_depend d where d.classid = '${catalog}'::regclass
+     and d.objid = ${oid} and d.deptype = 'e')`;
+
+async function extensions(q: Query) {
+  const rows = await q(`select e.extname, n.nspname from pg_extension e
+    join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql' and $1::text[] is not null
+    order by e.extname`);
+  return rows.map((r) => `CREATE EXTENSION ${r.extname} WITH SCHEMA ${r.nspname};`);
+}
+
+async function schemas(q: Query) {
+  const rows = await q(`select n.nspname from pg_namespace n
+    where ${inScope('n')} and n.nspname <> 'public' order by 1`);
+  return rows.map((r) => `CREATE SCHEMA ${r.nspname};`);
+}
+
+async function enums(q: Query) {
+  const rows = await q(`select format('CREATE TYPE %I.%I AS ENUM (%s);', n.nspname, t.typname,
+      string_agg(quote_literal(e.enumlabel), ', ' order by e.enumsortorder)) as def
+    from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_enum e on e.enumtypid = t.oid
+    where ${inScope('n')} group by n.nspname, t.typname order by n.nspname, t.typname`);
+  return rows.map((r) => r.def as string);
+}
+
+/** Sequences a column does not own (an identity or serial column's sequence is the column's). */
+async function sequences(q: Query) {
+  const rows =
+    await q(`select format('CREATE SEQUENCE %I.%I AS %s INCREMENT %s MINVALUE %s MAXVALUE %s START %s%s;',
+      n.nspname, c.relname, format_type(s.seqtypid, null), s.seqincrement, s.seqmin, s.seqmax, s.seqstart,
+      case when s.seqcycle then ' CYCLE' else '' end) as def
+    from pg_sequence s join pg_class c on c.oid = s.seqrelid join pg_namespace n on n.oid = c.relnamespace
+    where ${inScope('n')} and not exists (select 1 from pg_depend d where d.objid = c.oid
+      and d.classid = 'pg_class'::regclass and d.deptype in ('a', 'i'))
+    order by n.nspname, c.relname`);
+  return rows.map((r) => r.def as string);
+}
+
+/** Each table with its columns (in their order) and its constraints (by name). */
+async function tables(q: Query) {
+  const columns = await q(`select n.nspname, c.relname, c.relkind, c.relrowsecurity::text as rls,
+      format('%I %s%s%s%s', a.attname, format_type(a.atttypid, a.atttypmod),
+        case when a.attidentity = 'a' then ' GENERATED ALWAYS AS IDENTITY'
+             when a.attidentity = 'd' then ' GENERATED BY DEFAULT AS IDENTITY' else '' end,
+        case when a.attgenerated = 's' then ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'
+             when ad.adbin is not null then ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) else '' end,
+        case when a.attnotnull then ' NOT NULL' else '' end) as col
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+    left join pg_attrdef ad on ad.adrelid = c.oid and ad.adnum = a.attnum
+    where c.relkind in ('r', 'p') and ${inScope('n')}
+    order by n.nspname, c.relname, a.attnum`);
+  const constraints = await q(`select n.nspname, c.relname,
+      format('CONSTRAINT %I %s', k.conname, pg_get_constraintdef(k.oid)) as con
+    from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+    where k.contype <> 'n' and ${inScope('n')}
+    order by n.nspname, c.relname, k.conname`);
+  const byTable = new Map<string, { cols: string[]; cons: string[]; rls: boolean }>();
+  const entry = (r: Row) => {
+    const key = `${r.nspname}.${r.relname}`;
+    const found = byTable.get(key);
+    if (found) return found;
+    const made = { cols: [] as string[], cons: [] as string[], rls: r.rls === 'true' };
+    byTable.set(key, made);
+    return made;
+  };
+  for (const r of columns) entry(r).cols.push(r.col as string);
+  for (const r of constraints) entry(r).cons.push(r.con as string);
+  return [...byTable.entries()].map(([name, t]) => {
+    const body = [...t.cols, ...t.cons].map((line) => `  ${line}`).join(',\n');
+    const rls = t.rls ? `\nALTER TABLE ${name} ENABLE ROW LEVEL SECURITY;` : '';
+    return `CREATE TABLE ${name} (\n${body}\n);${rls}`;
+  });
+}
+
+/** Indexes other than those a constraint (primary key, unique, exclusion) made. */
+async function indexes(q: Query) {
+  const rows = await q(`select pg_get_indexdef(i.indexrelid) || ';' as def
+    from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
+    where ${inScope('n')} and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid
+      and k.contype in ('p', 'u', 'x'))
+    order by n.nspname, c.relname`);
+  return rows.map((r) => r.def as string);
+}
+
+async function views(q: Query) {
+  const rows =
+    await q(`select format('CREATE %sVIEW %I.%I AS%s', case when c.relkind = 'm' then 'MATERIALIZED ' else '' end,
+      n.nspname, c.relname, rtrim(pg_get_viewdef(c.oid), ';')) || ';' as def
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind in ('v', 'm') and ${inScope('n')} order by n.nspname, c.relname`);
+  return rows.map((r) => r.def as string);
+}
+
+async function functions(q: Query) {
+  const rows = await q(`select rtrim(pg_get_functiondef(p.oid), E'\\n') || ';' as def
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where p.prokind in ('f', 'p') and ${inScope('n')} and ${notFromExtension('p.oid', 'pg_proc')}
+    order by n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)`);
+  return rows.map((r) => r.def as string);
+}
+
+async function triggers(q: Query) {
+  const rows = await q(`select pg_get_triggerdef(t.oid) || ';' as def
+    from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+    where not t.tgisinternal and ${inScope('n')} order by n.nspname, c.relname, t.tgname`);
+  return rows.map((r) => r.def as string);
+}
+
+async function policies(q: Query) {
+  const rows = await q(`select format('CREATE POLICY %I ON %I.%I AS %s FOR %s TO %s%s%s;', p.policyname,
+      p.schemaname, p.tablename, p.permissive, p.cmd, array_to_string(p.roles, ', '),
+      coalesce(' USING (' || p.qual || ')', ''), coalesce(' WITH CHECK (' || p.with_check || ')', '')) as def
+    from pg_policies p where p.schemaname <> all($1) order by p.schemaname, p.tablename, p.policyname`);
+  return rows.map((r) => r.def as string);
+}
+
+/**
+ * Privileges granted to roles other than the owner (the edge's read-only role, say): on schemas,
+ * tables, columns and functions. Owners are left out; every object belongs to whoever migrated.
+ */
+async function grants(q: Query) {
+  const grantee = `case when a.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(a.grantee)) end`;
+  const rows = await q(`
+    select format('GRANT %s ON SCHEMA %I TO %s;', a.privilege_type, n.nspname, ${grantee}) as def
+      from pg_namespace n, aclexplode(n.nspacl) a
+      where ${inScope('n')} and a.grantee <> n.nspowner
+    union all
+    select format('GRANT %s ON %s%I.%I TO %s;', a.privilege_type,
+        case when c.relkind = 'S' then 'SEQUENCE ' else '' end, n.nspname, c.relname, ${grantee})
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) a
+      where ${inScope('n')} and a.grantee <> c.relowner
+    union all
+    select format('GRANT %s (%I) ON %I.%I TO %s;', a.privilege_type, att.attname, n.nspname, c.relname, ${grantee})
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      join pg_attribute att on att.attrelid = c.oid and att.attnum > 0 and not att.attisdropped,
+      aclexplode(att.attacl) a
+      where ${inScope('n')} and a.grantee <> c.relowner
+    union all
+    select format('GRANT %s ON FUNCTION %I.%I(%s) TO %s;', a.privilege_type, n.nspname, p.proname,
+        pg_get_function_identity_arguments(p.oid), ${grantee})
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace, aclexplode(p.proacl) a
+      where ${inScope('n')} and a.grantee <> p.proowner and ${notFromExtension('p.oid', 'pg_proc')}
+    order by 1`);
+  return rows.map((r) => r.def as string);
+}
+
+/**
+ * The schema the migrations make: a scratch database on the server `url` points at, migrated,
+ * dumped and dropped (the database in `url` itself, with its data, is not touched).
+ */
+export async function dumpMigratedSchema(url: string): Promise<string> {
+  const scratch = `varastokkr_schema_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const server = new URL(url);
+  server.pathname = '/postgres';
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: server.toString() });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database "${scratch}"`);
+  try {
+    const target = new URL(url);
+    target.pathname = `/${scratch}`;
+    await migrateDatabase(target.toString());
+    return await dumpSchema(target.toString());
+  } finally {
+    await admin(`drop database if exists "${scratch}" with (force)`);
+  }
+}
+
+if (import.meta.main) {
+  const { withDatabase } = await import('./local-database.ts');
+  await withDatabase('schema', async (url) => {
+    await Bun.write(SCHEMA_FILE, await dumpMigratedSchema(url));
+    console.log(`wrote ${SCHEMA_FILE}`);
+  });
+}

@@ -1,0 +1,744 @@
+-- extensions
+
+CREATE EXTENSION pg_trgm WITH SCHEMA public;
+
+-- schemas
+
+CREATE SCHEMA catalog;
+
+CREATE SCHEMA drizzle;
+
+CREATE SCHEMA identity;
+
+CREATE SCHEMA integrations;
+
+CREATE SCHEMA inventory;
+
+CREATE SCHEMA orders;
+
+CREATE SCHEMA platform;
+
+CREATE SCHEMA purchasing;
+
+-- tables
+
+CREATE TABLE catalog.products (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  sku text NOT NULL,
+  name text NOT NULL,
+  description text,
+  barcode text,
+  category text,
+  unit text DEFAULT 'each'::text NOT NULL,
+  price_amount integer,
+  price_currency text,
+  cost_amount integer,
+  cost_currency text,
+  attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
+  archived boolean DEFAULT false NOT NULL,
+  version integer DEFAULT 1 NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  barcode_key text GENERATED ALWAYS AS (
+CASE
+    WHEN (barcode ~ '^([0-9]{8}|[0-9]{12,13})$'::text) THEN lpad(barcode, 14, '0'::text)
+    ELSE barcode
+END) STORED,
+  CONSTRAINT products_cost_check CHECK (((cost_amount IS NULL) OR (cost_amount >= 0))),
+  CONSTRAINT products_money_check CHECK ((((price_amount IS NULL) = (price_currency IS NULL)) AND ((cost_amount IS NULL) = (cost_currency IS NULL)))),
+  CONSTRAINT products_pkey PRIMARY KEY (id),
+  CONSTRAINT products_price_check CHECK (((price_amount IS NULL) OR (price_amount >= 0)))
+);
+
+CREATE TABLE drizzle.__drizzle_migrations (
+  id integer DEFAULT nextval('drizzle.__drizzle_migrations_id_seq'::regclass) NOT NULL,
+  hash text NOT NULL,
+  created_at bigint,
+  CONSTRAINT __drizzle_migrations_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE identity.api_keys (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  prefix text NOT NULL,
+  key_hash text NOT NULL,
+  name text NOT NULL,
+  roles text[] NOT NULL,
+  warehouse_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+  user_id uuid,
+  created_by_user_id uuid,
+  last_used_at timestamp with time zone,
+  revoked_at timestamp with time zone,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  created_by_key_id uuid,
+  CONSTRAINT api_keys_created_by_key_id_api_keys_id_fk FOREIGN KEY (created_by_key_id) REFERENCES identity.api_keys(id) ON DELETE SET NULL,
+  CONSTRAINT api_keys_created_by_user_id_users_id_fk FOREIGN KEY (created_by_user_id) REFERENCES identity.users(id) ON DELETE SET NULL,
+  CONSTRAINT api_keys_one_creator_check CHECK ((num_nonnulls(created_by_user_id, created_by_key_id) <= 1)),
+  CONSTRAINT api_keys_pkey PRIMARY KEY (id),
+  CONSTRAINT api_keys_roles_check CHECK ((roles <@ ARRAY['admin'::text, 'manager'::text, 'clerk'::text, 'partner'::text])),
+  CONSTRAINT api_keys_user_id_users_id_fk FOREIGN KEY (user_id) REFERENCES identity.users(id) ON DELETE CASCADE
+);
+
+CREATE TABLE identity.login_throttle (
+  key text NOT NULL,
+  failures integer NOT NULL,
+  window_started_at timestamp with time zone NOT NULL,
+  next_attempt_at timestamp with time zone,
+  last_admitted boolean,
+  CONSTRAINT login_throttle_pkey PRIMARY KEY (key)
+);
+
+CREATE TABLE identity.refresh_tokens (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  family_id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  token_hash text NOT NULL,
+  status text DEFAULT 'active'::text NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  expires_at timestamp with time zone NOT NULL,
+  rotated_at timestamp with time zone,
+  successor_sealed text,
+  CONSTRAINT refresh_tokens_pkey PRIMARY KEY (id),
+  CONSTRAINT refresh_tokens_status_check CHECK ((status = ANY (ARRAY['active'::text, 'rotated'::text, 'revoked'::text]))),
+  CONSTRAINT refresh_tokens_user_id_users_id_fk FOREIGN KEY (user_id) REFERENCES identity.users(id) ON DELETE CASCADE
+);
+
+CREATE TABLE identity.signing_keys (
+  kid text NOT NULL,
+  public_jwk jsonb NOT NULL,
+  private_jwk jsonb,
+  status text NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  activated_at timestamp with time zone,
+  retired_at timestamp with time zone,
+  expires_at timestamp with time zone,
+  private_key_sealed text,
+  CONSTRAINT signing_keys_pkey PRIMARY KEY (kid),
+  CONSTRAINT signing_keys_private_key_check CHECK (((private_jwk IS NOT NULL) OR (private_key_sealed IS NOT NULL))),
+  CONSTRAINT signing_keys_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'active'::text, 'retired'::text])))
+);
+
+CREATE TABLE identity.users (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  email text NOT NULL,
+  name text NOT NULL,
+  password_hash text NOT NULL,
+  roles text[] DEFAULT '{}'::text[] NOT NULL,
+  warehouse_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+  status text DEFAULT 'active'::text NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  last_login_at timestamp with time zone,
+  CONSTRAINT users_pkey PRIMARY KEY (id),
+  CONSTRAINT users_roles_check CHECK ((roles <@ ARRAY['admin'::text, 'manager'::text, 'clerk'::text, 'partner'::text])),
+  CONSTRAINT users_status_check CHECK ((status = ANY (ARRAY['active'::text, 'disabled'::text])))
+);
+
+CREATE TABLE integrations.event_archive (
+  id uuid NOT NULL,
+  type text NOT NULL,
+  warehouse_id uuid,
+  data jsonb NOT NULL,
+  request_id text,
+  occurred_at timestamp with time zone NOT NULL,
+  archived_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT event_archive_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE inventory.consumptions (
+  operation_id uuid NOT NULL,
+  result jsonb NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT consumptions_pkey PRIMARY KEY (operation_id)
+);
+
+CREATE TABLE inventory.movements (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  warehouse_id uuid NOT NULL,
+  sku text NOT NULL,
+  type text NOT NULL,
+  reason text NOT NULL,
+  qty integer NOT NULL,
+  on_hand_after integer NOT NULL,
+  level_version bigint NOT NULL,
+  reference_type text,
+  reference_id text,
+  note text,
+  actor_id text,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT movements_pkey PRIMARY KEY (id),
+  CONSTRAINT movements_qty_check CHECK ((qty <> 0)),
+  CONSTRAINT movements_type_check CHECK ((type = ANY (ARRAY['receipt'::text, 'shipment'::text, 'adjustment'::text, 'transfer_out'::text, 'transfer_in'::text, 'count'::text]))),
+  CONSTRAINT movements_warehouse_id_warehouses_id_fk FOREIGN KEY (warehouse_id) REFERENCES inventory.warehouses(id)
+);
+
+CREATE TABLE inventory.reservations (
+  holder_type text NOT NULL,
+  holder_id uuid NOT NULL,
+  warehouse_id uuid NOT NULL,
+  sku text NOT NULL,
+  qty integer NOT NULL,
+  expires_at timestamp with time zone,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT reservations_holder_check CHECK ((holder_type = ANY (ARRAY['order'::text, 'transfer'::text]))),
+  CONSTRAINT reservations_holder_type_holder_id_warehouse_id_sku_pk PRIMARY KEY (holder_type, holder_id, warehouse_id, sku),
+  CONSTRAINT reservations_qty_check CHECK ((qty > 0)),
+  CONSTRAINT reservations_warehouse_id_warehouses_id_fk FOREIGN KEY (warehouse_id) REFERENCES inventory.warehouses(id)
+);
+
+CREATE TABLE inventory.stock_counts (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  warehouse_id uuid NOT NULL,
+  lines jsonb NOT NULL,
+  actor_id text,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT stock_counts_pkey PRIMARY KEY (id),
+  CONSTRAINT stock_counts_warehouse_id_warehouses_id_fk FOREIGN KEY (warehouse_id) REFERENCES inventory.warehouses(id)
+);
+
+CREATE TABLE inventory.stock_levels (
+  warehouse_id uuid NOT NULL,
+  sku text NOT NULL,
+  on_hand integer DEFAULT 0 NOT NULL,
+  reserved integer DEFAULT 0 NOT NULL,
+  reorder_point integer,
+  reorder_qty integer,
+  version bigint DEFAULT 1 NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  preferred_vendor_id uuid,
+  low_since timestamp with time zone,
+  CONSTRAINT stock_levels_reorder_check CHECK (((COALESCE(reorder_point, 0) >= 0) AND (COALESCE(reorder_qty, 1) > 0))),
+  CONSTRAINT stock_levels_reserved_check CHECK (((0 <= reserved) AND (reserved <= on_hand))),
+  CONSTRAINT stock_levels_warehouse_id_sku_pk PRIMARY KEY (warehouse_id, sku),
+  CONSTRAINT stock_levels_warehouse_id_warehouses_id_fk FOREIGN KEY (warehouse_id) REFERENCES inventory.warehouses(id)
+);
+
+CREATE TABLE inventory.transfer_lines (
+  transfer_id uuid NOT NULL,
+  sku text NOT NULL,
+  qty integer NOT NULL,
+  received integer DEFAULT 0 NOT NULL,
+  CONSTRAINT transfer_lines_qty_check CHECK (((qty > 0) AND (received >= 0) AND (received <= qty))),
+  CONSTRAINT transfer_lines_transfer_id_sku_pk PRIMARY KEY (transfer_id, sku),
+  CONSTRAINT transfer_lines_transfer_id_transfers_id_fk FOREIGN KEY (transfer_id) REFERENCES inventory.transfers(id)
+);
+
+CREATE TABLE inventory.transfers (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  from_warehouse_id uuid NOT NULL,
+  to_warehouse_id uuid NOT NULL,
+  status text NOT NULL,
+  note text,
+  actor_id text,
+  version integer DEFAULT 1 NOT NULL,
+  shipped_at timestamp with time zone,
+  received_at timestamp with time zone,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  expires_at timestamp with time zone,
+  cancel_reason text,
+  CONSTRAINT transfers_cancel_reason_check CHECK (((cancel_reason IS NULL) OR (cancel_reason = ANY (ARRAY['requested'::text, 'expired'::text])))),
+  CONSTRAINT transfers_distinct_check CHECK ((from_warehouse_id <> to_warehouse_id)),
+  CONSTRAINT transfers_from_warehouse_id_warehouses_id_fk FOREIGN KEY (from_warehouse_id) REFERENCES inventory.warehouses(id),
+  CONSTRAINT transfers_pkey PRIMARY KEY (id),
+  CONSTRAINT transfers_status_check CHECK ((status = ANY (ARRAY['requested'::text, 'in_transit'::text, 'partially_received'::text, 'received'::text, 'cancelled'::text]))),
+  CONSTRAINT transfers_to_warehouse_id_warehouses_id_fk FOREIGN KEY (to_warehouse_id) REFERENCES inventory.warehouses(id)
+);
+
+CREATE TABLE inventory.warehouses (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  code text NOT NULL,
+  name text NOT NULL,
+  timezone text DEFAULT 'UTC'::text NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT warehouses_code_check CHECK ((code ~ '^[A-Z0-9]{2,10}$'::text)),
+  CONSTRAINT warehouses_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE orders.orders (
+  id uuid NOT NULL,
+  status text NOT NULL,
+  warehouse_id uuid,
+  warehouse_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+  allow_partial boolean DEFAULT false NOT NULL,
+  allow_backorder boolean DEFAULT false NOT NULL,
+  external_ref text,
+  channel text,
+  customer jsonb,
+  lines jsonb NOT NULL,
+  allocations jsonb NOT NULL,
+  pending_shipment jsonb,
+  created_by text NOT NULL,
+  version integer DEFAULT 1 NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  allocation_scope uuid[],
+  reservation_expires_at timestamp with time zone,
+  cancel_reason text,
+  owner_kind text,
+  owner_id uuid,
+  CONSTRAINT orders_owner_check CHECK ((((owner_kind IS NULL) = (owner_id IS NULL)) AND ((owner_kind IS NULL) OR (owner_kind = ANY (ARRAY['user'::text, 'api_key'::text]))))),
+  CONSTRAINT orders_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE platform.idempotency_keys (
+  caller_id text NOT NULL,
+  key text NOT NULL,
+  request_hash text NOT NULL,
+  status integer,
+  response jsonb,
+  locked_until timestamp with time zone NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  claim_token uuid,
+  CONSTRAINT idempotency_keys_caller_id_key_pk PRIMARY KEY (caller_id, key)
+);
+
+CREATE TABLE platform.job_workers (
+  worker_id text NOT NULL,
+  host text NOT NULL,
+  heartbeat_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT job_workers_pkey PRIMARY KEY (worker_id)
+);
+
+CREATE TABLE purchasing.vendors (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  name text NOT NULL,
+  email text,
+  lead_time_days integer DEFAULT 7 NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT vendors_lead_time_check CHECK ((lead_time_days >= 0)),
+  CONSTRAINT vendors_pkey PRIMARY KEY (id)
+);
+
+-- indexes
+
+CREATE INDEX products_active_sku_idx ON catalog.products USING btree (lower(sku)) WHERE (NOT archived);
+
+CREATE UNIQUE INDEX products_barcode_key ON catalog.products USING btree (barcode_key) WHERE (barcode_key IS NOT NULL);
+
+CREATE INDEX products_category_sku_idx ON catalog.products USING btree (lower(category), lower(sku));
+
+CREATE INDEX products_name_trgm_idx ON catalog.products USING gin (lower(name) gin_trgm_ops);
+
+CREATE UNIQUE INDEX products_sku_lower_key ON catalog.products USING btree (lower(sku));
+
+CREATE INDEX products_sku_trgm_idx ON catalog.products USING gin (lower(sku) gin_trgm_ops);
+
+CREATE UNIQUE INDEX api_keys_prefix_key ON identity.api_keys USING btree (prefix);
+
+CREATE INDEX refresh_tokens_family_idx ON identity.refresh_tokens USING btree (family_id);
+
+CREATE UNIQUE INDEX refresh_tokens_hash_key ON identity.refresh_tokens USING btree (token_hash);
+
+CREATE INDEX refresh_tokens_user_idx ON identity.refresh_tokens USING btree (user_id);
+
+CREATE UNIQUE INDEX signing_keys_one_active ON identity.signing_keys USING btree (status) WHERE (status = 'active'::text);
+
+CREATE UNIQUE INDEX users_email_lower_key ON identity.users USING btree (lower(email));
+
+CREATE INDEX event_archive_occurred_at_idx ON integrations.event_archive USING btree (occurred_at);
+
+CREATE INDEX event_archive_type_idx ON integrations.event_archive USING btree (type);
+
+CREATE INDEX movements_level_idx ON inventory.movements USING btree (warehouse_id, sku, id);
+
+CREATE INDEX movements_reference_idx ON inventory.movements USING btree (reference_type, reference_id);
+
+CREATE INDEX movements_warehouse_idx ON inventory.movements USING btree (warehouse_id, id);
+
+CREATE INDEX reservations_expiry_idx ON inventory.reservations USING btree (expires_at) WHERE (expires_at IS NOT NULL);
+
+CREATE INDEX reservations_level_idx ON inventory.reservations USING btree (warehouse_id, sku);
+
+CREATE INDEX stock_levels_sku_idx ON inventory.stock_levels USING btree (lower(sku));
+
+CREATE INDEX transfers_expiry_idx ON inventory.transfers USING btree (expires_at) WHERE (status = 'requested'::text);
+
+CREATE INDEX transfers_status_idx ON inventory.transfers USING btree (status, created_at);
+
+CREATE INDEX transfers_to_idx ON inventory.transfers USING btree (to_warehouse_id, status);
+
+CREATE UNIQUE INDEX warehouses_code_key ON inventory.warehouses USING btree (code);
+
+CREATE INDEX orders_created_idx ON orders.orders USING btree (created_at, id);
+
+CREATE UNIQUE INDEX orders_owner_external_ref_key ON orders.orders USING btree (COALESCE(owner_kind, ''::text), COALESCE(owner_id, '00000000-0000-0000-0000-000000000000'::uuid), COALESCE(channel, ''::text), external_ref) WHERE (external_ref IS NOT NULL);
+
+CREATE INDEX orders_owner_idx ON orders.orders USING btree (owner_kind, owner_id, created_at, id);
+
+CREATE INDEX orders_owner_pending_idx ON orders.orders USING btree (owner_kind, owner_id) WHERE (status = 'pending'::text);
+
+CREATE INDEX orders_reservation_expiry_idx ON orders.orders USING btree (reservation_expires_at) WHERE ((status = 'pending'::text) AND (reservation_expires_at IS NOT NULL));
+
+CREATE INDEX orders_status_idx ON orders.orders USING btree (status, created_at, id);
+
+CREATE INDEX orders_warehouses_idx ON orders.orders USING gin (warehouse_ids);
+
+-- functions
+
+CREATE OR REPLACE FUNCTION inventory.consume_stock(p_op jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET enable_seqscan TO 'off'
+ SET enable_hashjoin TO 'off'
+ SET enable_mergejoin TO 'off'
+AS $function$
+DECLARE
+  v_done jsonb;
+  v_short jsonb;
+  v_result jsonb;
+  v_cw uuid[];
+  v_cs text[];
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended(p_op->>'operationId', 0));
+  SELECT result INTO v_done FROM inventory.consumptions WHERE operation_id = (p_op->>'operationId')::uuid;
+  IF FOUND THEN RETURN v_done; END IF;
+
+  PERFORM 1 FROM inventory.stock_levels s
+  WHERE (s.warehouse_id, s.sku) IN (
+    SELECT (l->>'warehouseId')::uuid, l->>'sku' FROM jsonb_array_elements(p_op->'lines') l)
+  ORDER BY s.warehouse_id, s.sku
+  FOR UPDATE;
+
+  SELECT coalesce(jsonb_agg(jsonb_build_object(
+           'warehouseId', l.w, 'sku', l.sku, 'requested', l.qty, 'held', coalesce(r.qty, 0))), '[]')
+    INTO v_short
+  FROM (SELECT (x->>'warehouseId')::uuid w, x->>'sku' sku, sum((x->>'qty')::int) qty
+        FROM jsonb_array_elements(p_op->'lines') x GROUP BY 1, 2) l
+  LEFT JOIN inventory.reservations r
+    ON r.holder_type = p_op->>'holderType' AND r.holder_id = (p_op->>'holderId')::uuid
+   AND r.warehouse_id = l.w AND r.sku = l.sku
+  WHERE coalesce(r.qty, 0) < l.qty;
+  IF jsonb_array_length(v_short) > 0 THEN
+    RETURN jsonb_build_object('ok', false, 'short', v_short);
+  END IF;
+
+  WITH l AS (
+    SELECT (x->>'warehouseId')::uuid w, x->>'sku' sku, sum((x->>'qty')::int) qty
+    FROM jsonb_array_elements(p_op->'lines') x GROUP BY 1, 2 HAVING sum((x->>'qty')::int) > 0
+  ), gone AS (
+    DELETE FROM inventory.reservations r USING l
+    WHERE r.holder_type = p_op->>'holderType' AND r.holder_id = (p_op->>'holderId')::uuid
+      AND r.warehouse_id = l.w AND r.sku = l.sku AND r.qty = l.qty
+  ), kept AS (
+    UPDATE inventory.reservations r SET qty = r.qty - l.qty FROM l
+    WHERE r.holder_type = p_op->>'holderType' AND r.holder_id = (p_op->>'holderId')::uuid
+      AND r.warehouse_id = l.w AND r.sku = l.sku AND r.qty > l.qty
+  ), lvl AS (
+    UPDATE inventory.stock_levels s
+    SET on_hand = s.on_hand - l.qty, reserved = s.reserved - l.qty,
+        version = s.version + 1, updated_at = now()
+    FROM l WHERE s.warehouse_id = l.w AND s.sku = l.sku
+    RETURNING s.warehouse_id, s.sku, s.on_hand, s.version, l.qty
+  ), moved AS (
+    INSERT INTO inventory.movements
+      (warehouse_id, sku, type, reason, qty, on_hand_after, level_version,
+       reference_type, reference_id, actor_id)
+    SELECT warehouse_id, sku, p_op->>'type', p_op->>'reason', -qty, on_hand, version,
+           p_op->>'referenceType', p_op->>'referenceId', p_op->>'actorId'
+    FROM lvl
+    RETURNING id
+  )
+  SELECT array_agg(warehouse_id), array_agg(sku),
+         jsonb_build_object('ok', true, 'movements', (SELECT count(*) FROM moved))
+    INTO v_cw, v_cs, v_result FROM lvl;
+
+  INSERT INTO inventory.consumptions (operation_id, result)
+  VALUES ((p_op->>'operationId')::uuid, v_result);
+  IF v_cw IS NOT NULL THEN
+    PERFORM inventory.publish_stock_changes(v_cw, v_cs, p_op->>'requestId');
+  END IF;
+  RETURN v_result;
+END $function$;
+
+CREATE OR REPLACE FUNCTION inventory.hold_stock(p_ops jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET enable_seqscan TO 'off'
+ SET enable_hashjoin TO 'off'
+ SET enable_mergejoin TO 'off'
+AS $function$
+DECLARE
+  v_op jsonb;
+  v_short jsonb;
+  v_results jsonb := '[]';
+  v_w uuid[] := '{}';
+  v_s text[] := '{}';
+  v_cw uuid[];
+  v_cs text[];
+  v_holder_type text;
+  v_holder uuid;
+  v_lw uuid[];
+  v_ls text[];
+BEGIN
+  -- Every level this batch can touch, locked once, in the one global order. The keys are
+  -- gathered first (LATERAL keeps each hold lookup an index probe), then locked through the
+  -- primary key, so the cost follows the batch, not the size of the tables.
+  SELECT array_agg(k.w), array_agg(k.sku) INTO v_lw, v_ls
+  FROM (
+      SELECT (l->>'warehouseId')::uuid AS w, l->>'sku' AS sku
+      FROM jsonb_array_elements(p_ops) o, jsonb_array_elements(coalesce(nullif(o->'lines', 'null'), '[]')) l
+      UNION
+      SELECT r.warehouse_id, r.sku
+      FROM jsonb_array_elements(p_ops) o
+      CROSS JOIN LATERAL (
+        SELECT r.warehouse_id, r.sku FROM inventory.reservations r
+        WHERE r.holder_type = o->>'holderType' AND r.holder_id = (o->>'holderId')::uuid) r
+      WHERE jsonb_typeof(o->'lines') IS DISTINCT FROM 'array'
+    ) k;
+  PERFORM 1 FROM inventory.stock_levels s
+  WHERE s.warehouse_id = ANY(v_lw) AND s.sku = ANY(v_ls)
+    AND (s.warehouse_id, s.sku) IN (SELECT * FROM unnest(v_lw, v_ls))
+  ORDER BY s.warehouse_id, s.sku
+  FOR UPDATE;
+
+  FOR v_op IN SELECT value FROM jsonb_array_elements(p_ops) LOOP
+    v_holder_type := v_op->>'holderType';
+    v_holder := (v_op->>'holderId')::uuid;
+
+    IF v_op->>'kind' = 'reserve' THEN
+      SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'warehouseId', l.w, 'sku', l.sku, 'requested', l.qty,
+               'available', coalesce(s.on_hand - s.reserved, 0)) ORDER BY l.w, l.sku), '[]')
+        INTO v_short
+      FROM (SELECT (x->>'warehouseId')::uuid w, x->>'sku' sku, sum((x->>'qty')::int) qty
+            FROM jsonb_array_elements(v_op->'lines') x GROUP BY 1, 2) l
+      LEFT JOIN inventory.stock_levels s ON s.warehouse_id = l.w AND s.sku = l.sku
+      WHERE s.sku IS NULL OR s.on_hand - s.reserved < l.qty;
+      IF jsonb_array_length(v_short) > 0 THEN
+        v_results := v_results || jsonb_build_array(jsonb_build_object('ok', false, 'short', v_short));
+        CONTINUE;
+      END IF;
+
+      WITH l AS (
+        SELECT (x->>'warehouseId')::uuid w, x->>'sku' sku, sum((x->>'qty')::int) qty
+        FROM jsonb_array_elements(v_op->'lines') x GROUP BY 1, 2
+      ), lvl AS (
+        UPDATE inventory.stock_levels s
+        SET reserved = s.reserved + l.qty, version = s.version + 1, updated_at = now()
+        FROM l WHERE s.warehouse_id = l.w AND s.sku = l.sku AND s.on_hand - s.reserved >= l.qty
+        RETURNING s.warehouse_id, s.sku
+      ), held AS (
+        INSERT INTO inventory.reservations AS r (holder_type, holder_id, warehouse_id, sku, qty, expires_at)
+        SELECT v_holder_type, v_holder, l.w, l.sku, l.qty, (v_op->>'expiresAt')::timestamptz FROM l
+        ON CONFLICT (holder_type, holder_id, warehouse_id, sku)
+        DO UPDATE SET qty = r.qty + excluded.qty, expires_at = excluded.expires_at
+      )
+      SELECT array_agg(warehouse_id), array_agg(sku) INTO v_cw, v_cs FROM lvl;
+
+    ELSIF v_op->>'kind' IN ('release', 'release-expired') THEN
+      -- A line may name what it saw held ("held"): if the hold changed since, refuse the op.
+      IF EXISTS (
+        SELECT 1 FROM jsonb_array_elements(coalesce(nullif(v_op->'lines', 'null'), '[]')) x
+        LEFT JOIN inventory.reservations r
+          ON r.holder_type = v_holder_type AND r.holder_id = v_holder
+         AND r.warehouse_id = (x->>'warehouseId')::uuid AND r.sku = x->>'sku'
+        WHERE x ? 'held' AND coalesce(r.qty, 0) <> (x->>'held')::int
+      ) THEN
+        v_results := v_results || jsonb_build_array(jsonb_build_object('ok', false, 'short', '[]'::jsonb));
+        CONTINUE;
+      END IF;
+      WITH l AS (
+        SELECT (x->>'warehouseId')::uuid w, x->>'sku' sku, sum((x->>'qty')::int) qty
+        FROM jsonb_array_elements(coalesce(nullif(v_op->'lines', 'null'), '[]')) x GROUP BY 1, 2
+      ), amt AS (
+        SELECT r.warehouse_id w, r.sku, r.qty held,
+               least(r.qty, coalesce(l.qty, r.qty)) qty
+        FROM inventory.reservations r
+        LEFT JOIN l ON l.w = r.warehouse_id AND l.sku = r.sku
+        WHERE r.holder_type = v_holder_type AND r.holder_id = v_holder
+          AND (jsonb_typeof(v_op->'lines') IS DISTINCT FROM 'array' OR l.sku IS NOT NULL)
+          AND (v_op->>'kind' = 'release' OR r.expires_at < now())
+      ), gone AS (
+        DELETE FROM inventory.reservations r USING amt
+        WHERE r.holder_type = v_holder_type AND r.holder_id = v_holder
+          AND r.warehouse_id = amt.w AND r.sku = amt.sku AND amt.qty = amt.held
+      ), kept AS (
+        UPDATE inventory.reservations r SET qty = r.qty - amt.qty FROM amt
+        WHERE r.holder_type = v_holder_type AND r.holder_id = v_holder
+          AND r.warehouse_id = amt.w AND r.sku = amt.sku AND amt.qty < amt.held AND amt.qty > 0
+      ), lvl AS (
+        UPDATE inventory.stock_levels s
+        SET reserved = s.reserved - amt.qty, version = s.version + 1, updated_at = now()
+        FROM amt WHERE s.warehouse_id = amt.w AND s.sku = amt.sku AND amt.qty > 0
+        RETURNING s.warehouse_id, s.sku
+      )
+      SELECT array_agg(warehouse_id), array_agg(sku) INTO v_cw, v_cs FROM lvl;
+
+    ELSIF v_op->>'kind' = 'keep' THEN
+      UPDATE inventory.reservations r SET expires_at = (v_op->>'expiresAt')::timestamptz
+      WHERE r.holder_type = v_holder_type AND r.holder_id = v_holder;
+      v_cw := NULL;
+      v_cs := NULL;
+    ELSE
+      RAISE EXCEPTION 'hold_stock: unknown kind %', v_op->>'kind';
+    END IF;
+
+    v_w := v_w || coalesce(v_cw, '{}');
+    v_s := v_s || coalesce(v_cs, '{}');
+    v_results := v_results || jsonb_build_array(jsonb_build_object('ok', true));
+  END LOOP;
+
+  IF cardinality(v_w) > 0 THEN
+    PERFORM inventory.publish_stock_changes(v_w, v_s, p_ops->0->>'requestId');
+  END IF;
+  RETURN v_results;
+END $function$;
+
+CREATE OR REPLACE FUNCTION inventory.move_stock(p_op jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET enable_seqscan TO 'off'
+ SET enable_hashjoin TO 'off'
+ SET enable_mergejoin TO 'off'
+AS $function$
+DECLARE
+  v_plan jsonb;
+  v_short jsonb;
+  v_result jsonb;
+  v_cw uuid[];
+  v_cs text[];
+  v_set boolean := p_op->>'mode' = 'set';
+BEGIN
+  -- Levels a line creates start empty (a receipt of a sku new to the warehouse).
+  INSERT INTO inventory.stock_levels (warehouse_id, sku)
+  SELECT DISTINCT (l->>'warehouseId')::uuid, l->>'sku' FROM jsonb_array_elements(p_op->'lines') l
+  ORDER BY 1, 2
+  ON CONFLICT (warehouse_id, sku) DO NOTHING;
+
+  PERFORM 1 FROM inventory.stock_levels s
+  WHERE (s.warehouse_id, s.sku) IN (
+    SELECT (l->>'warehouseId')::uuid, l->>'sku' FROM jsonb_array_elements(p_op->'lines') l)
+  ORDER BY s.warehouse_id, s.sku
+  FOR UPDATE;
+
+  -- The plan, read under the locks: each level's state before and the change to it.
+  SELECT coalesce(jsonb_agg(jsonb_build_object(
+           'w', l.w, 'sku', l.sku, 'onHand', s.on_hand, 'reserved', s.reserved,
+           'delta', CASE WHEN v_set THEN l.qty - s.on_hand ELSE l.qty END) ORDER BY l.w, l.sku), '[]')
+    INTO v_plan
+  FROM (SELECT (x->>'warehouseId')::uuid w, x->>'sku' sku,
+               CASE WHEN v_set THEN max((x->>'qty')::int) ELSE sum((x->>'qty')::int) END qty
+        FROM jsonb_array_elements(p_op->'lines') x GROUP BY 1, 2) l
+  JOIN inventory.stock_levels s ON s.warehouse_id = l.w AND s.sku = l.sku;
+
+  SELECT coalesce(jsonb_agg(jsonb_build_object(
+           'warehouseId', p.w, 'sku', p.sku, 'onHand', p."onHand", 'reserved', p.reserved, 'delta', p.delta)), '[]')
+    INTO v_short
+  FROM jsonb_to_recordset(v_plan) p(w uuid, sku text, "onHand" int, reserved int, delta int)
+  WHERE p."onHand" + p.delta < p.reserved;
+  IF jsonb_array_length(v_short) > 0 THEN
+    RETURN jsonb_build_object('ok', false, 'short', v_short);
+  END IF;
+
+  WITH p AS (
+    SELECT * FROM jsonb_to_recordset(v_plan) p(w uuid, sku text, "onHand" int, reserved int, delta int)
+    WHERE delta <> 0
+  ), lvl AS (
+    UPDATE inventory.stock_levels s
+    SET on_hand = s.on_hand + p.delta, version = s.version + 1, updated_at = now()
+    FROM p WHERE s.warehouse_id = p.w AND s.sku = p.sku
+    RETURNING s.warehouse_id, s.sku, s.on_hand, s.version, p.delta
+  ), moved AS (
+    INSERT INTO inventory.movements
+      (warehouse_id, sku, type, reason, qty, on_hand_after, level_version,
+       reference_type, reference_id, note, actor_id)
+    SELECT warehouse_id, sku, p_op->>'type', p_op->>'reason', delta, on_hand, version,
+           p_op->>'referenceType', p_op->>'referenceId', p_op->>'note', p_op->>'actorId'
+    FROM lvl
+    RETURNING *
+  )
+  SELECT array_agg(m.warehouse_id), array_agg(m.sku),
+         jsonb_build_object('ok', true, 'plan', v_plan,
+                            'movements', coalesce(jsonb_agg(to_jsonb(m) ORDER BY m.id), '[]'))
+    INTO v_cw, v_cs, v_result
+  FROM moved m;
+
+  IF v_cw IS NOT NULL THEN
+    PERFORM inventory.publish_stock_changes(v_cw, v_cs, p_op->>'requestId');
+  END IF;
+  RETURN v_result;
+END $function$;
+
+CREATE OR REPLACE FUNCTION inventory.publish_stock_changes(p_warehouse_ids uuid[], p_skus text[], p_request_id text)
+ RETURNS void
+ LANGUAGE sql
+ SET enable_seqscan TO 'off'
+ SET enable_hashjoin TO 'off'
+ SET enable_mergejoin TO 'off'
+AS $function$
+  WITH changed AS (
+    SELECT s.warehouse_id, s.sku, s.on_hand, s.reserved, s.version, s.version - c.n AS from_version
+    FROM inventory.stock_levels s
+    JOIN (SELECT w, k, count(*) AS n FROM unnest(p_warehouse_ids, p_skus) AS c(w, k) GROUP BY w, k) c
+      ON s.warehouse_id = c.w AND s.sku = c.k
+  )
+  SELECT graphile_worker.add_jobs(
+    -- One stock.changed event per level, with its state and version after the change.
+    array(
+      SELECT (
+        'publish-event',
+        json_build_object(
+          'id', gen_random_uuid(),
+          'type', 'stock.changed',
+          'occurredAt', now(),
+          'warehouseId', warehouse_id,
+          'data', json_build_object(
+            'sku', sku, 'onHand', on_hand, 'reserved', reserved,
+            'available', on_hand - reserved, 'version', version),
+          'requestId', p_request_id),
+        null, null, null, null, null, null)::graphile_worker.job_spec
+      FROM changed ORDER BY warehouse_id, sku)
+    -- One push-warehouse-levels job per warehouse: the levels for its room at the edge.
+    || array(
+      SELECT (
+        'push-warehouse-levels',
+        json_build_object(
+          'warehouseId', warehouse_id,
+          'levels', json_agg(json_build_object(
+            'sku', sku, 'onHand', on_hand, 'reserved', reserved, 'version', version,
+            'fromVersion', from_version) ORDER BY sku)),
+        null, null, null, null, -10, null)::graphile_worker.job_spec
+      FROM changed GROUP BY warehouse_id))
+$function$;
+
+CREATE OR REPLACE FUNCTION inventory.refuse_ledger_rewrite()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  RAISE EXCEPTION 'inventory.movements is append-only (% refused)', TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END $function$;
+
+-- triggers
+
+CREATE TRIGGER movements_append_only BEFORE DELETE OR UPDATE ON inventory.movements FOR EACH ROW EXECUTE FUNCTION inventory.refuse_ledger_rewrite();
+
+CREATE TRIGGER movements_no_truncate BEFORE TRUNCATE ON inventory.movements FOR EACH STATEMENT EXECUTE FUNCTION inventory.refuse_ledger_rewrite();
+
+-- grants
+
+GRANT SELECT (code) ON inventory.warehouses TO varastokkr_edge;
+
+GRANT SELECT (id) ON inventory.warehouses TO varastokkr_edge;
+
+GRANT SELECT (on_hand) ON inventory.stock_levels TO varastokkr_edge;
+
+GRANT SELECT (reserved) ON inventory.stock_levels TO varastokkr_edge;
+
+GRANT SELECT (sku) ON inventory.stock_levels TO varastokkr_edge;
+
+GRANT SELECT (version) ON inventory.stock_levels TO varastokkr_edge;
+
+GRANT SELECT (warehouse_id) ON inventory.stock_levels TO varastokkr_edge;
+
+GRANT SELECT ON catalog.products TO varastokkr_edge;
+
+GRANT USAGE ON SCHEMA catalog TO varastokkr_edge;
+
+GRANT USAGE ON SCHEMA inventory TO varastokkr_edge;
+
+GRANT USAGE ON SCHEMA public TO PUBLIC;
