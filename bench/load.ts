@@ -65,5 +65,6 @@ export async function measure(
 
 if (import.meta.main) {
   const [url, connections, seconds] = process.argv.slice(2);
-  console.log(JSON.stringify(await load(url!, Number(connections), Number(seconds))));
+  if (!url) throw new Error('usage: bun bench/load.ts URL CONNECTIONS SECONDS');
+  console.log(JSON.stringify(await load(url, Number(connections), Number(seconds))));
 }

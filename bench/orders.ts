@@ -86,7 +86,8 @@ export async function run(ctx: BenchContext): Promise<void> {
       .values([0, 1, 2].map((i) => ({ code: `B${run}${i}`, name: `Orders bench ${i}` })))
       .returning({ id: warehouses.id });
     const whIds = made.map((w) => w.id);
-    const wh0 = whIds[0]!;
+    const [wh0] = whIds;
+    if (!wh0) throw new Error('the bench warehouses were not created');
     const hotSku = `HOT-${run}`;
     await handle.db
       .insert(products)

@@ -22,7 +22,9 @@ export function spawnService(
   env: Record<string, string>,
   onLine: (line: string) => void,
 ): ServiceProcess {
-  const child = spawn(cmd[0]!, cmd.slice(1), {
+  const [program, ...args] = cmd;
+  if (!program) throw new Error(`${name}: no command to run`);
+  const child = spawn(program, args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

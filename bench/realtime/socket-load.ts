@@ -74,7 +74,7 @@ async function socketLoad(spec: SocketSpec): Promise<void> {
         if (msg.type === 'stock' && msg.sku === spec.sku && typeof msg.version === 'number') {
           if (versions.has(msg.version)) duplicates++;
           else versions.set(msg.version, at);
-          if (msg.version > maxVersion[i]!) maxVersion[i] = msg.version;
+          if (msg.version > (maxVersion[i] ?? 0)) maxVersion[i] = msg.version;
         } else if (msg.type === 'snapshot' && state[i] === 'connecting') {
           state[i] = 'open';
           open++;
