@@ -1,3 +1,10 @@
+/**
+ * Over 400 lines on purpose: a Durable Object class is one unit of the platform (its storage,
+ * input gate and alarm belong to the class), so the versioned apply, the held early pushes, the
+ * rebuild and the RPC surface stay together. What can stand alone already does: sockets and
+ * their limits (room-sockets.ts, room-limits.ts), who may read what (room-rules.ts), the
+ * contract (core/platform/room-contract.ts).
+ */
 import { DurableObject } from 'cloudflare:workers';
 import { readStockLevels } from '../core/inventory/level-reads.ts';
 import { createLogger, type Logger } from '../core/platform/logger.ts';
