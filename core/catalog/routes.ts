@@ -46,6 +46,7 @@ const createProductRoute = createRoute({
   },
 });
 
+// Also answered by the edge (edge/routes/products.ts) from the same SQL (core answers calls made to it directly).
 const listProductsRoute = createRoute({
   method: 'get',
   path: '/api/products',
@@ -120,6 +121,7 @@ const labelSheetRoute = createRoute({
   },
 });
 
+// Also answered by the edge (edge/routes/products.ts) from the same SQL (core answers calls made to it directly).
 const readProductRoute = createRoute({
   method: 'get',
   path: '/api/products/{sku}',
@@ -191,6 +193,7 @@ const labelRoute = createRoute({
   },
 });
 
+// Also answered by the edge (edge/routes/barcodes.ts) from the same SQL (core answers calls made to it directly).
 const barcodeRoute = createRoute({
   method: 'get',
   path: '/api/barcodes/{code}',

@@ -187,6 +187,7 @@ const availabilitySchema = z
   })
   .openapi('Availability');
 
+// Also answered by the edge (edge/routes/products.ts) from the warehouse rooms for tokens; API keys come here.
 const availabilityRoute = createRoute({
   method: 'get',
   path: '/api/products/{sku}/availability',
