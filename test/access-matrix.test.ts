@@ -47,6 +47,17 @@ const transferOut = async (ctx: CallContext) =>
     ).body as { id: string }
   ).id;
 
+/** A clerk only this call uses, made by the admin: its id. */
+async function freshUser(ctx: CallContext): Promise<string> {
+  const { body } = await ctx.admin('POST', '/api/users', {
+    email: `m-${ctx.world.unique()}@example.test`,
+    password: 'long-enough-password',
+    name: 'M',
+    roles: ['clerk'],
+  });
+  return (body as { id: string }).id;
+}
+
 const identityCases: AccessCase[] = [
   {
     endpoint: 'GET /api/auth/me',
@@ -88,13 +99,8 @@ const identityCases: AccessCase[] = [
     scoped: false,
     allow: adminOnly,
     request: async (ctx) => {
-      const { body } = await ctx.admin('POST', '/api/users', {
-        email: `m-${ctx.world.unique()}@example.test`,
-        password: 'long-enough-password',
-        name: 'M',
-        roles: ['clerk'],
-      });
-      return { method: 'GET', path: `/api/users/${(body as { id: string }).id}` };
+      const id = await freshUser(ctx);
+      return { method: 'GET', path: `/api/users/${id}` };
     },
   },
   {
@@ -102,15 +108,10 @@ const identityCases: AccessCase[] = [
     scoped: false,
     allow: adminOnly,
     request: async (ctx) => {
-      const { body } = await ctx.admin('POST', '/api/users', {
-        email: `m-${ctx.world.unique()}@example.test`,
-        password: 'long-enough-password',
-        name: 'M',
-        roles: ['clerk'],
-      });
+      const id = await freshUser(ctx);
       return {
         method: 'PATCH',
-        path: `/api/users/${(body as { id: string }).id}`,
+        path: `/api/users/${id}`,
         body: { name: 'Renamed' },
       };
     },

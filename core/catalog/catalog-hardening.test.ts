@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
-import { expectProblem } from '../../test/harness/http.ts';
+import { expectProblem, requestsAs } from '../../test/harness/http.ts';
 
 let edge: TestEdge;
 let manager: Actor;
@@ -18,23 +18,7 @@ let partner: Actor;
 const run = crypto.randomUUID().slice(0, 6).toUpperCase();
 const sku = (name: string) => `H${run}-${name}`;
 
-const send = (who: Actor, path: string, init: RequestInit = {}) =>
-  fetch(`${edge.url}${path}`, {
-    ...init,
-    headers: { ...who.headers, ...(init.headers as Record<string, string>) },
-  });
-const json = (
-  who: Actor,
-  method: string,
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-) =>
-  send(who, path, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
+const { send, json } = requestsAs(() => edge.url);
 
 async function createProduct(body: Record<string, unknown>) {
   const res = await json(manager, 'POST', '/api/products', body);

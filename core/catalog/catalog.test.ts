@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, test } from 'bun:test';
 import { parse } from 'csv-parse/sync';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
-import { eventually, expectProblem } from '../../test/harness/http.ts';
+import { eventually, expectProblem, requestsAs } from '../../test/harness/http.ts';
 import { gtinCheckDigit } from './barcodes.ts';
 
 let edge: TestEdge;
@@ -24,23 +24,7 @@ let barcodeSeq = Math.floor(Math.random() * 1e6);
 const freshEan = () =>
   ean13(`64${String(barcodeSeq++).padStart(6, '0')}${run.replace(/\D/g, '1').slice(0, 3)}`);
 
-const send = (who: Actor, path: string, init: RequestInit = {}) =>
-  fetch(`${edge.url}${path}`, {
-    ...init,
-    headers: { ...who.headers, ...(init.headers as Record<string, string>) },
-  });
-const json = (
-  who: Actor,
-  method: string,
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-) =>
-  send(who, path, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
+const { send, json } = requestsAs(() => edge.url);
 
 async function createProduct(body: Record<string, unknown>) {
   const res = await json(manager, 'POST', '/api/products', body);

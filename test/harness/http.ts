@@ -67,3 +67,22 @@ export function apiClient(base: () => string, headers: () => Record<string, stri
       }),
   };
 }
+
+/** Requests as one actor or another (their credential headers) against a base URL. */
+export function requestsAs(base: () => string) {
+  const send = (who: { headers: Record<string, string> }, path: string, init: RequestInit = {}) =>
+    apiClient(base, () => who.headers).send(path, init);
+  const json = (
+    who: { headers: Record<string, string> },
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    send(who, path, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  return { send, json };
+}
