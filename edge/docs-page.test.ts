@@ -92,6 +92,7 @@ test('the page asked nothing of any host but localhost (no CDN fonts or scripts)
 test('no vendor cloud buttons (Ask AI, MCP, agent, editor integrations) anywhere on the page', async () => {
   await docs.page.getByRole('heading', { name: 'Varastokkr API', exact: true }).waitFor();
   // Our own descriptions may well say "agent" or "cursor"; the page's text must not offer AI or MCP.
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point, not hidden nodes'
   const text = await docs.page.evaluate(() => document.body.innerText);
   expect(text.match(/ask ai|\bmcp\b/i)).toBeNull();
   const vendor = /ask ai|\bmcp\b|agent|vs ?code|cursor|developer tools/i;
