@@ -13,6 +13,38 @@ const serviceUrlOverrides = Object.fromEntries(
 const environment = z.enum(['development', 'test', 'production']);
 
 /**
+ * The Angular dashboard's dev server (`ng serve`, port 4200), by both names a browser may give
+ * it: the one page a developer runs on another origin than the edge. The edge itself serves the
+ * built dashboard and /docs on its own origin, which needs no CORS.
+ */
+export const devCorsOrigins: readonly string[] = ['http://localhost:4200', 'http://127.0.0.1:4200'];
+
+/** An origin exactly as a browser sends it: scheme://host[:port], lower case, nothing after. */
+function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  const wildcard = url.hostname.includes('*'); // a valid URL, but no browser sends it as its origin
+  return (url.protocol === 'http:' || url.protocol === 'https:') && !wildcard && url.origin === value;
+}
+
+const corsOrigins = z
+  .string()
+  .transform((list) =>
+    list
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.string().refine(isOrigin, {
+        error: (issue) =>
+          `${String(issue.input)} is not an origin: write scheme://host[:port] exactly, with no path, wildcard or trailing slash`,
+      }),
+    ),
+  );
+
+/**
  * What a production edge (ENVIRONMENT or NODE_ENV = production) refuses to serve without: each
  * request fails (500, the variable named in the log) until they are set with `wrangler secret put`.
  */
@@ -56,6 +88,13 @@ const edgeConfigFields = z.object({
   INTERNAL_SECRET: z.string().min(32).optional(),
   /** Shared with core: signs what the gateway forwards, so core can believe the client address. */
   EDGE_SIGNING_SECRET: z.string().min(32).optional(),
+  /**
+   * Browser origins allowed to call the API from another site (CORS), comma-separated exact
+   * origins such as https://shop.example.com,https://admin.example.com (no wildcards). Unset:
+   * none in production; in development and test the dashboard's dev server,
+   * http://localhost:4200 and http://127.0.0.1:4200. Any other origin's preflight gets 403.
+   */
+  CORS_ALLOWED_ORIGINS: corsOrigins.optional(),
 });
 
 export const edgeConfigSchema = edgeConfigFields.superRefine(

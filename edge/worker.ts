@@ -4,6 +4,7 @@
  */
 import { createOpenApiRouter, handleErrors, requestLogging } from '../core/platform/http.ts';
 import { createLogger } from '../core/platform/logger.ts';
+import { cors } from './cors.ts';
 import { type EdgeEnv, edgeLogger } from './env.ts';
 import { barcodeRoutes } from './routes/barcodes.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -19,6 +20,8 @@ export { WarehouseStockRoom } from './warehouse-stock-room.ts';
 const app = createOpenApiRouter<EdgeEnv>();
 
 app.use((c, next) => requestLogging<EdgeEnv>(edgeLogger(c.env))(c, next));
+// Before every route: a preflight carries no credentials, and is answered here.
+app.use(cors());
 app.route('/', healthRoutes);
 app.route('/', docsRoutes(app));
 app.route('/', productRoutes);
