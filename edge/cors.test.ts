@@ -10,8 +10,7 @@ import { ConfigError, parseEnv } from '../core/platform/env.ts';
 import { type Actor, signedIn } from '../test/harness/auth.ts';
 import { testBrowser } from '../test/harness/browser.ts';
 import { type EdgeStack, startEdgeStack, testEdge } from '../test/harness/edge.ts';
-import { allowedOrigins } from './cors.ts';
-import { devCorsOrigins, edgeConfigSchema } from './env-schema.ts';
+import { allowedOrigins, devCorsOrigins, edgeConfigSchema } from './env-schema.ts';
 
 /** A page of a site on another origin than the edge: an empty storefront. */
 function servePage(): Server<undefined> {
@@ -82,7 +81,7 @@ function fetchFromPage(
         });
         const headers: Record<string, string | null> = {};
         for (const name of ['content-type', 'etag', 'x-request-id']) headers[name] = res.headers.get(name);
-        return { status: res.status, body: await res.json(), headers };
+        return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers };
       } catch (err) {
         return { error: `${(err as Error).name}: ${(err as Error).message}` };
       }

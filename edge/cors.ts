@@ -8,8 +8,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { ForbiddenError } from '../core/platform/problem.ts';
 import { REQUEST_ID_HEADER } from '../core/platform/request-id.ts';
-import { type EdgeConfig, type EdgeEnv, edgeConfig } from './env.ts';
-import { devCorsOrigins } from './env-schema.ts';
+import { type EdgeEnv, edgeConfig } from './env.ts';
+import { allowedOrigins } from './env-schema.ts';
 
 const allowedMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -36,15 +36,6 @@ const exposedHeaders = [
 
 /** Chromium caps a preflight's cache at two hours; longer would be ignored. */
 const preflightMaxAgeSeconds = 7200;
-
-/** The origins allowed in this deployment: the configured list, or the environment's default. */
-export function allowedOrigins(cfg: EdgeConfig): readonly string[] {
-  if (cfg.CORS_ALLOWED_ORIGINS) return cfg.CORS_ALLOWED_ORIGINS;
-  const production = cfg.ENVIRONMENT === 'production' || cfg.NODE_ENV === 'production';
-  const development = cfg.ENVIRONMENT !== undefined || cfg.NODE_ENV !== undefined;
-  // Neither variable set is not a development machine either: no origins.
-  return !production && development ? devCorsOrigins : [];
-}
 
 /** A CORS preflight (not just any OPTIONS request): the browser asks before the real request. */
 function isPreflight(req: Request): boolean {

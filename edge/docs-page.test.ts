@@ -11,6 +11,28 @@ import { type OfflinePage, offlinePage, testBrowser } from '../test/harness/brow
 import { type TestEdge, testEdge } from '../test/harness/edge.ts';
 import type { OpenApiDoc } from '../test/harness/http.ts';
 
+/**
+ * The little of the DOM the functions run in the page use: they run in Chromium, while this
+ * file is typed for Bun (the project has no DOM lib, so core cannot use browser globals).
+ */
+interface PageElement {
+  getBoundingClientRect(): { left: number; top: number; width: number; height: number };
+  contains(other: PageElement): boolean;
+  innerText: string;
+}
+declare const document: {
+  body: PageElement;
+  createTreeWalker(
+    root: PageElement,
+    show: number,
+  ): { nextNode(): { textContent: string | null; parentElement: PageElement | null } | null };
+  elementFromPoint(x: number, y: number): PageElement | null;
+  querySelector(selector: string): PageElement | null;
+};
+declare const window: { innerWidth: number; innerHeight: number; scrollY: number };
+declare const NodeFilter: { SHOW_TEXT: number };
+declare function getComputedStyle(el: PageElement): { fontFamily: string };
+
 let edge: TestEdge;
 let docs: OfflinePage;
 let summaries: string[];
@@ -84,7 +106,7 @@ test('the page asked nothing of any host but localhost (no CDN fonts or scripts)
   expect(failed).toEqual([]);
   // System fonts: the viewer's default faces (Inter, JetBrains Mono) come from its CDN.
   const font = await docs.page.evaluate(
-    () => getComputedStyle(document.querySelector('h1') as Element).fontFamily,
+    () => getComputedStyle(document.querySelector('h1') as PageElement).fontFamily,
   );
   expect(font).not.toContain('Inter');
 });

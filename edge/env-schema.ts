@@ -103,3 +103,14 @@ export const edgeConfigSchema = edgeConfigFields.superRefine(
     edgeProductionSecrets,
   ),
 );
+
+/** The browser origins this edge allows (CORS): the configured list, or the environment's default. */
+export function allowedOrigins(
+  cfg: Pick<z.infer<typeof edgeConfigSchema>, 'CORS_ALLOWED_ORIGINS' | 'ENVIRONMENT' | 'NODE_ENV'>,
+): readonly string[] {
+  if (cfg.CORS_ALLOWED_ORIGINS) return cfg.CORS_ALLOWED_ORIGINS;
+  const production = cfg.ENVIRONMENT === 'production' || cfg.NODE_ENV === 'production';
+  const development = cfg.ENVIRONMENT !== undefined || cfg.NODE_ENV !== undefined;
+  // Neither variable set is not known to be a development machine either: no origins.
+  return !production && development ? devCorsOrigins : [];
+}
