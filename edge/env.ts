@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { parseEnv } from '../core/platform/env.ts';
 import type { RequestEnv } from '../core/platform/http.ts';
-import { createLogger, type Logger } from '../core/platform/logger.ts';
+import { createLogger, type Logger, type LogLevel, type LogSink } from '../core/platform/logger.ts';
 import type { ServiceName } from '../core/services.ts';
 import type { CatalogGeneration } from './catalog-generation.ts';
 import { edgeConfigSchema } from './env-schema.ts';
@@ -37,13 +37,23 @@ export type EdgeEnv = RequestEnv & { Bindings: EdgeBindings };
 export const warehouseRoom = (env: EdgeBindings, warehouseId: string) =>
   env.WAREHOUSE_ROOMS.get(env.WAREHOUSE_ROOMS.idFromName(warehouseId));
 
-const loggers = new Map<string, Logger>();
-/** The edge logger at the configured LOG_LEVEL (bindings are only known per request). */
-export function edgeLogger(env: EdgeBindings): Logger {
-  const level = edgeConfig(env).LOG_LEVEL;
+/**
+ * Each level through its own console method: workerd tags a line with the method's level, and
+ * `wrangler dev` shows console.info/warn/error at its --log-level info but drops console.log.
+ */
+const consoleByLevel: LogSink = (line, level) => console[level](line);
+
+const loggers = new Map<LogLevel, Logger>();
+/** The edge logger at a given level (one per level, shared by the isolate). */
+export function edgeLoggerAt(level: LogLevel): Logger {
   const known = loggers.get(level);
   if (known) return known;
-  const log = createLogger({ service: 'edge' }, level);
+  const log = createLogger({ service: 'edge' }, level, consoleByLevel);
   loggers.set(level, log);
   return log;
+}
+
+/** The edge logger at the configured LOG_LEVEL (bindings are only known per request). */
+export function edgeLogger(env: EdgeBindings): Logger {
+  return edgeLoggerAt(edgeConfig(env).LOG_LEVEL);
 }
