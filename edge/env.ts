@@ -3,17 +3,15 @@ import { parseEnv } from '../core/platform/env.ts';
 import type { RequestEnv } from '../core/platform/http.ts';
 import { createLogger, type Logger, type LogLevel, type LogSink } from '../core/platform/logger.ts';
 import type { ServiceName } from '../core/services.ts';
-import type { CatalogGeneration } from './catalog-generation.ts';
 import { edgeConfigSchema } from './env-schema.ts';
-import type { WarehouseStockRoom } from './warehouse-stock-room.ts';
 
-/** The worker's bindings as wrangler.toml and `wrangler dev --env-file` provide them. */
-export interface EdgeBindings {
-  ASSETS: Fetcher;
-  WAREHOUSE_ROOMS: DurableObjectNamespace<WarehouseStockRoom>;
-  CATALOG_GENERATION: DurableObjectNamespace<CatalogGeneration>;
-  [variable: string]: unknown;
-}
+/**
+ * The worker's bindings: what wrangler.toml declares, typed by `wrangler types` (`Env`, in
+ * edge/worker-configuration.d.ts: `bun run edge:types` after changing wrangler.toml), and the
+ * variables it cannot see there (secrets, `wrangler dev --env-file` overrides), named by the
+ * configuration schema. edgeConfig parses all of them.
+ */
+export type EdgeBindings = Env & { [variable in keyof z.input<typeof edgeConfigSchema>]?: string };
 
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 
