@@ -22,7 +22,7 @@ export interface WranglerOptions {
   onLine?: (line: string) => void;
   /**
    * wrangler's own --log-level (default info): at info it shows the worker's console.info, warn
-   * and error lines (the edge logger's levels), at warn only warnings and errors.
+   * and error lines (each edge log line by its level), at warn only warnings and errors.
    */
   logLevel?: 'error' | 'warn' | 'info';
 }
