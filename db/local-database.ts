@@ -3,7 +3,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { config } from '../core/platform/config.ts';
-import { type PostgresServer, reachableByPostgres, startPostgres } from './postgres-server.ts';
+import {
+  type PostgresServer,
+  reachableByPostgres,
+  runningPostmaster,
+  startPostgres,
+} from './postgres-server.ts';
 
 export const LOCAL_DATABASE = 'varastokkr';
 
@@ -48,6 +53,12 @@ function clusterDir(dataDir: string, log: (line: string) => void): string {
     `the postgres user cannot reach ${dataDir} (a parent directory is private); keeping the cluster in ${outside}`,
   );
   return join(outside, 'postgres');
+}
+
+/** Whether the embedded Postgres of DATA_DIR already runs (`bun run dev` then reuses it). */
+export function localPostgresRunning(): boolean {
+  const dataDir = resolve(config().DATA_DIR);
+  return existsSync(dataDir) && runningPostmaster(clusterDir(dataDir, () => {})) !== undefined;
 }
 
 /**

@@ -99,7 +99,8 @@ function run(cmd: string, args: string[], user: RunAs | undefined, env: Record<s
   if (res.status !== 0) throw new Error(`${cmd} failed (${res.status}):\n${res.stderr || res.stdout}`);
 }
 
-function runningPostmaster(dataDir: string): { pid: number; port: number } | undefined {
+/** The Postgres already running on a data directory (its pid file names a live process), if any. */
+export function runningPostmaster(dataDir: string): { pid: number; port: number } | undefined {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
   const [pidLine, , , portLine] = readFileSync(pidFile, 'utf8').split('\n');
@@ -112,8 +113,16 @@ function runningPostmaster(dataDir: string): { pid: number; port: number } | und
   }
 }
 
-async function waitForReady(url: string, child: ChildProcess | undefined, tail: string[]): Promise<void> {
+async function waitForReady(
+  url: string,
+  child: ChildProcess | undefined,
+  tail: string[],
+  saysReady: Promise<void>,
+): Promise<void> {
   const deadline = Date.now() + 60_000;
+  // Connecting before Postgres says it is ready makes it log a FATAL ("the database system is
+  // starting up") into a first run's output; its own line comes within the same deadline.
+  await Promise.race([saysReady, new Promise((done) => setTimeout(done, 60_000).unref())]);
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) {
       throw new Error(`Postgres exited with code ${child.exitCode} while starting:\n${tail.join('\n')}`);
@@ -210,7 +219,13 @@ export async function startPostgres(opts: StartOptions): Promise<PostgresServer>
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, detached: true, ...user },
   );
   const tail: string[] = [];
+  let ready = () => {};
+  const saysReady = new Promise<void>((done) => {
+    ready = done;
+  });
+  child.once('exit', () => ready());
   const lines = lineSplitter((line) => {
+    if (line.includes('database system is ready to accept connections')) ready();
     tail.push(line);
     if (tail.length > 20) tail.shift();
     log(line);
@@ -222,7 +237,7 @@ export async function startPostgres(opts: StartOptions): Promise<PostgresServer>
   process.once('exit', killOnExit);
 
   const url = urlFor(opts.port);
-  await waitForReady(url('postgres'), child, tail);
+  await waitForReady(url('postgres'), child, tail, saysReady);
 
   return {
     port: opts.port,

@@ -1,19 +1,17 @@
 import type { z } from 'zod';
 import { parseEnv } from '../core/platform/env.ts';
 import type { RequestEnv } from '../core/platform/http.ts';
-import { createLogger, type Logger } from '../core/platform/logger.ts';
+import { createLogger, type Logger, type LogLevel, type LogSink } from '../core/platform/logger.ts';
 import type { ServiceName } from '../core/services.ts';
-import type { CatalogGeneration } from './catalog-generation.ts';
 import { edgeConfigSchema } from './env-schema.ts';
-import type { WarehouseStockRoom } from './warehouse-stock-room.ts';
 
-/** The worker's bindings as wrangler.toml and `wrangler dev --env-file` provide them. */
-export interface EdgeBindings {
-  ASSETS: Fetcher;
-  WAREHOUSE_ROOMS: DurableObjectNamespace<WarehouseStockRoom>;
-  CATALOG_GENERATION: DurableObjectNamespace<CatalogGeneration>;
-  [variable: string]: unknown;
-}
+/**
+ * The worker's bindings: what wrangler.toml declares, typed by `wrangler types` (`Env`, in
+ * edge/worker-configuration.d.ts: `bun run edge:types` after changing wrangler.toml), and the
+ * variables it cannot see there (secrets, `wrangler dev --env-file` overrides), named by the
+ * configuration schema. edgeConfig parses all of them.
+ */
+export type EdgeBindings = Env & { [variable in keyof z.input<typeof edgeConfigSchema>]?: string };
 
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 
@@ -37,13 +35,23 @@ export type EdgeEnv = RequestEnv & { Bindings: EdgeBindings };
 export const warehouseRoom = (env: EdgeBindings, warehouseId: string) =>
   env.WAREHOUSE_ROOMS.get(env.WAREHOUSE_ROOMS.idFromName(warehouseId));
 
-const loggers = new Map<string, Logger>();
-/** The edge logger at the configured LOG_LEVEL (bindings are only known per request). */
-export function edgeLogger(env: EdgeBindings): Logger {
-  const level = edgeConfig(env).LOG_LEVEL;
+/**
+ * Each level through its own console method: workerd tags a line with the method's level, and
+ * `wrangler dev` shows console.info/warn/error at its --log-level info but drops console.log.
+ */
+const consoleByLevel: LogSink = (line, level) => console[level](line);
+
+const loggers = new Map<LogLevel, Logger>();
+/** The edge logger at a given level (one per level, shared by the isolate). */
+export function edgeLoggerAt(level: LogLevel): Logger {
   const known = loggers.get(level);
   if (known) return known;
-  const log = createLogger({ service: 'edge' }, level);
+  const log = createLogger({ service: 'edge' }, level, consoleByLevel);
   loggers.set(level, log);
   return log;
+}
+
+/** The edge logger at the configured LOG_LEVEL (bindings are only known per request). */
+export function edgeLogger(env: EdgeBindings): Logger {
+  return edgeLoggerAt(edgeConfig(env).LOG_LEVEL);
 }

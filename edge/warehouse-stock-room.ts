@@ -7,9 +7,9 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { readStockLevels } from '../core/inventory/level-reads.ts';
-import { createLogger, type Logger } from '../core/platform/logger.ts';
+import type { Logger } from '../core/platform/logger.ts';
 import { openEdgeClient } from './database.ts';
-import { type EdgeBindings, edgeConfig } from './env.ts';
+import { type EdgeBindings, edgeConfig, edgeLogger } from './env.ts';
 import type { SocketAccess } from './room-rules.ts';
 import { RoomSockets } from './room-sockets.ts';
 import type {
@@ -57,7 +57,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
 
   constructor(ctx: DurableObjectState, env: EdgeBindings) {
     super(ctx, env);
-    this.log = createLogger({ service: 'edge' }, edgeConfig(env).LOG_LEVEL);
+    this.log = edgeLogger(env);
     this.sockets = new RoomSockets(
       ctx,
       () => edgeConfig(env),

@@ -3,9 +3,8 @@
  * the worker and its Durable Object classes. The gateway, which forwards to core, goes last.
  */
 import { createOpenApiRouter, handleErrors, requestLogging } from '../core/platform/http.ts';
-import { createLogger } from '../core/platform/logger.ts';
 import { cors } from './cors.ts';
-import { type EdgeEnv, edgeLogger } from './env.ts';
+import { type EdgeEnv, edgeLogger, edgeLoggerAt } from './env.ts';
 import { barcodeRoutes } from './routes/barcodes.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { gatewayRoutes } from './routes/gateway.ts';
@@ -30,6 +29,6 @@ app.route('/', internalRoutes);
 app.route('/', warehouseSocketRoutes);
 app.route('/', gatewayRoutes);
 
-handleErrors(app, createLogger({ service: 'edge' }));
+handleErrors(app, edgeLoggerAt('info'));
 
 export default app;

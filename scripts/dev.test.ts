@@ -6,7 +6,8 @@
  */
 import { afterAll, expect, test } from 'bun:test';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, portIsFree } from '../core/platform/ports.ts';
@@ -66,24 +67,41 @@ function alive(processes: { pid: number; started: string }[]) {
   });
 }
 
-/**
- * Runs `bun run dev` as the leader of a process group of its own, as a terminal runs it, and
- * once it is up sends `signal` to the leader alone (a service manager) or to the whole group
- * (Ctrl-C in a terminal).
- */
-async function runDev(signal: NodeJS.Signals, to: 'leader' | 'group') {
-  const proc = spawn('bun', ['run', 'dev'], {
+/** `bun run dev` as the leader of a process group of its own, as a terminal runs it. */
+function spawnDev(dataDir: string, on: Record<string, number>, logLevel: string) {
+  return spawn('bun', ['run', 'dev'], {
     cwd: root,
     detached: true, // setsid: its own process group, as a terminal's foreground job has
     env: {
       ...process.env,
       DATABASE_URL: '',
-      DATA_DIR: join(dir, 'data'),
-      LOG_LEVEL: 'warn',
-      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: logLevel,
+      ...Object.fromEntries(Object.entries(on).map(([k, v]) => [k, String(v)])),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Lines of dev output that report a failure: Postgres errors, error-level log lines, stack frames. */
+const failureLines = (output: string) =>
+  output
+    .split('\n')
+    .filter(
+      (line) =>
+        /\b(ERROR|FATAL|PANIC):/.test(line) ||
+        /^\s+at /.test(line) ||
+        /^\[\S+\]\s+\d\d:\d\d:\d\d error /.test(line) ||
+        /\[wrangler:error\]/.test(line),
+    );
+
+/**
+ * Runs `bun run dev` as the leader of a process group of its own, as a terminal runs it, and
+ * once it is up sends `signal` to the leader alone (a service manager) or to the whole group
+ * (Ctrl-C in a terminal).
+ */
+async function runDev(signal: NodeJS.Signals, to: 'leader' | 'group', logLevel = 'warn') {
+  const proc = spawnDev(join(dir, 'data'), ports, logLevel);
   let output = '';
   let errors = '';
   proc.stdout.on('data', (chunk: Buffer) => {
@@ -99,6 +117,18 @@ async function runDev(signal: NodeJS.Signals, to: 'leader' | 'group') {
     exited.then((code) => reject(new Error(`dev exited (${code}) before it was up:\n${output}\n${errors}`)));
   });
   await within(up, 120_000, `dev coming up:\n${output}\n${errors}`);
+  if (logLevel === 'info') {
+    // The jobs runner starts last, once the edge answers; its first line says it runs.
+    await within(
+      new Promise<void>((resolve) => {
+        const check = () => output.includes('jobs running') && resolve();
+        check();
+        proc.stdout.on('data', check);
+      }),
+      60_000,
+      `the jobs runner starting:\n${output}\n${errors}`,
+    );
+  }
   const base = `http://127.0.0.1:${ports.EDGE_PORT}`;
   const statuses = await Promise.all(
     ['/healthz', '/openapi.json', '/docs'].map(async (p) => (await fetch(base + p)).status),
@@ -168,9 +198,17 @@ test('a signal soon after the first is the same Ctrl-C; one seconds later is a s
 });
 
 test('comes up, answers, and stops everything on SIGTERM; a Ctrl-C to its process group stops everything gracefully', async () => {
-  const first = await runDev('SIGTERM', 'leader');
+  // A first run on a fresh data dir, at info: every process's info lines, and no error at all.
+  const first = await runDev('SIGTERM', 'leader', 'info');
   expect(first.statuses).toEqual([200, 200, 200]);
   expect(first.output).toContain('initialising a new Postgres cluster');
+  expect(first.output).toMatch(/^\[edge\]\s+\d\d:\d\d:\d\d info {2}request .*path=\/healthz status=200/m);
+  expect(first.output).toMatch(/^\[core\]\s+\d\d:\d\d:\d\d info {2}core listening/m);
+  expect(first.output).toMatch(/^\[jobs\]\s+\d\d:\d\d:\d\d info {2}jobs running/m);
+  expect(first.output).toMatch(/^\[db\]\s+migrations: applied \d+: 0000_init, /m);
+  expect(failureLines(first.output)).toEqual([]);
+  // Dependency order: the jobs runner starts once the edge it calls answers.
+  expect(first.output.indexOf('jobs running')).toBeGreaterThan(first.output.indexOf('Varastokkr is up in'));
   expect(first.output).toContain('Admin login    admin@example.com');
   expect(first.codes).toEqual(['BER', 'HEL', 'NYC']);
   expect(first.exitCode).toBe(0);
@@ -181,6 +219,7 @@ test('comes up, answers, and stops everything on SIGTERM; a Ctrl-C to its proces
   const second = await runDev('SIGINT', 'group');
   expect(second.statuses).toEqual([200, 200, 200]);
   expect(second.output).not.toContain('initialising a new Postgres cluster');
+  expect(second.output).toContain('migrations: the database was already up to date');
   expect(second.codes).toEqual(['BER', 'HEL', 'NYC']);
   expect(second.output).not.toContain('without waiting');
   expect(second.output).toContain('stopped');
@@ -189,3 +228,47 @@ test('comes up, answers, and stops everything on SIGTERM; a Ctrl-C to its proces
   expect(second.children).toBeGreaterThanOrEqual(5); // bun, postgres, core, jobs, wrangler, ...
   expect(second.left).toEqual([]);
 }, 400_000);
+
+test('a second `bun run dev` on taken ports stops before touching anything, naming each port, its variable and its holder', async () => {
+  const dataDir = join(dir, 'untouched');
+  const on = {
+    EDGE_PORT: await freePort(),
+    CORE_PORT: await freePort(),
+    WS_PROXY_PORT: await freePort(),
+    EMBEDDED_PG_PORT: await freePort(),
+  };
+  // Real listeners, held by this test process, on two of its ports.
+  const held = [on.CORE_PORT, on.EMBEDDED_PG_PORT].map((port) => createServer().listen(port, '127.0.0.1'));
+  await Promise.all(held.map((server) => new Promise((done) => server.once('listening', done))));
+  try {
+    const proc = spawnDev(dataDir, on, 'info');
+    let output = '';
+    proc.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    proc.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const code = await within(
+      new Promise<number | null>((done) => proc.once('exit', done)),
+      120_000,
+      `dev exiting on taken ports:\n${output}`,
+    );
+    expect(code).toBe(1);
+    const holder = `by pid ${process.pid} (`;
+    expect(output).toContain(`port ${on.CORE_PORT} (CORE_PORT, core) is in use ${holder}`);
+    expect(output).toContain(
+      `port ${on.EMBEDDED_PG_PORT} (EMBEDDED_PG_PORT, the embedded Postgres) is in use ${holder}`,
+    );
+    expect(output).toContain('set CORE_PORT to a free port');
+    expect(output).not.toContain(`port ${on.EDGE_PORT}`);
+    expect(output).toContain('nothing was started');
+    // Nothing migrated, seeded or started: no cluster, no process output.
+    expect(output).not.toContain('[postgres]');
+    expect(output).not.toContain('[db]');
+    expect(output).not.toContain('[core]');
+    expect(existsSync(join(dataDir, 'postgres'))).toBe(false);
+  } finally {
+    for (const server of held) server.close();
+  }
+}, 150_000);

@@ -1,7 +1,8 @@
 /**
- * `bun run dev`: installs what is missing, starts Postgres (embedded unless DATABASE_URL is set),
- * migrates, seeds, then runs core, jobs, the WebSocket proxy for the edge's database driver and
- * the edge worker under wrangler dev. Ctrl-C or SIGTERM stops all of it, in order: edge, jobs and
+ * `bun run dev`: installs what is missing, checks that every port it will listen on is free,
+ * starts Postgres (embedded unless DATABASE_URL is set), migrates, seeds, then runs core, the
+ * WebSocket proxy for the edge's database driver and the edge worker under wrangler dev, and,
+ * once the edge answers, the jobs runner (whose first jobs call the edge). Ctrl-C or SIGTERM stops all of it, in order: edge, jobs and
  * core (draining), then Postgres. A second Ctrl-C (a second keypress, not the copy `bun run`
  * forwards of the first: scripts/dev-signals.ts) kills what is left and exits at once. Data stays
  * in DATA_DIR.
@@ -78,8 +79,9 @@ if (!/^v(2[2-9]|[3-9]\d)\./.test(nodeVersion)) {
 const { config, DEV_ADMIN_PASSWORD } = await import('../core/platform/config.ts');
 const { createLogger } = await import('../core/platform/logger.ts');
 const { freePort } = await import('../core/platform/ports.ts');
-const { openLocalDatabase } = await import('../db/local-database.ts');
-const { migrateDatabase } = await import('../db/migrate.ts');
+const { localPostgresRunning, openLocalDatabase } = await import('../db/local-database.ts');
+const { describeMigrations, migrateDatabase } = await import('../db/migrate.ts');
+const { takenPorts } = await import('./dev-ports.ts');
 const { ensureEdgeLogin } = await import('../db/edge-login.ts');
 const { seedDemoData } = await import('../db/seed.ts');
 const { startWsProxy } = await import('../edge/local/ws-proxy.ts');
@@ -93,17 +95,46 @@ const internalSecret = randomSecret();
 const edgeSigningSecret = randomSecret();
 
 const cfg = config();
+
+// 2. Every port, before anything is migrated, seeded or started.
+const taken = await takenPorts([
+  { variable: 'EDGE_PORT', port: cfg.EDGE_PORT, role: 'the edge' },
+  { variable: 'CORE_PORT', port: cfg.CORE_PORT, role: 'core' },
+  { variable: 'WS_PROXY_PORT', port: cfg.WS_PROXY_PORT, role: "the edge's database proxy" },
+  // DATABASE_URL's server is not ours; our own embedded Postgres, left running, is reused.
+  ...(cfg.DATABASE_URL || localPostgresRunning()
+    ? []
+    : [{ variable: 'EMBEDDED_PG_PORT', port: cfg.EMBEDDED_PG_PORT, role: 'the embedded Postgres' }]),
+]);
+if (taken.length > 0) {
+  for (const problem of taken) say('dev', problem);
+  await fail('nothing was started. Is another `bun run dev` running?');
+}
+
+const wranglerRequestLine = /^\[wrangler:info\] [A-Z]+ \/\S* \d{3} /;
 let edgeUrl = '';
+let childEnv: Record<string, string> = {};
+/** Core or jobs as a child process; its exit while not stopping stops the rest. */
+function startService(name: 'core' | 'jobs', entry: string): void {
+  const service = spawnService(name, ['bun', entry], childEnv, (line) => say(name, prettyLogLine(line)));
+  keep(service);
+  service.exited.then((code) => {
+    if (!stopping)
+      void fail(
+        `${name} exited (${code}); stopping the rest. Fix the error above, then run \`bun run dev\` again.`,
+      );
+  });
+}
 try {
-  // 2. Database.
+  // 3. Database.
   const database = await openLocalDatabase((line) => say('postgres', line));
   keep({ name: 'postgres', stop: database.stop });
   say(
     'postgres',
     database.server ? `embedded PostgreSQL on port ${database.server.port}` : 'using DATABASE_URL',
   );
-  await migrateDatabase(database.url);
-  say('db', 'migrations applied');
+  for (const line of describeMigrations(await migrateDatabase(database.url)))
+    say('db', `migrations: ${line}`);
   // The edge reads through its own read-only login, with a fresh password each run.
   const edgeDatabaseUrl = await ensureEdgeLogin(database.url, 'varastokkr_edge_dev', randomSecret()).catch(
     (err: Error) =>
@@ -119,26 +150,14 @@ try {
     });
   }
 
-  // 3. Processes.
-  const childEnv = {
+  // 4. Core, then the edge in front of it.
+  childEnv = {
     DATABASE_URL: database.url,
     EDGE_URL: `http://127.0.0.1:${cfg.EDGE_PORT}`,
     EDGE_INTERNAL_SECRET: internalSecret,
     EDGE_SIGNING_SECRET: edgeSigningSecret,
   };
-  for (const [name, entry] of [
-    ['core', 'core/main.ts'],
-    ['jobs', 'jobs/main.ts'],
-  ] as const) {
-    const service = spawnService(name, ['bun', entry], childEnv, (line) => say(name, prettyLogLine(line)));
-    keep(service);
-    service.exited.then((code) => {
-      if (!stopping)
-        void fail(
-          `${name} exited (${code}); stopping the rest. Fix the error above, then run \`bun run dev\` again.`,
-        );
-    });
-  }
+  startService('core', 'core/main.ts');
   const dbAddress = new URL(database.url);
   const proxy = startWsProxy({
     port: cfg.WS_PROXY_PORT,
@@ -157,7 +176,12 @@ try {
       INTERNAL_SECRET: internalSecret,
       EDGE_SIGNING_SECRET: edgeSigningSecret,
     },
-    onLine: (line) => say('edge', prettyLogLine(line)),
+    // wrangler's own level: its info shows the edge logger's info lines (debug ones come as info).
+    logLevel: cfg.LOG_LEVEL === 'debug' ? 'info' : cfg.LOG_LEVEL,
+    onLine: (line) => {
+      // wrangler's own line per request repeats the edge logger's request line.
+      if (!wranglerRequestLine.test(line)) say('edge', prettyLogLine(line));
+    },
   });
   keep({
     name: 'edge',
@@ -174,7 +198,7 @@ try {
   await fail(`could not start: ${(err as Error).message}`);
 }
 
-// 4. Ready when the edge says everything answers.
+// 5. Ready when the edge says everything answers.
 let last = '';
 for (let attempt = 0; attempt < 300; attempt++) {
   const res = await fetch(`${edgeUrl}/healthz`).catch(() => undefined);
@@ -191,6 +215,9 @@ await fetch(`${edgeUrl}/internal/catalog/purge`, {
 }).catch(() =>
   say('dev', 'could not purge the edge catalog cache; cached reads may be stale until a product changes'),
 );
+// 6. The jobs runner last: its first jobs (the seed's pushes of stock levels) call the edge.
+startService('jobs', 'jobs/main.ts');
+
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 const password = cfg.ADMIN_PASSWORD === DEV_ADMIN_PASSWORD ? DEV_ADMIN_PASSWORD : '(your ADMIN_PASSWORD)';
 console.log(`

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { importProductsStream } from '../core/catalog/csv.ts';
 import { connectDatabase } from '../core/platform/database.ts';
+import { ValidationError } from '../core/platform/problem.ts';
 import { withDatabase } from '../db/local-database.ts';
 
 const file = process.argv[2];
@@ -49,6 +50,13 @@ await withDatabase('import', async (url) => {
       `Imported ${file}: ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.failedCount} failed (${((performance.now() - started) / 1000).toFixed(1)} s).`,
     );
     if (summary.failedCount > 0) process.exitCode = 1;
+  } catch (err) {
+    // A bad header stops the whole file: say why, column by column, as the API's 422 does.
+    if (!(err instanceof ValidationError)) throw err;
+    process.stderr.write('\n');
+    console.error(`Nothing imported from ${file}: ${err.message}`);
+    for (const { path, message } of err.errors) console.error(`  ${path}: ${message}`);
+    process.exitCode = 1;
   } finally {
     await close();
   }

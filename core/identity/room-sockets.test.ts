@@ -5,10 +5,10 @@
  * and the sockets closing are edge/room-revocation.test.ts.)
  */
 import { beforeAll, expect, test } from 'bun:test';
-import { sql } from 'drizzle-orm';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
 import { useCore } from '../../test/harness/core.ts';
 import { postJson } from '../../test/harness/http.ts';
+import { takeQueued } from '../../test/harness/job-queue.ts';
 import type { RoomAccessChange } from '../platform/room-contract.ts';
 
 const core = useCore();
@@ -20,11 +20,7 @@ beforeAll(async () => {
 
 /** The room access changes queued so far, oldest first (and forgotten, so each test sees its own). */
 async function takeChanges(): Promise<RoomAccessChange[]> {
-  const { rows } = await core().database.db.execute<{ id: string; payload: RoomAccessChange }>(sql`
-    delete from graphile_worker._private_jobs j using graphile_worker._private_tasks t
-    where t.id = j.task_id and t.identifier = 'recheck-room-sockets'
-    returning j.id, j.payload`);
-  return rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => r.payload);
+  return takeQueued<RoomAccessChange>(core().database.db, 'recheck-room-sockets');
 }
 
 const send = (method: string, path: string, body?: unknown) =>

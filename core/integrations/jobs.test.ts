@@ -19,8 +19,8 @@ test('a failed job is listed with its error and retried in one call; others cann
   const db = core().database.db;
   await enqueueJob(db, 'allocate-backorders', {}, { jobKey: `jobs-test-failed`, maxAttempts: 3 });
   await enqueueJob(db, 'detect-low-stock', {}, { jobKey: `jobs-test-pending` });
-  await db.execute(sql`update graphile_worker._private_jobs set attempts = max_attempts, last_error = 'the edge answered 502'
-    where key = 'jobs-test-failed'`);
+  await db.execute(sql`select graphile_worker.permanently_fail_jobs(
+    array(select id from graphile_worker.jobs where key = 'jobs-test-failed'), 'the edge answered 502')`);
   const failed = (await (await get('/api/jobs?state=failed')).json()) as {
     items: { id: string; task: string; lastError: string; state: string }[];
   };

@@ -98,14 +98,16 @@ export async function retryJob(db: Database, id: string): Promise<JobView> {
 
 /**
  * Jobs that failed for good stay listed (and retryable) for `days` after their last attempt,
- * then go. graphile-worker removes jobs that succeed by itself. (A failure moves run_at past
+ * then go (graphile-worker's complete_jobs removes them). graphile-worker removes jobs that succeed
+ * by itself. (A failure moves run_at past
  * the attempt; updated_at is not touched then.)
  */
 export async function pruneFailedJobs(db: Database, days: number): Promise<number> {
   const deleted = await db.execute(sql`
-    delete from graphile_worker._private_jobs
-    where attempts >= max_attempts and locked_at is null
-      and run_at < now() - make_interval(days => ${days})`);
+    select id from graphile_worker.complete_jobs(array(
+      select id from graphile_worker.jobs
+      where attempts >= max_attempts and locked_at is null
+        and run_at < now() - make_interval(days => ${days})))`);
   return deleted.rowCount ?? 0;
 }
 

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { useCore } from '../../test/harness/core.ts';
 import { expectProblem } from '../../test/harness/http.ts';
+import { queuedPayloads } from '../../test/harness/job-queue.ts';
 import { checkInvariants, receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
 
 const core = useCore();
@@ -65,15 +66,15 @@ describe('adjustments and the ledger', () => {
       reason: 'found',
     });
     const movement = (await res.json()) as { version: number; onHandAfter: number };
-    const { rows } = await core().database.db.execute<{
-      payload: { warehouseId: string; data: Record<string, unknown> };
-    }>(sql`
-      select payload from graphile_worker._private_jobs
-      where payload->>'type' = 'stock.changed'
-        and payload->'data'->>'sku' = ${sku} and (payload->'data'->>'version')::int = ${movement.version}`);
+    const rows = (
+      await queuedPayloads<{ type: string; warehouseId: string; data: Record<string, unknown> }>(
+        core().database.db,
+        'publish-event',
+      )
+    ).filter((e) => e.type === 'stock.changed' && e.data.sku === sku && e.data.version === movement.version);
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.payload.warehouseId).toBe(hel);
-    expect(rows[0]!.payload.data).toMatchObject({
+    expect(rows[0]!.warehouseId).toBe(hel);
+    expect(rows[0]!.data).toMatchObject({
       onHand: movement.onHandAfter,
       reserved: 0,
       available: movement.onHandAfter,
@@ -214,9 +215,8 @@ describe('stock.low', () => {
       body: JSON.stringify({ reorderPoint: 5, reorderQty: 20 }),
     });
     const lowEvents = async () => {
-      const { rows } = await db.execute(sql`select count(*)::int as n from graphile_worker._private_jobs
-        where payload->>'type' = 'stock.low' and payload->'data'->>'sku' = ${sku}`);
-      return rows[0]!.n as number;
+      const events = await queuedPayloads<{ type: string; data: { sku?: string } }>(db, 'publish-event');
+      return events.filter((e) => e.type === 'stock.low' && e.data.sku === sku).length;
     };
     await detectLowStock(db);
     expect(await lowEvents()).toBe(0);

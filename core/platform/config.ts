@@ -58,15 +58,25 @@ export const productionSecrets: readonly ProductionSecret[] = [
 ];
 
 const configFields = z.object({
+  /** development, test or production; production refuses development secrets (see productionSecrets). */
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** Core's Postgres. Unset: `bun run dev` and the db scripts run an embedded Postgres under DATA_DIR. */
   DATABASE_URL: z.url().optional(),
+  /** Where the embedded Postgres keeps its data between runs. */
   DATA_DIR: z.string().default('.data'),
+  /** The embedded Postgres's port; by default derived from the checkout's path (15400-15899), so two checkouts do not collide. */
   EMBEDDED_PG_PORT: port.default(checkoutPort(15400, 500)),
+  /** The address core listens on, and where the local edge reaches it. */
   CORE_HOST: z.string().default('127.0.0.1'),
+  /** Core's HTTP port. */
   CORE_PORT: port.default(8788),
+  /** The edge worker's port under `bun run dev`: the URL clients use. */
   EDGE_PORT: port.default(8787),
+  /** The local WebSocket-to-Postgres proxy the edge's database driver uses under `bun run dev`. */
   WS_PROXY_PORT: port.default(8789),
+  /** The least severe log level written (JSON lines). */
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Request bodies larger than this get 413 (the edge's MAX_BODY_BYTES should match). */
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -91,43 +101,65 @@ const configFields = z.object({
    * new one. Remove it once the edge signs with the new secret.
    */
   EDGE_SIGNING_SECRET_PREVIOUS: z.string().min(32).optional(),
+  /** The largest CSV file a product import accepts. */
   IMPORT_MAX_BYTES: z.coerce
     .number()
     .int()
     .min(1024)
     .default(256 * 1024 * 1024),
+  /** Postgres connections per process. */
   DB_POOL_MAX: z.coerce.number().int().positive().default(20),
+  /** Jobs the jobs runner works on at once. */
   JOBS_CONCURRENCY: z.coerce.number().int().positive().default(4),
   /** A job worker silent this long is dead: its locked jobs are unlocked for others. */
   JOBS_DEAD_WORKER_SECONDS: z.coerce.number().int().min(2).default(60),
+  /** How long published events stay in the archive. */
   EVENT_ARCHIVE_DAYS: z.coerce.number().int().positive().default(30),
   /** How long a job that failed for good stays listed in GET /api/jobs (and retryable). */
   FAILED_JOB_DAYS: z.coerce.number().int().positive().default(14),
+  /** The admin account the seed creates. */
   ADMIN_EMAIL: z.email().default('admin@example.com'),
+  /** The seeded admin's password (at least 12 characters); the development default is refused in production. */
   ADMIN_PASSWORD: z.string().min(12).default(DEV_ADMIN_PASSWORD),
+  /** Whether `bun run dev` seeds the demo warehouses, products and stock. */
   SEED_DEMO_DATA: flag.default(true),
+  /** The `iss` of the access tokens core signs; the edge's JWT_ISSUER must be the same. */
   JWT_ISSUER: z.string().min(1).default('varastokkr'),
+  /** The `aud` of the access tokens core signs; the edge's JWT_AUDIENCE must be the same. */
   JWT_AUDIENCE: z.string().min(1).default('varastokkr-api'),
+  /** How long an access token is valid. */
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  /** How long a refresh token is valid. */
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** A just-used refresh token still works this long (two tabs refreshing at once) before reuse counts as theft. */
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
+  /** How often the JWT signing key is replaced. */
   SIGNING_KEY_ROTATION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** How long a new signing key is published (JWKS) before tokens are signed with it. */
   SIGNING_KEY_PUBLISH_LEAD_SECONDS: z.coerce.number().int().min(60).default(3600),
+  /** The shortest password a user may set. */
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
+  /** Password hashes computed at once (each is deliberately slow). */
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Sign-ins that may wait for a hashing slot; more get 503. */
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(64),
+  /** The window the sign-in failure limits count over. */
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   /** Failed sign-ins per account from one client address, per window: the hard limit. */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  /** Failed sign-ins from one client address, to any account, per window. */
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
   /** Threads drawing labels and sheets (off the request loop), and renders that may wait for one. */
   LABEL_RENDER_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  /** Label renders that may wait for a worker thread; more get 503. */
   LABEL_RENDER_QUEUE: z.coerce.number().int().min(0).default(8),
   /** Units one caller (a user or an API key) may hold at once in its pending orders, by role. */
   PENDING_HOLD_MAX_UNITS_PARTNER: z.coerce.number().int().min(0).default(1000),
+  /** The same for staff (admin, manager, clerk). */
   PENDING_HOLD_MAX_UNITS_STAFF: z.coerce.number().int().min(0).default(100_000),
   /** How far ahead a pending order's reservationExpiresAt may be, in hours, by role (30 days at most). */
   PENDING_HOLD_MAX_HOURS_PARTNER: z.coerce.number().int().min(1).max(720).default(24),
+  /** The same for staff (admin, manager, clerk). */
   PENDING_HOLD_MAX_HOURS_STAFF: z.coerce.number().int().min(1).max(720).default(720),
   /** A requested transfer not shipped by then is cancelled and its stock released (default expiresAt). */
   TRANSFER_EXPIRY_HOURS: z.coerce.number().int().min(1).max(720).default(168),
@@ -135,6 +167,7 @@ const configFields = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT_TOTAL: z.coerce.number().int().min(1).default(100),
   /** Account-wide failures after which each further attempt waits, 1 s doubling up to the maximum. */
   LOGIN_DELAY_AFTER_FAILURES: z.coerce.number().int().min(1).default(10),
+  /** The longest such wait. */
   LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).default(60),
   /** An address that signed in to an account is spared the account-wide limits for this long. */
   LOGIN_KNOWN_ADDRESS_DAYS: z.coerce.number().int().min(1).default(30),

@@ -16,7 +16,7 @@ export async function unlockSilentWorkers(db: Database, silentSeconds: number): 
     with dead as (
       delete from platform.job_workers where heartbeat_at < ${silent} returning worker_id
     ), unseen as (
-      select distinct j.locked_by as worker_id from graphile_worker._private_jobs j
+      select distinct j.locked_by as worker_id from graphile_worker.jobs j
       where j.locked_by is not null and j.locked_at < ${silent}
         and not exists (select 1 from platform.job_workers w
                         where w.worker_id = j.locked_by and w.heartbeat_at >= ${silent})

@@ -47,14 +47,17 @@ function describeError(err: Error, depth: number): Record<string, unknown> {
   };
 }
 
-export type LogSink = (line: string) => void;
+/** Where a log line goes; the level is for sinks that route by it (the edge's console methods). */
+export type LogSink = (line: string, level: LogLevel) => void;
 
-export function createLogger(base: LogFields, level: LogLevel = 'info', sink: LogSink = console.log): Logger {
+const stdoutSink: LogSink = (line) => console.log(line);
+
+export function createLogger(base: LogFields, level: LogLevel = 'info', sink: LogSink = stdoutSink): Logger {
   const min = rank[level];
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (rank[lvl] < min) return;
     const entry = redact({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields });
-    sink(JSON.stringify(entry));
+    sink(JSON.stringify(entry), lvl);
   };
   return {
     debug: (msg, fields) => write('debug', msg, fields),

@@ -20,6 +20,11 @@ export interface WranglerOptions {
   /** Another wrangler config than the project's (benchmarks run a bare worker beside ours). */
   configPath?: string;
   onLine?: (line: string) => void;
+  /**
+   * wrangler's own --log-level (default info): at info it shows the worker's console.info, warn
+   * and error lines (each edge log line by its level), at warn only warnings and errors.
+   */
+  logLevel?: 'error' | 'warn' | 'info';
 }
 
 export interface WranglerHandle {
@@ -62,7 +67,7 @@ export async function startWrangler(opts: WranglerOptions): Promise<WranglerHand
     envFile,
     '--show-interactive-dev-session=false',
     '--log-level',
-    'warn',
+    opts.logLevel ?? 'info',
     ...(opts.persistTo ? ['--persist-to', opts.persistTo] : []),
     ...(opts.configPath ? ['--config', opts.configPath] : []),
   ];
