@@ -700,7 +700,10 @@ AS $function$
           'levels', json_agg(json_build_object(
             'sku', sku, 'onHand', on_hand, 'reserved', reserved, 'version', version,
             'fromVersion', from_version) ORDER BY sku)),
-        null, null, null, null, -10, null)::graphile_worker.job_spec
+        null, null, null, null, -10,
+        -- Flagged with its warehouse, so a push can find and take along the others queued for
+        -- the same room through graphile-worker's public jobs view (which has no payload).
+        ARRAY['warehouse:' || warehouse_id])::graphile_worker.job_spec
       FROM changed GROUP BY warehouse_id))
 $function$;
 

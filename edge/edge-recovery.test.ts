@@ -194,16 +194,16 @@ test('a push takes the queued pushes of its warehouse along; if its call fails, 
   });
   const queued = async () => {
     const { rows } = await stack.database.db.$client.query(
-      // The public jobs view has no payload: these pushes carry a job key naming their room.
-      `select count(*)::int as n from graphile_worker.jobs where key like $1`,
-      [`along-${room}-%`],
+      // As inventory.publish_stock_changes enqueues them: flagged with their warehouse.
+      `select count(*)::int as n from graphile_worker.jobs where flags ? $1`,
+      [`warehouse:${room}`],
     );
     return rows[0]!.n as number;
   };
   for (const v of [3, 4])
     await stack.database.db.$client.query(
-      `select graphile_worker.add_job('push-warehouse-levels', $1::json, job_key := $2)`,
-      [JSON.stringify(push(v)), `along-${room}-${v}`],
+      `select graphile_worker.add_job('push-warehouse-levels', $1::json, flags := array[$2])`,
+      [JSON.stringify(push(v)), `warehouse:${room}`],
     );
   const run = (secret: string) =>
     runTask(pushWarehouseLevels, { db: stack.database.db, edge: { url: stack.url, secret } }, push(2));

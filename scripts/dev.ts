@@ -175,6 +175,8 @@ try {
       LOG_LEVEL: cfg.LOG_LEVEL,
       INTERNAL_SECRET: internalSecret,
       EDGE_SIGNING_SECRET: edgeSigningSecret,
+      // A shell's CORS_ALLOWED_ORIGINS reaches the edge; unset, it allows the Angular dev server.
+      ...(process.env.CORS_ALLOWED_ORIGINS ? { CORS_ALLOWED_ORIGINS: process.env.CORS_ALLOWED_ORIGINS } : {}),
     },
     // wrangler's own level: its info shows the edge logger's info lines (debug ones come as info).
     logLevel: cfg.LOG_LEVEL === 'debug' ? 'info' : cfg.LOG_LEVEL,

@@ -160,8 +160,8 @@ const identityCases: AccessCase[] = [
       const runAt = new Date(Date.now() + 3_600_000);
       await enqueueJob(world.db, 'allocate-backorders', {}, { jobKey: key, maxAttempts: 1, runAt });
       const { rows } = await world.db.execute<{ id: string }>(sql`
-        update graphile_worker._private_jobs set attempts = max_attempts, last_error = 'matrix'
-        where key = ${key} returning id::text`);
+        select id::text from graphile_worker.permanently_fail_jobs(
+          array(select id from graphile_worker.jobs where key = ${key}), 'matrix')`);
       return { method: 'POST', path: `/api/jobs/${rows[0]!.id}/retry` };
     },
   },

@@ -112,27 +112,29 @@ export async function pruneFailedJobs(db: Database, days: number): Promise<numbe
 }
 
 /**
- * Takes up to `limit` jobs of `task` still waiting in the queue whose payload has `field` equal
- * to `value`, inside the caller's transaction, and returns their payloads: committed, they are
- * done; rolled back, they are queued again. SKIP LOCKED leaves those another worker has started
- * alone; jobs in their retry backoff or failed for good are not taken. (The payload is not in
- * graphile-worker's public `jobs` view, so the lookup reads its jobs table; removing goes
- * through its own complete_jobs.)
+ * Takes up to `limit` jobs of `task` carrying `flag` still waiting in the queue, inside the
+ * caller's transaction, and returns their payloads: committed, they are done; rolled back, they
+ * are queued again. Only graphile-worker's public API: its `jobs` view picks them (jobs locked by
+ * a worker, in their retry backoff or failed for good are not taken) and its complete_jobs
+ * removes them, skipping any a worker locked meanwhile. One taker per (task, flag) at a time: a
+ * second takes nothing rather than wait for the first's transaction (which may span a call).
  */
 export async function takeQueuedJobs(
   tx: Queryable,
   task: string,
-  match: { field: string; value: string },
+  flag: string,
   limit: number,
 ): Promise<unknown[]> {
+  const { rows: lock } = await tx.execute<{ taken: boolean }>(
+    sql`select pg_try_advisory_xact_lock(hashtextextended(${`${task}:${flag}`}, 0)) as taken`,
+  );
+  if (!lock[0]?.taken) return [];
   const { rows } = await tx.execute<{ payload: unknown }>(sql`
     select payload from graphile_worker.complete_jobs(array(
-      select j.id from graphile_worker._private_jobs j
-      where j.task_id = (select id from graphile_worker._private_tasks where identifier = ${task})
-        and j.is_available and j.run_at <= now()
-        and j.payload->>${match.field} = ${match.value}
-      order by j.id
-      limit ${limit}
-      for update skip locked))`);
+      select id from graphile_worker.jobs
+      where task_identifier = ${task} and flags ? ${flag}
+        and locked_by is null and attempts < max_attempts and run_at <= now()
+      order by id
+      limit ${limit}))`);
   return rows.map((r) => r.payload);
 }

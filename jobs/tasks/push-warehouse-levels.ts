@@ -14,10 +14,11 @@ const TAKE_AT_MOST = 200;
  * are queued again (see takeQueuedJobs).
  */
 async function takeQueuedPushes(tx: Transaction, warehouseId: string): Promise<Push[]> {
+  // inventory.publish_stock_changes flags each push with its warehouse.
   const payloads = await takeQueuedJobs(
     tx,
     'push-warehouse-levels',
-    { field: 'warehouseId', value: warehouseId },
+    `warehouse:${warehouseId}`,
     TAKE_AT_MOST,
   );
   return payloads.flatMap((payload) => {
