@@ -18,7 +18,8 @@ export const typesPath = join(packageDir, 'src/api.d.ts');
 
 async function run(cmd: string[], stdin?: string): Promise<string> {
   const proc = Bun.spawn(cmd, {
-    cwd: repoRoot,
+    // Not the repository root: openapi-typescript would read a redocly.yaml there as its config.
+    cwd: packageDir,
     stdin: stdin === undefined ? 'ignore' : new TextEncoder().encode(stdin),
     stdout: 'pipe',
     stderr: 'pipe',
@@ -40,7 +41,13 @@ function lockedGeneratorVersion(): string {
 
 /** The text src/api.d.ts should hold for the document at `docPath`. */
 export async function generateTypes(docPath = documentPath): Promise<string> {
-  const raw = await run(['bunx', `openapi-typescript@${lockedGeneratorVersion()}`, docPath]);
+  const raw = await run([
+    'bunx',
+    `openapi-typescript@${lockedGeneratorVersion()}`,
+    docPath,
+    // A field with a default is optional in a request body: the server fills it in.
+    '--default-non-nullable=false',
+  ]);
   const biome = join(repoRoot, 'node_modules/.bin/biome');
   return run([biome, 'format', `--stdin-file-path=${typesPath}`], raw);
 }

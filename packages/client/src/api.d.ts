@@ -3959,7 +3959,7 @@ export interface components {
        */
       roles: ('admin' | 'manager' | 'clerk' | 'partner')[];
       /** @default [] */
-      warehouseIds: string[];
+      warehouseIds?: string[];
     };
     UpdateUser: {
       name?: string;
@@ -3999,7 +3999,7 @@ export interface components {
        */
       roles: ('admin' | 'manager' | 'clerk' | 'partner')[];
       /** @default [] */
-      warehouseIds: string[];
+      warehouseIds?: string[];
       /**
        * Format: uuid
        * @description The user the key acts for: disabling them stops it
@@ -4058,7 +4058,7 @@ export interface components {
        * @default each
        * @example each
        */
-      unit: string;
+      unit?: string;
       price?: components['schemas']['Money'];
       cost?: components['schemas']['Money'];
       /**
@@ -4069,7 +4069,7 @@ export interface components {
        *       "colour": "navy"
        *     }
        */
-      attributes: {
+      attributes?: {
         [key: string]: unknown;
       };
     };
@@ -4133,7 +4133,7 @@ export interface components {
        * @default UTC
        * @example Europe/Helsinki
        */
-      timezone: string;
+      timezone?: string;
     };
     StockLevel: {
       sku: string;
@@ -4345,12 +4345,12 @@ export interface components {
        * @description Take what is available, drop the rest
        * @default false
        */
-      allowPartial: boolean;
+      allowPartial?: boolean;
       /**
        * @description Keep short lines backordered; they are allocated first come, first served as stock arrives
        * @default false
        */
-      allowBackorder: boolean;
+      allowBackorder?: boolean;
       /**
        * Format: date-time
        * @description Hold the stock for a pending order (awaiting payment) until then: confirm it with `POST /api/orders/{id}/confirm` before, or it is cancelled and its stock released. At most PENDING_HOLD_MAX_HOURS_PARTNER (24 h) ahead for partners, _STAFF (30 days) for staff; a caller's pending orders hold at most PENDING_HOLD_MAX_UNITS_* units (409 `pending-hold-limit`)

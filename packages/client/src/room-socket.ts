@@ -128,8 +128,8 @@ export class RoomSocket {
 
   /** Listens for one kind of event; returns the function that stops listening. */
   on<K extends keyof RoomSocketEvents>(type: K, listener: Listener<K>): () => void {
-    let set = this.listeners.get(type);
-    if (!set) this.listeners.set(type, (set = new Set()));
+    const set = this.listeners.get(type) ?? new Set();
+    this.listeners.set(type, set);
     set.add(listener as Listener<never>);
     return () => set.delete(listener as Listener<never>);
   }
@@ -232,9 +232,8 @@ export class RoomSocket {
     try {
       message = JSON.parse(text) as RoomMessage;
     } catch {
-      return this.emit('error', {
-        message: `The room sent a message that is not JSON: ${text.slice(0, 100)}`,
-      });
+      this.emit('error', { message: `The room sent a message that is not JSON: ${text.slice(0, 100)}` });
+      return;
     }
     if (message.type === 'snapshot') {
       this.seq = message.version; // a snapshot is the whole state: resume from it
@@ -273,14 +272,18 @@ export class RoomSocket {
 
   private async closed(code: number, reason: string, wasOpen: boolean): Promise<void> {
     if (this.stopped) {
-      return this.emit('close', { code, reason, kind: 'closed-by-client', reconnecting: false });
+      this.emit('close', { code, reason, kind: 'closed-by-client', reconnecting: false });
+      return;
     }
     const kind = closeKind(code);
     const refusedAccess = kind === 'credential-gone' || kind === 'right-lost';
     if (refusedAccess || (!wasOpen && this.accessInDoubt)) {
       // Only a fresh token may try again: an API key, or a session that cannot refresh, stops here.
       const retried = !this.accessInDoubt && (await this.renewedAfterRefusal());
-      if (!retried) return this.end({ code, reason, kind, reconnecting: false });
+      if (!retried) {
+        this.end({ code, reason, kind, reconnecting: false });
+        return;
+      }
       this.accessInDoubt = true;
     }
     const retryInMs = this.backoffMs();

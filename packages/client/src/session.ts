@@ -32,6 +32,8 @@ export class Session {
   private credentials: { email: string; password: string } | undefined;
   private pending: Promise<string> | undefined;
   private currentUser: User | undefined;
+  /** How long the last access token was issued for (ms), so the leeway fits short-lived tokens. */
+  private lifeMs = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -85,7 +87,7 @@ export class Session {
   async accessToken(minValidityMs = 0): Promise<string> {
     if (this.pending) return this.pending;
     const held = this.tokens;
-    const leeway = Math.max(this.options.refreshLeewayMs ?? 30_000, minValidityMs);
+    const leeway = Math.max(Math.min(this.options.refreshLeewayMs ?? 30_000, this.lifeMs / 2), minValidityMs);
     if (held && (held.expiresAt === undefined || held.expiresAt - leeway > Date.now()))
       return held.accessToken;
     return this.renew();
@@ -132,6 +134,7 @@ export class Session {
   }
 
   private take(pair: TokenPair): TokenPair {
+    this.lifeMs = pair.expiresIn * 1000;
     this.tokens = {
       accessToken: pair.accessToken,
       refreshToken: pair.refreshToken,
