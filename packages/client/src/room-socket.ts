@@ -3,6 +3,7 @@
  * with backoff, resume from the last change seen, and the access token renewed on the open
  * socket (`{"type":"auth"}`) before it expires. Uses the global WebSocket: browsers and Bun.
  */
+import { ProblemError } from './problem.js';
 import {
   type RoomAuthMessage,
   type RoomClientMessage,
@@ -194,12 +195,11 @@ export class RoomSocket {
         token = await this.freshToken({ minValidityMs: this.options.renewLeewayMs ?? 60_000 });
       } catch (cause) {
         this.emit('error', { message: `No access token for the room: ${String(cause)}`, cause });
-        return this.end({
-          code: 4401,
-          reason: 'No access token.',
-          kind: 'credential-gone',
-          reconnecting: false,
-        });
+        // Refused credentials end the socket; a server that cannot be reached is tried again.
+        if (cause instanceof ProblemError && cause.status < 500) {
+          this.end({ code: 4401, reason: cause.message, kind: 'credential-gone', reconnecting: false });
+        } else this.retryLater(1006, 'No access token: the server could not be reached.', 'other');
+        return;
       }
     }
     if (this.stopped) return;
@@ -286,6 +286,10 @@ export class RoomSocket {
       }
       this.accessInDoubt = true;
     }
+    this.retryLater(code, reason, kind);
+  }
+
+  private retryLater(code: number, reason: string, kind: RoomCloseKind): void {
     const retryInMs = this.backoffMs();
     this.emit('close', { code, reason, kind, reconnecting: true, retryInMs });
     this.reconnectTimer = setTimeout(() => void this.connect(), retryInMs);
