@@ -10,7 +10,7 @@ import { moveStock } from '../../../core/inventory/movements.ts';
 import { type EdgeStack, startEdgeStack } from '../../../test/harness/edge.ts';
 import { eventually } from '../../../test/harness/http.ts';
 import { type StockWorld, stockWorld } from '../../../test/harness/stock.ts';
-import { createClient, type RoomSocket, type VarastokkrClient } from './index.ts';
+import { connectRoom, createClient, type RoomSocket, type VarastokkrClient } from './index.ts';
 
 const ACCESS_TOKEN_TTL_SECONDS = 8;
 
@@ -137,3 +137,39 @@ test('a socket on a revoked API key closes with 4401 and does not reconnect', as
   expect(await closed).toMatchObject({ code: 4401, kind: 'credential-gone', reconnecting: false });
   expect(room.connections).toBe(1);
 }, 90_000);
+
+test('a socket closed at its token’s expiry (4401) reconnects when a fresh token can be had', async () => {
+  // A token function that gives nothing fresher until the room refused the token it has.
+  let current = (await client.accessToken({ minValidityMs: 5_000 })) ?? '';
+  const room = connectRoom({
+    baseUrl: stack.url,
+    warehouseId: wh,
+    backoff: { initialMs: 100, maxMs: 1_000 },
+    token: async (need) => {
+      if (need.rejected) current = (await client.accessToken({ minValidityMs: 5_000 })) ?? '';
+      return current;
+    },
+  });
+  rooms.push(room);
+  await room.next('snapshot');
+
+  const expired = await room.next('close', () => true, 90_000);
+  expect(expired).toMatchObject({ code: 4401, kind: 'credential-gone', reconnecting: true });
+  await room.next('snapshot', () => true, 30_000);
+  expect(room.connections).toBe(2);
+  room.close();
+}, 120_000);
+
+test('a socket whose session signs out closes with 4401 and does not reconnect', async () => {
+  const user = createClient({
+    baseUrl: stack.url,
+    credentials: { email: w.admin.user.email, password: w.admin.password },
+  });
+  const room = openRoom(user);
+  await room.next('snapshot');
+
+  const closed = room.next('close', () => true, 90_000);
+  await user.logout();
+  expect(await closed).toMatchObject({ code: 4401, kind: 'credential-gone', reconnecting: false });
+  expect(room.connections).toBe(1);
+}, 120_000);

@@ -253,8 +253,11 @@ export class RoomSocket {
     const expiresAt = this.tokenExpiresAt;
     if (this.options.apiKey || !this.options.token || expiresAt === undefined) return;
     const left = expiresAt - Date.now();
+    // Expired: the room closes the socket (4401) and closed() asks for a new token.
+    if (left <= 0) return;
     const leeway = Math.min(this.options.renewLeewayMs ?? 60_000, left / 2);
-    this.renewTimer = setTimeout(() => void this.renew(), Math.max(0, left - leeway));
+    // At least a second apart: a token function that has nothing fresher yet is not asked in a loop.
+    this.renewTimer = setTimeout(() => void this.renew(), Math.max(1_000, left - leeway));
   }
 
   private async renew(): Promise<void> {
