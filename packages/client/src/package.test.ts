@@ -5,7 +5,8 @@
  * server's room contract.
  */
 import { expect, test } from 'bun:test';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type { clientMessageSchema, roomMessageSchema } from '../../../core/platform/room-contract.ts';
@@ -41,6 +42,43 @@ test('the sources compile for a browser: DOM types, no Bun types', () => {
     cwd: packageDir,
   });
   expect(tsc.exitCode, tsc.stdout.toString() + tsc.stderr.toString()).toBe(0);
+});
+
+test('the README examples compile against the package', () => {
+  const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  expect(blocks.length).toBeGreaterThan(1);
+  // Each example in a function of its own; what they take as given is declared.
+  const given = [
+    "import { connectRoom, createClient, ProblemError } from '@varastokkr/client';",
+    'declare const warehouseId: string;',
+    'declare function render(levels: unknown): void;',
+    'declare function update(sku: string, available: number): void;',
+    'declare function notify(event: string, data: unknown): void;',
+    'declare function showSignedOut(reason: string): void;',
+    "let api = createClient({ baseUrl: 'http://127.0.0.1:8787' });",
+    'void [connectRoom, ProblemError, api];',
+  ];
+  const examples = blocks.map(
+    (b, i) =>
+      `export async function example${i}() {\n${b.replace(/^import .*$/gm, '').replace(/^const api =/m, 'api =')}\n}`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'client-readme-'));
+  try {
+    writeFileSync(join(dir, 'readme.ts'), [...given, ...examples].join('\n'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        extends: join(packageDir, 'tsconfig.json'),
+        compilerOptions: { paths: { '@varastokkr/client': [join(import.meta.dir, 'index.ts')] } },
+        include: ['readme.ts'],
+      }),
+    );
+    const tsc = Bun.spawnSync([join(packageDir, '../../node_modules/.bin/tsc'), '-p', dir]);
+    expect(tsc.exitCode, tsc.stdout.toString() + tsc.stderr.toString()).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('package.json names what it publishes', () => {
