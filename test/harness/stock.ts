@@ -3,6 +3,7 @@
  * admin signed in over HTTP, and the invariant checker every stock test ends with.
  */
 import { expect } from 'bun:test';
+import { createClient, type VarastokkrClient } from '@varastokkr/client';
 import { sql } from 'drizzle-orm';
 import { products } from '../../core/catalog/tables.ts';
 import { warehouses } from '../../core/inventory/tables.ts';
@@ -13,6 +14,8 @@ import { apiClient } from './http.ts';
 export interface StockWorld {
   admin: Actor;
   api: ReturnType<typeof apiClient>;
+  /** The typed client (packages/client), signed in as the admin: refreshes its own tokens. */
+  client: VarastokkrClient;
   warehouses: { id: string; code: string }[];
   skus: string[];
 }
@@ -49,20 +52,21 @@ export async function stockWorld(
       () => target.url,
       () => admin.headers,
     ),
+    client: createClient({
+      baseUrl: target.url,
+      credentials: { email: admin.user.email, password: admin.password },
+    }),
     warehouses: made,
     skus,
   };
 }
 
-/** Receives stock through the API (a `received` adjustment). */
+/** Receives stock through the API (a `received` adjustment); a refusal throws its ProblemError. */
 export async function receive(world: StockWorld, warehouseId: string, sku: string, qty: number) {
-  const res = await world.api.post('/api/inventory/adjustments', {
-    warehouseId,
-    sku,
-    delta: qty,
-    reason: 'received',
+  const { response } = await world.client.POST('/api/inventory/adjustments', {
+    body: { warehouseId, sku, delta: qty, reason: 'received' },
   });
-  expect(res.status, await res.clone().text()).toBe(201);
+  expect(response.status).toBe(201);
 }
 
 export interface LevelState {
