@@ -1,14 +1,12 @@
 /**
  * `bun run client:generate`: writes src/api.d.ts, the types of every path, body and response,
- * from the committed OpenAPI document (openapi.json at the repository root), formatted as the
- * repository formats code. The package's test generates again and compares, so the committed
- * types cannot drift from the document.
+ * from the committed OpenAPI document (openapi.json at the repository root). The package's test
+ * generates again and compares, so the committed types cannot drift from the document.
  *
  * openapi-typescript 7 builds its output with the TypeScript 5 compiler API, which TypeScript 7
- * (the repository's compiler) no longer has; so it runs through bunx, at the version the lockfile
- * holds, where it gets TypeScript 5 as its own peer (openapi-ts/openapi-typescript#2841).
+ * (the repository's compiler) no longer has; so this package's own devDependencies hold both,
+ * and the install links TypeScript 5 to it alone (openapi-ts/openapi-typescript#2841).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const packageDir = join(import.meta.dir, '..');
@@ -16,11 +14,11 @@ const repoRoot = join(packageDir, '../..');
 export const documentPath = join(repoRoot, 'openapi.json');
 export const typesPath = join(packageDir, 'src/api.d.ts');
 
-async function run(cmd: string[], stdin?: string): Promise<string> {
+async function run(cmd: string[]): Promise<string> {
   const proc = Bun.spawn(cmd, {
     // Not the repository root: openapi-typescript would read a redocly.yaml there as its config.
     cwd: packageDir,
-    stdin: stdin === undefined ? 'ignore' : new TextEncoder().encode(stdin),
+    stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
   });
@@ -33,23 +31,14 @@ async function run(cmd: string[], stdin?: string): Promise<string> {
   return out;
 }
 
-/** The locked openapi-typescript version (root devDependency), so bunx runs that one. */
-function lockedGeneratorVersion(): string {
-  const manifest = join(repoRoot, 'node_modules/openapi-typescript/package.json');
-  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-}
-
 /** The text src/api.d.ts should hold for the document at `docPath`. */
 export async function generateTypes(docPath = documentPath): Promise<string> {
-  const raw = await run([
-    'bunx',
-    `openapi-typescript@${lockedGeneratorVersion()}`,
+  return run([
+    join(packageDir, 'node_modules/.bin/openapi-typescript'),
     docPath,
     // A field with a default is optional in a request body: the server fills it in.
     '--default-non-nullable=false',
   ]);
-  const biome = join(repoRoot, 'node_modules/.bin/biome');
-  return run([biome, 'format', `--stdin-file-path=${typesPath}`], raw);
 }
 
 if (import.meta.main) {
