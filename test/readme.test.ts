@@ -58,6 +58,12 @@ test('the marked README blocks run against the stack and answer as the README sa
     out,
   ).toBeDefined();
   expect(lines, out).toContain('8');
+  // The room, watched through the typed client: its snapshot, then the receipt of five.
+  expect(
+    lines.some((l) => /^snapshot HEL version \d+: \d+ levels$/.test(l)),
+    out,
+  ).toBe(true);
+  expect(lines, out).toContain('stock DEMO-MUG on hand 15, reserved 2, available 13 (version 4)');
   expect(
     json.find((j) => typeof j.key === 'string' && (j.key as string).startsWith('vk_')),
     out,
