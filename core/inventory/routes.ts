@@ -5,7 +5,7 @@ import { skuSchema } from '../catalog/schemas.ts';
 import { authProblems, secured } from '../identity/authorize.ts';
 import { type Action, assertMay, may, warehouseScope } from '../identity/policy.ts';
 import { idempotent } from '../platform/idempotency.ts';
-import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
+import { exampleIds, jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';
 import { ForbiddenError } from '../platform/problem.ts';
 import { type Actor, adjustStock, countStock } from './adjustments.ts';
@@ -41,10 +41,10 @@ import { createWarehouse, getWarehouse, listWarehouses } from './warehouses.ts';
 
 const tags = ['inventory'];
 const idempotencyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .optional()
-    .openapi({ description: 'Retry-safe: a replay within 24 h returns the first response' }),
+  'idempotency-key': z.string().optional().openapi({
+    description: 'Retry-safe: a replay within 24 h returns the first response',
+    example: '6f1d2c3b-adjust-0001',
+  }),
 });
 
 /** Who did it, for the ledger and events; and the idempotency claim, if any. */
@@ -57,8 +57,11 @@ export const actorOf = (c: Context<AppEnv>): Actor => ({
 const createWarehouseRoute = createRoute({
   method: 'post',
   path: '/api/warehouses',
+  operationId: 'createWarehouse',
   tags,
   summary: 'Create a warehouse (admin)',
+  description:
+    'A warehouse with a short unique code (upper-cased; 409 when taken) and the IANA time zone its day runs in (UTC by default). Its stock starts empty; its live room opens at /ws/warehouses/{id}. Admins only.',
   ...secured('warehouses:create'),
   request: { body: jsonBody(createWarehouseSchema) },
   responses: {
@@ -71,8 +74,11 @@ const createWarehouseRoute = createRoute({
 const listWarehousesRoute = createRoute({
   method: 'get',
   path: '/api/warehouses',
+  operationId: 'listWarehouses',
   tags,
   summary: 'List the warehouses in your scope, by code',
+  description:
+    'Ordered by code, a page at a time: admins see every warehouse, everyone else those in their scope.',
   ...secured('warehouses:read'),
   request: { query: pageQuery },
   responses: {
@@ -82,13 +88,15 @@ const listWarehousesRoute = createRoute({
   },
 });
 
-const warehouseParam = z.object({ id: z.uuid() });
+const warehouseParam = z.object({ id: z.uuid().openapi({ example: exampleIds.warehouse }) });
 
 const readWarehouseRoute = createRoute({
   method: 'get',
   path: '/api/warehouses/{id}',
+  operationId: 'getWarehouse',
   tags,
   summary: 'Read a warehouse in your scope',
+  description: 'One warehouse by id; 403 when it is outside your scope.',
   ...secured('warehouses:read'),
   request: { params: warehouseParam },
   responses: {
@@ -101,8 +109,11 @@ const readWarehouseRoute = createRoute({
 const listStockRoute = createRoute({
   method: 'get',
   path: '/api/warehouses/{id}/stock',
+  operationId: 'listWarehouseStock',
   tags,
   summary: "A warehouse's stock levels, by sku",
+  description:
+    'On hand, reserved, available (on hand minus reserved), in transit and reorder settings per sku, ordered by sku. `belowReorderPoint=true` lists only what needs reordering. Warehouse staff in their scope; partners see availability instead.',
   ...secured('stock:read'),
   request: { params: warehouseParam, query: stockQuery },
   responses: {
@@ -115,10 +126,16 @@ const listStockRoute = createRoute({
 const reorderRoute = createRoute({
   method: 'put',
   path: '/api/warehouses/{id}/stock/{sku}/reorder',
+  operationId: 'setReorderSettings',
   tags,
   summary: 'Set the reorder point and quantity of a sku in a warehouse',
+  description:
+    'When available stock falls to the reorder point, a low-stock event is raised for the reorder quantity (with the preferred vendor, if set). Creates the level if the sku has none in this warehouse yet. Admins and managers in their scope.',
   ...secured('stock:reorder'),
-  request: { params: z.object({ id: z.uuid(), sku: skuSchema }), body: jsonBody(reorderSchema) },
+  request: {
+    params: z.object({ id: z.uuid().openapi({ example: exampleIds.warehouse }), sku: skuSchema }),
+    body: jsonBody(reorderSchema),
+  },
   responses: {
     200: jsonContent(stockLevelSchema, 'The level with its reorder settings'),
     ...authProblems,
@@ -129,6 +146,7 @@ const reorderRoute = createRoute({
 const adjustRoute = createRoute({
   method: 'post',
   path: '/api/inventory/adjustments',
+  operationId: 'adjustStock',
   tags,
   summary: 'Adjust on hand (received, damaged, lost, found, count, other)',
   description:
@@ -145,8 +163,11 @@ const adjustRoute = createRoute({
 const movementsRoute = createRoute({
   method: 'get',
   path: '/api/inventory/movements',
+  operationId: 'listMovements',
   tags,
   summary: 'The ledger, newest first, filtered by warehouse, sku and type',
+  description:
+    'Every change to on hand, signed, newest first: receipts, shipments, adjustments, transfers and counts. The ledger is append-only. Warehouse staff see the warehouses in their scope.',
   ...secured('stock:read'),
   request: { query: movementQuery },
   responses: {
@@ -159,8 +180,11 @@ const movementsRoute = createRoute({
 const countRoute = createRoute({
   method: 'post',
   path: '/api/inventory/counts',
+  operationId: 'recordStockCount',
   tags,
   summary: 'Record a stock count; variances become count movements',
+  description:
+    'Each line says what was counted; a sku whose count differs from on hand gets a count movement for the variance, and the result lists the variances. 409 when a count would take on hand below what is reserved. Warehouse staff in their scope.',
   ...secured('stock:adjust'),
   request: { body: jsonBody(stockCountSchema) },
   responses: {
@@ -172,18 +196,18 @@ const countRoute = createRoute({
 
 const availabilitySchema = z
   .object({
-    sku: z.string(),
+    sku: z.string().openapi({ example: 'HAM-16OZ' }),
     warehouses: z.array(
       z.object({
-        warehouseId: z.string(),
-        code: z.string(),
-        onHand: z.number().int(),
-        reserved: z.number().int(),
-        available: z.number().int(),
-        version: z.number().int(),
+        warehouseId: z.string().openapi({ example: exampleIds.warehouse }),
+        code: z.string().openapi({ example: 'HEL' }),
+        onHand: z.number().int().openapi({ example: 40 }),
+        reserved: z.number().int().openapi({ example: 6 }),
+        available: z.number().int().openapi({ example: 34 }),
+        version: z.number().int().openapi({ example: 7 }),
       }),
     ),
-    available: z.number().int().openapi({ description: 'The sum over the warehouses listed' }),
+    available: z.number().int().openapi({ description: 'The sum over the warehouses listed', example: 34 }),
   })
   .openapi('Availability');
 
@@ -191,10 +215,13 @@ const availabilitySchema = z
 const availabilityRoute = createRoute({
   method: 'get',
   path: '/api/products/{sku}/availability',
+  operationId: 'getProductAvailability',
   tags,
   summary: 'What can be sold of a sku, per warehouse in your scope',
+  description:
+    'Available stock per warehouse in your scope and in all. With an access token the edge answers from the warehouse rooms (live, no database call); API keys are answered by core.',
   ...secured('availability:read'),
-  request: { params: z.object({ sku: z.string().min(1).max(64) }) },
+  request: { params: z.object({ sku: z.string().min(1).max(64).openapi({ example: 'HAM-16OZ' }) }) },
   responses: {
     200: jsonContent(availabilitySchema, 'Availability per warehouse and in all'),
     ...authProblems,
@@ -202,13 +229,16 @@ const availabilityRoute = createRoute({
   },
 });
 
-const transferParam = z.object({ id: z.uuid() });
+const transferParam = z.object({ id: z.uuid().openapi({ example: exampleIds.transfer }) });
 
 const createTransferRoute = createRoute({
   method: 'post',
   path: '/api/transfers',
+  operationId: 'createTransfer',
   tags,
   summary: 'Request a transfer: stock is held at the source until shipped, cancelled or expiresAt',
+  description:
+    'Moves stock between two warehouses in three steps: requested (held at the source), shipped (in transit), received. A transfer not shipped by its expiresAt is cancelled and its stock released. 409 when the source lacks available stock. Staff at the source warehouse.',
   ...secured('transfers:write', idempotent()),
   request: { headers: idempotencyHeader, body: jsonBody(createTransferSchema) },
   responses: {
@@ -227,8 +257,11 @@ const transferStepResponses = {
 const shipTransferRoute = createRoute({
   method: 'post',
   path: '/api/transfers/{id}/ship',
+  operationId: 'shipTransfer',
   tags,
   summary: 'Ship a requested transfer: in transit (409 `transfer-expired` past its expiresAt)',
+  description:
+    "The held stock leaves the source's on hand and shows as in transit at the destination. Staff at the source warehouse.",
   ...secured('transfers:write'),
   request: { params: transferParam },
   responses: transferStepResponses,
@@ -237,8 +270,11 @@ const shipTransferRoute = createRoute({
 const cancelTransferRoute = createRoute({
   method: 'post',
   path: '/api/transfers/{id}/cancel',
+  operationId: 'cancelTransfer',
   tags,
   summary: 'Cancel a requested transfer: its stock is released',
+  description:
+    'Only a requested transfer can be cancelled (409 otherwise); its held stock becomes available again. Staff at the source warehouse.',
   ...secured('transfers:write'),
   request: { params: transferParam },
   responses: transferStepResponses,
@@ -247,8 +283,11 @@ const cancelTransferRoute = createRoute({
 const receiveTransferRoute = createRoute({
   method: 'post',
   path: '/api/transfers/{id}/receive',
+  operationId: 'receiveTransfer',
   tags,
   summary: 'Receive a transfer at its destination, whole or some lines',
+  description:
+    'Without a body, everything still in transit is received. With `lines`, only those quantities; the transfer stays partially received until every line is. Staff at the destination warehouse.',
   ...secured('transfers:write'),
   request: {
     params: transferParam,
@@ -264,8 +303,10 @@ const receiveTransferRoute = createRoute({
 const readTransferRoute = createRoute({
   method: 'get',
   path: '/api/transfers/{id}',
+  operationId: 'getTransfer',
   tags,
   summary: 'Read a transfer (either end in your scope)',
+  description: 'One transfer by id, for staff at either end; 403 outside your scope.',
   ...secured('transfers:read'),
   request: { params: transferParam },
   responses: {
@@ -278,8 +319,11 @@ const readTransferRoute = createRoute({
 const listTransfersRoute = createRoute({
   method: 'get',
   path: '/api/transfers',
+  operationId: 'listTransfers',
   tags,
   summary: 'Transfers touching your warehouses, newest first',
+  description:
+    'Transfers from or to the warehouses in your scope, newest first, optionally by status or one warehouse.',
   ...secured('transfers:read'),
   request: { query: transferQuery },
   responses: {
