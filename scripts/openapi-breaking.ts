@@ -17,13 +17,16 @@ export interface AllowedChange {
   reason: string;
 }
 
-function git(...args: string[]): { ok: boolean; out: string } {
-  const run = Bun.spawnSync(['git', ...args], { cwd: root, stdout: 'pipe', stderr: 'pipe' });
-  return { ok: run.exitCode === 0, out: run.stdout.toString() };
-}
-
-/** The previous committed version's text and where it came from; undefined when there is none. */
-export function previousVersion(): { text: string; from: string } | undefined | 'shallow' {
+/**
+ * The previous committed version of `dir`/openapi.json and where it came from; undefined when
+ * there is none (not a git checkout, or the file's first version); 'shallow' when the clone
+ * lacks the commit to compare with.
+ */
+export function previousVersion(dir = root): { text: string; from: string } | undefined | 'shallow' {
+  const git = (...args: string[]) => {
+    const run = Bun.spawnSync(['git', ...args], { cwd: dir, stdout: 'pipe', stderr: 'pipe' });
+    return { ok: run.exitCode === 0, out: run.stdout.toString() };
+  };
   if (!git('rev-parse', '--is-inside-work-tree').ok) return undefined;
   if (!git('diff', '--quiet', 'HEAD', '--', FILE).ok) {
     const atHead = git('show', `HEAD:${FILE}`);
