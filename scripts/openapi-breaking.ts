@@ -10,7 +10,7 @@ import { type BreakingChange, breakingChanges } from './openapi-diff.ts';
 
 const root = join(import.meta.dir, '..');
 const FILE = 'openapi.json';
-export const ALLOWLIST_FILE = 'openapi-breaking-allowed.json';
+const ALLOWLIST_FILE = 'openapi-breaking-allowed.json';
 
 export interface AllowedChange {
   change: string;

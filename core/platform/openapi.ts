@@ -26,8 +26,14 @@ export const apiInfo = {
   contact: { name: 'Varastokkr maintainers (security reports: see SECURITY.md)' },
 };
 
+// Relative: the edge serves this document, so its reader (/docs) and clients resolve the API
+// against wherever they fetched it from, in development and in any deployment alike.
 export const apiServers = [
-  { url: 'http://127.0.0.1:8787', description: 'The edge under `bun run dev`; use your deployment’s origin' },
+  {
+    url: '/',
+    description:
+      'The origin this document is served from: the edge (http://127.0.0.1:8787 under `bun run dev`)',
+  },
 ];
 
 /** Every tag an operation may carry, in the order a reader meets them. */
