@@ -7,7 +7,7 @@ import { mayAttempt } from '../identity/policy.ts';
 import { etagFor, ifNoneMatchHits, parseIfMatch } from '../platform/etag.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageSchema } from '../platform/pagination.ts';
-import { NotFoundError, PreconditionRequiredError } from '../platform/problem.ts';
+import { ConflictError, NotFoundError, PreconditionRequiredError } from '../platform/problem.ts';
 import { IMPORT_COLUMNS, importProductsCsv, importSummarySchema } from './csv.ts';
 import { exportProductsCsv } from './csv-export.ts';
 import { listProducts, type ProductAudience, productFromRow, readProductByBarcode } from './product-reads.ts';
@@ -22,6 +22,18 @@ import {
 } from './schemas.ts';
 
 const tags = ['catalog'];
+const duplicateSku = new ConflictError(
+  'A product with sku HAM-16OZ exists already (archived products keep their sku; restore it with PATCH {"archived": false}).',
+  'duplicate-sku',
+  { field: 'sku' },
+);
+const duplicateBarcode = new ConflictError(
+  'Another product has the barcode 6414893012340.',
+  'duplicate-barcode',
+  {
+    field: 'barcode',
+  },
+);
 // One product in the import/export columns (prices in major units, attributes as JSON).
 const csvExample = `${IMPORT_COLUMNS.join(',')}\nHAM-16OZ,Claw hammer 16 oz,Steel claw hammer,6414893012340,tools,each,12.99,6.40,EUR,"{""size"":""M""}",false\n`;
 const csvSchema = z.string().openapi({ example: csvExample });
@@ -54,7 +66,7 @@ const createProductRoute = createRoute({
   responses: {
     201: jsonContent(productSchema, 'The new product (ETag header: its version)'),
     ...authProblems,
-    ...problemResponses(400, 409, 413, 415, 422),
+    ...problemResponses(400, duplicateSku, 413, 415, 422),
   },
 });
 
@@ -173,7 +185,7 @@ const updateProductRoute = createRoute({
   responses: {
     200: jsonContent(productSchema, 'The product as changed'),
     ...authProblems,
-    ...problemResponses(400, 404, 409, 412, 413, 415, 422, 428),
+    ...problemResponses(400, 404, duplicateBarcode, 412, 413, 415, 422, 428),
   },
 });
 

@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../app-env.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';
+import { ConflictError } from '../platform/problem.ts';
 import { authProblems, secured } from './authorize.ts';
 import { createUserSchema, idParam, updateUserSchema, userSchema } from './schemas.ts';
 import { createUser, getUser, listUsers, updateUser } from './users.ts';
@@ -16,7 +17,11 @@ const create = createRoute({
     'An account that signs in with email and password, with roles and the warehouses it works in (admins work in all). The email is unique: 409 when taken. The password must be at least PASSWORD_MIN_LENGTH characters. Admins only.',
   ...secured('users:manage'),
   request: { body: jsonBody(createUserSchema) },
-  responses: { 201: jsonContent(userSchema, 'The new user'), ...authProblems, ...problemResponses(409, 422) },
+  responses: {
+    201: jsonContent(userSchema, 'The new user'),
+    ...authProblems,
+    ...problemResponses(new ConflictError('A user with this email exists already.'), 422),
+  },
 });
 
 const list = createRoute({

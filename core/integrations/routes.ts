@@ -3,6 +3,7 @@ import { createRouter } from '../app-env.ts';
 import { authProblems, secured } from '../identity/authorize.ts';
 import { exampleTime, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';
+import { ConflictError } from '../platform/problem.ts';
 import { listJobs, retryJob } from './jobs.ts';
 
 const tags = ['operations'];
@@ -62,7 +63,11 @@ const retryJobRoute = createRoute({
   responses: {
     200: jsonContent(jobSchema, 'The job, pending again'),
     ...authProblems,
-    ...problemResponses(404, 409, 422),
+    ...problemResponses(
+      404,
+      new ConflictError('Only a failed job can be retried; this one is pending.', 'job-not-failed'),
+      422,
+    ),
   },
 });
 

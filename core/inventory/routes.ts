@@ -7,10 +7,11 @@ import { type Action, assertMay, may, warehouseScope } from '../identity/policy.
 import { idempotent } from '../platform/idempotency.ts';
 import { exampleIds, jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';
-import { ForbiddenError } from '../platform/problem.ts';
-import { type Actor, adjustStock, countStock } from './adjustments.ts';
+import { ConflictError, ForbiddenError } from '../platform/problem.ts';
+import { type Actor, adjustStock, belowReserved, countStock } from './adjustments.ts';
 import { readAvailability } from './availability.ts';
 import { listMovements } from './movements.ts';
+import { outOfStock } from './out-of-stock.ts';
 import {
   adjustmentSchema,
   countResultSchema,
@@ -40,6 +41,17 @@ import {
 import { createWarehouse, getWarehouse, listWarehouses } from './warehouses.ts';
 
 const tags = ['inventory'];
+const belowReservedExample = belowReserved([
+  { warehouseId: exampleIds.warehouse, sku: 'HAM-16OZ', onHand: 40, reserved: 36, delta: -12 },
+]);
+const transferTransition = new ConflictError(
+  'A transfer that is in_transit cannot be cancelled.',
+  'illegal-transition',
+  {
+    currentStatus: 'in_transit',
+    attempted: 'cancelled',
+  },
+);
 const idempotencyHeader = z.object({
   'idempotency-key': z.string().optional().openapi({
     description: 'Retry-safe: a replay within 24 h returns the first response',
@@ -67,7 +79,7 @@ const createWarehouseRoute = createRoute({
   responses: {
     201: jsonContent(warehouseSchema, 'The new warehouse'),
     ...authProblems,
-    ...problemResponses(400, 409, 413, 415, 422),
+    ...problemResponses(400, new ConflictError('A warehouse with code HEL exists already.'), 413, 415, 422),
   },
 });
 
@@ -156,7 +168,7 @@ const adjustRoute = createRoute({
   responses: {
     201: jsonContent(movementSchema, 'The movement'),
     ...authProblems,
-    ...problemResponses(400, 409, 413, 415, 422),
+    ...problemResponses(400, belowReservedExample, 413, 415, 422),
   },
 });
 
@@ -190,7 +202,7 @@ const countRoute = createRoute({
   responses: {
     201: jsonContent(countResultSchema, 'The count with its variances'),
     ...authProblems,
-    ...problemResponses(400, 409, 413, 415, 422),
+    ...problemResponses(400, belowReservedExample, 413, 415, 422),
   },
 });
 
@@ -244,14 +256,20 @@ const createTransferRoute = createRoute({
   responses: {
     201: jsonContent(transferSchema, 'The transfer, requested'),
     ...authProblems,
-    ...problemResponses(400, 409, 413, 415, 422),
+    ...problemResponses(
+      400,
+      outOfStock([{ warehouseId: exampleIds.warehouse, sku: 'HAM-16OZ', requested: 12, available: 4 }]),
+      413,
+      415,
+      422,
+    ),
   },
 });
 
 const transferStepResponses = {
   200: jsonContent(transferSchema, 'The transfer'),
   ...authProblems,
-  ...problemResponses(404, 409, 422),
+  ...problemResponses(404, transferTransition, 422),
 };
 
 const shipTransferRoute = createRoute({
@@ -296,7 +314,7 @@ const receiveTransferRoute = createRoute({
   responses: {
     200: jsonContent(transferSchema, 'The transfer, received or partially received'),
     ...authProblems,
-    ...problemResponses(400, 404, 409, 415, 422),
+    ...problemResponses(400, 404, transferTransition, 415, 422),
   },
 });
 

@@ -3,9 +3,11 @@ import type { Context } from 'hono';
 import { type AppEnv, createRouter } from '../app-env.ts';
 import { authProblems, secured } from '../identity/authorize.ts';
 import { assertMay } from '../identity/policy.ts';
+import { outOfStock } from '../inventory/out-of-stock.ts';
 import { idempotent } from '../platform/idempotency.ts';
 import { exampleIds, jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageSchema } from '../platform/pagination.ts';
+import { ConflictError } from '../platform/problem.ts';
 import { cancelOrder, confirmOrder, patchOrder } from './order-changes.ts';
 import { createOrder } from './order-creation.ts';
 import { deliverOrder, shipOrder } from './order-fulfilment.ts';
@@ -14,6 +16,17 @@ import type { OrderActor, OrderDeps, OrderRequestDeps } from './order-store.ts';
 import { createOrderSchema, orderQuery, orderSchema, patchOrderSchema, shipOrderSchema } from './schemas.ts';
 
 const tags = ['orders'];
+const outOfStockExample = outOfStock([
+  { warehouseId: exampleIds.warehouse, sku: 'HAM-16OZ', requested: 2, available: 1 },
+]);
+const orderTransition = new ConflictError(
+  'An order that is shipped cannot become cancelled.',
+  'illegal-transition',
+  {
+    currentStatus: 'shipped',
+    attempted: 'cancelled',
+  },
+);
 const idParam = z.object({ id: z.uuid().openapi({ example: exampleIds.order }) });
 
 const depsOf = (c: Context<AppEnv>): OrderDeps => ({
@@ -46,7 +59,7 @@ const createOrderRoute = createRoute({
   responses: {
     201: jsonContent(orderSchema, 'The order: confirmed or backordered; pending with `reservationExpiresAt`'),
     ...authProblems,
-    ...problemResponses(400, 409, 413, 415, 422),
+    ...problemResponses(400, outOfStockExample, 413, 415, 422),
   },
 });
 
@@ -94,14 +107,14 @@ const patchOrderRoute = createRoute({
   responses: {
     200: jsonContent(orderSchema, 'The order'),
     ...authProblems,
-    ...problemResponses(400, 404, 409, 415, 422),
+    ...problemResponses(400, 404, outOfStockExample, 415, 422),
   },
 });
 
 const stepResponses = {
   200: jsonContent(orderSchema, 'The order'),
   ...authProblems,
-  ...problemResponses(404, 409, 422),
+  ...problemResponses(404, orderTransition, 422),
 };
 
 const cancelOrderRoute = createRoute({
@@ -160,7 +173,13 @@ const shipOrderRoute = createRoute({
   responses: {
     200: jsonContent(orderSchema, 'The order, shipped or partially shipped'),
     ...authProblems,
-    ...problemResponses(400, 404, 409, 415, 422),
+    ...problemResponses(
+      400,
+      404,
+      new ConflictError('Nothing on this order is allocated and waiting to ship.', 'nothing-to-ship'),
+      415,
+      422,
+    ),
   },
 });
 

@@ -96,12 +96,15 @@ const problems: Record<number, { description: string; error: AppError }> = {
   401: { description: 'Missing or invalid credentials', error: new UnauthorizedError() },
   403: {
     description: 'Not allowed for this caller',
-    error: new ForbiddenError('Your role may not do catalog:write.'),
+    error: new ForbiddenError(),
   },
   404: { description: 'Not found', error: new NotFoundError() },
   409: {
     description: 'Conflicts with the current state',
-    error: new ConflictError('A product with this sku already exists.'),
+    error: new ConflictError(
+      'The order changed while this request ran; read it again and retry.',
+      'order-changed',
+    ),
   },
   412: { description: 'If-Match did not match', error: new PreconditionFailedError() },
   413: { description: 'Body too large', error: new PayloadTooLargeError(1_048_576) },
@@ -130,15 +133,21 @@ const problems: Record<number, { description: string; error: AppError }> = {
   },
 };
 
-/** Problem+json response entries for a route definition, each with an example. */
-export function problemResponses(...statuses: number[]) {
+/**
+ * Problem+json response entries for a route definition, each with an example: a status takes
+ * its usual problem; an error (`outOfStock([...])`) is the example for its status, as the route
+ * really answers it.
+ */
+export function problemResponses(...answers: (number | AppError)[]) {
   return Object.fromEntries(
-    statuses.map((s) => {
-      const problem = problems[s];
-      if (!problem) throw new Error(`No problem description for status ${s}: add one to problems.`);
-      const example = { ...problem.error.toProblem(), requestId: exampleRequestId };
+    answers.map((answer) => {
+      const status = typeof answer === 'number' ? answer : answer.status;
+      const problem = problems[status];
+      if (!problem) throw new Error(`No problem description for status ${status}: add one to problems.`);
+      const error = typeof answer === 'number' ? problem.error : answer;
+      const example = { ...error.toProblem(), requestId: exampleRequestId };
       return [
-        s,
+        status,
         {
           description: problem.description,
           content: { 'application/problem+json': { schema: problemSchema, example } },
