@@ -17,6 +17,7 @@ import { type EdgeTrustOptions, trustEdge } from './platform/edge-trust.ts';
 import { parseEnv } from './platform/env.ts';
 import { handleErrors, limitBody, requestLogging } from './platform/http.ts';
 import type { Logger } from './platform/logger.ts';
+import { apiInfo, apiServers, apiTags } from './platform/openapi.ts';
 import { purchasingRoutes } from './purchasing/routes.ts';
 import type { ServiceName } from './services.ts';
 
@@ -49,6 +50,37 @@ export interface CoreAppOptions {
   holds?: HoldSettings;
 }
 
+/** What core's /openapi.json is made with; the edge merges it into the public document. */
+const coreDocumentConfig = { openapi: '3.1.0', info: apiInfo, servers: apiServers, tags: apiTags } as const;
+
+/** Serves the document at /openapi.json and declares the credentials routes ask for. */
+function documentCore(app: OpenAPIHono<AppEnv>): void {
+  app.doc31('/openapi.json', coreDocumentConfig);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'An access token from POST /api/auth/login (ES256, 15 minutes)',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description: 'A partner API key from POST /api/api-keys',
+  });
+}
+
+/**
+ * Core's OpenAPI document for every service, without a database or a running process (for
+ * `bun run openapi`): the same routes and fields createCoreApp serves at /openapi.json.
+ */
+export function coreOpenApiDocument() {
+  const app = createRouter();
+  for (const router of Object.values(routers)) app.route('/', router);
+  documentCore(app);
+  return app.getOpenAPI31Document(coreDocumentConfig);
+}
+
 /** The core HTTP app for some or all services, with health and the OpenAPI document. */
 export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   const app = createRouter();
@@ -79,26 +111,7 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   app.route('/', healthRoutes(opts.services, opts.db, opts.log));
   for (const name of opts.services) app.route('/', routers[name]);
   if (opts.services.includes('inventory')) app.route('/', inventoryInternalRoutes(opts.internalSecret));
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Varastokkr',
-      version: '1',
-      description: 'Inventory management: catalog, stock ledger, orders, purchasing, real time.',
-    },
-  });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-    description: 'An access token from POST /api/auth/login (ES256, 15 minutes)',
-  });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
-    type: 'apiKey',
-    in: 'header',
-    name: 'X-API-Key',
-    description: 'A partner API key from POST /api/api-keys',
-  });
+  documentCore(app);
   handleErrors(app, opts.log);
   return app;
 }

@@ -2,18 +2,10 @@ import { BadGatewayError } from '../core/platform/problem.ts';
 import { REQUEST_ID_HEADER } from '../core/platform/request-id.ts';
 import { serviceNames } from '../core/services.ts';
 import { type EdgeConfig, serviceUrl } from './env.ts';
-
-type OpenApiDoc = {
-  paths?: Record<string, unknown>;
-  components?: { schemas?: Record<string, unknown> } & Record<string, unknown>;
-  tags?: { name: string }[];
-} & Record<string, unknown>;
+import { mergeOpenApi, type OpenApiDoc } from './openapi-merge.ts';
 
 const CACHE_MS = 60_000;
 let cache: { at: number; doc: OpenApiDoc } | undefined;
-
-// Paths each core process documents for itself that the edge answers instead.
-const coreOnlyPaths = ['/healthz', '/openapi.json'];
 
 /**
  * The public OpenAPI 3.1 document: the edge's own routes merged over the documents of the core
@@ -40,22 +32,7 @@ export async function mergedOpenApi(
       }
     }),
   );
-  const paths: Record<string, unknown> = {};
-  const components: Record<string, unknown> = {};
-  const merged: OpenApiDoc = { ...edgeDoc, paths, components };
-  const tags = new Map<string, { name: string }>();
-  for (const doc of [...coreDocs, edgeDoc]) {
-    for (const [path, item] of Object.entries(doc.paths ?? {})) {
-      if (doc !== edgeDoc && coreOnlyPaths.includes(path)) continue;
-      paths[path] = item;
-    }
-    // Every kind of component (schemas, securitySchemes, ...), merged by name.
-    for (const [kind, entries] of Object.entries(doc.components ?? {})) {
-      components[kind] = { ...(components[kind] as object), ...(entries as object) };
-    }
-    for (const t of doc.tags ?? []) tags.set(t.name, t);
-  }
-  if (tags.size > 0) merged.tags = [...tags.values()];
+  const merged = mergeOpenApi(edgeDoc, coreDocs);
   cache = { at: Date.now(), doc: merged };
   return merged;
 }

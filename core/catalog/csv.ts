@@ -45,11 +45,13 @@ export const FORMATTED_COLUMNS: readonly Column[] = ['price', 'cost', 'archived'
 
 export const importSummarySchema = z
   .object({
-    created: z.number().int(),
-    updated: z.number().int(),
-    unchanged: z.number().int(),
+    created: z.number().int().openapi({ example: 118 }),
+    updated: z.number().int().openapi({ example: 40 }),
+    unchanged: z.number().int().openapi({ example: 2 }),
     failedCount: z.number().int().openapi({ description: 'All failed lines (failed lists the first 1000)' }),
-    failed: z.array(z.object({ line: z.number().int(), message: z.string() })),
+    failed: z
+      .array(z.object({ line: z.number().int(), message: z.string() }))
+      .openapi({ example: [{ line: 7, message: 'barcode: The check digit is wrong' }] }),
   })
   .openapi('ImportSummary');
 export type ImportSummary = z.infer<typeof importSummarySchema>;

@@ -7,7 +7,7 @@ import { mayAttempt } from '../identity/policy.ts';
 import { etagFor, ifNoneMatchHits, parseIfMatch } from '../platform/etag.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageSchema } from '../platform/pagination.ts';
-import { NotFoundError, PreconditionRequiredError } from '../platform/problem.ts';
+import { ConflictError, NotFoundError, PreconditionRequiredError } from '../platform/problem.ts';
 import { IMPORT_COLUMNS, importProductsCsv, importSummarySchema } from './csv.ts';
 import { exportProductsCsv } from './csv-export.ts';
 import { listProducts, type ProductAudience, productFromRow, readProductByBarcode } from './product-reads.ts';
@@ -22,6 +22,27 @@ import {
 } from './schemas.ts';
 
 const tags = ['catalog'];
+const duplicateSku = new ConflictError(
+  'A product with sku HAM-16OZ exists already (archived products keep their sku; restore it with PATCH {"archived": false}).',
+  'duplicate-sku',
+  { field: 'sku' },
+);
+const duplicateBarcode = new ConflictError(
+  'Another product has the barcode 6414893012340.',
+  'duplicate-barcode',
+  {
+    field: 'barcode',
+  },
+);
+// One product in the import/export columns (prices in major units, attributes as JSON).
+const csvExample = `${IMPORT_COLUMNS.join(',')}\nHAM-16OZ,Claw hammer 16 oz,Steel claw hammer,6414893012340,tools,each,12.99,6.40,EUR,"{""size"":""M""}",false\n`;
+const csvSchema = z.string().openapi({ example: csvExample });
+const svgSchema = z.string().openapi({
+  example:
+    '<svg xmlns="http://www.w3.org/2000/svg" width="50mm" height="25mm" viewBox="0 0 50 25"><text x="2" y="22">HAM-16OZ</text></svg>',
+});
+// Media-type examples are strings, so a PNG's bytes are described, not shown.
+const pngSchema = z.string().openapi({ format: 'binary', example: '(PNG image bytes)' });
 const audienceOf = (c: Context<AppEnv>): ProductAudience => ({
   withCost: mayAttempt(c.var.principal, 'catalog:cost'),
 });
@@ -35,14 +56,17 @@ const readHeaders = (version?: number) => ({
 const createProductRoute = createRoute({
   method: 'post',
   path: '/api/products',
+  operationId: 'createProduct',
   tags,
   summary: 'Create a product',
+  description:
+    "Adds an active product to the catalog. The sku is unique (409 when taken) and never changes; `unit` defaults to `each` and `attributes` to `{}`. The ETag response header is the product's version, to send back as If-Match. Admins and managers.",
   ...secured('catalog:write'),
   request: { body: jsonBody(createProductSchema) },
   responses: {
     201: jsonContent(productSchema, 'The new product (ETag header: its version)'),
     ...authProblems,
-    ...problemResponses(400, 409, 413, 415, 422),
+    ...problemResponses(400, duplicateSku, 413, 415, 422),
   },
 });
 
@@ -50,6 +74,7 @@ const createProductRoute = createRoute({
 const listProductsRoute = createRoute({
   method: 'get',
   path: '/api/products',
+  operationId: 'listProducts',
   tags,
   summary: 'List or search active products (served at the edge)',
   description:
@@ -66,12 +91,13 @@ const listProductsRoute = createRoute({
 const exportRoute = createRoute({
   method: 'get',
   path: '/api/products/export',
+  operationId: 'exportProducts',
   tags,
   summary: 'Every product as CSV, streamed (admins and managers)',
   description: `Columns: ${IMPORT_COLUMNS.join(', ')}. The same file imports back unchanged.`,
   ...secured('catalog:cost'),
   responses: {
-    200: { description: 'RFC 4180 CSV', content: { 'text/csv': { schema: z.string() } } },
+    200: { description: 'RFC 4180 CSV', content: { 'text/csv': { schema: csvSchema } } },
     ...authProblems,
   },
 });
@@ -79,12 +105,13 @@ const exportRoute = createRoute({
 const importRoute = createRoute({
   method: 'post',
   path: '/api/products/import',
+  operationId: 'importProducts',
   tags,
   summary: 'Create or update products from CSV, by sku',
   description: `Columns (header row required; sku and name required): ${IMPORT_COLUMNS.join(', ')}. Streamed and applied in batches, one transaction each; bad lines are reported with their line numbers and the good ones kept.`,
   ...secured('catalog:write'),
   request: {
-    body: { required: true, content: { 'text/csv': { schema: z.string() } } },
+    body: { required: true, content: { 'text/csv': { schema: csvSchema } } },
   },
   responses: {
     200: jsonContent(importSummarySchema, 'What was created, updated and refused'),
@@ -99,6 +126,7 @@ export const IMPORT_PATH = importRoute.path;
 const labelSheetRoute = createRoute({
   method: 'post',
   path: '/api/products/labels',
+  operationId: 'printLabelSheet',
   tags,
   summary: 'A printable A4 sheet of labels (SVG) for many skus (admins and managers)',
   description:
@@ -115,7 +143,7 @@ const labelSheetRoute = createRoute({
     ),
   },
   responses: {
-    200: { description: 'SVG pages', content: { 'image/svg+xml': { schema: z.string() } } },
+    200: { description: 'SVG pages', content: { 'image/svg+xml': { schema: svgSchema } } },
     ...authProblems,
     ...problemResponses(400, 404, 415, 422, 503),
   },
@@ -125,8 +153,11 @@ const labelSheetRoute = createRoute({
 const readProductRoute = createRoute({
   method: 'get',
   path: '/api/products/{sku}',
+  operationId: 'getProduct',
   tags,
   summary: 'Read a product by sku, archived ones too (served at the edge; ETag, If-None-Match)',
+  description:
+    'Any role. Cost prices are shown to admins and managers only. Send the ETag you hold as If-None-Match to get 304 when the product has not changed.',
   ...secured('catalog:read'),
   request: { params: skuParam },
   responses: {
@@ -138,28 +169,34 @@ const readProductRoute = createRoute({
 });
 
 const ifMatchHeader = z.object({
-  'if-match': z.string().max(1024).optional().openapi({ description: 'The ETag you read, e.g. "3"' }),
+  'if-match': z.string().max(1024).optional().openapi({ description: 'The ETag you read', example: '"3"' }),
 });
 
 const updateProductRoute = createRoute({
   method: 'patch',
   path: '/api/products/{sku}',
+  operationId: 'updateProduct',
   tags,
   summary: 'Change a product (If-Match required; 412 if it changed since you read it)',
+  description:
+    'Changes only the fields sent (at least one). If-Match must carry the ETag you read: 428 without it, 412 when the product changed since. `archived: false` restores an archived product. Admins and managers.',
   ...secured('catalog:write'),
   request: { params: skuParam, headers: ifMatchHeader, body: jsonBody(updateProductSchema) },
   responses: {
     200: jsonContent(productSchema, 'The product as changed'),
     ...authProblems,
-    ...problemResponses(400, 404, 409, 412, 413, 415, 422, 428),
+    ...problemResponses(400, 404, duplicateBarcode, 412, 413, 415, 422, 428),
   },
 });
 
 const archiveProductRoute = createRoute({
   method: 'delete',
   path: '/api/products/{sku}',
+  operationId: 'archiveProduct',
   tags,
   summary: 'Archive a product: it leaves listings and cannot be ordered, but stays readable',
+  description:
+    'Archived products leave listings and searches and cannot be ordered; reading one by sku still works, and PATCH with `archived: false` restores it. If-Match is optional here: when sent, 412 if the product changed. Admins and managers.',
   ...secured('catalog:write'),
   request: { params: skuParam, headers: ifMatchHeader },
   responses: {
@@ -172,6 +209,7 @@ const archiveProductRoute = createRoute({
 const labelRoute = createRoute({
   method: 'get',
   path: '/api/products/{sku}/label',
+  operationId: 'getProductLabel',
   tags,
   summary: 'A label with the barcode, sku and name, as SVG or PNG',
   description: 'Drawn off the request loop by a bounded pool: 503 with Retry-After when it is full.',
@@ -186,7 +224,7 @@ const labelRoute = createRoute({
   responses: {
     200: {
       description: 'The label',
-      content: { 'image/svg+xml': { schema: z.string() }, 'image/png': { schema: z.string() } },
+      content: { 'image/svg+xml': { schema: svgSchema }, 'image/png': { schema: pngSchema } },
     },
     ...authProblems,
     ...problemResponses(404, 422, 503),
@@ -197,12 +235,13 @@ const labelRoute = createRoute({
 const barcodeRoute = createRoute({
   method: 'get',
   path: '/api/barcodes/{code}',
+  operationId: 'getProductByBarcode',
   tags,
   summary: 'The product a scanned code belongs to (served at the edge)',
   description:
     'GTINs match in any of their lengths (a UPC-A finds the product whose barcode is the same code as EAN-13). A product without a barcode is found by the sku its label carries.',
   ...secured('catalog:read'),
-  request: { params: z.object({ code: z.string().min(1).max(64) }) },
+  request: { params: z.object({ code: z.string().min(1).max(64).openapi({ example: '6414893012340' }) }) },
   responses: {
     200: jsonContent(productSchema, 'The product'),
     ...authProblems,

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { exampleIds } from '../platform/openapi.ts';
 import { barcodeProblem } from './barcodes.ts';
 
 /** Letters, digits, `.`, `_` and `-`, starting with a letter or digit, 1 to 64 characters. */
@@ -64,7 +65,11 @@ export const attributesSchema = z
 
 const productFields = {
   name: z.string().trim().min(1).max(200).openapi({ example: 'Claw hammer 16 oz' }),
-  description: z.string().max(5000).nullable(),
+  description: z
+    .string()
+    .max(5000)
+    .nullable()
+    .openapi({ example: 'Steel claw hammer with a fibreglass handle.' }),
   barcode: barcodeSchema.nullable(),
   category: z.string().trim().min(1).max(100).nullable().openapi({ example: 'tools' }),
   unit: z.string().trim().min(1).max(20).openapi({ example: 'each' }),
@@ -108,18 +113,24 @@ export type UpdateProduct = z.infer<typeof updateProductSchema>;
 
 export const productSchema = z
   .object({
-    id: z.string(),
+    id: z.string().openapi({ example: exampleIds.product }),
     sku: z.string().openapi({ example: 'HAM-16OZ' }),
-    name: z.string(),
-    description: z.string().nullable(),
-    barcode: z.string().nullable(),
-    category: z.string().nullable(),
-    unit: z.string(),
+    name: z.string().openapi({ example: 'Claw hammer 16 oz' }),
+    description: z.string().nullable().openapi({ example: 'Steel claw hammer with a fibreglass handle.' }),
+    barcode: z.string().nullable().openapi({ example: '6414893012340' }),
+    category: z.string().nullable().openapi({ example: 'tools' }),
+    unit: z.string().openapi({ example: 'each' }),
     price: moneySchema.nullable(),
-    cost: moneySchema.nullable().optional().openapi({ description: 'Shown to admins and managers only' }),
-    attributes: z.record(z.string(), z.unknown()),
+    cost: moneySchema
+      .nullable()
+      .optional()
+      .openapi({
+        description: 'Shown to admins and managers only',
+        example: { amount: 640, currency: 'EUR' },
+      }),
+    attributes: z.record(z.string(), z.unknown()).openapi({ example: { size: 'M', colour: 'navy' } }),
     archived: z.boolean(),
-    version: z.number().int().openapi({ description: 'Also the ETag; send it back as If-Match' }),
+    version: z.number().int().openapi({ description: 'Also the ETag; send it back as If-Match', example: 3 }),
     createdAt: z.string().openapi({ format: 'date-time' }),
     updatedAt: z.string().openapi({ format: 'date-time' }),
   })
@@ -135,8 +146,8 @@ export const listProductsQuery = z.object({
     .min(1)
     .max(100)
     .optional()
-    .openapi({ description: 'sku, name or barcode; prefix and fuzzy' }),
-  category: z.string().trim().min(1).max(100).optional(),
+    .openapi({ description: 'sku, name or barcode; prefix and fuzzy', example: 'hammer' }),
+  category: z.string().trim().min(1).max(100).optional().openapi({ example: 'tools' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),
 });

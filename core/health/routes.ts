@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { createRouter } from '../app-env.ts';
 import type { Database } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
-import { jsonContent, problemResponses } from '../platform/openapi.ts';
+import { jsonContent, problemResponses, publicRoute } from '../platform/openapi.ts';
 import { ServiceUnavailableError } from '../platform/problem.ts';
 import { sharedResult } from '../platform/shared-result.ts';
 import { msSince } from '../platform/timing.ts';
@@ -19,8 +19,12 @@ const healthSchema = z
 const route = createRoute({
   method: 'get',
   path: '/healthz',
+  operationId: 'getCoreHealth',
   tags: ['health'],
   summary: 'Core liveness and database reachability (checked at most once a second)',
+  description:
+    "A core process's own health, for its supervisor; the public /healthz is the edge's. Open to anyone, and the answer names no host or error.",
+  ...publicRoute,
   responses: { 200: jsonContent(healthSchema, 'Core and its database answer'), ...problemResponses(503) },
 });
 

@@ -9,8 +9,11 @@ import { apiKeySchema, createApiKeySchema, createdApiKeySchema, idParam } from '
 const create = createRoute({
   method: 'post',
   path: '/api/api-keys',
+  operationId: 'createApiKey',
   tags: ['identity'],
   summary: 'Create a partner API key (admin); the key is shown once',
+  description:
+    "A key for a partner's server (a storefront, a marketplace), sent as the X-API-Key header. The response carries the key itself once; only its hash is stored. With `userId`, disabling that user stops the key. Admins only.",
   ...secured('api-keys:manage'),
   request: { body: jsonBody(createApiKeySchema) },
   responses: {
@@ -23,8 +26,11 @@ const create = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/api/api-keys',
+  operationId: 'listApiKeys',
   tags: ['identity'],
   summary: 'List API keys by prefix, with last use (admin)',
+  description:
+    'Every key with its visible prefix, roles, scope and when it was last used; never the key itself. Admins only.',
   ...secured('api-keys:manage'),
   responses: { 200: jsonContent(z.object({ items: z.array(apiKeySchema) }), 'Every key'), ...authProblems },
 });
@@ -32,8 +38,11 @@ const list = createRoute({
 const revoke = createRoute({
   method: 'delete',
   path: '/api/api-keys/{id}',
+  operationId: 'revokeApiKey',
   tags: ['identity'],
   summary: 'Revoke an API key (admin)',
+  description:
+    'The key stops working at once, and live warehouse sockets opened with it are closed. Admins only.',
   ...secured('api-keys:manage'),
   request: { params: idParam },
   responses: { 204: { description: 'Revoked' }, ...authProblems, ...problemResponses(404, 422) },

@@ -21,8 +21,11 @@ import { updateUser } from './users.ts';
 const login = createRoute({
   method: 'post',
   path: '/api/auth/login',
+  operationId: 'login',
   tags: ['identity'],
   summary: 'Sign in with email and password',
+  description:
+    'Answers an access token (a 15-minute ES256 JWT for the Authorization header) and a refresh token (single use; trade it at /api/auth/refresh). Wrong credentials are 401 without saying which part was wrong; repeated failures per address and per account are throttled with 429 and Retry-After.',
   ...publicRoute,
   request: { body: jsonBody(loginSchema) },
   responses: {
@@ -34,8 +37,11 @@ const login = createRoute({
 const refresh = createRoute({
   method: 'post',
   path: '/api/auth/refresh',
+  operationId: 'refreshSession',
   tags: ['identity'],
   summary: 'Trade a refresh token for a new pair (the old one stops working)',
+  description:
+    'Refresh tokens rotate: each works once. Presenting one that was already used revokes its whole family (every token issued from the same sign-in), so a stolen token stops working for the thief and the owner alike; a second use within a few seconds (two tabs refreshing at once) gets the same new pair instead.',
   ...publicRoute,
   request: { body: jsonBody(refreshSchema) },
   responses: { 200: jsonContent(tokenPairSchema, 'A new pair'), ...problemResponses(400, 401, 415, 422) },
@@ -44,8 +50,11 @@ const refresh = createRoute({
 const logout = createRoute({
   method: 'post',
   path: '/api/auth/logout',
+  operationId: 'logout',
   tags: ['identity'],
   summary: "Sign out: revokes the refresh token's whole family",
+  description:
+    "Revokes every refresh token issued from the same sign-in and closes that session's live warehouse sockets. Access tokens already issued stop working at the next check against the session. Answers 204 whether or not the token was still valid.",
   ...publicRoute,
   request: { body: jsonBody(refreshSchema) },
   responses: { 204: { description: 'Signed out' }, ...problemResponses(400, 415, 422) },
@@ -54,8 +63,11 @@ const logout = createRoute({
 const me = createRoute({
   method: 'get',
   path: '/api/auth/me',
+  operationId: 'getMe',
   tags: ['identity'],
   summary: 'The caller',
+  description:
+    'Who the credentials belong to: a user or an API key, with roles and the warehouses in scope. Any role.',
   ...secured('profile:read'),
   responses: { 200: jsonContent(meSchema, 'The caller'), ...authProblems },
 });
@@ -63,8 +75,11 @@ const me = createRoute({
 const updateMe = createRoute({
   method: 'patch',
   path: '/api/auth/me',
+  operationId: 'updateMe',
   tags: ['identity'],
   summary: 'Change your name or password (never your roles or scopes)',
+  description:
+    'A signed-in user changes their own name, or their password with `currentPassword` (checked under the same throttle as sign-in). An API key has no profile: 403.',
   ...secured('profile:update'),
   request: { body: jsonBody(updateMeSchema) },
   responses: {
@@ -77,8 +92,11 @@ const updateMe = createRoute({
 const jwks = createRoute({
   method: 'get',
   path: '/.well-known/jwks.json',
+  operationId: 'getJwks',
   tags: ['identity'],
   summary: 'Public keys that verify access tokens (including the next key, before it signs)',
+  description:
+    'The ES256 public keys access tokens are signed with, including the next key before it starts signing, so a verifier caching this set (it may for five minutes) never meets an unknown key id.',
   ...publicRoute,
   responses: { 200: jsonContent(jwksSchema, 'JSON Web Key Set') },
 });

@@ -66,8 +66,7 @@ export function secured(
   };
 }
 
-/** Spread into a createRoute() config of a route anyone may call. */
-export const publicRoute: { security: Record<string, string[]>[] } = { security: [] };
+export { publicRoute } from '../platform/openapi.ts';
 
 export const authProblems = problemResponses(401, 403);
 

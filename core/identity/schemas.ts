@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { exampleIds, exampleTime } from '../platform/openapi.ts';
 import { roleNames } from './tables.ts';
 
 const email = z.email().max(254).openapi({ example: 'clerk@example.com' });
@@ -11,50 +12,67 @@ const roles = z
 const warehouseIds = z
   .array(z.uuid())
   .max(100)
-  .transform((ids) => [...new Set(ids)]);
+  .transform((ids) => [...new Set(ids)])
+  .openapi({ example: [exampleIds.warehouse] });
 // The minimum length is a setting (PASSWORD_MIN_LENGTH), checked where passwords are set.
 const newPassword = z.string().max(1024).openapi({ example: 'correct horse battery staple' });
 
+const personName = z.string().trim().min(1).max(200).openapi({ example: 'Aino Virtanen' });
+
 export const userSchema = z
   .object({
-    id: z.string(),
-    email: z.string(),
-    name: z.string(),
-    roles: z.array(z.enum(roleNames)),
-    warehouseIds: z.array(z.string()),
+    id: z.string().openapi({ example: exampleIds.user }),
+    email: z.string().openapi({ example: 'clerk@example.com' }),
+    name: z.string().openapi({ example: 'Aino Virtanen' }),
+    roles: z.array(z.enum(roleNames)).openapi({ example: ['clerk'] }),
+    warehouseIds: z.array(z.string()).openapi({ example: [exampleIds.warehouse] }),
     status: z.enum(['active', 'disabled']),
-    lastLoginAt: z.string().nullable(),
-    createdAt: z.string(),
+    lastLoginAt: z.string().nullable().openapi({ example: exampleTime }),
+    createdAt: z.string().openapi({ example: '2026-01-02T08:00:00.000Z' }),
   })
   .openapi('User');
 
 export const meSchema = z
   .object({
-    id: z.string(),
+    id: z.string().openapi({ example: exampleIds.user }),
     kind: z.enum(['user', 'api_key']),
-    email: z.string().nullable(),
-    name: z.string(),
-    roles: z.array(z.enum(roleNames)),
-    warehouseIds: z.array(z.string()),
+    email: z.string().nullable().openapi({ example: 'clerk@example.com' }),
+    name: z.string().openapi({ example: 'Aino Virtanen' }),
+    roles: z.array(z.enum(roleNames)).openapi({ example: ['clerk'] }),
+    warehouseIds: z.array(z.string()).openapi({ example: [exampleIds.warehouse] }),
   })
   .openapi('Me');
 
 export const loginSchema = z
-  .object({ email: z.string().max(254), password: z.string().min(1).max(1024) })
+  .object({
+    email: z.string().max(254).openapi({ example: 'clerk@example.com' }),
+    password: z.string().min(1).max(1024).openapi({ example: 'correct horse battery staple' }),
+  })
   .strict()
   .openapi('Login');
 
 export const refreshSchema = z
-  .object({ refreshToken: z.string().min(1).max(512) })
+  .object({
+    refreshToken: z
+      .string()
+      .min(1)
+      .max(512)
+      .openapi({ example: 'IcMmx9eA8wYyhpkqrndwY2mnV8uH65f0HNcDSftO4OA' }),
+  })
   .strict()
   .openapi('Refresh');
 
 export const tokenPairSchema = z
   .object({
-    accessToken: z.string(),
-    refreshToken: z.string(),
+    accessToken: z.string().openapi({
+      example: 'eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiIzZjJiOGMxYSJ9.MEUCIQDx7b2n4yGfQ1r8',
+    }),
+    refreshToken: z.string().openapi({ example: 'IcMmx9eA8wYyhpkqrndwY2mnV8uH65f0HNcDSftO4OA' }),
     tokenType: z.literal('Bearer'),
-    expiresIn: z.number().int().openapi({ description: 'Seconds until the access token expires' }),
+    expiresIn: z
+      .number()
+      .int()
+      .openapi({ description: 'Seconds until the access token expires', example: 900 }),
     user: userSchema,
   })
   .openapi('TokenPair');
@@ -63,7 +81,7 @@ export const createUserSchema = z
   .object({
     email,
     password: newPassword,
-    name: z.string().trim().min(1).max(200),
+    name: personName,
     roles,
     warehouseIds: warehouseIds.default([]),
   })
@@ -72,7 +90,7 @@ export const createUserSchema = z
 
 export const updateUserSchema = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: personName.optional(),
     roles: roles.optional(),
     warehouseIds: warehouseIds.optional(),
     status: z.enum(['active', 'disabled']).optional(),
@@ -84,8 +102,8 @@ export const updateUserSchema = z
 /** What a user may change about themselves: never roles, scopes or status. */
 export const updateMeSchema = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
-    currentPassword: z.string().max(1024).optional(),
+    name: personName.optional(),
+    currentPassword: z.string().max(1024).optional().openapi({ example: 'Tr0ubador&3' }),
     newPassword: newPassword.optional(),
   })
   .strict()
@@ -97,35 +115,56 @@ export const updateMeSchema = z
 
 export const createApiKeySchema = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    roles,
+    name: z.string().trim().min(1).max(200).openapi({ example: 'Webshop' }),
+    roles: roles.openapi({ example: ['partner'] }),
     warehouseIds: warehouseIds.default([]),
-    userId: z
-      .uuid()
-      .optional()
-      .openapi({ description: 'The user the key acts for: disabling them stops it' }),
+    userId: z.uuid().optional().openapi({
+      description: 'The user the key acts for: disabling them stops it',
+      example: exampleIds.user,
+    }),
   })
   .strict()
   .openapi('CreateApiKey');
 
 export const apiKeySchema = z
   .object({
-    id: z.string(),
-    name: z.string(),
-    prefix: z.string(),
-    roles: z.array(z.enum(roleNames)),
-    warehouseIds: z.array(z.string()),
-    userId: z.string().nullable(),
-    lastUsedAt: z.string().nullable(),
-    revokedAt: z.string().nullable(),
-    createdAt: z.string(),
+    id: z.string().openapi({ example: exampleIds.apiKey }),
+    name: z.string().openapi({ example: 'Webshop' }),
+    prefix: z.string().openapi({ example: 'q7m2x9k4tb' }),
+    roles: z.array(z.enum(roleNames)).openapi({ example: ['partner'] }),
+    warehouseIds: z.array(z.string()).openapi({ example: [exampleIds.warehouse] }),
+    userId: z.string().nullable().openapi({ example: exampleIds.user }),
+    lastUsedAt: z.string().nullable().openapi({ example: exampleTime }),
+    revokedAt: z.string().nullable().openapi({ example: null }),
+    createdAt: z.string().openapi({ example: '2026-01-02T08:00:00.000Z' }),
   })
   .openapi('ApiKey');
 
 export const createdApiKeySchema = apiKeySchema
-  .extend({ key: z.string().openapi({ description: 'The key itself: shown this once, store it now' }) })
+  .extend({
+    key: z.string().openapi({
+      description: 'The key itself: shown this once, store it now',
+      example: 'vk_q7m2x9k4tb_zF2Ez6JLp5Qh0qDkA54YfmXJvmWzzVqgW--cV6NvvLc',
+    }),
+  })
   .openapi('CreatedApiKey');
 
-export const idParam = z.object({ id: z.uuid() });
+export const idParam = z.object({ id: z.uuid().openapi({ example: exampleIds.user }) });
 
-export const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi('Jwks');
+export const jwksSchema = z
+  .object({
+    keys: z.array(z.record(z.string(), z.unknown())).openapi({
+      example: [
+        {
+          kty: 'EC',
+          crv: 'P-256',
+          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+          kid: 'k1',
+          alg: 'ES256',
+          use: 'sig',
+        },
+      ],
+    }),
+  })
+  .openapi('Jwks');

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { skuSchema } from '../catalog/schemas.ts';
+import { exampleIds, exampleTime } from '../platform/openapi.ts';
 import { pageQuery } from '../platform/pagination.ts';
 import { movementTypes, transferCancelReasons, transferStatuses } from './tables.ts';
 
@@ -14,7 +15,7 @@ function isTimeZone(tz: string): boolean {
 
 export const warehouseSchema = z
   .object({
-    id: z.string().openapi({ example: '0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58' }),
+    id: z.string().openapi({ example: exampleIds.warehouse }),
     code: z.string().openapi({ example: 'HEL' }),
     name: z.string().openapi({ example: 'Helsinki' }),
     timezone: z.string().openapi({ example: 'Europe/Helsinki' }),
@@ -44,7 +45,9 @@ export type CreateWarehouse = z.infer<typeof createWarehouseSchema>;
 
 /** A quantity in one request: positive, and small enough that sums stay far from int overflow. */
 export const qtySchema = z.number().int().min(1).max(1_000_000).openapi({ example: 2 });
-const uuidField = z.uuid().openapi({ example: '0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58' });
+const uuidField = z.uuid().openapi({ example: exampleIds.warehouse });
+const warehouseIdField = z.string().openapi({ example: exampleIds.warehouse });
+const skuField = z.string().openapi({ example: 'HAM-16OZ' });
 
 export const adjustmentReasons = ['received', 'damaged', 'lost', 'found', 'count', 'other'] as const;
 const signOfReason: Partial<Record<(typeof adjustmentReasons)[number], 1 | -1>> = {
@@ -66,7 +69,12 @@ export const adjustmentSchema = z
       .refine((d) => d !== 0, 'A non-zero change')
       .openapi({ example: 12 }),
     reason: z.enum(adjustmentReasons),
-    note: z.string().max(1000).nullable().optional(),
+    note: z
+      .string()
+      .max(1000)
+      .nullable()
+      .optional()
+      .openapi({ example: 'Delivery from Tools Oy, note 4471' }),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -85,24 +93,30 @@ export const movementTypeSchema = z.enum(movementTypes);
 
 export const movementSchema = z
   .object({
-    id: z.string(),
-    warehouseId: z.string(),
-    sku: z.string(),
-    type: movementTypeSchema,
-    reason: z.string(),
-    qty: z.number().int().openapi({ description: 'Signed: what on_hand changed by' }),
-    onHandAfter: z.number().int(),
-    version: z.number().int().openapi({ description: "The level's version after this movement" }),
-    reference: z.object({ type: z.string(), id: z.string() }).nullable(),
-    note: z.string().nullable(),
-    actorId: z.string().nullable(),
+    id: z.string().openapi({ example: '18342' }),
+    warehouseId: warehouseIdField,
+    sku: skuField,
+    type: movementTypeSchema.openapi({ example: 'adjustment' }),
+    reason: z.string().openapi({ example: 'received' }),
+    qty: z.number().int().openapi({ description: 'Signed: what on_hand changed by', example: 12 }),
+    onHandAfter: z.number().int().openapi({ example: 40 }),
+    version: z.number().int().openapi({ description: "The level's version after this movement", example: 7 }),
+    reference: z
+      .object({ type: z.string(), id: z.string() })
+      .nullable()
+      .openapi({ example: null, description: 'What caused it (an order, a transfer, a count), if anything' }),
+    note: z.string().nullable().openapi({ example: 'Delivery from Tools Oy, note 4471' }),
+    actorId: z
+      .string()
+      .nullable()
+      .openapi({ example: `user:${exampleIds.user}` }),
     createdAt: z.string().openapi({ format: 'date-time' }),
   })
   .openapi('Movement');
 
 export const movementQuery = pageQuery.extend({
   warehouseId: z.uuid().optional(),
-  sku: z.string().max(64).optional(),
+  sku: z.string().max(64).optional().openapi({ example: 'HAM-16OZ' }),
   type: movementTypeSchema.optional(),
 });
 
@@ -113,7 +127,7 @@ export const stockCountSchema = z
       .array(z.object({ sku: skuSchema, counted: z.number().int().min(0).max(100_000_000) }).strict())
       .min(1)
       .max(1000),
-    note: z.string().max(1000).nullable().optional(),
+    note: z.string().max(1000).nullable().optional().openapi({ example: 'Year-end count, aisle 4' }),
   })
   .strict()
   .openapi('StockCount');
@@ -121,32 +135,35 @@ export type StockCount = z.infer<typeof stockCountSchema>;
 
 export const countResultSchema = z
   .object({
-    id: z.string(),
-    warehouseId: z.string(),
+    id: z.string().openapi({ example: exampleIds.count }),
+    warehouseId: warehouseIdField,
     lines: z.array(
       z.object({
-        sku: z.string(),
-        counted: z.number().int(),
-        onHandBefore: z.number().int(),
-        variance: z.number().int(),
+        sku: skuField,
+        counted: z.number().int().openapi({ example: 38 }),
+        onHandBefore: z.number().int().openapi({ example: 40 }),
+        variance: z.number().int().openapi({ example: -2 }),
       }),
     ),
     movements: z.array(movementSchema),
-    createdAt: z.string(),
+    createdAt: z.string().openapi({ example: exampleTime }),
   })
   .openapi('StockCountResult');
 
 export const stockLevelSchema = z
   .object({
-    sku: z.string(),
-    onHand: z.number().int(),
-    reserved: z.number().int(),
-    available: z.number().int(),
-    reorderPoint: z.number().int().nullable(),
-    reorderQty: z.number().int().nullable(),
-    preferredVendorId: z.string().nullable(),
-    inTransit: z.number().int().openapi({ description: 'Shipped here by transfers, not yet received' }),
-    version: z.number().int(),
+    sku: skuField,
+    onHand: z.number().int().openapi({ example: 40 }),
+    reserved: z.number().int().openapi({ example: 6 }),
+    available: z.number().int().openapi({ example: 34 }),
+    reorderPoint: z.number().int().nullable().openapi({ example: 10 }),
+    reorderQty: z.number().int().nullable().openapi({ example: 50 }),
+    preferredVendorId: z.string().nullable().openapi({ example: null }),
+    inTransit: z
+      .number()
+      .int()
+      .openapi({ description: 'Shipped here by transfers, not yet received', example: 0 }),
+    version: z.number().int().openapi({ example: 7 }),
   })
   .openapi('StockLevel');
 
@@ -159,9 +176,9 @@ export const stockQuery = pageQuery.extend({
 
 export const reorderSchema = z
   .object({
-    reorderPoint: z.number().int().min(0).max(100_000_000),
-    reorderQty: z.number().int().min(1).max(100_000_000),
-    preferredVendorId: z.uuid().nullable().optional(),
+    reorderPoint: z.number().int().min(0).max(100_000_000).openapi({ example: 10 }),
+    reorderQty: z.number().int().min(1).max(100_000_000).openapi({ example: 50 }),
+    preferredVendorId: z.uuid().nullable().optional().openapi({ example: exampleIds.vendor }),
   })
   .strict()
   .openapi('ReorderSettings');
@@ -174,9 +191,9 @@ const MAX_TRANSFER_HOLD_MS = 30 * 24 * 3600 * 1000;
 export const createTransferSchema = z
   .object({
     fromWarehouseId: uuidField,
-    toWarehouseId: uuidField,
+    toWarehouseId: z.uuid().openapi({ example: exampleIds.otherWarehouse }),
     lines: z.array(lineSchema).min(1).max(500),
-    note: z.string().max(1000).nullable().optional(),
+    note: z.string().max(1000).nullable().optional().openapi({ example: 'Restock Tampere for the weekend' }),
     expiresAt: z.iso
       .datetime({ offset: true })
       .refine((at) => Date.parse(at) > Date.now(), 'Must be in the future')
@@ -186,6 +203,7 @@ export const createTransferSchema = z
         description:
           'Not shipped by then, the transfer is cancelled and its stock released; ' +
           'default TRANSFER_EXPIRY_HOURS (7 days) from now',
+        example: '2026-01-22T09:30:00.000Z',
       }),
   })
   .strict()
@@ -206,29 +224,29 @@ export type ReceiveTransfer = z.infer<typeof receiveTransferSchema>;
 
 export const transferSchema = z
   .object({
-    id: z.string(),
-    fromWarehouseId: z.string(),
-    toWarehouseId: z.string(),
+    id: z.string().openapi({ example: exampleIds.transfer }),
+    fromWarehouseId: warehouseIdField,
+    toWarehouseId: z.string().openapi({ example: exampleIds.otherWarehouse }),
     status: z.enum(transferStatuses),
     lines: z.array(
       z.object({
-        sku: z.string(),
-        qty: z.number().int(),
-        received: z.number().int(),
-        inTransit: z.number().int(),
+        sku: skuField,
+        qty: z.number().int().openapi({ example: 12 }),
+        received: z.number().int().openapi({ example: 0 }),
+        inTransit: z.number().int().openapi({ example: 0 }),
       }),
     ),
-    note: z.string().nullable(),
-    version: z.number().int(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    shippedAt: z.string().nullable(),
-    receivedAt: z.string().nullable(),
-    expiresAt: z
-      .string()
-      .nullable()
-      .openapi({ description: 'While requested: when it is cancelled unless shipped' }),
-    cancelReason: z.enum(transferCancelReasons).nullable(),
+    note: z.string().nullable().openapi({ example: 'Restock Tampere for the weekend' }),
+    version: z.number().int().openapi({ example: 1 }),
+    createdAt: z.string().openapi({ example: exampleTime }),
+    updatedAt: z.string().openapi({ example: exampleTime }),
+    shippedAt: z.string().nullable().openapi({ example: null }),
+    receivedAt: z.string().nullable().openapi({ example: null }),
+    expiresAt: z.string().nullable().openapi({
+      description: 'While requested: when it is cancelled unless shipped',
+      example: '2026-01-22T09:30:00.000Z',
+    }),
+    cancelReason: z.enum(transferCancelReasons).nullable().openapi({ example: null }),
   })
   .openapi('Transfer');
 
