@@ -5,6 +5,7 @@
 import { afterAll, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand } from '../test/harness/command.ts';
 import { adminQuery, testPostgres } from '../test/harness/postgres.ts';
 
 const root = join(import.meta.dir, '..');
@@ -12,17 +13,9 @@ const name = `migrate_cli_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)
 afterAll(() => adminQuery(`drop database if exists "${name}" with (force)`));
 
 async function migrateCli(): Promise<{ code: number; output: string }> {
-  const proc = Bun.spawn(['bun', 'run', 'db:migrate'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: testPostgres().url(name) },
-    stdout: 'pipe',
-    stderr: 'pipe',
+  const { code, stdout, stderr } = await runCommand(['bun', 'run', 'db:migrate'], {
+    env: { DATABASE_URL: testPostgres().url(name) },
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
   return { code, output: stdout + stderr };
 }
 

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import { runCommand } from '../test/harness/command.ts';
 import { useTestDatabase } from '../test/harness/database.ts';
 
-const root = join(import.meta.dir, '..');
 const database = useTestDatabase('import_cli');
 const dir = mkdtempSync(join(tmpdir(), 'varastokkr-import-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,17 +17,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 test('a bad header prints each column and why, exits 1, and imports nothing', async () => {
   const file = join(dir, 'bad-header.csv');
   writeFileSync(file, 'sku,colour,price\nSKU-CLI-1,red,9.90\n');
-  const proc = Bun.spawn(['bun', 'run', 'import', file], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: database().url },
-    stdout: 'pipe',
-    stderr: 'pipe',
+  const { code, stdout, stderr } = await runCommand(['bun', 'run', 'import', file], {
+    env: { DATABASE_URL: database().url },
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
   const output = stdout + stderr;
   expect(code).toBe(1);
   expect(output).toContain('The CSV header is not one this import reads.');

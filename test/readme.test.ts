@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { seedDemoData } from '../db/seed.ts';
+import { runCommand } from './harness/command.ts';
 import { type EdgeStack, startEdgeStack } from './harness/edge.ts';
 
 let stack: EdgeStack;
@@ -28,16 +29,11 @@ test('the marked README blocks run against the stack and answer as the README sa
   expect(blocks.length).toBeGreaterThanOrEqual(3);
   // Errors stop the script; each curl answer ends with a newline so the output reads as lines.
   const prelude = 'set -euo pipefail\ncurl() { command curl --fail-with-body "$@"; echo; }\n';
-  const run = Bun.spawn(['bash', '-c', prelude + blocks.join('\n')], {
-    env: { ...process.env, BASE: stack.url },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(run.stdout).text(),
-    new Response(run.stderr).text(),
-    run.exited,
-  ]);
+  const {
+    code,
+    stdout: out,
+    stderr: err,
+  } = await runCommand(['bash', '-c', prelude + blocks.join('\n')], { env: { BASE: stack.url } });
   expect(code, `${out}\n${err}`).toBe(0);
   const lines = out.split('\n').filter((l) => l.trim() !== '');
   expect(

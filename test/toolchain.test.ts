@@ -3,7 +3,7 @@
  * node@22 package (wrangler 4 refuses older), and wrangler itself is runnable.
  */
 import { expect, test } from 'bun:test';
-import { join } from 'node:path';
+import { runCommand } from './harness/command.ts';
 
 test('`bun run` scripts get Node >= 22 and a working wrangler 4 from node_modules', async () => {
   // A PATH without node_modules/.bin, as on a machine that has only the system Node 20.
@@ -11,14 +11,12 @@ test('`bun run` scripts get Node >= 22 and a working wrangler 4 from node_module
     .split(':')
     .filter((dir) => !dir.includes('node_modules'))
     .join(':');
-  const proc = Bun.spawn(['bun', 'run', '--silent', 'toolchain'], {
-    cwd: join(import.meta.dir, '..'),
-    env: { ...process.env, PATH },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [out, err] = [await new Response(proc.stdout).text(), await new Response(proc.stderr).text()];
-  expect(await proc.exited, err).toBe(0);
+  const {
+    code,
+    stdout: out,
+    stderr: err,
+  } = await runCommand(['bun', 'run', '--silent', 'toolchain'], { env: { PATH } });
+  expect(code, err).toBe(0);
   const [node, wrangler] = out.trim().split('\n');
   expect(Number(/^v(\d+)\./.exec(node ?? '')?.[1])).toBeGreaterThanOrEqual(22);
   expect(wrangler).toMatch(/^4\./);
