@@ -122,49 +122,50 @@ const updateRouteDef = createRoute({
   },
 });
 
-const step = (
-  path:
-    | '/api/purchase-orders/{id}/submit'
-    | '/api/purchase-orders/{id}/cancel'
-    | '/api/purchase-orders/{id}/close',
-  operationId: string,
-  summary: string,
-  description: string,
-) =>
-  createRoute({
-    method: 'post',
-    path,
-    operationId,
-    tags,
-    summary,
-    description: `${description} Admins, and managers of the warehouse.`,
-    ...secured('purchase-orders:write'),
-    request: { params: purchaseOrderParam },
-    responses: {
-      200: jsonContent(purchaseOrderSchema, 'The purchase order'),
-      ...authProblems,
-      ...problemResponses(404, illegalTransition, 422),
-    },
-  });
+const stepResponses = {
+  200: jsonContent(purchaseOrderSchema, 'The purchase order'),
+  ...authProblems,
+  ...problemResponses(404, illegalTransition, 422),
+};
 
-const submitRouteDef = step(
-  '/api/purchase-orders/{id}/submit',
-  'submitPurchaseOrder',
-  'Submit a draft to its vendor: on order from now',
-  'The lines count as on order for the warehouse until received; the expected date is set from now plus the lead time.',
-);
-const cancelRouteDef = step(
-  '/api/purchase-orders/{id}/cancel',
-  'cancelPurchaseOrder',
-  'Cancel a draft or submitted purchase order',
-  'Only before anything was received (409 otherwise; close a partially received one instead).',
-);
-const closeRouteDef = step(
-  '/api/purchase-orders/{id}/close',
-  'closePurchaseOrder',
-  'Close a partially received purchase order short',
-  'What was not received will not come: it stops counting as on order.',
-);
+const submitRouteDef = createRoute({
+  method: 'post',
+  path: '/api/purchase-orders/{id}/submit',
+  operationId: 'submitPurchaseOrder',
+  tags,
+  summary: 'Submit a draft to its vendor: on order from now',
+  description:
+    'The lines count as on order for the warehouse until received; the expected date is set from now plus the lead time. Admins, and managers of the warehouse.',
+  ...secured('purchase-orders:write'),
+  request: { params: purchaseOrderParam },
+  responses: stepResponses,
+});
+
+const cancelRouteDef = createRoute({
+  method: 'post',
+  path: '/api/purchase-orders/{id}/cancel',
+  operationId: 'cancelPurchaseOrder',
+  tags,
+  summary: 'Cancel a draft or submitted purchase order',
+  description:
+    'Only before anything was received (409 otherwise; close a partially received one instead). Admins, and managers of the warehouse.',
+  ...secured('purchase-orders:write'),
+  request: { params: purchaseOrderParam },
+  responses: stepResponses,
+});
+
+const closeRouteDef = createRoute({
+  method: 'post',
+  path: '/api/purchase-orders/{id}/close',
+  operationId: 'closePurchaseOrder',
+  tags,
+  summary: 'Close a partially received purchase order short',
+  description:
+    'What was not received will not come: it stops counting as on order. Admins, and managers of the warehouse.',
+  ...secured('purchase-orders:write'),
+  request: { params: purchaseOrderParam },
+  responses: stepResponses,
+});
 
 const receiveRouteDef = createRoute({
   method: 'post',
