@@ -1,7 +1,8 @@
 /**
  * What is on order per (warehouse, sku), as plain SQL any driver runs: inventory shows it on
  * stock levels and availability, without reading purchasing's tables itself. On order is what
- * submitted purchase orders have not received yet (a closed or cancelled one has none left).
+ * submitted purchase orders have not received yet (a closed or cancelled one has none left),
+ * plus receipts not yet applied to the ledger.
  */
 import type { SqlClient } from '../platform/sql-client.ts';
 
@@ -23,15 +24,26 @@ export async function readOnOrder(
   const statuses = opts.includeDrafts
     ? ['draft', 'submitted', 'partially_received']
     : ['submitted', 'partially_received'];
+  // A receipt recorded but not yet in inventory's ledger still counts as on order: between the
+  // two, the units are in neither place, and a replenishment run must not order them again.
   const { rows } = await client.query(
-    `select p.warehouse_id, l.sku, sum(greatest(l.qty - l.received, 0)) as on_order,
-            min(p.expected_at) filter (where p.status <> 'draft') as next_expected_at
-     from purchasing.purchase_order_lines l
-     join purchasing.purchase_orders p on p.id = l.purchase_order_id
-     where p.status = any($1::text[]) and l.qty > l.received
-       and ($2::uuid[] is null or p.warehouse_id = any($2::uuid[]))
-       and ($3::text[] is null or l.sku = any($3::text[]))
-     group by p.warehouse_id, l.sku`,
+    `with open_lines as (
+       select p.warehouse_id, l.sku, greatest(l.qty - l.received, 0) as qty,
+              case when p.status <> 'draft' then p.expected_at end as expected_at
+       from purchasing.purchase_order_lines l
+       join purchasing.purchase_orders p on p.id = l.purchase_order_id
+       where p.status = any($1::text[]) and l.qty > l.received
+       union all
+       select p.warehouse_id, e.line->>'sku', (e.line->>'qty')::int, null
+       from purchasing.receipts r
+       join purchasing.purchase_orders p on p.id = r.purchase_order_id
+       cross join lateral jsonb_array_elements(r.lines) as e(line)
+       where r.applied_at is null)
+     select warehouse_id, sku, sum(qty) as on_order, min(expected_at) as next_expected_at
+     from open_lines
+     where ($2::uuid[] is null or warehouse_id = any($2::uuid[]))
+       and ($3::text[] is null or sku = any($3::text[]))
+     group by warehouse_id, sku`,
     [statuses, warehouseIds, skus],
   );
   return rows.map((r) => ({

@@ -286,6 +286,35 @@ describe('receiving', () => {
   });
 });
 
+describe('a receipt a crash left unapplied', () => {
+  test('still counts as on order, and the next run applies it to the ledger once', async () => {
+    const sku = w.skus[0]!;
+    await receive(w, hel, sku, 1);
+    const id = await submitted([{ sku, qty: 10 }]);
+    const db = core().database.db;
+    // What a receipt request leaves when it dies after its transaction, before inventory heard of it.
+    await db.execute(
+      sql`update purchasing.purchase_order_lines set received = 4 where purchase_order_id = ${id}`,
+    );
+    await db.execute(sql`
+      insert into purchasing.receipts (id, purchase_order_id, lines, created_at)
+      values (${crypto.randomUUID()}, ${id}, ${JSON.stringify([{ sku, qty: 4 }])}::jsonb, now() - interval '2 minutes')`);
+    const onOrder = async () => {
+      const page = (await (await w.api.get(`/api/warehouses/${hel}/stock`)).json()) as {
+        items: { sku: string; onOrder: number }[];
+      };
+      return page.items.find((l) => l.sku === sku)?.onOrder;
+    };
+    expect(await onOrder()).toBe(10);
+    expect(await onHand(sku)).toBe(1);
+    for (let run = 0; run < 2; run++)
+      expect((await w.api.post('/api/replenishment/run', { warehouseId: hel })).status).toBe(202);
+    expect(await onHand(sku)).toBe(5);
+    expect(await onOrder()).toBe(6);
+    await checkInvariants(db, [hel]);
+  });
+});
+
 describe('on order', () => {
   test('submitted and not received shows as onOrder with the next expected date; closing short clears it', async () => {
     const sku = w.skus[0]!;
