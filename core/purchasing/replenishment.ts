@@ -6,7 +6,7 @@
  * that overlaps another, repeats, or races a manual draft sees the line already there and adds
  * nothing for the same shortfall.
  */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { InventoryClient } from '../inventory/client.ts';
 import { type ReorderLevel, readReorderLevels } from '../inventory/reorder-reads.ts';
 import type { Database, Transaction } from '../platform/database.ts';
@@ -59,44 +59,58 @@ async function replenishWarehouse(
 ): Promise<ReplenishmentResult> {
   const levels = await readReorderLevels(db.$client, [warehouseId]);
   const onOrder = await onOrderByLevel(db.$client, [warehouseId], null, { includeDrafts: true });
-  const result: ReplenishmentResult = { lines: [], noVendor: [] };
-  const touched = new Set<string>();
-  for (const level of levels) {
+  const short = levels.flatMap((level) => {
     const position = inventoryPosition({
       ...level,
       onOrder: onOrder.get(`${warehouseId}/${level.sku}`)?.onOrder ?? 0,
     });
-    if (position >= level.reorderPoint) continue;
-    const terms = level.preferredVendorId ? await vendorTerms(tx, level.preferredVendorId, level.sku) : null;
-    if (!terms) {
+    return position < level.reorderPoint ? [{ level, position }] : [];
+  });
+  const result: ReplenishmentResult = { lines: [], noVendor: [] };
+  if (short.length === 0) return result;
+  const terms = await vendorTerms(
+    tx,
+    short.map((s) => s.level),
+  );
+  // One draft and one statement of lines per vendor, however many skus it gets.
+  const byVendor = new Map<string, { terms: VendorTerms; sku: string; qty: number }[]>();
+  for (const { level, position } of short) {
+    const t = terms.get(level.sku);
+    if (!t) {
       result.noVendor.push({ warehouseId, sku: level.sku });
       continue;
     }
     const qty = replenishmentQuantity({
-      ...terms,
+      ...t,
       position,
       reorderPoint: level.reorderPoint,
       reorderQty: level.reorderQty,
     });
-    const poId = await openDraft(tx, level, terms);
+    byVendor.set(t.vendorId, [...(byVendor.get(t.vendorId) ?? []), { terms: t, sku: level.sku, qty }]);
+  }
+  for (const [vendorId, lines] of byVendor) {
+    const first = lines[0];
+    if (!first) continue;
+    const poId = await openDraft(tx, warehouseId, first.terms);
     await tx
       .insert(purchaseOrderLines)
-      .values({ purchaseOrderId: poId, sku: level.sku, qty, unitCost: terms.unitCost })
+      .values(
+        lines.map((l) => ({ purchaseOrderId: poId, sku: l.sku, qty: l.qty, unitCost: l.terms.unitCost })),
+      )
       .onConflictDoUpdate({
         target: [purchaseOrderLines.purchaseOrderId, purchaseOrderLines.sku],
-        set: { qty: sql`${purchaseOrderLines.qty} + ${qty}` },
+        set: { qty: sql`${purchaseOrderLines.qty} + excluded.qty` },
       });
-    touched.add(poId);
-    result.lines.push({ warehouseId, sku: level.sku, vendorId: terms.vendorId, purchaseOrderId: poId, qty });
-  }
-  for (const poId of touched) {
     const [row] = await tx.select().from(purchaseOrders).where(eq(purchaseOrders.id, poId));
-    const lines = await tx
+    const saved = await tx
       .select()
       .from(purchaseOrderLines)
       .where(eq(purchaseOrderLines.purchaseOrderId, poId));
     const updated = await saveStep(tx, returnedRow(row ? [row] : []), {});
-    await publish(tx, purchaseOrderView(updated, lines), requestId);
+    await publish(tx, purchaseOrderView(updated, saved), requestId);
+    result.lines.push(
+      ...lines.map((l) => ({ warehouseId, sku: l.sku, vendorId, purchaseOrderId: poId, qty: l.qty })),
+    );
   }
   return result;
 }
@@ -110,33 +124,55 @@ interface VendorTerms {
   minOrderQty: number;
 }
 
-/** The preferred vendor's terms for the sku (defaults when it has no supplier item), null if inactive or gone. */
-async function vendorTerms(tx: Transaction, vendorId: string, sku: string): Promise<VendorTerms | null> {
-  const [v] = await tx.select().from(vendors).where(eq(vendors.id, vendorId));
-  if (!v?.active) return null;
-  const [item] = await tx
+/**
+ * Each level's preferred vendor's terms for its sku (defaults where the vendor has no supplier
+ * item), in two statements; a level whose vendor is inactive or gone has none.
+ */
+async function vendorTerms(tx: Transaction, levels: ReorderLevel[]): Promise<Map<string, VendorTerms>> {
+  const vendorIds = [...new Set(levels.flatMap((l) => (l.preferredVendorId ? [l.preferredVendorId] : [])))];
+  if (vendorIds.length === 0) return new Map();
+  const found = await tx
+    .select()
+    .from(vendors)
+    .where(and(inArray(vendors.id, vendorIds), eq(vendors.active, true)));
+  const items = await tx
     .select()
     .from(supplierItems)
-    .where(and(eq(supplierItems.vendorId, vendorId), eq(supplierItems.sku, sku)));
-  return {
-    vendorId,
-    currency: v.currency,
-    leadTimeDays: item?.leadTimeDays ?? v.leadTimeDays,
-    unitCost: item?.unitCost ?? null,
-    packSize: item?.packSize ?? 1,
-    minOrderQty: item?.minOrderQty ?? 1,
-  };
+    .where(
+      and(
+        inArray(supplierItems.vendorId, vendorIds),
+        inArray(
+          supplierItems.sku,
+          levels.map((l) => l.sku),
+        ),
+      ),
+    );
+  const terms = new Map<string, VendorTerms>();
+  for (const level of levels) {
+    const v = found.find((x) => x.id === level.preferredVendorId);
+    if (!v) continue;
+    const item = items.find((i) => i.vendorId === v.id && i.sku === level.sku);
+    terms.set(level.sku, {
+      vendorId: v.id,
+      currency: v.currency,
+      leadTimeDays: item?.leadTimeDays ?? v.leadTimeDays,
+      unitCost: item?.unitCost ?? null,
+      packSize: item?.packSize ?? 1,
+      minOrderQty: item?.minOrderQty ?? 1,
+    });
+  }
+  return terms;
 }
 
 /** The oldest draft of this vendor for this warehouse, or a new one (origin replenishment). */
-async function openDraft(tx: Transaction, level: ReorderLevel, terms: VendorTerms): Promise<string> {
+async function openDraft(tx: Transaction, warehouseId: string, terms: VendorTerms): Promise<string> {
   const [draft] = await tx
     .select({ id: purchaseOrders.id })
     .from(purchaseOrders)
     .where(
       and(
         eq(purchaseOrders.vendorId, terms.vendorId),
-        eq(purchaseOrders.warehouseId, level.warehouseId),
+        eq(purchaseOrders.warehouseId, warehouseId),
         eq(purchaseOrders.status, 'draft'),
       ),
     )
@@ -147,7 +183,7 @@ async function openDraft(tx: Transaction, level: ReorderLevel, terms: VendorTerm
     .insert(purchaseOrders)
     .values({
       vendorId: terms.vendorId,
-      warehouseId: level.warehouseId,
+      warehouseId,
       status: 'draft',
       currency: terms.currency,
       origin: 'replenishment',
