@@ -8,7 +8,13 @@ import { sql } from 'drizzle-orm';
 import { useCore } from '../../test/harness/core.ts';
 import { expectProblem } from '../../test/harness/http.ts';
 import { queuedPayloads, takeQueued } from '../../test/harness/job-queue.ts';
-import { checkInvariants, receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
+import {
+  checkInvariants,
+  checkPurchaseInvariants,
+  receive,
+  type StockWorld,
+  stockWorld,
+} from '../../test/harness/stock.ts';
 
 const core = useCore();
 let w: StockWorld;
@@ -271,6 +277,7 @@ describe('receiving', () => {
     expect(po.lines[0]?.received).toBe(10);
     expect(await onHand(sku)).toBe(10);
     await checkInvariants(core().database.db, [hel]);
+    await checkPurchaseInvariants(core().database.db, [hel]);
   });
 
   test('a receipt retried with its Idempotency-Key is received once', async () => {
@@ -312,6 +319,7 @@ describe('a receipt a crash left unapplied', () => {
     expect(await onHand(sku)).toBe(5);
     expect(await onOrder()).toBe(6);
     await checkInvariants(db, [hel]);
+    await checkPurchaseInvariants(db, [hel]);
   });
 });
 
