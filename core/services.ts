@@ -22,7 +22,7 @@ export const servicePrefixes: Record<ServiceName, readonly string[]> = {
   catalog: ['/api/products', '/api/barcodes'],
   inventory: ['/api/warehouses', '/api/inventory', '/api/transfers'],
   orders: ['/api/orders'],
-  purchasing: [],
+  purchasing: ['/api/vendors', '/api/purchase-orders', '/api/replenishment'],
   integrations: ['/api/jobs'],
 };
 

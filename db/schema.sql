@@ -301,6 +301,67 @@ CREATE TABLE platform.job_workers (
   CONSTRAINT job_workers_pkey PRIMARY KEY (worker_id)
 );
 
+CREATE TABLE purchasing.purchase_order_lines (
+  purchase_order_id uuid NOT NULL,
+  sku text NOT NULL,
+  qty integer NOT NULL,
+  unit_cost integer,
+  received integer DEFAULT 0 NOT NULL,
+  CONSTRAINT purchase_order_lines_pk PRIMARY KEY (purchase_order_id, sku),
+  CONSTRAINT purchase_order_lines_purchase_order_id_fkey FOREIGN KEY (purchase_order_id) REFERENCES purchasing.purchase_orders(id),
+  CONSTRAINT purchase_order_lines_qty_check CHECK (((qty > 0) AND (received >= 0) AND (COALESCE(unit_cost, 0) >= 0)))
+);
+
+CREATE TABLE purchasing.purchase_orders (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  vendor_id uuid NOT NULL,
+  warehouse_id uuid NOT NULL,
+  status text NOT NULL,
+  currency text NOT NULL,
+  receive_tolerance_pct integer DEFAULT 0 NOT NULL,
+  expected_at timestamp with time zone,
+  origin text DEFAULT 'manual'::text NOT NULL,
+  note text,
+  actor_id text,
+  version integer DEFAULT 1 NOT NULL,
+  submitted_at timestamp with time zone,
+  closed_at timestamp with time zone,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT purchase_orders_origin_check CHECK ((origin = ANY (ARRAY['manual'::text, 'replenishment'::text]))),
+  CONSTRAINT purchase_orders_pkey PRIMARY KEY (id),
+  CONSTRAINT purchase_orders_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'submitted'::text, 'partially_received'::text, 'received'::text, 'closed'::text, 'cancelled'::text]))),
+  CONSTRAINT purchase_orders_tolerance_check CHECK (((receive_tolerance_pct >= 0) AND (receive_tolerance_pct <= 100))),
+  CONSTRAINT purchase_orders_vendor_id_fkey FOREIGN KEY (vendor_id) REFERENCES purchasing.vendors(id)
+);
+
+CREATE TABLE purchasing.receipts (
+  id uuid NOT NULL,
+  purchase_order_id uuid NOT NULL,
+  lines jsonb NOT NULL,
+  actor_id text,
+  request_id text,
+  applied_at timestamp with time zone,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT receipts_pkey PRIMARY KEY (id),
+  CONSTRAINT receipts_purchase_order_id_fkey FOREIGN KEY (purchase_order_id) REFERENCES purchasing.purchase_orders(id)
+);
+
+CREATE TABLE purchasing.supplier_items (
+  vendor_id uuid NOT NULL,
+  sku text NOT NULL,
+  vendor_sku text,
+  unit_cost integer,
+  min_order_qty integer DEFAULT 1 NOT NULL,
+  pack_size integer DEFAULT 1 NOT NULL,
+  lead_time_days integer,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT supplier_items_pk PRIMARY KEY (vendor_id, sku),
+  CONSTRAINT supplier_items_terms_check CHECK (((min_order_qty >= 1) AND (pack_size >= 1) AND (COALESCE(unit_cost, 0) >= 0) AND (COALESCE(lead_time_days, 0) >= 0))),
+  CONSTRAINT supplier_items_vendor_id_fkey FOREIGN KEY (vendor_id) REFERENCES purchasing.vendors(id)
+);
+
 CREATE TABLE purchasing.vendors (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
   name text NOT NULL,
@@ -308,6 +369,10 @@ CREATE TABLE purchasing.vendors (
   lead_time_days integer DEFAULT 7 NOT NULL,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
   updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  currency text DEFAULT 'EUR'::text NOT NULL,
+  active boolean DEFAULT true NOT NULL,
+  version integer DEFAULT 1 NOT NULL,
+  CONSTRAINT vendors_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
   CONSTRAINT vendors_lead_time_check CHECK ((lead_time_days >= 0)),
   CONSTRAINT vendors_pkey PRIMARY KEY (id)
 );
@@ -375,6 +440,16 @@ CREATE INDEX orders_reservation_expiry_idx ON orders.orders USING btree (reserva
 CREATE INDEX orders_status_idx ON orders.orders USING btree (status, created_at, id);
 
 CREATE INDEX orders_warehouses_idx ON orders.orders USING gin (warehouse_ids);
+
+CREATE INDEX purchase_order_lines_sku_idx ON purchasing.purchase_order_lines USING btree (sku);
+
+CREATE INDEX purchase_orders_created_idx ON purchasing.purchase_orders USING btree (created_at, id);
+
+CREATE INDEX purchase_orders_open_idx ON purchasing.purchase_orders USING btree (warehouse_id, status);
+
+CREATE INDEX receipts_pending_idx ON purchasing.receipts USING btree (purchase_order_id) WHERE (applied_at IS NULL);
+
+CREATE INDEX supplier_items_sku_idx ON purchasing.supplier_items USING btree (lower(sku));
 
 -- functions
 

@@ -13,6 +13,8 @@ async function counts() {
     (select count(*)::int from inventory.warehouses) as warehouses,
     (select count(*)::int from catalog.products) as products,
     (select count(*)::int from purchasing.vendors) as vendors,
+    (select count(*)::int from purchasing.supplier_items) as supplier_items,
+    (select count(*)::int from purchasing.purchase_orders) as purchase_orders,
     (select count(*)::int from inventory.movements) as movements,
     (select coalesce(sum(on_hand), 0)::int from inventory.stock_levels) as on_hand`);
   return result.rows[0]!;
@@ -24,7 +26,19 @@ test('seeding is idempotent and gives the documented demo data', async () => {
   const first = await counts();
   await seedDemoData(database().url, opts);
   expect(await counts()).toEqual(first);
-  expect(first).toMatchObject({ users: 1, warehouses: 3, vendors: 1 });
+  expect(first).toMatchObject({ users: 1, warehouses: 3, vendors: 3 });
+  // Demo purchase orders in each state, made once; the received ones are in the ledger (checked below).
+  const states = await database().db.execute<{ status: string }>(
+    sql`select status from purchasing.purchase_orders order by status`,
+  );
+  expect(states.rows.map((r) => r.status)).toEqual([
+    'cancelled',
+    'draft',
+    'partially_received',
+    'received',
+    'submitted',
+  ]);
+  expect(first.supplier_items).toBe(3 * first.products!);
   expect(first.products).toBeGreaterThanOrEqual(24);
   // Opening stock, written to the ledger: on hand is what the receipts add up to.
   expect(first.movements).toBeGreaterThan(first.products!);

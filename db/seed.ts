@@ -1,10 +1,17 @@
 import { eq, sql } from 'drizzle-orm';
 import { products } from '../core/catalog/tables.ts';
 import { users } from '../core/identity/tables.ts';
+import { createLocalInventoryClient } from '../core/inventory/client.ts';
 import { moveStock } from '../core/inventory/movements.ts';
 import { warehouses } from '../core/inventory/tables.ts';
 import { connectDatabase, type Database } from '../core/platform/database.ts';
-import { vendors } from '../core/purchasing/tables.ts';
+import {
+  createPurchaseOrder,
+  endPurchaseOrder,
+  submitPurchaseOrder,
+} from '../core/purchasing/purchase-orders.ts';
+import { receivePurchaseOrder } from '../core/purchasing/receiving.ts';
+import { supplierItems, vendors } from '../core/purchasing/tables.ts';
 
 export interface SeedOptions {
   adminEmail: string;
@@ -98,6 +105,120 @@ async function seedStock(db: Database, skus: string[], progress: (line: string) 
   progress(`seed: opening stock for ${skus.length} products in ${demo.map((d) => d.code).join(', ')}`);
 }
 
+const demoVendors = [
+  {
+    name: 'Nordic Supply Oy',
+    email: 'orders@nordic-supply.example',
+    leadTimeDays: 5,
+    currency: 'EUR',
+    warehouse: 'HEL',
+  },
+  {
+    name: 'Baltic Hardware AS',
+    email: 'sales@baltic-hardware.example',
+    leadTimeDays: 10,
+    currency: 'EUR',
+    warehouse: 'BER',
+  },
+  {
+    name: 'Hudson Wholesale Inc',
+    email: 'po@hudson-wholesale.example',
+    leadTimeDays: 7,
+    currency: 'USD',
+    warehouse: 'NYC',
+  },
+];
+
+/**
+ * Vendors, what each sells (every product, in packs of 6 or 12, at 55% of the price), each the
+ * preferred vendor of its warehouse's levels, and a few purchase orders in different states made
+ * through purchasing's own functions (so the received one is in the ledger). Vendors and items
+ * are upserts; the orders are made once (skipped when the demo orders exist).
+ */
+async function seedPurchasing(
+  db: Database,
+  items: { sku: string; priceAmount: number }[],
+  progress: (line: string) => void,
+) {
+  const sites = await db.select({ id: warehouses.id, code: warehouses.code }).from(warehouses);
+  const siteId = (code: string) => sites.find((w) => w.code === code)?.id;
+  const vendorIds: Record<string, string> = {};
+  for (const v of demoVendors) {
+    const [found] = await db.select({ id: vendors.id }).from(vendors).where(eq(vendors.name, v.name));
+    const id =
+      found?.id ??
+      (
+        await db
+          .insert(vendors)
+          .values({ name: v.name, email: v.email, leadTimeDays: v.leadTimeDays, currency: v.currency })
+          .returning({ id: vendors.id })
+      )[0]?.id;
+    if (!id) throw new Error(`seed: vendor ${v.name} not written`);
+    vendorIds[v.warehouse] = id;
+    await db
+      .insert(supplierItems)
+      .values(
+        items.map((p, i) => ({
+          vendorId: id,
+          sku: p.sku,
+          vendorSku: `${v.name.slice(0, 2).toUpperCase()}-${p.sku}`,
+          unitCost: Math.round(p.priceAmount * 0.55),
+          packSize: i % 2 === 0 ? 6 : 12,
+          minOrderQty: i % 3 === 0 ? 24 : 1,
+        })),
+      )
+      .onConflictDoNothing();
+    const site = siteId(v.warehouse);
+    if (site)
+      await db.execute(sql`update inventory.stock_levels set preferred_vendor_id = ${id}
+        where warehouse_id = ${site} and preferred_vendor_id is null`);
+  }
+  progress(`seed: vendors ${demoVendors.map((v) => v.name).join(', ')} with supplier items`);
+
+  const { rows } = await db.execute(
+    sql`select 1 from purchasing.purchase_orders where note like 'demo seed:%' limit 1`,
+  );
+  if (rows.length > 0) return;
+  const inventory = createLocalInventoryClient(db);
+  const buyer = { actorId: 'system:seed', requestId: 'seed' };
+  const order = async (code: string, note: string, skus: string[], qty: number) => {
+    const warehouseId = siteId(code);
+    const vendorId = vendorIds[code];
+    if (!warehouseId || !vendorId) throw new Error(`seed: no demo warehouse ${code}`);
+    const po = await createPurchaseOrder(
+      db,
+      {
+        vendorId,
+        warehouseId,
+        lines: skus.map((sku) => ({ sku, qty })),
+        receiveTolerancePct: 0,
+        note: `demo seed: ${note}`,
+      },
+      buyer,
+    );
+    return po.id;
+  };
+  const skus = items.map((p) => p.sku);
+  await order('HEL', 'a draft to review', skus.slice(0, 3), 24);
+  const submitted = await order('BER', 'submitted, on order', skus.slice(3, 6), 36);
+  await submitPurchaseOrder(db, submitted, buyer);
+  const partial = await order('HEL', 'partially received', skus.slice(6, 8), 48);
+  await submitPurchaseOrder(db, partial, buyer);
+  await receivePurchaseOrder(db, inventory, partial, { lines: [{ sku: skus[6] ?? '', qty: 48 }] }, buyer);
+  const received = await order('NYC', 'received in full', skus.slice(8, 10), 12);
+  await submitPurchaseOrder(db, received, buyer);
+  await receivePurchaseOrder(
+    db,
+    inventory,
+    received,
+    { lines: skus.slice(8, 10).map((sku) => ({ sku, qty: 12 })) },
+    buyer,
+  );
+  const cancelled = await order('BER', 'cancelled', skus.slice(10, 11), 6);
+  await endPurchaseOrder(db, cancelled, 'cancel', buyer);
+  progress('seed: purchase orders (draft, submitted, partially received, received, cancelled)');
+}
+
 /** Idempotent: a second run adds nothing and changes nothing. */
 export async function seedDemoData(url: string, opts: SeedOptions): Promise<void> {
   const progress = opts.progress ?? (() => {});
@@ -129,16 +250,7 @@ export async function seedDemoData(url: string, opts: SeedOptions): Promise<void
       progress,
     );
 
-    const [vendor] = await db
-      .select({ id: vendors.id })
-      .from(vendors)
-      .where(eq(vendors.name, 'Nordic Supply Oy'));
-    if (!vendor) {
-      await db
-        .insert(vendors)
-        .values({ name: 'Nordic Supply Oy', email: 'orders@nordic-supply.example', leadTimeDays: 5 });
-    }
-    progress('seed: vendor Nordic Supply Oy');
+    await seedPurchasing(db, items, progress);
   } finally {
     await close();
   }

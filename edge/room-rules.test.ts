@@ -40,10 +40,14 @@ const access = (rights: RoomRights, kind: 'user' | 'api_key' = 'user'): SocketAc
 });
 
 describe('roomRights (the stock:read policy, then what events the socket may read)', () => {
-  test('staff in scope read stock, every order and transfers; admins everywhere', () => {
+  test('staff in scope read stock, every order, transfers and purchase orders; admins everywhere', () => {
     for (const role of ['manager', 'clerk'] as const)
-      expect(roomRights(principal([role]), wh)).toEqual({ orders: 'all', transfers: true });
-    expect(roomRights(principal(['admin'], []), wh)).toEqual({ orders: 'all', transfers: true });
+      expect(roomRights(principal([role]), wh)).toEqual({ orders: 'all', transfers: true, purchasing: true });
+    expect(roomRights(principal(['admin'], []), wh)).toEqual({
+      orders: 'all',
+      transfers: true,
+      purchasing: true,
+    });
   });
   test('no room outside the scope, and none for a partner (no stock:read)', () => {
     expect(roomRights(principal(['clerk'], [other]), wh)).toBeNull();
@@ -54,14 +58,25 @@ describe('roomRights (the stock:read policy, then what events the socket may rea
 
 describe('mayReceive', () => {
   const order = (data: Record<string, unknown>) => ({ event: 'order.created', data });
-  test('order events need orders:read; transfer events transfers:read; other kinds reach nobody', () => {
-    const all = access({ orders: 'all', transfers: true });
+  test('order events need orders:read; transfer events transfers:read; purchase orders purchase-orders:read; other kinds reach nobody', () => {
+    const all = access({ orders: 'all', transfers: true, purchasing: true });
     expect(mayReceive(all, order({ id: 'o' }))).toBe(true);
     expect(mayReceive(all, { event: 'transfer.updated', data: {} })).toBe(true);
-    expect(mayReceive(all, { event: 'purchase_order.updated', data: {} })).toBe(false);
+    expect(mayReceive(all, { event: 'purchase_order.updated', data: {} })).toBe(true);
+    expect(mayReceive(all, { event: 'warehouse.created', data: {} })).toBe(false);
+    // A socket attached before purchase orders existed has no such right: none reach it.
+    expect(
+      mayReceive(access({ orders: 'all', transfers: true }), { event: 'purchase_order.updated', data: {} }),
+    ).toBe(false);
     const none = access({ orders: 'none', transfers: false });
     expect(mayReceive(none, order({ id: 'o' }))).toBe(false);
     expect(mayReceive(none, { event: 'transfer.updated', data: {} })).toBe(false);
+    expect(
+      mayReceive(access({ orders: 'none', transfers: false, purchasing: false }), {
+        event: 'purchase_order.updated',
+        data: {},
+      }),
+    ).toBe(false);
   });
   test('a socket that sees only its own orders gets those naming it as owner, and no others', () => {
     const own = access({ orders: 'own', transfers: false }, 'api_key');
@@ -102,7 +117,10 @@ describe('accessVerdict', () => {
     const narrowed = change({ kind: 'rescoped', userId, roles: ['clerk'], warehouseIds: [other] });
     expect(accessVerdict(user, narrowed, wh)).toMatchObject({ action: 'close', code: 4403 });
     const kept = change({ kind: 'rescoped', userId, roles: ['manager'], warehouseIds: [wh] });
-    expect(accessVerdict(user, kept, wh)).toEqual({ action: 'rescope', rights: all });
+    expect(accessVerdict(user, kept, wh)).toEqual({
+      action: 'rescope',
+      rights: { ...all, purchasing: true },
+    });
     const partner = change({ kind: 'rescoped', userId, roles: ['partner'], warehouseIds: [wh] });
     expect(accessVerdict(user, partner, wh)).toMatchObject({ action: 'close', code: 4403 });
     expect(accessVerdict(access(all, 'api_key'), partner, wh)).toEqual({ action: 'keep' });

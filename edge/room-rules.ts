@@ -23,6 +23,8 @@ export interface SocketOwner {
 export interface RoomRights {
   orders: 'all' | 'own' | 'none';
   transfers: boolean;
+  /** Purchase order events (purchase-orders:read); absent on sockets attached before there were any. */
+  purchasing?: boolean;
 }
 
 /** What a room keeps per socket (serializeAttachment, so it survives hibernation; under 2 KB). */
@@ -42,6 +44,7 @@ export function roomRights(principal: Principal, warehouseId: string): RoomRight
   return {
     orders: !readsOrders ? 'none' : actsAsStaff(principal, 'orders:read') ? 'all' : 'own',
     transfers: may(principal, 'transfers:read', warehouseId),
+    purchasing: may(principal, 'purchase-orders:read', warehouseId),
   };
 }
 
@@ -56,7 +59,8 @@ function eventOwner(data: Record<string, unknown>): { kind: unknown; id: unknown
 /**
  * Whether an event message may reach this socket: order events need orders:read (and, for a
  * socket that sees only its own orders, an owner field naming it: an event without one reaches
- * no such socket), transfer events transfers:read; any other kind reaches nobody.
+ * no such socket), transfer events transfers:read, purchase order events purchase-orders:read;
+ * any other kind reaches nobody.
  */
 export function mayReceive(access: SocketAccess, event: { event: string; data: Record<string, unknown> }) {
   if (event.event.startsWith('order.')) {
@@ -66,6 +70,7 @@ export function mayReceive(access: SocketAccess, event: { event: string; data: R
     return owner?.kind === access.owner.kind && owner.id === access.owner.id;
   }
   if (event.event.startsWith('transfer.')) return access.rights.transfers;
+  if (event.event.startsWith('purchase_order.')) return access.rights.purchasing === true;
   return false;
 }
 

@@ -449,6 +449,187 @@ const orderCases: AccessCase[] = [
   },
 ];
 
+const buyers = { admin: 'anywhere', manager: 'own' } as const;
+const vendorStaff = { admin: 'anywhere', manager: 'anywhere', clerk: 'anywhere' } as const;
+
+/** A vendor only this call uses, made by the admin: its id. */
+const freshVendor = async (ctx: CallContext) =>
+  ((await ctx.admin('POST', '/api/vendors', { name: `Matrix ${ctx.world.unique()}` })).body as { id: string })
+    .id;
+
+/** A purchase order in the call's warehouse, made by the admin (submitted unless said otherwise), with its ETag. */
+async function freshPurchaseOrder(ctx: CallContext, submit = true): Promise<{ id: string; etag: string }> {
+  const created = await ctx.admin('POST', '/api/purchase-orders', {
+    vendorId: await freshVendor(ctx),
+    warehouseId: ctx.warehouse.id,
+    lines: lines(ctx.world, 5),
+  });
+  const id = (created.body as { id: string }).id;
+  if (submit) await ctx.admin('POST', `/api/purchase-orders/${id}/submit`);
+  return { id, etag: created.headers.get('etag')! };
+}
+
+const purchasingCases: AccessCase[] = [
+  {
+    endpoint: 'POST /api/vendors',
+    scoped: false,
+    allow: writers,
+    request: ({ world }) => ({ method: 'POST', path: '/api/vendors', body: { name: `V ${world.unique()}` } }),
+  },
+  {
+    endpoint: 'GET /api/vendors',
+    scoped: false,
+    allow: vendorStaff,
+    request: () => ({ method: 'GET', path: '/api/vendors' }),
+  },
+  {
+    endpoint: 'GET /api/vendors/{id}',
+    scoped: false,
+    allow: vendorStaff,
+    request: async (ctx) => ({ method: 'GET', path: `/api/vendors/${await freshVendor(ctx)}` }),
+  },
+  {
+    endpoint: 'PATCH /api/vendors/{id}',
+    scoped: false,
+    allow: writers,
+    request: async (ctx) => ({
+      method: 'PATCH',
+      path: `/api/vendors/${await freshVendor(ctx)}`,
+      body: { leadTimeDays: 3 },
+    }),
+  },
+  {
+    endpoint: 'PUT /api/vendors/{id}/items/{sku}',
+    scoped: false,
+    allow: writers,
+    request: async (ctx) => ({
+      method: 'PUT',
+      path: `/api/vendors/${await freshVendor(ctx)}/items/${sku(ctx.world)}`,
+      body: { packSize: 6 },
+    }),
+  },
+  {
+    endpoint: 'GET /api/vendors/{id}/items',
+    scoped: false,
+    allow: vendorStaff,
+    request: async (ctx) => ({ method: 'GET', path: `/api/vendors/${await freshVendor(ctx)}/items` }),
+  },
+  {
+    endpoint: 'POST /api/purchase-orders',
+    scoped: true,
+    allow: buyers,
+    request: async (ctx) => ({
+      method: 'POST',
+      path: '/api/purchase-orders',
+      body: { vendorId: await freshVendor(ctx), warehouseId: ctx.warehouse.id, lines: lines(ctx.world) },
+    }),
+  },
+  {
+    endpoint: 'GET /api/purchase-orders',
+    scoped: false,
+    allow: staff,
+    request: () => ({ method: 'GET', path: '/api/purchase-orders' }),
+  },
+  {
+    endpoint: 'GET /api/purchase-orders/{id}',
+    scoped: true,
+    allow: staff,
+    request: async (ctx) => ({
+      method: 'GET',
+      path: `/api/purchase-orders/${(await freshPurchaseOrder(ctx)).id}`,
+    }),
+  },
+  {
+    endpoint: 'PATCH /api/purchase-orders/{id}',
+    scoped: true,
+    allow: buyers,
+    request: async (ctx) => {
+      const po = await freshPurchaseOrder(ctx, false);
+      return {
+        method: 'PATCH',
+        path: `/api/purchase-orders/${po.id}`,
+        body: { note: 'matrix' },
+        headers: { 'if-match': po.etag },
+      };
+    },
+  },
+  {
+    endpoint: 'POST /api/purchase-orders/{id}/submit',
+    scoped: true,
+    allow: buyers,
+    request: async (ctx) => ({
+      method: 'POST',
+      path: `/api/purchase-orders/${(await freshPurchaseOrder(ctx, false)).id}/submit`,
+    }),
+  },
+  {
+    endpoint: 'POST /api/purchase-orders/{id}/cancel',
+    scoped: true,
+    allow: buyers,
+    request: async (ctx) => ({
+      method: 'POST',
+      path: `/api/purchase-orders/${(await freshPurchaseOrder(ctx)).id}/cancel`,
+    }),
+  },
+  {
+    endpoint: 'POST /api/purchase-orders/{id}/close',
+    scoped: true,
+    allow: buyers,
+    request: async (ctx) => {
+      const { id } = await freshPurchaseOrder(ctx);
+      await ctx.admin('POST', `/api/purchase-orders/${id}/receive`, { lines: lines(ctx.world, 1) });
+      return { method: 'POST', path: `/api/purchase-orders/${id}/close` };
+    },
+  },
+  {
+    endpoint: 'POST /api/purchase-orders/{id}/receive',
+    scoped: true,
+    allow: staff,
+    request: async (ctx) => ({
+      method: 'POST',
+      path: `/api/purchase-orders/${(await freshPurchaseOrder(ctx)).id}/receive`,
+      body: { lines: lines(ctx.world, 2) },
+    }),
+  },
+  {
+    endpoint: 'POST /api/replenishment/run',
+    scoped: true,
+    allow: buyers,
+    request: ({ warehouse }) => ({
+      method: 'POST',
+      path: '/api/replenishment/run',
+      body: { warehouseId: warehouse.id },
+    }),
+  },
+  {
+    endpoint: 'GET /api/replenishment/suggestions',
+    scoped: true,
+    allow: buyers,
+    request: ({ warehouse }) => ({
+      method: 'GET',
+      path: `/api/replenishment/suggestions?warehouseId=${warehouse.id}`,
+    }),
+  },
+  {
+    endpoint: 'POST /api/replenishment/suggestions/apply',
+    scoped: true,
+    allow: buyers,
+    request: async (ctx) => {
+      // A preferred vendor gives the suggestion its lead time.
+      await ctx.admin('PUT', `/api/warehouses/${ctx.warehouse.id}/stock/${sku(ctx.world)}/reorder`, {
+        reorderPoint: 5,
+        reorderQty: 10,
+        preferredVendorId: await freshVendor(ctx),
+      });
+      return {
+        method: 'POST',
+        path: '/api/replenishment/suggestions/apply',
+        body: { warehouseId: ctx.warehouse.id, skus: [sku(ctx.world)] },
+      };
+    },
+  },
+];
+
 /** A product with a barcode, stocked in all three warehouses. */
 async function prepare(w: MatrixWorld, admin: CallContext['admin']): Promise<Record<string, string>> {
   const fixtures = { sku: `MX-${w.unique()}`, barcode: '4006381333931' };
@@ -469,6 +650,6 @@ async function prepare(w: MatrixWorld, admin: CallContext['admin']): Promise<Rec
 
 describeAccess(
   () => ({ url: edge.url, db: edge.database.db }),
-  [...identityCases, ...catalogCases, ...inventoryCases, ...orderCases],
+  [...identityCases, ...catalogCases, ...inventoryCases, ...orderCases, ...purchasingCases],
   prepare,
 );

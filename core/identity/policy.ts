@@ -42,6 +42,17 @@ export const policy = {
   'orders:fulfil': { roles: ['admin', 'manager', 'clerk'], scoped: true },
   /** Setting a line's unitPrice other than the catalog's (0 included): a commercial decision. */
   'orders:price-override': { roles: ['admin', 'manager'], scoped: false },
+  /** Vendors and their terms: buyers keep them; clerks read them to receive against a PO. */
+  'vendors:read': { roles: ['admin', 'manager', 'clerk'], scoped: false },
+  'vendors:write': { roles: ['admin', 'manager'], scoped: false },
+  /** Purchase orders: managers and admins buy (create, change, submit, cancel, close)... */
+  'purchase-orders:read': { roles: ['admin', 'manager', 'clerk'], scoped: true },
+  'purchase-orders:write': { roles: ['admin', 'manager'], scoped: true },
+  /** ...clerks receive them in their warehouses. Partners have no part in buying. */
+  'purchase-orders:receive': { roles: ['admin', 'manager', 'clerk'], scoped: true },
+  /** Drafting purchase orders from shortfalls, and reorder points from demand. */
+  'replenishment:run': { roles: ['admin', 'manager'], scoped: true },
+  'replenishment:plan': { roles: ['admin', 'manager'], scoped: true },
   /** The job queue: what failed and why, and retrying it. */
   'jobs:manage': { roles: ['admin'], scoped: false },
 } as const satisfies Record<string, { roles: readonly Role[]; scoped: boolean }>;

@@ -1,4 +1,5 @@
 import type { SqlClient } from '../catalog/product-reads.ts';
+import { onOrderByLevel } from '../purchasing/on-order-reads.ts';
 
 export interface WarehouseAvailability {
   warehouseId: string;
@@ -7,12 +8,16 @@ export interface WarehouseAvailability {
   reserved: number;
   available: number;
   version: number;
+  /** On submitted purchase orders, not yet received (core's answer; the edge's rooms do not carry it). */
+  onOrder?: number;
+  nextExpectedAt?: string | null;
 }
 
 export interface Availability {
   sku: string;
   warehouses: WarehouseAvailability[];
   available: number;
+  onOrder?: number;
 }
 
 /**
@@ -25,20 +30,35 @@ export async function readAvailability(
   scope: 'all' | string[],
 ): Promise<Availability> {
   const { rows } = await client.query(
-    `select s.warehouse_id, w.code, s.on_hand, s.reserved, s.version
+    `select s.warehouse_id, s.sku, w.code, s.on_hand, s.reserved, s.version
      from inventory.stock_levels s
      join inventory.warehouses w on w.id = s.warehouse_id
      where lower(s.sku) = lower($1) and ($2::uuid[] is null or s.warehouse_id = any($2::uuid[]))
      order by w.code`,
     [sku, scope === 'all' ? null : scope],
   );
-  const warehouses = rows.map((r) => ({
-    warehouseId: String(r.warehouse_id),
-    code: String(r.code),
-    onHand: Number(r.on_hand),
-    reserved: Number(r.reserved),
-    available: Number(r.on_hand) - Number(r.reserved),
-    version: Number(r.version),
-  }));
-  return { sku, warehouses, available: warehouses.reduce((n, w) => n + w.available, 0) };
+  const onOrder = await onOrderByLevel(
+    client,
+    rows.map((r) => String(r.warehouse_id)),
+    [...new Set(rows.map((r) => String(r.sku)))],
+  );
+  const warehouses = rows.map((r) => {
+    const o = onOrder.get(`${r.warehouse_id}/${r.sku}`);
+    return {
+      warehouseId: String(r.warehouse_id),
+      code: String(r.code),
+      onHand: Number(r.on_hand),
+      reserved: Number(r.reserved),
+      available: Number(r.on_hand) - Number(r.reserved),
+      version: Number(r.version),
+      onOrder: o?.onOrder ?? 0,
+      nextExpectedAt: o?.nextExpectedAt ?? null,
+    };
+  });
+  return {
+    sku,
+    warehouses,
+    available: warehouses.reduce((n, w) => n + w.available, 0),
+    onOrder: warehouses.reduce((n, w) => n + (w.onOrder ?? 0), 0),
+  };
 }

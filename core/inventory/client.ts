@@ -16,7 +16,9 @@ import {
   type HoldResult,
   releaseExpiredHolds,
 } from './holds.ts';
-import { readAvailable } from './stock.ts';
+import { type ReceiveOp, type ReceiveResult, receiveStock } from './receipts.ts';
+import type { ReorderSettings } from './schemas.ts';
+import { readAvailable, setReorder } from './stock.ts';
 
 export interface InventoryClient {
   /** Available units of these skus (the catalog's spelling) per warehouse in a scope. */
@@ -34,6 +36,10 @@ export interface InventoryClient {
   expiredHolders(limit: number): Promise<{ holderType: HolderType; holderId: string }[]>;
   /** Release what has expired for these holders (re-checked under the lock). */
   releaseExpired(holders: { holderType: HolderType; holderId: string }[]): Promise<void>;
+  /** Goods arrived (receipt movements), once per operationId; backorders are allocated after. */
+  receive(op: ReceiveOp): Promise<ReceiveResult>;
+  /** Sets a level's reorder point and quantity (purchasing's suggestions, applied). */
+  setReorder(warehouseId: string, sku: string, settings: ReorderSettings): Promise<void>;
 }
 
 export function createLocalInventoryClient(db: Database): InventoryClient {
@@ -68,6 +74,10 @@ export function createLocalInventoryClient(db: Database): InventoryClient {
     async releaseExpired(holders) {
       await releaseExpiredHolds(db, holders);
     },
+    receive: (op) => receiveStock(db, op),
+    async setReorder(warehouseId, sku, settings) {
+      await setReorder(db, warehouseId, sku, settings);
+    },
   };
 }
 
@@ -79,6 +89,8 @@ export const inventoryMethods: readonly (keyof InventoryClient)[] = [
   'holdsOf',
   'expiredHolders',
   'releaseExpired',
+  'receive',
+  'setReorder',
 ];
 
 /** Arguments as JSON carried them, with their dates back as dates. */
@@ -111,5 +123,7 @@ export function createHttpInventoryClient(baseUrl: string, secret: string): Inve
     holdsOf: (holderType, holderId) => call('holdsOf', [holderType, holderId]),
     expiredHolders: (limit) => call('expiredHolders', [limit]),
     releaseExpired: (holders) => call('releaseExpired', [holders]),
+    receive: (op) => call('receive', [op]),
+    setReorder: (warehouseId, sku, settings) => call('setReorder', [warehouseId, sku, settings]),
   };
 }

@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../platform/database.ts';
-import { enqueueEvents } from '../platform/outbox.ts';
+import { enqueueEvents, enqueueJob } from '../platform/outbox.ts';
 
 interface Crossing extends Record<string, unknown> {
   warehouse_id: string;
@@ -45,6 +45,8 @@ export async function detectLowStock(db: Database): Promise<number> {
         },
       })),
     );
+    // Purchasing drafts the reorders now rather than at its next scheduled run (one pending run).
+    if (rows.length > 0) await enqueueJob(tx, 'replenish', {}, { jobKey: 'replenish' });
     return rows.length;
   });
 }

@@ -23,7 +23,7 @@ import {
   stockQuery,
   warehouseSchema,
 } from './schemas.ts';
-import { listStock, setReorder } from './stock.ts';
+import { listStock, setReorder, withOnOrder } from './stock.ts';
 import { transferRoutes } from './transfer-routes.ts';
 import { createWarehouse, getWarehouse, listWarehouses } from './warehouses.ts';
 
@@ -183,9 +183,20 @@ const availabilitySchema = z
         reserved: z.number().int().openapi({ example: 6 }),
         available: z.number().int().openapi({ example: 34 }),
         version: z.number().int().openapi({ example: 7 }),
+        onOrder: z
+          .number()
+          .int()
+          .optional()
+          .openapi({ description: 'On submitted purchase orders, not yet received', example: 48 }),
+        nextExpectedAt: z.string().nullable().optional().openapi({ example: '2026-01-22T09:30:00.000Z' }),
       }),
     ),
     available: z.number().int().openapi({ description: 'The sum over the warehouses listed', example: 34 }),
+    onOrder: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'On order over the warehouses listed (answered by core)', example: 48 }),
   })
   .openapi('Availability');
 
@@ -224,13 +235,16 @@ export const inventoryRoutes = createRouter()
     const { id } = c.req.valid('param');
     assertMay(c.var.principal, 'stock:read', id);
     await getWarehouse(c.var.db, id);
-    return c.json(await listStock(c.var.db, id, c.req.valid('query')), 200);
+    const page = await listStock(c.var.db, id, c.req.valid('query'));
+    return c.json({ ...page, items: await withOnOrder(c.var.db.$client, id, page.items) }, 200);
   })
   .openapi(reorderRoute, async (c) => {
     const { id, sku } = c.req.valid('param');
     assertMay(c.var.principal, 'stock:reorder', id);
     await getWarehouse(c.var.db, id);
-    return c.json(await setReorder(c.var.db, id, sku, c.req.valid('json')), 200);
+    const level = await setReorder(c.var.db, id, sku, c.req.valid('json'));
+    const [withOrders] = await withOnOrder(c.var.db.$client, id, [level]);
+    return c.json(withOrders ?? { ...level, onOrder: 0, nextExpectedAt: null }, 200);
   })
   .openapi(adjustRoute, async (c) => {
     const input = c.req.valid('json');

@@ -163,6 +163,15 @@ export const stockLevelSchema = z
       .number()
       .int()
       .openapi({ description: 'Shipped here by transfers, not yet received', example: 0 }),
+    onOrder: z.number().int().openapi({
+      description:
+        'On submitted purchase orders, not yet received (inventory position = available + onOrder + inTransit)',
+      example: 48,
+    }),
+    nextExpectedAt: z.string().nullable().openapi({
+      description: 'The earliest expected date of a purchase order still bringing this sku',
+      example: '2026-01-22T09:30:00.000Z',
+    }),
     version: z.number().int().openapi({ example: 7 }),
   })
   .openapi('StockLevel');

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { arrayParam, type Database, type Queryable, scopeParam } from '../platform/database.ts';
 import { returnedRow } from '../platform/invariant.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
+import type { SqlClient } from '../platform/sql-client.ts';
+import { onOrderByLevel } from '../purchasing/on-order-reads.ts';
 import { canonicalSku } from './adjustments.ts';
 import type { ReorderSettings } from './schemas.ts';
 
@@ -18,6 +20,32 @@ export interface StockLevelView {
   /** Units shipped to this warehouse by transfers and not yet received. */
   inTransit: number;
   version: number;
+}
+
+/** A level with what submitted purchase orders will still bring, and when the next is expected. */
+export interface StockLevelWithOrders extends StockLevelView {
+  onOrder: number;
+  nextExpectedAt: string | null;
+}
+
+/** Adds on order (purchasing's reads) to levels of one warehouse. */
+export async function withOnOrder(
+  client: SqlClient,
+  warehouseId: string,
+  levels: StockLevelView[],
+): Promise<StockLevelWithOrders[]> {
+  const onOrder =
+    levels.length === 0
+      ? new Map()
+      : await onOrderByLevel(
+          client,
+          [warehouseId],
+          levels.map((l) => l.sku),
+        );
+  return levels.map((l) => {
+    const o = onOrder.get(`${warehouseId}/${l.sku}`);
+    return { ...l, onOrder: o?.onOrder ?? 0, nextExpectedAt: o?.nextExpectedAt ?? null };
+  });
 }
 
 type LevelRow = {

@@ -49,6 +49,8 @@ export const taskPayloads = {
   'prune-failed-jobs': z.object({}).passthrough(),
   'expire-reservations': z.object({}).passthrough(),
   'expire-transfers': z.object({}).passthrough(),
+  /** Purchasing's replenishment: on its schedule, and enqueued with every stock.low. */
+  replenish: z.object({ warehouseIds: z.array(z.uuid()).nullable().optional() }).passthrough(),
   /** Enqueued by identity with the change (see room-contract.ts). */
   'recheck-room-sockets': roomAccessChangeSchema,
   /**

@@ -45,6 +45,10 @@ export const apiTags = [
     description: 'Warehouses, stock levels, the movement ledger, stock counts, transfers and availability.',
   },
   { name: 'orders', description: 'Orders: reserved on placing, allocated across warehouses, shipped.' },
+  {
+    name: 'purchasing',
+    description: 'Vendors, purchase orders and receiving, replenishment drafted from shortfalls and demand.',
+  },
   { name: 'operations', description: 'Background jobs: what failed or waits, and running it again.' },
   { name: 'health', description: 'Whether the edge, core, the database and the Durable Objects answer.' },
   { name: 'meta', description: 'This document.' },

@@ -56,10 +56,10 @@ export const reconcileResultSchema = z.object({
 });
 export type ReconcileResult = z.infer<typeof reconcileResultSchema>;
 
-/** The domain events a room passes on to its sockets: order and transfer events. */
-export const roomEventTypePattern = /^(order\.[a-z_]+|transfer\.updated)$/;
+/** The domain events a room passes on to its sockets: order, transfer and purchase order events. */
+export const roomEventTypePattern = /^(order\.[a-z_]+|transfer\.updated|purchase_order\.updated)$/;
 
-/** POST /internal/warehouses/:id/events: one order or transfer event of the warehouse. */
+/** POST /internal/warehouses/:id/events: one order, transfer or purchase order event of the warehouse. */
 export const eventPushSchema = z.object({
   event: z.object({
     id: z.string().min(1).max(100),

@@ -13,6 +13,7 @@ import { publishEvent } from './publish-event.ts';
 import { purgeEdgeCatalog } from './purge-edge-catalog.ts';
 import { pushWarehouseLevels } from './push-warehouse-levels.ts';
 import { recheckRoomSockets } from './recheck-room-sockets.ts';
+import { replenishTask } from './replenish.ts';
 import {
   detectLowStockTask,
   expireTransfersTask,
@@ -38,4 +39,5 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'prune-failed-jobs': pruneFailedJobsTask,
   'expire-reservations': expireReservationsTask,
   'expire-transfers': expireTransfersTask,
+  replenish: replenishTask,
 };

@@ -2,12 +2,12 @@ import { archiveEvent } from '../../core/integrations/event-archive.ts';
 import { roomEventTypePattern } from '../../core/platform/room-contract.ts';
 import { defineTask } from '../task.ts';
 
-/** Order and transfer events go to their warehouse's live room (stock arrives on its own feed). */
+/** Order, transfer and purchase order events go to their warehouse's live room (stock arrives on its own feed). */
 const forRooms = (type: string) => roomEventTypePattern.test(type);
 
 /**
  * Delivers one domain event: to the archive (idempotent: the event id is its key) and, for
- * order and transfer events, to the warehouse's room at the edge. A failed push throws, and the
+ * order, transfer and purchase order events, to the warehouse's room at the edge. A failed push throws, and the
  * retry archives nothing twice.
  */
 export const publishEvent = defineTask('publish-event', async (event, { db, log, edge }) => {

@@ -99,3 +99,33 @@ export async function checkInvariants(db: Database, warehouseIds: string[]): Pro
   }
   return rows;
 }
+
+/**
+ * Purchasing's invariants, checked in the database: no line received more than ordered plus its
+ * PO's tolerance, and every applied receipt of a PO is in the ledger exactly once (the receipt
+ * movements referencing the PO add up to what its applied receipts recorded).
+ */
+export async function checkPurchaseInvariants(db: Database, warehouseIds: string[]): Promise<void> {
+  const { rows: lines } = await db.execute<{
+    id: string;
+    sku: string;
+    qty: number;
+    received: number;
+    pct: number;
+  }>(sql`
+    select p.id, l.sku, l.qty, l.received, p.receive_tolerance_pct as pct
+    from purchasing.purchase_order_lines l join purchasing.purchase_orders p on p.id = l.purchase_order_id
+    where p.warehouse_id = any(${sql.param(warehouseIds)}::uuid[])`);
+  for (const l of lines)
+    expect(l.received, `received within ordered + tolerance on ${l.id}/${l.sku}`).toBeLessThanOrEqual(
+      l.qty + Math.floor((l.qty * l.pct) / 100),
+    );
+  const { rows } = await db.execute<{ id: string; recorded: number; ledger: number }>(sql`
+    select p.id,
+      coalesce((select sum((e->>'qty')::int) from purchasing.receipts r, jsonb_array_elements(r.lines) e
+                where r.purchase_order_id = p.id and r.applied_at is not null), 0)::int as recorded,
+      coalesce((select sum(m.qty) from inventory.movements m
+                where m.reference_type = 'purchase_order' and m.reference_id = p.id::text), 0)::int as ledger
+    from purchasing.purchase_orders p where p.warehouse_id = any(${sql.param(warehouseIds)}::uuid[])`);
+  for (const r of rows) expect(r.ledger, `receipts of ${r.id} in the ledger once`).toBe(r.recorded);
+}

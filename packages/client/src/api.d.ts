@@ -552,6 +552,194 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/purchase-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Purchase orders in your warehouses, newest first
+         * @description Optionally by status, vendor or warehouse. Staff see the warehouses in their scope.
+         */
+        get: operations["listPurchaseOrders"];
+        put?: never;
+        /**
+         * Draft a purchase order (ETag; Idempotency-Key)
+         * @description A draft for one vendor and one warehouse. Unit costs default to the vendor's supplier items; the expected date is now plus the longest lead time of its lines. The ETag header is its version, for If-Match on PATCH. Admins, and managers of the warehouse.
+         */
+        post: operations["createPurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/purchase-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a purchase order (ETag)
+         * @description One purchase order with its lines and what each has received. Staff of its warehouse.
+         */
+        get: operations["getPurchaseOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft (If-Match required; 412 if it changed since you read it)
+         * @description While draft only (409 after). `lines` replaces every line. If-Match must carry the ETag you read: 428 without it, 412 when the purchase order changed since. Admins, and managers of the warehouse.
+         */
+        patch: operations["updatePurchaseOrder"];
+        trace?: never;
+    };
+    "/api/purchase-orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a draft or submitted purchase order
+         * @description Only before anything was received (409 otherwise; close a partially received one instead). Admins, and managers of the warehouse.
+         */
+        post: operations["cancelPurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/purchase-orders/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a partially received purchase order short
+         * @description What was not received will not come: it stops counting as on order. Admins, and managers of the warehouse.
+         */
+        post: operations["closePurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/purchase-orders/{id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive goods against a purchase order (Idempotency-Key)
+         * @description Each line adds receipt movements to the warehouse's ledger (reason purchase_order, the PO as reference) and to the line's received quantity; backorders waiting for the sku are allocated. 409 `over-receipt` naming the line when it would exceed what was ordered plus the PO's tolerance. Staff of the warehouse.
+         */
+        post: operations["receivePurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/purchase-orders/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a draft to its vendor: on order from now
+         * @description The lines count as on order for the warehouse until received; the expected date is set from now plus the lead time. Admins, and managers of the warehouse.
+         */
+        post: operations["submitPurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/replenishment/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Draft purchase orders for shortfalls now (once per shortfall)
+         * @description For each level whose inventory position (on hand - reserved + on order + in transit, drafts included) is below its reorder point, a line on the open draft of its preferred vendor for that warehouse, up to the reorder quantity, rounded up to the pack size and at least the minimum order. Runs that overlap or repeat add nothing for a shortfall already drafted. Without warehouseId: every warehouse in your scope. Also runs hourly and after stock.low. Admins and managers.
+         */
+        post: operations["runReplenishment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/replenishment/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reorder points and quantities suggested by demand, per sku
+         * @description Per sku of the warehouse: average daily demand and its deviation from shipments over `windowDays` (90), the lead time of the preferred vendor, reorder point = demand over the lead time + z·σ·√(lead time) for `serviceLevel` (0.95), and a quantity: the economic order quantity when `orderCost` is given and the unit cost is known, else demand over the lead time; rounded to pack size and minimum. Each shows its inputs and the current settings. Admins and managers of the warehouse.
+         */
+        get: operations["listReorderSuggestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/replenishment/suggestions/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set the suggested reorder points and quantities of some skus
+         * @description Computes the suggestions as GET does (same query parameters) and sets them as the reorder settings of these skus, with the vendor as preferred vendor. 422 naming a sku without a suggestion, nothing set. Admins and managers of the warehouse.
+         */
+        post: operations["applyReorderSuggestions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/transfers": {
         parameters: {
             query?: never;
@@ -702,6 +890,94 @@ export interface paths {
          * @description Changes only the fields sent. `status: disabled` signs the user out everywhere and revokes the API keys that act for them; a new password signs them out too. An admin cannot change their own roles, scopes or status (403), so the last admin cannot lock everyone out. Admins only.
          */
         patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/vendors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vendors, by name
+         * @description Every vendor, by name, a page at a time; `active=true` only those still bought from. Staff.
+         */
+        get: operations["listVendors"];
+        put?: never;
+        /**
+         * Add a vendor (admins and managers)
+         * @description A vendor we buy from: its currency (ISO 4217, EUR by default) and lead time in days (7 by default), which purchase orders take their expected date from. Admins and managers.
+         */
+        post: operations["createVendor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a vendor
+         * @description One vendor by id. Staff.
+         */
+        get: operations["getVendor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a vendor (admins and managers)
+         * @description Changes only the fields sent. `active: false` keeps the vendor and its history but no new purchase order can be made for it. Admins and managers.
+         */
+        patch: operations["updateVendor"];
+        trace?: never;
+    };
+    "/api/vendors/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A vendor's supplier items, by sku
+         * @description What the vendor sells us and on what terms, by sku, a page at a time. Staff.
+         */
+        get: operations["listSupplierItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{id}/items/{sku}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set what a vendor sells of a sku, and on what terms
+         * @description The vendor's own sku, unit cost (minor units of the vendor's currency), minimum order quantity, pack size and a lead time that overrides the vendor's. Fields left out keep their value (defaults: 1, 1, none). 201 when new. Admins and managers.
+         */
+        put: operations["putSupplierItem"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/warehouses": {
@@ -875,6 +1151,14 @@ export interface components {
             /** @example 2026-01-02T08:00:00.000Z */
             createdAt: string;
         };
+        ApplySuggestions: {
+            /**
+             * Format: uuid
+             * @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58
+             */
+            warehouseId: string;
+            skus: string[];
+        };
         Availability: {
             /** @example HAM-16OZ */
             sku: string;
@@ -891,12 +1175,24 @@ export interface components {
                 available: number;
                 /** @example 7 */
                 version: number;
+                /**
+                 * @description On submitted purchase orders, not yet received
+                 * @example 48
+                 */
+                onOrder?: number;
+                /** @example 2026-01-22T09:30:00.000Z */
+                nextExpectedAt?: string | null;
             }[];
             /**
              * @description The sum over the warehouses listed
              * @example 34
              */
             available: number;
+            /**
+             * @description On order over the warehouses listed (answered by core)
+             * @example 48
+             */
+            onOrder?: number;
         };
         CreateApiKey: {
             /** @example Webshop */
@@ -998,6 +1294,37 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        CreatePurchaseOrder: {
+            /**
+             * Format: uuid
+             * @example 2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f
+             */
+            vendorId: string;
+            /**
+             * Format: uuid
+             * @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58
+             */
+            warehouseId: string;
+            lines: {
+                /** @example HAM-16OZ */
+                sku: string;
+                /** @example 2 */
+                qty: number;
+                /**
+                 * @description Minor units; the vendor's unit cost for the sku when left out
+                 * @example 420
+                 */
+                unitCost?: number | null;
+            }[];
+            /**
+             * @description Receipts may exceed a line by this percent of it (rounded down); 0 by default
+             * @default 0
+             * @example 5
+             */
+            receiveTolerancePct?: number;
+            /** @example Weekly restock */
+            note?: string | null;
+        };
         CreateTransfer: {
             /**
              * Format: uuid
@@ -1047,6 +1374,25 @@ export interface components {
              *     ]
              */
             warehouseIds?: string[];
+        };
+        CreateVendor: {
+            /** @example Nordic Meats Oy */
+            name: string;
+            /**
+             * Format: email
+             * @example orders@nordicmeats.example
+             */
+            email?: string | null;
+            /**
+             * @default EUR
+             * @example EUR
+             */
+            currency?: string;
+            /**
+             * @default 7
+             * @example 7
+             */
+            leadTimeDays?: number;
         };
         CreateWarehouse: {
             /** @example HEL */
@@ -1404,6 +1750,72 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        PurchaseOrder: {
+            /** @example 8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d */
+            id: string;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "partially_received" | "received" | "closed" | "cancelled";
+            /** @example 2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f */
+            vendorId: string;
+            /** @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58 */
+            warehouseId: string;
+            /** @example EUR */
+            currency: string;
+            /** @example 0 */
+            receiveTolerancePct: number;
+            /**
+             * @description Set on submitting: now plus the longest lead time of its lines (the vendor's, or the sku's override)
+             * @example 2026-01-22T09:30:00.000Z
+             */
+            expectedAt: string | null;
+            /**
+             * @example manual
+             * @enum {string}
+             */
+            origin: "manual" | "replenishment";
+            /** @example null */
+            note: string | null;
+            lines: {
+                /** @example HAM-16OZ */
+                sku: string;
+                /** @example 48 */
+                qty: number;
+                /** @example 0 */
+                received: number;
+                /** @example 420 */
+                unitCost: number | null;
+            }[];
+            /** @example 1 */
+            version: number;
+            /** @example 2026-01-15T09:30:00.000Z */
+            createdAt: string;
+            /** @example 2026-01-15T09:30:00.000Z */
+            updatedAt: string;
+            /** @example null */
+            submittedAt: string | null;
+            /** @example null */
+            closedAt: string | null;
+        };
+        PutSupplierItem: {
+            /** @example NM-4411 */
+            vendorSku?: string | null;
+            /** @example 420 */
+            unitCost?: number | null;
+            /** @example 24 */
+            minOrderQty?: number;
+            /** @example 12 */
+            packSize?: number;
+            /** @example null */
+            leadTimeDays?: number | null;
+        };
+        ReceivePurchaseOrder: {
+            lines: {
+                /** @example HAM-16OZ */
+                sku: string;
+                /** @example 2 */
+                qty: number;
+            }[];
+        };
         ReceiveTransfer: {
             lines?: {
                 /** @example HAM-16OZ */
@@ -1425,6 +1837,71 @@ export interface components {
              * @example 2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f
              */
             preferredVendorId?: string | null;
+        };
+        ReorderSuggestion: {
+            /** @example HAM-16OZ */
+            sku: string;
+            /** @example 2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f */
+            vendorId: string | null;
+            /** @example 4.2 */
+            avgDailyDemand: number;
+            /** @example 1.3 */
+            demandStdDev: number;
+            /** @example 7 */
+            leadTimeDays: number | null;
+            /**
+             * @description The service level as a z-score
+             * @example 1.645
+             */
+            z: number;
+            /** @example 420 */
+            unitCost: number | null;
+            /** @example 12 */
+            packSize: number;
+            /** @example 24 */
+            minOrderQty: number;
+            /** @example 36 */
+            suggestedReorderPoint: number | null;
+            /** @example 48 */
+            suggestedReorderQty: number | null;
+            /**
+             * @example eoq
+             * @enum {string|null}
+             */
+            qtyMethod: "eoq" | "lead_time_demand" | null;
+            current: {
+                /** @example 10 */
+                reorderPoint: number | null;
+                /** @example 50 */
+                reorderQty: number | null;
+            };
+        };
+        ReplenishmentResult: {
+            lines: {
+                /** @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58 */
+                warehouseId: string;
+                /** @example HAM-16OZ */
+                sku: string;
+                /** @example 2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f */
+                vendorId: string;
+                /** @example 8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d */
+                purchaseOrderId: string;
+                /** @example 48 */
+                qty: number;
+            }[];
+            noVendor: {
+                /** @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58 */
+                warehouseId: string;
+                /** @example HAM-16OZ */
+                sku: string;
+            }[];
+        };
+        ReplenishmentRun: {
+            /**
+             * Format: uuid
+             * @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58
+             */
+            warehouseId?: string;
         };
         ShipOrder: {
             lines?: {
@@ -1487,8 +1964,40 @@ export interface components {
              * @example 0
              */
             inTransit: number;
+            /**
+             * @description On submitted purchase orders, not yet received (inventory position = available + onOrder + inTransit)
+             * @example 48
+             */
+            onOrder: number;
+            /**
+             * @description The earliest expected date of a purchase order still bringing this sku
+             * @example 2026-01-22T09:30:00.000Z
+             */
+            nextExpectedAt: string | null;
             /** @example 7 */
             version: number;
+        };
+        SupplierItem: {
+            /** @example 2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f */
+            vendorId: string;
+            /** @example HAM-16OZ */
+            sku: string;
+            /** @example NM-4411 */
+            vendorSku: string | null;
+            /**
+             * @description Minor units of the vendor currency
+             * @example 420
+             */
+            unitCost: number | null;
+            /** @example 24 */
+            minOrderQty: number;
+            /** @example 12 */
+            packSize: number;
+            /**
+             * @description Overrides the vendor's lead time for this sku
+             * @example null
+             */
+            leadTimeDays: number | null;
         };
         TokenPair: {
             /** @example eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiIzZjJiOGMxYSJ9.MEUCIQDx7b2n4yGfQ1r8 */
@@ -1583,6 +2092,26 @@ export interface components {
             /** @description false restores an archived product */
             archived?: boolean;
         };
+        UpdatePurchaseOrder: {
+            lines?: {
+                /** @example HAM-16OZ */
+                sku: string;
+                /** @example 2 */
+                qty: number;
+                /**
+                 * @description Minor units; the vendor's unit cost for the sku when left out
+                 * @example 420
+                 */
+                unitCost?: number | null;
+            }[];
+            /**
+             * @description Receipts may exceed a line by this percent of it (rounded down); 0 by default
+             * @example 5
+             */
+            receiveTolerancePct?: number;
+            /** @example Weekly restock */
+            note?: string | null;
+        };
         UpdateUser: {
             /** @example Aino Virtanen */
             name?: string;
@@ -1602,6 +2131,21 @@ export interface components {
             status?: "active" | "disabled";
             /** @example correct horse battery staple */
             password?: string;
+        };
+        UpdateVendor: {
+            /** @example Nordic Meats Oy */
+            name?: string;
+            /**
+             * Format: email
+             * @example orders@nordicmeats.example
+             */
+            email?: string | null;
+            /** @example EUR */
+            currency?: string;
+            /** @example 5 */
+            leadTimeDays?: number;
+            /** @example false */
+            active?: boolean;
         };
         User: {
             /** @example 3f2b8c1a-6d4e-4f5a-9b7c-1e2d3c4b5a69 */
@@ -1627,6 +2171,24 @@ export interface components {
             /** @example 2026-01-15T09:30:00.000Z */
             lastLoginAt: string | null;
             /** @example 2026-01-02T08:00:00.000Z */
+            createdAt: string;
+        };
+        Vendor: {
+            /** @example 2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f */
+            id: string;
+            /** @example Nordic Meats Oy */
+            name: string;
+            /** @example orders@nordicmeats.example */
+            email: string | null;
+            /** @example EUR */
+            currency: string;
+            /** @example 7 */
+            leadTimeDays: number;
+            /** @example true */
+            active: boolean;
+            /** @example 1 */
+            version: number;
+            /** @example 2026-01-15T09:30:00.000Z */
             createdAt: string;
         };
         Warehouse: {
@@ -6141,10 +6703,13 @@ export interface operations {
                      *           "onHand": 40,
                      *           "reserved": 6,
                      *           "available": 34,
-                     *           "version": 7
+                     *           "version": 7,
+                     *           "onOrder": 48,
+                     *           "nextExpectedAt": "2026-01-22T09:30:00.000Z"
                      *         }
                      *       ],
-                     *       "available": 34
+                     *       "available": 34,
+                     *       "onOrder": 48
                      *     }
                      */
                     "application/json": components["schemas"]["Availability"];
@@ -6331,6 +6896,1803 @@ export interface operations {
                      *       "title": "Service unavailable",
                      *       "status": 503,
                      *       "detail": "The database does not answer.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPurchaseOrders: {
+        parameters: {
+            query?: {
+                /** @example 50 */
+                limit?: number;
+                /**
+                 * @description nextCursor from the previous page
+                 * @example WyJIQU0tMTZPWiJd
+                 */
+                cursor?: string;
+                /** @example draft */
+                status?: "draft" | "submitted" | "partially_received" | "received" | "closed" | "cancelled";
+                /** @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58 */
+                vendorId?: string;
+                /** @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58 */
+                warehouseId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of purchase orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d",
+                     *           "status": "draft",
+                     *           "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *           "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *           "currency": "EUR",
+                     *           "receiveTolerancePct": 0,
+                     *           "expectedAt": "2026-01-22T09:30:00.000Z",
+                     *           "origin": "manual",
+                     *           "note": null,
+                     *           "lines": [
+                     *             {
+                     *               "sku": "HAM-16OZ",
+                     *               "qty": 48,
+                     *               "received": 0,
+                     *               "unitCost": 420
+                     *             }
+                     *           ],
+                     *           "version": 1,
+                     *           "createdAt": "2026-01-15T09:30:00.000Z",
+                     *           "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *           "submittedAt": null,
+                     *           "closedAt": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJIQU0tMTZPWiJd"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["PurchaseOrder"][];
+                        /**
+                         * @description Send as `cursor` for the next page; null on the last
+                         * @example WyJIQU0tMTZPWiJd
+                         */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Retry-safe: a replay within 24 h returns the first response
+                 * @example a7c1e9f2-5b3d-4e8a-9c6f-2d4b8e1a3c57
+                 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                 *       "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                 *       "lines": [
+                 *         {
+                 *           "sku": "HAM-16OZ",
+                 *           "qty": 2,
+                 *           "unitCost": 420
+                 *         }
+                 *       ],
+                 *       "receiveTolerancePct": 5,
+                 *       "note": "Weekly restock"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreatePurchaseOrder"];
+            };
+        };
+        responses: {
+            /** @description The draft (ETag header: its version) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d",
+                     *       "status": "draft",
+                     *       "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *       "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *       "currency": "EUR",
+                     *       "receiveTolerancePct": 0,
+                     *       "expectedAt": "2026-01-22T09:30:00.000Z",
+                     *       "origin": "manual",
+                     *       "note": null,
+                     *       "lines": [
+                     *         {
+                     *           "sku": "HAM-16OZ",
+                     *           "qty": 48,
+                     *           "received": 0,
+                     *           "unitCost": 420
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *       "submittedAt": null,
+                     *       "closedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limitBytes": 1048576,
+                     *       "type": "https://varastokkr.dev/problems/payload-too-large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body exceeds 1048576 bytes.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expected": "application/json",
+                     *       "type": "https://varastokkr.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The purchase order (ETag header: its version) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d",
+                     *       "status": "draft",
+                     *       "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *       "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *       "currency": "EUR",
+                     *       "receiveTolerancePct": 0,
+                     *       "expectedAt": "2026-01-22T09:30:00.000Z",
+                     *       "origin": "manual",
+                     *       "note": null,
+                     *       "lines": [
+                     *         {
+                     *           "sku": "HAM-16OZ",
+                     *           "qty": 48,
+                     *           "received": 0,
+                     *           "unitCost": 420
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *       "submittedAt": null,
+                     *       "closedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ETag you read
+                 * @example "3"
+                 */
+                "if-match"?: string;
+            };
+            path: {
+                /** @example 8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "lines": [
+                 *         {
+                 *           "sku": "HAM-16OZ",
+                 *           "qty": 2,
+                 *           "unitCost": 420
+                 *         }
+                 *       ],
+                 *       "receiveTolerancePct": 5,
+                 *       "note": "Weekly restock"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdatePurchaseOrder"];
+            };
+        };
+        responses: {
+            /** @description The draft (ETag header: its new version) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d",
+                     *       "status": "draft",
+                     *       "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *       "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *       "currency": "EUR",
+                     *       "receiveTolerancePct": 0,
+                     *       "expectedAt": "2026-01-22T09:30:00.000Z",
+                     *       "origin": "manual",
+                     *       "note": null,
+                     *       "lines": [
+                     *         {
+                     *           "sku": "HAM-16OZ",
+                     *           "qty": 48,
+                     *           "received": 0,
+                     *           "unitCost": 420
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *       "submittedAt": null,
+                     *       "closedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "currentStatus": "received",
+                     *       "attempted": "cancelled",
+                     *       "type": "https://varastokkr.dev/problems/illegal-transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A purchase order that is received cannot be cancelled.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/precondition-failed",
+                     *       "title": "Precondition failed",
+                     *       "status": 412,
+                     *       "detail": "The resource changed since you read it (If-Match did not match).",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expected": "application/json",
+                     *       "type": "https://varastokkr.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/precondition-required",
+                     *       "title": "Precondition required",
+                     *       "status": 428,
+                     *       "detail": "Send If-Match with the ETag you read, so a concurrent change is not overwritten.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The purchase order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d",
+                     *       "status": "draft",
+                     *       "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *       "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *       "currency": "EUR",
+                     *       "receiveTolerancePct": 0,
+                     *       "expectedAt": "2026-01-22T09:30:00.000Z",
+                     *       "origin": "manual",
+                     *       "note": null,
+                     *       "lines": [
+                     *         {
+                     *           "sku": "HAM-16OZ",
+                     *           "qty": 48,
+                     *           "received": 0,
+                     *           "unitCost": 420
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *       "submittedAt": null,
+                     *       "closedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "currentStatus": "received",
+                     *       "attempted": "cancelled",
+                     *       "type": "https://varastokkr.dev/problems/illegal-transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A purchase order that is received cannot be cancelled.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    closePurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The purchase order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d",
+                     *       "status": "draft",
+                     *       "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *       "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *       "currency": "EUR",
+                     *       "receiveTolerancePct": 0,
+                     *       "expectedAt": "2026-01-22T09:30:00.000Z",
+                     *       "origin": "manual",
+                     *       "note": null,
+                     *       "lines": [
+                     *         {
+                     *           "sku": "HAM-16OZ",
+                     *           "qty": 48,
+                     *           "received": 0,
+                     *           "unitCost": 420
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *       "submittedAt": null,
+                     *       "closedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "currentStatus": "received",
+                     *       "attempted": "cancelled",
+                     *       "type": "https://varastokkr.dev/problems/illegal-transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A purchase order that is received cannot be cancelled.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receivePurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Retry-safe: a replay within 24 h returns the first response
+                 * @example a7c1e9f2-5b3d-4e8a-9c6f-2d4b8e1a3c57
+                 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @example 8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "lines": [
+                 *         {
+                 *           "sku": "HAM-16OZ",
+                 *           "qty": 2
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReceivePurchaseOrder"];
+            };
+        };
+        responses: {
+            /** @description The purchase order, partially received or received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d",
+                     *       "status": "draft",
+                     *       "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *       "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *       "currency": "EUR",
+                     *       "receiveTolerancePct": 0,
+                     *       "expectedAt": "2026-01-22T09:30:00.000Z",
+                     *       "origin": "manual",
+                     *       "note": null,
+                     *       "lines": [
+                     *         {
+                     *           "sku": "HAM-16OZ",
+                     *           "qty": 48,
+                     *           "received": 0,
+                     *           "unitCost": 420
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *       "submittedAt": null,
+                     *       "closedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "path": "lines.0.qty",
+                     *       "line": {
+                     *         "sku": "HAM-16OZ",
+                     *         "ordered": 48,
+                     *         "received": 40,
+                     *         "attempted": 12,
+                     *         "receivableLimit": 48
+                     *       },
+                     *       "type": "https://varastokkr.dev/problems/over-receipt",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "Line HAM-16OZ would receive more than ordered: 48 ordered, 40 received, at most 8 more.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limitBytes": 1048576,
+                     *       "type": "https://varastokkr.dev/problems/payload-too-large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body exceeds 1048576 bytes.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expected": "application/json",
+                     *       "type": "https://varastokkr.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The purchase order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d",
+                     *       "status": "draft",
+                     *       "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *       "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *       "currency": "EUR",
+                     *       "receiveTolerancePct": 0,
+                     *       "expectedAt": "2026-01-22T09:30:00.000Z",
+                     *       "origin": "manual",
+                     *       "note": null,
+                     *       "lines": [
+                     *         {
+                     *           "sku": "HAM-16OZ",
+                     *           "qty": 48,
+                     *           "received": 0,
+                     *           "unitCost": 420
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *       "submittedAt": null,
+                     *       "closedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "currentStatus": "received",
+                     *       "attempted": "cancelled",
+                     *       "type": "https://varastokkr.dev/problems/illegal-transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A purchase order that is received cannot be cancelled.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runReplenishment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReplenishmentRun"];
+            };
+        };
+        responses: {
+            /** @description What was drafted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "lines": [
+                     *         {
+                     *           "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *           "sku": "HAM-16OZ",
+                     *           "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *           "purchaseOrderId": "8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d",
+                     *           "qty": 48
+                     *         }
+                     *       ],
+                     *       "noVendor": [
+                     *         {
+                     *           "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *           "sku": "HAM-16OZ"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReplenishmentResult"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expected": "application/json",
+                     *       "type": "https://varastokkr.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReorderSuggestions: {
+        parameters: {
+            query: {
+                /** @example 90 */
+                windowDays?: number;
+                /** @example 0.95 */
+                serviceLevel?: number;
+                /**
+                 * @description Cost of placing one order, minor units: with it the quantity is the EOQ
+                 * @example 2500
+                 */
+                orderCost?: number | null;
+                /**
+                 * @description Yearly cost of holding a unit, as a fraction of its unit cost
+                 * @example 0.25
+                 */
+                holdingRate?: number;
+                /** @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58 */
+                warehouseId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suggestions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "sku": "HAM-16OZ",
+                     *           "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *           "avgDailyDemand": 4.2,
+                     *           "demandStdDev": 1.3,
+                     *           "leadTimeDays": 7,
+                     *           "z": 1.645,
+                     *           "unitCost": 420,
+                     *           "packSize": 12,
+                     *           "minOrderQty": 24,
+                     *           "suggestedReorderPoint": 36,
+                     *           "suggestedReorderQty": 48,
+                     *           "qtyMethod": "eoq",
+                     *           "current": {
+                     *             "reorderPoint": 10,
+                     *             "reorderQty": 50
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["ReorderSuggestion"][];
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applyReorderSuggestions: {
+        parameters: {
+            query?: {
+                /** @example 90 */
+                windowDays?: number;
+                /** @example 0.95 */
+                serviceLevel?: number;
+                /**
+                 * @description Cost of placing one order, minor units: with it the quantity is the EOQ
+                 * @example 2500
+                 */
+                orderCost?: number | null;
+                /**
+                 * @description Yearly cost of holding a unit, as a fraction of its unit cost
+                 * @example 0.25
+                 */
+                holdingRate?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                 *       "skus": [
+                 *         "HAM-16OZ"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApplySuggestions"];
+            };
+        };
+        responses: {
+            /** @description The settings applied */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "sku": "HAM-16OZ",
+                     *           "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *           "avgDailyDemand": 4.2,
+                     *           "demandStdDev": 1.3,
+                     *           "leadTimeDays": 7,
+                     *           "z": 1.645,
+                     *           "unitCost": 420,
+                     *           "packSize": 12,
+                     *           "minOrderQty": 24,
+                     *           "suggestedReorderPoint": 36,
+                     *           "suggestedReorderQty": 48,
+                     *           "qtyMethod": "eoq",
+                     *           "current": {
+                     *             "reorderPoint": 10,
+                     *             "reorderQty": 50
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["ReorderSuggestion"][];
+                    };
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expected": "application/json",
+                     *       "type": "https://varastokkr.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
                      *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
                      *     }
                      */
@@ -7786,6 +10148,872 @@ export interface operations {
             };
         };
     };
+    listVendors: {
+        parameters: {
+            query?: {
+                /** @example 50 */
+                limit?: number;
+                /**
+                 * @description nextCursor from the previous page
+                 * @example WyJIQU0tMTZPWiJd
+                 */
+                cursor?: string;
+                /** @example true */
+                active?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of vendors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *           "name": "Nordic Meats Oy",
+                     *           "email": "orders@nordicmeats.example",
+                     *           "currency": "EUR",
+                     *           "leadTimeDays": 7,
+                     *           "active": true,
+                     *           "version": 1,
+                     *           "createdAt": "2026-01-15T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJIQU0tMTZPWiJd"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["Vendor"][];
+                        /**
+                         * @description Send as `cursor` for the next page; null on the last
+                         * @example WyJIQU0tMTZPWiJd
+                         */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createVendor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Nordic Meats Oy",
+                 *       "email": "orders@nordicmeats.example",
+                 *       "currency": "EUR",
+                 *       "leadTimeDays": 7
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateVendor"];
+            };
+        };
+        responses: {
+            /** @description The new vendor */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *       "name": "Nordic Meats Oy",
+                     *       "email": "orders@nordicmeats.example",
+                     *       "currency": "EUR",
+                     *       "leadTimeDays": 7,
+                     *       "active": true,
+                     *       "version": 1,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Vendor"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limitBytes": 1048576,
+                     *       "type": "https://varastokkr.dev/problems/payload-too-large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body exceeds 1048576 bytes.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expected": "application/json",
+                     *       "type": "https://varastokkr.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getVendor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The vendor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *       "name": "Nordic Meats Oy",
+                     *       "email": "orders@nordicmeats.example",
+                     *       "currency": "EUR",
+                     *       "leadTimeDays": 7,
+                     *       "active": true,
+                     *       "version": 1,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Vendor"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateVendor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Nordic Meats Oy",
+                 *       "email": "orders@nordicmeats.example",
+                 *       "currency": "EUR",
+                 *       "leadTimeDays": 5,
+                 *       "active": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateVendor"];
+            };
+        };
+        responses: {
+            /** @description The vendor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *       "name": "Nordic Meats Oy",
+                     *       "email": "orders@nordicmeats.example",
+                     *       "currency": "EUR",
+                     *       "leadTimeDays": 7,
+                     *       "active": true,
+                     *       "version": 1,
+                     *       "createdAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Vendor"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expected": "application/json",
+                     *       "type": "https://varastokkr.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSupplierItems: {
+        parameters: {
+            query?: {
+                /** @example 50 */
+                limit?: number;
+                /**
+                 * @description nextCursor from the previous page
+                 * @example WyJIQU0tMTZPWiJd
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @example 2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of supplier items */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *           "sku": "HAM-16OZ",
+                     *           "vendorSku": "NM-4411",
+                     *           "unitCost": 420,
+                     *           "minOrderQty": 24,
+                     *           "packSize": 12,
+                     *           "leadTimeDays": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJIQU0tMTZPWiJd"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["SupplierItem"][];
+                        /**
+                         * @description Send as `cursor` for the next page; null on the last
+                         * @example WyJIQU0tMTZPWiJd
+                         */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putSupplierItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f */
+                id: string;
+                /** @example HAM-16OZ */
+                sku: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "vendorSku": "NM-4411",
+                 *       "unitCost": 420,
+                 *       "minOrderQty": 24,
+                 *       "packSize": 12,
+                 *       "leadTimeDays": null
+                 *     }
+                 */
+                "application/json": components["schemas"]["PutSupplierItem"];
+            };
+        };
+        responses: {
+            /** @description The supplier item, changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *       "sku": "HAM-16OZ",
+                     *       "vendorSku": "NM-4411",
+                     *       "unitCost": 420,
+                     *       "minOrderQty": 24,
+                     *       "packSize": 12,
+                     *       "leadTimeDays": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SupplierItem"];
+                };
+            };
+            /** @description The supplier item, new */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "vendorId": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+                     *       "sku": "HAM-16OZ",
+                     *       "vendorSku": "NM-4411",
+                     *       "unitCost": 420,
+                     *       "minOrderQty": 24,
+                     *       "packSize": 12,
+                     *       "leadTimeDays": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SupplierItem"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expected": "application/json",
+                     *       "type": "https://varastokkr.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listWarehouses: {
         parameters: {
             query?: {
@@ -8219,6 +11447,8 @@ export interface operations {
                      *           "reorderQty": 50,
                      *           "preferredVendorId": null,
                      *           "inTransit": 0,
+                     *           "onOrder": 48,
+                     *           "nextExpectedAt": "2026-01-22T09:30:00.000Z",
                      *           "version": 7
                      *         }
                      *       ],
@@ -8356,6 +11586,8 @@ export interface operations {
                      *       "reorderQty": 50,
                      *       "preferredVendorId": null,
                      *       "inTransit": 0,
+                     *       "onOrder": 48,
+                     *       "nextExpectedAt": "2026-01-22T09:30:00.000Z",
                      *       "version": 7
                      *     }
                      */

@@ -1,0 +1,75 @@
+/**
+ * Purchasing through the real edge, as people use it: a manager buys, a clerk of the warehouse
+ * receives, and every step reaches the warehouse's live room as purchase_order.updated (delivered
+ * by the jobs runner from the outbox); the level shows what is on order meanwhile.
+ */
+import { beforeAll, expect, test } from 'bun:test';
+import { signedIn } from '../../test/harness/auth.ts';
+import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
+import { requestsAs } from '../../test/harness/http.ts';
+import { openRoom, roomUrl } from '../../test/harness/room-socket.ts';
+import { receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
+
+let edge: TestEdge;
+let w: StockWorld;
+let wh: string;
+
+beforeAll(async () => {
+  edge = await testEdge();
+  w = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 1, skus: 1 });
+  wh = w.warehouses[0]!.id;
+}, 120_000);
+
+test('a manager buys, a clerk receives; the room hears each step and the level shows on order', async () => {
+  const target = { url: edge.url, db: edge.database.db };
+  const manager = await signedIn(target, { roles: ['manager'], warehouseIds: [wh] });
+  const clerk = await signedIn(target, { roles: ['clerk'], warehouseIds: [wh] });
+  const partner = await signedIn(target, { roles: ['partner'], warehouseIds: [wh] });
+  const api = requestsAs(() => edge.url);
+  const sku = w.skus[0]!;
+
+  // A level to show on order on (a sku new to the warehouse has none until stock arrives).
+  await receive(w, wh, sku, 1);
+  const room = await openRoom(roomUrl(edge.url, wh, clerk.accessToken));
+  expect((await room.next()).type).toBe('snapshot');
+
+  const vendor = await api.json(manager, 'POST', '/api/vendors', { name: 'Edge vendor', leadTimeDays: 2 });
+  expect(vendor.status).toBe(201);
+  const vendorId = ((await vendor.json()) as { id: string }).id;
+  const created = await api.json(manager, 'POST', '/api/purchase-orders', {
+    vendorId,
+    warehouseId: wh,
+    lines: [{ sku, qty: 6 }],
+  });
+  expect(created.status).toBe(201);
+  const id = ((await created.json()) as { id: string }).id;
+  expect((await api.json(partner, 'GET', `/api/purchase-orders/${id}`, undefined)).status).toBe(403);
+  expect((await api.json(clerk, 'POST', `/api/purchase-orders/${id}/submit`, {})).status).toBe(403);
+  expect((await api.json(manager, 'POST', `/api/purchase-orders/${id}/submit`, {})).status).toBe(200);
+
+  const stock = await api.send(clerk, `/api/warehouses/${wh}/stock`);
+  const level = ((await stock.json()) as { items: { sku: string; onOrder: number }[] }).items;
+  expect(level.find((l) => l.sku === sku)?.onOrder).toBe(6);
+
+  const received = await api.json(clerk, 'POST', `/api/purchase-orders/${id}/receive`, {
+    lines: [{ sku, qty: 6 }],
+  });
+  expect(received.status).toBe(200);
+
+  const step = (status: string) => (m: { type: string; event?: string; data?: unknown }) =>
+    m.type === 'event' &&
+    m.event === 'purchase_order.updated' &&
+    (m.data as { id?: string; status?: string }).id === id &&
+    (m.data as { status?: string }).status === status;
+  for (const status of ['draft', 'submitted', 'received'])
+    expect(await room.nextMatching(step(status), 30_000)).toMatchObject({ event: 'purchase_order.updated' });
+  // The receipt itself arrives on the stock feed like any other.
+  expect(
+    await room.nextMatching(
+      (m) =>
+        m.type === 'stock' && (m as { sku?: string }).sku === sku && (m as { onHand?: number }).onHand === 7,
+      30_000,
+    ),
+  ).toMatchObject({ onHand: 7 });
+  room.ws.close();
+});

@@ -1,0 +1,195 @@
+/**
+ * Replenishment: for each level whose inventory position (on hand - reserved + on order + in
+ * transit, drafts counted as on order) is below its reorder point, a line on the open draft of
+ * its preferred vendor for that warehouse, sized by replenishmentQuantity. Each warehouse is done
+ * in one transaction under lockWarehouseBuying, reading the position after taking the lock: a run
+ * that overlaps another, repeats, or races a manual draft sees the line already there and adds
+ * nothing for the same shortfall.
+ */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { InventoryClient } from '../inventory/client.ts';
+import { type ReorderLevel, readReorderLevels } from '../inventory/reorder-reads.ts';
+import type { Database, Transaction } from '../platform/database.ts';
+import { returnedRow } from '../platform/invariant.ts';
+import { onOrderByLevel } from './on-order-reads.ts';
+import {
+  expectedArrival,
+  lockWarehouseBuying,
+  publish,
+  purchaseOrderView,
+  saveStep,
+} from './purchase-order-store.ts';
+import { finishPendingReceipts } from './receiving.ts';
+import { inventoryPosition, replenishmentQuantity } from './reorder-formulas.ts';
+import { purchaseOrderLines, purchaseOrders, supplierItems, vendors } from './tables.ts';
+
+export interface ReplenishmentResult {
+  /** Lines added to drafts, or grown on them. */
+  lines: { warehouseId: string; sku: string; vendorId: string; purchaseOrderId: string; qty: number }[];
+  /** Levels below their reorder point with no (active) preferred vendor: nobody to order from. */
+  noVendor: { warehouseId: string; sku: string }[];
+}
+
+export async function runReplenishment(
+  db: Database,
+  inventory: InventoryClient,
+  opts: { warehouseIds: string[] | null; requestId: string | null },
+): Promise<ReplenishmentResult> {
+  await finishPendingReceipts(db, inventory);
+  const candidates = await readReorderLevels(db.$client, opts.warehouseIds);
+  const warehouseIds = [...new Set(candidates.map((l) => l.warehouseId))];
+  const result: ReplenishmentResult = { lines: [], noVendor: [] };
+  for (const warehouseId of warehouseIds) {
+    const done = await db.transaction(async (tx) => {
+      await lockWarehouseBuying(tx, warehouseId);
+      // Read after the lock: whatever a run before us drafted is committed and counted now.
+      return replenishWarehouse(tx, db, warehouseId, opts.requestId);
+    });
+    result.lines.push(...done.lines);
+    result.noVendor.push(...done.noVendor);
+  }
+  return result;
+}
+
+async function replenishWarehouse(
+  tx: Transaction,
+  db: Database,
+  warehouseId: string,
+  requestId: string | null,
+): Promise<ReplenishmentResult> {
+  const levels = await readReorderLevels(db.$client, [warehouseId]);
+  const onOrder = await onOrderByLevel(db.$client, [warehouseId], null, { includeDrafts: true });
+  const short = levels.flatMap((level) => {
+    const position = inventoryPosition({
+      ...level,
+      onOrder: onOrder.get(`${warehouseId}/${level.sku}`)?.onOrder ?? 0,
+    });
+    return position < level.reorderPoint ? [{ level, position }] : [];
+  });
+  const result: ReplenishmentResult = { lines: [], noVendor: [] };
+  if (short.length === 0) return result;
+  const terms = await vendorTerms(
+    tx,
+    short.map((s) => s.level),
+  );
+  // One draft and one statement of lines per vendor, however many skus it gets.
+  const byVendor = new Map<string, { terms: VendorTerms; sku: string; qty: number }[]>();
+  for (const { level, position } of short) {
+    const t = terms.get(level.sku);
+    if (!t) {
+      result.noVendor.push({ warehouseId, sku: level.sku });
+      continue;
+    }
+    const qty = replenishmentQuantity({
+      ...t,
+      position,
+      reorderPoint: level.reorderPoint,
+      reorderQty: level.reorderQty,
+    });
+    byVendor.set(t.vendorId, [...(byVendor.get(t.vendorId) ?? []), { terms: t, sku: level.sku, qty }]);
+  }
+  for (const [vendorId, lines] of byVendor) {
+    const first = lines[0];
+    if (!first) continue;
+    const poId = await openDraft(tx, warehouseId, first.terms);
+    await tx
+      .insert(purchaseOrderLines)
+      .values(
+        lines.map((l) => ({ purchaseOrderId: poId, sku: l.sku, qty: l.qty, unitCost: l.terms.unitCost })),
+      )
+      .onConflictDoUpdate({
+        target: [purchaseOrderLines.purchaseOrderId, purchaseOrderLines.sku],
+        set: { qty: sql`${purchaseOrderLines.qty} + excluded.qty` },
+      });
+    const [row] = await tx.select().from(purchaseOrders).where(eq(purchaseOrders.id, poId));
+    const saved = await tx
+      .select()
+      .from(purchaseOrderLines)
+      .where(eq(purchaseOrderLines.purchaseOrderId, poId));
+    const updated = await saveStep(tx, returnedRow(row ? [row] : []), {});
+    await publish(tx, purchaseOrderView(updated, saved), requestId);
+    result.lines.push(
+      ...lines.map((l) => ({ warehouseId, sku: l.sku, vendorId, purchaseOrderId: poId, qty: l.qty })),
+    );
+  }
+  return result;
+}
+
+interface VendorTerms {
+  vendorId: string;
+  currency: string;
+  leadTimeDays: number;
+  unitCost: number | null;
+  packSize: number;
+  minOrderQty: number;
+}
+
+/**
+ * Each level's preferred vendor's terms for its sku (defaults where the vendor has no supplier
+ * item), in two statements; a level whose vendor is inactive or gone has none.
+ */
+async function vendorTerms(tx: Transaction, levels: ReorderLevel[]): Promise<Map<string, VendorTerms>> {
+  const vendorIds = [...new Set(levels.flatMap((l) => (l.preferredVendorId ? [l.preferredVendorId] : [])))];
+  if (vendorIds.length === 0) return new Map();
+  const found = await tx
+    .select()
+    .from(vendors)
+    .where(and(inArray(vendors.id, vendorIds), eq(vendors.active, true)));
+  const items = await tx
+    .select()
+    .from(supplierItems)
+    .where(
+      and(
+        inArray(supplierItems.vendorId, vendorIds),
+        inArray(
+          supplierItems.sku,
+          levels.map((l) => l.sku),
+        ),
+      ),
+    );
+  const terms = new Map<string, VendorTerms>();
+  for (const level of levels) {
+    const v = found.find((x) => x.id === level.preferredVendorId);
+    if (!v) continue;
+    const item = items.find((i) => i.vendorId === v.id && i.sku === level.sku);
+    terms.set(level.sku, {
+      vendorId: v.id,
+      currency: v.currency,
+      leadTimeDays: item?.leadTimeDays ?? v.leadTimeDays,
+      unitCost: item?.unitCost ?? null,
+      packSize: item?.packSize ?? 1,
+      minOrderQty: item?.minOrderQty ?? 1,
+    });
+  }
+  return terms;
+}
+
+/** The oldest draft of this vendor for this warehouse, or a new one (origin replenishment). */
+async function openDraft(tx: Transaction, warehouseId: string, terms: VendorTerms): Promise<string> {
+  const [draft] = await tx
+    .select({ id: purchaseOrders.id })
+    .from(purchaseOrders)
+    .where(
+      and(
+        eq(purchaseOrders.vendorId, terms.vendorId),
+        eq(purchaseOrders.warehouseId, warehouseId),
+        eq(purchaseOrders.status, 'draft'),
+      ),
+    )
+    .orderBy(asc(purchaseOrders.createdAt))
+    .limit(1);
+  if (draft) return draft.id;
+  const rows = await tx
+    .insert(purchaseOrders)
+    .values({
+      vendorId: terms.vendorId,
+      warehouseId,
+      status: 'draft',
+      currency: terms.currency,
+      origin: 'replenishment',
+      expectedAt: expectedArrival(new Date(), terms.leadTimeDays, [terms.leadTimeDays]),
+      actorId: 'system:replenishment',
+    })
+    .returning({ id: purchaseOrders.id });
+  return returnedRow(rows).id;
+}
