@@ -149,9 +149,11 @@ describe('API description and static assets', () => {
     expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
   });
 
-  test('GET / serves the web placeholder page from assets', async () => {
+  test('GET / serves the dashboard (the Angular build in web/dist) from assets', async () => {
     const res = await fetch(`${edge.url}/`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('<title>Varastokkr</title>');
+    const html = await res.text();
+    expect(html).toContain('<title>Varastokkr</title>');
+    expect(html).toContain('<app-root');
   });
 });

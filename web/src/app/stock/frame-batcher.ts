@@ -4,8 +4,9 @@
  */
 export type FrameScheduler = (run: () => void) => unknown;
 
-const nextFrame: FrameScheduler = (run) =>
-  typeof requestAnimationFrame === 'function' ? requestAnimationFrame(run) : setTimeout(run, 16);
+// Looked up on globalThis: the unit tests run where there are no frames (Bun), and use timers.
+const frames = (globalThis as { requestAnimationFrame?: FrameScheduler }).requestAnimationFrame;
+const nextFrame: FrameScheduler = (run) => (frames ? frames(run) : setTimeout(run, 16));
 
 export class FrameBatcher<T> {
   private pending: T[] = [];

@@ -1,0 +1,206 @@
+/**
+ * The dashboard end to end: Debian's Chromium against the whole stack (the edge serving the
+ * production build in web/dist, core, jobs, Postgres). Sign-in through a deep link, the live
+ * stock board changing as stock moves through the API, the warehouse picker, the filters, a
+ * session revoked elsewhere, and screenshots at desktop and phone widths (test-artifacts/).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { type Actor, signedIn } from '../../test/harness/auth.ts';
+import { type OfflinePage, offlinePage, testBrowser } from '../../test/harness/browser.ts';
+import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
+import { receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
+
+/** What the page-side callbacks below use of the DOM (this file compiles without the DOM's types). */
+interface PageElement {
+  textContent: string | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+}
+declare const document: {
+  querySelector(selector: string): PageElement | null;
+  documentElement: { scrollWidth: number };
+};
+declare const sessionStorage: { getItem(key: string): string | null };
+type Marked = { beforeAdjustment?: boolean };
+
+const artifacts = join(import.meta.dir, '..', '..', 'test-artifacts', 'dashboard');
+
+let edge: TestEdge;
+let world: StockWorld;
+let manager: Actor;
+let home: string;
+let away: string;
+let tab: OfflinePage;
+
+/** The text of one cell (by column header) of the row of `sku`, or undefined while it is not shown. */
+function cellText(page: Page, sku: string, column: number): Promise<string | undefined> {
+  return page.evaluate(
+    ([s, c]) =>
+      document
+        .querySelector(`[role=row][data-sku="${s}"]`)
+        ?.querySelectorAll('[role=cell]')
+        [c]?.textContent?.trim(),
+    [sku, column] as const,
+  );
+}
+
+/** Waits until the row of `sku` shows `onHand` (column 1). */
+async function onHandShown(page: Page, sku: string, onHand: number): Promise<void> {
+  await page.waitForFunction(
+    ([s, n]) =>
+      document
+        .querySelector(`[role=row][data-sku="${s}"]`)
+        ?.querySelectorAll('[role=cell]')[1]
+        ?.textContent?.trim() === String(n),
+    [sku, onHand] as const,
+    { timeout: 20_000 },
+  );
+}
+
+async function signInThrough(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+beforeAll(async () => {
+  [edge] = await Promise.all([testEdge(), testBrowser()]);
+  world = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 2, skus: 3 });
+  [home, away] = world.warehouses.map((w) => w.id) as [string, string];
+  manager = await signedIn(
+    { url: edge.url, db: edge.database.db },
+    { roles: ['manager'], warehouseIds: [home, away] },
+  );
+  await receive(world, home, world.skus[0] as string, 12);
+  await receive(world, home, world.skus[1] as string, 3);
+  await world.client.PUT('/api/warehouses/{id}/stock/{sku}/reorder', {
+    params: { path: { id: home, sku: world.skus[1] as string } },
+    body: { reorderPoint: 5, reorderQty: 20, preferredVendorId: null },
+  });
+  await receive(world, away, world.skus[2] as string, 7);
+  tab = await offlinePage(await testBrowser());
+  mkdirSync(artifacts, { recursive: true });
+});
+
+afterAll(async () => {
+  await tab?.close();
+});
+
+describe('the edge serves the dashboard', () => {
+  test("a client path gets the app, while /api, /openapi.json and /docs stay the worker's", async () => {
+    const navigate = { 'sec-fetch-mode': 'navigate', accept: 'text/html' };
+    const board = await fetch(`${edge.url}/warehouses/x/stock`, { headers: navigate });
+    expect(board.status).toBe(200);
+    expect(board.headers.get('content-type')).toContain('text/html');
+    expect(await board.text()).toContain('<app-root');
+    const api = await fetch(`${edge.url}/api/whatever`, { headers: navigate });
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toContain('application/problem+json');
+    const doc = await fetch(`${edge.url}/openapi.json`, { headers: navigate });
+    expect(doc.headers.get('content-type')).toContain('application/json');
+    const docs = await fetch(`${edge.url}/docs`, { headers: navigate });
+    expect(await docs.text()).toContain('/vendor/scalar/standalone.js');
+  });
+});
+
+describe('the stock board', () => {
+  test('a deep link signs in first, says why a password was wrong, then lands on the board', async () => {
+    const { page } = tab;
+    await page.goto(`${edge.url}/warehouses/${home}/stock`);
+    await page.waitForURL(/\/login\?returnTo=/);
+    expect(await page.getByLabel('Email').getAttribute('type')).toBe('email');
+    expect(await page.getByLabel('Password').getAttribute('type')).toBe('password');
+
+    await signInThrough(page, manager.user.email, 'not-the-password');
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: /\S/ }).waitFor();
+    const message = (await alert.textContent())?.trim() ?? '';
+    expect(message.length).toBeGreaterThan(5);
+    expect(message).not.toContain('[object');
+    expect(page.url()).toContain('/login');
+
+    await signInThrough(page, manager.user.email, manager.password);
+    await page.waitForURL(`${edge.url}/warehouses/${home}/stock`);
+    await onHandShown(page, world.skus[0] as string, 12);
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+  });
+
+  test('an adjustment posted through the API changes its row in place, without a reload', async () => {
+    const { page } = tab;
+    const sku = world.skus[0] as string;
+    await page.evaluate(() => {
+      (globalThis as Marked).beforeAdjustment = true;
+    });
+    await receive(world, home, sku, 5);
+    await onHandShown(page, sku, 17);
+    expect(await cellText(page, sku, 3)).toBe('17'); // available
+    // The same document: a reload would have dropped the marker.
+    expect(await page.evaluate(() => (globalThis as Marked).beforeAdjustment)).toBe(true);
+    await page.screenshot({ path: join(artifacts, 'stock-board-1280.png') });
+  });
+
+  test('search and the below-reorder filter narrow the rows; reorder points come from the API', async () => {
+    const { page } = tab;
+    const [plenty, low] = world.skus as [string, string];
+    await page.waitForFunction(
+      (s) =>
+        document
+          .querySelector(`[role=row][data-sku="${s}"]`)
+          ?.querySelectorAll('[role=cell]')[5]
+          ?.textContent?.trim() === '5',
+      low,
+    );
+    await page.getByLabel('Only at or below reorder point').check();
+    await page.locator(`[role=row][data-sku="${plenty}"]`).waitFor({ state: 'detached' });
+    expect(await cellText(page, low, 1)).toBe('3');
+    await page.getByLabel('Only at or below reorder point').uncheck();
+    await page.getByLabel('Search sku').fill(plenty.toLowerCase());
+    await page.locator(`[role=row][data-sku="${low}"]`).waitFor({ state: 'detached' });
+    expect(await cellText(page, plenty, 0)).toBe(plenty);
+    await page.getByLabel('Search sku').fill('');
+  });
+
+  test("the warehouse picker opens the other warehouse's board", async () => {
+    const { page } = tab;
+    await page.getByLabel('Warehouse').selectOption(away);
+    await page.waitForURL(`${edge.url}/warehouses/${away}/stock`);
+    await onHandShown(page, world.skus[2] as string, 7);
+    expect(await page.locator(`[role=row][data-sku="${world.skus[0]}"]`).count()).toBe(0);
+    await page.getByLabel('Warehouse').selectOption(home);
+    await onHandShown(page, world.skus[0] as string, 17);
+  });
+
+  test('at 390 px wide the board fits the screen and every number is there', async () => {
+    const phone = await offlinePage(await testBrowser(), { width: 390, height: 844 });
+    try {
+      const { page } = phone;
+      await page.goto(`${edge.url}/login`);
+      await signInThrough(page, manager.user.email, manager.password);
+      await page.waitForURL(`${edge.url}/warehouses/${home}/stock`); // `/` leads to the first warehouse
+      await onHandShown(page, world.skus[0] as string, 17);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: join(artifacts, 'stock-board-390.png') });
+      expect(phone.foreignRequests).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  test('a session signed out elsewhere sends the board back to sign-in', async () => {
+    const { page } = tab;
+    const stored = await page.evaluate(() => sessionStorage.getItem('varastokkr.session'));
+    const { tokens } = JSON.parse(stored ?? '{}') as { tokens: { refreshToken: string } };
+    const out = await fetch(`${edge.url}/api/auth/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: tokens.refreshToken }),
+    });
+    expect(out.status).toBe(204);
+    await page.waitForURL(/\/login\?returnTo=%2Fwarehouses%2F/, { timeout: 30_000 });
+    await page.getByText('Your session has ended').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('varastokkr.session'))).toBeNull();
+    expect(tab.foreignRequests).toEqual([]);
+  });
+});
