@@ -41,7 +41,8 @@ export class LiveStock {
     private readonly session: ApiSession,
     readonly warehouseId: string,
   ) {
-    this.room = session.room(warehouseId);
+    // Reconnects back off to at most 10 s: a board on a wall should be back soon after the edge.
+    this.room = session.room(warehouseId, { backoff: { initialMs: 500, maxMs: 10_000 } });
     this.room.on('open', () => this.connection.set('connected'));
     this.room.on('close', (close) => {
       if (close.reconnecting) this.connection.set('reconnecting');
