@@ -115,6 +115,21 @@ describe('the edge serves the dashboard', () => {
     const docs = await fetch(`${edge.url}/docs`, { headers: navigate });
     expect(await docs.text()).toContain('/vendor/scalar/standalone.js');
   });
+
+  test("the first load's JavaScript stays under 300 kB compressed", async () => {
+    const html = await (await fetch(`${edge.url}/`)).text();
+    const initial = [
+      ...html.matchAll(/<script [^>]*src="([^"]+)"/g),
+      ...html.matchAll(/<link [^>]*rel="modulepreload"[^>]*href="([^"]+)"/g),
+    ].map((m) => m[1] as string);
+    expect(initial.length).toBeGreaterThan(0);
+    let compressed = 0;
+    for (const path of new Set(initial)) {
+      const body = await fetch(new URL(path, `${edge.url}/`)).then((r) => r.arrayBuffer());
+      compressed += Bun.gzipSync(new Uint8Array(body)).byteLength;
+    }
+    expect(compressed).toBeLessThan(300_000);
+  });
 });
 
 describe('the stock board', () => {
