@@ -2,7 +2,8 @@
  * Builds the dashboard (web/, Angular's application builder through the local `ng`) into
  * web/dist, then adds the edge's other assets (edge/build-assets.ts). `bun run build` runs it
  * once for production; `bun run dev` keeps it watching; the test harness builds once per run.
- * `ng` runs on the project's own Node 22 (the node@22 package), like wrangler.
+ * `bun scripts/web-build.ts test` runs its component tests (Vitest). `ng` runs on the project's
+ * own Node 22 (the node@22 package), like wrangler.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -33,11 +34,33 @@ function ng(args: string[]): ChildProcess {
   });
 }
 
+/** One `ng` command to its end: its exit code and everything it printed. */
+async function runNg(
+  args: string[],
+  onLine?: (line: string) => void,
+): Promise<{ code: number | null; output: string }> {
+  const child = ng(args);
+  const output: string[] = [];
+  const lines = lineSplitter((line) => {
+    output.push(line);
+    onLine?.(line);
+  });
+  child.stdout?.on('data', lines.push);
+  child.stderr?.on('data', lines.push);
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  lines.end();
+  return { code, output: output.join('\n') };
+}
+
 /** Every file the build reads from the repository: the app, its static files and the typed client. */
 function sourceFiles(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [] : [join(dir, e.name)],
+      e.isDirectory()
+        ? walk(join(dir, e.name))
+        : /\.(test|testbed)\.ts$/.test(e.name)
+          ? []
+          : [join(dir, e.name)],
     );
   return [
     ...walk(join(web, 'src')),
@@ -70,18 +93,8 @@ export async function buildWeb(
     buildAssets();
     return { reused: true };
   }
-  const child = ng(['build', '--configuration', configuration]);
-  const output: string[] = [];
-  const lines = lineSplitter((line) => {
-    output.push(line);
-    opts.onLine?.(line);
-  });
-  child.stdout?.on('data', lines.push);
-  child.stderr?.on('data', lines.push);
-  const code = await new Promise<number | null>((done) => child.once('exit', done));
-  lines.end();
-  if (code !== 0)
-    throw new Error(`the dashboard build failed (ng build exited ${code}):\n${output.join('\n')}`);
+  const { code, output } = await runNg(['build', '--configuration', configuration], opts.onLine);
+  if (code !== 0) throw new Error(`the dashboard build failed (ng build exited ${code}):\n${output}`);
   buildAssets();
   writeFileSync(stampFile, stamp);
   return { reused: false };
@@ -142,7 +155,20 @@ export function watchWeb(onLine: (line: string) => void): WebWatch {
   };
 }
 
-if (import.meta.main) {
+/**
+ * The component and service tests (the `*.testbed.ts` files under web/src): Vitest in Angular's TestBed,
+ * through `ng test` (happy-dom). Resolves with their output; rejects when one fails.
+ */
+export async function testWeb(onLine?: (line: string) => void): Promise<string> {
+  const { code, output } = await runNg(['test'], onLine);
+  if (code !== 0)
+    throw new Error(`the dashboard's component tests failed (ng test exited ${code}):\n${output}`);
+  return output;
+}
+
+if (import.meta.main && process.argv[2] === 'test') {
+  await testWeb((line) => console.log(line)).catch(() => process.exit(1));
+} else if (import.meta.main) {
   const started = performance.now();
   await buildWeb({ onLine: (line) => console.log(line) }).catch((err: Error) => {
     console.error(err.message);
