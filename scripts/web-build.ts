@@ -18,7 +18,8 @@ const stampFile = join(web, 'dist', '.build-stamp');
 
 export type WebConfiguration = 'production' | 'development';
 
-function ng(args: string[]): ChildProcess {
+/** `ng` on the project's Node; `oneShot` marks a run as CI (no prompts), which a watch must not be: ng then watches nothing. */
+function ng(args: string[], oneShot = true): ChildProcess {
   return spawn(join(web, 'node_modules', '.bin', 'ng'), args, {
     cwd: web,
     detached: true, // its own process group, so stopping it stops esbuild's workers too
@@ -29,7 +30,7 @@ function ng(args: string[]): ChildProcess {
       NG_CLI_ANALYTICS: 'false',
       NO_COLOR: '1',
       FORCE_COLOR: '0',
-      CI: 'true', // no spinner, no prompts
+      ...(oneShot ? { CI: 'true' } : {}),
     },
   });
 }
@@ -107,14 +108,27 @@ export interface WebWatch {
   kill(): void;
 }
 
+async function fileAppears(path: string, timeoutMs = 30_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !existsSync(path); await Bun.sleep(50)) {
+    if (Date.now() > deadline)
+      throw new Error(`the dashboard build wrote no ${path} within ${timeoutMs / 1000} s`);
+  }
+}
+
 /** What a person needs from ng's watch output: errors, warnings and one line per rebuild. */
 export function watchLineWorthShowing(line: string): boolean {
   return /ERROR|WARNING|error TS|NG\d{4}|generation (complete|failed)|^\s+\S+\.(ts|html|css):\d+/.test(line);
 }
 
-/** `ng build --watch` (development): rebuilds web/dist on every change while it runs. */
-export function watchWeb(onLine: (line: string) => void): WebWatch {
-  const child = ng(['build', '--configuration', 'development', '--watch']);
+/**
+ * `ng build --watch` (development): rebuilds web/dist on every change while it runs. Another
+ * `outputPath` (a test's) gets the dashboard alone, without the edge's other assets.
+ */
+export function watchWeb(onLine: (line: string) => void, opts: { outputPath?: string } = {}): WebWatch {
+  const out = opts.outputPath ? ['--output-path', opts.outputPath] : [];
+  // Given a bare path, ng writes the browser files to browser/ under it.
+  const builtDir = opts.outputPath ? join(opts.outputPath, 'browser') : join(web, 'dist');
+  const child = ng(['build', '--configuration', 'development', '--watch', ...out], false);
   let settle: { resolve: () => void; reject: (err: Error) => void } | undefined;
   const firstBuild = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject };
@@ -122,10 +136,17 @@ export function watchWeb(onLine: (line: string) => void): WebWatch {
   const errors: string[] = [];
   const lines = lineSplitter((line) => {
     if (/ERROR|error TS|NG\d{4}/.test(line)) errors.push(line);
-    if (/generation complete/.test(line)) {
-      buildAssets(); // the first build emptied web/dist; later ones leave /vendor alone
-      settle?.resolve();
+    if (/generation complete/.test(line) && settle) {
+      const first = settle;
       settle = undefined;
+      // ng prints this before its files are on disk: the first build is done once index.html is.
+      void fileAppears(join(builtDir, 'index.html')).then(
+        () => {
+          if (!opts.outputPath) buildAssets(); // the first build emptied web/dist; later ones leave /vendor alone
+          first.resolve();
+        },
+        (err: Error) => first.reject(err),
+      );
     } else if (/generation failed/.test(line)) {
       settle?.reject(new Error(`the dashboard build failed:\n${errors.join('\n')}`));
       settle = undefined;
