@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
 import { type OfflinePage, offlinePage, testBrowser } from '../../test/harness/browser.ts';
+import { builtDashboard } from '../../test/harness/dashboard.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
 import { receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
 
@@ -78,6 +79,8 @@ async function signInThrough(page: Page, email: string, password: string): Promi
 }
 
 beforeAll(async () => {
+  // The shared edge may have started before something replaced web/dist: it serves what is there now.
+  await builtDashboard();
   [edge] = await Promise.all([testEdge(), testBrowser()]);
   world = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 3, skus: 3 });
   [home, away] = world.warehouses.map((w) => w.id) as [string, string];
@@ -258,6 +261,15 @@ describe('the stock board', () => {
     await page.locator('[role=row][data-sku="BIG-09999"]').waitFor();
     expect(await page.locator('[role=row][data-sku="BIG-00000"]').count()).toBe(0);
     await page.getByLabel('Warehouse').selectOption(home);
+    await onHandShown(page, world.skus[0] as string, 17);
+  });
+
+  test('an address with no screen says so, with the way back', async () => {
+    const { page } = tab;
+    await page.goto(`${edge.url}/no/such/page`);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await page.getByRole('link', { name: 'Go to your stock board' }).click();
+    await page.waitForURL(`${edge.url}/warehouses/${home}/stock`);
     await onHandShown(page, world.skus[0] as string, 17);
   });
 

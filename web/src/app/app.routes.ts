@@ -25,5 +25,9 @@ export const routes: Routes = [
       },
     ],
   },
-  { path: '**', redirectTo: '' },
+  {
+    path: '**',
+    loadComponent: () => import('./shell/not-found.page').then((m) => m.NotFoundPage),
+    title: 'Not found · Varastokkr',
+  },
 ];
