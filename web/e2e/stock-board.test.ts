@@ -23,7 +23,10 @@ declare const document: {
   querySelector(selector: string): PageElement | null;
   documentElement: { scrollWidth: number };
 };
-declare const sessionStorage: { getItem(key: string): string | null };
+declare const sessionStorage: {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+};
 type Marked = { beforeAdjustment?: boolean };
 
 const artifacts = join(import.meta.dir, '..', '..', 'test-artifacts', 'dashboard');
@@ -273,17 +276,25 @@ describe('the stock board', () => {
     await onHandShown(page, world.skus[0] as string, 17);
   });
 
-  test('a session signed out elsewhere sends the board back to sign-in', async () => {
+  test('a session signed out elsewhere: the refresh fails and the board goes back to sign-in', async () => {
     const { page } = tab;
     const stored = await page.evaluate(() => sessionStorage.getItem('varastokkr.session'));
-    const { tokens } = JSON.parse(stored ?? '{}') as { tokens: { refreshToken: string } };
+    const session = JSON.parse(stored ?? '{}') as { tokens: { refreshToken: string; expiresAt: number } };
     const out = await fetch(`${edge.url}/api/auth/logout`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refreshToken: tokens.refreshToken }),
+      body: JSON.stringify({ refreshToken: session.tokens.refreshToken }),
     });
     expect(out.status).toBe(204);
-    await page.waitForURL(/\/login\?returnTo=%2Fwarehouses%2F/, { timeout: 30_000 });
+    // The access token is due for its refresh (as after a quarter of an hour on the board): the
+    // board's first calls refresh it, the revoked refresh token is refused, and the app signs out.
+    session.tokens.expiresAt = Date.now() - 1000;
+    await page.evaluate(
+      (json) => sessionStorage.setItem('varastokkr.session', json),
+      JSON.stringify(session),
+    );
+    await page.reload();
+    await page.waitForURL(/\/login\?returnTo=%2Fwarehouses%2F/);
     await page.getByText('Your session has ended').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('varastokkr.session'))).toBeNull();
     expect(tab.foreignRequests).toEqual([]);
