@@ -94,10 +94,16 @@ describe('bad input through the edge gets problem+json', () => {
     await expectProblem(res, 415, 'unsupported-media-type');
   });
 
-  test('unknown routes: 404 for an API path no service owns, an unknown path in a service, and a non-API path', async () => {
+  test("unknown routes: 404 for an API path no service owns, an unknown path in a service, and the worker's other paths", async () => {
     await expectProblem(await api.send(`/api/teleporters`), 404, 'not-found');
     await expectProblem(await api.send(`/api/warehouses/x/y/z`), 404, 'not-found');
-    await expectProblem(await fetch(`${edge.url}/no/such/page`), 404, 'not-found');
+    await expectProblem(await fetch(`${edge.url}/.well-known/no-such-thing`), 404, 'not-found');
+  });
+
+  test("any other path is the dashboard's: index.html, whose router shows the screen or its own not-found page", async () => {
+    const res = await fetch(`${edge.url}/no/such/page`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<app-root');
   });
 
   test('oversized body: 413', async () => {
@@ -149,9 +155,11 @@ describe('API description and static assets', () => {
     expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
   });
 
-  test('GET / serves the web placeholder page from assets', async () => {
+  test('GET / serves the dashboard (the Angular build in web/dist) from assets', async () => {
     const res = await fetch(`${edge.url}/`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('<title>Varastokkr</title>');
+    const html = await res.text();
+    expect(html).toContain('<title>Varastokkr</title>');
+    expect(html).toContain('<app-root');
   });
 });

@@ -111,6 +111,13 @@ if (taken.length > 0) {
   await fail('nothing was started. Is another `bun run dev` running?');
 }
 
+// The dashboard builds while Postgres starts, then rebuilds web/dist on every change under web/
+// (and packages/client); the edge serves web/dist, so it starts once the first build is done.
+const { watchWeb } = await import('./web-build.ts');
+say('web', 'building the dashboard (web/, watching for changes)');
+const webWatch = watchWeb((line) => say('web', line));
+keep({ name: 'web', stop: webWatch.stop, kill: webWatch.kill });
+
 const wranglerRequestLine = /^\[wrangler:info\] [A-Z]+ \/\S* \d{3} /;
 let edgeUrl = '';
 let childEnv: Record<string, string> = {};
@@ -165,6 +172,11 @@ try {
     log: createLogger({ service: 'ws-proxy' }, cfg.LOG_LEVEL, (l) => say('ws-proxy', prettyLogLine(l))),
   });
   keep({ name: 'ws-proxy', stop: async () => void proxy.stop(true) });
+  await webWatch.firstBuild.then(
+    () => say('web', 'dashboard built; it rebuilds when a file under web/src changes'),
+    (err: Error) =>
+      say('web', `${err.message}\nthe edge serves a placeholder page until a change under web/ builds`),
+  );
   const edge = await startWrangler({
     port: cfg.EDGE_PORT,
     inspectorPort: await freePort(),
@@ -224,6 +236,7 @@ const seconds = ((performance.now() - started) / 1000).toFixed(1);
 const password = cfg.ADMIN_PASSWORD === DEV_ADMIN_PASSWORD ? DEV_ADMIN_PASSWORD : '(your ADMIN_PASSWORD)';
 console.log(`
   Varastokkr is up in ${seconds}s: ${edgeUrl}
+    Dashboard      ${edgeUrl}/ (rebuilt when web/ changes; reload the page)
     API reference  ${edgeUrl}/docs
     OpenAPI        ${edgeUrl}/openapi.json
     Health         ${edgeUrl}/healthz

@@ -94,6 +94,15 @@ describe('service boundaries', () => {
   test('core/platform/** imports no service and not the composition root', () => {
     expect(importViolations(sourcesUnder('core/platform'), outsidePlatform)).toEqual([]);
   });
+
+  test('the dashboard (web/src) reaches the system only through @varastokkr/client; nothing imports it', () => {
+    // A relative import lands on a repository path; packages (@angular/core, rxjs) stay as written.
+    const outsideWeb = (t: string) => /^(core|edge|jobs|db|scripts|test|bench|packages)(\/|$)/.test(t);
+    expect(importViolations(sourcesUnder('web/src'), outsideWeb)).toEqual([]);
+    const inWebSrc = (t: string) => t.startsWith('web/src');
+    const others = ['core', 'edge', 'jobs', 'db', 'scripts', 'packages'].flatMap(sourcesUnder);
+    expect(importViolations(others, inWebSrc)).toEqual([]);
+  });
 });
 
 describe('no non-null assertions in edge/** and jobs/**', () => {

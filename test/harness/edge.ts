@@ -7,6 +7,7 @@ import { startWrangler, type WranglerHandle } from '../../edge/local/wrangler-de
 import { startWsProxy } from '../../edge/local/ws-proxy.ts';
 import { startJobs } from '../../jobs/worker.ts';
 import { serveCore, TEST_EDGE_SIGNING_SECRET } from './core.ts';
+import { builtDashboard } from './dashboard.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { captureLogger } from './logs.ts';
 import { testPostgres } from './postgres.ts';
@@ -63,7 +64,8 @@ export async function startEdgeStack(opts: {
   edgeVars?: (coreUrl: string) => Record<string, string>;
 }): Promise<EdgeStack> {
   const started = performance.now();
-  const database = await createTestDatabase(opts.name);
+  // The edge serves web/dist: the dashboard is built (once per run) before any edge starts.
+  const [database] = await Promise.all([createTestDatabase(opts.name), builtDashboard()]);
   // Many test files sign in from 127.0.0.1 through this edge: the per-address limit is tested
   // on a core of its own (core/identity/throttle.test.ts), not shared here.
   // Core answers /api/* only to requests the edge signed, as in production: every call the edge

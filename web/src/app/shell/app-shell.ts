@@ -1,0 +1,44 @@
+/**
+ * The frame around every signed-in screen: the app's name, its navigation, the warehouse
+ * picker (for people with more than one) and who is signed in.
+ */
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { NavigationEnd, Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { filter, map } from 'rxjs';
+import { ApiSession } from '../api/api-session';
+import { Warehouses } from '../api/warehouses';
+
+@Component({
+  selector: 'app-shell',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterOutlet, RouterLink, RouterLinkActive],
+  templateUrl: './app-shell.html',
+  styleUrl: './app-shell.css',
+})
+export class AppShell {
+  protected readonly session = inject(ApiSession);
+  protected readonly warehouses = inject(Warehouses);
+  private readonly router = inject(Router);
+  private readonly url = toSignal(
+    this.router.events.pipe(
+      filter((e) => e instanceof NavigationEnd),
+      map(() => this.router.url),
+    ),
+    { initialValue: this.router.url },
+  );
+  /** The warehouse in the address (/warehouses/:id/...), else the first one. */
+  protected readonly warehouseId = computed(
+    () => /^\/warehouses\/([^/?#]+)/.exec(this.url())?.[1] ?? this.warehouses.list()[0]?.id,
+  );
+
+  constructor() {
+    void this.warehouses.load().catch(() => undefined);
+  }
+
+  /** The picker keeps the screen and changes the warehouse. */
+  protected pickWarehouse(event: Event): void {
+    const id = (event.target as HTMLSelectElement).value;
+    void this.router.navigate(['/warehouses', id, 'stock']);
+  }
+}
