@@ -55,8 +55,9 @@ async function runNg(
 
 /** Every file the build reads from the repository: the app, its static files and the typed client. */
 function sourceFiles(): string[] {
+  // web/public (static files copied as they are) may not exist: git keeps no empty folder.
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []).flatMap((e) =>
       e.isDirectory()
         ? walk(join(dir, e.name))
         : /\.(test|testbed)\.ts$/.test(e.name)
