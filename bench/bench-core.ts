@@ -67,3 +67,14 @@ export function startBenchCore(databaseUrl: string, log: Logger) {
     },
   };
 }
+
+/** Signs in as the bench database's seeded admin: the header for requests that need a caller. */
+export async function adminAuthorization(baseUrl: string): Promise<Record<string, string>> {
+  const res = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@example.com', password: 'admin-dev-password' }),
+  });
+  if (!res.ok) throw new Error(`bench login failed: ${res.status} ${await res.text()}`);
+  return { authorization: `Bearer ${((await res.json()) as { accessToken: string }).accessToken}` };
+}

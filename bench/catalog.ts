@@ -16,7 +16,7 @@ import { serviceNames } from '../core/services.ts';
 import { startWrangler } from '../edge/local/wrangler-dev.ts';
 import { startWsProxy } from '../edge/local/ws-proxy.ts';
 import { startJobs } from '../jobs/worker.ts';
-import { connectBenchDatabase } from './bench-core.ts';
+import { adminAuthorization, connectBenchDatabase } from './bench-core.ts';
 import { measure } from './load.ts';
 import type { BenchContext } from './run.ts';
 
@@ -66,15 +66,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   ]);
 
   try {
-    const login = await fetch(`${edge.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'admin@example.com', password: 'admin-dev-password' }),
-    });
-    if (!login.ok) throw new Error(`bench login failed: ${login.status}`);
-    const headers = {
-      authorization: `Bearer ${((await login.json()) as { accessToken: string }).accessToken}`,
-    };
+    const headers = await adminAuthorization(edge.url);
     const list = await fetch(`${edge.url}/api/products?limit=1`, { headers });
     const sku = ((await list.json()) as { items: { sku: string }[] }).items[0]?.sku;
     if (!sku) throw new Error('the bench database has no products; the seed should have made some');

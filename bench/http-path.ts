@@ -16,7 +16,7 @@ import { freePort } from '../core/platform/ports.ts';
 import { serviceNames } from '../core/services.ts';
 import { startWrangler } from '../edge/local/wrangler-dev.ts';
 import { startWsProxy } from '../edge/local/ws-proxy.ts';
-import { connectBenchDatabase } from './bench-core.ts';
+import { adminAuthorization, connectBenchDatabase } from './bench-core.ts';
 import { measure } from './load.ts';
 import { pgbench } from './postgres.ts';
 import type { BenchContext } from './run.ts';
@@ -102,17 +102,6 @@ export async function run(ctx: BenchContext): Promise<void> {
     coreServer.stop(true);
     await handle.close();
   }
-}
-
-/** Signs in as the bench database's seeded admin, for requests that need a caller. */
-async function adminAuthorization(coreUrl: string): Promise<Record<string, string>> {
-  const res = await fetch(`${coreUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'admin@example.com', password: 'admin-dev-password' }),
-  });
-  if (!res.ok) throw new Error(`bench login failed: ${res.status} ${await res.text()}`);
-  return { authorization: `Bearer ${((await res.json()) as { accessToken: string }).accessToken}` };
 }
 
 /** A measurement of failing requests measures nothing: stop and say so. */

@@ -20,7 +20,7 @@ import { warehouses } from '../core/inventory/tables.ts';
 import { createLogger } from '../core/platform/logger.ts';
 import { freePort } from '../core/platform/ports.ts';
 import { startWrangler } from '../edge/local/wrangler-dev.ts';
-import { connectBenchDatabase, startBenchCore } from './bench-core.ts';
+import { adminAuthorization, connectBenchDatabase, startBenchCore } from './bench-core.ts';
 import { checkLedger, countOrders, type Violation } from './orders/ledger-check.ts';
 import { measureOrders, type OrderLoadResult, type OrderShape } from './orders/order-load.ts';
 import { pgbench, pgbenchInit } from './postgres.ts';
@@ -65,15 +65,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   let fiveHundreds = 0;
 
   try {
-    const login = async (): Promise<Record<string, string>> => {
-      const res = await fetch(`${coreUrl}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'admin@example.com', password: 'admin-dev-password' }),
-      });
-      if (!res.ok) throw new Error(`bench login failed: ${res.status} ${await res.text()}`);
-      return { authorization: `Bearer ${((await res.json()) as { accessToken: string }).accessToken}` };
-    };
+    const login = () => adminAuthorization(coreUrl);
 
     const baseline = await checkLedger(handle.db);
     for (const v of baseline) violations.push({ phase: 'before the run (seed)', v });
