@@ -4,6 +4,7 @@ import { createRouter } from '../app-env.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { ForbiddenError, UnauthorizedError } from '../platform/problem.ts';
 import { authProblems, clientAddress, publicRoute, secured } from './authorize.ts';
+import { attemptableActions, type Principal } from './policy.ts';
 import { revokeFamilyOf } from './refresh-tokens.ts';
 import { tellRoomsOfLogout } from './room-sockets.ts';
 import {
@@ -101,6 +102,12 @@ const jwks = createRoute({
   responses: { 200: jsonContent(jwksSchema, 'JSON Web Key Set') },
 });
 
+/** The caller as `/api/auth/me` shows it, with what the policy lets it attempt. */
+function describeCaller(p: Principal) {
+  const { id, kind, email, name, roles, warehouseIds } = p;
+  return { id, kind, email, name, roles, warehouseIds, actions: attemptableActions(p) };
+}
+
 export const authRoutes = createRouter()
   .openapi(login, async (c) => {
     const { email, password } = c.req.valid('json');
@@ -118,11 +125,7 @@ export const authRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(me, async (c) => {
-    const p = c.var.principal;
-    return c.json(
-      { id: p.id, kind: p.kind, email: p.email, name: p.name, roles: p.roles, warehouseIds: p.warehouseIds },
-      200,
-    );
+    return c.json(describeCaller(c.var.principal), 200);
   })
   .openapi(updateMe, async (c) => {
     const body = c.req.valid('json');
@@ -153,14 +156,14 @@ export const authRoutes = createRouter()
       password: body.newPassword,
     });
     return c.json(
-      {
+      describeCaller({
         id: user.id,
-        kind: 'user' as const,
+        kind: 'user',
         email: user.email,
         name: user.name,
         roles: user.roles,
         warehouseIds: user.warehouseIds,
-      },
+      }),
       200,
     );
   })

@@ -67,6 +67,11 @@ export function mayAttempt(principal: Principal, action: Action): boolean {
   return hasRole(principal, action);
 }
 
+/** Every action the principal may attempt somewhere, in the policy's order (what a client may offer). */
+export function attemptableActions(principal: Principal): Action[] {
+  return (Object.keys(policy) as Action[]).filter((action) => hasRole(principal, action));
+}
+
 /** Whether the principal may do this action in this warehouse. */
 export function may(principal: Principal, action: Action, warehouseId: string): boolean {
   if (!hasRole(principal, action)) return false;

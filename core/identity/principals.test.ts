@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
 import { apiClient, expectProblem } from '../../test/harness/http.ts';
+import { type Action, policy } from './policy.ts';
 import { roleNames } from './tables.ts';
 
 let edge: TestEdge;
@@ -89,7 +90,15 @@ describe('API keys of every role on the profile endpoints', () => {
       const key = await newKey([role]);
       const client = as(() => ({ 'x-api-key': key.key }));
       const me = await client.get('/api/auth/me');
-      expect(await me.json()).toMatchObject({ kind: 'api_key', id: key.id, roles: [role] });
+      const body = (await me.json()) as { actions: string[] };
+      expect(body).toMatchObject({ kind: 'api_key', id: key.id, roles: [role] });
+      // What a client may offer is the policy's answer for the role, nothing more.
+      expect(body.actions).toEqual(
+        (Object.keys(policy) as Action[]).filter((a) =>
+          (policy[a].roles as readonly string[]).includes(role),
+        ),
+      );
+      expect(body.actions.includes('users:manage')).toBe(role === 'admin');
       await expectProblem(await patch(client, '/api/auth/me', { name: 'renamed' }), 403, 'forbidden');
       await expectProblem(
         await patch(client, '/api/auth/me', { currentPassword: 'x', newPassword: 'y'.repeat(20) }),

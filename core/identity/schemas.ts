@@ -40,6 +40,11 @@ export const meSchema = z
     name: z.string().openapi({ example: 'Aino Virtanen' }),
     roles: z.array(z.enum(roleNames)).openapi({ example: ['clerk'] }),
     warehouseIds: z.array(z.string()).openapi({ example: [exampleIds.warehouse] }),
+    actions: z.array(z.string()).openapi({
+      description:
+        'The policy actions the caller may attempt (scoped ones only in `warehouseIds`, or everywhere for admins). For clients deciding what to show; the API still decides every call.',
+      example: ['profile:read', 'catalog:read', 'stock:read', 'stock:adjust'],
+    }),
   })
   .openapi('Me');
 

@@ -1522,6 +1522,16 @@ export interface components {
              *     ]
              */
             warehouseIds: string[];
+            /**
+             * @description The policy actions the caller may attempt (scoped ones only in `warehouseIds`, or everywhere for admins). For clients deciding what to show; the API still decides every call.
+             * @example [
+             *       "profile:read",
+             *       "catalog:read",
+             *       "stock:read",
+             *       "stock:adjust"
+             *     ]
+             */
+            actions: string[];
         };
         /** @description Integer minor units and an ISO 4217 currency */
         Money: {
@@ -2821,6 +2831,12 @@ export interface operations {
                      *       ],
                      *       "warehouseIds": [
                      *         "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58"
+                     *       ],
+                     *       "actions": [
+                     *         "profile:read",
+                     *         "catalog:read",
+                     *         "stock:read",
+                     *         "stock:adjust"
                      *       ]
                      *     }
                      */
@@ -2902,6 +2918,12 @@ export interface operations {
                      *       ],
                      *       "warehouseIds": [
                      *         "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58"
+                     *       ],
+                     *       "actions": [
+                     *         "profile:read",
+                     *         "catalog:read",
+                     *         "stock:read",
+                     *         "stock:adjust"
                      *       ]
                      *     }
                      */

@@ -29,13 +29,19 @@ export class ApiSession {
   readonly user = this.currentUser.asReadonly();
   readonly roles = computed<readonly Role[]>(() => this.currentUser()?.roles ?? []);
   readonly signedIn = computed(() => this.currentUser() !== undefined);
+  /** The policy actions the user may attempt (`/api/auth/me`); screens offer only these. */
+  readonly actions = signal<readonly string[]>([]);
   /** Why the last session ended without the user signing out (shown on the sign-in page). */
   readonly endedBecause = signal<string | undefined>(undefined);
 
   constructor() {
     const stored = loadSession();
     this.current = this.clientFor(stored?.tokens);
-    if (stored) this.currentUser.set(stored.user);
+    if (stored) {
+      this.currentUser.set(stored.user);
+      this.actions.set(stored.actions ?? []);
+      if (!stored.actions) void this.loadActions().catch(() => undefined);
+    }
   }
 
   /** The typed client: `await session.api((c) => c.GET('/api/warehouses'))`. */
@@ -52,6 +58,15 @@ export class ApiSession {
     return this.roles().some((role) => roles.includes(role));
   }
 
+  /**
+   * Whether to offer an action (a policy name such as `users:manage`). Only a hint for what to
+   * show: the API decides every call, and a scoped action may still be refused in a warehouse
+   * outside the user's scope.
+   */
+  can(action: string): boolean {
+    return this.actions().includes(action);
+  }
+
   /** Signs in with email and password; a wrong one rejects with the API's ProblemError. */
   async signIn(email: string, password: string): Promise<User> {
     const anonymous = createClient({ baseUrl: this.baseUrl });
@@ -65,8 +80,17 @@ export class ApiSession {
     this.current = this.clientFor(tokens);
     saveSession({ tokens, user: data.user });
     this.endedBecause.set(undefined);
+    await this.loadActions();
     this.currentUser.set(data.user);
     return data.user;
+  }
+
+  /** Asks the API what this user may do, and keeps it with the session. */
+  private async loadActions(): Promise<void> {
+    const { data } = await this.current.GET('/api/auth/me');
+    this.actions.set(data.actions);
+    const stored = loadSession();
+    if (stored) saveSession({ ...stored, actions: data.actions });
   }
 
   /** Signs out here and on the server (the refresh token's family stops working). */
@@ -102,6 +126,7 @@ export class ApiSession {
     forgetSession();
     this.current = this.clientFor(undefined);
     this.currentUser.set(undefined);
+    this.actions.set([]);
   }
 
   private clientFor(tokens: Parameters<typeof saveSession>[0]['tokens'] | undefined): VarastokkrClient {
@@ -109,7 +134,7 @@ export class ApiSession {
       baseUrl: this.baseUrl,
       ...(tokens ? { credentials: { tokens } } : {}),
       onTokens: ({ user, ...fresh }) => {
-        saveSession({ tokens: fresh, user });
+        saveSession({ tokens: fresh, user, actions: [...this.actions()] });
         this.currentUser.set(user);
       },
     });

@@ -10,6 +10,14 @@ export const signedIn: CanActivateFn = (_route, state) => {
   return inject(Router).createUrlTree(['/login'], { queryParams: { returnTo: state.url } });
 };
 
+/**
+ * A screen for one policy action (`offers('users:manage')`): anyone else gets the not-found
+ * page, as if the screen did not exist for them. The API refuses the calls anyway.
+ */
+export function offers(action: string): CanActivateFn {
+  return () => inject(ApiSession).can(action) || inject(Router).parseUrl('/not-found');
+}
+
 /** `/` opens the first warehouse's stock board (or stays, to say there is none). */
 export const firstWarehouseBoard: CanActivateFn = async () => {
   const router = inject(Router);

@@ -11,6 +11,8 @@ import type { SavedTokens, User } from '@varastokkr/client';
 export interface StoredSession {
   tokens: SavedTokens;
   user: User;
+  /** What the policy lets this user attempt (from /api/auth/me), so screens offer only that. */
+  actions?: string[];
 }
 
 const KEY = 'varastokkr.session';

@@ -9,6 +9,18 @@ import { filter, map } from 'rxjs';
 import { ApiSession } from '../api/api-session';
 import { Warehouses } from '../api/warehouses';
 
+/** Every screen in the main navigation, with the policy action that makes it worth showing. */
+const navigation = [
+  { path: '/products', label: 'Products', action: 'catalog:read' },
+  { path: '/orders', label: 'Orders', action: 'orders:read' },
+  { path: '/transfers', label: 'Transfers', action: 'transfers:read' },
+  { path: '/purchasing', label: 'Purchasing', action: 'purchase-orders:read' },
+  { path: '/scan', label: 'Scan', action: 'stock:adjust' },
+  { path: '/admin/users', label: 'Users', action: 'users:manage' },
+  { path: '/admin/api-keys', label: 'API keys', action: 'api-keys:manage' },
+  { path: '/admin/jobs', label: 'Jobs', action: 'jobs:manage' },
+] as const;
+
 @Component({
   selector: 'app-shell',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -31,6 +43,9 @@ export class AppShell {
   protected readonly warehouseId = computed(
     () => /^\/warehouses\/([^/?#]+)/.exec(this.url())?.[1] ?? this.warehouses.list()[0]?.id,
   );
+
+  /** The screens this user's role may use (the API still decides each call). */
+  protected readonly links = computed(() => navigation.filter((link) => this.session.can(link.action)));
 
   constructor() {
     void this.warehouses.load().catch(() => undefined);
