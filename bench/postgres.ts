@@ -17,7 +17,10 @@ export interface BenchDatabase {
  * A throwaway embedded Postgres with durable settings (fsync on), migrated and seeded, so our
  * path and the pgbench reference run against the very same server.
  */
-export async function startBenchDatabase(progress: (line: string) => void): Promise<BenchDatabase> {
+export async function startBenchDatabase(
+  progress: (line: string) => void,
+  settings: string[] = [],
+): Promise<BenchDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'varastokkr-bench-'));
   chmodSync(dir, 0o755);
   progress('bench: starting Postgres');
@@ -25,6 +28,7 @@ export async function startBenchDatabase(progress: (line: string) => void): Prom
     dataDir: join(dir, 'data'),
     port: await freePort(),
     password: crypto.randomUUID(),
+    settings,
   });
   await ensureDatabaseExists(server.url('postgres'), 'bench');
   const url = server.url('bench');

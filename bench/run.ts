@@ -9,6 +9,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBenchDatabase } from './postgres.ts';
 
+/** A benchmark module: run(), and the Postgres settings it needs (the server starts with them). */
+interface BenchModule {
+  run(ctx: BenchContext): Promise<void>;
+  postgresSettings?: string[];
+}
+
 export interface BenchContext {
   databaseUrl: string;
   seconds: number;
@@ -40,10 +46,12 @@ if (unknown.length > 0) {
 const rows: [string, string, string][] = [];
 const workDir = mkdtempSync(join(tmpdir(), 'varastokkr-bench-work-'));
 const progress = (line: string) => console.error(`  ${line}`);
-const database = await startBenchDatabase(progress);
+const benches = await Promise.all(names.map(async (n) => (await import(`./${n}.ts`)) as BenchModule));
+const database = await startBenchDatabase(progress, [
+  ...new Set(benches.flatMap((b) => b.postgresSettings ?? [])),
+]);
 try {
-  for (const name of names) {
-    const bench = (await import(`./${name}.ts`)) as { run(ctx: BenchContext): Promise<void> };
+  for (const bench of benches) {
     await bench.run({
       databaseUrl: database.url,
       seconds: Number(values.seconds),

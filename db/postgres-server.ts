@@ -40,6 +40,8 @@ export interface StartOptions {
   password: string;
   /** Durability off (fsync, synchronous_commit): for throwaway test clusters only. */
   ephemeral?: boolean;
+  /** More server settings (`name=value`), for example a benchmark's shared_preload_libraries. */
+  settings?: string[];
   log?: (line: string) => void;
 }
 
@@ -210,6 +212,7 @@ export async function startPostgres(opts: StartOptions): Promise<PostgresServer>
     'unix_socket_directories=',
     'max_connections=300',
     ...(opts.ephemeral ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : []),
+    ...(opts.settings ?? []),
   ];
   const child = spawn(
     join(native, 'bin', 'postgres'),

@@ -17,21 +17,31 @@ export interface ReorderLevel {
   inTransit: number;
 }
 
-/** Levels with a reorder point, in these warehouses (null: all), optionally only these skus. */
-export async function readReorderLevels(
+/**
+ * Levels that may need reordering, in these warehouses (null: all), optionally only these skus:
+ * those whose on hand - reserved + in transit is below their reorder point. What is on order
+ * (purchasing's) only raises a position, so purchasing adds it to these few and keeps those
+ * still short, instead of reading every level with a reorder point. One statement: in transit
+ * is summed once per (warehouse, sku) and joined, not looked up level by level.
+ */
+export async function readReorderCandidates(
   client: SqlClient,
   warehouseIds: readonly string[] | null,
   skus: readonly string[] | null = null,
 ): Promise<ReorderLevel[]> {
   const { rows } = await client.query(
-    `select s.warehouse_id, s.sku, s.on_hand, s.reserved, s.reorder_point, s.reorder_qty,
-            s.preferred_vendor_id,
-            (select coalesce(sum(tl.qty - tl.received), 0)
-               from inventory.transfer_lines tl join inventory.transfers t on t.id = tl.transfer_id
-              where t.to_warehouse_id = s.warehouse_id and tl.sku = s.sku
-                and t.status in ('in_transit', 'partially_received')) as in_transit
+    `with in_transit as (
+       select t.to_warehouse_id as warehouse_id, tl.sku, sum(tl.qty - tl.received) as qty
+       from inventory.transfer_lines tl join inventory.transfers t on t.id = tl.transfer_id
+       where t.status in ('in_transit', 'partially_received')
+         and ($1::uuid[] is null or t.to_warehouse_id = any($1::uuid[]))
+       group by t.to_warehouse_id, tl.sku)
+     select s.warehouse_id, s.sku, s.on_hand, s.reserved, s.reorder_point, s.reorder_qty,
+            s.preferred_vendor_id, coalesce(i.qty, 0) as in_transit
      from inventory.stock_levels s
+     left join in_transit i on i.warehouse_id = s.warehouse_id and i.sku = s.sku
      where s.reorder_point is not null
+       and s.on_hand - s.reserved + coalesce(i.qty, 0) < s.reorder_point
        and ($1::uuid[] is null or s.warehouse_id = any($1::uuid[]))
        and ($2::text[] is null or s.sku = any($2::text[]))
      order by s.warehouse_id, s.sku`,

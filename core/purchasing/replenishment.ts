@@ -5,16 +5,21 @@
  * in one transaction under lockWarehouseBuying, reading the position after taking the lock: a run
  * that overlaps another, repeats, or races a manual draft sees the line already there and adds
  * nothing for the same shortfall.
+ *
+ * Set-based, so a run costs about the same few statements per warehouse however many levels it
+ * has: inventory returns only the levels short before on order (a few percent of them), on order
+ * and vendor terms are read for those skus alone, and each vendor's lines go in one statement.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { InventoryClient } from '../inventory/client.ts';
-import { type ReorderLevel, readReorderLevels } from '../inventory/reorder-reads.ts';
+import { type ReorderLevel, readReorderCandidates } from '../inventory/reorder-reads.ts';
 import type { Database, Transaction } from '../platform/database.ts';
 import { returnedRow } from '../platform/invariant.ts';
 import { onOrderByLevel } from './on-order-reads.ts';
 import {
   expectedArrival,
   lockWarehouseBuying,
+  type PurchaseOrderRow,
   publish,
   purchaseOrderView,
   saveStep,
@@ -36,7 +41,8 @@ export async function runReplenishment(
   opts: { warehouseIds: string[] | null; requestId: string | null },
 ): Promise<ReplenishmentResult> {
   await finishPendingReceipts(db, inventory);
-  const candidates = await readReorderLevels(db.$client, opts.warehouseIds);
+  // Only which warehouses have a shortfall now; each is read again under its lock.
+  const candidates = await readReorderCandidates(db.$client, opts.warehouseIds);
   const warehouseIds = [...new Set(candidates.map((l) => l.warehouseId))];
   const result: ReplenishmentResult = { lines: [], noVendor: [] };
   for (const warehouseId of warehouseIds) {
@@ -57,8 +63,15 @@ async function replenishWarehouse(
   warehouseId: string,
   requestId: string | null,
 ): Promise<ReplenishmentResult> {
-  const levels = await readReorderLevels(db.$client, [warehouseId]);
-  const onOrder = await onOrderByLevel(db.$client, [warehouseId], null, { includeDrafts: true });
+  const levels = await readReorderCandidates(db.$client, [warehouseId]);
+  const result: ReplenishmentResult = { lines: [], noVendor: [] };
+  if (levels.length === 0) return result;
+  const onOrder = await onOrderByLevel(
+    db.$client,
+    [warehouseId],
+    levels.map((l) => l.sku),
+    { includeDrafts: true },
+  );
   const short = levels.flatMap((level) => {
     const position = inventoryPosition({
       ...level,
@@ -66,7 +79,6 @@ async function replenishWarehouse(
     });
     return position < level.reorderPoint ? [{ level, position }] : [];
   });
-  const result: ReplenishmentResult = { lines: [], noVendor: [] };
   if (short.length === 0) return result;
   const terms = await vendorTerms(
     tx,
@@ -86,12 +98,15 @@ async function replenishWarehouse(
       reorderPoint: level.reorderPoint,
       reorderQty: level.reorderQty,
     });
-    byVendor.set(t.vendorId, [...(byVendor.get(t.vendorId) ?? []), { terms: t, sku: level.sku, qty }]);
+    const vendorLines = byVendor.get(t.vendorId) ?? [];
+    vendorLines.push({ terms: t, sku: level.sku, qty });
+    byVendor.set(t.vendorId, vendorLines);
   }
   for (const [vendorId, lines] of byVendor) {
     const first = lines[0];
     if (!first) continue;
-    const poId = await openDraft(tx, warehouseId, first.terms);
+    const draft = await openDraft(tx, warehouseId, first.terms);
+    const poId = draft.id;
     await tx
       .insert(purchaseOrderLines)
       .values(
@@ -101,12 +116,11 @@ async function replenishWarehouse(
         target: [purchaseOrderLines.purchaseOrderId, purchaseOrderLines.sku],
         set: { qty: sql`${purchaseOrderLines.qty} + excluded.qty` },
       });
-    const [row] = await tx.select().from(purchaseOrders).where(eq(purchaseOrders.id, poId));
     const saved = await tx
       .select()
       .from(purchaseOrderLines)
       .where(eq(purchaseOrderLines.purchaseOrderId, poId));
-    const updated = await saveStep(tx, returnedRow(row ? [row] : []), {});
+    const updated = await saveStep(tx, draft, {});
     await publish(tx, purchaseOrderView(updated, saved), requestId);
     result.lines.push(
       ...lines.map((l) => ({ warehouseId, sku: l.sku, vendorId, purchaseOrderId: poId, qty: l.qty })),
@@ -147,11 +161,13 @@ async function vendorTerms(tx: Transaction, levels: ReorderLevel[]): Promise<Map
         ),
       ),
     );
+  const vendorById = new Map(found.map((v) => [v.id, v]));
+  const itemByKey = new Map(items.map((i) => [`${i.vendorId}/${i.sku}`, i]));
   const terms = new Map<string, VendorTerms>();
   for (const level of levels) {
-    const v = found.find((x) => x.id === level.preferredVendorId);
+    const v = level.preferredVendorId ? vendorById.get(level.preferredVendorId) : undefined;
     if (!v) continue;
-    const item = items.find((i) => i.vendorId === v.id && i.sku === level.sku);
+    const item = itemByKey.get(`${v.id}/${level.sku}`);
     terms.set(level.sku, {
       vendorId: v.id,
       currency: v.currency,
@@ -165,9 +181,13 @@ async function vendorTerms(tx: Transaction, levels: ReorderLevel[]): Promise<Map
 }
 
 /** The oldest draft of this vendor for this warehouse, or a new one (origin replenishment). */
-async function openDraft(tx: Transaction, warehouseId: string, terms: VendorTerms): Promise<string> {
+async function openDraft(
+  tx: Transaction,
+  warehouseId: string,
+  terms: VendorTerms,
+): Promise<PurchaseOrderRow> {
   const [draft] = await tx
-    .select({ id: purchaseOrders.id })
+    .select()
     .from(purchaseOrders)
     .where(
       and(
@@ -177,8 +197,10 @@ async function openDraft(tx: Transaction, warehouseId: string, terms: VendorTerm
       ),
     )
     .orderBy(asc(purchaseOrders.createdAt))
-    .limit(1);
-  if (draft) return draft.id;
+    .limit(1)
+    // Locked: a submit racing this run either goes first (and this draft is skipped) or waits.
+    .for('update');
+  if (draft) return draft;
   const rows = await tx
     .insert(purchaseOrders)
     .values({
@@ -190,6 +212,6 @@ async function openDraft(tx: Transaction, warehouseId: string, terms: VendorTerm
       expectedAt: expectedArrival(new Date(), terms.leadTimeDays, [terms.leadTimeDays]),
       actorId: 'system:replenishment',
     })
-    .returning({ id: purchaseOrders.id });
-  return returnedRow(rows).id;
+    .returning();
+  return returnedRow(rows);
 }
