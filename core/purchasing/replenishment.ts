@@ -13,7 +13,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { InventoryClient } from '../inventory/client.ts';
 import { type ReorderLevel, readReorderCandidates } from '../inventory/reorder-reads.ts';
-import type { Database, Transaction } from '../platform/database.ts';
+import { arrayParam, type Database, type Transaction } from '../platform/database.ts';
 import { returnedRow } from '../platform/invariant.ts';
 import { onOrderByLevel } from './on-order-reads.ts';
 import {
@@ -107,15 +107,15 @@ async function replenishWarehouse(
     if (!first) continue;
     const draft = await openDraft(tx, warehouseId, first.terms);
     const poId = draft.id;
-    await tx
-      .insert(purchaseOrderLines)
-      .values(
-        lines.map((l) => ({ purchaseOrderId: poId, sku: l.sku, qty: l.qty, unitCost: l.terms.unitCost })),
-      )
-      .onConflictDoUpdate({
-        target: [purchaseOrderLines.purchaseOrderId, purchaseOrderLines.sku],
-        set: { qty: sql`${purchaseOrderLines.qty} + excluded.qty` },
-      });
+    // One statement with three array parameters, however many lines: a row of parameters per
+    // line cost more to build than the insert took to run.
+    await tx.execute(sql`
+      insert into purchasing.purchase_order_lines (purchase_order_id, sku, qty, unit_cost)
+      select ${poId}::uuid, l.sku, l.qty, l.unit_cost
+      from unnest(${arrayParam(lines.map((l) => l.sku))}::text[], ${arrayParam(lines.map((l) => l.qty))}::int[],
+                  ${arrayParam(lines.map((l) => l.terms.unitCost))}::int[]) as l(sku, qty, unit_cost)
+      on conflict (purchase_order_id, sku)
+      do update set qty = purchasing.purchase_order_lines.qty + excluded.qty`);
     const saved = await tx
       .select()
       .from(purchaseOrderLines)
@@ -155,10 +155,7 @@ async function vendorTerms(tx: Transaction, levels: ReorderLevel[]): Promise<Map
     .where(
       and(
         inArray(supplierItems.vendorId, vendorIds),
-        inArray(
-          supplierItems.sku,
-          levels.map((l) => l.sku),
-        ),
+        sql`${supplierItems.sku} = any(${arrayParam(levels.map((l) => l.sku))}::text[])`,
       ),
     );
   const vendorById = new Map(found.map((v) => [v.id, v]));
