@@ -1,5 +1,5 @@
 import type { SqlClient } from '../catalog/product-reads.ts';
-import { onOrderByLevel } from '../purchasing/on-order-reads.ts';
+import { type OnOrder, readOnOrder } from '../purchasing/on-order-reads.ts';
 
 export interface WarehouseAvailability {
   warehouseId: string;
@@ -8,7 +8,7 @@ export interface WarehouseAvailability {
   reserved: number;
   available: number;
   version: number;
-  /** On submitted purchase orders, not yet received (core's answer; the edge's rooms do not carry it). */
+  /** On submitted purchase orders, not yet received (read from Postgres, also by the edge). */
   onOrder?: number;
   nextExpectedAt?: string | null;
 }
@@ -37,28 +37,71 @@ export async function readAvailability(
      order by w.code`,
     [sku, scope === 'all' ? null : scope],
   );
-  const onOrder = await onOrderByLevel(
+  const onOrder = await readOnOrder(client, scope === 'all' ? null : scope, [sku]);
+  const levels = rows.map((r) => ({
+    warehouseId: String(r.warehouse_id),
+    code: String(r.code),
+    onHand: Number(r.on_hand),
+    reserved: Number(r.reserved),
+    available: Number(r.on_hand) - Number(r.reserved),
+    version: Number(r.version),
+  }));
+  const codes = await warehouseCodes(
     client,
-    rows.map((r) => String(r.warehouse_id)),
-    [...new Set(rows.map((r) => String(r.sku)))],
+    onOrder.map((o) => o.warehouseId).filter((id) => !levels.some((l) => l.warehouseId === id)),
   );
-  const warehouses = rows.map((r) => {
-    const o = onOrder.get(`${r.warehouse_id}/${r.sku}`);
-    return {
-      warehouseId: String(r.warehouse_id),
-      code: String(r.code),
-      onHand: Number(r.on_hand),
-      reserved: Number(r.reserved),
-      available: Number(r.on_hand) - Number(r.reserved),
-      version: Number(r.version),
-      onOrder: o?.onOrder ?? 0,
-      nextExpectedAt: o?.nextExpectedAt ?? null,
-    };
-  });
+  const warehouses = withOnOrder(levels, onOrder, codes);
   return {
     sku,
     warehouses,
     available: warehouses.reduce((n, w) => n + w.available, 0),
     onOrder: warehouses.reduce((n, w) => n + (w.onOrder ?? 0), 0),
   };
+}
+
+type LevelAvailability = Omit<WarehouseAvailability, 'onOrder' | 'nextExpectedAt'>;
+
+/**
+ * Each warehouse's level with its on order, plus the warehouses where the sku is on order but
+ * has no level yet (nothing on hand, version 0), in code order. The edge answers the same way.
+ */
+export function withOnOrder(
+  levels: LevelAvailability[],
+  onOrder: OnOrder[],
+  codes: ReadonlyMap<string, string>,
+): WarehouseAvailability[] {
+  const byWarehouse = new Map(onOrder.map((o) => [o.warehouseId, o]));
+  const listed = levels.map((l) => {
+    const o = byWarehouse.get(l.warehouseId);
+    return { ...l, onOrder: o?.onOrder ?? 0, nextExpectedAt: o?.nextExpectedAt ?? null };
+  });
+  const orderedOnly = onOrder
+    .filter((o) => !levels.some((l) => l.warehouseId === o.warehouseId))
+    .flatMap((o) => {
+      const code = codes.get(o.warehouseId);
+      if (code === undefined) return [];
+      return [
+        {
+          warehouseId: o.warehouseId,
+          code,
+          onHand: 0,
+          reserved: 0,
+          available: 0,
+          version: 0,
+          onOrder: o.onOrder,
+          nextExpectedAt: o.nextExpectedAt,
+        },
+      ];
+    });
+  return [...listed, ...orderedOnly].sort((a, b) => a.code.localeCompare(b.code));
+}
+
+/** Codes of these warehouses, by id. */
+async function warehouseCodes(client: SqlClient, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await client.query(
+    'select id, code from inventory.warehouses where id = any($1::uuid[])',
+    [ids],
+  );
+  return new Map(rows.map((r) => [String(r.id), String(r.code)]));
 }

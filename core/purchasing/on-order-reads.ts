@@ -14,7 +14,10 @@ export interface OnOrder {
   nextExpectedAt: string | null;
 }
 
-/** On order in these warehouses (null: all), for these skus (null: all), with drafts too if asked. */
+/**
+ * On order in these warehouses (null: all), for these skus (null: all; any spelling, each row
+ * in the purchase order's), with drafts too if asked.
+ */
 export async function readOnOrder(
   client: SqlClient,
   warehouseIds: readonly string[] | null,
@@ -42,9 +45,10 @@ export async function readOnOrder(
      select warehouse_id, sku, sum(qty) as on_order, min(expected_at) as next_expected_at
      from open_lines
      where ($2::uuid[] is null or warehouse_id = any($2::uuid[]))
-       and ($3::text[] is null or sku = any($3::text[]))
+       and ($3::text[] is null or lower(sku) = any($3::text[]))
      group by warehouse_id, sku`,
-    [statuses, warehouseIds, skus],
+    // Skus as the catalog compares them (case-insensitively): a caller may hold another spelling.
+    [statuses, warehouseIds, skus?.map((k) => k.toLowerCase()) ?? null],
   );
   return rows.map((r) => ({
     warehouseId: String(r.warehouse_id),

@@ -182,4 +182,17 @@ describe('on order', () => {
     expect((await w.api.post(`/api/purchase-orders/${po.id}/close`, {})).status).toBe(200);
     expect(await level()).toMatchObject({ onOrder: 0, nextExpectedAt: null });
   });
+
+  test('a sku on order where it has no level yet shows in availability with nothing on hand', async () => {
+    const sku = w.skus[2]!;
+    const id = await submitted([{ sku, qty: 7 }]);
+    const po = (await (await w.api.get(`/api/purchase-orders/${id}`)).json()) as PO;
+    const res = await w.api.get(`/api/products/${sku.toLowerCase()}/availability`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      available: 0,
+      onOrder: 7,
+      warehouses: [{ warehouseId: hel, onHand: 0, available: 0, onOrder: 7, nextExpectedAt: po.expectedAt }],
+    });
+  });
 });
