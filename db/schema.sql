@@ -801,17 +801,35 @@ CREATE TRIGGER movements_no_truncate BEFORE TRUNCATE ON inventory.movements FOR 
 
 GRANT SELECT (code) ON inventory.warehouses TO varastokkr_edge;
 
+GRANT SELECT (expected_at) ON purchasing.purchase_orders TO varastokkr_edge;
+
 GRANT SELECT (id) ON inventory.warehouses TO varastokkr_edge;
 
+GRANT SELECT (id) ON purchasing.purchase_orders TO varastokkr_edge;
+
 GRANT SELECT (on_hand) ON inventory.stock_levels TO varastokkr_edge;
+
+GRANT SELECT (purchase_order_id) ON purchasing.purchase_order_lines TO varastokkr_edge;
+
+GRANT SELECT (qty) ON purchasing.purchase_order_lines TO varastokkr_edge;
+
+GRANT SELECT (received) ON purchasing.purchase_order_lines TO varastokkr_edge;
 
 GRANT SELECT (reserved) ON inventory.stock_levels TO varastokkr_edge;
 
 GRANT SELECT (sku) ON inventory.stock_levels TO varastokkr_edge;
 
+GRANT SELECT (sku) ON purchasing.purchase_order_lines TO varastokkr_edge;
+
+GRANT SELECT (status) ON purchasing.purchase_orders TO varastokkr_edge;
+
 GRANT SELECT (version) ON inventory.stock_levels TO varastokkr_edge;
 
+GRANT SELECT (version) ON purchasing.purchase_orders TO varastokkr_edge;
+
 GRANT SELECT (warehouse_id) ON inventory.stock_levels TO varastokkr_edge;
+
+GRANT SELECT (warehouse_id) ON purchasing.purchase_orders TO varastokkr_edge;
 
 GRANT SELECT ON catalog.products TO varastokkr_edge;
 
@@ -820,3 +838,5 @@ GRANT USAGE ON SCHEMA catalog TO varastokkr_edge;
 GRANT USAGE ON SCHEMA inventory TO varastokkr_edge;
 
 GRANT USAGE ON SCHEMA public TO PUBLIC;
+
+GRANT USAGE ON SCHEMA purchasing TO varastokkr_edge;

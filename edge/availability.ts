@@ -1,10 +1,12 @@
 /**
  * GET /api/products/:sku/availability at the edge, from the warehouse rooms (Durable Objects),
- * not Postgres: each room in the caller's scope answers for its warehouse. A room that has
+ * not Postgres: each room in the caller's scope answers for its warehouse, its level and what
+ * is on order (the room follows purchase orders too; a sku on order where it has no level yet
+ * is listed with nothing on hand, as core answers). A room that has
  * never been filled rebuilds itself from Postgres first. Only the list of warehouses (ids and
  * codes, which rarely change) is read from Postgres, and kept per isolate.
  */
-import type { Availability } from '../core/inventory/availability.ts';
+import { type Availability, withOnOrder } from '../core/inventory/availability.ts';
 import { readWarehouseDirectory } from '../core/inventory/level-reads.ts';
 import { catalogGeneration } from './catalog.ts';
 import { openEdgeClient } from './database.ts';
@@ -48,8 +50,8 @@ export async function availabilityAtEdge(
   const perWarehouse = await Promise.all(
     inScope.map(async (w) => {
       const room = c.env.WAREHOUSE_ROOMS.get(c.env.WAREHOUSE_ROOMS.idFromName(w.id));
-      const levels = await room.levelsSynced(w.id, [sku]);
-      return levels.map((l) => ({
+      const { levels, onOrder } = await room.availabilitySynced(w.id, [sku]);
+      const held = levels.map((l) => ({
         warehouseId: w.id,
         code: w.code,
         onHand: l.onHand,
@@ -57,8 +59,14 @@ export async function availabilityAtEdge(
         available: l.available,
         version: l.version,
       }));
+      return withOnOrder(held, onOrder, new Map([[w.id, w.code]]));
     }),
   );
-  const warehouses = perWarehouse.flat();
-  return { sku, warehouses, available: warehouses.reduce((n, w) => n + w.available, 0) };
+  const warehouses = perWarehouse.flat().sort((a, b) => a.code.localeCompare(b.code));
+  return {
+    sku,
+    warehouses,
+    available: warehouses.reduce((n, w) => n + w.available, 0),
+    onOrder: warehouses.reduce((n, w) => n + (w.onOrder ?? 0), 0),
+  };
 }

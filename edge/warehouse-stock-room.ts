@@ -3,13 +3,16 @@
  * input gate and alarm belong to the class), so the versioned apply, the held early pushes, the
  * rebuild and the RPC surface stay together. What can stand alone already does: sockets and
  * their limits (room-sockets.ts, room-limits.ts), who may read what (room-rules.ts), the
- * contract (core/platform/room-contract.ts).
+ * purchase orders it holds for what is on order (room-purchase-orders.ts), the contract
+ * (core/platform/room-contract.ts).
  */
 import { DurableObject } from 'cloudflare:workers';
 import { readStockLevels } from '../core/inventory/level-reads.ts';
 import type { Logger } from '../core/platform/logger.ts';
+import { type OnOrder, readOpenPurchaseOrders } from '../core/purchasing/on-order-reads.ts';
 import { openEdgeClient } from './database.ts';
 import { type EdgeBindings, edgeConfig, edgeLogger } from './env.ts';
+import { RoomPurchaseOrders } from './room-purchase-orders.ts';
 import type { SocketAccess } from './room-rules.ts';
 import { RoomSockets } from './room-sockets.ts';
 import type {
@@ -54,6 +57,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   private rebuiltNow = false;
   private readonly log: Logger;
   private readonly sockets: RoomSockets;
+  private readonly purchaseOrders: RoomPurchaseOrders;
 
   constructor(ctx: DurableObjectState, env: EdgeBindings) {
     super(ctx, env);
@@ -85,6 +89,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       PRIMARY KEY (sku, version)
     )`);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    this.purchaseOrders = new RoomPurchaseOrders(ctx.storage.sql);
     // Answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -349,6 +354,8 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
 
   /** Tells the clients that may read it of an order or transfer event; returns how many it reached. */
   broadcastEvent(event: Omit<RoomEvent, 'type'>): number {
+    // The room keeps purchase orders for availability's on order (see room-purchase-orders.ts).
+    if (event.event === 'purchase_order.updated') this.purchaseOrders.applyEvent(event.data);
     return this.sockets.broadcast({ type: 'event', ...event });
   }
 
@@ -387,10 +394,13 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     return this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'synced'").toArray().length > 0;
   }
 
-  /** These skus' levels, once the room has been rebuilt in this activation. */
-  async levelsSynced(warehouseId: string, skus: string[]): Promise<RoomLevel[]> {
+  /** These skus' levels and what is on order of them, once the room has been rebuilt. */
+  async availabilitySynced(
+    warehouseId: string,
+    skus: string[],
+  ): Promise<{ levels: RoomLevel[]; onOrder: OnOrder[] }> {
     await this.ensureRebuilt(warehouseId);
-    return this.levels(skus);
+    return { levels: this.levels(skus), onOrder: this.purchaseOrders.onOrder(warehouseId, skus) };
   }
 
   /**
@@ -425,13 +435,18 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   }
 
   /**
-   * Reads the warehouse's levels from Postgres and applies them by version. The read awaits the
+   * Reads the warehouse's levels (and submitted purchase orders) from Postgres and applies them by version. The read awaits the
    * network; the apply does not, so updates pushed meanwhile are never overwritten by older data.
    */
   async resync(warehouseId: string): Promise<{ applied: number; stale: number }> {
     const client = await openEdgeClient(edgeConfig(this.env));
     try {
-      const result = this.applyLevels(await readStockLevels(client, warehouseId), warehouseId);
+      const [levels, orders] = await Promise.all([
+        readStockLevels(client, warehouseId),
+        readOpenPurchaseOrders(client, warehouseId),
+      ]);
+      const result = this.applyLevels(levels, warehouseId);
+      this.purchaseOrders.replace(orders);
       this.ctx.storage.sql.exec(
         "INSERT INTO meta (key, value) VALUES ('synced', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         new Date().toISOString(),

@@ -208,7 +208,7 @@ const availabilityRoute = createRoute({
   tags,
   summary: 'What can be sold of a sku, per warehouse in your scope',
   description:
-    'Available stock per warehouse in your scope and in all, with what is on submitted purchase orders (onOrder) and when the next is expected; a warehouse where the sku is on order but has no level yet is listed with nothing on hand. With an access token the edge answers the levels from the warehouse rooms (live) and on order from Postgres; API keys are answered by core.',
+    'Available stock per warehouse in your scope and in all, with what is on submitted purchase orders (onOrder) and when the next is expected; a warehouse where the sku is on order but has no level yet is listed with nothing on hand. With an access token the edge answers from the warehouse rooms (live, no database call), which follow purchase orders too; API keys are answered by core.',
   ...secured('availability:read'),
   request: { params: z.object({ sku: z.string().min(1).max(64).openapi({ example: 'HAM-16OZ' }) }) },
   responses: {

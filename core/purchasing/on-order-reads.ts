@@ -69,3 +69,64 @@ export async function onOrderByLevel(
   const rows = await readOnOrder(client, warehouseIds, skus, opts);
   return new Map(rows.map((r) => [`${r.warehouseId}/${r.sku}`, r]));
 }
+
+/** A submitted purchase order as a warehouse room keeps it: enough to tell what is on order. */
+export interface OpenPurchaseOrder {
+  id: string;
+  version: number;
+  status: string;
+  expectedAt: string | null;
+  lines: { sku: string; qty: number; received: number }[];
+}
+
+/**
+ * The warehouse's submitted purchase orders with units still to come (a room's rebuild; the
+ * room then follows purchase_order.updated events, newest version winning).
+ */
+export async function readOpenPurchaseOrders(
+  client: SqlClient,
+  warehouseId: string,
+): Promise<OpenPurchaseOrder[]> {
+  const { rows } = await client.query(
+    `select p.id, p.version, p.status, p.expected_at,
+            json_agg(json_build_object('sku', l.sku, 'qty', l.qty, 'received', l.received)) as lines
+     from purchasing.purchase_orders p
+     join purchasing.purchase_order_lines l on l.purchase_order_id = p.id
+     where p.warehouse_id = $1 and p.status in ('submitted', 'partially_received')
+     group by p.id, p.version, p.status, p.expected_at`,
+    [warehouseId],
+  );
+  return rows.map((r) => ({
+    id: String(r.id),
+    version: Number(r.version),
+    status: String(r.status),
+    expectedAt: r.expected_at ? new Date(r.expected_at as Date | string).toISOString() : null,
+    lines: (typeof r.lines === 'string' ? JSON.parse(r.lines) : r.lines) as OpenPurchaseOrder['lines'],
+  }));
+}
+
+/**
+ * On order per sku (any spelling) from purchase orders as a room holds them: what submitted
+ * ones have not received yet, and the earliest expected date among those still bringing some.
+ */
+export function onOrderFrom(
+  orders: readonly OpenPurchaseOrder[],
+  warehouseId: string,
+  skus: readonly string[],
+): OnOrder[] {
+  const wanted = new Set(skus.map((s) => s.toLowerCase()));
+  const bySku = new Map<string, OnOrder>();
+  for (const po of orders) {
+    if (po.status !== 'submitted' && po.status !== 'partially_received') continue;
+    for (const line of po.lines) {
+      const open = line.qty - line.received;
+      if (open <= 0 || !wanted.has(line.sku.toLowerCase())) continue;
+      const held = bySku.get(line.sku) ?? { warehouseId, sku: line.sku, onOrder: 0, nextExpectedAt: null };
+      held.onOrder += open;
+      if (po.expectedAt && (held.nextExpectedAt === null || po.expectedAt < held.nextExpectedAt))
+        held.nextExpectedAt = po.expectedAt;
+      bySku.set(line.sku, held);
+    }
+  }
+  return [...bySku.values()];
+}

@@ -16,7 +16,7 @@ let wh: string;
 
 beforeAll(async () => {
   edge = await testEdge();
-  w = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 1, skus: 1 });
+  w = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 1, skus: 3 });
   wh = w.warehouses[0]!.id;
 }, 120_000);
 
@@ -71,5 +71,88 @@ test('a manager buys, a clerk receives; the room hears each step and the level s
       30_000,
     ),
   ).toMatchObject({ onHand: 7 });
+  room.ws.close();
+});
+
+test('availability through the edge (answered by the room) shows on order and the next expected date, also where the sku has no level yet', async () => {
+  const target = { url: edge.url, db: edge.database.db };
+  const manager = await signedIn(target, { roles: ['manager'], warehouseIds: [wh] });
+  const clerk = await signedIn(target, { roles: ['clerk'], warehouseIds: [wh] });
+  const api = requestsAs(() => edge.url);
+  const [, stocked, unstocked] = w.skus as [string, string, string];
+  // The room follows purchase orders through their events: each check waits for the room to
+  // have sent the event (it applies an event before it sends it), or the stock change, first.
+  const room = await openRoom(roomUrl(edge.url, wh, clerk.accessToken));
+  expect((await room.next()).type).toBe('snapshot');
+  type Message = { type: string; event?: string; data?: unknown; sku?: string; onHand?: number };
+  const stockShows = (sku: string, onHand: number) => (m: Message) =>
+    m.type === 'stock' && m.sku === sku && m.onHand === onHand;
+  const orderIs = (status: string) => (m: Message) =>
+    m.type === 'event' &&
+    m.event === 'purchase_order.updated' &&
+    (m.data as { id?: string }).id === id &&
+    (m.data as { status?: string }).status === status;
+  /** Waits until every one of these messages has come, in whatever order. */
+  const allCame = async (...expected: ((m: Message) => boolean)[]) => {
+    const missing = [...expected];
+    while (missing.length > 0) {
+      const m = await room.next(30_000);
+      const at = missing.findIndex((match) => match(m));
+      if (at >= 0) missing.splice(at, 1);
+    }
+  };
+  await receive(w, wh, stocked, 2);
+  await allCame(stockShows(stocked, 2));
+
+  const vendor = await api.json(manager, 'POST', '/api/vendors', {
+    name: 'On order vendor',
+    leadTimeDays: 3,
+  });
+  const vendorId = ((await vendor.json()) as { id: string }).id;
+  let id = '';
+  const created = await api.json(manager, 'POST', '/api/purchase-orders', {
+    vendorId,
+    warehouseId: wh,
+    lines: [
+      { sku: stocked, qty: 4 },
+      { sku: unstocked, qty: 9 },
+    ],
+  });
+  id = ((await created.json()) as { id: string }).id;
+  const submitted = await api.json(manager, 'POST', `/api/purchase-orders/${id}/submit`, {});
+  expect(submitted.status).toBe(200);
+  const { expectedAt } = (await submitted.json()) as { expectedAt: string };
+  await allCame(orderIs('submitted'));
+
+  type Availability = {
+    onOrder: number;
+    available: number;
+    warehouses: { warehouseId: string; onHand: number; onOrder: number; nextExpectedAt: string | null }[];
+  };
+  const availability = async (sku: string) => {
+    const res = await api.send(clerk, `/api/products/${sku}/availability`);
+    expect(res.status, await res.clone().text()).toBe(200);
+    return (await res.json()) as Availability;
+  };
+  const withLevel = await availability(stocked.toLowerCase());
+  expect(withLevel.warehouses).toEqual([
+    expect.objectContaining({ warehouseId: wh, onHand: 2, onOrder: 4, nextExpectedAt: expectedAt }),
+  ]);
+  expect(withLevel.onOrder).toBe(4);
+  const withoutLevel = await availability(unstocked);
+  expect(withoutLevel).toMatchObject({ available: 0, onOrder: 9 });
+  expect(withoutLevel.warehouses).toEqual([
+    expect.objectContaining({ warehouseId: wh, onHand: 0, onOrder: 9, nextExpectedAt: expectedAt }),
+  ]);
+
+  // Closed short after part arrived: nothing left on order.
+  await api.json(clerk, 'POST', `/api/purchase-orders/${id}/receive`, {
+    lines: [{ sku: unstocked, qty: 1 }],
+  });
+  expect((await api.json(manager, 'POST', `/api/purchase-orders/${id}/close`, {})).status).toBe(200);
+  await allCame(orderIs('closed'), stockShows(unstocked, 1));
+  expect((await availability(unstocked)).warehouses).toEqual([
+    expect.objectContaining({ warehouseId: wh, onHand: 1, onOrder: 0, nextExpectedAt: null }),
+  ]);
   room.ws.close();
 });

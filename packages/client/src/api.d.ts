@@ -521,7 +521,7 @@ export interface paths {
         };
         /**
          * What can be sold of a sku, per warehouse in your scope
-         * @description Available stock per warehouse in your scope and in all, with what is on submitted purchase orders (onOrder) and when the next is expected; a warehouse where the sku is on order but has no level yet is listed with nothing on hand. With an access token the edge answers the levels from the warehouse rooms (live) and on order from Postgres; API keys are answered by core.
+         * @description Available stock per warehouse in your scope and in all, with what is on submitted purchase orders (onOrder) and when the next is expected; a warehouse where the sku is on order but has no level yet is listed with nothing on hand. With an access token the edge answers from the warehouse rooms (live, no database call), which follow purchase orders too; API keys are answered by core.
          */
         get: operations["getProductAvailability"];
         put?: never;
