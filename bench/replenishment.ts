@@ -197,9 +197,10 @@ async function seedWorld(
   await pool.query(
     `update inventory.stock_levels s
      set reorder_point = 20, reorder_qty = 50,
-         preferred_vendor_id = ($3::uuid[])[substr(s.sku, length($2) + 1)::int % array_length($3::uuid[], 1) + 1]
+         -- Runs of SHORT_EVERY skus per vendor, so the short ones are spread over all vendors.
+         preferred_vendor_id = ($3::uuid[])[(substr(s.sku, length($2) + 1)::int / $4) % array_length($3::uuid[], 1) + 1]
      where s.warehouse_id = any($1::uuid[]) and s.sku like $2 || '%'`,
-    [whIds, prefix, vendorIds],
+    [whIds, prefix, vendorIds, SHORT_EVERY],
   );
   return whIds;
 }

@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { canonicalLines } from '../inventory/adjustments.ts';
 import type { Database, Queryable, Transaction } from '../platform/database.ts';
 import { returnedRow } from '../platform/invariant.ts';
-import { enqueueEvent } from '../platform/outbox.ts';
+import { enqueueEvent, enqueueEvents } from '../platform/outbox.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/problem.ts';
 import type { PurchaseOrderLineInput, PurchaseOrderView } from './schemas.ts';
 import { type PurchaseOrderStatus, purchaseOrderLines, purchaseOrders } from './tables.ts';
@@ -83,6 +83,19 @@ export async function publish(tx: Transaction, view: PurchaseOrderView, requestI
     data: { ...view },
     requestId,
   });
+}
+
+/** purchase_order.updated for each of these, in the caller's transaction, in one statement. */
+export async function publishAll(tx: Transaction, views: PurchaseOrderView[], requestId: string | null) {
+  await enqueueEvents(
+    tx,
+    views.map((view) => ({
+      type: 'purchase_order.updated',
+      warehouseId: view.warehouseId,
+      data: { ...view },
+      requestId,
+    })),
+  );
 }
 
 /** Lines with the catalog's spelling, one per sku (422 naming the line otherwise). */

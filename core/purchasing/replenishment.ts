@@ -14,15 +14,14 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { InventoryClient } from '../inventory/client.ts';
 import { type ReorderLevel, readReorderCandidates } from '../inventory/reorder-reads.ts';
 import { arrayParam, type Database, type Transaction } from '../platform/database.ts';
-import { returnedRow } from '../platform/invariant.ts';
+import { expected } from '../platform/invariant.ts';
 import { onOrderByLevel } from './on-order-reads.ts';
 import {
   expectedArrival,
   lockWarehouseBuying,
   type PurchaseOrderRow,
-  publish,
+  publishAll,
   purchaseOrderView,
-  saveStep,
 } from './purchase-order-store.ts';
 import { finishPendingReceipts } from './receiving.ts';
 import { inventoryPosition, replenishmentQuantity } from './reorder-formulas.ts';
@@ -102,30 +101,59 @@ async function replenishWarehouse(
     vendorLines.push({ terms: t, sku: level.sku, qty });
     byVendor.set(t.vendorId, vendorLines);
   }
-  for (const [vendorId, lines] of byVendor) {
-    const first = lines[0];
-    if (!first) continue;
-    const draft = await openDraft(tx, warehouseId, first.terms);
-    const poId = draft.id;
-    // One statement with three array parameters, however many lines: a row of parameters per
-    // line cost more to build than the insert took to run.
-    await tx.execute(sql`
-      insert into purchasing.purchase_order_lines (purchase_order_id, sku, qty, unit_cost)
-      select ${poId}::uuid, l.sku, l.qty, l.unit_cost
-      from unnest(${arrayParam(lines.map((l) => l.sku))}::text[], ${arrayParam(lines.map((l) => l.qty))}::int[],
-                  ${arrayParam(lines.map((l) => l.terms.unitCost))}::int[]) as l(sku, qty, unit_cost)
-      on conflict (purchase_order_id, sku)
-      do update set qty = purchasing.purchase_order_lines.qty + excluded.qty`);
-    const saved = await tx
-      .select()
-      .from(purchaseOrderLines)
-      .where(eq(purchaseOrderLines.purchaseOrderId, poId));
-    const updated = await saveStep(tx, draft, {});
-    await publish(tx, purchaseOrderView(updated, saved), requestId);
-    result.lines.push(
-      ...lines.map((l) => ({ warehouseId, sku: l.sku, vendorId, purchaseOrderId: poId, qty: l.qty })),
-    );
-  }
+  if (byVendor.size === 0) return result;
+  // Every vendor's draft, lines, version and event in one statement each, however many vendors
+  // and skus: a row of parameters per line cost more to build than the insert took to run.
+  const drafts = await openDrafts(
+    tx,
+    warehouseId,
+    [...byVendor.values()].flatMap((lines) => (lines[0] ? [lines[0].terms] : [])),
+  );
+  const lines = [...byVendor].flatMap(([vendorId, vendorLines]) =>
+    vendorLines.map((l) => ({
+      ...l,
+      vendorId,
+      purchaseOrderId: expected(drafts.get(vendorId), 'a draft for each vendor').id,
+    })),
+  );
+  await tx.execute(sql`
+    insert into purchasing.purchase_order_lines (purchase_order_id, sku, qty, unit_cost)
+    select l.purchase_order_id, l.sku, l.qty, l.unit_cost
+    from unnest(${arrayParam(lines.map((l) => l.purchaseOrderId))}::uuid[],
+                ${arrayParam(lines.map((l) => l.sku))}::text[], ${arrayParam(lines.map((l) => l.qty))}::int[],
+                ${arrayParam(lines.map((l) => l.terms.unitCost))}::int[]) as l(purchase_order_id, sku, qty, unit_cost)
+    on conflict (purchase_order_id, sku)
+    do update set qty = purchasing.purchase_order_lines.qty + excluded.qty`);
+  const poIds = [...drafts.values()].map((d) => d.id);
+  const saved = await tx
+    .select()
+    .from(purchaseOrderLines)
+    .where(inArray(purchaseOrderLines.purchaseOrderId, poIds));
+  // The drafts are locked (openDrafts): each version goes up by one, as saveStep does.
+  const updated = await tx
+    .update(purchaseOrders)
+    .set({ version: sql`${purchaseOrders.version} + 1`, updatedAt: new Date() })
+    .where(inArray(purchaseOrders.id, poIds))
+    .returning();
+  await publishAll(
+    tx,
+    updated.map((po) =>
+      purchaseOrderView(
+        po,
+        saved.filter((l) => l.purchaseOrderId === po.id),
+      ),
+    ),
+    requestId,
+  );
+  result.lines.push(
+    ...lines.map((l) => ({
+      warehouseId,
+      sku: l.sku,
+      vendorId: l.vendorId,
+      purchaseOrderId: l.purchaseOrderId,
+      qty: l.qty,
+    })),
+  );
   return result;
 }
 
@@ -177,38 +205,46 @@ async function vendorTerms(tx: Transaction, levels: ReorderLevel[]): Promise<Map
   return terms;
 }
 
-/** The oldest draft of this vendor for this warehouse, or a new one (origin replenishment). */
-async function openDraft(
+/** Each vendor's oldest draft for this warehouse, locked, or a new one (origin replenishment). */
+async function openDrafts(
   tx: Transaction,
   warehouseId: string,
-  terms: VendorTerms,
-): Promise<PurchaseOrderRow> {
-  const [draft] = await tx
+  terms: VendorTerms[],
+): Promise<Map<string, PurchaseOrderRow>> {
+  const found = await tx
     .select()
     .from(purchaseOrders)
     .where(
       and(
-        eq(purchaseOrders.vendorId, terms.vendorId),
+        inArray(
+          purchaseOrders.vendorId,
+          terms.map((t) => t.vendorId),
+        ),
         eq(purchaseOrders.warehouseId, warehouseId),
         eq(purchaseOrders.status, 'draft'),
       ),
     )
     .orderBy(asc(purchaseOrders.createdAt))
-    .limit(1)
-    // Locked: a submit racing this run either goes first (and this draft is skipped) or waits.
+    // Locked: a submit racing this run either goes first (and its draft is not among these) or waits.
     .for('update');
-  if (draft) return draft;
-  const rows = await tx
+  const drafts = new Map<string, PurchaseOrderRow>();
+  for (const po of found) if (!drafts.has(po.vendorId)) drafts.set(po.vendorId, po);
+  const missing = terms.filter((t) => !drafts.has(t.vendorId));
+  if (missing.length === 0) return drafts;
+  const made = await tx
     .insert(purchaseOrders)
-    .values({
-      vendorId: terms.vendorId,
-      warehouseId,
-      status: 'draft',
-      currency: terms.currency,
-      origin: 'replenishment',
-      expectedAt: expectedArrival(new Date(), terms.leadTimeDays, [terms.leadTimeDays]),
-      actorId: 'system:replenishment',
-    })
+    .values(
+      missing.map((t) => ({
+        vendorId: t.vendorId,
+        warehouseId,
+        status: 'draft' as const,
+        currency: t.currency,
+        origin: 'replenishment' as const,
+        expectedAt: expectedArrival(new Date(), t.leadTimeDays, [t.leadTimeDays]),
+        actorId: 'system:replenishment',
+      })),
+    )
     .returning();
-  return returnedRow(rows);
+  for (const po of made) drafts.set(po.vendorId, po);
+  return drafts;
 }
