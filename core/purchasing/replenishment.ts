@@ -8,7 +8,8 @@
  *
  * Set-based, so a run costs about the same few statements per warehouse however many levels it
  * has: inventory returns only the levels short before on order (a few percent of them), on order
- * and vendor terms are read for those skus alone, and each vendor's lines go in one statement.
+ * and vendor terms are read for those skus alone, and the drafts of all its vendors, their lines,
+ * versions and events are written in one statement each.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { InventoryClient } from '../inventory/client.ts';
@@ -83,7 +84,7 @@ async function replenishWarehouse(
     tx,
     short.map((s) => s.level),
   );
-  // One draft and one statement of lines per vendor, however many skus it gets.
+  // Each short level's quantity, grouped by the vendor whose draft it goes on.
   const byVendor = new Map<string, { terms: VendorTerms; sku: string; qty: number }[]>();
   for (const { level, position } of short) {
     const t = terms.get(level.sku);
