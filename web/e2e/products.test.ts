@@ -75,10 +75,7 @@ describe('the product list', () => {
     await page.waitForURL(`${edge.url}/products`);
     await page.getByLabel('Search sku, name or barcode').fill(sku1);
     // The search is fuzzy (its neighbours S…-0 and S…-2 may follow); the exact match comes first.
-    await page.waitForFunction(
-      (sku) => document.querySelector('tbody tr')?.dataset.sku === sku,
-      sku1,
-    );
+    await page.waitForFunction((sku) => document.querySelector('tbody tr')?.dataset.sku === sku, sku1);
     expect(await page.locator(`tr[data-sku="${sku1}"] td.name`).textContent()).toBe(`Product ${sku1}`);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(artifacts, 'products-1280.png'), fullPage: true });
@@ -97,7 +94,12 @@ describe('the product list', () => {
     await beside.waitFor();
     expect(await beside.textContent()).toContain('check digit');
     expect(await page.getByLabel('Barcode', { exact: true }).getAttribute('aria-invalid')).toBe('true');
-    expect(await page.getByRole('alert').filter({ hasText: /^Barcode: / }).count()).toBe(1);
+    expect(
+      await page
+        .getByRole('alert')
+        .filter({ hasText: /^Barcode: / })
+        .count(),
+    ).toBe(1);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(artifacts, 'products-create-error-1280.png') });
 
@@ -132,7 +134,10 @@ describe('the product list', () => {
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByText('5 of 5 lines imported').waitFor();
     await page.getByText('Created 3, updated 0, unchanged 0.').waitFor();
-    const refused = await page.getByRole('list', { name: 'Refused lines' }).getByRole('listitem').allTextContents();
+    const refused = await page
+      .getByRole('list', { name: 'Refused lines' })
+      .getByRole('listitem')
+      .allTextContents();
     expect(refused).toHaveLength(2);
     expect(refused[0]).toMatch(/^Line 3: barcode/);
     expect(refused[1]).toMatch(/^Line 6: name/);
@@ -192,7 +197,10 @@ describe('the product page', () => {
   test('availability per warehouse and the movements, with their chart', async () => {
     const { page } = tab;
     await page.goto(`${edge.url}/products/${sku0}`);
-    const [home, away] = world.warehouses as [{ code: string }, { code: string }];
+    const [home, away] = world.warehouses as [
+      StockWorld['warehouses'][number],
+      StockWorld['warehouses'][number],
+    ];
     const onHand = (code: string) => page.locator(`tr[data-warehouse="${code}"] td`).first().textContent();
     await page.locator(`tr[data-warehouse="${home.code}"]`).waitFor();
     expect(await onHand(home.code)).toBe('20');
@@ -200,7 +208,9 @@ describe('the product page', () => {
     const chart = page.getByRole('img', { name: /^On hand from 0 .* to 25 .* over 3 movements$/ });
     await chart.waitFor();
     expect(await chart.locator('path').getAttribute('d')).toMatch(/^M\d/);
-    expect(await page.getByRole('region', { name: 'Movements, newest first' }).locator('tbody tr').count()).toBe(3);
+    expect(
+      await page.getByRole('region', { name: 'Movements, newest first' }).locator('tbody tr').count(),
+    ).toBe(3);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(artifacts, 'products-detail-1280.png'), fullPage: true });
   });
@@ -218,18 +228,26 @@ describe('the product page', () => {
     const conflict = page.getByRole('alert').filter({ hasText: 'Changed by someone else' });
     await conflict.waitFor();
     expect(await conflict.locator('tr[data-field="name"] td.theirs').textContent()).toBe('Hammer (theirs)');
-    expect(await conflict.locator('tr[data-field="name"] td.mine').textContent()).toBe('Hammer (mine)');
+    expect((await conflict.locator('tr[data-field="name"] td.mine').textContent())?.trim()).toBe(
+      'Hammer (mine)',
+    );
     expect(await conflict.locator('tr[data-field="category"] td.theirs').textContent()).toBe('hand-tools');
+    expect(await conflict.locator('tr[data-field="category"] td.mine').textContent()).toContain(
+      'theirs stays',
+    );
     // Nothing was lost: theirs is saved, mine still in the form.
     expect((await current(sku0)).product.name).toBe('Hammer (theirs)');
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Hammer (mine)');
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(artifacts, 'products-conflict-1280.png'), fullPage: true });
 
-    await page.getByRole('button', { name: 'Save mine over theirs' }).click();
+    await page.getByRole('button', { name: 'Save my changes over theirs' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     await conflict.waitFor({ state: 'detached' });
-    expect((await current(sku0)).product.name).toBe('Hammer (mine)');
+    const saved = (await current(sku0)).product;
+    expect(saved.name).toBe('Hammer (mine)');
+    expect(saved.category).toBe('hand-tools'); // only theirs changed it: kept
+    expect(await page.getByLabel('Category', { exact: true }).inputValue()).toBe('hand-tools');
   });
 });
 

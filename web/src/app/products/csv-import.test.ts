@@ -57,7 +57,9 @@ describe('planImport', () => {
   });
 
   test('a file with only a header (or nothing) is sent as it is, for the API to answer', () => {
-    expect(planImport('sku,name\n').parts).toEqual([{ body: 'sku,name\n', firstLine: 2, headerLines: 1, records: 0 }]);
+    expect(planImport('sku,name\n').parts).toEqual([
+      { body: 'sku,name\n', firstLine: 2, headerLines: 1, records: 0 },
+    ]);
     expect(planImport('').parts[0]?.body).toBe('');
   });
 });

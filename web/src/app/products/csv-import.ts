@@ -49,7 +49,8 @@ function rawRecords(text: string): RawRecord[] {
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (ch === '"') quoted = !quoted; // an escaped "" toggles twice
+    if (ch === '"')
+      quoted = !quoted; // an escaped "" toggles twice
     else if (ch === '\n') {
       line++;
       if (!quoted) {
@@ -59,7 +60,8 @@ function rawRecords(text: string): RawRecord[] {
       }
     }
   }
-  if (start < text.length) records.push({ text: text.slice(start), line: startLine, breaks: line - startLine });
+  if (start < text.length)
+    records.push({ text: text.slice(start), line: startLine, breaks: line - startLine });
   return records;
 }
 
@@ -113,7 +115,11 @@ export const emptySummary = (): ImportSummary => ({
 });
 
 /** The summary so far plus one part's, with that part's failed lines numbered as in the file. */
-export function addPartSummary(total: ImportSummary, part: ImportPart, summary: ImportSummary): ImportSummary {
+export function addPartSummary(
+  total: ImportSummary,
+  part: ImportPart,
+  summary: ImportSummary,
+): ImportSummary {
   const failed = summary.failed.map((f) => ({ line: fileLine(part, f.line), message: f.message }));
   return {
     created: total.created + summary.created,

@@ -79,6 +79,10 @@ describe('scaling', () => {
     expect(drawing.path).toBe('M0 100 H0 V100 H100 V0 H100');
   });
 
+  test('a half-way line is drawn only at a whole number', () => {
+    expect(drawSeries([{ at: 0, onHand: 22 }]).ticks.map((t) => t.value)).toEqual([0, 25]);
+  });
+
   test('an empty series draws nothing', () => {
     expect(drawSeries([]).path).toBe('');
   });

@@ -23,7 +23,8 @@ export function onHandSeries(movements: readonly Movement[]): OnHandPoint[] {
   const first = oldestFirst[0];
   if (!first) return [];
   const current = new Map<string, number>();
-  for (const m of oldestFirst) if (!current.has(m.warehouseId)) current.set(m.warehouseId, m.onHandAfter - m.qty);
+  for (const m of oldestFirst)
+    if (!current.has(m.warehouseId)) current.set(m.warehouseId, m.onHandAfter - m.qty);
   const total = () => [...current.values()].reduce((sum, n) => sum + n, 0);
   const series: OnHandPoint[] = [{ at: Date.parse(first.createdAt), onHand: total() }];
   for (const m of oldestFirst) {
@@ -56,7 +57,7 @@ export const CHART_BOX: ChartBox = { width: 640, height: 200, left: 44, bottom: 
 export interface ChartDrawing {
   /** The step line's SVG path, or '' with nothing to draw. */
   path: string;
-  /** Horizontal grid lines with their values (0, half, top). */
+  /** Horizontal grid lines with their values (0, half when whole, top). */
   ticks: { y: number; value: number }[];
   /** The first and last time, for the x axis. */
   from: number | undefined;
@@ -78,14 +79,16 @@ export function drawSeries(series: readonly OnHandPoint[], box: ChartBox = CHART
   const plotWidth = box.width - box.left - box.right;
   const plotHeight = box.height - box.top - box.bottom;
   const y = (value: number) => round(box.top + plotHeight * (1 - (value - min) / (max - min)));
-  const ticks = [min, (min + max) / 2, max].map((value) => ({ value, y: y(value) }));
+  // Quantities are whole numbers: a half-way line at 12.5 would read oddly, so it is left out.
+  const ticks = [min, (min + max) / 2, max].filter(Number.isInteger).map((value) => ({ value, y: y(value) }));
   if (!first || !last) return { path: '', ticks, from: undefined, to: undefined, min, max };
   const span = last.at - first.at;
   // All at one instant (or one point): spread them evenly so each step is still visible.
   const x = (point: OnHandPoint, i: number) =>
     round(
       box.left +
-        plotWidth * (span > 0 ? (point.at - first.at) / span : series.length > 1 ? i / (series.length - 1) : 1),
+        plotWidth *
+          (span > 0 ? (point.at - first.at) / span : series.length > 1 ? i / (series.length - 1) : 1),
     );
   let path = `M${box.left} ${y(first.onHand)}`;
   series.forEach((point, i) => {

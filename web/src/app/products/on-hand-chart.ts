@@ -7,6 +7,14 @@ import { ChangeDetectionStrategy, Component, computed, input } from '@angular/co
 import { CHART_BOX, drawSeries, type Movement, onHandSeries } from './movement-chart';
 
 const day = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+const dayAndTime = new Intl.DateTimeFormat(undefined, {
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+/** Within two days the axis names the hour too (else both ends may read the same day). */
+const TWO_DAYS_MS = 2 * 24 * 3600 * 1000;
 
 @Component({
   selector: 'app-on-hand-chart',
@@ -51,6 +59,8 @@ export class OnHandChart {
   });
 
   private dateLabel(at: number | undefined): string {
-    return at === undefined ? '' : day.format(at);
+    const { from, to } = this.drawing();
+    if (at === undefined || from === undefined || to === undefined) return '';
+    return (to - from < TWO_DAYS_MS ? dayAndTime : day).format(at);
   }
 }

@@ -73,8 +73,10 @@ describe('conflicts', () => {
     const theirs = { ...product, name: 'Hammer (theirs)', category: 'hand tools', version: 4 };
     const mine = { ...draftFromProduct(product), name: 'Hammer (mine)' };
     expect(conflicts(product, theirs, mine)).toEqual([
-      { field: 'name', label: 'Name', mine: 'Hammer (mine)', theirs: 'Hammer (theirs)' },
-      { field: 'category', label: 'Category', mine: 'tools', theirs: 'hand tools' },
+      { field: 'name', label: 'Name', mine: 'Hammer (mine)', theirs: 'Hammer (theirs)', mineChanged: true },
+      { field: 'category', label: 'Category', mine: 'tools', theirs: 'hand tools', mineChanged: false },
     ]);
+    // Saving mine over theirs sends only what the person changed: their category stays.
+    expect(changesFrom(product, mine, true)).toEqual({ name: 'Hammer (mine)' });
   });
 });

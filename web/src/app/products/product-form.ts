@@ -93,7 +93,8 @@ function attributes(text: string, errors: Record<string, string>): Record<string
   if (text.trim() === '') return {};
   try {
     const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
   } catch {
     // reported below
   }
@@ -140,11 +141,14 @@ export interface FieldConflict {
   mine: string;
   /** What the product holds now (changed by someone else). */
   theirs: string;
+  /** Whether the person changed this field too (else saving keeps theirs). */
+  mineChanged: boolean;
 }
 
 /**
  * The fields someone else changed since `base` was read, with both values: those the person
- * also changed differently are real conflicts; the rest are shown so nothing changes unseen.
+ * also changed are real conflicts (saving theirs over them needs a decision); the rest are
+ * shown so nothing changes unseen, and a save keeps them (it sends only the person's changes).
  */
 export function conflicts(base: Product, theirs: Product, mine: ProductDraft): FieldConflict[] {
   const before = draftFromProduct(base);
@@ -154,5 +158,6 @@ export function conflicts(base: Product, theirs: Product, mine: ProductDraft): F
     label,
     mine: mine[field],
     theirs: now[field],
+    mineChanged: mine[field] !== before[field],
   }));
 }

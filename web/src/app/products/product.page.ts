@@ -4,10 +4,20 @@
  *
  * A save that meets a newer version (412: someone changed the product meanwhile) loses nothing:
  * the page reads the product again and shows, field by field, their value and the one typed
- * here; the person then takes theirs (the form shows the new version) or saves theirs over it
- * (with the new ETag, so a third change in between is caught the same way).
+ * here; the person then takes theirs (the form shows the new version) or saves their own changes
+ * over it (with the new ETag, so a third change in between is caught the same way; fields only
+ * the other person changed keep their value).
  */
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+} from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { type components, ProblemError } from '@varastokkr/client';
 import { ApiSession } from '../api/api-session';
@@ -39,7 +49,8 @@ interface Conflict {
   fields: FieldConflict[];
 }
 
-const etagOf = (response: Response, product: Product) => response.headers.get('etag') ?? `"${product.version}"`;
+const etagOf = (response: Response, product: Product) =>
+  response.headers.get('etag') ?? `"${product.version}"`;
 
 @Component({
   selector: 'app-product-page',
@@ -95,11 +106,12 @@ export class ProductPage {
     if (!product) return;
     const mine = draftFrom(event.target as HTMLFormElement);
     this.resetMessages();
-    const base = this.conflict()?.theirs ?? product;
+    // After a conflict, the person's changes (against the version they started from) go over
+    // the newer version: fields only the other person changed keep their value.
     const etag = this.conflict()?.etag ?? this.etag;
     let body: ReturnType<typeof changesFrom>;
     try {
-      body = changesFrom(base, mine, this.canCost());
+      body = changesFrom(product, mine, this.canCost());
     } catch (err) {
       if (err instanceof DraftError) this.fieldErrors.set(err.fields);
       this.saveError.set('Check the fields marked below.');
@@ -128,7 +140,9 @@ export class ProductPage {
     if (archived) {
       try {
         await this.session.api((c) =>
-          c.DELETE('/api/products/{sku}', { params: { path: { sku: product.sku }, header: { 'if-match': this.etag } } }),
+          c.DELETE('/api/products/{sku}', {
+            params: { path: { sku: product.sku }, header: { 'if-match': this.etag } },
+          }),
         );
         await this.loadProduct(product.sku);
         this.message.set('Archived: the product is no longer offered for new orders.');
@@ -140,7 +154,11 @@ export class ProductPage {
     }
   }
 
-  private async update(body: ReturnType<typeof changesFrom>, etag: string, mine: ProductDraft): Promise<void> {
+  private async update(
+    body: ReturnType<typeof changesFrom>,
+    etag: string,
+    mine: ProductDraft,
+  ): Promise<void> {
     const sku = this.sku();
     this.saving.set(true);
     try {
@@ -158,11 +176,16 @@ export class ProductPage {
 
   /** A 412 becomes the conflict panel (with the version that won); anything else a message. */
   private async refused(err: unknown, mine: ProductDraft): Promise<void> {
-    const base = this.conflict()?.theirs ?? this.product();
+    const base = this.product();
     if (err instanceof ProblemError && err.status === 412 && base) {
       try {
         const { data, response } = await this.read(this.sku());
-        this.conflict.set({ theirs: data, etag: etagOf(response, data), mine, fields: conflicts(base, data, mine) });
+        this.conflict.set({
+          theirs: data,
+          etag: etagOf(response, data),
+          mine,
+          fields: conflicts(base, data, mine),
+        });
         return;
       } catch (reread) {
         err = reread;
@@ -205,7 +228,9 @@ export class ProductPage {
       this.show(data, etagOf(response, data));
     } catch (err) {
       this.loadError.set(
-        err instanceof ProblemError && err.status === 404 ? `No product has the sku ${sku}.` : readableError(err).message,
+        err instanceof ProblemError && err.status === 404
+          ? `No product has the sku ${sku}.`
+          : readableError(err).message,
       );
     }
   }

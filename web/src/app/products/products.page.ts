@@ -176,7 +176,12 @@ export class ProductsPage {
       const { data } = await this.session.api((c) =>
         c.GET('/api/products', {
           params: {
-            query: { limit: PAGE_SIZE, ...(q ? { q } : {}), ...(category ? { category } : {}), ...(cursor ? { cursor } : {}) },
+            query: {
+              limit: PAGE_SIZE,
+              ...(q ? { q } : {}),
+              ...(category ? { category } : {}),
+              ...(cursor ? { cursor } : {}),
+            },
           },
         }),
       );
