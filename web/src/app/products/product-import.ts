@@ -3,7 +3,15 @@
  * progress bar of the lines sent, then what was created, updated and refused, each refused line
  * by its number in the file. Emits `imported` so the list reloads.
  */
-import { ChangeDetectionStrategy, Component, inject, output, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  type ElementRef,
+  inject,
+  output,
+  signal,
+  viewChild,
+} from '@angular/core';
 import { ApiSession } from '../api/api-session';
 import { readableError } from '../api/problem-message';
 import { okResponse } from './catalog-files';
@@ -21,7 +29,7 @@ import { addPartSummary, emptySummary, type ImportSummary, importProgress, planI
       </p>
       <div class="row">
         <label for="import-file">CSV file</label>
-        <input id="import-file" name="file" type="file" accept=".csv,text/csv" required />
+        <input #file id="import-file" name="file" type="file" accept=".csv,text/csv" required />
         <button type="submit" [disabled]="busy()">{{ busy() ? 'Importing…' : 'Import' }}</button>
       </div>
       @if (progress(); as p) {
@@ -70,6 +78,7 @@ import { addPartSummary, emptySummary, type ImportSummary, importProgress, planI
 export class ProductImport {
   private readonly session = inject(ApiSession);
   readonly imported = output<ImportSummary>();
+  private readonly fileInput = viewChild<ElementRef<HTMLInputElement>>('file');
   protected readonly busy = signal(false);
   protected readonly progress = signal<{ label: string; fraction: number } | undefined>(undefined);
   protected readonly summary = signal<ImportSummary | undefined>(undefined);
@@ -77,8 +86,8 @@ export class ProductImport {
 
   protected async submit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    const file = new FormData(event.target as HTMLFormElement).get('file');
-    if (!(file instanceof File) || file.size === 0) {
+    const file = this.fileInput()?.nativeElement.files?.[0];
+    if (!file || file.size === 0) {
       this.error.set('Choose a CSV file first.');
       return;
     }
