@@ -62,7 +62,7 @@ beforeAll(async () => {
   await receive(world, home, sku0, 8);
   tab = await offlinePage(await testBrowser());
   mkdirSync(artifacts, { recursive: true });
-});
+}, 150_000); // a dashboard build, Postgres and workerd, on a shared machine
 
 afterAll(async () => {
   await tab?.close();
