@@ -173,6 +173,8 @@ describe('the product list', () => {
       expect(await sheet.isVisible()).toBe(true);
       expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
       expect(await page.getByRole('table').isVisible()).toBe(false);
+      expect(await page.getByRole('heading', { name: 'Products', exact: true }).isVisible()).toBe(false);
+      expect(await page.getByRole('search').isVisible()).toBe(false);
       expect(await page.getByRole('button', { name: 'Print', exact: true }).isVisible()).toBe(false);
       await page.screenshot({ path: join(artifacts, 'products-labels-print.png'), fullPage: true });
     } finally {
@@ -180,6 +182,35 @@ describe('the product list', () => {
     }
     await page.getByRole('button', { name: 'Close' }).click();
     await sheet.waitFor({ state: 'detached' });
+  });
+
+  test('a category filter, a page at a time: next and previous', async () => {
+    const { page } = tab;
+    const category = `cat-${crypto.randomUUID().slice(0, 8)}`;
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) => `PG-${category}-${String(i).padStart(2, '0')},Paged ${i},${category}`,
+    );
+    const imported = await fetch(`${edge.url}/api/products/import`, {
+      method: 'POST',
+      headers: { ...world.admin.headers, 'content-type': 'text/csv' },
+      body: `sku,name,category\n${rows.join('\n')}\n`,
+    });
+    expect(imported.status).toBe(200);
+    await page.getByLabel('Search sku, name or barcode').fill('');
+    await page.getByLabel('Category').fill(category);
+    const listed = page.locator('tbody tr[data-sku]');
+    await page.locator(`tr[data-sku="PG-${category}-00"]`).waitFor();
+    expect(await listed.count()).toBe(25);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('Page 2', { exact: true }).waitFor();
+    await page.locator(`tr[data-sku="PG-${category}-29"]`).waitFor();
+    expect(await listed.count()).toBe(5);
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await page.locator(`tr[data-sku="PG-${category}-00"]`).waitFor();
+    expect(await listed.count()).toBe(25);
+    await page.getByLabel('Category').fill('');
   });
 
   test('archive takes a product off the list', async () => {
