@@ -26,7 +26,7 @@ export function draftFrom(form: HTMLFormElement): ProductDraft {
 
 /** The API names money by its parts (`price.amount`, `price.currency`); the form has one field each. */
 export function fieldMessage(errors: Record<string, string>, field: keyof ProductDraft): string | undefined {
-  if (field === 'currency') return errors['price.currency'] ?? errors['cost.currency'] ?? errors['currency'];
+  if (field === 'currency') return errors['price.currency'] ?? errors['cost.currency'] ?? errors.currency;
   return (
     errors[field] ??
     errors[`${field}.amount`] ??

@@ -98,7 +98,7 @@ function attributes(text: string, errors: Record<string, string>): Record<string
   } catch {
     // reported below
   }
-  errors['attributes'] = 'A JSON object, such as {"size": "M"}';
+  errors.attributes = 'A JSON object, such as {"size": "M"}';
   return {};
 }
 
