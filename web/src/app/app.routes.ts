@@ -23,6 +23,16 @@ export const routes: Routes = [
         loadComponent: () => import('./stock/stock-board.page').then((m) => m.StockBoardPage),
         title: 'Stock · Varastokkr',
       },
+      {
+        path: 'products',
+        loadComponent: () => import('./products/products.page').then((m) => m.ProductsPage),
+        title: 'Products · Varastokkr',
+      },
+      {
+        path: 'products/:sku',
+        loadComponent: () => import('./products/product.page').then((m) => m.ProductPage),
+        title: 'Product · Varastokkr',
+      },
     ],
   },
   {
