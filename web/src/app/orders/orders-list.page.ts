@@ -26,24 +26,24 @@ const PAGE_SIZE = 25;
     <main class="page">
       <header class="page-head"><h1>Orders</h1></header>
       <form class="controls" role="search" aria-label="Filter orders" (submit)="$event.preventDefault()">
-        <label class="field">
-          <span>Status</span>
-          <select name="status" (change)="filter('status', $event)">
+        <div class="field">
+          <label for="orders-status">Status</label>
+          <select id="orders-status" name="status" (change)="filter('status', $event)">
             <option value="" [selected]="!status()">Any status</option>
             @for (s of statuses; track s) {
               <option [value]="s" [selected]="s === status()">{{ label(s) }}</option>
             }
           </select>
-        </label>
-        <label class="field">
-          <span>Warehouse</span>
-          <select name="warehouseId" (change)="filter('warehouseId', $event)">
+        </div>
+        <div class="field">
+          <label for="orders-warehouse">Warehouse</label>
+          <select id="orders-warehouse" name="warehouseId" (change)="filter('warehouseId', $event)">
             <option value="" [selected]="!warehouseId()">Every warehouse</option>
             @for (w of warehouses.list(); track w.id) {
               <option [value]="w.id" [selected]="w.id === warehouseId()">{{ w.code }} · {{ w.name }}</option>
             }
           </select>
-        </label>
+        </div>
       </form>
       <p class="error" role="alert">{{ error() }}</p>
       <table aria-label="Orders">
