@@ -36,7 +36,9 @@ async function placeOrder(
 }
 
 async function onHand(warehouseId: string, sku: string): Promise<number> {
-  const { data } = await world.client.GET('/api/warehouses/{id}/stock', { params: { path: { id: warehouseId } } });
+  const { data } = await world.client.GET('/api/warehouses/{id}/stock', {
+    params: { path: { id: warehouseId } },
+  });
   return data.items.find((l) => l.sku === sku)?.onHand ?? 0;
 }
 
@@ -148,14 +150,21 @@ describe('an order', () => {
     expect(await onHand(home, sku0)).toBe(before - 5);
     await page.getByRole('button', { name: 'Mark delivered' }).click();
     await orderStatus(page, 'Delivered');
-    expect((await world.client.GET('/api/orders/{id}', { params: { path: { id: order.id } } })).data.status).toBe(
-      'delivered',
-    );
-    expect(await page.getByRole('button').filter({ hasText: /Ship|Cancel|Confirm|Deliver/ }).count()).toBe(0);
+    expect(
+      (await world.client.GET('/api/orders/{id}', { params: { path: { id: order.id } } })).data.status,
+    ).toBe('delivered');
+    expect(
+      await page
+        .getByRole('button')
+        .filter({ hasText: /Ship|Cancel|Confirm|Deliver/ })
+        .count(),
+    ).toBe(0);
   });
 
   test('a pending order is confirmed, another cancelled; a step already taken elsewhere is a readable 409', async () => {
-    const pending = await placeOrder(world.client, [{ sku: sku1, qty: 2 }], { reservationExpiresAt: inAnHour() });
+    const pending = await placeOrder(world.client, [{ sku: sku1, qty: 2 }], {
+      reservationExpiresAt: inAnHour(),
+    });
     const page = await tab(clerk, `/orders/${pending.id}`);
     await orderStatus(page, 'Pending');
     await page.getByRole('button', { name: 'Confirm order' }).click();
@@ -196,7 +205,9 @@ describe('an order', () => {
     expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: 'Print' }).isVisible()).toBe(false);
     expect(await page.locator(`tr[data-sku="${sku0}"]`).first().isVisible()).toBe(true);
-    await page.screenshot({ path: `${import.meta.dir}/../../test-artifacts/dashboard/orders-pick-list-print.png` });
+    await page.screenshot({
+      path: `${import.meta.dir}/../../test-artifacts/dashboard/orders-pick-list-print.png`,
+    });
     await page.emulateMedia({ media: 'screen' });
     expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(true);
   });
@@ -215,7 +226,9 @@ describe('an order', () => {
 
 describe('a partner', () => {
   test('sees its own order with cancel but no shipping, and no transfers or stock moves', async () => {
-    const own = await placeOrder(partnerClient, [{ sku: sku1, qty: 1 }], { reservationExpiresAt: inAnHour() });
+    const own = await placeOrder(partnerClient, [{ sku: sku1, qty: 1 }], {
+      reservationExpiresAt: inAnHour(),
+    });
     const page = await tab(partner, `/orders/${own.id}`);
     await orderStatus(page, 'Pending');
     await page.getByRole('button', { name: 'Confirm order' }).waitFor();

@@ -20,7 +20,12 @@ export interface Person {
 }
 
 /** A new tab at `width` (1280 or 390), signed in as `who` through a deep link to `path`. */
-export async function signedInTab(edgeUrl: string, who: Person, path: string, width = 1280): Promise<OfflinePage> {
+export async function signedInTab(
+  edgeUrl: string,
+  who: Person,
+  path: string,
+  width = 1280,
+): Promise<OfflinePage> {
   mkdirSync(artifacts, { recursive: true });
   const tab = await offlinePage(await testBrowser(), { width, height: width > 500 ? 800 : 844 });
   await signInToDashboard(tab.page, edgeUrl, who, path);
