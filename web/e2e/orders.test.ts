@@ -48,6 +48,9 @@ async function tab(who: Actor, path: string, width = 1280): Promise<Page> {
   return opened.page;
 }
 
+const orderIds = async (page: Page) =>
+  Promise.all((await page.locator('tr[data-order]').all()).map((row) => row.getAttribute('data-order')));
+
 const orderStatus = (page: Page, status: string) =>
   page.locator('#order-status', { hasText: new RegExp(`^${status}$`) }).waitFor();
 
@@ -110,6 +113,32 @@ describe('the order list', () => {
     await row(pending.id).getByRole('link').click();
     await page.waitForURL(`${edge.url}/orders/${pending.id}`);
     await orderStatus(page, 'Pending');
+  });
+
+  test('a page at a time: the next page holds the rest, and the first comes back', async () => {
+    await receive(world, away, sku0, 30);
+    await Promise.all(
+      Array.from({ length: 26 }, () =>
+        placeOrder(world.client, [{ sku: sku0, qty: 1 }], { warehouseId: away }),
+      ),
+    );
+    const page = await tab(clerk, `/orders?warehouseId=${away}`);
+    const rows = page.locator('tr[data-order]');
+    await page.getByRole('link', { name: 'Next page' }).waitFor();
+    expect(await rows.count()).toBe(25);
+    const first = await orderIds(page);
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await page.waitForURL(/cursor=/);
+    await page.getByRole('link', { name: 'First page' }).waitFor();
+    await page.locator(`tr[data-order="${first[0]}"]`).waitFor({ state: 'detached' });
+    const second = await orderIds(page);
+    const all = await world.client.GET('/api/orders', { params: { query: { warehouseId: away, limit: 200 } } });
+    expect(second.length).toBe(all.data.items.length - 25);
+    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    await page.getByRole('link', { name: 'First page' }).click();
+    await page.waitForURL((url) => !url.search.includes('cursor='));
+    await page.getByRole('link', { name: 'Next page' }).waitFor();
+    expect(await rows.count()).toBe(25);
   });
 
   test('at 390 px the list fits the screen', async () => {
