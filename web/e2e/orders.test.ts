@@ -132,7 +132,9 @@ describe('the order list', () => {
     await page.getByRole('link', { name: 'First page' }).waitFor();
     await page.locator(`tr[data-order="${first[0]}"]`).waitFor({ state: 'detached' });
     const second = await orderIds(page);
-    const all = await world.client.GET('/api/orders', { params: { query: { warehouseId: away, limit: 200 } } });
+    const all = await world.client.GET('/api/orders', {
+      params: { query: { warehouseId: away, limit: 200 } },
+    });
     expect(second.length).toBe(all.data.items.length - 25);
     expect(second.filter((id) => first.includes(id))).toEqual([]);
     await page.getByRole('link', { name: 'First page' }).click();

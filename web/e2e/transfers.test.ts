@@ -75,7 +75,19 @@ describe('transfers', () => {
     await row.getByRole('button', { name: /^Ship transfer/ }).click();
     await transferRow(page, 'In transit').waitFor();
     expect((await level(home, sku0)).onHand).toBe(16);
+    // Part of it first: 3 of 4; more than is in transit is named beside the line.
     await transferRow(page, 'In transit')
+      .getByRole('button', { name: /^Receive part of transfer/ })
+      .click();
+    const receipt = page.getByRole('form', { name: /^Receipt for transfer/ });
+    await receipt.getByLabel(`${sku0} (up to 4)`).fill('5');
+    await receipt.getByRole('button', { name: 'Receive these quantities' }).click();
+    await receipt.getByText('Only 4 left to receive.').waitFor();
+    await receipt.getByLabel(`${sku0} (up to 4)`).fill('3');
+    await receipt.getByRole('button', { name: 'Receive these quantities' }).click();
+    await transferRow(page, 'Partially received').waitFor();
+    expect(await level(away, sku0)).toEqual({ onHand: 3, reserved: 0 });
+    await transferRow(page, 'Partially received')
       .getByRole('button', { name: /^Receive transfer/ })
       .click();
     await transferRow(page, 'Received').waitFor();

@@ -10,6 +10,7 @@ import { Warehouses } from '../api/warehouses';
 import { statusLabel } from '../orders/order-steps';
 import { TransferForm } from './transfer-form';
 import {
+  receiptLines,
   type Transfer,
   type TransferStatus,
   transferStatuses,
@@ -43,6 +44,10 @@ export class TransfersPage {
   protected readonly busy = signal(false);
   protected readonly error = signal('');
   protected readonly done = signal('');
+  /** The transfer whose partial receipt is open, and its quantities as typed. */
+  protected readonly receiving = signal<string | undefined>(undefined);
+  protected readonly toReceive = signal<string[]>([]);
+  protected readonly fieldErrors = signal<Record<string, string>>({});
   private readonly codes = computed(() => new Map(this.warehouses.list().map((w) => [w.id, w.code])));
   private latest = 0;
 
@@ -78,8 +83,36 @@ export class TransfersPage {
     void this.load(this.status(), this.cursor());
   }
 
-  /** Ship or cancel a requested transfer, or receive all of one in transit. */
-  protected async step(transfer: Transfer, step: Step): Promise<void> {
+  protected startReceipt(transfer: Transfer): void {
+    const open = this.receiving() !== transfer.id;
+    this.receiving.set(open ? transfer.id : undefined);
+    this.toReceive.set(transfer.lines.map(() => ''));
+    this.fieldErrors.set({});
+  }
+
+  protected typed(index: number, event: Event): void {
+    const value = (event.target as HTMLInputElement).value;
+    this.toReceive.update((all) => all.map((v, i) => (i === index ? value : v)));
+  }
+
+  protected async receivePart(event: SubmitEvent, transfer: Transfer): Promise<void> {
+    event.preventDefault();
+    const checked = receiptLines(transfer, this.toReceive());
+    this.fieldErrors.set(checked.errors);
+    if (Object.keys(checked.errors).length > 0) {
+      this.error.set(checked.errors.lines ?? 'Check the quantities to receive.');
+      this.done.set('');
+      return;
+    }
+    await this.step(transfer, 'receive', checked.lines);
+  }
+
+  /** Ship or cancel a requested transfer, or receive (all, or `lines`) of one in transit. */
+  protected async step(
+    transfer: Transfer,
+    step: Step,
+    lines?: { sku: string; qty: number }[],
+  ): Promise<void> {
     this.busy.set(true);
     this.error.set('');
     this.done.set('');
@@ -89,13 +122,17 @@ export class TransfersPage {
         step === 'ship'
           ? c.POST('/api/transfers/{id}/ship', params)
           : step === 'receive'
-            ? c.POST('/api/transfers/{id}/receive', { ...params, body: {} })
+            ? c.POST('/api/transfers/{id}/receive', { ...params, body: lines ? { lines } : {} })
             : c.POST('/api/transfers/{id}/cancel', params),
       );
+      this.receiving.set(undefined);
+      this.fieldErrors.set({});
       this.transfers.update((all) => all.map((t) => (t.id === data.id ? data : t)));
       this.done.set(`Transfer ${data.id.slice(0, 8)} is now ${statusLabel(data.status).toLowerCase()}.`);
     } catch (err) {
-      this.error.set(readableError(err).message);
+      const readable = readableError(err);
+      this.error.set(readable.message);
+      this.fieldErrors.set(readable.fields);
       void this.load(this.status(), this.cursor());
     } finally {
       this.busy.set(false);
