@@ -1,6 +1,6 @@
 /** Every screen has its own address, so any of them can be bookmarked or shared. */
 import type { Routes } from '@angular/router';
-import { firstWarehouseBoard, signedIn } from './api/guards';
+import { firstWarehouseBoard, offers, signedIn } from './api/guards';
 import { LoginPage } from './login/login.page';
 import { AppShell } from './shell/app-shell';
 
@@ -32,6 +32,42 @@ export const routes: Routes = [
         path: 'products/:sku',
         loadComponent: () => import('./products/product.page').then((m) => m.ProductPage),
         title: 'Product · Varastokkr',
+      },
+      {
+        path: 'warehouses/:id/adjust',
+        canActivate: [offers('stock:adjust')],
+        loadComponent: () => import('./stock-moves/adjust.page').then((m) => m.AdjustPage),
+        title: 'Adjust stock · Varastokkr',
+      },
+      {
+        path: 'warehouses/:id/counts',
+        canActivate: [offers('stock:adjust')],
+        loadComponent: () => import('./stock-moves/count.page').then((m) => m.CountPage),
+        title: 'Count stock · Varastokkr',
+      },
+      {
+        path: 'orders',
+        canActivate: [offers('orders:read')],
+        loadComponent: () => import('./orders/orders-list.page').then((m) => m.OrdersListPage),
+        title: 'Orders · Varastokkr',
+      },
+      {
+        path: 'orders/:id',
+        canActivate: [offers('orders:read')],
+        loadComponent: () => import('./orders/order-detail.page').then((m) => m.OrderDetailPage),
+        title: 'Order · Varastokkr',
+      },
+      {
+        path: 'orders/:id/pick',
+        canActivate: [offers('orders:read')],
+        loadComponent: () => import('./orders/pick-list.page').then((m) => m.PickListPage),
+        title: 'Pick list · Varastokkr',
+      },
+      {
+        path: 'transfers',
+        canActivate: [offers('transfers:read')],
+        loadComponent: () => import('./transfers/transfers.page').then((m) => m.TransfersPage),
+        title: 'Transfers · Varastokkr',
       },
     ],
   },

@@ -14,6 +14,7 @@ import {
   signal,
   untracked,
 } from '@angular/core';
+import { RouterLink } from '@angular/router';
 import { ApiSession } from '../api/api-session';
 import { Warehouses } from '../api/warehouses';
 import { ConnectionStatus } from './connection-status';
@@ -26,7 +27,7 @@ const ROW_HEIGHT = 40;
 @Component({
   selector: 'app-stock-board-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ScrollingModule, ConnectionStatus],
+  imports: [ScrollingModule, ConnectionStatus, RouterLink],
   templateUrl: './stock-board.page.html',
   styleUrl: './stock-board.page.css',
 })
@@ -36,6 +37,8 @@ export class StockBoardPage {
   /** The route's :id. */
   readonly id = input.required<string>();
   protected readonly rowHeight = ROW_HEIGHT;
+  /** Adjustments and counts are offered to roles that may make them. */
+  protected readonly canAdjust = this.session.can('stock:adjust');
   protected readonly search = signal('');
   protected readonly belowReorderOnly = signal(false);
   private readonly live = signal<LiveStock | undefined>(undefined);
