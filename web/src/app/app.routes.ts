@@ -1,7 +1,8 @@
 /** Every screen has its own address, so any of them can be bookmarked or shared. */
 import type { Routes } from '@angular/router';
-import { firstWarehouseBoard, signedIn } from './api/guards';
+import { firstWarehouseBoard, offers, signedIn } from './api/guards';
 import { LoginPage } from './login/login.page';
+import { purchasingRoutes } from './purchasing/purchasing.routes';
 import { AppShell } from './shell/app-shell';
 
 export const routes: Routes = [
@@ -23,6 +24,25 @@ export const routes: Routes = [
         loadComponent: () => import('./stock/stock-board.page').then((m) => m.StockBoardPage),
         title: 'Stock · Varastokkr',
       },
+      {
+        path: 'admin/users',
+        canActivate: [offers('users:manage')],
+        loadComponent: () => import('./admin/users.page').then((m) => m.UsersPage),
+        title: 'Users · Varastokkr',
+      },
+      {
+        path: 'admin/api-keys',
+        canActivate: [offers('api-keys:manage')],
+        loadComponent: () => import('./admin/api-keys.page').then((m) => m.ApiKeysPage),
+        title: 'API keys · Varastokkr',
+      },
+      {
+        path: 'admin/jobs',
+        canActivate: [offers('jobs:manage')],
+        loadComponent: () => import('./admin/jobs.page').then((m) => m.JobsPage),
+        title: 'Jobs · Varastokkr',
+      },
+      ...purchasingRoutes,
     ],
   },
   {
