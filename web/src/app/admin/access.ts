@@ -2,7 +2,10 @@
  * Roles and warehouse scopes as the admin screens show and edit them: plain functions over the
  * API's lists, tested with bun:test.
  */
-import type { Role } from '../api/api-session';
+import type { User } from '@varastokkr/client';
+
+/** A role as the API names it (the same type as ApiSession's Role, without its Angular imports). */
+type Role = User['roles'][number];
 
 /** Every role, in the order the forms offer them (most rights first). */
 export const ROLES: readonly Role[] = ['admin', 'manager', 'clerk', 'partner'];
