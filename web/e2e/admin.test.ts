@@ -60,6 +60,10 @@ describe('users', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain(home.code);
     expect(await page.getByRole('status').textContent()).toContain(`${email} can now sign in`);
+    // The form is ready for the next person: typed fields empty, the boxes showing what will be sent.
+    expect(await form.getByLabel('Email').inputValue()).toBe('');
+    expect(await form.getByRole('checkbox', { name: 'clerk' }).isChecked()).toBe(true);
+    expect(await form.getByRole('checkbox', { name: new RegExp(`^${home.code}`) }).isChecked()).toBe(false);
 
     const signedInAsNew = await login(edge.url, email, 'a-long-enough-password-1');
     expect(signedInAsNew.user).toMatchObject({

@@ -7,6 +7,14 @@ import type { Role } from '../api/api-session';
 import { Warehouses } from '../api/warehouses';
 import { ROLES, withChoice } from './access';
 
+/**
+ * Empties a form's typed fields after it was sent. Not `form.reset()`: that would also untick
+ * the role and warehouse boxes behind Angular's back, while their signals still hold the choice.
+ */
+export function clearTypedFields(form: HTMLFormElement): void {
+  for (const field of form.querySelectorAll<HTMLInputElement>('input:not([type=checkbox])')) field.value = '';
+}
+
 @Component({
   selector: 'app-access-fields',
   changeDetection: ChangeDetectionStrategy.OnPush,

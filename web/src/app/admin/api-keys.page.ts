@@ -9,7 +9,7 @@ import { ApiSession, type Role } from '../api/api-session';
 import { readableError } from '../api/problem-message';
 import { Warehouses } from '../api/warehouses';
 import { scopeLabel, whenLabel } from './access';
-import { AccessFields } from './access-fields';
+import { AccessFields, clearTypedFields } from './access-fields';
 
 type ApiKey = components['schemas']['ApiKey'];
 
@@ -73,7 +73,7 @@ export class ApiKeysPage {
       const { key, ...listed } = data;
       this.created.set({ name: data.name, key });
       this.keys.set([listed, ...this.keys()]);
-      formElement.reset();
+      clearTypedFields(formElement);
       this.newRoles.set(['partner']);
       this.newWarehouses.set([]);
     } catch (err) {

@@ -6,6 +6,7 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import type { components } from '@varastokkr/client';
 import { ApiSession } from '../api/api-session';
+import { PagedList } from '../api/paged-list';
 import { readableError } from '../api/problem-message';
 import { whenLabel } from './access';
 
@@ -27,17 +28,17 @@ type JobState = 'failed' | 'pending';
             <option value="pending" [selected]="state() === 'pending'">Waiting jobs</option>
           </select>
         </label>
-        <button type="button" class="secondary" (click)="load()">Refresh</button>
+        <button type="button" class="secondary" (click)="jobs.reload()">Refresh</button>
       </div>
       <p class="ok-message" role="status">{{ notice() }}</p>
-      <p class="error" role="alert">{{ error() }}</p>
+      <p class="error" role="alert">{{ jobs.error() || error() }}</p>
       <table class="list" [attr.aria-label]="state() === 'failed' ? 'Failed jobs' : 'Waiting jobs'">
         <thead>
           <tr><th scope="col">Job</th><th scope="col">Task</th><th scope="col">Attempts</th>
             <th scope="col">Last error</th><th scope="col">Due</th><th scope="col"><span class="sr-only">Actions</span></th></tr>
         </thead>
         <tbody>
-          @for (job of jobs(); track job.id) {
+          @for (job of jobs.items(); track job.id) {
             <tr [attr.data-job-id]="job.id">
               <td data-label="Job">{{ job.id }}</td>
               <td data-label="Task">{{ job.task }}</td>
@@ -52,12 +53,12 @@ type JobState = 'failed' | 'pending';
               </td>
             </tr>
           } @empty {
-            <tr><td colspan="6">{{ loaded() ? (state() === 'failed' ? 'No failed jobs.' : 'No jobs waiting.') : 'Loading jobs…' }}</td></tr>
+            <tr><td colspan="6">{{ jobs.loaded() ? (state() === 'failed' ? 'No failed jobs.' : 'No jobs waiting.') : 'Loading jobs…' }}</td></tr>
           }
         </tbody>
       </table>
-      @if (nextCursor(); as cursor) {
-        <p><button type="button" class="secondary" (click)="load(cursor)">Show more jobs</button></p>
+      @if (jobs.nextCursor()) {
+        <p><button type="button" class="secondary" (click)="jobs.more()">Show more jobs</button></p>
       }
     </main>
   `,
@@ -66,39 +67,26 @@ type JobState = 'failed' | 'pending';
 export class JobsPage {
   private readonly session = inject(ApiSession);
   protected readonly state = signal<JobState>('failed');
-  protected readonly jobs = signal<readonly Job[]>([]);
-  protected readonly loaded = signal(false);
-  protected readonly nextCursor = signal<string | null>(null);
+  protected readonly jobs = new PagedList<Job>(async (cursor) => {
+    const state = this.state();
+    const { data } = await this.session.api((c) =>
+      c.GET('/api/jobs', { params: { query: { state, limit: 50, ...(cursor ? { cursor } : {}) } } }),
+    );
+    return data;
+  });
   protected readonly error = signal('');
   protected readonly notice = signal('');
   protected readonly busy = signal(false);
   protected readonly whenLabel = whenLabel;
 
   constructor() {
-    void this.load();
+    void this.jobs.reload();
   }
 
   protected show(state: JobState): void {
     this.state.set(state);
     this.notice.set('');
-    void this.load();
-  }
-
-  protected async load(cursor?: string): Promise<void> {
-    const state = this.state();
-    try {
-      const { data } = await this.session.api((c) =>
-        c.GET('/api/jobs', { params: { query: { state, limit: 50, ...(cursor ? { cursor } : {}) } } }),
-      );
-      if (state !== this.state()) return; // the filter changed while this page was on its way
-      this.jobs.set(cursor ? [...this.jobs(), ...data.items] : data.items);
-      this.nextCursor.set(data.nextCursor ?? null);
-      this.error.set('');
-    } catch (err) {
-      this.error.set(readableError(err).message);
-    } finally {
-      this.loaded.set(true);
-    }
+    void this.jobs.reload();
   }
 
   protected async retry(job: Job): Promise<void> {
@@ -107,7 +95,7 @@ export class JobsPage {
     try {
       await this.session.api((c) => c.POST('/api/jobs/{id}/retry', { params: { path: { id: job.id } } }));
       // Due now: the runner may already be on it, so it leaves the failed list.
-      this.jobs.set(this.jobs().filter((j) => j.id !== job.id));
+      this.jobs.change((jobs) => jobs.filter((j) => j.id !== job.id));
       this.notice.set(`Job ${job.id} (${job.task}) will run again now.`);
     } catch (err) {
       this.error.set(readableError(err).message);

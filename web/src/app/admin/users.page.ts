@@ -7,10 +7,11 @@ import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/cor
 import type { components } from '@varastokkr/client';
 import type { Role } from '../api/api-session';
 import { ApiSession } from '../api/api-session';
+import { PagedList } from '../api/paged-list';
 import { readableError } from '../api/problem-message';
 import { Warehouses } from '../api/warehouses';
 import { scopeLabel, whenLabel } from './access';
-import { AccessFields } from './access-fields';
+import { AccessFields, clearTypedFields } from './access-fields';
 
 type User = components['schemas']['User'];
 
@@ -31,9 +32,12 @@ interface Draft {
 export class UsersPage {
   private readonly session = inject(ApiSession);
   protected readonly warehouses = inject(Warehouses);
-  protected readonly users = signal<readonly User[]>([]);
-  protected readonly loaded = signal(false);
-  protected readonly nextCursor = signal<string | null>(null);
+  protected readonly users = new PagedList<User>(async (cursor) => {
+    const { data } = await this.session.api((c) =>
+      c.GET('/api/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }),
+    );
+    return data;
+  });
   protected readonly error = signal('');
   protected readonly notice = signal('');
   protected readonly busy = signal(false);
@@ -49,22 +53,7 @@ export class UsersPage {
   protected readonly whenLabel = whenLabel;
 
   constructor() {
-    void this.load();
-  }
-
-  protected async load(cursor?: string): Promise<void> {
-    try {
-      const { data } = await this.session.api((c) =>
-        c.GET('/api/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }),
-      );
-      this.users.set(cursor ? [...this.users(), ...data.items] : data.items);
-      this.nextCursor.set(data.nextCursor ?? null);
-      this.error.set('');
-    } catch (err) {
-      this.error.set(readableError(err).message);
-    } finally {
-      this.loaded.set(true);
-    }
+    void this.users.reload();
   }
 
   protected async create(event: SubmitEvent): Promise<void> {
@@ -86,9 +75,9 @@ export class UsersPage {
           },
         }),
       );
-      this.users.set([data, ...this.users()]);
+      this.users.change((users) => [data, ...users]);
       this.notice.set(`${data.email} can now sign in.`);
-      formElement.reset();
+      clearTypedFields(formElement);
       this.newRoles.set(['clerk']);
       this.newWarehouses.set([]);
     } catch (err) {
@@ -143,7 +132,7 @@ export class UsersPage {
       const { data } = await this.session.api((c) =>
         c.PATCH('/api/users/{id}', { params: { path: { id } }, body }),
       );
-      this.users.set(this.users().map((u) => (u.id === id ? data : u)));
+      this.users.change((users) => users.map((u) => (u.id === id ? data : u)));
       this.notice.set(`${data.email} saved.`);
       return data;
     } catch (err) {

@@ -7,6 +7,7 @@ import { ChangeDetectionStrategy, Component, effect, inject, signal, untracked }
 import { RouterLink } from '@angular/router';
 import { whenLabel } from '../admin/access';
 import { ApiSession } from '../api/api-session';
+import { PagedList } from '../api/paged-list';
 import { readableError } from '../api/problem-message';
 import { Warehouses } from '../api/warehouses';
 import {
@@ -31,10 +32,18 @@ export class PurchasingPage {
   protected readonly statuses = PURCHASE_ORDER_STATUSES;
   protected readonly status = signal<PurchaseOrderStatus | ''>('');
   protected readonly warehouseId = signal('');
-  protected readonly orders = signal<readonly PurchaseOrder[]>([]);
-  protected readonly loaded = signal(false);
-  protected readonly nextCursor = signal<string | null>(null);
-  protected readonly error = signal('');
+  protected readonly orders = new PagedList<PurchaseOrder>(async (cursor) => {
+    const status = this.status();
+    const warehouseId = this.warehouseId();
+    const query = {
+      limit: 50,
+      ...(status ? { status } : {}),
+      ...(warehouseId ? { warehouseId } : {}),
+      ...(cursor ? { cursor } : {}),
+    };
+    const { data } = await this.session.api((c) => c.GET('/api/purchase-orders', { params: { query } }));
+    return data;
+  });
   protected readonly vendorError = signal('');
   protected readonly statusLabel = statusLabel;
   protected readonly shortId = shortId;
@@ -46,35 +55,8 @@ export class PurchasingPage {
     effect(() => {
       this.status();
       this.warehouseId();
-      untracked(() => void this.loadOrders());
+      untracked(() => void this.orders.reload());
     });
-  }
-
-  protected async loadOrders(cursor?: string): Promise<void> {
-    const status = this.status();
-    const warehouseId = this.warehouseId();
-    try {
-      const { data } = await this.session.api((c) =>
-        c.GET('/api/purchase-orders', {
-          params: {
-            query: {
-              limit: 50,
-              ...(status ? { status } : {}),
-              ...(warehouseId ? { warehouseId } : {}),
-              ...(cursor ? { cursor } : {}),
-            },
-          },
-        }),
-      );
-      if (status !== this.status() || warehouseId !== this.warehouseId()) return; // a newer filter won
-      this.orders.set(cursor ? [...this.orders(), ...data.items] : data.items);
-      this.nextCursor.set(data.nextCursor ?? null);
-      this.error.set('');
-    } catch (err) {
-      this.error.set(readableError(err).message);
-    } finally {
-      this.loaded.set(true);
-    }
   }
 
   protected warehouseCode(id: string): string {
