@@ -141,7 +141,10 @@ export class VendorPage {
       const others = this.items().filter((i) => i.sku !== data.sku);
       this.items.set([...others, data].sort((a, b) => a.sku.localeCompare(b.sku)));
       this.itemInForm.set(undefined);
+      // Ready for the next item: fields empty, quantities back to 1 (reset() alone would empty them).
       formElement.reset();
+      for (const name of ['minOrderQty', 'packSize'])
+        (formElement.elements.namedItem(name) as HTMLInputElement).value = '1';
       this.notice.set(`${data.sku} saved.`);
     } catch (err) {
       const readable = readableError(err);
