@@ -2,6 +2,7 @@
 import type { Routes } from '@angular/router';
 import { firstWarehouseBoard, offers, signedIn } from './api/guards';
 import { LoginPage } from './login/login.page';
+import { purchasingRoutes } from './purchasing/purchasing.routes';
 import { AppShell } from './shell/app-shell';
 
 export const routes: Routes = [
@@ -69,6 +70,25 @@ export const routes: Routes = [
         loadComponent: () => import('./transfers/transfers.page').then((m) => m.TransfersPage),
         title: 'Transfers · Varastokkr',
       },
+      {
+        path: 'admin/users',
+        canActivate: [offers('users:manage')],
+        loadComponent: () => import('./admin/users.page').then((m) => m.UsersPage),
+        title: 'Users · Varastokkr',
+      },
+      {
+        path: 'admin/api-keys',
+        canActivate: [offers('api-keys:manage')],
+        loadComponent: () => import('./admin/api-keys.page').then((m) => m.ApiKeysPage),
+        title: 'API keys · Varastokkr',
+      },
+      {
+        path: 'admin/jobs',
+        canActivate: [offers('jobs:manage')],
+        loadComponent: () => import('./admin/jobs.page').then((m) => m.JobsPage),
+        title: 'Jobs · Varastokkr',
+      },
+      ...purchasingRoutes,
     ],
   },
   {
