@@ -23,6 +23,11 @@ export const routes: Routes = [
         loadComponent: () => import('./stock/stock-board.page').then((m) => m.StockBoardPage),
         title: 'Stock · Varastokkr',
       },
+      {
+        path: 'scan',
+        loadComponent: () => import('./scan/scan.page').then((m) => m.ScanPage),
+        title: 'Scanner · Varastokkr',
+      },
     ],
   },
   {
