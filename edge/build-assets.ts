@@ -40,7 +40,9 @@ function scannerFiles(dir = out): string[] {
     const path = join(dir, entry.name);
     const name = relative(out, path);
     if (entry.isDirectory()) return name === join('vendor', 'scalar') ? [] : scannerFiles(path);
-    return /^(\.|scan-sw\.js$)|\.(txt|map)$/.test(entry.name) ? [] : [`/${name}`];
+    if (/^(\.|scan-sw\.js$)|\.(txt|map)$/.test(entry.name)) return [];
+    // The edge redirects /index.html to /, and a navigation may not be answered with a redirect.
+    return [name === 'index.html' ? '/' : `/${name}`];
   });
 }
 
@@ -48,7 +50,8 @@ function scannerFiles(dir = out): string[] {
 function writeScannerWorker(): void {
   const files = scannerFiles().sort();
   const version = createHash('sha256');
-  for (const file of files) version.update(file).update(readFileSync(join(out, file)));
+  for (const file of files)
+    version.update(file).update(readFileSync(join(out, file === '/' ? 'index.html' : file)));
   const source = readFileSync(join(root, 'web', 'service-worker', 'scan-sw.js'), 'utf8')
     .replace("'__VERSION__'", JSON.stringify(version.digest('hex').slice(0, 16)))
     .replace('/* __FILES__ */ []', JSON.stringify(files));

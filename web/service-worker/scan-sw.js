@@ -7,7 +7,8 @@
 const VERSION = '__VERSION__';
 const FILES = /* __FILES__ */ [];
 const CACHE = `varastokkr-scanner-${VERSION}`;
-const SHELL = '/index.html';
+/** index.html as the edge serves it (at /; /index.html answers with a redirect to /). */
+const SHELL = '/';
 
 self.addEventListener('install', (event) => {
   event.waitUntil(

@@ -17,6 +17,13 @@ import {
   WriteQueue,
 } from './write-queue';
 
+/** How long one write may go unanswered before the queue gives up on it for now. */
+const SEND_TIMEOUT_MS = 10_000;
+
+/** Waiting writes are tried again after 2 s, then 4 s, 8 s... up to every 30 s. */
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 30_000;
+
 /** Answers worth trying again later: the API or the network was not there to decide. */
 function worthRetrying(err: unknown): boolean {
   if (err instanceof ProblemError)
@@ -38,6 +45,8 @@ export class ScanWrites {
     (write) => this.send(write),
     (count) => this.waiting.set(count),
   );
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryMs = RETRY_FIRST_MS / 2;
   /** How many writes wait for the connection. */
   readonly waiting = signal(0);
   /** What became of the latest writes, newest first. */
@@ -59,10 +68,26 @@ export class ScanWrites {
 
   /** Sends everything waiting; resolves with what became of each one it tried. */
   async flush(): Promise<Delivery[]> {
+    clearTimeout(this.retryTimer);
     const deliveries = await this.queue.flush();
+    this.retryLater(deliveries.some((d) => d.outcome.kind === 'unreachable'));
     const told = deliveries.filter((d) => d.outcome.kind !== 'unreachable').map((d) => this.newsOf(d));
-    if (told.length > 0) this.news.update((old) => [...told.reverse(), ...old].slice(0, 5));
+    // Two callers of one flush both get its deliveries: each write is told once.
+    if (told.length > 0)
+      this.news.update((old) =>
+        [...told.reverse(), ...old.filter((n) => !told.some((t) => t.key === n.key))].slice(0, 5),
+      );
     return deliveries;
+  }
+
+  /**
+   * Browsers do not always say when the connection is back (no `online` event, or one before
+   * the API is reachable), so while writes wait they are tried again, less often each time.
+   */
+  private retryLater(unreachable: boolean): void {
+    clearTimeout(this.retryTimer);
+    this.retryMs = unreachable ? Math.min(this.retryMs * 2, RETRY_MAX_MS) : RETRY_FIRST_MS / 2;
+    if (unreachable) this.retryTimer = setTimeout(() => void this.flush(), this.retryMs);
   }
 
   private newsOf({ write, outcome }: Delivery): WriteNews {
@@ -75,10 +100,19 @@ export class ScanWrites {
   }
 
   private async send(write: PendingWrite): Promise<SendOutcome> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A connection that neither answers nor fails (a weak signal) must not hold the queue: the
+    // write is tried again later with the same key, which the API applies once.
+    const silence = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TypeError('No answer in time')), SEND_TIMEOUT_MS);
+    });
     try {
-      return { kind: 'sent', answer: await this.session.api((c) => this.call(c, write)) };
+      const answer = await Promise.race([this.session.api((c) => this.call(c, write)), silence]);
+      return { kind: 'sent', answer };
     } catch (reason) {
       return worthRetrying(reason) ? { kind: 'unreachable', reason } : { kind: 'refused', reason };
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -50,9 +50,11 @@ export class ScanPage {
   protected readonly mode = signal<ScanMode>('lookup');
   protected readonly scan = signal<Scan | undefined>(undefined);
   protected readonly problem = signal('');
-  protected readonly resolving = signal(false);
+  /** Codes entered and not yet resolved (a wedge scanner can be faster than the API). */
+  protected readonly pendingCodes = signal(0);
   protected readonly online = signal(globalThis.navigator?.onLine ?? true);
   private seq = 0;
+  private resolved = Promise.resolve();
 
   /** The user's warehouses; offline, the one remembered on this device. */
   protected readonly choices = computed<readonly ScanWarehouse[]>(() => {
@@ -104,10 +106,19 @@ export class ScanPage {
     if (code) await this.scanned(code);
   }
 
-  /** One code, from wherever it came: resolved to its product and handed to the mode. */
-  protected async scanned(code: string): Promise<void> {
+  /**
+   * One code, from wherever it came: resolved to its product and handed to the mode. A wedge
+   * scanner sends codes faster than they resolve: each waits for the one before, so none is
+   * lost and they reach the mode in the order scanned.
+   */
+  protected scanned(code: string): Promise<void> {
+    this.pendingCodes.update((n) => n + 1);
+    this.resolved = this.resolved.then(() => this.handOver(code));
+    return this.resolved;
+  }
+
+  private async handOver(code: string): Promise<void> {
     this.problem.set('');
-    this.resolving.set(true);
     try {
       const product = await this.context.resolve(code);
       if (product) this.scan.set({ seq: ++this.seq, code, product });
@@ -115,7 +126,7 @@ export class ScanPage {
     } catch (err) {
       this.problem.set(readableError(err).message);
     } finally {
-      this.resolving.set(false);
+      this.pendingCodes.update((n) => n - 1);
     }
   }
 }
