@@ -128,10 +128,10 @@ describe('the scanner', () => {
     await result.getByText('Scanner test hammer').waitFor({ timeout: 30_000 });
     await result.getByTestId('on-hand').filter({ hasText: /^5$/ }).waitFor();
     expect(await result.textContent()).toContain(product.barcode);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, 'lookup-camera');
     await page.getByRole('button', { name: 'Stop camera' }).click();
     expect(tab.foreignRequests).toEqual([]);
-    expect(await axeViolations(page)).toEqual([]);
-    await screenshots(page, 'lookup');
   });
 
   test('a count made offline survives a reload and is recorded once when the connection returns', async () => {
@@ -195,6 +195,49 @@ describe('the scanner', () => {
     });
     expect(after.status).toBe('partially_received');
     expect(after.lines[0]?.received).toBe(3);
+    expect(tab.foreignRequests).toEqual([]);
+  });
+
+  test('picking ships what was scanned of an order; a code that is no product says so', async () => {
+    const { page } = tab;
+    const { data: order } = await world.client.POST('/api/orders', {
+      body: { warehouseId: home, lines: [{ sku: product.sku, qty: 3 }] },
+    });
+    await page.reload();
+    await page.getByLabel('Pick').check();
+    const orders = page.getByLabel('Order');
+    await orders.locator(`option[value="${order.id}"]`).waitFor({ state: 'attached' });
+    await orders.selectOption(order.id);
+    await wedgeScan(page, 'NO-SUCH-CODE');
+    await page.getByRole('alert').filter({ hasText: 'No product has the code NO-SUCH-CODE.' }).waitFor();
+    await wedgeScan(page, product.barcode);
+    await wedgeScan(page, product.barcode);
+    const ship = page.getByRole('button', { name: 'Ship scanned (2)' });
+    await ship.waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(page, 'pick');
+    await ship.click();
+    await page.getByText(/^Shipped 2 items; the order is partially shipped\.$/).waitFor();
+
+    const { data: after } = await world.client.GET('/api/orders/{id}', {
+      params: { path: { id: order.id } },
+    });
+    expect(after.status).toBe('partially_shipped');
+    expect(after.lines[0]?.shipped).toBe(2);
+    expect(await onHand(product.sku)).toBe(8);
+  });
+
+  test('with no purchase order, receiving adjusts stock in', async () => {
+    const { page } = tab;
+    await page.getByLabel('Receive').check();
+    await page.getByLabel('Purchase order').selectOption('adjust-in');
+    await wedgeScan(page, product.sku); // a Code 128 label carries the sku
+    await valueBecomes(page, `Receiving ${product.sku}`, '1');
+    await page.getByRole('button', { name: 'Receive 1' }).click();
+    await page.getByText(/1 × .* received in .*: saved\./).waitFor();
+    expect(await onHand(product.sku)).toBe(9);
+    const received = (await movements(product.sku)).filter((m) => m.type !== 'count');
+    expect(received.map((m) => m.qty)).toContain(1);
     expect(tab.foreignRequests).toEqual([]);
   });
 });
