@@ -1,6 +1,6 @@
 /** Every screen has its own address, so any of them can be bookmarked or shared. */
 import type { Routes } from '@angular/router';
-import { firstWarehouseBoard, signedIn } from './api/guards';
+import { firstWarehouseBoard, offers, signedIn } from './api/guards';
 import { LoginPage } from './login/login.page';
 import { AppShell } from './shell/app-shell';
 
@@ -25,6 +25,7 @@ export const routes: Routes = [
       },
       {
         path: 'scan',
+        canActivate: [offers('stock:adjust')],
         loadComponent: () => import('./scan/scan.page').then((m) => m.ScanPage),
         title: 'Scanner · Varastokkr',
       },
