@@ -3,8 +3,8 @@
  * number); submitting records the count (POST /api/inventory/counts) through the write queue,
  * so a count made offline is sent, once, when the connection returns.
  */
-import { ChangeDetectionStrategy, Component, effect, inject, input, signal, untracked } from '@angular/core';
-import type { Scan, ScanWarehouse } from './scan-context';
+import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
+import { onEachScan, type Scan, type ScanWarehouse } from './scan-context';
 import { addScanned, type ScanLine, setQty } from './scan-lines';
 import { ScanWrites } from './scan-writes';
 
@@ -47,10 +47,7 @@ export class CountPanel {
   protected readonly lines = signal<readonly ScanLine[]>([]);
 
   constructor() {
-    effect(() => {
-      const scan = this.scan();
-      if (scan) untracked(() => this.lines.update((lines) => addScanned(lines, scan.product)));
-    });
+    onEachScan(this.scan, (scan) => this.lines.update((lines) => addScanned(lines, scan.product)));
   }
 
   protected adjust(sku: string, event: Event): void {

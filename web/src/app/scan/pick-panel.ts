@@ -16,7 +16,7 @@ import {
 import type { components } from '@varastokkr/client';
 import { ApiSession } from '../api/api-session';
 import { readableError } from '../api/problem-message';
-import type { Scan, ScanWarehouse } from './scan-context';
+import { onEachScan, type Scan, type ScanWarehouse } from './scan-context';
 
 type Order = components['schemas']['Order'];
 
@@ -84,10 +84,7 @@ export class PickPanel {
       const warehouseId = this.warehouse().id;
       untracked(() => void this.loadOrders(warehouseId));
     });
-    effect(() => {
-      const scan = this.scan();
-      if (scan) untracked(() => this.pick(scan.product.sku));
-    });
+    onEachScan(this.scan, (scan) => this.pick(scan.product.sku));
   }
 
   private async loadOrders(warehouseId: string): Promise<void> {

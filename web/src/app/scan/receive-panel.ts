@@ -17,7 +17,7 @@ import {
 import type { components } from '@varastokkr/client';
 import { ApiSession } from '../api/api-session';
 import { readableError } from '../api/problem-message';
-import type { Scan, ScanWarehouse } from './scan-context';
+import { onEachScan, type Scan, type ScanWarehouse } from './scan-context';
 import { addScanned, type ScanLine, setQty } from './scan-lines';
 import { ScanWrites } from './scan-writes';
 
@@ -101,10 +101,7 @@ export class ReceivePanel {
       const warehouseId = this.warehouse().id;
       if (this.online()) untracked(() => void this.loadOrders(warehouseId));
     });
-    effect(() => {
-      const scan = this.scan();
-      if (scan) untracked(() => this.take(scan));
-    });
+    onEachScan(this.scan, (scan) => this.take(scan));
   }
 
   private async loadOrders(warehouseId: string): Promise<void> {

@@ -3,7 +3,7 @@
  * scanned code. Both are remembered on the device (localStorage), so the scanner still knows
  * them with no connection: the last warehouse, and every product it has resolved before.
  */
-import { Injectable, inject, signal } from '@angular/core';
+import { effect, Injectable, inject, signal, untracked } from '@angular/core';
 import { ProblemError } from '@varastokkr/client';
 import { ApiSession } from '../api/api-session';
 
@@ -24,6 +24,17 @@ export interface Scan {
   seq: number;
   code: string;
   product: ScannedProduct;
+}
+
+/**
+ * Calls `take` with each new scan a mode receives (call it in a constructor). Only the scan is
+ * tracked: what `take` reads does not make it run again.
+ */
+export function onEachScan(scan: () => Scan | undefined, take: (scan: Scan) => void): void {
+  effect(() => {
+    const current = scan();
+    if (current) untracked(() => take(current));
+  });
 }
 
 const WAREHOUSE_KEY = 'varastokkr.scanner.warehouse';
