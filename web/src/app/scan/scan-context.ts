@@ -6,12 +6,9 @@
 import { effect, Injectable, inject, signal, untracked } from '@angular/core';
 import { ProblemError } from '@varastokkr/client';
 import { ApiSession } from '../api/api-session';
+import type { ScannedProduct } from './scan-lines';
 
-export interface ScannedProduct {
-  sku: string;
-  name: string;
-  barcode: string | null;
-}
+export type { ScannedProduct };
 
 export interface ScanWarehouse {
   id: string;

@@ -1,5 +1,11 @@
 /** The lines a scanning session builds up: a product and how many of it. Plain functions. */
-import type { ScannedProduct } from './scan-context';
+
+/** What a scanned code stands for. */
+export interface ScannedProduct {
+  sku: string;
+  name: string;
+  barcode: string | null;
+}
 
 export interface ScanLine {
   sku: string;
