@@ -149,12 +149,15 @@ export async function countStock(db: Database, input: StockCount, actor: Actor):
         .values({ id: countId, warehouseId: input.warehouseId, lines, actorId: actor.actorId })
         .returning(),
     );
-    return {
+    const view = {
       id: countId,
       warehouseId: input.warehouseId,
       lines,
       movements: result.movements,
       createdAt: row.createdAt.toISOString(),
     };
+    // A count sets on hand: replayed after stock moved again, it would undo that move.
+    await actor.claim?.complete(tx, 201, view);
+    return view;
   });
 }

@@ -17,7 +17,7 @@ let ber: string;
 // A world of its own for every test: no test relies on what another one received, counted or
 // moved (they pass in any order: bun test --randomize).
 beforeEach(async () => {
-  w = await stockWorld({ url: core().url, db: core().database.db }, { warehouses: 2, skus: 4 });
+  w = await stockWorld({ url: core().url, db: core().database.db }, { warehouses: 2, skus: 5 });
   hel = w.warehouses[0]!.id;
   ber = w.warehouses[1]!.id;
 });
@@ -346,5 +346,23 @@ describe('transfers', () => {
       { 'idempotency-key': key },
     );
     await expectProblem(other, 422, 'idempotency-key-reused');
+  });
+
+  test('a count replayed with its Idempotency-Key (a scanner resending after a lost answer) counts once', async () => {
+    const sku = w.skus[4]!;
+    const key = crypto.randomUUID();
+    const body = { warehouseId: ber, lines: [{ sku, counted: 5 }] };
+    const first = await w.api.post('/api/inventory/counts', body, { 'idempotency-key': key });
+    expect(first.status, await first.clone().text()).toBe(201);
+    await receive(w, ber, sku, 2);
+    const again = await w.api.post('/api/inventory/counts', body, { 'idempotency-key': key });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(await first.json());
+    // Counted again, on hand would be back at 5: the replay leaves the receipt made after it.
+    const moves = (await (
+      await w.api.get(`/api/inventory/movements?warehouseId=${ber}&sku=${sku}`)
+    ).json()) as { items: { type: string }[] };
+    expect(moves.items.map((m) => m.type).sort()).toEqual(['count', 'receipt']);
   });
 });

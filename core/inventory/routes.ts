@@ -163,8 +163,8 @@ const countRoute = createRoute({
   summary: 'Record a stock count; variances become count movements',
   description:
     'Each line says what was counted; a sku whose count differs from on hand gets a count movement for the variance, and the result lists the variances. 409 when a count would take on hand below what is reserved. Warehouse staff in their scope.',
-  ...secured('stock:adjust'),
-  request: { body: jsonBody(stockCountSchema) },
+  ...secured('stock:adjust', idempotent()),
+  request: { headers: idempotencyHeader, body: jsonBody(stockCountSchema) },
   responses: {
     201: jsonContent(countResultSchema, 'The count with its variances'),
     ...authProblems,

@@ -25,15 +25,22 @@ const chromiumArgs = [
   '--disable-sync',
 ];
 
-/** A headless Chromium of the caller's own; close it when done. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * A headless Chromium of the caller's own; close it when done. `extraArgs` add switches for
+ * that browser alone (the scanner's fake camera).
+ */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
     throw new Error(
       `Chromium not found at ${chromiumPath}: the browser tests use Debian's Chromium. ` +
         'Install it with `apt-get install -y chromium` (or set CHROMIUM_PATH to another Chromium).',
     );
   }
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [...chromiumArgs, ...extraArgs],
+  });
 }
 
 let shared: Promise<Browser> | undefined;

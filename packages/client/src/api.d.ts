@@ -3446,7 +3446,13 @@ export interface operations {
     recordStockCount: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Retry-safe: a replay within 24 h returns the first response
+                 * @example a7c1e9f2-5b3d-4e8a-9c6f-2d4b8e1a3c57
+                 */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };

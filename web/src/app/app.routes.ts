@@ -89,6 +89,12 @@ export const routes: Routes = [
         title: 'Jobs · Varastokkr',
       },
       ...purchasingRoutes,
+      {
+        path: 'scan',
+        canActivate: [offers('stock:adjust')],
+        loadComponent: () => import('./scan/scan.page').then((m) => m.ScanPage),
+        title: 'Scanner · Varastokkr',
+      },
     ],
   },
   {
