@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createClient, type VarastokkrClient } from '@varastokkr/client';
 import type { Page } from 'playwright-core';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
-import type { OfflinePage } from '../../test/harness/browser.ts';
 import { builtDashboard } from '../../test/harness/dashboard.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
 import { receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
-import { alertText, checkScreen, signedInTab } from './work-screens.ts';
+import { alertText, checkScreen, stockLevel, workTabs } from './work-screens.ts';
 
 let edge: TestEdge;
 let world: StockWorld;
@@ -23,7 +22,7 @@ let home: string;
 let away: string;
 let sku0: string;
 let sku1: string;
-const tabs: OfflinePage[] = [];
+const tabs = workTabs(() => edge.url);
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
 async function placeOrder(
@@ -33,19 +32,6 @@ async function placeOrder(
 ) {
   const { data } = await client.POST('/api/orders', { body: { lines, warehouseId: home, ...extra } });
   return data;
-}
-
-async function onHand(warehouseId: string, sku: string): Promise<number> {
-  const { data } = await world.client.GET('/api/warehouses/{id}/stock', {
-    params: { path: { id: warehouseId } },
-  });
-  return data.items.find((l) => l.sku === sku)?.onHand ?? 0;
-}
-
-async function tab(who: Actor, path: string, width = 1280): Promise<Page> {
-  const opened = await signedInTab(edge.url, { email: who.user.email, password: who.password }, path, width);
-  tabs.push(opened);
-  return opened.page;
 }
 
 const orderIds = async (page: Page) =>
@@ -75,7 +61,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(tabs.map((t) => t.close()));
+  await tabs.closeAll();
 });
 
 describe('the order list', () => {
@@ -86,7 +72,7 @@ describe('the order list', () => {
       externalRef: 'LIST-P',
     });
     const elsewhere = await placeOrder(world.client, [{ sku: sku0, qty: 1 }], { warehouseId: away });
-    const page = await tab(clerk, '/orders');
+    const page = await tabs.open(clerk, '/orders');
     const row = (id: string) => page.locator(`tr[data-order="${id}"]`);
     await row(shipped.id).waitFor();
     await row(pending.id).waitFor();
@@ -122,7 +108,7 @@ describe('the order list', () => {
         placeOrder(world.client, [{ sku: sku0, qty: 1 }], { warehouseId: away }),
       ),
     );
-    const page = await tab(clerk, `/orders?warehouseId=${away}`);
+    const page = await tabs.open(clerk, `/orders?warehouseId=${away}`);
     const rows = page.locator('tr[data-order]');
     await page.getByRole('link', { name: 'Next page' }).waitFor();
     expect(await rows.count()).toBe(25);
@@ -144,7 +130,7 @@ describe('the order list', () => {
   });
 
   test('at 390 px the list fits the screen', async () => {
-    const page = await tab(clerk, '/orders', 390);
+    const page = await tabs.open(clerk, '/orders', 390);
     await page.locator('tr[data-order]').first().waitFor();
     await checkScreen(page, 'orders-list');
   });
@@ -156,8 +142,8 @@ describe('an order', () => {
       { sku: sku0, qty: 5 },
       { sku: sku1, qty: 3 },
     ]);
-    const before = await onHand(home, sku0);
-    const page = await tab(clerk, `/orders/${order.id}`);
+    const before = (await stockLevel(world, home, sku0)).onHand;
+    const page = await tabs.open(clerk, `/orders/${order.id}`);
     await orderStatus(page, 'Confirmed');
     await checkScreen(page, 'orders-detail');
 
@@ -172,13 +158,13 @@ describe('an order', () => {
     await orderStatus(page, 'Partially shipped');
     await page.getByRole('status').filter({ hasText: 'Shipped 2 units.' }).waitFor();
     expect(await page.locator(`tr[data-sku="${sku0}"] td`).nth(4).textContent()).toBe('2');
-    expect(await onHand(home, sku0)).toBe(before - 2);
+    expect((await stockLevel(world, home, sku0)).onHand).toBe(before - 2);
     // Partly shipped, it can no longer be cancelled.
     expect(await page.getByRole('button', { name: 'Cancel order' }).count()).toBe(0);
 
     await page.getByRole('button', { name: 'Ship everything allocated' }).click();
     await orderStatus(page, 'Shipped');
-    expect(await onHand(home, sku0)).toBe(before - 5);
+    expect((await stockLevel(world, home, sku0)).onHand).toBe(before - 5);
     await page.getByRole('button', { name: 'Mark delivered' }).click();
     await orderStatus(page, 'Delivered');
     expect(
@@ -196,7 +182,7 @@ describe('an order', () => {
     const pending = await placeOrder(world.client, [{ sku: sku1, qty: 2 }], {
       reservationExpiresAt: inAnHour(),
     });
-    const page = await tab(clerk, `/orders/${pending.id}`);
+    const page = await tabs.open(clerk, `/orders/${pending.id}`);
     await orderStatus(page, 'Pending');
     await page.getByRole('button', { name: 'Confirm order' }).click();
     await orderStatus(page, 'Confirmed');
@@ -221,7 +207,7 @@ describe('an order', () => {
 
   test('the pick list prints alone: no navigation, no buttons, the lines per warehouse', async () => {
     const order = await placeOrder(world.client, [{ sku: sku0, qty: 12 }]);
-    const page = await tab(clerk, `/orders/${order.id}`);
+    const page = await tabs.open(clerk, `/orders/${order.id}`);
     await page.getByRole('link', { name: 'Pick list' }).click();
     await page.waitForURL(`${edge.url}/orders/${order.id}/pick`);
     const line = page.locator(`tr[data-sku="${sku0}"]`);
@@ -248,7 +234,7 @@ describe('an order', () => {
       { sku: sku0, qty: 1 },
       { sku: sku1, qty: 1 },
     ]);
-    const page = await tab(clerk, `/orders/${order.id}`, 390);
+    const page = await tabs.open(clerk, `/orders/${order.id}`, 390);
     await orderStatus(page, 'Confirmed');
     await page.getByLabel(`Ship ${sku0} (up to 1)`).waitFor();
     await checkScreen(page, 'orders-detail');
@@ -260,7 +246,7 @@ describe('a partner', () => {
     const own = await placeOrder(partnerClient, [{ sku: sku1, qty: 1 }], {
       reservationExpiresAt: inAnHour(),
     });
-    const page = await tab(partner, `/orders/${own.id}`);
+    const page = await tabs.open(partner, `/orders/${own.id}`);
     await orderStatus(page, 'Pending');
     await page.getByRole('button', { name: 'Confirm order' }).waitFor();
     await page.getByRole('button', { name: 'Cancel order' }).waitFor();

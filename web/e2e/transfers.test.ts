@@ -7,11 +7,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Page } from 'playwright-core';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
-import type { OfflinePage } from '../../test/harness/browser.ts';
 import { builtDashboard } from '../../test/harness/dashboard.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
 import { receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
-import { alertText, checkScreen, signedInTab } from './work-screens.ts';
+import { alertText, checkScreen, stockLevel, workTabs } from './work-screens.ts';
 
 let edge: TestEdge;
 let world: StockWorld;
@@ -20,24 +19,14 @@ let home: string;
 let away: string;
 let sku0: string;
 let sku1: string;
-const tabs: OfflinePage[] = [];
+const tabs = workTabs(() => edge.url);
 
-async function level(warehouseId: string, sku: string) {
-  const { data } = await world.client.GET('/api/warehouses/{id}/stock', {
-    params: { path: { id: warehouseId } },
-  });
-  const found = data.items.find((l) => l.sku === sku);
-  return { onHand: found?.onHand ?? 0, reserved: found?.reserved ?? 0 };
-}
-
-async function tab(who: Actor, path: string, width = 1280): Promise<Page> {
-  const opened = await signedInTab(edge.url, { email: who.user.email, password: who.password }, path, width);
-  tabs.push(opened);
-  return opened.page;
-}
-
+/** The first transfer row whose status is exactly `status` ("Received" is not "Partially received"). */
 const transferRow = (page: Page, status: string) =>
-  page.locator('tr[data-transfer]', { hasText: `${status}` }).first();
+  page
+    .locator('tr[data-transfer]')
+    .filter({ has: page.locator('.status', { hasText: new RegExp(`^${status}$`) }) })
+    .first();
 
 beforeAll(async () => {
   await builtDashboard();
@@ -54,12 +43,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(tabs.map((t) => t.close()));
+  await tabs.closeAll();
 });
 
 describe('transfers', () => {
   test('requested, shipped and received: the stock moves from one warehouse to the other', async () => {
-    const page = await tab(clerk, '/transfers');
+    const page = await tabs.open(clerk, '/transfers');
     const [from, to] = world.warehouses as [{ code: string }, { code: string }, ...unknown[]];
     await page.getByLabel('From warehouse').selectOption(home);
     await page.getByLabel('To warehouse').selectOption(away);
@@ -69,12 +58,12 @@ describe('transfers', () => {
     await page.getByRole('status').filter({ hasText: 'requested' }).waitFor();
     const row = transferRow(page, 'Requested');
     expect(await row.textContent()).toContain(`${from.code} → ${to.code}`);
-    expect(await level(home, sku0)).toEqual({ onHand: 20, reserved: 4 });
+    expect(await stockLevel(world, home, sku0)).toEqual({ onHand: 20, reserved: 4 });
     await checkScreen(page, 'transfers');
 
     await row.getByRole('button', { name: /^Ship transfer/ }).click();
     await transferRow(page, 'In transit').waitFor();
-    expect((await level(home, sku0)).onHand).toBe(16);
+    expect((await stockLevel(world, home, sku0)).onHand).toBe(16);
     // Part of it first: 3 of 4; more than is in transit is named beside the line.
     await transferRow(page, 'In transit')
       .getByRole('button', { name: /^Receive part of transfer/ })
@@ -86,16 +75,16 @@ describe('transfers', () => {
     await receipt.getByLabel(`${sku0} (up to 4)`).fill('3');
     await receipt.getByRole('button', { name: 'Receive these quantities' }).click();
     await transferRow(page, 'Partially received').waitFor();
-    expect(await level(away, sku0)).toEqual({ onHand: 3, reserved: 0 });
+    expect(await stockLevel(world, away, sku0)).toEqual({ onHand: 3, reserved: 0 });
     await transferRow(page, 'Partially received')
       .getByRole('button', { name: /^Receive transfer/ })
       .click();
     await transferRow(page, 'Received').waitFor();
-    expect(await level(away, sku0)).toEqual({ onHand: 4, reserved: 0 });
+    expect(await stockLevel(world, away, sku0)).toEqual({ onHand: 4, reserved: 0 });
   });
 
   test('more than there is: the API refuses with a readable 409 and nothing is reserved', async () => {
-    const page = await tab(clerk, '/transfers');
+    const page = await tabs.open(clerk, '/transfers');
     await page.getByLabel('From warehouse').selectOption(home);
     await page.getByLabel('To warehouse').selectOption(away);
     await page.getByLabel('Sku, line 1').fill(sku1);
@@ -104,7 +93,7 @@ describe('transfers', () => {
     const message = await alertText(page, /\S/);
     expect(message).not.toContain('[object');
     expect(message.toLowerCase()).toMatch(/stock|available/);
-    expect((await level(home, sku1)).reserved).toBe(0);
+    expect((await stockLevel(world, home, sku1)).reserved).toBe(0);
 
     // A line without a quantity is named before anything is sent.
     await page.getByLabel('Quantity, line 1').fill('');
@@ -114,7 +103,7 @@ describe('transfers', () => {
   });
 
   test('at 390 px the transfers screen fits', async () => {
-    const page = await tab(clerk, '/transfers', 390);
+    const page = await tabs.open(clerk, '/transfers', 390);
     await page.locator('tr[data-transfer]').first().waitFor();
     await checkScreen(page, 'transfers');
   });
@@ -122,10 +111,10 @@ describe('transfers', () => {
 
 describe('stock moves', () => {
   test('the stock board links to adjusting; an adjustment out changes on hand; too much out is a readable 409', async () => {
-    const page = await tab(clerk, `/warehouses/${home}/stock`);
+    const page = await tabs.open(clerk, `/warehouses/${home}/stock`);
     await page.getByRole('link', { name: 'Adjust stock' }).click();
     await page.waitForURL(`${edge.url}/warehouses/${home}/adjust`);
-    const before = (await level(home, sku1)).onHand;
+    const before = (await stockLevel(world, home, sku1)).onHand;
     await page.getByLabel('Sku').fill(sku1);
     await page.getByLabel('Out').check();
     await page.getByLabel('Quantity').fill('2');
@@ -136,7 +125,7 @@ describe('stock moves', () => {
       .getByRole('status')
       .filter({ hasText: `on hand now ${before - 2}` })
       .waitFor();
-    expect((await level(home, sku1)).onHand).toBe(before - 2);
+    expect((await stockLevel(world, home, sku1)).onHand).toBe(before - 2);
     await page.locator('tbody tr', { hasText: 'damaged' }).first().waitFor();
     await checkScreen(page, 'transfers-adjust');
 
@@ -146,14 +135,14 @@ describe('stock moves', () => {
     await page.getByRole('button', { name: 'Save adjustment' }).click();
     const message = await alertText(page, /\S/);
     expect(message).not.toContain('[object');
-    expect((await level(home, sku1)).onHand).toBe(before - 2);
+    expect((await stockLevel(world, home, sku1)).onHand).toBe(before - 2);
   });
 
   test('a count sets on hand to what was counted and shows the variance', async () => {
-    const page = await tab(clerk, `/warehouses/${home}/stock`);
+    const page = await tabs.open(clerk, `/warehouses/${home}/stock`);
     await page.getByRole('link', { name: 'Count stock' }).click();
     await page.waitForURL(`${edge.url}/warehouses/${home}/counts`);
-    const before = (await level(home, sku0)).onHand;
+    const before = (await stockLevel(world, home, sku0)).onHand;
     await page.getByLabel('Sku, line 1').fill(sku0);
     await page.getByLabel('Counted, line 1').fill(String(before + 3));
     await page.getByRole('button', { name: 'Add a line' }).click();
@@ -162,13 +151,13 @@ describe('stock moves', () => {
     await page.getByRole('button', { name: 'Submit count' }).click();
     await page.getByRole('heading', { name: 'Count booked' }).waitFor();
     expect(await page.locator(`tr[data-sku="${sku0}"] td`).last().textContent()).toBe('+3');
-    expect((await level(home, sku0)).onHand).toBe(before + 3);
-    expect((await level(home, sku1)).onHand).toBe(0);
+    expect((await stockLevel(world, home, sku0)).onHand).toBe(before + 3);
+    expect((await stockLevel(world, home, sku1)).onHand).toBe(0);
     await checkScreen(page, 'transfers-count');
   });
 
   test('at 390 px adjusting and counting fit the screen', async () => {
-    const page = await tab(clerk, `/warehouses/${home}/adjust`, 390);
+    const page = await tabs.open(clerk, `/warehouses/${home}/adjust`, 390);
     await page.getByLabel('Sku').waitFor();
     await checkScreen(page, 'transfers-adjust');
     await page.getByRole('link', { name: 'Count stock' }).click();
