@@ -1,7 +1,8 @@
 /**
  * The scanner's writes through the queue (write-queue.ts) to the API: each is stored before it
- * is sent, sent at once when online, and again whenever the browser says the connection is
- * back. The screen shows how many wait and what the API said about the last ones.
+ * is sent, sent at once when online, and again when the browser says the connection is back and
+ * on a backoff while any wait. The screen shows how many wait and what the API said about the
+ * last ones.
  */
 import { DestroyRef, Injectable, inject, signal } from '@angular/core';
 import { ProblemError } from '@varastokkr/client';
