@@ -53,7 +53,18 @@ test('a clerk sees the floor screens and no admin screen; an admin link typed in
 
   await t.page.goto(`${edge.url}/admin/users`);
   await t.page.getByRole('heading', { name: /not found/i }).waitFor();
+  expect(await axeViolations(t.page)).toEqual([]);
   expect(t.foreignRequests).toEqual([]);
+});
+
+test('the sign-in page, with an error showing, has no serious accessibility violation', async () => {
+  const t = await tab();
+  await t.page.goto(`${edge.url}/login`);
+  await t.page.getByLabel('Email').fill(clerk.user.email);
+  await t.page.getByLabel('Password').fill('not-the-password');
+  await t.page.getByRole('button', { name: 'Sign in' }).click();
+  await t.page.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
+  expect(await axeViolations(t.page)).toEqual([]);
 });
 
 test('an admin sees the admin screens too', async () => {
