@@ -16,14 +16,14 @@ export interface DatabaseHandle {
 
 export function connectDatabase(
   url: string,
-  opts: { max?: number; application?: string; log?: Logger } = {},
+  opts: { max?: number; application?: string; log?: Logger; connectionTimeoutMs?: number } = {},
 ): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
     application_name: opts.application ?? 'varastokkr',
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5_000,
   });
   // A client losing its connection must not crash the process: the pool replaces it.
   const onError = (err: Error) => opts.log?.warn('database connection error', { err: err.message });
@@ -40,6 +40,22 @@ export function pgErrorCode(err: unknown): string | undefined {
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
   return undefined;
+}
+
+/**
+ * Whether a query failed because no pooled connection freed up in time (pg-pool's own error,
+ * which carries no SQLSTATE): the database is busy, not the request wrong.
+ */
+export function isPoolTimeout(err: unknown): boolean {
+  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const message = (e as { message?: unknown }).message;
+    if (
+      typeof message === 'string' &&
+      /^timeout exceeded when trying to connect$|due to connection timeout/.test(message)
+    )
+      return true;
+  }
+  return false;
 }
 
 export const isUniqueViolation = (err: unknown) => pgErrorCode(err) === '23505';

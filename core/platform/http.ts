@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { pgErrorCode } from './database.ts';
+import { isPoolTimeout, pgErrorCode } from './database.ts';
 import type { Logger } from './logger.ts';
 import {
   AppError,
@@ -10,6 +10,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   problemResponse,
+  ServiceUnavailableError,
   toProblem,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -76,6 +77,13 @@ function fromHttpException(err: HTTPException, c: Context): AppError {
  * range) is the caller's mistake, not ours: 422. The transaction it ran in was rolled back.
  */
 function fromDatabaseError(err: Error): Error {
+  if (isPoolTimeout(err)) {
+    // Every connection stayed busy for the whole wait (a burst, or a slow database): the request
+    // did nothing and may be retried, so 503 with Retry-After rather than a 500.
+    const busy = new ServiceUnavailableError('The database is busy; retry in a moment.');
+    busy.headers = { 'retry-after': '1' };
+    return busy;
+  }
   if (!pgErrorCode(err)?.startsWith('22')) return err;
   return new AppError(
     422,
@@ -90,9 +98,10 @@ export function handleErrors<E extends RequestEnv>(app: Hono<E>, log: Logger): v
   app.onError((err, c) => {
     const appErr = err instanceof HTTPException ? fromHttpException(err, c) : fromDatabaseError(err);
     const requestId = c.get('requestId') as string | undefined;
-    if (!(appErr instanceof AppError)) {
-      ((c.get('log') as Logger | undefined) ?? log).error('unhandled error', { err, path: c.req.path });
-    }
+    const requestLog = (c.get('log') as Logger | undefined) ?? log;
+    if (!(appErr instanceof AppError)) requestLog.error('unhandled error', { err, path: c.req.path });
+    else if (appErr.status === 503 && isPoolTimeout(err))
+      requestLog.warn('no database connection free in time', { path: c.req.path });
     const headers = {
       ...(appErr instanceof AppError ? appErr.headers : {}),
       ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
