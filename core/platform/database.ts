@@ -33,12 +33,16 @@ export function connectDatabase(
   return { db, pool, close: () => pool.end() };
 }
 
+/** An error and its causes, outermost first (drizzle wraps the driver's error as `cause`). */
+function* causeChain(err: unknown): Generator<Record<string, unknown>> {
+  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause)
+    yield e as Record<string, unknown>;
+}
+
 /** The Postgres error code of a failed query, looking through drizzle's wrapper. */
 export function pgErrorCode(err: unknown): string | undefined {
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-  }
+  for (const e of causeChain(err))
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
   return undefined;
 }
 
@@ -47,14 +51,8 @@ export function pgErrorCode(err: unknown): string | undefined {
  * which carries no SQLSTATE): the database is busy, not the request wrong.
  */
 export function isPoolTimeout(err: unknown): boolean {
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const message = (e as { message?: unknown }).message;
-    if (
-      typeof message === 'string' &&
-      /^timeout exceeded when trying to connect$|due to connection timeout/.test(message)
-    )
-      return true;
-  }
+  const pattern = /^timeout exceeded when trying to connect$|due to connection timeout/;
+  for (const e of causeChain(err)) if (typeof e.message === 'string' && pattern.test(e.message)) return true;
   return false;
 }
 
@@ -62,10 +60,7 @@ export const isUniqueViolation = (err: unknown) => pgErrorCode(err) === '23505';
 
 /** The constraint a failed statement violated (unique, check), looking through drizzle's wrapper. */
 export function pgConstraint(err: unknown): string | undefined {
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const constraint = (e as { constraint?: unknown }).constraint;
-    if (typeof constraint === 'string') return constraint;
-  }
+  for (const e of causeChain(err)) if (typeof e.constraint === 'string') return e.constraint;
   return undefined;
 }
 
