@@ -1,5 +1,6 @@
 /**
- * Assembles the edge's static assets in web/dist: the dashboard (the Angular build writes
+ * Assembles the edge's static assets in web/dist (or in another build's directory, the test
+ * harness's): the dashboard (the Angular build writes
  * web/dist; `bun run build` or `bun run dev` runs it), plus the Scalar API reference bundle that
  * /docs loads and the barcode decoder's wasm that the scanner loads (served by us, so both work
  * offline and without a CDN), and the scanner's service worker with the list of files it keeps.
@@ -11,9 +12,8 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import { dirname, join, relative } from 'node:path';
 
 const root = join(import.meta.dir, '..');
-const out = join(root, 'web', 'dist');
 
-export function buildAssets(): string {
+export function buildAssets(out = join(root, 'web', 'dist')): string {
   mkdirSync(out, { recursive: true });
   // Never removes the dashboard's files: a watching Angular build may be writing them.
   if (!existsSync(join(out, 'index.html')))
@@ -21,13 +21,13 @@ export function buildAssets(): string {
   const scalar = dirname(Bun.resolveSync('@scalar/api-reference/package.json', root));
   mkdirSync(join(out, 'vendor', 'scalar'), { recursive: true });
   cpSync(join(scalar, 'dist', 'browser', 'standalone.js'), join(out, 'vendor', 'scalar', 'standalone.js'));
-  copyZxingWasm();
-  writeScannerWorker();
+  copyZxingWasm(out);
+  writeScannerWorker(out);
   return out;
 }
 
 /** The wasm of the zxing-wasm that barcode-detector itself depends on (their versions must match). */
-function copyZxingWasm(): void {
+function copyZxingWasm(out: string): void {
   const detector = dirname(Bun.resolveSync('barcode-detector/package.json', join(root, 'web')));
   const wasm = Bun.resolveSync('zxing-wasm/reader/zxing_reader.wasm', detector);
   mkdirSync(join(out, 'vendor', 'zxing'), { recursive: true });
@@ -35,11 +35,11 @@ function copyZxingWasm(): void {
 }
 
 /** What the scanner keeps for offline use: the app's files, not the API reference nor the build's notes. */
-function scannerFiles(dir = out): string[] {
+function scannerFiles(out: string, dir = out): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     const name = relative(out, path);
-    if (entry.isDirectory()) return name === join('vendor', 'scalar') ? [] : scannerFiles(path);
+    if (entry.isDirectory()) return name === join('vendor', 'scalar') ? [] : scannerFiles(out, path);
     if (/^(\.|scan-sw\.js$)|\.(txt|map)$/.test(entry.name)) return [];
     // The edge redirects /index.html to /, and a navigation may not be answered with a redirect.
     return [name === 'index.html' ? '/' : `/${name}`];
@@ -47,8 +47,8 @@ function scannerFiles(dir = out): string[] {
 }
 
 /** web/service-worker/scan-sw.js with this build's files and a version that changes with them. */
-function writeScannerWorker(): void {
-  const files = scannerFiles().sort();
+function writeScannerWorker(out: string): void {
+  const files = scannerFiles(out).sort();
   const version = createHash('sha256');
   for (const file of files)
     version.update(file).update(readFileSync(join(out, file === '/' ? 'index.html' : file)));

@@ -14,7 +14,6 @@ import { buildAssets } from '../edge/build-assets.ts';
 
 const root = join(import.meta.dir, '..');
 const web = join(root, 'web');
-const stampFile = join(web, 'dist', '.build-stamp');
 
 export type WebConfiguration = 'production' | 'development';
 
@@ -82,24 +81,35 @@ function sourceStamp(configuration: WebConfiguration): string {
 }
 
 /**
- * One build; with `reuse`, skipped when web/dist already holds the build of these very sources.
- * Rejects with the build's errors.
+ * One build, with the edge's other assets, into web/dist or into `outputPath` (the test
+ * harness's own, which no `bun run dev` rewrites under its edges). With `reuse`, skipped when
+ * the directory already holds the build of these very sources. Resolves with the directory the
+ * edge serves; rejects with the build's errors.
  */
 export async function buildWeb(
-  opts: { configuration?: WebConfiguration; reuse?: boolean; onLine?: (line: string) => void } = {},
-): Promise<{ reused: boolean }> {
+  opts: {
+    configuration?: WebConfiguration;
+    reuse?: boolean;
+    outputPath?: string;
+    onLine?: (line: string) => void;
+  } = {},
+): Promise<{ reused: boolean; dir: string }> {
   const configuration = opts.configuration ?? 'production';
+  // Given a bare path, ng writes the browser files to browser/ under it.
+  const dir = opts.outputPath ? join(opts.outputPath, 'browser') : join(web, 'dist');
+  const stampFile = join(dir, '.build-stamp');
   const stamp = sourceStamp(configuration);
-  const built = existsSync(stampFile) && existsSync(join(web, 'dist', 'index.html'));
+  const built = existsSync(stampFile) && existsSync(join(dir, 'index.html'));
   if (opts.reuse && built && readFileSync(stampFile, 'utf8') === stamp) {
-    buildAssets();
-    return { reused: true };
+    buildAssets(dir);
+    return { reused: true, dir };
   }
-  const { code, output } = await runNg(['build', '--configuration', configuration], opts.onLine);
+  const out = opts.outputPath ? ['--output-path', opts.outputPath] : [];
+  const { code, output } = await runNg(['build', '--configuration', configuration, ...out], opts.onLine);
   if (code !== 0) throw new Error(`the dashboard build failed (ng build exited ${code}):\n${output}`);
-  buildAssets();
+  buildAssets(dir);
   writeFileSync(stampFile, stamp);
-  return { reused: false };
+  return { reused: false, dir };
 }
 
 export interface WebWatch {

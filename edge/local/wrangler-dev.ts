@@ -17,6 +17,12 @@ export interface WranglerOptions {
   vars: Record<string, string>;
   /** Where Durable Object storage is kept between runs. */
   persistTo?: string;
+  /**
+   * The static assets to serve instead of wrangler.toml's web/dist: the test harness's own
+   * build, which a `bun run dev` rebuilding web/dist (wrangler reloads on every change there)
+   * cannot disturb.
+   */
+  assetsDir?: string;
   /** Another wrangler config than the project's (benchmarks run a bare worker beside ours). */
   configPath?: string;
   onLine?: (line: string) => void;
@@ -41,7 +47,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 export async function startWrangler(opts: WranglerOptions): Promise<WranglerHandle> {
-  buildAssets(); // wrangler.toml serves web/dist, which a fresh clone does not have yet
+  if (!opts.assetsDir) buildAssets(); // wrangler.toml serves web/dist, which a fresh clone does not have yet
   const envDir = join(root, '.wrangler', 'env');
   mkdirSync(envDir, { recursive: true });
   const envFile = join(envDir, `edge-${opts.port}.env`);
@@ -70,6 +76,7 @@ export async function startWrangler(opts: WranglerOptions): Promise<WranglerHand
     opts.logLevel ?? 'info',
     ...(opts.persistTo ? ['--persist-to', opts.persistTo] : []),
     ...(opts.configPath ? ['--config', opts.configPath] : []),
+    ...(opts.assetsDir ? ['--assets', opts.assetsDir] : []),
   ];
   const child = spawn(join(root, 'node_modules', '.bin', 'wrangler'), args, {
     cwd: root,

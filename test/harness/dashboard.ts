@@ -1,24 +1,34 @@
 /**
- * The dashboard's production build in web/dist, which the edge serves. Checked on every call
- * (before each edge starts, and by the dashboard's own tests): rebuilt only when web/dist does
- * not hold the build of the current sources (scripts/web-build.ts keeps a stamp of them), so a
- * run builds once, and again only if something replaced it (`bun run dev`'s watch, in its test).
+ * The dashboard's production build, with the edge's other assets, that every test edge serves.
+ * It goes to a directory of the test run's own (test-artifacts/web-build), not web/dist: `bun
+ * run dev` (its own test, or a developer's running beside the suite) rebuilds web/dist while it
+ * runs, and wrangler reloads on every change to what it serves. Built once per run, and reused
+ * from an earlier run when its stamp says it is the build of the current sources.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/web-build.ts';
 
-let building: Promise<void> | undefined;
+let built: Promise<string> | undefined;
 
-export function builtDashboard(): Promise<void> {
-  building ??= (async () => {
+/** The directory the test edges serve, built on first use. */
+export function builtDashboard(): Promise<string> {
+  built ??= (async () => {
     const started = performance.now();
-    const { reused } = await buildWeb({ configuration: 'production', reuse: true });
+    const { reused, dir } = await buildWeb({
+      configuration: 'production',
+      reuse: true,
+      outputPath: join(import.meta.dir, '..', '..', 'test-artifacts', 'web-build'),
+    });
     if (!reused) console.error(`dashboard built in ${Math.round(performance.now() - started)} ms`);
-  })().finally(() => {
-    building = undefined;
+    return dir;
+  })();
+  // A failed build is not kept: the next file to need it tries again and shows its errors.
+  built.catch(() => {
+    built = undefined;
   });
-  return building;
+  return built;
 }
 
 /**

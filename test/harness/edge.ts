@@ -64,8 +64,8 @@ export async function startEdgeStack(opts: {
   edgeVars?: (coreUrl: string) => Record<string, string>;
 }): Promise<EdgeStack> {
   const started = performance.now();
-  // The edge serves web/dist: the dashboard is built (once per run) before any edge starts.
-  const [database] = await Promise.all([createTestDatabase(opts.name), builtDashboard()]);
+  // The dashboard is built (once per run) before any edge starts.
+  const [database, assetsDir] = await Promise.all([createTestDatabase(opts.name), builtDashboard()]);
   // Many test files sign in from 127.0.0.1 through this edge: the per-address limit is tested
   // on a core of its own (core/identity/throttle.test.ts), not shared here.
   // Core answers /api/* only to requests the edge signed, as in production: every call the edge
@@ -102,6 +102,7 @@ export async function startEdgeStack(opts: {
       port: edgePort,
       inspectorPort: await freePort(),
       persistTo,
+      assetsDir,
       vars: {
         CORE_URL: core.url,
         // The edge's own read-only login: a query it has no grant for fails the test.

@@ -35,7 +35,7 @@ beforeAll(async () => {
     signedIn(target, { roles: ['clerk'], warehouseIds }),
     signedIn(target, { roles: ['admin'] }),
   ]);
-});
+}, 240_000); // the dashboard's build, Postgres and workerd may all start first
 
 afterAll(async () => {
   await Promise.all(tabs.map((t) => t.close()));

@@ -58,7 +58,7 @@ beforeAll(async () => {
   await receive(world, home, sku0, 40);
   await receive(world, home, sku1, 20);
   await receive(world, away, sku0, 10);
-});
+}, 240_000); // the dashboard's build, Postgres and workerd may all start first
 
 afterAll(async () => {
   await tabs.closeAll();

@@ -93,7 +93,7 @@ beforeAll(async () => {
   tab = await offlinePage(browser, { width: 1280, height: 800 });
   await tab.context.grantPermissions(['camera'], { origin: edge.url });
   mkdirSync(artifacts, { recursive: true });
-});
+}, 240_000); // the dashboard's build, Postgres and workerd may all start first
 
 afterAll(async () => {
   await tab?.close();

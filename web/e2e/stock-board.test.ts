@@ -100,7 +100,7 @@ beforeAll(async () => {
   await receive(world, away, world.skus[2] as string, 7);
   tab = await offlinePage(await testBrowser());
   mkdirSync(artifacts, { recursive: true });
-});
+}, 240_000); // the dashboard's build, Postgres and workerd may all start first
 
 afterAll(async () => {
   await tab?.close();

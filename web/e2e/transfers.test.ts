@@ -40,7 +40,7 @@ beforeAll(async () => {
   );
   await receive(world, home, sku0, 20);
   await receive(world, home, sku1, 9);
-});
+}, 240_000); // the dashboard's build, Postgres and workerd may all start first
 
 afterAll(async () => {
   await tabs.closeAll();
