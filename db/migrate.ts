@@ -19,7 +19,7 @@ export interface MigrationReport {
  * Brings a database to the current schema: graphile-worker's own schema, which the services'
  * transactions call (add_job) as their outbox, then the services' drizzle migrations.
  */
-export async function migrateDatabase(url: string): Promise<MigrationReport> {
+export async function migrateDatabase(url: string, folder = migrationsFolder): Promise<MigrationReport> {
   const handle = connectDatabase(url, { max: 2, application: 'varastokkr-migrate' });
   try {
     const before = await appliedTimestamps(handle.pool);
@@ -27,9 +27,13 @@ export async function migrateDatabase(url: string): Promise<MigrationReport> {
     if (workerFrom === null) await bootstrapWorkerSchema(handle.pool);
     // graphile-worker first: the stock functions (0005) enqueue events through its add_jobs.
     await runMigrations({ pgPool: handle.pool, logger: quietLogger });
-    await migrate(handle.db, { migrationsFolder, migrationsSchema: 'drizzle' });
+    await migrate(handle.db, { migrationsFolder: folder, migrationsSchema: 'drizzle' }).catch(
+      (err: unknown) => {
+        throw migrationFailure(err, folder);
+      },
+    );
     const after = await appliedTimestamps(handle.pool);
-    const applied = journal()
+    const applied = journal(folder)
       .filter((entry) => after.has(entry.when) && !before.has(entry.when))
       .map((entry) => entry.tag);
     return { applied, worker: { from: workerFrom, to: await workerVersion(handle.pool) } };
@@ -38,9 +42,28 @@ export async function migrateDatabase(url: string): Promise<MigrationReport> {
   }
 }
 
+/**
+ * A failed migration as a person needs it: drizzle's own error says "Failed query:" and the
+ * whole migration text, with Postgres's message only in its cause. This says which file and
+ * what Postgres said. drizzle runs the pending migrations in one transaction, so none applied.
+ */
+function migrationFailure(err: unknown, folder: string): Error {
+  const { cause, query } = err as { cause?: unknown; query?: unknown };
+  if (!(cause instanceof Error)) return err instanceof Error ? err : new Error(String(err));
+  const statement = typeof query === 'string' ? query.trim() : '';
+  const file = journal(folder).find(
+    (entry) => statement !== '' && readFileSync(join(folder, `${entry.tag}.sql`), 'utf8').includes(statement),
+  );
+  const where = file ? ` in db/migrations/${file.tag}.sql` : '';
+  return new Error(
+    `a migration failed${where}: ${cause.message}. None of the pending migrations was applied: fix it and migrate again.`,
+    { cause },
+  );
+}
+
 /** The migrations drizzle-kit wrote, in order: each one's name and the timestamp drizzle records. */
-function journal(): { tag: string; when: number }[] {
-  const file = join(migrationsFolder, 'meta', '_journal.json');
+function journal(folder = migrationsFolder): { tag: string; when: number }[] {
+  const file = join(folder, 'meta', '_journal.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { entries: { tag: string; when: number }[] }).entries;
 }
 

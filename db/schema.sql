@@ -151,6 +151,17 @@ CREATE TABLE inventory.consumptions (
   CONSTRAINT consumptions_pkey PRIMARY KEY (operation_id)
 );
 
+CREATE TABLE inventory.level_feed (
+  seq bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  warehouse_id uuid NOT NULL,
+  sku text NOT NULL,
+  on_hand integer NOT NULL,
+  reserved integer NOT NULL,
+  version bigint NOT NULL,
+  from_version bigint NOT NULL,
+  CONSTRAINT level_feed_pkey PRIMARY KEY (seq)
+);
+
 CREATE TABLE inventory.movements (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
   warehouse_id uuid NOT NULL,
@@ -749,6 +760,11 @@ AS $function$
     FROM inventory.stock_levels s
     JOIN (SELECT w, k, count(*) AS n FROM unnest(p_warehouse_ids, p_skus) AS c(w, k) GROUP BY w, k) c
       ON s.warehouse_id = c.w AND s.sku = c.k
+  ), fed AS (
+    INSERT INTO inventory.level_feed (warehouse_id, sku, on_hand, reserved, version, from_version)
+    SELECT warehouse_id, sku, on_hand, reserved, version, from_version FROM changed
+    ORDER BY warehouse_id, sku
+    RETURNING 1
   )
   SELECT graphile_worker.add_jobs(
     -- One stock.changed event per level, with its state and version after the change.
@@ -765,21 +781,9 @@ AS $function$
             'available', on_hand - reserved, 'version', version),
           'requestId', p_request_id),
         null, null, null, null, null, null)::graphile_worker.job_spec
-      FROM changed ORDER BY warehouse_id, sku)
-    -- One push-warehouse-levels job per warehouse: the levels for its room at the edge.
-    || array(
-      SELECT (
-        'push-warehouse-levels',
-        json_build_object(
-          'warehouseId', warehouse_id,
-          'levels', json_agg(json_build_object(
-            'sku', sku, 'onHand', on_hand, 'reserved', reserved, 'version', version,
-            'fromVersion', from_version) ORDER BY sku)),
-        null, null, null, null, -10,
-        -- Flagged with its warehouse, so a push can find and take along the others queued for
-        -- the same room through graphile-worker's public jobs view (which has no payload).
-        ARRAY['warehouse:' || warehouse_id])::graphile_worker.job_spec
-      FROM changed GROUP BY warehouse_id))
+      FROM changed ORDER BY warehouse_id, sku)),
+    pg_notify('inventory_level_feed', '')
+  WHERE EXISTS (SELECT 1 FROM fed)
 $function$;
 
 CREATE OR REPLACE FUNCTION inventory.refuse_ledger_rewrite()

@@ -1,7 +1,9 @@
 /**
  * Recovery, end to end on a stack of its own: the jobs runner (a real `bun jobs/main.ts`
- * process) killed with SIGKILL in the middle of a burst loses no update once a runner is back,
- * and after the edge process is restarted, the rooms rebuild from Postgres before they answer.
+ * process, which runs the rooms' feed) killed with SIGKILL in the middle of a burst loses no
+ * update once a runner is back; of two runners only one feeds, and the other takes over when it
+ * is killed; a tick the edge refuses stays in the feed; and after the edge process is
+ * restarted, the rooms rebuild from Postgres before they answer.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { join } from 'node:path';
@@ -9,8 +11,8 @@ import type { Subprocess } from 'bun';
 import { moveStock } from '../core/inventory/movements.ts';
 import { type EdgeStack, startEdgeStack } from '../test/harness/edge.ts';
 import { eventually } from '../test/harness/http.ts';
+import { captureLogger } from '../test/harness/logs.ts';
 import { receive, type StockWorld, stockWorld } from '../test/harness/stock.ts';
-import { runTask } from '../test/harness/task.ts';
 import type { RoomSnapshot } from './room-types.ts';
 
 let stack: EdgeStack;
@@ -30,7 +32,7 @@ afterAll(async () => {
 });
 
 /** The jobs runner as production runs it, a process of its own that a test can kill. */
-function startRunner(): Subprocess {
+function startRunner(logLevel = 'warn'): Subprocess {
   const runner = Bun.spawn(['bun', join(import.meta.dir, '..', 'jobs', 'main.ts')], {
     env: {
       ...process.env,
@@ -40,22 +42,29 @@ function startRunner(): Subprocess {
       JOBS_CONCURRENCY: '4',
       // Seen dead after 2 s of silence, so the test need not wait the default minute.
       JOBS_DEAD_WORKER_SECONDS: '2',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: logLevel,
     },
     stdout: 'pipe',
     stderr: 'pipe',
   });
   runners.push(runner);
+  const own: string[] = [];
+  logOf.set(runner, own);
   // Its log, shown if the test fails.
   for (const stream of [runner.stdout, runner.stderr])
     void (async () => {
       const decoder = new TextDecoder();
-      for await (const chunk of stream) runnerLog.push(decoder.decode(chunk));
+      for await (const chunk of stream) {
+        runnerLog.push(decoder.decode(chunk));
+        own.push(decoder.decode(chunk));
+      }
     })();
   return runner;
 }
 
 const runnerLog: string[] = [];
+const logOf = new Map<Subprocess, string[]>();
+const feeds = (runner: Subprocess) => logOf.get(runner)!.join('').includes('feeding the warehouse rooms');
 /** eventually(), with the runners' log in the error when the condition never holds. */
 async function until<T>(fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   try {
@@ -93,6 +102,22 @@ const roomLevels = async () => {
   return ((await res.json()) as RoomSnapshot).levels;
 };
 
+const waitingInFeed = async () => {
+  const { rows } = await stack.database.db.$client.query(
+    'select count(*)::int as n from inventory.level_feed',
+  );
+  return rows[0]!.n as number;
+};
+
+/** The pid of the runner whose feeder holds the lease (its connection names itself). */
+const feederPid = async () => {
+  const { rows } = await stack.database.db.$client.query(
+    `select a.pid from pg_stat_activity a join pg_locks l on l.pid = a.pid
+     where a.application_name = 'varastokkr-room-feed' and l.locktype = 'advisory' and l.granted`,
+  );
+  return rows.map((r) => Number(r.pid));
+};
+
 const converged = async () => {
   const [room, truth] = [await roomLevels(), await postgresLevels()];
   return JSON.stringify(room) === JSON.stringify(truth) ? truth : undefined;
@@ -103,9 +128,10 @@ test('a runner killed with SIGKILL mid-burst loses no update once a runner is ba
   for (const sku of w.skus) await receive(w, wh, sku, 100);
   await until(converged, 20_000);
 
-  // 120 changes from 8 clients; the runner is killed while it holds jobs, part way through.
+  // 120 changes from 8 clients; the runner is killed part way through, while changes wait in
+  // its feed (sent or not: either way they are still there) and events wait in its queue.
   let left = 120;
-  let killedWith: string[] = [];
+  let killed = false;
   const burst = Promise.all(
     Array.from({ length: 8 }, async (_, client) => {
       while (left > 0) {
@@ -115,32 +141,25 @@ test('a runner killed with SIGKILL mid-burst loses no update once a runner is ba
       }
     }),
   );
-  while (killedWith.length === 0 && left > 0) {
-    const { rows } = await stack.database.db.$client.query(
-      'select distinct locked_by from graphile_worker.jobs where locked_by is not null',
-    );
-    if (left < 90 && rows.length > 0) {
+  while (!killed && left > 0) {
+    if (left < 90 && (await waitingInFeed()) > 0) {
       first.kill('SIGKILL');
-      killedWith = rows.map((r) => String(r.locked_by));
+      killed = true;
     } else await Bun.sleep(2);
   }
   await burst;
   await first.exited;
-  expect(killedWith.length, 'the runner held jobs when it was killed').toBeGreaterThan(0);
-  const { rows: stuck } = await stack.database.db.$client.query(
-    'select count(*)::int as n from graphile_worker.jobs where locked_by = any($1)',
-    [killedWith],
-  );
-  expect(stuck[0]!.n, 'jobs locked by the killed worker').toBeGreaterThan(0);
+  expect(killed, 'the runner was killed mid-burst, with changes in its feed').toBe(true);
+  expect(await waitingInFeed()).toBeGreaterThan(0);
 
   startRunner();
-  // The new runner sees the killed one silent, unlocks its jobs and runs them with the rest.
+  // The new runner sees the killed one silent, unlocks its jobs and runs them with the rest,
+  // and feeds the rooms what the killed one had not.
   await until(async () => {
     const { rows } = await stack.database.db.$client.query(
-      `select count(*)::int as n from graphile_worker.jobs
-       where task_identifier in ('push-warehouse-levels', 'publish-event')`,
+      `select count(*)::int as n from graphile_worker.jobs where task_identifier = 'publish-event'`,
     );
-    return rows[0]!.n === 0 ? true : undefined;
+    return rows[0]!.n === 0 && (await waitingInFeed()) === 0 ? true : undefined;
   }, 30_000);
   const truth = await until(converged, 10_000);
   expect(truth.reduce((n, l) => n + l.onHand, 0)).toBe(4 * 100 + 120);
@@ -172,49 +191,67 @@ test('after the edge restarts, a room rebuilds from Postgres before it answers',
   expect(read).toMatchObject({ onHand: truth.onHand, reserved: truth.reserved, version: truth.version });
   expect(await roomLevels()).toEqual(await postgresLevels());
 
-  // The pushes queued meanwhile arrive late once a runner is back, and change nothing.
+  // The change left in the feed meanwhile arrives late once a runner is back, and changes nothing.
+  expect(await waitingInFeed()).toBeGreaterThan(0);
   startRunner();
-  await until(async () => {
-    const { rows } = await stack.database.db.$client.query(
-      `select count(*)::int as n from graphile_worker.jobs where task_identifier = 'push-warehouse-levels'`,
-    );
-    return rows[0]!.n === 0 ? true : undefined;
-  }, 30_000);
+  await until(async () => ((await waitingInFeed()) === 0 ? true : undefined), 30_000);
   expect(await roomLevels()).toEqual(await postgresLevels());
 }, 90_000);
 
-test('a push takes the queued pushes of its warehouse along; if its call fails, they stay queued', async () => {
+test('of two runners one feeds the rooms; killed, the other takes over and nothing is lost', async () => {
   for (const r of runners) r.kill('SIGKILL');
   await Promise.all(runners.map((r) => r.exited));
-  const { pushWarehouseLevels } = await import('../jobs/tasks/push-warehouse-levels.ts');
-  const room = crypto.randomUUID();
-  const push = (version: number) => ({
-    warehouseId: room,
-    levels: [{ sku: 'ALONG-1', onHand: version, reserved: 0, version, fromVersion: version - 1 }],
-  });
-  const queued = async () => {
+  const first = startRunner('info');
+  await until(async () => (feeds(first) ? true : undefined), 20_000);
+  const second = startRunner('info');
+  // Both feeders are connected; one holds the lease, the other waits for it.
+  await until(async () => {
     const { rows } = await stack.database.db.$client.query(
-      // As inventory.publish_stock_changes enqueues them: flagged with their warehouse.
-      `select count(*)::int as n from graphile_worker.jobs where flags ? $1`,
-      [`warehouse:${room}`],
+      `select count(*)::int as n from pg_stat_activity where application_name = 'varastokkr-room-feed'`,
     );
-    return rows[0]!.n as number;
-  };
-  for (const v of [3, 4])
-    await stack.database.db.$client.query(
-      `select graphile_worker.add_job('push-warehouse-levels', $1::json, flags := array[$2])`,
-      [JSON.stringify(push(v)), `warehouse:${room}`],
-    );
-  const run = (secret: string) =>
-    runTask(pushWarehouseLevels, { db: stack.database.db, edge: { url: stack.url, secret } }, push(2));
-  await expect(run('wrong-secret-wrong-secret-wrong-secret')).rejects.toThrow('401');
-  expect(await queued()).toBe(2);
-  await run(stack.internalSecret);
-  expect(await queued()).toBe(0);
-  const res = await fetch(`${stack.url}/internal/warehouses/${room}/snapshot`, {
-    headers: { authorization: `Bearer ${stack.internalSecret}` },
+    return rows[0]!.n === 2 ? true : undefined;
+  }, 20_000);
+  expect(await feederPid()).toHaveLength(1);
+  for (const sku of w.skus) await receive(w, wh, sku, 2);
+  await until(converged, 20_000);
+  expect(feeds(second)).toBe(false);
+
+  first.kill('SIGKILL');
+  await first.exited;
+  for (const sku of w.skus) await receive(w, wh, sku, 3);
+  await until(async () => (feeds(second) ? true : undefined), 20_000);
+  const truth = await until(converged, 20_000);
+  expect(await waitingInFeed()).toBe(0);
+  expect(truth.reduce((n, l) => n + l.onHand, 0)).toBe(4 * 100 + 120 + 7 + 4 * 5);
+}, 90_000);
+
+test('a tick the edge refuses stays in the feed, and goes once it is taken', async () => {
+  for (const r of runners) r.kill('SIGKILL');
+  await Promise.all(runners.map((r) => r.exited));
+  await until(async () => ((await feederPid()).length === 0 ? true : undefined), 10_000);
+  const { startRoomFeed } = await import('../jobs/room-feed.ts');
+  const { edgeClient } = await import('../jobs/edge-client.ts');
+  const { log, lines } = captureLogger({ service: 'jobs' });
+  const refused = startRoomFeed({
+    databaseUrl: stack.database.url,
+    edge: edgeClient({ url: stack.url, secret: 'not-the-internal-secret-not-the-internal-secret' }),
+    log,
   });
-  expect(((await res.json()) as RoomSnapshot).levels).toEqual([
-    { sku: 'ALONG-1', onHand: 4, reserved: 0, available: 4, version: 4 },
-  ]);
-});
+  try {
+    await until(async () => (refused.leading() ? true : undefined), 10_000);
+    const [sku] = w.skus as [string];
+    await receive(w, wh, sku, 1);
+    await until(
+      async () =>
+        lines.some((l) => String(l.msg).includes('the edge did not take a tick')) ? true : undefined,
+      10_000,
+    );
+    expect(await waitingInFeed()).toBe(1);
+  } finally {
+    await refused.stop();
+  }
+  expect(refused.leading()).toBe(false);
+  startRunner();
+  await until(async () => ((await waitingInFeed()) === 0 ? true : undefined), 20_000);
+  await until(converged, 10_000);
+}, 60_000);

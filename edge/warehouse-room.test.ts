@@ -8,6 +8,7 @@ import { checkWarehouseRooms } from '../jobs/tasks/check-warehouse-rooms.ts';
 import { type TestEdge, testEdge } from '../test/harness/edge.ts';
 import { eventually, expectProblem } from '../test/harness/http.ts';
 import { captureLogger } from '../test/harness/logs.ts';
+import { feedRoom, roomResult } from '../test/harness/room-feed.ts';
 import { receive, type StockWorld, stockWorld } from '../test/harness/stock.ts';
 import { runTask } from '../test/harness/task.ts';
 import type { RoomSnapshot } from './room-types.ts';
@@ -35,13 +36,13 @@ const snapshot = async (warehouseId: string) =>
 test('updates apply by version: a duplicate or an older one changes nothing', async () => {
   const room = crypto.randomUUID();
   const level = (version: number, onHand: number) => ({ sku: 'A-1', onHand, reserved: 1, version });
-  const first = await internal(`${room}/levels`, { levels: [level(2, 20)] });
-  expect(await first.json()).toEqual({ applied: 1, stale: 0, held: 0 });
-  const older = await internal(`${room}/levels`, { levels: [level(1, 10)] });
-  expect(await older.json()).toEqual({ applied: 0, stale: 1, held: 0 });
-  await internal(`${room}/levels`, { levels: [level(3, 30)] });
-  const again = await internal(`${room}/levels`, { levels: [level(3, 99), level(2, 20)] });
-  expect(await again.json()).toEqual({ applied: 0, stale: 2, held: 0 });
+  const first = await feedRoom(edge, room, [level(2, 20)]);
+  expect(await roomResult(first)).toEqual({ applied: 1, stale: 0, held: 0 });
+  const older = await feedRoom(edge, room, [level(1, 10)]);
+  expect(await roomResult(older)).toEqual({ applied: 0, stale: 1, held: 0 });
+  await feedRoom(edge, room, [level(3, 30)]);
+  const again = await feedRoom(edge, room, [level(3, 99), level(2, 20)]);
+  expect(await roomResult(again)).toEqual({ applied: 0, stale: 2, held: 0 });
   expect(await snapshot(room)).toEqual({
     warehouseId: room,
     version: 2, // the room's sequence: two updates applied
@@ -51,15 +52,10 @@ test('updates apply by version: a duplicate or an older one changes nothing', as
 
 test('the feed wants the internal secret and well-formed levels', async () => {
   const room = crypto.randomUUID();
-  await expectProblem(
-    await internal(`${room}/levels`, { levels: [] }, 'wrong-secret-wrong-secret-wrong-secret'),
-    401,
-  );
-  const bad = await internal(`${room}/levels`, {
-    levels: [{ sku: 'A', onHand: -1, reserved: 0, version: 0 }],
-  });
+  await expectProblem(await feedRoom(edge, room, [], 'wrong-secret-wrong-secret-wrong-secret'), 401);
+  const bad = await feedRoom(edge, room, [{ sku: 'A', onHand: -1, reserved: 0, version: 0 }]);
   const problem = await expectProblem(bad, 422);
-  expect(problem.errors?.map((e) => e.path)).toEqual(['levels.0.onHand', 'levels.0.version']);
+  expect(problem.errors?.map((e) => e.path)).toEqual(['rooms.0.levels.0.onHand', 'rooms.0.levels.0.version']);
 });
 
 /**
@@ -74,7 +70,7 @@ async function driftedRoom(w: StockWorld) {
   const filled = await snapshot(wh);
   expect(filled.levels).toEqual([expect.objectContaining({ sku, onHand: 7, reserved: 0, available: 7 })]);
   const newer = filled.levels[0]!.version + 5;
-  await internal(`${wh}/levels`, { levels: [{ sku, onHand: 100, reserved: 0, version: newer }] });
+  await feedRoom(edge, wh, [{ sku, onHand: 100, reserved: 0, version: newer }]);
   return { wh, sku, newer };
 }
 

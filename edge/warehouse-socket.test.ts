@@ -7,6 +7,7 @@ import { beforeAll, expect, test } from 'bun:test';
 import { signedIn } from '../test/harness/auth.ts';
 import { type TestEdge, testEdge } from '../test/harness/edge.ts';
 import { eventually } from '../test/harness/http.ts';
+import { feedRoom, roomResult } from '../test/harness/room-feed.ts';
 import { openRoom, roomUrl, upgradeStatus as upgradeStatusOf } from '../test/harness/room-socket.ts';
 import { receive, type StockWorld, stockWorld } from '../test/harness/stock.ts';
 import type { RoomMessage, RoomSnapshot } from './room-types.ts';
@@ -131,12 +132,7 @@ test('a room never filled rebuilds from Postgres before its first snapshot', asy
   ws.close();
 });
 
-const push = (warehouseId: string, levels: unknown[]) =>
-  fetch(`${edge.url}/internal/warehouses/${warehouseId}/levels`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${edge.internalSecret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ levels }),
-  });
+const push = (warehouseId: string, levels: unknown[]) => feedRoom(edge, warehouseId, levels);
 
 test('a push that overtook an earlier one waits for it: clients see every step, in order', async () => {
   const own = await ownWorld();
@@ -153,7 +149,7 @@ test('a push that overtook an earlier one waits for it: clients see every step, 
     fromVersion,
   });
   // Versions 4 and 5 arrive first: the room keeps them (and answers at once); 2 and 3 follow.
-  const result = async (res: Promise<Response>) => (await res).json();
+  const result = roomResult;
   expect(await result(push(other, [step(4, 5)]))).toEqual({ applied: 0, stale: 0, held: 1 });
   expect(await result(push(other, [step(3, 4)]))).toEqual({ applied: 0, stale: 0, held: 1 });
   expect(await result(push(other, [step(1, 2)]))).toEqual({ applied: 1, stale: 0, held: 0 });

@@ -1,10 +1,10 @@
 /**
  * The jobs runner's client of the edge, against the real worker in workerd: every endpoint
- * answers what the room contract says, a push over the edge's limit is split, and a level the
+ * answers what the room contract says, one feed tick reaches several rooms, and a level the
  * contract refuses never leaves the runner.
  */
 import { beforeAll, expect, test } from 'bun:test';
-import { roomSnapshotSchema } from '../core/platform/room-contract.ts';
+import { LEVELS_PER_PUSH, roomSnapshotSchema } from '../core/platform/room-contract.ts';
 import { type TestEdge, testEdge } from '../test/harness/edge.ts';
 import { expectProblem } from '../test/harness/http.ts';
 import { type EdgeClient, edgeClient } from './edge-client.ts';
@@ -24,32 +24,60 @@ const snapshot = async (room: string) => {
   return roomSnapshotSchema.parse(await res.json());
 };
 
-test('a push of more levels than the edge takes at once goes in several calls, their results added up', async () => {
-  const room = crypto.randomUUID();
-  const levels = Array.from({ length: 5001 }, (_, i) => ({
-    sku: `SPLIT-${String(i).padStart(5, '0')}`,
-    onHand: 3,
-    reserved: 1,
-    version: 2,
-  }));
-  expect(await client.pushLevels(room, levels)).toEqual({ applied: 5001, stale: 0, held: 0 });
-  expect(await client.pushLevels(room, levels.slice(0, 2))).toEqual({ applied: 0, stale: 2, held: 0 });
-  const held = await snapshot(room);
-  expect(held.levels.length).toBe(5001);
-  expect(held.levels[5000]).toEqual({ sku: 'SPLIT-05000', onHand: 3, reserved: 1, available: 2, version: 2 });
+test('one tick feeds several rooms at once, each answering for itself; a repeated tick changes nothing', async () => {
+  const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+  const rooms = [
+    { warehouseId: a, levels: [{ sku: 'TICK-1', onHand: 3, reserved: 1, version: 2 }] },
+    {
+      warehouseId: b,
+      levels: [
+        { sku: 'TICK-1', onHand: 9, reserved: 0, version: 4 },
+        { sku: 'TICK-2', onHand: 1, reserved: 1, version: 2 },
+      ],
+    },
+  ];
+  expect(await client.feedRooms(rooms)).toEqual({
+    rooms: [
+      { warehouseId: a, applied: 1, stale: 0, held: 0 },
+      { warehouseId: b, applied: 2, stale: 0, held: 0 },
+    ],
+  });
+  expect((await client.feedRooms(rooms)).rooms.map((r) => r.stale)).toEqual([1, 2]);
+  expect((await snapshot(a)).levels).toEqual([
+    { sku: 'TICK-1', onHand: 3, reserved: 1, available: 2, version: 2 },
+  ]);
+  expect((await snapshot(b)).levels.map((l) => [l.sku, l.version])).toEqual([
+    ['TICK-1', 4],
+    ['TICK-2', 2],
+  ]);
 });
 
 test('a level the contract refuses is refused before it is sent; the edge refuses it as well', async () => {
   const room = crypto.randomUUID();
   const bad = { sku: 'NEG-1', onHand: -1, reserved: 0, version: 1 };
-  await expect(client.pushLevels(room, [bad])).rejects.toThrow();
-  const sent = await fetch(`${edge.url}/internal/warehouses/${room}/levels`, {
+  await expect(client.feedRooms([{ warehouseId: room, levels: [bad] }])).rejects.toThrow();
+  const sent = await fetch(`${edge.url}/internal/rooms/levels`, {
     method: 'POST',
     headers: { authorization: `Bearer ${edge.internalSecret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ levels: [bad] }),
+    body: JSON.stringify({ rooms: [{ warehouseId: room, levels: [bad] }] }),
   });
-  expect((await expectProblem(sent, 422)).errors?.map((e) => e.path)).toEqual(['levels.0.onHand']);
+  expect((await expectProblem(sent, 422)).errors?.map((e) => e.path)).toEqual(['rooms.0.levels.0.onHand']);
   expect((await snapshot(room)).levels).toEqual([]);
+});
+
+test('a tick of more levels than the edge takes at once is refused whole', async () => {
+  const levels = Array.from({ length: LEVELS_PER_PUSH + 1 }, (_, i) => ({
+    sku: `BIG-${i}`,
+    onHand: 1,
+    reserved: 0,
+    version: 2,
+  }));
+  const sent = await fetch(`${edge.url}/internal/rooms/levels`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${edge.internalSecret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ rooms: [{ warehouseId: crypto.randomUUID(), levels }] }),
+  });
+  expect((await expectProblem(sent, 422)).errors?.map((e) => e.path)).toEqual(['rooms']);
 });
 
 test('every call answers what the contract says', async () => {
@@ -78,6 +106,8 @@ test('a refused call throws with what the edge answered, for graphile-worker to 
   const stranger = edgeClient({ url: edge.url, secret: 'not-the-internal-secret' });
   await expect(stranger.purgeCatalog()).rejects.toThrow('the edge answered 401 to a catalog purge');
   await expect(
-    stranger.pushLevels(crypto.randomUUID(), [{ sku: 'A', onHand: 1, reserved: 0, version: 1 }]),
-  ).rejects.toThrow('the edge answered 401 to a warehouse room push');
+    stranger.feedRooms([
+      { warehouseId: crypto.randomUUID(), levels: [{ sku: 'A', onHand: 1, reserved: 0, version: 1 }] },
+    ]),
+  ).rejects.toThrow('the edge answered 401 to a tick of the rooms feed');
 });

@@ -10,11 +10,12 @@ import {
   type EventPush,
   eventPushResultSchema,
   eventPushSchema,
+  type FeedTick,
+  type FeedTickResult,
+  feedTickResultSchema,
+  feedTickSchema,
   LEVELS_PER_PUSH,
   type LevelUpdate,
-  levelPushSchema,
-  type PushResult,
-  pushResultSchema,
   type ReconcileResult,
   type RoomAccessChange,
   reconcileRequestSchema,
@@ -32,8 +33,8 @@ export interface EdgeLink {
 export interface EdgeClient {
   /** Moves the edge to a new catalog generation: cached catalog reads everywhere are replaced. */
   purgeCatalog(): Promise<{ generation: number }>;
-  /** Feeds a warehouse room, in as many pushes as the edge takes; their results added up. */
-  pushLevels(warehouseId: string, levels: LevelUpdate[]): Promise<PushResult>;
+  /** One tick of the rooms' feed: each room's level changes (at most LEVELS_PER_PUSH in all). */
+  feedRooms(rooms: FeedTick['rooms']): Promise<FeedTickResult>;
   /** Passes an order or transfer event to its warehouse's room; how many sockets it reached. */
   pushEvent(warehouseId: string, event: EventPush['event']): Promise<{ sockets: number }>;
   /** Makes a room equal these levels (the nightly check), in as many calls as it takes. */
@@ -88,22 +89,14 @@ export function edgeClient(link: EdgeLink): EdgeClient {
         timeoutMs: 10_000,
       }),
 
-    async pushLevels(warehouseId, levels) {
-      const fed: PushResult = { applied: 0, stale: 0, held: 0 };
-      for (const part of slices(levels, LEVELS_PER_PUSH)) {
-        const done = await call({
-          what: 'a warehouse room push',
-          path: room(warehouseId, 'levels'),
-          body: levelPushSchema.parse({ levels: part }),
-          answer: pushResultSchema,
-          timeoutMs: 10_000,
-        });
-        fed.applied += done.applied;
-        fed.stale += done.stale;
-        fed.held += done.held;
-      }
-      return fed;
-    },
+    feedRooms: async (rooms) =>
+      call({
+        what: 'a tick of the rooms feed',
+        path: '/internal/rooms/levels',
+        body: feedTickSchema.parse({ rooms }),
+        answer: feedTickResultSchema,
+        timeoutMs: 10_000,
+      }),
 
     pushEvent: (warehouseId, event) =>
       call({

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { parseCrontab, type Runner, run, type WorkerEvents, Logger as WorkerLogger } from 'graphile-worker';
 import { connectDatabase } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
-import type { EdgeLink } from './edge-client.ts';
+import { type EdgeLink, edgeClient } from './edge-client.ts';
+import { type RoomFeed, startRoomFeed } from './room-feed.ts';
 import { tasks } from './tasks/index.ts';
 import { registerWorkers } from './worker-registry.ts';
 
@@ -13,12 +14,13 @@ export interface JobsOptions {
   log: Logger;
   /** Off in tests that should not see cron jobs fire. */
   cron?: boolean;
-  /** The edge worker, for tasks that call it (catalog cache purges). */
+  /** The edge worker, for tasks that call it (catalog cache purges) and the rooms' feed. */
   edge?: EdgeLink | undefined;
 }
 
 export interface JobsHandle {
   runner: Runner;
+  feed: RoomFeed;
   stop(): Promise<void>;
 }
 
@@ -34,7 +36,11 @@ function workerLogger(log: Logger): WorkerLogger {
   });
 }
 
-/** Starts graphile-worker on our task list and crontab; stop() drains running jobs first. */
+/**
+ * Starts graphile-worker on our task list and crontab, and the warehouse rooms' feed beside it
+ * (jobs/room-feed.ts: it feeds while this process holds its lease); stop() ends the feed's
+ * tick and drains running jobs first.
+ */
 export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
   // graphile-worker needs concurrency + 2 connections of its own; the tasks share the pool.
   const handle = connectDatabase(opts.databaseUrl, {
@@ -56,9 +62,16 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     noHandleSignals: true,
     logger: workerLogger(opts.log),
   });
+  const feed = startRoomFeed({
+    databaseUrl: opts.databaseUrl,
+    edge: opts.edge && edgeClient(opts.edge),
+    log: opts.log,
+  });
   return {
     runner,
+    feed,
     stop: async () => {
+      await feed.stop();
       await runner.stop();
       await registry.stop();
       await handle.close();

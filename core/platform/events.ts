@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { levelUpdateSchema, roomAccessChangeSchema } from './room-contract.ts';
+import { roomAccessChangeSchema } from './room-contract.ts';
 
 /**
  * The contract between the services that enqueue jobs (inside their transactions, through
@@ -53,14 +53,6 @@ export const taskPayloads = {
   replenish: z.object({ warehouseIds: z.array(z.uuid()).nullable().optional() }).passthrough(),
   /** Enqueued by identity with the change (see room-contract.ts). */
   'recheck-room-sockets': roomAccessChangeSchema,
-  /**
-   * Enqueued by the SQL function inventory.publish_stock_changes, one per warehouse and
-   * transaction: any number of levels; the jobs runner splits them into pushes the edge takes.
-   */
-  'push-warehouse-levels': z.object({
-    warehouseId: z.uuid(),
-    levels: z.array(levelUpdateSchema),
-  }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

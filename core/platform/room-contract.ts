@@ -38,7 +38,7 @@ export const levelUpdateSchema = roomLevelSchema.omit({ available: true }).exten
 });
 export type LevelUpdate = z.infer<typeof levelUpdateSchema>;
 
-/** POST /internal/warehouses/:id/levels */
+/** Levels for one room (the body of a reconcile call, and each room's part of a feed tick). */
 export const levelPushSchema = z.object({ levels: z.array(levelUpdateSchema).max(LEVELS_PER_PUSH) });
 /** What a push did: level changes applied, older than the room's, and kept for later. */
 export const pushResultSchema = z.object({
@@ -47,6 +47,25 @@ export const pushResultSchema = z.object({
   held: z.number().int(),
 });
 export type PushResult = z.infer<typeof pushResultSchema>;
+
+/**
+ * POST /internal/rooms/levels: one tick of the rooms' feed (jobs/room-feed.ts), the changes of
+ * every room that has any, at most LEVELS_PER_PUSH in all.
+ */
+export const feedTickSchema = z.object({
+  rooms: z
+    .array(z.object({ warehouseId: z.uuid(), levels: z.array(levelUpdateSchema).min(1) }))
+    .min(1)
+    .refine((rooms) => rooms.reduce((n, r) => n + r.levels.length, 0) <= LEVELS_PER_PUSH, {
+      message: `at most ${LEVELS_PER_PUSH} levels in one tick`,
+    }),
+});
+export type FeedTick = z.infer<typeof feedTickSchema>;
+/** Each room's result, in the order of the tick. */
+export const feedTickResultSchema = z.object({
+  rooms: z.array(pushResultSchema.extend({ warehouseId: z.string() })),
+});
+export type FeedTickResult = z.infer<typeof feedTickResultSchema>;
 
 /** POST /internal/warehouses/:id/reconcile: Postgres's levels; `force` when read again and still older. */
 export const reconcileRequestSchema = levelPushSchema.extend({ force: z.boolean().default(false) });

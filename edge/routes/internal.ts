@@ -14,7 +14,7 @@ import { catalogGenerationObject, forgetGeneration } from '../catalog.ts';
 import { type EdgeEnv, edgeConfig, warehouseRoom } from '../env.ts';
 import {
   eventPushSchema,
-  levelPushSchema,
+  feedTickSchema,
   reconcileRequestSchema,
   roomAccessChangeSchema,
 } from '../room-types.ts';
@@ -40,11 +40,17 @@ export const internalRoutes = new Hono<EdgeEnv>()
     forgetGeneration();
     return c.json({ generation }, 200);
   })
-  // The warehouse rooms' feed of stock levels.
-  .post('/internal/warehouses/:id/levels', async (c) => {
-    const { levels } = await parsedBody(c, levelPushSchema);
-    const id = c.req.param('id');
-    return c.json(await warehouseRoom(c.env, id).pushLevels(levels, id), 200);
+  // One tick of the warehouse rooms' feed (jobs/room-feed.ts): every room's changes, the rooms
+  // in parallel. Answered once all of them applied or kept theirs: the feeder then forgets them.
+  .post('/internal/rooms/levels', async (c) => {
+    const { rooms } = await parsedBody(c, feedTickSchema);
+    const results = await Promise.all(
+      rooms.map(async ({ warehouseId, levels }) => ({
+        warehouseId,
+        ...(await warehouseRoom(c.env, warehouseId).pushLevels(levels, warehouseId)),
+      })),
+    );
+    return c.json({ rooms: results }, 200);
   })
   .post('/internal/warehouses/:id/events', async (c) => {
     const { id, type, occurredAt, data } = (await parsedBody(c, eventPushSchema)).event;

@@ -32,7 +32,7 @@ describe('a URL leads to the file that answers it', () => {
     ['/api/barcodes/:code', 'routes/barcodes.ts'],
     ['/ws/warehouses/:id', 'routes/warehouse-sockets.ts'],
     ['/internal/catalog/purge', 'routes/internal.ts'],
-    ['/internal/warehouses/:id/levels', 'routes/internal.ts'],
+    ['/internal/rooms/levels', 'routes/internal.ts'],
     ['/internal/warehouses/:id/events', 'routes/internal.ts'],
     ['/internal/warehouses/:id/reconcile', 'routes/internal.ts'],
     ['/internal/warehouses/:id/resync', 'routes/internal.ts'],
@@ -79,7 +79,7 @@ describe('/internal/* through the real worker', () => {
   const room = crypto.randomUUID();
   const endpoints: [string, string][] = [
     ['POST', '/internal/catalog/purge'],
-    ['POST', `/internal/warehouses/${room}/levels`],
+    ['POST', '/internal/rooms/levels'],
     ['POST', `/internal/warehouses/${room}/events`],
     ['POST', `/internal/warehouses/${room}/reconcile`],
     ['POST', `/internal/warehouses/${room}/resync`],
@@ -110,10 +110,11 @@ describe('/internal/* through the real worker', () => {
 
   const badBodies: [string, string, unknown][] = [
     [
-      `/internal/warehouses/${room}/levels`,
-      'levels.0.sku',
-      { levels: [{ sku: '', onHand: 1, reserved: 0, version: 1 }] },
+      '/internal/rooms/levels',
+      'rooms.0.levels.0.sku',
+      { rooms: [{ warehouseId: room, levels: [{ sku: '', onHand: 1, reserved: 0, version: 1 }] }] },
     ],
+    ['/internal/rooms/levels', 'rooms.0.warehouseId', { rooms: [{ warehouseId: 'HEL', levels: [] }] }],
     [
       `/internal/warehouses/${room}/events`,
       'event.type',

@@ -11,7 +11,6 @@ import {
 import { pruneEventArchive } from './prune-event-archive.ts';
 import { publishEvent } from './publish-event.ts';
 import { purgeEdgeCatalog } from './purge-edge-catalog.ts';
-import { pushWarehouseLevels } from './push-warehouse-levels.ts';
 import { recheckRoomSockets } from './recheck-room-sockets.ts';
 import { replenishTask } from './replenish.ts';
 import {
@@ -31,7 +30,6 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'settle-order': settleOrderTask,
   'allocate-backorders': allocateBackordersTask,
   'expire-holds': expireHoldsTask,
-  'push-warehouse-levels': pushWarehouseLevels,
   'recheck-room-sockets': recheckRoomSockets,
   'detect-low-stock': detectLowStockTask,
   'check-warehouse-rooms': checkWarehouseRooms,

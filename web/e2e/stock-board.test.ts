@@ -12,6 +12,7 @@ import { type Actor, signedIn } from '../../test/harness/auth.ts';
 import { type OfflinePage, offlinePage, testBrowser } from '../../test/harness/browser.ts';
 import { builtDashboard } from '../../test/harness/dashboard.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
+import { feedRoom } from '../../test/harness/room-feed.ts';
 import { receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
 
 /** What the page-side callbacks below use of the DOM (this file compiles without the DOM's types). */
@@ -68,11 +69,7 @@ function pushLevels(
   warehouseId: string,
   levels: { sku: string; onHand: number; reserved: number; version: number }[],
 ) {
-  return fetch(`${edge.url}/internal/warehouses/${warehouseId}/levels`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${edge.internalSecret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ levels }),
-  });
+  return feedRoom(edge, warehouseId, levels);
 }
 
 async function signInThrough(page: Page, email: string, password: string): Promise<void> {
@@ -82,7 +79,6 @@ async function signInThrough(page: Page, email: string, password: string): Promi
 }
 
 beforeAll(async () => {
-  // The shared edge may have started before something replaced web/dist: it serves what is there now.
   await builtDashboard();
   [edge] = await Promise.all([testEdge(), testBrowser()]);
   world = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 3, skus: 3 });

@@ -1,0 +1,69 @@
+/**
+ * Inventory's side of the warehouse rooms' feed (jobs/room-feed.ts runs the loop): the level
+ * changes waiting in inventory.level_feed (written by inventory.publish_stock_changes in each
+ * change's own transaction, db/migrations/0021_level_feed.sql), the lease that makes one feeder
+ * at a time, and the notification that wakes it. Plain SQL over one connection the feeder keeps:
+ * the lease is a session advisory lock, so it ends with that connection (a killed feeder's lease
+ * is free at once, and a standby takes it).
+ */
+import type { LevelUpdate } from '../platform/room-contract.ts';
+import type { SqlClient } from '../platform/sql-client.ts';
+
+/** What publish_stock_changes notifies after a change commits. */
+export const LEVEL_FEED_CHANNEL = 'inventory_level_feed';
+
+/** The advisory lock key of the feeder's lease (any constant the project uses for nothing else). */
+const FEED_LEASE_KEY = 'varastokkr:level-feed';
+
+export interface WaitingLevel extends LevelUpdate {
+  /** The row's place in the feed: what the feeder deletes once the room has it. */
+  seq: string;
+  warehouseId: string;
+}
+
+/** Takes the feeder's lease when free; true while this connection holds it (taking it twice is harmless). */
+export async function tryTakeFeedLease(client: SqlClient): Promise<boolean> {
+  const { rows } = await client.query('select pg_try_advisory_lock(hashtextextended($1, 0)) as taken', [
+    FEED_LEASE_KEY,
+  ]);
+  return rows[0]?.taken === true;
+}
+
+/** Starts this connection listening for new changes in the feed. */
+export async function listenForLevelChanges(client: SqlClient): Promise<void> {
+  await client.query(`listen ${LEVEL_FEED_CHANNEL}`);
+}
+
+/**
+ * Up to `limit` waiting changes, oldest first. Rows whose transaction commits after this read
+ * (with a lower seq than some read now) are read next time: nothing here assumes seq order is
+ * commit order.
+ */
+export async function readWaitingLevels(client: SqlClient, limit: number): Promise<WaitingLevel[]> {
+  const { rows } = await client.query(
+    `select seq, warehouse_id, sku, on_hand, reserved, version, from_version
+     from inventory.level_feed order by seq limit $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    seq: String(r.seq),
+    warehouseId: String(r.warehouse_id),
+    sku: String(r.sku),
+    onHand: Number(r.on_hand),
+    reserved: Number(r.reserved),
+    version: Number(r.version),
+    fromVersion: Number(r.from_version),
+  }));
+}
+
+/** Removes exactly these rows, once the rooms acknowledged them (never "everything below a seq"). */
+export async function forgetFedLevels(client: SqlClient, seqs: readonly string[]): Promise<void> {
+  if (seqs.length === 0) return;
+  await client.query('delete from inventory.level_feed where seq = any($1::bigint[])', [seqs]);
+}
+
+/** How many changes wait for their rooms (the feed's backlog). */
+export async function levelFeedBacklog(client: SqlClient): Promise<{ waiting: number }> {
+  const { rows } = await client.query('select count(*)::int as waiting from inventory.level_feed');
+  return { waiting: Number(rows[0]?.waiting ?? 0) };
+}

@@ -1,0 +1,183 @@
+/**
+ * The warehouse rooms' feed: a loop in the jobs process whose cost is per tick, not per stock
+ * change. Each change leaves a row in inventory.level_feed in its own transaction and notifies;
+ * the feeder, woken by the notification (or by a check every second, in case one was missed),
+ * reads what waits, sends every room's part in one call to the edge over a kept-alive
+ * connection, and deletes exactly the rows the edge acknowledged. Under load a tick carries
+ * everything that committed during the previous one, so calls stay few however many orders
+ * arrive.
+ *
+ * Guarantees, as the rooms had them with a job per change:
+ * - Nothing is lost: a row goes only after the rooms applied or kept it. A failed call, a
+ *   killed process or a lost connection leaves the rows, and they are sent again.
+ * - Duplicates and stale updates are harmless: a room applies a level only if its version is
+ *   newer, and holds one that skips ahead (fromVersion) until the steps before it arrive.
+ * - One feeder at a time: the loop feeds only while its connection holds the lease (a session
+ *   advisory lock, core/inventory/level-feed.ts). Other jobs processes wait as standbys and take
+ *   over within LEASE_RETRY_MS of the holder's connection ending, however it ended.
+ * - Rooms rebuild from Postgres on their own (edge/warehouse-stock-room.ts); the feed only
+ *   brings changes.
+ */
+import pg from 'pg';
+import {
+  forgetFedLevels,
+  LEVEL_FEED_CHANNEL,
+  listenForLevelChanges,
+  readWaitingLevels,
+  tryTakeFeedLease,
+  type WaitingLevel,
+} from '../core/inventory/level-feed.ts';
+import type { Logger } from '../core/platform/logger.ts';
+import { type FeedTick, LEVELS_PER_PUSH } from '../core/platform/room-contract.ts';
+import type { EdgeClient } from './edge-client.ts';
+
+/** How long a feeder with nothing to do waits before it looks again without a notification. */
+const IDLE_CHECK_MS = 1000;
+/** How often a standby asks for the lease. */
+const LEASE_RETRY_MS = 1000;
+/** The wait after a failed tick, doubled per failure in a row up to the maximum. */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 5000;
+
+export interface RoomFeedOptions {
+  databaseUrl: string;
+  /** Without an edge there is no room to feed: changes are dropped as they come. */
+  edge: EdgeClient | undefined;
+  log: Logger;
+}
+
+export interface RoomFeed {
+  /** Whether this process holds the lease and feeds the rooms. */
+  leading(): boolean;
+  /** Ends the loop after its current tick and gives the lease up. */
+  stop(): Promise<void>;
+}
+
+/** Groups waiting rows by room, keeping each room's rows in seq order. */
+export function tickOf(waiting: readonly WaitingLevel[]): FeedTick['rooms'] {
+  const rooms = new Map<string, FeedTick['rooms'][number]>();
+  for (const { seq: _seq, warehouseId, ...level } of waiting) {
+    const room = rooms.get(warehouseId);
+    if (room) room.levels.push(level);
+    else rooms.set(warehouseId, { warehouseId, levels: [level] });
+  }
+  return [...rooms.values()];
+}
+
+export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
+  const { log } = opts;
+  let stopped = false;
+  let lead = false;
+  // A notification ends an idle wait; one that came while a tick was busy ends the next at once.
+  let woken = false;
+  let endWait: (() => void) | undefined;
+  const nudge = () => {
+    woken = true;
+    endWait?.();
+  };
+  /** Waits `ms`, or less: until stopped, and (when `wakeable`) until a change is notified. */
+  const wait = (ms: number, wakeable: boolean) =>
+    new Promise<void>((done) => {
+      if (stopped || (wakeable && woken)) return done();
+      const finish = () => {
+        clearTimeout(timer);
+        endWait = undefined;
+        done();
+      };
+      const timer = setTimeout(finish, ms);
+      endWait = () => (wakeable || stopped) && finish();
+    });
+
+  /** The rooms' answer to one tick: undefined when they took it, else why not. */
+  async function send(waiting: WaitingLevel[]): Promise<Error | undefined> {
+    if (!opts.edge) return undefined; // no rooms: the changes are dropped
+    try {
+      await opts.edge.feedRooms(tickOf(waiting));
+      return undefined;
+    } catch (err) {
+      return err as Error;
+    }
+  }
+
+  /**
+   * Ticks while the connection lasts (a database error ends it). A tick the edge did not take
+   * is sent again after a backoff that notifications do not cut short.
+   */
+  async function feed(client: pg.Client): Promise<void> {
+    let failures = 0;
+    while (!stopped) {
+      woken = false;
+      const waiting = await readWaitingLevels(client, LEVELS_PER_PUSH);
+      if (waiting.length === 0) {
+        await wait(IDLE_CHECK_MS, true);
+        continue;
+      }
+      const refused = await send(waiting);
+      if (refused) {
+        if (failures === 0)
+          log.warn('room feed: the edge did not take a tick; sending it again until it does', {
+            error: refused.message,
+            levels: waiting.length,
+          });
+        failures++;
+        await wait(Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS), false);
+        continue;
+      }
+      if (failures > 0) log.info('room feed: the edge takes ticks again', { failedTicks: failures });
+      failures = 0;
+      await forgetFedLevels(
+        client,
+        waiting.map((w) => w.seq),
+      );
+    }
+  }
+
+  /** One connection: wait for the lease, then feed until stopped or the connection fails. */
+  async function session(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: opts.databaseUrl,
+      application_name: 'varastokkr-room-feed',
+    });
+    // A broken connection is reported here and fails the next query, which ends the session.
+    client.on('error', (err) => log.warn('room feed: database connection failed', { error: err.message }));
+    try {
+      await client.connect();
+      while (!stopped && !(await tryTakeFeedLease(client))) await wait(LEASE_RETRY_MS, false);
+      if (stopped) return;
+      lead = true;
+      log.info('room feed: feeding the warehouse rooms', { edge: opts.edge ? 'configured' : 'none' });
+      client.on('notification', (n) => n.channel === LEVEL_FEED_CHANNEL && nudge());
+      await listenForLevelChanges(client);
+      await feed(client);
+    } finally {
+      lead = false;
+      await client.end().catch(() => {});
+    }
+  }
+
+  const running = (async () => {
+    let failures = 0;
+    while (!stopped) {
+      try {
+        await session();
+        failures = 0;
+      } catch (err) {
+        failures++;
+        log.warn('room feed: lost its database connection; connecting again', {
+          error: (err as Error).message,
+          attempt: failures,
+        });
+        await wait(Math.min(RETRY_FIRST_MS * 2 ** failures, RETRY_MAX_MS), false);
+      }
+    }
+  })();
+
+  return {
+    leading: () => lead,
+    stop: async () => {
+      stopped = true;
+      endWait?.();
+      await running;
+    },
+  };
+}
