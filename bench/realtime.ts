@@ -5,7 +5,7 @@
  *   latency    1,000 sockets on one warehouse room at the edge (wrangler dev / workerd); one
  *              adjustment in core every 100-200 ms; commit (the 201's arrival) -> that version's
  *              `stock` message on every socket: p50/p99 over all deliveries, and what went missing
- *   pickup     the push-warehouse-levels job's start (graphile-worker's job:start event) - the 201
+ *   pickup     the feed's tick carrying the change sent (jobs/room-feed.ts's onTick) - the 201
  *   burst      50 adjustments as fast as 8 clients make them: deliveries per second at the
  *              sockets, and its ratio to the reference
  *   loaded     pickup and commit -> message again, while the orders benchmark's hot-sku load
@@ -76,7 +76,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     });
 
     // The stack: the edge worker with its internal secret, then jobs with the edge link (started
-    // second, so the seed's queued room pushes do not fail against an edge not yet listening).
+    // second, so the feed's first tick does not fail against an edge not yet listening).
     const edgePort = await freePort();
     const secret = `bench-${crypto.randomUUID()}`;
     ctx.progress('realtime: starting the edge worker (wrangler dev)');
@@ -98,7 +98,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       },
     });
 
-    // When each push of our sku started and finished, by the version it carried.
+    // When each feed tick carrying our sku was sent and answered, by the versions it carried.
     const jobStarted = new Map<number, number>();
     const jobSucceeded = new Map<number, number>();
     let jobErrors = 0;

@@ -44,6 +44,14 @@ export interface RoomFeedOptions {
   /** Without an edge there is no room to feed: changes are dropped as they come. */
   edge: EdgeClient | undefined;
   log: Logger;
+  /** Told of each tick as it is sent and answered (the realtime benchmark times the feed with it). */
+  onTick?: (tick: FeedTickEvent) => void;
+}
+
+export interface FeedTickEvent {
+  state: 'start' | 'success' | 'error';
+  levels: readonly WaitingLevel[];
+  error?: string;
 }
 
 export interface RoomFeed {
@@ -91,10 +99,13 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
   /** The rooms' answer to one tick: undefined when they took it, else why not. */
   async function send(waiting: WaitingLevel[]): Promise<Error | undefined> {
     if (!opts.edge) return undefined; // no rooms: the changes are dropped
+    opts.onTick?.({ state: 'start', levels: waiting });
     try {
       await opts.edge.feedRooms(tickOf(waiting));
+      opts.onTick?.({ state: 'success', levels: waiting });
       return undefined;
     } catch (err) {
+      opts.onTick?.({ state: 'error', levels: waiting, error: (err as Error).message });
       return err as Error;
     }
   }

@@ -4,7 +4,7 @@ import { parseCrontab, type Runner, run, type WorkerEvents, Logger as WorkerLogg
 import { connectDatabase } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
 import { type EdgeLink, edgeClient } from './edge-client.ts';
-import { type RoomFeed, startRoomFeed } from './room-feed.ts';
+import { type RoomFeed, type RoomFeedOptions, startRoomFeed } from './room-feed.ts';
 import { tasks } from './tasks/index.ts';
 import { registerWorkers } from './worker-registry.ts';
 
@@ -16,6 +16,8 @@ export interface JobsOptions {
   cron?: boolean;
   /** The edge worker, for tasks that call it (catalog cache purges) and the rooms' feed. */
   edge?: EdgeLink | undefined;
+  /** Told of each tick of the rooms' feed (see jobs/room-feed.ts). */
+  onFeedTick?: RoomFeedOptions['onTick'];
 }
 
 export interface JobsHandle {
@@ -66,6 +68,7 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     databaseUrl: opts.databaseUrl,
     edge: opts.edge && edgeClient(opts.edge),
     log: opts.log,
+    ...(opts.onFeedTick ? { onTick: opts.onFeedTick } : {}),
   });
   return {
     runner,

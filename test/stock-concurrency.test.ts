@@ -3,7 +3,8 @@
  * and (partially) shipping orders, adjusting, counting and transferring stock over a few skus
  * and warehouses, some of them hanging up before the answer. Afterwards, for every level:
  * on_hand = sum of its ledger, reserved = sum of its holds = what live orders and transfers
- * still hold, 0 <= reserved <= on_hand; every acknowledged order exists; no 5xx.
+ * still hold, 0 <= reserved <= on_hand; every acknowledged order exists; no 5xx; and the rooms'
+ * feed holds every step of every level, in a chain of versions with no gap and no repeat.
  */
 import { beforeAll, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
@@ -190,4 +191,30 @@ test('no oversell, no lost update, no lost order, no 5xx', async () => {
   );
   expect(pending[0]!.n, 'no hold left waiting for the sweep').toBe(0);
   await checkInvariants(db, ids);
+  await expectEveryStepInTheFeed(ids);
 }, 120_000);
+
+/**
+ * No jobs runner here, so nothing has left inventory.level_feed: for each level, its rows sorted
+ * by version must chain (each starts from the version the one before reached) up to the level's
+ * version now, whatever order the concurrent transactions committed in.
+ */
+async function expectEveryStepInTheFeed(warehouseIds: string[]) {
+  const { rows } = await core().database.db.execute<{
+    warehouse_id: string;
+    sku: string;
+    steps: [number, number][];
+    version: number;
+  }>(sql`
+    select s.warehouse_id, s.sku, s.version::int as version,
+           json_agg(json_build_array(f.from_version, f.version) order by f.version) as steps
+    from inventory.stock_levels s join inventory.level_feed f using (warehouse_id, sku)
+    where s.warehouse_id = any(${sql.param(warehouseIds)}::uuid[])
+    group by s.warehouse_id, s.sku, s.version`);
+  expect(rows.length).toBe(warehouseIds.length * w.skus.length);
+  const broken = rows.filter(({ steps, version }) => {
+    const chained = steps.every(([from], i) => i === 0 || from === steps[i - 1]![1]);
+    return !chained || steps.at(-1)![1] !== version || steps[0]![0] > 1;
+  });
+  expect(broken, 'levels whose feed misses or repeats a step').toEqual([]);
+}

@@ -1,8 +1,8 @@
 /**
  * The realtime benchmark's jobs runner, a process of its own as in production (`bun jobs/main.ts`),
  * not sharing core's event loop: this file run with REALTIME_JOBS_SPEC set starts the runner and
- * reports, as JSON lines on its stdout, when each push of the measured sku started, succeeded or
- * failed. startJobsProcess is the bench process's handle on it.
+ * reports, as JSON lines on its stdout, when each tick of the rooms' feed carrying the measured
+ * sku was sent, answered or refused. startJobsProcess is the bench process's handle on it.
  */
 import { lineSplitter } from '../../core/platform/lines.ts';
 import { createLogger } from '../../core/platform/logger.ts';
@@ -29,27 +29,14 @@ async function jobsProcess(spec: JobsSpec): Promise<void> {
     log: createLogger({ service: 'jobs' }, 'warn'),
     cron: false,
     edge: spec.edge,
+    onFeedTick: ({ state, levels, error }) => {
+      const at = now();
+      const versions = levels.filter((l) => l.sku === spec.sku).map((l) => l.version);
+      if (versions.length === 0) return;
+      const e: JobEvent = { state, at, versions, ...(error ? { error } : {}) };
+      process.stdout.write(`${JSON.stringify(e)}\n`);
+    },
   });
-  const versionsOf = (payload: unknown): number[] =>
-    ((payload as { levels?: { sku: string; version: number }[] } | null)?.levels ?? [])
-      .filter((l) => l.sku === spec.sku)
-      .map((l) => l.version);
-  const report = (state: JobEvent['state'], payload: unknown, error?: unknown) => {
-    const at = now();
-    const versions = versionsOf(payload);
-    if (versions.length === 0) return;
-    const e: JobEvent = {
-      state,
-      at,
-      versions,
-      ...(error ? { error: String((error as Error)?.message ?? error) } : {}),
-    };
-    process.stdout.write(`${JSON.stringify(e)}\n`);
-  };
-  const pushes = (job: { task_identifier: string }) => job.task_identifier === 'push-warehouse-levels';
-  jobs.runner.events.on('job:start', ({ job }) => pushes(job) && report('start', job.payload));
-  jobs.runner.events.on('job:success', ({ job }) => pushes(job) && report('success', job.payload));
-  jobs.runner.events.on('job:error', ({ job, error }) => pushes(job) && report('error', job.payload, error));
   process.stdout.write(`${JSON.stringify({ state: 'ready' })}\n`);
   for await (const line of console) if (line.trim() === 'stop') break;
   await jobs.stop();

@@ -18,7 +18,7 @@ export interface Stage {
   /** Sockets open in the room. */
   open: number;
   adjust(delta: number, reason: string): Promise<Change>;
-  /** When the push of each version started and succeeded (the jobs runner's events). */
+  /** When the feed tick carrying each version was sent and answered (the feed's onTick). */
   jobStarted: Map<number, number>;
   jobSucceeded: Map<number, number>;
 }
@@ -128,7 +128,7 @@ export async function measureBurst(stage: Stage, size: number, clients: number) 
 
 /**
  * Pickup under load: the orders benchmark's hot-sku load (in a warehouse of its own, so its
- * pushes go to a room without sockets) fills the job queue with its events and pushes, while
+ * changes go to a room without sockets) fills the job queue with its events and the feed, while
  * one adjustment every 100-200 ms goes on here.
  */
 export async function measureUnderLoad(

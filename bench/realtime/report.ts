@@ -54,14 +54,14 @@ export function reportRealtime(ctx: BenchContext, r: RealtimeResults): void {
     `should be 0; ${steady.awaited.reached}/${steady.awaited.open} sockets reached the last version; dropped sockets ${steady.dump.closed}, duplicates ${steady.dump.duplicates}`,
   );
   ctx.report(
-    'push job pickup (job:start - 201), p50',
+    'feed pickup (tick sent - 201), p50',
     ms(steady.pickups.p50),
-    `p99 ${ms(steady.pickups.p99)} over ${steady.pickups.n} pushes; the 201 arrives just after the commit, so this slightly understates`,
+    `p99 ${ms(steady.pickups.p99)} over ${steady.pickups.n} changes; the 201 arrives just after the commit, so this slightly understates`,
   );
   ctx.report(
-    'push job pickup under orders load, p50',
+    'feed pickup under orders load, p50',
     ms(loaded.pickups.p50),
-    `p99 ${ms(loaded.pickups.p99)} over ${loaded.pickups.n} pushes, while ${r.loadClients} clients placed ${Math.round(loaded.orders.rps)} orders/s (p99 ${loaded.orders.p99Ms} ms) in another warehouse`,
+    `p99 ${ms(loaded.pickups.p99)} over ${loaded.pickups.n} changes, while ${r.loadClients} clients placed ${Math.round(loaded.orders.rps)} orders/s (p99 ${loaded.orders.p99Ms} ms) in another warehouse`,
   );
   ctx.report(
     'commit -> stock message under orders load',
@@ -69,14 +69,14 @@ export function reportRealtime(ctx: BenchContext, r: RealtimeResults): void {
     `p50; p99 ${ms(loaded.latency.p99)}, ${loaded.awaited.reached}/${loaded.awaited.open} sockets got the last`,
   );
   ctx.report(
-    'push job run (job:start -> job:success), p50',
+    'feed tick (sent -> answered), p50',
     ms(steady.pushCalls.p50),
-    `p99 ${ms(steady.pushCalls.p99)}; the POST returns after the room sent to every socket; job errors ${r.jobErrors}${r.firstJobError ? ` (first: ${r.firstJobError})` : ''}; jobs concurrency ${r.jobsConcurrency}`,
+    `p99 ${ms(steady.pushCalls.p99)}; the POST returns after the rooms sent to every socket; refused ticks ${r.jobErrors}${r.firstJobError ? ` (first: ${r.firstJobError})` : ''}; jobs concurrency ${r.jobsConcurrency}`,
   );
   ctx.report(
     `burst: ${r.burstSize} adjustments, ${r.burstClients} at once`,
     fmtRate(burst.rate),
-    `first send -> last delivery ${Math.round(burst.spanMs)} ms (commits took ${Math.round(burst.commitsMs)} ms); ${burst.deliveries} deliveries, ${burst.pushed}/${r.burstSize} versions pushed by a job of their own (the rest rode along), ${burst.broadcast}/${r.burstSize} broadcast, ${burst.awaited.reached}/${burst.awaited.open} got the last`,
+    `first send -> last delivery ${Math.round(burst.spanMs)} ms (commits took ${Math.round(burst.commitsMs)} ms); ${burst.deliveries} deliveries, ${burst.pushed}/${r.burstSize} versions sent in a tick of their own (the rest shared one), ${burst.broadcast}/${r.burstSize} broadcast, ${burst.awaited.reached}/${burst.awaited.open} got the last`,
   );
   ctx.report(
     'burst fan-out only (first -> last delivery)',
