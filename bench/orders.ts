@@ -1,28 +1,28 @@
 /**
  * Placing orders, the write path that must never oversell, all in one run on one Postgres:
- *   reference  pgbench TPC-B-like at 64 and 8 clients (scale 1: one branch row, so every
+ *   reference  pgbench TPC-B-like at 64, 8 and 1 clients (scale 1: one branch row, so every
  *              transaction contends on it, as every order below contends on one hot sku)
- *   hot        POST /api/orders to core, one sku in one named warehouse, 64 and 8 clients
- *   allocator  the same without warehouseId: the allocator picks among 3 stocked warehouses
- *   mixed      3 random distinct skus out of 10,000 per order, 64 clients
- *   edge       the hot order through the edge worker (wrangler dev / workerd) to core
+ *   stack      POST /api/orders to core, one sku in one named warehouse, at 64 and 1 clients, with
+ *              the whole stack as `bun run dev` runs it: the jobs runner in its own process with
+ *              the rooms' feed, the edge worker with its rooms, the default log level
+ *              (pretty-printed as the dev runner does)
+ *   edge       the same through the edge worker (wrangler dev / workerd) to core, 64 and 1 clients
+ *   feed off   the hot order again with the jobs runner stopped, so with no feed and no events
+ *              (a stripped configuration, labelled so), then at 8 clients, without warehouseId
+ *              (the allocator picks among 3 stocked warehouses), and 3 random distinct skus out
+ *              of 10,000 per order
  * After every phase the ledger is checked in SQL: reserved <= on_hand, on_hand = its movements,
  * reserved = its holds, holds = what live orders allocated, and orders created = 201s seen.
  *
  * The load generator runs as its own process (bench/orders/order-load.ts), so it does not share
- * an event loop with the server under test; bench/load.ts only sends GETs. The ledger check is
- * bench/orders/ledger-check.ts.
+ * an event loop with the server under test. The world is bench/orders/world.ts, the rest of the
+ * stack bench/orders/stack.ts, the ledger check bench/orders/ledger-check.ts.
  */
-import { join } from 'node:path';
-import { products } from '../core/catalog/tables.ts';
-import { moveStock } from '../core/inventory/movements.ts';
-import { warehouses } from '../core/inventory/tables.ts';
-import { createLogger } from '../core/platform/logger.ts';
-import { freePort } from '../core/platform/ports.ts';
-import { startWrangler } from '../edge/local/wrangler-dev.ts';
 import { adminAuthorization, connectBenchDatabase, startBenchCore } from './bench-core.ts';
 import { checkLedger, countOrders, type Violation } from './orders/ledger-check.ts';
 import { measureOrders, type OrderLoadResult, type OrderShape } from './orders/order-load.ts';
+import { type BenchEdge, devLikeLogger, startBenchEdge, startBenchJobs } from './orders/stack.ts';
+import { makeOrdersWorld } from './orders/world.ts';
 import { pgbench, pgbenchInit } from './postgres.ts';
 import type { BenchContext } from './run.ts';
 
@@ -31,6 +31,23 @@ async function checkpoint(url: string, before?: string): Promise<void> {
   try {
     if (before) await pool.query(before);
     await pool.query('checkpoint');
+  } finally {
+    await close();
+  }
+}
+
+/** Waits until the jobs runner has no job left and the rooms' feed nothing waiting. */
+async function drained(url: string): Promise<void> {
+  const { pool, close } = connectBenchDatabase(url, { max: 1, application: 'bench-drain' });
+  try {
+    for (;;) {
+      const { rows } = await pool.query(
+        `select (select count(*) from graphile_worker.jobs where attempts < max_attempts)::int
+              + (select count(*) from inventory.level_feed)::int as n`,
+      );
+      if (rows[0]?.n === 0) return;
+      await Bun.sleep(200);
+    }
   } finally {
     await close();
   }
@@ -45,21 +62,24 @@ export async function run(ctx: BenchContext): Promise<void> {
   pgbenchInit(ctx.databaseUrl);
   // Every measurement, ours and pgbench's, starts right after a checkpoint, so none of them pays
   // for the WAL the one before wrote.
-  await checkpoint(ctx.databaseUrl);
-  ctx.progress(`orders: pgbench TPC-B-like, 64 clients, ${seconds} s`);
-  const pg64 = pgbench(ctx.databaseUrl, ['-c', '64', '-j', '2', '-T', seconds]);
-  await checkpoint(ctx.databaseUrl);
-  ctx.progress(`orders: pgbench TPC-B-like, 8 clients, ${seconds} s`);
-  const pg8 = pgbench(ctx.databaseUrl, ['-c', '8', '-j', '2', '-T', seconds]);
+  const pgbenchAt = async (clients: number) => {
+    await checkpoint(ctx.databaseUrl);
+    ctx.progress(`orders: pgbench TPC-B-like, ${clients} clients, ${seconds} s`);
+    return pgbench(ctx.databaseUrl, ['-c', String(clients), '-j', '2', '-T', seconds]);
+  };
+  const pg64 = await pgbenchAt(64);
+  const pg8 = await pgbenchAt(8);
+  const pg1 = await pgbenchAt(1);
   // pgbench's dead rows are vacuumed now, not by autovacuum in the middle of our measurements.
   ctx.progress('orders: vacuuming after pgbench');
   await checkpoint(ctx.databaseUrl, 'vacuum analyze');
 
-  const log = createLogger({ service: 'bench' }, 'warn');
-  const core = startBenchCore(ctx.databaseUrl, log);
+  const coreLog = devLikeLogger(ctx, 'core');
+  const core = startBenchCore(ctx.databaseUrl, coreLog.log);
   const { handle, proxy } = core;
   const coreUrl = core.url;
-  let edge: Awaited<ReturnType<typeof startWrangler>> | undefined;
+  let edge: BenchEdge | undefined;
+  let jobs: { stop(): Promise<void> } | undefined;
 
   const violations: { phase: string; v: Violation }[] = [];
   let fiveHundreds = 0;
@@ -69,69 +89,18 @@ export async function run(ctx: BenchContext): Promise<void> {
 
     const baseline = await checkLedger(handle.db);
     for (const v of baseline) violations.push({ phase: 'before the run (seed)', v });
-
-    // The world: 3 warehouses, one hot sku stocked in all of them, 10,000 mixed skus in the first.
-    ctx.progress('orders: creating 3 warehouses, a hot sku and 10,000 mixed skus');
-    const run = crypto.randomUUID().replaceAll('-', '').slice(0, 6).toUpperCase();
-    const made = await handle.db
-      .insert(warehouses)
-      .values([0, 1, 2].map((i) => ({ code: `B${run}${i}`, name: `Orders bench ${i}` })))
-      .returning({ id: warehouses.id });
-    const whIds = made.map((w) => w.id);
-    const [wh0] = whIds;
-    if (!wh0) throw new Error('the bench warehouses were not created');
-    const hotSku = `HOT-${run}`;
-    await handle.db
-      .insert(products)
-      .values({ sku: hotSku, name: `Hot ${hotSku}`, priceAmount: 500, priceCurrency: 'EUR' });
-    const mixedPrefix = `MIX${run}-`;
-    const mixedCount = 10_000;
-    await handle.pool.query(
-      `insert into catalog.products (sku, name, price_amount, price_currency)
-       select $1 || g, 'Mixed ' || $1 || g, 500, 'EUR' from generate_series(0, $2::int - 1) g`,
-      [mixedPrefix, mixedCount],
-    );
-
     let headers = await login();
-    ctx.progress('orders: receiving 100,000,000 units of the hot sku per warehouse (300 adjustments)');
-    const receiveStarted = performance.now();
-    const adjustments = whIds.flatMap((warehouseId) =>
-      Array.from({ length: 100 }, () => ({ warehouseId, sku: hotSku, delta: 1_000_000, reason: 'received' })),
-    );
-    const adjustmentStatuses: Record<string, number> = {};
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let a = adjustments.pop(); a; a = adjustments.pop()) {
-          const res = await fetch(`${coreUrl}/api/inventory/adjustments`, {
-            method: 'POST',
-            headers: { ...headers, 'content-type': 'application/json' },
-            body: JSON.stringify(a),
-          });
-          const text = await res.text();
-          adjustmentStatuses[res.status] = (adjustmentStatuses[res.status] ?? 0) + 1;
-          if (res.status !== 201) throw new Error(`receiving stock failed: ${res.status} ${text}`);
-        }
-      }),
-    );
-    const receiveMs = performance.now() - receiveStarted;
-    ctx.progress(`orders: received in ${Math.round(receiveMs)} ms; stocking the mixed skus (SQL, 10 calls)`);
-    for (let from = 0; from < mixedCount; from += 1000) {
-      const result = await moveStock(handle.db, {
-        mode: 'delta',
-        lines: Array.from({ length: Math.min(1000, mixedCount - from) }, (_, i) => ({
-          warehouseId: wh0,
-          sku: `${mixedPrefix}${from + i}`,
-          qty: 100_000,
-        })),
-        type: 'receipt',
-        reason: 'received',
-        actorId: null,
-        requestId: null,
-      });
-      if (!result.ok) throw new Error(`stocking the mixed skus failed: ${JSON.stringify(result.short)}`);
-    }
+    const world = await makeOrdersWorld(ctx, handle, coreUrl, headers);
+    const [wh0] = world.warehouseIds as [string];
+    const hot: OrderShape = { kind: 'hot', sku: world.hotSku, warehouseId: wh0 };
     const setup = await checkLedger(handle.db);
     for (const v of setup) violations.push({ phase: 'after stocking', v });
+
+    ctx.progress('orders: starting the edge worker (wrangler dev) and the jobs runner with the feed');
+    edge = await startBenchEdge(ctx, { coreUrl, proxyPort: proxy.port, tag: `orders-${world.hotSku}` });
+    jobs = await startBenchJobs(ctx, edge);
+    ctx.progress('orders: waiting for the jobs runner to drain what the setup queued');
+    await drained(ctx.databaseUrl);
 
     const results: Record<string, OrderLoadResult> = {};
     const phase = async (
@@ -176,67 +145,44 @@ export async function run(ctx: BenchContext): Promise<void> {
       return r;
     };
 
-    ctx.progress('orders: warming up core');
-    await measureOrders({
-      url: `${coreUrl}/api/orders`,
-      connections: 8,
-      seconds: 1,
-      headers,
-      shape: { kind: 'hot', sku: hotSku, warehouseId: wh0 },
-    });
+    const edgeUrl = edge.url;
+    for (const [what, url] of [
+      ['core', coreUrl],
+      ['the edge', edgeUrl],
+    ] as const) {
+      ctx.progress(`orders: warming up ${what}`);
+      await measureOrders({ url: `${url}/api/orders`, connections: 8, seconds: 1, headers, shape: hot });
+    }
+    await drained(ctx.databaseUrl);
 
-    const hot64 = await phase('core hot sku, 64', 'core, hot sku, warehouseId', coreUrl, 64, {
-      kind: 'hot',
-      sku: hotSku,
-      warehouseId: wh0,
-    });
-    const hot8 = await phase('core hot sku, 8', 'core, hot sku, warehouseId', coreUrl, 8, {
-      kind: 'hot',
-      sku: hotSku,
-      warehouseId: wh0,
-    });
+    // The whole stack, as users run it.
+    const stack64 = await phase('stack hot sku, 64', 'core, hot sku, whole stack', coreUrl, 64, hot);
+    const stack1 = await phase('stack hot sku, 1', 'core, hot sku, whole stack', coreUrl, 1, hot);
+    const edge64 = await phase('edge hot sku, 64', 'edge -> core, hot sku, whole stack', edgeUrl, 64, hot);
+    const edge1 = await phase('edge hot sku, 1', 'edge -> core, hot sku, whole stack', edgeUrl, 1, hot);
+
+    // Stripped: no jobs runner, so no feed and no events (what piles up meanwhile is not drained).
+    ctx.progress('orders: stopping the jobs runner (feed off)');
+    await jobs.stop();
+    jobs = undefined;
+    const off64 = await phase('feed off hot sku, 64', 'core, hot sku, no jobs runner', coreUrl, 64, hot);
+    const off1 = await phase('feed off hot sku, 1', 'core, hot sku, no jobs runner', coreUrl, 1, hot);
+    const off8 = await phase('feed off hot sku, 8', 'core, hot sku, no jobs runner', coreUrl, 8, hot);
     const alloc64 = await phase(
-      'core allocator, 64',
-      'core, hot sku, no warehouseId (allocator)',
+      'feed off allocator, 64',
+      'core, no warehouseId (allocator), no jobs',
       coreUrl,
       64,
       {
         kind: 'hot',
-        sku: hotSku,
+        sku: world.hotSku,
       },
     );
-    const mixed64 = await phase('core mixed skus, 64', 'core, 3 of 10,000 skus, warehouseId', coreUrl, 64, {
+    const mixed64 = await phase('feed off mixed skus, 64', 'core, 3 of 10,000 skus, no jobs', coreUrl, 64, {
       kind: 'mixed',
-      prefix: mixedPrefix,
-      count: mixedCount,
+      prefix: world.mixedPrefix,
+      count: world.mixedCount,
       lines: 3,
-      warehouseId: wh0,
-    });
-
-    ctx.progress('orders: starting the edge worker (wrangler dev)');
-    edge = await startWrangler({
-      port: await freePort(),
-      inspectorPort: await freePort(),
-      // Fresh Durable Object and cache state for this run.
-      persistTo: join(ctx.workDir, `wrangler-orders-${run}`),
-      vars: {
-        CORE_URL: coreUrl,
-        DATABASE_URL: ctx.databaseUrl,
-        NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`,
-        LOG_LEVEL: 'warn',
-      },
-    });
-    ctx.progress('orders: warming up the edge');
-    await measureOrders({
-      url: `${edge.url}/api/orders`,
-      connections: 8,
-      seconds: 1,
-      headers: await login(),
-      shape: { kind: 'hot', sku: hotSku, warehouseId: wh0 },
-    });
-    const edge64 = await phase('edge hot sku, 64', 'edge -> core, hot sku, warehouseId', edge.url, 64, {
-      kind: 'hot',
-      sku: hotSku,
       warehouseId: wh0,
     });
 
@@ -252,23 +198,38 @@ export async function run(ctx: BenchContext): Promise<void> {
         `${r.rps.toFixed(0)} orders/s`,
         `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${statusNote(r)}`,
       );
-    ctx.report('pgbench tpc-b, 64 clients', `${pg64.tps.toFixed(0)} tps`, `${pg64.latencyMs} ms avg`);
-    ctx.report('pgbench tpc-b, 8 clients', `${pg8.tps.toFixed(0)} tps`, `${pg8.latencyMs} ms avg`);
-    ctx.report('receive 300 x 1,000,000 (HTTP, 8 at once)', `${Math.round(receiveMs)} ms`, '');
-    row('core hot sku, 64 clients', hot64);
-    row('core hot sku, 8 clients', hot8);
-    row('core allocator (no warehouseId), 64', alloc64);
-    row('core 3 of 10,000 skus, 64 clients', mixed64);
-    row('edge -> core hot sku, 64 clients', edge64);
+    for (const [clients, r] of [
+      [64, pg64],
+      [8, pg8],
+      [1, pg1],
+    ] as const)
+      ctx.report(`pgbench tpc-b, ${clients} clients`, `${r.tps.toFixed(0)} tps`, `${r.latencyMs} ms avg`);
+    ctx.report('receive 300 x 1,000,000 (HTTP, 8 at once)', `${Math.round(world.receiveMs)} ms`, '');
+    row('stack: core hot sku, 64 clients', stack64);
+    row('stack: core hot sku, 1 client', stack1);
+    row('stack: edge -> core hot sku, 64 clients', edge64);
+    row('stack: edge -> core hot sku, 1 client', edge1);
+    row('feed off (no jobs runner): hot sku, 64', off64);
+    row('feed off (no jobs runner): hot sku, 1', off1);
+    row('feed off (no jobs runner): hot sku, 8', off8);
+    row('feed off (no jobs runner): allocator, 64', alloc64);
+    row('feed off (no jobs runner): 3 of 10,000, 64', mixed64);
     const ratio = (name: string, a: number, b: number, note: string) =>
       ctx.report(name, (a / b).toFixed(2), note);
-    ratio('ratio core hot 64 / pgbench 64', hot64.rps, pg64.tps, 'orders/s vs tps');
-    ratio('ratio core hot 8 / pgbench 8', hot8.rps, pg8.tps, 'orders/s vs tps');
-    ratio('ratio core hot 64 / hot 8', hot64.rps, hot8.rps, 'does concurrency help on one row');
-    ratio('ratio allocator / hot 64', alloc64.rps, hot64.rps, 'what the allocator costs');
-    ratio('ratio mixed / hot 64', mixed64.rps, hot64.rps, '3 lines of spread skus vs 1 hot line');
-    ratio('ratio edge hot 64 / pgbench 64', edge64.rps, pg64.tps, 'orders/s vs tps');
-    ratio('ratio edge / core hot 64', edge64.rps, hot64.rps, 'what the gateway hop costs');
+    ratio('ratio stack hot 64 / pgbench 64', stack64.rps, pg64.tps, 'orders/s vs tps; goal >= 1.0');
+    ratio('ratio stack 1-client p50 / pgbench 1-client', stack1.p50Ms, pg1.latencyMs, 'latency; goal <= 3');
+    ratio(
+      'ratio stack / feed off, hot 64',
+      stack64.rps,
+      off64.rps,
+      'what the feed and events cost; goal >= 0.85',
+    );
+    ratio('ratio stack / feed off, 1-client p50', stack1.p50Ms, off1.p50Ms, 'latency the jobs runner adds');
+    ratio('ratio edge / core, hot 64', edge64.rps, stack64.rps, 'what the edge hop costs in throughput');
+    ratio('ratio edge / core, 1-client p50', edge1.p50Ms, stack1.p50Ms, 'what the edge hop costs in latency');
+    ratio('ratio feed off hot 8 / pgbench 8', off8.rps, pg8.tps, 'orders/s vs tps');
+    ratio('ratio allocator / hot 64, feed off', alloc64.rps, off64.rps, 'what the allocator costs');
+    ratio('ratio mixed / hot 64, feed off', mixed64.rps, off64.rps, '3 lines of spread skus vs 1 hot line');
     const total = Object.values(results).reduce((n, r) => n + r.created, 0);
     ctx.report('orders created (measured phases)', String(total), '');
     ctx.report(
@@ -280,8 +241,10 @@ export async function run(ctx: BenchContext): Promise<void> {
       ctx.report('oversell', 'none', 'every level and every order checked after each phase');
     else for (const { phase: p, v } of violations) ctx.report(`VIOLATION (${p})`, v.check, v.detail);
   } finally {
+    await jobs?.stop();
     await edge?.stop();
     await core.stop();
+    await coreLog.close();
   }
   if (violations.length === 0) console.error('  oversell: none');
   else {

@@ -4,16 +4,25 @@
  * reports, as JSON lines on its stdout, when each tick of the rooms' feed carrying the measured
  * sku was sent, answered or refused. startJobsProcess is the bench process's handle on it.
  */
+
+import { config } from '../../core/platform/config.ts';
 import { lineSplitter } from '../../core/platform/lines.ts';
 import { createLogger } from '../../core/platform/logger.ts';
 import { startJobs } from '../../jobs/worker.ts';
+import { prettyLogLine } from '../../scripts/pretty-log.ts';
 import { now } from './stats.ts';
 
 export interface JobsSpec {
   databaseUrl: string;
   concurrency: number;
   edge: { url: string; secret: string };
+  /** The sku whose ticks are reported ('' for none). */
   sku: string;
+  /**
+   * Where the runner logs, at the configured level and pretty-printed as `bun run dev` does;
+   * without it, warnings and errors go to stderr (stdout carries the reports).
+   */
+  logFile?: string;
 }
 
 export type JobEvent = {
@@ -23,15 +32,21 @@ export type JobEvent = {
   error?: string;
 };
 async function jobsProcess(spec: JobsSpec): Promise<void> {
+  const file = spec.logFile ? Bun.file(spec.logFile).writer() : undefined;
+  const log = file
+    ? createLogger({ service: 'jobs' }, config().LOG_LEVEL, (line) => {
+        file.write(`[jobs]     ${prettyLogLine(line)}\n`);
+      })
+    : createLogger({ service: 'jobs' }, 'warn', (line) => console.error(line));
   const jobs = await startJobs({
     databaseUrl: spec.databaseUrl,
     concurrency: spec.concurrency,
-    log: createLogger({ service: 'jobs' }, 'warn'),
+    log,
     cron: false,
     edge: spec.edge,
     onFeedTick: ({ state, levels, error }) => {
       const at = now();
-      const versions = levels.filter((l) => l.sku === spec.sku).map((l) => l.version);
+      const versions = spec.sku ? levels.filter((l) => l.sku === spec.sku).map((l) => l.version) : [];
       if (versions.length === 0) return;
       const e: JobEvent = { state, at, versions, ...(error ? { error } : {}) };
       process.stdout.write(`${JSON.stringify(e)}\n`);
@@ -40,6 +55,7 @@ async function jobsProcess(spec: JobsSpec): Promise<void> {
   process.stdout.write(`${JSON.stringify({ state: 'ready' })}\n`);
   for await (const line of console) if (line.trim() === 'stop') break;
   await jobs.stop();
+  await file?.end();
   process.exit(0);
 }
 

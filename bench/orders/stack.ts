@@ -1,0 +1,72 @@
+/**
+ * The rest of the stack the orders benchmark runs beside core, as `bun run dev` starts it: the
+ * edge worker under wrangler dev (its warehouse rooms, the internal secret) and the jobs runner,
+ * a process of its own with the rooms' feed, both at the default log level, their lines
+ * pretty-printed as the dev runner does (into a file of the run instead of a terminal). The
+ * runner can be stopped and started again between phases, for the "feed off" lines.
+ */
+import { join } from 'node:path';
+import type { FileSink } from 'bun';
+import { config } from '../../core/platform/config.ts';
+import { createLogger, type Logger } from '../../core/platform/logger.ts';
+import { freePort } from '../../core/platform/ports.ts';
+import { startWrangler } from '../../edge/local/wrangler-dev.ts';
+import { prettyLogLine } from '../../scripts/pretty-log.ts';
+import { startJobsProcess } from '../realtime/jobs-process.ts';
+import type { BenchContext } from '../run.ts';
+
+/** A logger at the configured level (info by default) whose lines cost what they cost under `bun run dev`. */
+export function devLikeLogger(ctx: BenchContext, service: string): { log: Logger; close(): Promise<void> } {
+  const file: FileSink = Bun.file(join(ctx.workDir, `${service}.log`)).writer();
+  const tag = `[${service}]`.padEnd(11);
+  const log = createLogger({ service }, config().LOG_LEVEL, (line) => {
+    file.write(`${tag}${prettyLogLine(line)}\n`);
+  });
+  return { log, close: async () => void (await file.end()) };
+}
+
+export interface BenchEdge {
+  url: string;
+  secret: string;
+  stop(): Promise<void>;
+}
+
+export async function startBenchEdge(
+  ctx: BenchContext,
+  opts: { coreUrl: string; proxyPort: number | undefined; tag: string },
+): Promise<BenchEdge> {
+  const secret = `bench-${crypto.randomUUID()}`;
+  const tail: string[] = [];
+  const edge = await startWrangler({
+    port: await freePort(),
+    inspectorPort: await freePort(),
+    // Fresh Durable Object and cache state for this run.
+    persistTo: join(ctx.workDir, `wrangler-${opts.tag}`),
+    vars: {
+      CORE_URL: opts.coreUrl,
+      DATABASE_URL: ctx.databaseUrl,
+      NEON_WS_PROXY: `127.0.0.1:${opts.proxyPort}/v1`,
+      LOG_LEVEL: config().LOG_LEVEL,
+      INTERNAL_SECRET: secret,
+    },
+    onLine: (line) => {
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+    },
+  });
+  return { url: edge.url, secret, stop: () => edge.stop() };
+}
+
+/** The jobs runner with its feed, as a process of its own; its log goes to jobs.log in the run's directory. */
+export function startBenchJobs(ctx: BenchContext, edge: BenchEdge): Promise<{ stop(): Promise<void> }> {
+  return startJobsProcess(
+    {
+      databaseUrl: ctx.databaseUrl,
+      concurrency: config().JOBS_CONCURRENCY,
+      edge: { url: edge.url, secret: edge.secret },
+      sku: '', // no tick timing wanted here
+      logFile: join(ctx.workDir, 'jobs.log'),
+    },
+    () => {},
+  );
+}
