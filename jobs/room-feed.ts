@@ -148,6 +148,10 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
     const client = new pg.Client({
       connectionString: opts.databaseUrl,
       application_name: 'varastokkr-room-feed',
+      // A connection that cannot be made, or that died silently, must end the session (and
+      // with it the lease) instead of hanging: keepalives notice a vanished peer.
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
     });
     // A broken connection is reported here and fails the next query, which ends the session.
     client.on('error', (err) => log.warn('room feed: database connection failed', { error: err.message }));
