@@ -149,9 +149,11 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
       connectionString: opts.databaseUrl,
       application_name: 'varastokkr-room-feed',
       // A connection that cannot be made, or that died silently, must end the session (and
-      // with it the lease) instead of hanging: keepalives notice a vanished peer.
+      // with it the lease) instead of hanging: keepalives on both ends notice a vanished peer,
+      // Postgres's within about 25 s, so a standby can take the lease of a host that vanished.
       connectionTimeoutMillis: 10_000,
       keepAlive: true,
+      options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
     });
     // A broken connection is reported here and fails the next query, which ends the session.
     client.on('error', (err) => log.warn('room feed: database connection failed', { error: err.message }));
