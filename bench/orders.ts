@@ -6,7 +6,9 @@
  *              the whole stack as `bun run dev` runs it: the jobs runner in its own process with
  *              the rooms' feed, the edge worker with its rooms, the default log level
  *              (pretty-printed as the dev runner does)
- *   edge       the same through the edge worker (wrangler dev / workerd) to core, 64 and 1 clients
+ *   edge       the same through the edge worker (wrangler dev / workerd) to core, 64 and 1 clients,
+ *              and through a bare worker on the same wrangler dev that only passes requests on
+ *              (bench/bare-worker): how much of the hop is the local runtime and how much ours
  *   feed off   the hot order again with the jobs runner stopped, so with no feed and no events
  *              (a stripped configuration, labelled so), then at 8 clients, without warehouseId
  *              (the allocator picks among 3 stocked warehouses), and 3 random distinct skus out
@@ -21,7 +23,13 @@
 import { adminAuthorization, connectBenchDatabase, startBenchCore } from './bench-core.ts';
 import { checkLedger, countOrders, type Violation } from './orders/ledger-check.ts';
 import { measureOrders, type OrderLoadResult, type OrderShape } from './orders/order-load.ts';
-import { type BenchEdge, devLikeLogger, startBenchEdge, startBenchJobs } from './orders/stack.ts';
+import {
+  type BenchEdge,
+  devLikeLogger,
+  startBareForward,
+  startBenchEdge,
+  startBenchJobs,
+} from './orders/stack.ts';
 import { makeOrdersWorld } from './orders/world.ts';
 import { pgbench, pgbenchInit } from './postgres.ts';
 import type { BenchContext } from './run.ts';
@@ -160,6 +168,17 @@ export async function run(ctx: BenchContext): Promise<void> {
     const stack1 = await phase('stack hot sku, 1', 'core, hot sku, whole stack', coreUrl, 1, hot);
     const edge64 = await phase('edge hot sku, 64', 'edge -> core, hot sku, whole stack', edgeUrl, 64, hot);
     const edge1 = await phase('edge hot sku, 1', 'edge -> core, hot sku, whole stack', edgeUrl, 1, hot);
+    ctx.progress('orders: starting the bare forwarding worker (wrangler dev)');
+    const bare = await startBareForward(ctx, coreUrl);
+    let bare64: OrderLoadResult;
+    let bare1: OrderLoadResult;
+    try {
+      await measureOrders({ url: `${bare.url}/api/orders`, connections: 8, seconds: 1, headers, shape: hot });
+      bare64 = await phase('bare forward hot sku, 64', 'bare worker -> core, whole stack', bare.url, 64, hot);
+      bare1 = await phase('bare forward hot sku, 1', 'bare worker -> core, whole stack', bare.url, 1, hot);
+    } finally {
+      await bare.stop();
+    }
 
     // Stripped: no jobs runner, so no feed and no events (what piles up meanwhile is not drained).
     ctx.progress('orders: stopping the jobs runner (feed off)');
@@ -209,6 +228,8 @@ export async function run(ctx: BenchContext): Promise<void> {
     row('stack: core hot sku, 1 client', stack1);
     row('stack: edge -> core hot sku, 64 clients', edge64);
     row('stack: edge -> core hot sku, 1 client', edge1);
+    row('stack: bare worker -> core, 64 clients', bare64);
+    row('stack: bare worker -> core, 1 client', bare1);
     row('feed off (no jobs runner): hot sku, 64', off64);
     row('feed off (no jobs runner): hot sku, 1', off1);
     row('feed off (no jobs runner): hot sku, 8', off8);
@@ -227,6 +248,13 @@ export async function run(ctx: BenchContext): Promise<void> {
     ratio('ratio stack / feed off, 1-client p50', stack1.p50Ms, off1.p50Ms, 'latency the jobs runner adds');
     ratio('ratio edge / core, hot 64', edge64.rps, stack64.rps, 'what the edge hop costs in throughput');
     ratio('ratio edge / core, 1-client p50', edge1.p50Ms, stack1.p50Ms, 'what the edge hop costs in latency');
+    ratio(
+      'ratio edge / bare worker, 1-client p50',
+      edge1.p50Ms,
+      bare1.p50Ms,
+      'our edge code vs a bare pass-through',
+    );
+    ratio('ratio edge / bare worker, hot 64', edge64.rps, bare64.rps, 'our edge code vs a bare pass-through');
     ratio('ratio feed off hot 8 / pgbench 8', off8.rps, pg8.tps, 'orders/s vs tps');
     ratio('ratio allocator / hot 64, feed off', alloc64.rps, off64.rps, 'what the allocator costs');
     ratio('ratio mixed / hot 64, feed off', mixed64.rps, off64.rps, '3 lines of spread skus vs 1 hot line');

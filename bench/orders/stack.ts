@@ -57,6 +57,21 @@ export async function startBenchEdge(
   return { url: edge.url, secret, stop: () => edge.stop() };
 }
 
+/** The bare forwarding worker (bench/bare-worker) on the same wrangler dev, in front of core: the hop's own cost. */
+export async function startBareForward(
+  ctx: BenchContext,
+  coreUrl: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const bare = await startWrangler({
+    port: await freePort(),
+    inspectorPort: await freePort(),
+    persistTo: join(ctx.workDir, 'wrangler-bare-forward'),
+    configPath: join(import.meta.dir, '..', 'bare-worker', 'wrangler.toml'),
+    vars: { CORE_URL: coreUrl },
+  });
+  return { url: bare.url, stop: () => bare.stop() };
+}
+
 /** The jobs runner with its feed, as a process of its own; its log goes to jobs.log in the run's directory. */
 export function startBenchJobs(ctx: BenchContext, edge: BenchEdge): Promise<{ stop(): Promise<void> }> {
   return startJobsProcess(
