@@ -19,7 +19,9 @@ CREATE TABLE inventory.level_feed (
 
 -- As 0018, with the levels written to inventory.level_feed instead of one job per warehouse, and
 -- a notification that wakes the feeder when it waits for work (one per transaction: Postgres
--- folds identical notifications of one transaction into one).
+-- folds identical notifications of one transaction into one). A notifying transaction takes a
+-- database-wide lock at commit; this one already notifies graphile-worker (add_jobs does, for
+-- the stock.changed events), so the feed's notification adds no commit-time wait of its own.
 CREATE OR REPLACE FUNCTION inventory.publish_stock_changes(p_warehouse_ids uuid[], p_skus text[], p_request_id text)
 RETURNS void LANGUAGE sql
   SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
