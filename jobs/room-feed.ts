@@ -153,7 +153,9 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
       // Postgres's within about 25 s, so a standby can take the lease of a host that vanished.
       connectionTimeoutMillis: 10_000,
       keepAlive: true,
-      options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
+      // Its deletes need no flush of their own: rows whose delete a crash lost are sent again.
+      options:
+        '-c synchronous_commit=off -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
     });
     // A broken connection is reported here and fails the next query, which ends the session.
     client.on('error', (err) => log.warn('room feed: database connection failed', { error: err.message }));

@@ -16,7 +16,18 @@ export interface DatabaseHandle {
 
 export function connectDatabase(
   url: string,
-  opts: { max?: number; application?: string; log?: Logger; connectionTimeoutMs?: number } = {},
+  opts: {
+    max?: number;
+    application?: string;
+    log?: Logger;
+    connectionTimeoutMs?: number;
+    /**
+     * Commits return before their WAL is flushed (synchronous_commit off). Only for work that is
+     * safe to redo: a crash may then lose the last few hundred milliseconds of commits (whole
+     * transactions, never part of one), as if it had come that much earlier.
+     */
+    asyncCommit?: boolean;
+  } = {},
 ): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
@@ -24,6 +35,7 @@ export function connectDatabase(
     application_name: opts.application ?? 'varastokkr',
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5_000,
+    ...(opts.asyncCommit ? { options: '-c synchronous_commit=off' } : {}),
   });
   // A client losing its connection must not crash the process: the pool replaces it.
   const onError = (err: Error) => opts.log?.warn('database connection error', { err: err.message });
