@@ -12,7 +12,9 @@ const forRooms = (type: string) => roomEventTypePattern.test(type);
  */
 export const publishEvent = defineTask('publish-event', async (event, { db, log, edge }) => {
   const archived = await archiveEvent(db, event);
-  log.info('event published', { eventId: event.id, type: event.type, duplicate: !archived });
+  // At debug: under load a line per event outnumbers the request lines, and the archive keeps
+  // every event with its request id anyway.
+  log.debug('event published', { eventId: event.id, type: event.type, duplicate: !archived });
   if (!edge || !event.warehouseId || !forRooms(event.type)) return;
   await edge.pushEvent(event.warehouseId, {
     id: event.id,
