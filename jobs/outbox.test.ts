@@ -58,6 +58,14 @@ test('creating a warehouse publishes warehouse.created with the request id', asy
     jobLogs.lines.find((l) => l.requestId === 'outbox-test-request-1' && l.msg === 'event published'),
   );
   expect(published).toMatchObject({ requestId: 'outbox-test-request-1', msg: 'event published' });
+  // A line per event and per job that succeeded is debug: at info the log is one line a request.
+  expect(published!.level).toBe('debug');
+  const completed = await eventually(async () =>
+    jobLogs.lines.find(
+      (l) => String(l.msg).startsWith('Completed task') && String(l.msg).includes('publish-event'),
+    ),
+  );
+  expect(completed.level).toBe('debug');
 });
 
 test('a rolled-back transaction leaves no job behind', async () => {

@@ -33,7 +33,9 @@ function workerLogger(log: Logger): WorkerLogger {
     const fields = { ...scope, ...rest, ...(job ? { jobId: job.id } : {}) };
     if (level === 'error') log.error(message, fields);
     else if (level === 'warning') log.warn(message, fields);
-    else if (level === 'debug') log.debug(message, fields);
+    // A line per job that succeeded is debug: under load it was most of the log (failures stay).
+    else if (level === 'debug' || (meta as { success?: unknown } | undefined)?.success === true)
+      log.debug(message, fields);
     else log.info(message, fields);
   });
 }
