@@ -61,9 +61,3 @@ export async function forgetFedLevels(client: SqlClient, seqs: readonly string[]
   if (seqs.length === 0) return;
   await client.query('delete from inventory.level_feed where seq = any($1::bigint[])', [seqs]);
 }
-
-/** How many changes wait for their rooms (the feed's backlog). */
-export async function levelFeedBacklog(client: SqlClient): Promise<{ waiting: number }> {
-  const { rows } = await client.query('select count(*)::int as waiting from inventory.level_feed');
-  return { waiting: Number(rows[0]?.waiting ?? 0) };
-}
