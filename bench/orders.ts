@@ -235,29 +235,25 @@ export async function run(ctx: BenchContext): Promise<void> {
     row('feed off (no jobs runner): hot sku, 8', off8);
     row('feed off (no jobs runner): allocator, 64', alloc64);
     row('feed off (no jobs runner): 3 of 10,000, 64', mixed64);
-    const ratio = (name: string, a: number, b: number, note: string) =>
-      ctx.report(name, (a / b).toFixed(2), note);
-    ratio('ratio stack hot 64 / pgbench 64', stack64.rps, pg64.tps, 'orders/s vs tps; goal >= 1.0');
-    ratio('ratio stack 1-client p50 / pgbench 1-client', stack1.p50Ms, pg1.latencyMs, 'latency; goal <= 3');
-    ratio(
-      'ratio stack / feed off, hot 64',
-      stack64.rps,
-      off64.rps,
-      'what the feed and events cost; goal >= 0.85',
-    );
-    ratio('ratio stack / feed off, 1-client p50', stack1.p50Ms, off1.p50Ms, 'latency the jobs runner adds');
-    ratio('ratio edge / core, hot 64', edge64.rps, stack64.rps, 'what the edge hop costs in throughput');
-    ratio('ratio edge / core, 1-client p50', edge1.p50Ms, stack1.p50Ms, 'what the edge hop costs in latency');
-    ratio(
-      'ratio edge / bare worker, 1-client p50',
-      edge1.p50Ms,
-      bare1.p50Ms,
-      'our edge code vs a bare pass-through',
-    );
-    ratio('ratio edge / bare worker, hot 64', edge64.rps, bare64.rps, 'our edge code vs a bare pass-through');
-    ratio('ratio feed off hot 8 / pgbench 8', off8.rps, pg8.tps, 'orders/s vs tps');
-    ratio('ratio allocator / hot 64, feed off', alloc64.rps, off64.rps, 'what the allocator costs');
-    ratio('ratio mixed / hot 64, feed off', mixed64.rps, off64.rps, '3 lines of spread skus vs 1 hot line');
+    const ratios: [string, number, number, string][] = [
+      ['ratio stack hot 64 / pgbench 64', stack64.rps, pg64.tps, 'orders/s vs tps; goal >= 1.0'],
+      ['ratio stack 1-client p50 / pgbench 1-client', stack1.p50Ms, pg1.latencyMs, 'latency; goal <= 3'],
+      [
+        'ratio stack / feed off, hot 64',
+        stack64.rps,
+        off64.rps,
+        'what the feed and events cost; goal >= 0.85',
+      ],
+      ['ratio stack / feed off, 1-client p50', stack1.p50Ms, off1.p50Ms, 'latency the jobs runner adds'],
+      ['ratio edge / core, hot 64', edge64.rps, stack64.rps, 'what the edge hop costs in throughput'],
+      ['ratio edge / core, 1-client p50', edge1.p50Ms, stack1.p50Ms, 'what the edge hop costs in latency'],
+      ['ratio edge / bare worker, 1-client p50', edge1.p50Ms, bare1.p50Ms, 'our edge code vs a pass-through'],
+      ['ratio edge / bare worker, hot 64', edge64.rps, bare64.rps, 'our edge code vs a pass-through'],
+      ['ratio feed off hot 8 / pgbench 8', off8.rps, pg8.tps, 'orders/s vs tps'],
+      ['ratio allocator / hot 64, feed off', alloc64.rps, off64.rps, 'what the allocator costs'],
+      ['ratio mixed / hot 64, feed off', mixed64.rps, off64.rps, '3 lines of spread skus vs 1 hot line'],
+    ];
+    for (const [name, a, b, note] of ratios) ctx.report(name, (a / b).toFixed(2), note);
     const total = Object.values(results).reduce((n, r) => n + r.created, 0);
     ctx.report('orders created (measured phases)', String(total), '');
     ctx.report(
