@@ -159,6 +159,7 @@ CREATE TABLE inventory.level_feed (
   reserved integer NOT NULL,
   version bigint NOT NULL,
   from_version bigint NOT NULL,
+  written_at timestamp with time zone DEFAULT now() NOT NULL,
   CONSTRAINT level_feed_pkey PRIMARY KEY (seq)
 );
 

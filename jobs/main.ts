@@ -12,7 +12,9 @@ const edge =
     ? { url: cfg.EDGE_URL, secret: cfg.EDGE_INTERNAL_SECRET }
     : undefined;
 if (!edge)
-  log.warn('EDGE_URL or EDGE_INTERNAL_SECRET unset: the edge catalog cache is not purged on changes');
+  log.warn(
+    'EDGE_URL or EDGE_INTERNAL_SECRET unset: the edge catalog cache is not purged on changes, and no warehouse room is fed',
+  );
 const jobs = await startJobs({ databaseUrl: database.url, concurrency: cfg.JOBS_CONCURRENCY, log, edge });
 log.info('jobs running', { concurrency: cfg.JOBS_CONCURRENCY });
 

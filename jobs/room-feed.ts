@@ -41,8 +41,7 @@ const RETRY_MAX_MS = 5000;
 
 export interface RoomFeedOptions {
   databaseUrl: string;
-  /** Without an edge there is no room to feed: changes are dropped as they come. */
-  edge: EdgeClient | undefined;
+  edge: EdgeClient;
   log: Logger;
   /** Told of each tick as it is sent and answered (the realtime benchmark times the feed with it). */
   onTick?: (tick: FeedTickEvent) => void;
@@ -98,7 +97,6 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
 
   /** The rooms' answer to one tick: undefined when they took it, else why not. */
   async function send(waiting: WaitingLevel[]): Promise<Error | undefined> {
-    if (!opts.edge) return undefined; // no rooms: the changes are dropped
     opts.onTick?.({ state: 'start', levels: waiting });
     try {
       await opts.edge.feedRooms(tickOf(waiting));
@@ -164,7 +162,7 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
       while (!stopped && !(await tryTakeFeedLease(client))) await wait(LEASE_RETRY_MS, false);
       if (stopped) return;
       lead = true;
-      log.info('room feed: feeding the warehouse rooms', { edge: opts.edge ? 'configured' : 'none' });
+      log.info('room feed: feeding the warehouse rooms');
       client.on('notification', (n) => n.channel === LEVEL_FEED_CHANNEL && nudge());
       await listenForLevelChanges(client);
       await feed(client);

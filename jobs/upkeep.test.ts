@@ -1,6 +1,7 @@
 /**
  * The upkeep tasks whose SQL now lives in their services (core/identity/identity-upkeep.ts,
- * core/integrations/event-archive.ts): run as the jobs runner runs them, against a real database.
+ * core/integrations/event-archive.ts, core/inventory/level-feed.ts): run as the jobs runner runs
+ * them, against a real database.
  */
 import { expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
@@ -9,6 +10,7 @@ import { useTestDatabase } from '../test/harness/database.ts';
 import { captureLogger } from '../test/harness/logs.ts';
 import { pruneIdentity } from './tasks/identity-upkeep.ts';
 import { pruneEventArchive } from './tasks/prune-event-archive.ts';
+import { pruneLevelFeedTask } from './tasks/stock-upkeep.ts';
 
 const database = useTestDatabase('upkeep');
 const job = { job: { id: '1', attempts: 1 } } as never;
@@ -56,4 +58,26 @@ test('an event is archived once; prune-event-archive drops those older than EVEN
   );
   expect(left.rows.map((r) => r.id)).toEqual([fresh.id]);
   expect(logs.lines.find((l) => l.msg === 'event archive pruned')).toMatchObject({ deleted: 1 });
+});
+
+test('prune-level-feed drops changes that waited a day in the rooms feed, and only those', async () => {
+  const { db } = database();
+  const room = crypto.randomUUID();
+  const row = (sku: string, hoursAgo: number) => sql`
+    insert into inventory.level_feed (warehouse_id, sku, on_hand, reserved, version, from_version, written_at)
+    values (${room}, ${sku}, 1, 0, 2, 1, now() - make_interval(hours => ${hoursAgo}))`;
+  await db.execute(row('STALE-1', 25));
+  await db.execute(row('FRESH-1', 23));
+  const logs = captureLogger({});
+  await pruneLevelFeedTask({ db, log: logs.log })({}, job);
+  const left = await db.execute<{ sku: string }>(
+    sql`select sku from inventory.level_feed where warehouse_id = ${room}`,
+  );
+  expect(left.rows.map((r) => r.sku)).toEqual(['FRESH-1']);
+  expect(
+    logs.lines.find((l) => String(l.msg).startsWith('room feed: changes a day old dropped')),
+  ).toMatchObject({
+    level: 'warn',
+    deleted: 1,
+  });
 });

@@ -22,7 +22,8 @@ export interface JobsOptions {
 
 export interface JobsHandle {
   runner: Runner;
-  feed: RoomFeed;
+  /** The rooms' feed, when an edge is configured. */
+  feed: RoomFeed | undefined;
   stop(): Promise<void>;
 }
 
@@ -70,17 +71,21 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     noHandleSignals: true,
     logger: workerLogger(opts.log),
   });
-  const feed = startRoomFeed({
-    databaseUrl: opts.databaseUrl,
-    edge: opts.edge && edgeClient(opts.edge),
-    log: opts.log,
-    ...(opts.onFeedTick ? { onTick: opts.onFeedTick } : {}),
-  });
+  // Without an edge there are no rooms to feed: no feeder (a replica missing EDGE_URL must not
+  // take the lease and starve the rooms); what waits in the feed is pruned after a day.
+  const feed =
+    opts.edge &&
+    startRoomFeed({
+      databaseUrl: opts.databaseUrl,
+      edge: edgeClient(opts.edge),
+      log: opts.log,
+      ...(opts.onFeedTick ? { onTick: opts.onFeedTick } : {}),
+    });
   return {
     runner,
     feed,
     stop: async () => {
-      await feed.stop();
+      await feed?.stop();
       await runner.stop();
       await registry.stop();
       await handle.close();

@@ -61,3 +61,18 @@ export async function forgetFedLevels(client: SqlClient, seqs: readonly string[]
   if (seqs.length === 0) return;
   await client.query('delete from inventory.level_feed where seq = any($1::bigint[])', [seqs]);
 }
+
+/**
+ * Drops changes that waited longer than `hours`: with no feeder running (no edge configured) the
+ * feed would only grow, and after an edge outage that long the nightly room check (and each
+ * room's rebuild on activation) has already brought the rooms up to date. Returns how many.
+ */
+export async function pruneLevelFeed(client: SqlClient, hours: number): Promise<number> {
+  const { rows } = await client.query(
+    `with gone as (
+       delete from inventory.level_feed where written_at < now() - make_interval(hours => $1) returning 1)
+     select count(*)::int as n from gone`,
+    [hours],
+  );
+  return Number(rows[0]?.n ?? 0);
+}

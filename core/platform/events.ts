@@ -46,6 +46,7 @@ export const taskPayloads = {
   'detect-low-stock': z.object({}).passthrough(),
   'check-warehouse-rooms': z.object({}).passthrough(),
   'prune-idempotency-keys': z.object({}).passthrough(),
+  'prune-level-feed': z.object({}).passthrough(),
   'prune-failed-jobs': z.object({}).passthrough(),
   'expire-reservations': z.object({}).passthrough(),
   'expire-transfers': z.object({}).passthrough(),

@@ -13,7 +13,9 @@ CREATE TABLE inventory.level_feed (
   on_hand integer NOT NULL,
   reserved integer NOT NULL,
   version bigint NOT NULL,
-  from_version bigint NOT NULL
+  from_version bigint NOT NULL,
+  -- For the prune: rows a day old are dropped (the nightly room check repairs what they carried).
+  written_at timestamptz NOT NULL DEFAULT now()
 );
 --> statement-breakpoint
 

@@ -18,6 +18,7 @@ import {
   expireTransfersTask,
   pruneFailedJobsTask,
   pruneIdempotencyKeysTask,
+  pruneLevelFeedTask,
 } from './stock-upkeep.ts';
 
 /** Every task the worker runs, by the identifier jobs are enqueued with. */
@@ -34,6 +35,7 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'detect-low-stock': detectLowStockTask,
   'check-warehouse-rooms': checkWarehouseRooms,
   'prune-idempotency-keys': pruneIdempotencyKeysTask,
+  'prune-level-feed': pruneLevelFeedTask,
   'prune-failed-jobs': pruneFailedJobsTask,
   'expire-reservations': expireReservationsTask,
   'expire-transfers': expireTransfersTask,

@@ -1,4 +1,5 @@
 import { pruneFailedJobs } from '../../core/integrations/jobs.ts';
+import { pruneLevelFeed } from '../../core/inventory/level-feed.ts';
 import { detectLowStock } from '../../core/inventory/low-stock.ts';
 import { expireTransfers } from '../../core/inventory/transfer-expiry.ts';
 import { config } from '../../core/platform/config.ts';
@@ -18,6 +19,13 @@ export const pruneIdempotencyKeysTask = defineTask(
     log.info('idempotency keys pruned', { deleted: await pruneIdempotencyKeys(db) });
   },
 );
+
+/** Cron: changes that waited a day in the rooms' feed (none, while a feeder runs). */
+export const pruneLevelFeedTask = defineTask('prune-level-feed', async (_payload, { db, log }) => {
+  const deleted = await pruneLevelFeed(db.$client, 24);
+  if (deleted > 0)
+    log.warn('room feed: changes a day old dropped; is the edge configured and up?', { deleted });
+});
 
 /** Cron: jobs that failed for good, once FAILED_JOB_DAYS old. */
 export const pruneFailedJobsTask = defineTask('prune-failed-jobs', async (_payload, { db, log }) => {
