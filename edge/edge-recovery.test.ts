@@ -109,11 +109,12 @@ const waitingInFeed = async () => {
   return rows[0]!.n as number;
 };
 
-/** The pid of the runner whose feeder holds the lease (its connection names itself). */
+/** The backend pid of the feeder connection holding the lease in this test's database (other files' stacks share the cluster). */
 const feederPid = async () => {
   const { rows } = await stack.database.db.$client.query(
     `select a.pid from pg_stat_activity a join pg_locks l on l.pid = a.pid
-     where a.application_name = 'varastokkr-room-feed' and l.locktype = 'advisory' and l.granted`,
+     where a.application_name = 'varastokkr-room-feed' and a.datname = current_database()
+       and l.locktype = 'advisory' and l.granted`,
   );
   return rows.map((r) => Number(r.pid));
 };
@@ -207,7 +208,8 @@ test('of two runners one feeds the rooms; killed, the other takes over and nothi
   // Both feeders are connected; one holds the lease, the other waits for it.
   await until(async () => {
     const { rows } = await stack.database.db.$client.query(
-      `select count(*)::int as n from pg_stat_activity where application_name = 'varastokkr-room-feed'`,
+      `select count(*)::int as n from pg_stat_activity
+       where application_name = 'varastokkr-room-feed' and datname = current_database()`,
     );
     return rows[0]!.n === 2 ? true : undefined;
   }, 20_000);
