@@ -117,7 +117,8 @@ export async function measureBurst(stage: Stage, size: number, clients: number) 
     awaited,
     deliveries: arrivals.length,
     broadcast,
-    pushed: burst.filter((c) => stage.jobStarted.has(c.version)).length,
+    // Each tick's start time is its identity: versions sent together share one.
+    ticks: new Set(burst.flatMap((c) => stage.jobStarted.get(c.version) ?? [])).size,
     rate: perSecond(arrivals.length, last - start),
     fanOutRate: perSecond(arrivals.length, last - first),
     spanMs: last - start,

@@ -76,7 +76,7 @@ export function reportRealtime(ctx: BenchContext, r: RealtimeResults): void {
   ctx.report(
     `burst: ${r.burstSize} adjustments, ${r.burstClients} at once`,
     fmtRate(burst.rate),
-    `first send -> last delivery ${Math.round(burst.spanMs)} ms (commits took ${Math.round(burst.commitsMs)} ms); ${burst.deliveries} deliveries, ${burst.pushed}/${r.burstSize} versions sent in a tick of their own (the rest shared one), ${burst.broadcast}/${r.burstSize} broadcast, ${burst.awaited.reached}/${burst.awaited.open} got the last`,
+    `first send -> last delivery ${Math.round(burst.spanMs)} ms (commits took ${Math.round(burst.commitsMs)} ms); ${burst.deliveries} deliveries, ${burst.ticks} feed ticks carried its ${r.burstSize} versions, ${burst.broadcast}/${r.burstSize} broadcast, ${burst.awaited.reached}/${burst.awaited.open} got the last`,
   );
   ctx.report(
     'burst fan-out only (first -> last delivery)',
