@@ -38,11 +38,22 @@ export interface ShortLine {
 
 export type HoldResult = { ok: true } | { ok: false; short: ShortLine[] };
 
-/** Runs many hold operations in the caller's transaction, in order; one result per op. */
-export async function applyHolds(q: Queryable, ops: readonly HoldOp[]): Promise<HoldResult[]> {
+/**
+ * Runs many hold operations in the caller's transaction, in order; one result per op. With
+ * `asyncCommit` (a call of its own, not inside a caller's transaction) its commit does not wait
+ * for the WAL flush: see holdCoalescer for when that is safe.
+ */
+export async function applyHolds(
+  q: Queryable,
+  ops: readonly HoldOp[],
+  opts: { asyncCommit?: boolean } = {},
+): Promise<HoldResult[]> {
   const payload = ops.map((op) => ({ ...op, expiresAt: op.expiresAt?.toISOString() ?? null }));
+  // set_config(..., true) lasts until this statement's own transaction commits, and commits
+  // read it: one round trip, as before.
+  const commit = opts.asyncCommit ? sql`set_config('synchronous_commit', 'off', true),` : sql.empty();
   const { rows } = await q.execute<{ results: HoldResult[] }>(
-    sql`select inventory.hold_stock(${JSON.stringify(payload)}::jsonb) as results`,
+    sql`select ${commit} inventory.hold_stock(${JSON.stringify(payload)}::jsonb) as results`,
   );
   return returnedRow(rows).results;
 }
