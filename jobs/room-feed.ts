@@ -35,6 +35,8 @@ import type { EdgeClient } from './edge-client.ts';
 const IDLE_CHECK_MS = 1000;
 /** How often a standby asks for the lease. */
 const LEASE_RETRY_MS = 1000;
+/** Ticks sent at once, as the four job workers that used to push overlapped their calls. */
+const TICKS_IN_FLIGHT = 4;
 /** The wait after a failed tick, doubled per failure in a row up to the maximum. */
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5000;
@@ -75,24 +77,25 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
   const { log } = opts;
   let stopped = false;
   let lead = false;
-  // A notification ends an idle wait; one that came while a tick was busy ends the next at once.
-  let woken = false;
+  // Anything that may give the loop work (a notification, a tick answered, stop) counts here;
+  // a wait returns at once if something came since the loop last looked.
+  let wakeups = 0;
   let endWait: (() => void) | undefined;
   const nudge = () => {
-    woken = true;
+    wakeups++;
     endWait?.();
   };
-  /** Waits `ms`, or less: until stopped, and (when `wakeable`) until a change is notified. */
-  const wait = (ms: number, wakeable: boolean) =>
+  /** Waits `ms`, or until something came after the `since` count (or stop). */
+  const wait = (ms: number, since: number) =>
     new Promise<void>((done) => {
-      if (stopped || (wakeable && woken)) return done();
+      if (stopped || wakeups !== since) return done();
       const finish = () => {
         clearTimeout(timer);
         endWait = undefined;
         done();
       };
       const timer = setTimeout(finish, ms);
-      endWait = () => (wakeable || stopped) && finish();
+      endWait = finish;
     });
 
   /** The rooms' answer to one tick: undefined when they took it, else why not. */
@@ -109,35 +112,62 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
   }
 
   /**
-   * Ticks while the connection lasts (a database error ends it). A tick the edge did not take
-   * is sent again after a backoff that notifications do not cut short.
+   * Ticks while the connection lasts (a database error ends it). Up to TICKS_IN_FLIGHT ticks
+   * go at once, each with what waits and is not already on its way, so one room's slow
+   * broadcast does not hold every change behind it; a room that gets a later tick first keeps
+   * those changes until the earlier ones arrive. A tick the edge refused pauses new ticks with
+   * a backoff (notifications do not cut it short), and its rows are sent again.
    */
   async function feed(client: pg.Client): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    const sending = new Set<string>();
     let failures = 0;
-    while (!stopped) {
-      woken = false;
-      const waiting = await readWaitingLevels(client, LEVELS_PER_PUSH);
-      if (waiting.length === 0) {
-        await wait(IDLE_CHECK_MS, true);
-        continue;
-      }
-      const refused = await send(waiting);
-      if (refused) {
-        if (failures === 0)
-          log.warn('room feed: the edge did not take a tick; sending it again until it does', {
-            error: refused.message,
-            levels: waiting.length,
+    let pausedUntil = 0;
+    let broken: unknown;
+    try {
+      while (!stopped) {
+        if (broken) throw broken;
+        const since = wakeups;
+        const paused = pausedUntil - Date.now();
+        if (inFlight.size >= TICKS_IN_FLIGHT || paused > 0) {
+          await wait(paused > 0 ? paused : IDLE_CHECK_MS, since);
+          continue;
+        }
+        const waiting = await readWaitingLevels(client, LEVELS_PER_PUSH, [...sending]);
+        if (waiting.length === 0) {
+          await wait(IDLE_CHECK_MS, since);
+          continue;
+        }
+        const seqs = waiting.map((w) => w.seq);
+        for (const seq of seqs) sending.add(seq);
+        const tick = (async () => {
+          const refused = await send(waiting);
+          if (refused) {
+            if (failures === 0)
+              log.warn('room feed: the edge did not take a tick; sending it again until it does', {
+                error: refused.message,
+                levels: waiting.length,
+              });
+            failures++;
+            pausedUntil = Date.now() + Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS);
+            return;
+          }
+          if (failures > 0) log.info('room feed: the edge takes ticks again', { failedTicks: failures });
+          failures = 0;
+          await forgetFedLevels(client, seqs);
+        })()
+          .catch((err: unknown) => {
+            broken ??= err; // the connection failed: the session ends, the rows stay
+          })
+          .finally(() => {
+            for (const seq of seqs) sending.delete(seq);
+            inFlight.delete(tick);
+            nudge();
           });
-        failures++;
-        await wait(Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS), false);
-        continue;
+        inFlight.add(tick);
       }
-      if (failures > 0) log.info('room feed: the edge takes ticks again', { failedTicks: failures });
-      failures = 0;
-      await forgetFedLevels(
-        client,
-        waiting.map((w) => w.seq),
-      );
+    } finally {
+      await Promise.allSettled(inFlight);
     }
   }
 
@@ -159,7 +189,7 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
     client.on('error', (err) => log.warn('room feed: database connection failed', { error: err.message }));
     try {
       await client.connect();
-      while (!stopped && !(await tryTakeFeedLease(client))) await wait(LEASE_RETRY_MS, false);
+      while (!stopped && !(await tryTakeFeedLease(client))) await wait(LEASE_RETRY_MS, wakeups);
       if (stopped) return;
       lead = true;
       log.info('room feed: feeding the warehouse rooms');
@@ -184,7 +214,7 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
           error: (err as Error).message,
           attempt: failures,
         });
-        await wait(Math.min(RETRY_FIRST_MS * 2 ** failures, RETRY_MAX_MS), false);
+        await wait(Math.min(RETRY_FIRST_MS * 2 ** failures, RETRY_MAX_MS), wakeups);
       }
     }
   })();

@@ -35,15 +35,20 @@ export async function listenForLevelChanges(client: SqlClient): Promise<void> {
 }
 
 /**
- * Up to `limit` waiting changes, oldest first. Rows whose transaction commits after this read
+ * Up to `limit` waiting changes, oldest first, except those being sent. Rows whose transaction commits after this read
  * (with a lower seq than some read now) are read next time: nothing here assumes seq order is
  * commit order.
  */
-export async function readWaitingLevels(client: SqlClient, limit: number): Promise<WaitingLevel[]> {
+export async function readWaitingLevels(
+  client: SqlClient,
+  limit: number,
+  /** Rows already on their way (ticks in flight): not read again. */
+  sending: readonly string[] = [],
+): Promise<WaitingLevel[]> {
   const { rows } = await client.query(
     `select seq, warehouse_id, sku, on_hand, reserved, version, from_version
-     from inventory.level_feed order by seq limit $1`,
-    [limit],
+     from inventory.level_feed where seq <> all($2::bigint[]) order by seq limit $1`,
+    [limit, sending],
   );
   return rows.map((r) => ({
     seq: String(r.seq),
