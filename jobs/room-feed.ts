@@ -118,7 +118,16 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
    * those changes until the earlier ones arrive. A tick the edge refused pauses new ticks with
    * a backoff (notifications do not cut it short), and its rows are sent again.
    */
-  async function feed(client: pg.Client): Promise<void> {
+  async function feed(connection: pg.Client): Promise<void> {
+    // Ticks delete while the loop reads: one query at a time on the one connection.
+    let queue: Promise<unknown> = Promise.resolve();
+    const client = {
+      query: (text: string, values?: unknown[]) => {
+        const next = queue.then(() => connection.query(text, values));
+        queue = next.catch(() => {});
+        return next;
+      },
+    };
     const inFlight = new Set<Promise<void>>();
     const sending = new Set<string>();
     let failures = 0;
