@@ -29,6 +29,7 @@ import {
 } from '../core/inventory/level-feed.ts';
 import type { Logger } from '../core/platform/logger.ts';
 import { type FeedTick, LEVELS_PER_PUSH } from '../core/platform/room-contract.ts';
+import { oneQueryAtATime } from '../core/platform/sql-client.ts';
 import type { EdgeClient } from './edge-client.ts';
 
 /** How long a feeder with nothing to do waits before it looks again without a notification. */
@@ -120,14 +121,7 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
    */
   async function feed(connection: pg.Client): Promise<void> {
     // Ticks delete while the loop reads: one query at a time on the one connection.
-    let queue: Promise<unknown> = Promise.resolve();
-    const client = {
-      query: (text: string, values?: unknown[]) => {
-        const next = queue.then(() => connection.query(text, values));
-        queue = next.catch(() => {});
-        return next;
-      },
-    };
+    const client = oneQueryAtATime(connection);
     const inFlight = new Set<Promise<void>>();
     const sending = new Set<string>();
     let failures = 0;

@@ -11,3 +11,18 @@ export interface SqlClient {
 export async function pingDatabase(client: SqlClient): Promise<void> {
   await client.query('select 1');
 }
+
+/**
+ * The same client, running one query at a time in the order they were asked: for a connection
+ * that several tasks share (pg deprecates overlapping queries on one client).
+ */
+export function oneQueryAtATime(client: SqlClient): SqlClient {
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    query: (text, values) => {
+      const next = last.then(() => client.query(text, values));
+      last = next.catch(() => {});
+      return next;
+    },
+  };
+}
