@@ -40,7 +40,7 @@ const LEASE_RETRY_MS = 1000;
 const TICKS_IN_FLIGHT = 4;
 /** The wait after a failed tick, doubled per failure in a row up to the maximum. */
 const RETRY_FIRST_MS = 100;
-const RETRY_MAX_MS = 5000;
+const RETRY_MAX_MS = 5 * 1000; // 5 s
 
 export interface RoomFeedOptions {
   databaseUrl: string;

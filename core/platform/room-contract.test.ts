@@ -35,9 +35,12 @@ describe('one definition per contract', () => {
 
   test('the level limit is written once: no 5000 beside levels at the edge or in jobs', () => {
     expect(filesMatching(/\b5_?000\b[\s\S]*levels|levels[\s\S]*\b5_?000\b/, 'edge', 'jobs')).toEqual([]);
+    // The contract defines it; the edge client splits reconcile calls by it; the feed reads at
+    // most that many changes per tick.
     expect(filesMatching(/LEVELS_PER_PUSH/, 'core', 'edge', 'jobs').sort()).toEqual([
       'core/platform/room-contract.ts',
       'jobs/edge-client.ts',
+      'jobs/room-feed.ts',
     ]);
   });
 
