@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database, Queryable } from '../platform/database.ts';
+import type { Database } from '../platform/database.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
 import { ConflictError, NotFoundError } from '../platform/problem.ts';
 
@@ -109,32 +109,4 @@ export async function pruneFailedJobs(db: Database, days: number): Promise<numbe
       where attempts >= max_attempts and locked_at is null
         and run_at < now() - make_interval(days => ${days})))`);
   return deleted.rowCount ?? 0;
-}
-
-/**
- * Takes up to `limit` jobs of `task` carrying `flag` still waiting in the queue, inside the
- * caller's transaction, and returns their payloads: committed, they are done; rolled back, they
- * are queued again. Only graphile-worker's public API: its `jobs` view picks them (jobs locked by
- * a worker, in their retry backoff or failed for good are not taken) and its complete_jobs
- * removes them, skipping any a worker locked meanwhile. One taker per (task, flag) at a time: a
- * second takes nothing rather than wait for the first's transaction (which may span a call).
- */
-export async function takeQueuedJobs(
-  tx: Queryable,
-  task: string,
-  flag: string,
-  limit: number,
-): Promise<unknown[]> {
-  const { rows: lock } = await tx.execute<{ taken: boolean }>(
-    sql`select pg_try_advisory_xact_lock(hashtextextended(${`${task}:${flag}`}, 0)) as taken`,
-  );
-  if (!lock[0]?.taken) return [];
-  const { rows } = await tx.execute<{ payload: unknown }>(sql`
-    select payload from graphile_worker.complete_jobs(array(
-      select id from graphile_worker.jobs
-      where task_identifier = ${task} and flags ? ${flag}
-        and locked_by is null and attempts < max_attempts and run_at <= now()
-      order by id
-      limit ${limit}))`);
-  return rows.map((r) => r.payload);
 }
