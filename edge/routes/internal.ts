@@ -40,15 +40,20 @@ export const internalRoutes = new Hono<EdgeEnv>()
     forgetGeneration();
     return c.json({ generation }, 200);
   })
-  // One tick of the warehouse rooms' feed (jobs/room-feed.ts): every room's changes, the rooms
-  // in parallel. Answered once all of them applied or kept theirs: the feeder then forgets them.
+  // One tick of the warehouse rooms' feed (jobs/room-feed.ts): every room's level changes, then
+  // its events in order, the rooms in parallel. Answered once all of them applied or kept theirs:
+  // the feeder then forgets them.
   .post('/internal/rooms/levels', async (c) => {
     const { rooms } = await parsedBody(c, feedTickSchema);
     const results = await Promise.all(
-      rooms.map(async ({ warehouseId, levels }) => ({
-        warehouseId,
-        ...(await warehouseRoom(c.env, warehouseId).pushLevels(levels, warehouseId)),
-      })),
+      rooms.map(async ({ warehouseId, levels, events }) => {
+        const room = warehouseRoom(c.env, warehouseId);
+        const pushed =
+          levels.length > 0 ? await room.pushLevels(levels, warehouseId) : { applied: 0, stale: 0, held: 0 };
+        for (const { id, type, occurredAt, data } of events)
+          await room.broadcastEvent({ event: type, id, occurredAt, warehouseId, data });
+        return { warehouseId, ...pushed, events: events.length };
+      }),
     );
     return c.json({ rooms: results }, 200);
   })
