@@ -26,6 +26,7 @@ import { measureOrders, type OrderLoadResult, type OrderShape } from './orders/o
 import {
   type BenchEdge,
   devLikeLogger,
+  drained,
   startBareForward,
   startBenchEdge,
   startBenchJobs,
@@ -39,23 +40,6 @@ async function checkpoint(url: string, before?: string): Promise<void> {
   try {
     if (before) await pool.query(before);
     await pool.query('checkpoint');
-  } finally {
-    await close();
-  }
-}
-
-/** Waits until the jobs runner has no job left and the rooms' feed nothing waiting. */
-async function drained(url: string): Promise<void> {
-  const { pool, close } = connectBenchDatabase(url, { max: 1, application: 'bench-drain' });
-  try {
-    for (;;) {
-      const { rows } = await pool.query(
-        `select (select count(*) from graphile_worker.jobs where attempts < max_attempts)::int
-              + (select count(*) from inventory.level_feed)::int as n`,
-      );
-      if (rows[0]?.n === 0) return;
-      await Bun.sleep(200);
-    }
   } finally {
     await close();
   }

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../../core/platform/logger.ts';
 import { freePort } from '../../core/platform/ports.ts';
 import { startWrangler } from '../../edge/local/wrangler-dev.ts';
 import { prettyLogLine } from '../../scripts/pretty-log.ts';
+import { connectBenchDatabase } from '../bench-core.ts';
 import { startJobsProcess } from '../realtime/jobs-process.ts';
 import type { BenchContext } from '../run.ts';
 
@@ -84,4 +85,22 @@ export function startBenchJobs(ctx: BenchContext, edge: BenchEdge): Promise<{ st
     },
     () => {},
   );
+}
+
+/** Waits until the jobs runner has no job left and the rooms' feed nothing waiting. */
+export async function drained(url: string): Promise<void> {
+  const { pool, close } = connectBenchDatabase(url, { max: 1, application: 'bench-drain' });
+  try {
+    for (;;) {
+      const { rows } = await pool.query(
+        `select (select count(*) from graphile_worker.jobs where attempts < max_attempts)::int
+              + (select count(*) from inventory.level_feed)::int
+              + (select count(*) from inventory.room_event_feed)::int as n`,
+      );
+      if (rows[0]?.n === 0) return;
+      await Bun.sleep(200);
+    }
+  } finally {
+    await close();
+  }
 }
