@@ -5,7 +5,8 @@
  *   stack      POST /api/orders to core, one sku in one named warehouse, at 64 and 1 clients, with
  *              the whole stack as `bun run dev` runs it: the jobs runner in its own process with
  *              the rooms' feed, the edge worker with its rooms, the default log level
- *              (pretty-printed as the dev runner does)
+ *              (pretty-printed as the dev runner does); then the hot load on a second core
+ *              logging at warn, for what the default level's line per request costs
  *   edge       the same through the edge worker (wrangler dev / workerd) to core, 64 and 1 clients,
  *              and through a bare worker on the same wrangler dev that only passes requests on
  *              (bench/bare-worker): how much of the hop is the local runtime and how much ours
@@ -150,6 +151,31 @@ export async function run(ctx: BenchContext): Promise<void> {
     // The whole stack, as users run it.
     const stack64 = await phase('stack hot sku, 64', 'core, hot sku, whole stack', coreUrl, 64, hot);
     const stack1 = await phase('stack hot sku, 1', 'core, hot sku, whole stack', coreUrl, 1, hot);
+    // The default log level's cost: the same load on a second core whose logger is at warn (so
+    // it writes no line per request), beside the same jobs runner and edge.
+    ctx.progress('orders: starting a second core logging at warn');
+    const quietLog = devLikeLogger(ctx, 'core', 'warn');
+    const quiet = startBenchCore(ctx.databaseUrl, quietLog.log);
+    let warn64: OrderLoadResult;
+    try {
+      await measureOrders({
+        url: `${quiet.url}/api/orders`,
+        connections: 8,
+        seconds: 1,
+        headers,
+        shape: hot,
+      });
+      warn64 = await phase(
+        'stack at warn, hot sku, 64',
+        'core logging at warn, whole stack',
+        quiet.url,
+        64,
+        hot,
+      );
+    } finally {
+      await quiet.stop();
+      await quietLog.close();
+    }
     const edge64 = await phase('edge hot sku, 64', 'edge -> core, hot sku, whole stack', edgeUrl, 64, hot);
     const edge1 = await phase('edge hot sku, 1', 'edge -> core, hot sku, whole stack', edgeUrl, 1, hot);
     ctx.progress('orders: starting the bare forwarding worker (wrangler dev)');
@@ -210,6 +236,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     ctx.report('receive 300 x 1,000,000 (HTTP, 8 at once)', `${Math.round(world.receiveMs)} ms`, '');
     row('stack: core hot sku, 64 clients', stack64);
     row('stack: core hot sku, 1 client', stack1);
+    row('stack: core logging at warn, hot sku, 64 clients', warn64);
     row('stack: edge -> core hot sku, 64 clients', edge64);
     row('stack: edge -> core hot sku, 1 client', edge1);
     row('stack: bare worker -> core, 64 clients', bare64);
@@ -229,6 +256,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         'what the feed and events cost; goal >= 0.85',
       ],
       ['ratio stack / feed off, 1-client p50', stack1.p50Ms, off1.p50Ms, 'latency the jobs runner adds'],
+      ['ratio stack at info / at warn, hot 64', stack64.rps, warn64.rps, 'what a log line per request costs'],
       ['ratio edge / core, hot 64', edge64.rps, stack64.rps, 'what the edge hop costs in throughput'],
       ['ratio edge / core, 1-client p50', edge1.p50Ms, stack1.p50Ms, 'what the edge hop costs in latency'],
       ['ratio edge / bare worker, 1-client p50', edge1.p50Ms, bare1.p50Ms, 'our edge code vs a pass-through'],

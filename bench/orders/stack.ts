@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { FileSink } from 'bun';
 import { config } from '../../core/platform/config.ts';
-import { createLogger, type Logger } from '../../core/platform/logger.ts';
+import { createLogger, type Logger, type LogLevel } from '../../core/platform/logger.ts';
 import { freePort } from '../../core/platform/ports.ts';
 import { startWrangler } from '../../edge/local/wrangler-dev.ts';
 import { prettyLogLine } from '../../scripts/pretty-log.ts';
@@ -17,10 +17,14 @@ import { startJobsProcess } from '../realtime/jobs-process.ts';
 import type { BenchContext } from '../run.ts';
 
 /** A logger at the configured level (info by default) whose lines cost what they cost under `bun run dev`. */
-export function devLikeLogger(ctx: BenchContext, service: string): { log: Logger; close(): Promise<void> } {
-  const file: FileSink = Bun.file(join(ctx.workDir, `${service}.log`)).writer();
+export function devLikeLogger(
+  ctx: BenchContext,
+  service: string,
+  level: LogLevel = config().LOG_LEVEL,
+): { log: Logger; close(): Promise<void> } {
+  const file: FileSink = Bun.file(join(ctx.workDir, `${service}-${level}.log`)).writer();
   const tag = `[${service}]`.padEnd(11);
-  const log = createLogger({ service }, config().LOG_LEVEL, (line) => {
+  const log = createLogger({ service }, level, (line) => {
     file.write(`${tag}${prettyLogLine(line)}\n`);
   });
   return { log, close: async () => void (await file.end()) };
