@@ -135,23 +135,25 @@ export async function run(ctx: BenchContext): Promise<void> {
     const top = [...byStatement.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
     for (const [text, s] of top)
       ctx.report(`    ${text}`, `${(s.ms / n).toFixed(3)} ms`, `${(s.n / n).toFixed(2)} per order`);
+    // Postgres's own times, for every session of the stack (the jobs runner's and the feeder's
+    // statements too: what an order costs the database in all), per order placed.
     const inside = await core.handle.pool.query<{ query: string; calls: string; total: number }>(
       `select query, calls, total_exec_time as total from pg_stat_statements
-        where query not like '%pg_stat%' order by total_exec_time desc limit 25`,
+        where query not like '%pg_stat%' order by total_exec_time desc limit 20`,
     );
     for (const r of inside.rows)
       ctx.report(
-        `  pg: ${shortText(r.query)}`,
+        `  pg, all sessions: ${shortText(r.query)}`,
         `${(r.total / n).toFixed(3)} ms`,
         `${(Number(r.calls) / n).toFixed(2)} per order`,
       );
     const fns = await core.handle.pool.query<{ f: string; calls: string; total: number; self: number }>(
       `select schemaname || '.' || funcname as f, calls, total_time as total, self_time as self
-         from pg_stat_user_functions order by total_time desc limit 12`,
+         from pg_stat_user_functions where funcname not like 'pg_stat%' order by total_time desc limit 5`,
     );
     for (const r of fns.rows)
       ctx.report(
-        `  fn: ${r.f}`,
+        `  pg function, all sessions: ${r.f}`,
         `${(r.total / n).toFixed(3)} ms (self ${(r.self / n).toFixed(3)})`,
         `${(Number(r.calls) / n).toFixed(2)} per order`,
       );
