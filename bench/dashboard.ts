@@ -24,6 +24,7 @@ import { startJobs } from '../jobs/worker.ts';
 import { buildWeb } from '../scripts/web-build.ts';
 import { launchChromium } from '../test/harness/browser.ts';
 import { startBenchCore } from './bench-core.ts';
+import { coldLoad, initialJsGzipped } from './dashboard/page-load.ts';
 import { installPageProbe, type PageProbe } from './dashboard/page-probe.ts';
 import type { BenchContext } from './run.ts';
 
@@ -200,68 +201,6 @@ async function seedWarehouse(
     if (!result.ok) throw new Error('stocking the bench warehouse failed');
   }
   return made.id;
-}
-
-interface Load {
-  jsBytes: number;
-  jsFiles: number;
-  encodings: string;
-  fcpMs: number;
-  firstRowMs: number;
-}
-
-/** Reloads the board with the cache cleared and disabled: what Chromium received, and when. */
-async function coldLoad(page: Page, board: string): Promise<Load> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.clearBrowserCache');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  const scripts = new Map<string, string>();
-  const bytes = new Map<string, number>();
-  cdp.on('Network.responseReceived', (e) => {
-    if (e.type === 'Script')
-      scripts.set(
-        e.requestId,
-        e.response.headers['content-encoding'] ?? e.response.headers['Content-Encoding'] ?? 'identity',
-      );
-  });
-  cdp.on('Network.loadingFinished', (e) => bytes.set(e.requestId, e.encodedDataLength));
-  await page.goto(board);
-  await page.waitForFunction(
-    () => (globalThis as unknown as { __probe: PageProbe }).__probe.firstRowMs !== null,
-    null,
-    { timeout: 60_000 },
-  );
-  const timing = await page.evaluate(() => ({
-    firstRowMs: (globalThis as unknown as { __probe: PageProbe }).__probe.firstRowMs ?? Number.NaN,
-    fcpMs: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
-  }));
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
-  await cdp.detach();
-  const encodings = [...new Set(scripts.values())];
-  return {
-    ...timing,
-    jsBytes: [...scripts.keys()].reduce((n, id) => n + (bytes.get(id) ?? 0), 0),
-    jsFiles: scripts.size,
-    encodings: encodings.length > 0 ? `, content-encoding ${encodings.join(', ')}` : '',
-  };
-}
-
-/** The scripts and module preloads index.html names, gzipped (as the e2e test counts the budget). */
-async function initialJsGzipped(edgeUrl: string): Promise<number> {
-  const html = await (await fetch(`${edgeUrl}/`)).text();
-  const paths = new Set(
-    [
-      ...html.matchAll(/<script [^>]*src="([^"]+)"/g),
-      ...html.matchAll(/<link [^>]*rel="modulepreload"[^>]*href="([^"]+)"/g),
-    ].map((m) => m[1] as string),
-  );
-  let total = 0;
-  for (const path of paths) {
-    const body = await (await fetch(new URL(path, `${edgeUrl}/`))).arrayBuffer();
-    total += Bun.gzipSync(new Uint8Array(body)).byteLength;
-  }
-  return total;
 }
 
 interface FrameStats {
