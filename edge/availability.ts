@@ -8,9 +8,9 @@
  */
 import { type Availability, withOnOrder } from '../core/inventory/availability.ts';
 import { readWarehouseDirectory } from '../core/inventory/level-reads.ts';
-import { catalogGeneration } from './catalog.ts';
-import { openEdgeClient } from './database.ts';
-import type { EdgeBindings, EdgeConfig } from './env.ts';
+import { catalogView } from './catalog.ts';
+import { catalogReader } from './catalog-reader.ts';
+import type { EdgeBindings } from './env.ts';
 
 /** What availability needs of the request: the bindings, and a way to finish work after it. */
 interface EdgeRequest {
@@ -21,29 +21,23 @@ interface EdgeRequest {
 let directory: { generation: number; warehouses: { id: string; code: string }[] } | undefined;
 
 /**
- * Warehouse ids and codes, kept per isolate under the catalog generation: creating a warehouse
- * purges the edge catalog (as a product change does), so a new one shows within a second.
+ * Warehouse ids and codes, kept per isolate under the catalog's floor: creating a warehouse
+ * purges the whole edge catalog (a product change does not), so a new one shows within a second.
  */
-export async function warehouseDirectory(c: EdgeRequest, cfg: EdgeConfig) {
-  const generation = await catalogGeneration(c.env);
+export async function warehouseDirectory(c: EdgeRequest) {
+  const generation = (await catalogView(c.env)).floor;
   if (directory?.generation === generation) return directory.warehouses;
-  const client = await openEdgeClient(cfg);
-  try {
-    const warehouses = await readWarehouseDirectory(client);
-    directory = { generation, warehouses };
-    return warehouses;
-  } finally {
-    c.waitUntil(client.end());
-  }
+  const warehouses = await readWarehouseDirectory(catalogReader(c.env, 'warehouses'));
+  directory = { generation, warehouses };
+  return warehouses;
 }
 
 export async function availabilityAtEdge(
   c: EdgeRequest,
-  cfg: EdgeConfig,
   caller: { roles: string[]; warehouseIds: string[] },
   sku: string,
 ): Promise<Availability> {
-  const all = await warehouseDirectory(c, cfg);
+  const all = await warehouseDirectory(c);
   const inScope = caller.roles.includes('admin')
     ? all
     : all.filter((w) => caller.warehouseIds.includes(w.id));
