@@ -7,7 +7,6 @@
  * codes, which rarely change) is read from Postgres, and kept per isolate.
  */
 import { type Availability, withOnOrder } from '../core/inventory/availability.ts';
-import { readWarehouseDirectory } from '../core/inventory/level-reads.ts';
 import { catalogView } from './catalog.ts';
 import { catalogReader } from './catalog-reader.ts';
 import type { EdgeBindings } from './env.ts';
@@ -27,7 +26,7 @@ let directory: { generation: number; warehouses: { id: string; code: string }[] 
 export async function warehouseDirectory(c: EdgeRequest) {
   const generation = (await catalogView(c.env)).floor;
   if (directory?.generation === generation) return directory.warehouses;
-  const warehouses = await readWarehouseDirectory(catalogReader(c.env, 'warehouses'));
+  const warehouses = await catalogReader(c.env, 'warehouses').warehouses();
   directory = { generation, warehouses };
   return warehouses;
 }

@@ -9,12 +9,7 @@
  */
 import type { Context } from 'hono';
 import { barcodeName, EVERY_BARCODE, skuName } from '../core/catalog/catalog-changes.ts';
-import {
-  listProducts,
-  productFromRow,
-  readProductByBarcode,
-  readProductBySku,
-} from '../core/catalog/product-reads.ts';
+import { productFromRow } from '../core/catalog/product-reads.ts';
 import { listProductsQuery } from '../core/catalog/schemas.ts';
 import { mayAttempt, type Principal } from '../core/identity/policy.ts';
 import { etagFor } from '../core/platform/etag.ts';
@@ -219,8 +214,7 @@ export async function listProductsAtEdge(c: EdgeContext, cfg: EdgeConfig, caller
   const parsed = listProductsQuery.safeParse(c.req.query());
   if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
   return cachedRead(c, cfg, caller, null, async (withCost) => {
-    const client = catalogReader(c.env, c.req.url);
-    const page = await listProducts(client, parsed.data, { withCost });
+    const page = await catalogReader(c.env, c.req.url).productPage(parsed.data, { withCost });
     const body = JSON.stringify(page);
     return { status: 200, body, etag: await weakEtag(body) };
   });
@@ -228,7 +222,7 @@ export async function listProductsAtEdge(c: EdgeContext, cfg: EdgeConfig, caller
 
 export async function readProductAtEdge(c: EdgeContext, cfg: EdgeConfig, caller: EdgeCaller, sku: string) {
   return cachedRead(c, cfg, caller, [skuName(sku)], async (withCost) => {
-    const row = await readProductBySku(catalogReader(c.env, sku), sku);
+    const row = await catalogReader(c.env, sku).productBySku(sku);
     if (!row) return notFound(`No product with sku ${sku}.`);
     return {
       status: 200,
@@ -243,7 +237,7 @@ export async function readBarcodeAtEdge(c: EdgeContext, cfg: EdgeConfig, caller:
   // when some product's barcode moved.
   const names = [barcodeName(code), skuName(code), EVERY_BARCODE];
   return cachedRead(c, cfg, caller, names, async (withCost) => {
-    const row = await readProductByBarcode(catalogReader(c.env, code), code);
+    const row = await catalogReader(c.env, code).productByBarcode(code);
     if (!row) return notFound('No product has this barcode.');
     return {
       status: 200,
