@@ -11,7 +11,8 @@ export interface LoadResult {
 }
 
 /**
- * `{n}` in the URL becomes a new number on every request (to defeat caches); headers come from
+ * `{n}` in the URL becomes a new number on every request (to defeat caches), `{n%M}` the same
+ * number modulo M (to cycle through M resources); headers come from
  * LOAD_HEADERS (JSON), so credentials never appear on a command line.
  */
 async function load(url: string, connections: number, seconds: number): Promise<LoadResult> {
@@ -24,7 +25,9 @@ async function load(url: string, connections: number, seconds: number): Promise<
     while (performance.now() < deadline) {
       const started = performance.now();
       try {
-        const res = await fetch(url.replace('{n}', String(n++)), { headers });
+        const i = n++;
+        const target = url.replace('{n}', String(i)).replace(/\{n%(\d+)\}/, (_, m) => String(i % Number(m)));
+        const res = await fetch(target, { headers });
         await res.arrayBuffer();
         if (!res.ok) errors++;
       } catch {

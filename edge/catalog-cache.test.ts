@@ -144,6 +144,20 @@ describe('per-product invalidation', () => {
   });
 });
 
+describe('uncached reads', () => {
+  test('keep their database connections open: twenty misses open at most one per reader', async () => {
+    await create({ sku: sku('CONN'), name: 'Connections' });
+    await purgesDone();
+    const before = stack.edgeDatabaseConnections();
+    for (let i = 0; i < 20; i++) {
+      const r = await read(`/api/products/${sku('CONN')}?miss=${i}`);
+      expect([r.status, r.cache]).toEqual([200, 'miss']);
+    }
+    // Before: a connection of its own for every miss (20). Now the CatalogReader objects' (4).
+    expect(stack.edgeDatabaseConnections() - before).toBeLessThanOrEqual(4);
+  });
+});
+
 describe('full drops', () => {
   test('past the change log horizon every read is dropped, and stays correct', async () => {
     await create({ sku: sku('H'), name: 'Horizon before' });

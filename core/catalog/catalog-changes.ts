@@ -9,6 +9,7 @@ import { type CatalogChange, MAX_NAMED_SKUS } from '../platform/room-contract.ts
 import { barcodeLookupKey } from './barcodes.ts';
 
 export type { CatalogChange };
+export { MAX_NAMED_SKUS };
 
 /** The change for these products; `barcodeMoved` when a barcode may have been replaced. */
 export function productsChanged(
