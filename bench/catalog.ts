@@ -193,7 +193,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     ctx.report(
       'ratio reads with 10 updates/s / without',
       (busy.rps / quiet.rps).toFixed(2),
-      `goal >= 0.8; ${updated.committed} updates committed, ${updated.failed} failed`,
+      `goal >= 0.8; ${updated.committed} updates committed, ${updated.failed} failed; cache misses ${quiet.misses} without, ${busy.misses} with`,
     );
     ctx.report(
       'edge freshness after PATCH',

@@ -8,6 +8,8 @@ export interface LoadResult {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /** Answers marked `x-cache: miss` (the edge's catalog reads). */
+  misses: number;
 }
 
 /**
@@ -20,6 +22,7 @@ async function load(url: string, connections: number, seconds: number): Promise<
   let n = 0;
   const latencies: number[] = [];
   let errors = 0;
+  let misses = 0;
   const deadline = performance.now() + seconds * 1000;
   const worker = async () => {
     while (performance.now() < deadline) {
@@ -30,6 +33,7 @@ async function load(url: string, connections: number, seconds: number): Promise<
         const res = await fetch(target, { headers });
         await res.arrayBuffer();
         if (!res.ok) errors++;
+        if (res.headers.get('x-cache') === 'miss') misses++;
       } catch {
         errors++;
       }
@@ -47,6 +51,7 @@ async function load(url: string, connections: number, seconds: number): Promise<
     rps: latencies.length / elapsed,
     p50Ms: at(0.5),
     p99Ms: at(0.99),
+    misses,
   };
 }
 
