@@ -20,11 +20,13 @@ interface EdgeRequest {
 let directory: { generation: number; warehouses: { id: string; code: string }[] } | undefined;
 
 /**
- * Warehouse ids and codes, kept per isolate under the catalog's floor: creating a warehouse
- * purges the whole edge catalog (a product change does not), so a new one shows within a second.
+ * Warehouse ids and codes, kept per isolate under the catalog generation: creating a warehouse
+ * purges the whole edge catalog, so a new one shows within a second. Any product change reloads
+ * it too (one small query per isolate, on a kept connection), which also picks up warehouses
+ * written to Postgres some other way (the tests' stock worlds, a hand-made fix).
  */
 export async function warehouseDirectory(c: EdgeRequest) {
-  const generation = (await catalogView(c.env)).floor;
+  const { generation } = await catalogView(c.env);
   if (directory?.generation === generation) return directory.warehouses;
   const warehouses = await catalogReader(c.env, 'warehouses').warehouses();
   directory = { generation, warehouses };
