@@ -8,10 +8,13 @@ export interface LoadResult {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /** Answers marked `x-cache: miss` (the edge's catalog reads). */
+  misses: number;
 }
 
 /**
- * `{n}` in the URL becomes a new number on every request (to defeat caches); headers come from
+ * `{n}` in the URL becomes a new number on every request (to defeat caches), `{n%M}` the same
+ * number modulo M (to cycle through M resources); headers come from
  * LOAD_HEADERS (JSON), so credentials never appear on a command line.
  */
 async function load(url: string, connections: number, seconds: number): Promise<LoadResult> {
@@ -19,14 +22,18 @@ async function load(url: string, connections: number, seconds: number): Promise<
   let n = 0;
   const latencies: number[] = [];
   let errors = 0;
+  let misses = 0;
   const deadline = performance.now() + seconds * 1000;
   const worker = async () => {
     while (performance.now() < deadline) {
       const started = performance.now();
       try {
-        const res = await fetch(url.replace('{n}', String(n++)), { headers });
+        const i = n++;
+        const target = url.replace('{n}', String(i)).replace(/\{n%(\d+)\}/, (_, m) => String(i % Number(m)));
+        const res = await fetch(target, { headers });
         await res.arrayBuffer();
         if (!res.ok) errors++;
+        if (res.headers.get('x-cache') === 'miss') misses++;
       } catch {
         errors++;
       }
@@ -44,6 +51,7 @@ async function load(url: string, connections: number, seconds: number): Promise<
     rps: latencies.length / elapsed,
     p50Ms: at(0.5),
     p99Ms: at(0.99),
+    misses,
   };
 }
 

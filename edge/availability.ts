@@ -7,10 +7,9 @@
  * codes, which rarely change) is read from Postgres, and kept per isolate.
  */
 import { type Availability, withOnOrder } from '../core/inventory/availability.ts';
-import { readWarehouseDirectory } from '../core/inventory/level-reads.ts';
-import { catalogGeneration } from './catalog.ts';
-import { openEdgeClient } from './database.ts';
-import type { EdgeBindings, EdgeConfig } from './env.ts';
+import { catalogView } from './catalog.ts';
+import { catalogReader } from './catalog-reader.ts';
+import type { EdgeBindings } from './env.ts';
 
 /** What availability needs of the request: the bindings, and a way to finish work after it. */
 interface EdgeRequest {
@@ -22,28 +21,24 @@ let directory: { generation: number; warehouses: { id: string; code: string }[] 
 
 /**
  * Warehouse ids and codes, kept per isolate under the catalog generation: creating a warehouse
- * purges the edge catalog (as a product change does), so a new one shows within a second.
+ * purges the whole edge catalog, so a new one shows within a second. Any product change reloads
+ * it too (one small query per isolate, on a kept connection), which also picks up warehouses
+ * written to Postgres some other way (the tests' stock worlds, a hand-made fix).
  */
-export async function warehouseDirectory(c: EdgeRequest, cfg: EdgeConfig) {
-  const generation = await catalogGeneration(c.env);
+export async function warehouseDirectory(c: EdgeRequest) {
+  const { generation } = await catalogView(c.env);
   if (directory?.generation === generation) return directory.warehouses;
-  const client = await openEdgeClient(cfg);
-  try {
-    const warehouses = await readWarehouseDirectory(client);
-    directory = { generation, warehouses };
-    return warehouses;
-  } finally {
-    c.waitUntil(client.end());
-  }
+  const warehouses = await catalogReader(c.env, 'warehouses').warehouses();
+  directory = { generation, warehouses };
+  return warehouses;
 }
 
 export async function availabilityAtEdge(
   c: EdgeRequest,
-  cfg: EdgeConfig,
   caller: { roles: string[]; warehouseIds: string[] },
   sku: string,
 ): Promise<Availability> {
-  const all = await warehouseDirectory(c, cfg);
+  const all = await warehouseDirectory(c);
   const inScope = caller.roles.includes('admin')
     ? all
     : all.filter((w) => caller.warehouseIds.includes(w.id));

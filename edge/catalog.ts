@@ -1,16 +1,15 @@
 /**
  * Catalog reads answered by the worker itself: GET /api/products, /api/products/:sku and
  * /api/barcodes/:code read Postgres through the Neon driver (the same SQL as core, from
- * core/catalog/product-reads.ts) and keep the answers in the Cache API, keyed by the catalog
- * generation (see catalog-generation.ts). A cached read touches neither Postgres nor core.
+ * core/catalog/product-reads.ts) and keep the answers in the isolate and the Cache API, keyed by
+ * the generation of the last change of what each depends on (see catalog-generation.ts): a
+ * product read by its sku's, a barcode read by its code's, a list by any product's. A cached read
+ * touches neither Postgres nor core; an uncached one queries through a CatalogReader, which keeps
+ * its connection open (catalog-reader.ts).
  */
 import type { Context } from 'hono';
-import {
-  listProducts,
-  productFromRow,
-  readProductByBarcode,
-  readProductBySku,
-} from '../core/catalog/product-reads.ts';
+import { barcodeName, EVERY_BARCODE, skuName } from '../core/catalog/catalog-changes.ts';
+import { productFromRow } from '../core/catalog/product-reads.ts';
 import { listProductsQuery } from '../core/catalog/schemas.ts';
 import { mayAttempt, type Principal } from '../core/identity/policy.ts';
 import { etagFor } from '../core/platform/etag.ts';
@@ -18,19 +17,26 @@ import type { RequestEnv } from '../core/platform/http.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../core/platform/problem.ts';
 import { fieldErrors } from '../core/platform/validation.ts';
 import type { EdgeCaller } from './auth.ts';
-import { openEdgeClient } from './database.ts';
+import { catalogReader } from './catalog-reader.ts';
 import { type EdgeBindings, type EdgeConfig, serviceUrl } from './env.ts';
 import { fetchCallerFromCore } from './gateway.ts';
 
 type EdgeContext = Context<RequestEnv & { Bindings: EdgeBindings }>;
 
-/** How long an isolate trusts the generation it read: the bound on a cached read's staleness. */
+/** How long an isolate trusts the change log it read: the bound on a cached read's staleness. */
 export const GENERATION_TTL_MS = 500;
 /** How long an API key's roles are trusted at the edge before core is asked again. */
 const API_KEY_TTL_MS = 30_000;
 const CACHE_ORIGIN = 'https://catalog-cache.varastokkr.internal';
 
-let generation: { value: number; readAt: number } | undefined;
+/** What this isolate knows of the catalog's change log (catalog-generation.ts). */
+interface CatalogView {
+  generation: number;
+  floor: number;
+  changed: Map<string, number>;
+  readAt: number;
+}
+let view: CatalogView | undefined;
 
 /**
  * The hottest answers also stay in the isolate's memory, in front of the Cache API (which is a
@@ -47,35 +53,53 @@ function remember(key: string, loaded: Loaded): void {
   if (isolateCache.size > ISOLATE_CACHE_ENTRIES && oldest !== undefined) isolateCache.delete(oldest);
 }
 
-/** The catalog generation this isolate trusts (re-read at most every GENERATION_TTL_MS). */
-export async function catalogGeneration(env: EdgeBindings): Promise<number> {
-  const now = Date.now();
-  if (generation && now - generation.readAt < GENERATION_TTL_MS) return generation.value;
-  const value = await catalogGenerationObject(env).current();
-  generation = { value, readAt: now };
-  return value;
+/**
+ * The change log as this isolate trusts it: asked again at most every GENERATION_TTL_MS, for
+ * what changed since the generation it knows. (Concurrent requests each ask: a promise of one
+ * request's I/O must not be awaited by another.)
+ */
+export async function catalogView(env: EdgeBindings): Promise<CatalogView> {
+  if (view && Date.now() - view.readAt < GENERATION_TTL_MS) return view;
+  return readView(env);
+}
+
+async function readView(env: EdgeBindings): Promise<CatalogView> {
+  const readAt = Date.now();
+  const answer = await catalogGenerationObject(env).changesSince(view?.generation ?? null);
+  // Another request's answer may have landed meanwhile: keep the newer.
+  if (view && view.generation > answer.generation) return view;
+  const known = view;
+  const changed = answer.whole || !known ? new Map<string, number>() : known.changed;
+  for (const { name, generation } of answer.changed) changed.set(name, generation);
+  // The log was cut below what this isolate holds: those names key by the floor now.
+  if (known && answer.floor > known.floor)
+    for (const [name, generation] of changed) if (generation <= answer.floor) changed.delete(name);
+  view = { generation: answer.generation, floor: answer.floor, changed, readAt };
+  return view;
+}
+
+/** The generation a read depending on these names is cached under: the last change of any. */
+function keyGeneration(v: CatalogView, names: string[]): number {
+  let generation = v.floor;
+  for (const name of names) generation = Math.max(generation, v.changed.get(name) ?? 0);
+  return generation;
 }
 
 export const catalogGenerationObject = (env: EdgeBindings) =>
   env.CATALOG_GENERATION.get(env.CATALOG_GENERATION.idFromName('catalog'));
 
-/** After a purge, this isolate reads the new generation at once. */
+/** After a purge, this isolate reads the change log again at once. */
 export function forgetGeneration(): void {
-  generation = undefined;
+  if (view) view.readAt = 0;
 }
 
+/** API keys' roles by key (the key is in this isolate's memory with every request anyway). */
 const apiKeyRoles = new Map<string, { roles: string[]; until: number }>();
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** The caller's roles: from the verified token, or for an API key from core (cached briefly). */
 async function callerRoles(cfg: EdgeConfig, caller: EdgeCaller, requestId: string): Promise<string[]> {
   if (caller.kind === 'token') return caller.roles;
-  const id = await sha256Hex(caller.key);
-  const known = apiKeyRoles.get(id);
+  const known = apiKeyRoles.get(caller.key);
   if (known && known.until > Date.now()) return known.roles;
   const res = await fetchCallerFromCore(
     serviceUrl(cfg, 'identity'),
@@ -90,7 +114,7 @@ async function callerRoles(cfg: EdgeConfig, caller: EdgeCaller, requestId: strin
   if (!res.ok) throw new Error(`identity answered ${res.status} for an API key`);
   const { roles } = (await res.json()) as { roles: string[] };
   if (apiKeyRoles.size > 10_000) apiKeyRoles.clear();
-  apiKeyRoles.set(id, { roles, until: Date.now() + API_KEY_TTL_MS });
+  apiKeyRoles.set(caller.key, { roles, until: Date.now() + API_KEY_TTL_MS });
   return roles;
 }
 
@@ -101,24 +125,42 @@ interface Loaded {
 }
 
 async function weakEtag(body: string): Promise<string> {
-  return `W/"${(await sha256Hex(body)).slice(0, 32)}"`;
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));
+  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `W/"${hex.slice(0, 32)}"`;
+}
+
+/** Path and query, the query's parameters in a stable order (sorted only when there are several). */
+function pathAndQuery(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  const query = url.indexOf('?', start);
+  if (query < 0) return url.slice(start);
+  const search = url.slice(query + 1);
+  if (!search.includes('&')) return url.slice(start);
+  const params = new URLSearchParams(search);
+  params.sort();
+  return `${url.slice(start, query)}?${params}`;
 }
 
 /**
- * Serves a read from the Cache API, or loads it from Postgres and caches it. 404s are cached
- * too (a new product bumps the generation), so unknown skus cannot hammer the database.
+ * Serves a read from the isolate or the Cache API, or loads it from Postgres and caches it, under
+ * the generation of the last change of what it depends on (`names`; null: any product, as a list
+ * does). The key is fixed before the load, so an answer read before a change is never stored
+ * under a key from after it. 404s are cached too (creating the product changes its sku's name),
+ * so unknown skus cannot hammer the database.
  */
 async function cachedRead(
   c: EdgeContext,
   cfg: EdgeConfig,
   caller: EdgeCaller,
+  names: string[] | null,
   load: (withCost: boolean) => Promise<Loaded>,
 ): Promise<Response> {
   const roles = await callerRoles(cfg, caller, c.var.requestId);
   const withCost = mayAttempt({ roles } as Pick<Principal, 'roles'> as Principal, 'catalog:cost');
-  const url = new URL(c.req.url);
-  url.searchParams.sort();
-  const key = `${CACHE_ORIGIN}/${await catalogGeneration(c.env)}/${withCost ? 'cost' : 'public'}${url.pathname}${url.search}`;
+  const v = await catalogView(c.env);
+  const generation = names ? keyGeneration(v, names) : v.generation;
+  const key = `${CACHE_ORIGIN}/${generation}/${withCost ? 'cost' : 'public'}${pathAndQuery(c.req.url)}`;
   const cache = (caches as unknown as { default: Cache }).default;
   const remembered = isolateCache.get(key);
   const hit = remembered ? undefined : await cache.match(key);
@@ -163,20 +205,6 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return header.trim() === '*' || header.split(',').some((t) => opaque(t) === opaque(etag));
 }
 
-/** Runs one query on a fresh Neon client (Workers cannot share sockets across requests). */
-async function withClient<T>(
-  c: EdgeContext,
-  cfg: EdgeConfig,
-  fn: (client: Parameters<typeof readProductBySku>[0]) => Promise<T>,
-) {
-  const client = await openEdgeClient(cfg);
-  try {
-    return await fn(client as unknown as Parameters<typeof readProductBySku>[0]);
-  } finally {
-    c.executionCtx.waitUntil(client.end());
-  }
-}
-
 /** A 404 problem to cache (the request id travels in the x-request-id header). */
 function notFound(detail: string): Loaded {
   return { status: 404, body: JSON.stringify(new NotFoundError(detail).toProblem()) };
@@ -185,16 +213,16 @@ function notFound(detail: string): Loaded {
 export async function listProductsAtEdge(c: EdgeContext, cfg: EdgeConfig, caller: EdgeCaller) {
   const parsed = listProductsQuery.safeParse(c.req.query());
   if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
-  return cachedRead(c, cfg, caller, async (withCost) => {
-    const page = await withClient(c, cfg, (client) => listProducts(client, parsed.data, { withCost }));
+  return cachedRead(c, cfg, caller, null, async (withCost) => {
+    const page = await catalogReader(c.env, c.req.url).productPage(parsed.data, { withCost });
     const body = JSON.stringify(page);
     return { status: 200, body, etag: await weakEtag(body) };
   });
 }
 
 export async function readProductAtEdge(c: EdgeContext, cfg: EdgeConfig, caller: EdgeCaller, sku: string) {
-  return cachedRead(c, cfg, caller, async (withCost) => {
-    const row = await withClient(c, cfg, (client) => readProductBySku(client, sku));
+  return cachedRead(c, cfg, caller, [skuName(sku)], async (withCost) => {
+    const row = await catalogReader(c.env, sku).productBySku(sku);
     if (!row) return notFound(`No product with sku ${sku}.`);
     return {
       status: 200,
@@ -205,8 +233,11 @@ export async function readProductAtEdge(c: EdgeContext, cfg: EdgeConfig, caller:
 }
 
 export async function readBarcodeAtEdge(c: EdgeContext, cfg: EdgeConfig, caller: EdgeCaller, code: string) {
-  return cachedRead(c, cfg, caller, async (withCost) => {
-    const row = await withClient(c, cfg, (client) => readProductByBarcode(client, code));
+  // The code's product, or a product without a barcode whose sku is the code; EVERY_BARCODE
+  // when some product's barcode moved.
+  const names = [barcodeName(code), skuName(code), EVERY_BARCODE];
+  return cachedRead(c, cfg, caller, names, async (withCost) => {
+    const row = await catalogReader(c.env, code).productByBarcode(code);
     if (!row) return notFound('No product has this barcode.');
     return {
       status: 200,

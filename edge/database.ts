@@ -2,10 +2,12 @@ import { Client, neonConfig } from '@neondatabase/serverless';
 import type { EdgeConfig } from './env.ts';
 
 /**
- * A Postgres client for one request, over the Neon serverless driver (WebSocket). In production
- * it reaches Neon directly; locally, NEON_WS_PROXY points it at our WebSocket-to-TCP proxy,
- * which speaks plain ws:// to a Postgres without TLS. Workers cannot share I/O objects across
- * requests, so each request opens its own client and closes it with waitUntil.
+ * A Postgres client over the Neon serverless driver (WebSocket). In production it reaches Neon
+ * directly; locally, NEON_WS_PROXY points it at our WebSocket-to-TCP proxy, which speaks plain
+ * ws:// to a Postgres without TLS. A Worker cannot use an I/O object another request created, so
+ * a client opened in a request lives for that request (the health check's, a room's rebuild);
+ * a Durable Object shares one I/O context across its requests, so the catalog's readers
+ * (catalog-reader.ts) keep theirs open.
  */
 export async function openEdgeClient(cfg: EdgeConfig): Promise<Client> {
   if (!cfg.DATABASE_URL) throw new Error('DATABASE_URL is not configured for the edge');

@@ -14,6 +14,7 @@ import { productRoutes } from './routes/products.ts';
 import { warehouseSocketRoutes } from './routes/warehouse-sockets.ts';
 
 export { CatalogGeneration } from './catalog-generation.ts';
+export { CatalogReader } from './catalog-reader.ts';
 export { WarehouseStockRoom } from './warehouse-stock-room.ts';
 
 const app = createOpenApiRouter<EdgeEnv>();

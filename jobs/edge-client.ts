@@ -6,6 +6,8 @@
  */
 import type { z } from 'zod';
 import {
+  type CatalogChange,
+  catalogChangeSchema,
   catalogPurgeResultSchema,
   type EventPush,
   eventPushResultSchema,
@@ -31,8 +33,11 @@ export interface EdgeLink {
 }
 
 export interface EdgeClient {
-  /** Moves the edge to a new catalog generation: cached catalog reads everywhere are replaced. */
-  purgeCatalog(): Promise<{ generation: number }>;
+  /**
+   * Tells the edge what changed in the catalog (everything, without an argument): the cached
+   * reads that depend on it are replaced everywhere; the generation it moved to.
+   */
+  purgeCatalog(change?: CatalogChange): Promise<{ generation: number }>;
   /** One tick of the rooms' feed: each room's level changes (at most LEVELS_PER_PUSH in all). */
   feedRooms(rooms: FeedTick['rooms']): Promise<FeedTickResult>;
   /** Passes an order or transfer event to its warehouse's room; how many sockets it reached. */
@@ -81,10 +86,11 @@ export function edgeClient(link: EdgeLink): EdgeClient {
     `/internal/warehouses/${encodeURIComponent(warehouseId)}/${endpoint}`;
 
   return {
-    purgeCatalog: () =>
+    purgeCatalog: (change = { scope: 'all' }) =>
       call({
         what: 'a catalog purge',
         path: '/internal/catalog/purge',
+        body: catalogChangeSchema.parse(change),
         answer: catalogPurgeResultSchema,
         timeoutMs: 10_000,
       }),

@@ -20,6 +20,7 @@ import {
   ValidationError,
 } from '../platform/problem.ts';
 import { fieldErrors } from '../platform/validation.ts';
+import { productsChanged } from './catalog-changes.ts';
 import { restoredCell } from './csv-formulas.ts';
 import { PRODUCT_COLUMNS, type ProductRow, productFromRow } from './product-reads.ts';
 import { purgeEdgeCatalogAfterCommit } from './products.ts';
@@ -380,7 +381,12 @@ async function applyBatch(
       tx,
       rows.map((r) => eventFor(r, requestId)),
     );
-    if (rows.length > 0) await purgeEdgeCatalogAfterCommit(tx);
+    // A line that names a barcode may have moved it away from an old code: every scan is dropped.
+    if (rows.length > 0)
+      await purgeEdgeCatalogAfterCommit(
+        tx,
+        productsChanged(rows, columns.includes('barcode') && rows.some((r) => !r.inserted)),
+      );
   };
   await db.transaction(async (tx) => {
     try {

@@ -4,6 +4,7 @@ import { isUniqueViolation, pgConstraint } from '../platform/database.ts';
 import { returnedRow } from '../platform/invariant.ts';
 import { enqueueEvent, enqueueJob } from '../platform/outbox.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../platform/problem.ts';
+import { type CatalogChange, productsChanged } from './catalog-changes.ts';
 import { type ProductAudience, type ProductRow, productFromRow, readProductBySku } from './product-reads.ts';
 import type { CreateProduct, Money, ProductView, UpdateProduct } from './schemas.ts';
 import { products } from './tables.ts';
@@ -76,7 +77,7 @@ export async function createProduct(
       );
       const row = asRow(record);
       await enqueueEvent(tx, { type: 'product.created', data: eventView(row), requestId });
-      await purgeEdgeCatalogAfterCommit(tx);
+      await purgeEdgeCatalogAfterCommit(tx, productsChanged([row], false));
       return productFromRow(row, audience);
     });
   } catch (err) {
@@ -124,7 +125,8 @@ export async function updateProduct(
       const row = asRow(record);
       const type = archived === true ? 'product.archived' : 'product.updated';
       await enqueueEvent(tx, { type, data: eventView(row), requestId });
-      await purgeEdgeCatalogAfterCommit(tx);
+      // A patch that names the barcode may have taken it from an old code the edge has cached.
+      await purgeEdgeCatalogAfterCommit(tx, productsChanged([row], fields.barcode !== undefined));
       return productFromRow(row, audience);
     });
   } catch (err) {
@@ -153,7 +155,7 @@ export async function archiveProduct(
       .returning();
     if (record) {
       await enqueueEvent(tx, { type: 'product.archived', data: eventView(asRow(record)), requestId });
-      await purgeEdgeCatalogAfterCommit(tx);
+      await purgeEdgeCatalogAfterCommit(tx, productsChanged([record], false));
       return;
     }
     const [current] = await tx
@@ -174,9 +176,10 @@ async function missingOrMoved(q: Queryable, sku: string): Promise<Error> {
 }
 
 /**
- * Asks the jobs runner to purge the edge's catalog cache once this transaction commits. One job
- * key: changes that land while a purge is pending share it.
+ * Asks the jobs runner to tell the edge what changed once this transaction commits. One job key,
+ * and the payload is an array: graphile-worker appends the changes that land while a purge is
+ * pending to it (a batch job), so a burst of edits is one purge naming all of them.
  */
-export async function purgeEdgeCatalogAfterCommit(q: Queryable): Promise<void> {
-  await enqueueJob(q, 'purge-edge-catalog', {}, { jobKey: 'purge-edge-catalog', maxAttempts: 10 });
+export async function purgeEdgeCatalogAfterCommit(q: Queryable, change: CatalogChange): Promise<void> {
+  await enqueueJob(q, 'purge-edge-catalog', [change], { jobKey: 'purge-edge-catalog', maxAttempts: 10 });
 }

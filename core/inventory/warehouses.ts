@@ -31,7 +31,7 @@ export async function createWarehouse(
       const view = toView(returnedRow(await tx.insert(warehouses).values(input).returning()));
       await enqueueEvent(tx, { type: 'warehouse.created', warehouseId: view.id, data: view, requestId });
       // The edge keeps its warehouse list under the catalog generation: move it on.
-      await enqueueJob(tx, 'purge-edge-catalog', {}, { jobKey: 'purge-edge-catalog' });
+      await enqueueJob(tx, 'purge-edge-catalog', [{ scope: 'all' }], { jobKey: 'purge-edge-catalog' });
       return view;
     });
   } catch (err) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roomAccessChangeSchema } from './room-contract.ts';
+import { catalogChangeSchema, roomAccessChangeSchema } from './room-contract.ts';
 
 /**
  * The contract between the services that enqueue jobs (inside their transactions, through
@@ -38,7 +38,8 @@ export const taskPayloads = {
   'publish-event': domainEventSchema,
   'prune-event-archive': z.object({}).passthrough(),
   'rotate-signing-keys': z.object({}).passthrough(),
-  'purge-edge-catalog': z.object({}).passthrough(),
+  // What changed, merged by graphile-worker while pending (an array); `{}` from before is a full purge.
+  'purge-edge-catalog': z.union([z.array(catalogChangeSchema), z.object({}).passthrough()]),
   'prune-identity': z.object({}).passthrough(),
   'settle-order': z.object({ orderId: z.uuid() }),
   'allocate-backorders': z.object({}).passthrough(),

@@ -139,6 +139,32 @@ export const roomAccessResultSchema = z.object({
   rescoped: z.number().int(),
 });
 
+/** Past this many skus in one purge, dropping everything is cheaper than naming them. */
+export const MAX_NAMED_SKUS = 1_000;
+
+/**
+ * POST /internal/catalog/purge: what changed in the catalog, so the edge drops only the cached
+ * reads it may have made wrong (core/catalog/catalog-changes.ts, edge/catalog-generation.ts).
+ * No body is `{ scope: 'all' }` (a jobs runner from before per-product purges).
+ */
+export const catalogChangeSchema = z.union([
+  /** Everything: the warehouse list, every product, every list and barcode. */
+  z.object({ scope: z.literal('all') }),
+  z.object({
+    scope: z.literal('products'),
+    /** Skus created, updated or archived. */
+    skus: z.array(z.string().min(1).max(200)).min(1).max(MAX_NAMED_SKUS),
+    /** The barcodes those products carry now (a scan of one of them answers with the product). */
+    barcodes: z.array(z.string().min(1).max(200)).max(MAX_NAMED_SKUS),
+    /**
+     * A product's barcode changed (or may have): the old code is not known, so every barcode read
+     * is dropped. Rare next to price and name edits.
+     */
+    barcodeMoved: z.boolean(),
+  }),
+]);
+export type CatalogChange = z.infer<typeof catalogChangeSchema>;
+
 /** POST /internal/catalog/purge: the catalog generation the edge moved to. */
 export const catalogPurgeResultSchema = z.object({ generation: z.number().int() });
 

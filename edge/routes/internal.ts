@@ -6,7 +6,9 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { z } from 'zod';
+import { changedNames } from '../../core/catalog/catalog-changes.ts';
 import { ValidationError } from '../../core/platform/problem.ts';
+import { catalogChangeSchema } from '../../core/platform/room-contract.ts';
 import { fieldErrors } from '../../core/platform/validation.ts';
 import { refuseWithoutInternalSecret } from '../auth.ts';
 import { warehouseDirectory } from '../availability.ts';
@@ -34,9 +36,13 @@ export const internalRoutes = new Hono<EdgeEnv>()
     await refuseWithoutInternalSecret(edgeConfig(c.env), c.req.header('authorization'));
     await next();
   })
-  // After product.* and warehouse.created events: cached catalog reads everywhere are replaced.
+  // After product.* and warehouse.created events: the cached catalog reads that depend on what
+  // changed are replaced everywhere (no body: all of them).
   .post('/internal/catalog/purge', async (c) => {
-    const generation = await catalogGenerationObject(c.env).bump();
+    const empty = (await c.req.text()) === ''; // Hono keeps the body for parsedBody to read again
+    const change = empty ? { scope: 'all' as const } : await parsedBody(c, catalogChangeSchema);
+    const names = change.scope === 'all' ? undefined : changedNames(change);
+    const generation = await catalogGenerationObject(c.env).bump(names);
     forgetGeneration();
     return c.json({ generation }, 200);
   })
@@ -90,7 +96,7 @@ export const internalRoutes = new Hono<EdgeEnv>()
   .post('/internal/rooms/access', async (c) => {
     const change = await parsedBody(c, roomAccessChangeSchema);
     const request = { env: c.env, waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p) };
-    const warehouses = await warehouseDirectory(request, edgeConfig(c.env));
+    const warehouses = await warehouseDirectory(request);
     const total = { rooms: warehouses.length, closed: 0, rescoped: 0 };
     for (let i = 0; i < warehouses.length; i += ROOMS_AT_ONCE) {
       const results = await Promise.all(

@@ -37,7 +37,7 @@ export const productRoutes = new Hono<EdgeEnv>()
     const sku = c.req.param('sku');
     if (sku.length > 64) throw new ValidationError([{ path: 'sku', message: 'At most 64 characters' }]);
     const request = { env: c.env, waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p) };
-    return c.json(await availabilityAtEdge(request, cfg, scope, sku), 200, {
+    return c.json(await availabilityAtEdge(request, scope, sku), 200, {
       'cache-control': 'private, no-store',
     });
   });
