@@ -39,6 +39,7 @@ export async function forwardToService(c: Context<EdgeEnv>): Promise<Response> {
   const cfg = edgeConfig(c.env);
   await refuseOversizedBody(c.req.raw, cfg.MAX_BODY_BYTES, c.req.path);
   if (!publicPaths.includes(c.req.path)) await refuseWithoutCredentials(cfg, c.req.raw.headers);
+  c.set('forwardedTo', service);
   return forwardRequest(c.req.raw, serviceUrl(cfg, service), {
     requestId: c.var.requestId,
     timeoutMs: cfg.GATEWAY_TIMEOUT_MS,
