@@ -11,9 +11,11 @@
  *             request line, so nothing for wrangler's inspector to relay), which the feed does
  *             not feed (its rooms stay idle: the room work happens in the first edge's workerd)
  *   feed      every measurement with the jobs runner running, then again with it stopped
- * Differences of p50s name the parts: wrangler's ProxyWorker (public - inner), our worker over a
- * pass-through (edge inner - bare inner), the request line (edge - quiet edge), the rooms' work
- * in the same workerd (edge POST with the feed on - off, against the quiet edge's).
+ * Differences of p50s name the parts: wrangler's ProxyWorker (public - inner), a workerd
+ * pass-through (bare inner - core), our worker over a pass-through (quiet edge inner - bare
+ * inner), what the edge's info lines and its fed rooms add (edge - quiet edge: since the edge
+ * logs forwarded requests at debug, with the feed on that is the rooms' work in the same
+ * workerd), and the feed's whole cost per target (feed on - off).
  *
  * Workerd's clocks do not advance during CPU work, so nothing is timed inside the worker: every
  * part is a variant timed from outside, in a load process of its own.
@@ -158,12 +160,12 @@ export async function run(ctx: BenchContext): Promise<void> {
           'both past the ProxyWorker',
         );
         part(
-          'our request line (info log)',
+          'the fed rooms and info lines',
           feed,
           route,
           'edge, public port',
           'quiet edge (warn), public port',
-          'edge - quiet edge',
+          "edge - quiet edge: its info lines, and with the feed on its rooms' work",
         );
         part(
           'quiet edge over pass-through',
