@@ -41,7 +41,9 @@ interface Timing {
 export async function run(ctx: BenchContext): Promise<void> {
   const s = ctx.seconds;
   const coreLog = devLikeLogger(ctx, 'core');
-  const core = startBenchCore(ctx.databaseUrl, coreLog.log);
+  // Our edge signs what it forwards and core checks it, as under `bun run dev`; the bare worker does not.
+  const signingSecret = `bench-signing-${crypto.randomUUID()}`;
+  const core = startBenchCore(ctx.databaseUrl, coreLog.log, { edgeSigningSecret: signingSecret });
   const stops: (() => Promise<void>)[] = [() => core.stop(), () => coreLog.close()];
   try {
     let headers = await adminAuthorization(core.url);
@@ -51,13 +53,19 @@ export async function run(ctx: BenchContext): Promise<void> {
     ctx.progress(
       'edge-hop: starting our edge, a quiet one (LOG_LEVEL=warn), the bare worker, the jobs runner',
     );
-    const edge = await startBenchEdge(ctx, { coreUrl: core.url, proxyPort: core.proxy.port, tag: 'hop' });
+    const edge = await startBenchEdge(ctx, {
+      coreUrl: core.url,
+      proxyPort: core.proxy.port,
+      tag: 'hop',
+      signingSecret,
+    });
     stops.unshift(() => edge.stop());
     const quiet = await startBenchEdge(ctx, {
       coreUrl: core.url,
       proxyPort: core.proxy.port,
       tag: 'hop-quiet',
       logLevel: 'warn',
+      signingSecret,
     });
     stops.unshift(() => quiet.stop());
     const bare = await startBareForward(ctx, core.url);

@@ -60,8 +60,22 @@ function listeningPorts(inodes: Set<string>): number[] {
   return [...new Set(ports)];
 }
 
-/** The URL of the user worker's own workerd port behind wrangler dev's ProxyWorker, if found. */
+/**
+ * The URL of the user worker's own workerd port behind wrangler dev's ProxyWorker, if found. A few
+ * tries: on a busy machine a probe can outlast its timeout.
+ */
 export async function innerWorkerUrl(
+  wranglerPid: number | undefined,
+  publicUrl: string,
+): Promise<string | undefined> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const found = await findInnerWorkerUrl(wranglerPid, publicUrl);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+async function findInnerWorkerUrl(
   wranglerPid: number | undefined,
   publicUrl: string,
 ): Promise<string | undefined> {
@@ -72,7 +86,7 @@ export async function innerWorkerUrl(
     if (port === publicPort) continue;
     const url = `http://127.0.0.1:${port}`;
     try {
-      const res = await fetch(`${url}/api/edge-hop-probe`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${url}/api/edge-hop-probe`, { signal: AbortSignal.timeout(5000) });
       await res.arrayBuffer();
       if (res.headers.has(REQUEST_ID_HEADER)) return url;
     } catch {} // the inspector's port, or another that does not speak plain HTTP

@@ -35,7 +35,14 @@ export interface BenchEdge {
 
 export async function startBenchEdge(
   ctx: BenchContext,
-  opts: { coreUrl: string; proxyPort: number | undefined; tag: string; logLevel?: string },
+  opts: {
+    coreUrl: string;
+    proxyPort: number | undefined;
+    tag: string;
+    logLevel?: string;
+    /** EDGE_SIGNING_SECRET: the edge signs what it forwards, as under `bun run dev`. */
+    signingSecret?: string;
+  },
 ): Promise<BenchEdge> {
   const secret = `bench-${crypto.randomUUID()}`;
   const tail: string[] = [];
@@ -50,6 +57,7 @@ export async function startBenchEdge(
       NEON_WS_PROXY: `127.0.0.1:${opts.proxyPort}/v1`,
       LOG_LEVEL: opts.logLevel ?? config().LOG_LEVEL,
       INTERNAL_SECRET: secret,
+      ...(opts.signingSecret ? { EDGE_SIGNING_SECRET: opts.signingSecret } : {}),
     },
     onLine: (line) => {
       tail.push(line);
