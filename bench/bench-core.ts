@@ -44,7 +44,11 @@ export function connectBenchDatabase(
   };
 }
 
-export function startBenchCore(databaseUrl: string, log: Logger) {
+/**
+ * `edgeSigningSecret`: core believes the edge's signed client address, as under `bun run dev`
+ * (which sets EDGE_SIGNING_SECRET on both); unsigned calls are still answered.
+ */
+export function startBenchCore(databaseUrl: string, log: Logger, opts: { edgeSigningSecret?: string } = {}) {
   const cfg = config();
   const handle = connectBenchDatabase(databaseUrl, { max: cfg.DB_POOL_MAX, log });
   const app = createCoreApp({
@@ -53,6 +57,7 @@ export function startBenchCore(databaseUrl: string, log: Logger) {
     services: serviceNames,
     maxBodyBytes: 1 << 20,
     auth: authSettingsFrom(cfg),
+    edgeTrust: { secrets: [opts.edgeSigningSecret], required: false },
   });
   const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: app.fetch });
   const proxy = startWsProxy({ port: 0, allowed: [`127.0.0.1:${new URL(databaseUrl).port}`], log });

@@ -28,8 +28,11 @@ export function serviceUrl(cfg: EdgeConfig, service: ServiceName): string {
   return cfg[`CORE_URL_${service.toUpperCase() as Uppercase<ServiceName>}`] ?? cfg.CORE_URL;
 }
 
-/** What every edge handler sees: the request's id and logger, and the worker's bindings. */
-export type EdgeEnv = RequestEnv & { Bindings: EdgeBindings };
+/**
+ * What every edge handler sees: the request's id and logger, the worker's bindings, and the core
+ * service the gateway forwarded the request to (which then logs it).
+ */
+export type EdgeEnv = RequestEnv & { Bindings: EdgeBindings; Variables: { forwardedTo?: ServiceName } };
 
 /** The Durable Object that holds one warehouse's live room. */
 export const warehouseRoom = (env: EdgeBindings, warehouseId: string) =>

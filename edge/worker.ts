@@ -7,7 +7,7 @@ import { cors } from './cors.ts';
 import { type EdgeEnv, edgeLogger, edgeLoggerAt } from './env.ts';
 import { barcodeRoutes } from './routes/barcodes.ts';
 import { docsRoutes } from './routes/docs.ts';
-import { gatewayRoutes } from './routes/gateway.ts';
+import { gatewayRoutes, loggedAtDebug } from './routes/gateway.ts';
 import { healthRoutes } from './routes/health.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { productRoutes } from './routes/products.ts';
@@ -19,7 +19,8 @@ export { WarehouseStockRoom } from './warehouse-stock-room.ts';
 
 const app = createOpenApiRouter<EdgeEnv>();
 
-app.use((c, next) => requestLogging<EdgeEnv>(edgeLogger(c.env))(c, next));
+// The request line; at debug for what core answered and logged itself (see loggedAtDebug).
+app.use((c, next) => requestLogging<EdgeEnv>(edgeLogger(c.env), loggedAtDebug)(c, next));
 // Before every route: a preflight carries no credentials, and is answered here.
 app.use(cors());
 app.route('/', healthRoutes);

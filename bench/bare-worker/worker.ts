@@ -1,7 +1,7 @@
 /**
  * The bare references on the same workerd: for `bun run bench catalog`, a Hono handler answering
  * a product-sized JSON body from memory (no auth, no cache lookup, no database); for `bun run
- * bench orders`, every other /api/* request passed to CORE_URL as it came (no auth check, no
+ * bench orders`, every other /api/* and /.well-known/* request passed to CORE_URL as it came (no auth check, no
  * header work, no signature, no logging): what the hop through wrangler dev costs by itself.
  */
 import { Hono } from 'hono';
@@ -22,9 +22,12 @@ const product = JSON.stringify({
   updatedAt: '2026-11-24T00:00:00.000Z',
 });
 
+function passOn(req: Request, coreUrl: string | undefined): Promise<Response> {
+  const url = new URL(req.url);
+  return fetch(new URL(url.pathname + url.search, coreUrl), req);
+}
+
 export default new Hono<{ Bindings: { CORE_URL?: string } }>()
   .get('/api/products/:sku', (c) => c.body(product, 200, { 'content-type': 'application/json', etag: '"1"' }))
-  .all('/api/*', (c) => {
-    const url = new URL(c.req.url);
-    return fetch(new URL(url.pathname + url.search, c.env.CORE_URL), c.req.raw);
-  });
+  .all('/api/*', (c) => passOn(c.req.raw, c.env.CORE_URL))
+  .all('/.well-known/*', (c) => passOn(c.req.raw, c.env.CORE_URL));

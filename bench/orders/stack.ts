@@ -33,12 +33,21 @@ export function devLikeLogger(
 export interface BenchEdge {
   url: string;
   secret: string;
+  /** wrangler's process id, which is also its process group's (workerd runs in that group). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
 export async function startBenchEdge(
   ctx: BenchContext,
-  opts: { coreUrl: string; proxyPort: number | undefined; tag: string },
+  opts: {
+    coreUrl: string;
+    proxyPort: number | undefined;
+    tag: string;
+    logLevel?: string;
+    /** EDGE_SIGNING_SECRET: the edge signs what it forwards, as under `bun run dev`. */
+    signingSecret?: string;
+  },
 ): Promise<BenchEdge> {
   const secret = `bench-${crypto.randomUUID()}`;
   const tail: string[] = [];
@@ -51,22 +60,23 @@ export async function startBenchEdge(
       CORE_URL: opts.coreUrl,
       DATABASE_URL: ctx.databaseUrl,
       NEON_WS_PROXY: `127.0.0.1:${opts.proxyPort}/v1`,
-      LOG_LEVEL: config().LOG_LEVEL,
+      LOG_LEVEL: opts.logLevel ?? config().LOG_LEVEL,
       INTERNAL_SECRET: secret,
+      ...(opts.signingSecret ? { EDGE_SIGNING_SECRET: opts.signingSecret } : {}),
     },
     onLine: (line) => {
       tail.push(line);
       if (tail.length > 40) tail.shift();
     },
   });
-  return { url: edge.url, secret, stop: () => edge.stop() };
+  return { url: edge.url, secret, pid: edge.child.pid, stop: () => edge.stop() };
 }
 
 /** The bare forwarding worker (bench/bare-worker) on the same wrangler dev, in front of core: the hop's own cost. */
 export async function startBareForward(
   ctx: BenchContext,
   coreUrl: string,
-): Promise<{ url: string; stop(): Promise<void> }> {
+): Promise<{ url: string; pid: number | undefined; stop(): Promise<void> }> {
   const bare = await startWrangler({
     port: await freePort(),
     inspectorPort: await freePort(),
@@ -74,7 +84,7 @@ export async function startBareForward(
     configPath: join(import.meta.dir, '..', 'bare-worker', 'wrangler.toml'),
     vars: { CORE_URL: coreUrl },
   });
-  return { url: bare.url, stop: () => bare.stop() };
+  return { url: bare.url, pid: bare.child.pid, stop: () => bare.stop() };
 }
 
 /** The jobs runner with its feed, as a process of its own; its log goes to jobs.log in the run's directory. */

@@ -31,8 +31,15 @@ export function createOpenApiRouter<E extends Env>(): OpenAPIHono<E> {
 /** What every request carries, at the edge and in core: its id and a logger bound to it. */
 export type RequestEnv = { Variables: { requestId: string; log: Logger } };
 
-/** Accepts the caller's request id if it looks sane, otherwise mints one; echoes it; logs the request. */
-export function requestLogging<E extends RequestEnv>(log: Logger): MiddlewareHandler<E> {
+/**
+ * Accepts the caller's request id if it looks sane, otherwise mints one; echoes it; logs the
+ * request: at error for a 5xx, otherwise at info, or at debug when `atDebug` says so (the edge,
+ * for a request core answered and logged under the same id).
+ */
+export function requestLogging<E extends RequestEnv>(
+  log: Logger,
+  atDebug?: (c: Context<E>) => boolean,
+): MiddlewareHandler<E> {
   return async (c, next) => {
     const requestId = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
     const reqLog = log.child({ requestId });
@@ -42,7 +49,7 @@ export function requestLogging<E extends RequestEnv>(log: Logger): MiddlewareHan
     const started = performance.now();
     await next();
     const ms = msSince(started);
-    const level = c.res.status >= 500 ? 'error' : 'info';
+    const level = c.res.status >= 500 ? 'error' : atDebug?.(c) ? 'debug' : 'info';
     // Core's trustEdge() sets the caller's address; the edge logs none of its own.
     const client = (c.var as { clientAddress?: string }).clientAddress;
     reqLog[level]('request', {

@@ -39,6 +39,7 @@ export async function forwardToService(c: Context<EdgeEnv>): Promise<Response> {
   const cfg = edgeConfig(c.env);
   await refuseOversizedBody(c.req.raw, cfg.MAX_BODY_BYTES, c.req.path);
   if (!publicPaths.includes(c.req.path)) await refuseWithoutCredentials(cfg, c.req.raw.headers);
+  c.set('forwardedTo', service);
   return forwardRequest(c.req.raw, serviceUrl(cfg, service), {
     requestId: c.var.requestId,
     timeoutMs: cfg.GATEWAY_TIMEOUT_MS,
@@ -46,6 +47,16 @@ export async function forwardToService(c: Context<EdgeEnv>): Promise<Response> {
     signingSecret: cfg.EDGE_SIGNING_SECRET,
   });
 }
+
+/**
+ * The edge's request line goes at debug for a request core answered (core logs it under the same
+ * request id) and for a successful call from our own services to /internal/* (the rooms' feed,
+ * one per tick); what the edge answers itself (a 401, a 413, a product read) stays at info, and
+ * a 5xx at error. Under `wrangler dev` each console line costs the request several milliseconds
+ * (bench/edge-hop.ts); deployed, each is a billed Workers log event.
+ */
+export const loggedAtDebug = (c: Context<EdgeEnv>) =>
+  c.get('forwardedTo') !== undefined || (c.req.path.startsWith('/internal/') && c.res.status < 400);
 
 /** Mounted last: the edge's own /api routes answer first. */
 export const gatewayRoutes = new Hono<EdgeEnv>()
