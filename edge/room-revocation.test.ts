@@ -11,8 +11,10 @@ import { decodeJwt } from 'jose';
 import { type Actor, bearer, login, signedIn, type TokenPair } from '../test/harness/auth.ts';
 import { type EdgeStack, startEdgeStack } from '../test/harness/edge.ts';
 import { postJson } from '../test/harness/http.ts';
+import { feedRoom } from '../test/harness/room-feed.ts';
 import { openRoom, type RoomClient, roomUrl, upgradeStatus, within } from '../test/harness/room-socket.ts';
 import { type StockWorld, stockWorld } from '../test/harness/stock.ts';
+import type { RoomMessage } from './room-types.ts';
 
 /** Short enough that a test sees tokens expire, long enough for a change to reach the rooms first. */
 const ACCESS_TOKEN_TTL_SECONDS = 12;
@@ -172,6 +174,11 @@ test('a warehouse taken out of a clerk’s scope closes that room’s socket wit
   expect(await closeOf(inA, 'the socket of a clerk made partner')).toEqual({ code: 4403, reason });
 });
 
+/** A level of a sku of its own, pushed as the feed does, to make the room broadcast. */
+const level = (version: number) => ({ sku: 'RENEW-1', onHand: version, reserved: 0, version });
+const isRenewLevel = (version: number) => (m: RoomMessage) =>
+  m.type === 'stock' && m.sku === 'RENEW-1' && m.version === version;
+
 test('a socket closes when its token expires, unless a fresh token of its session came over the socket', async () => {
   const clerk = await signedIn(target(), { roles: ['clerk'], warehouseIds: [whA] });
   const refreshed = await joined(whA, clerk.accessToken);
@@ -181,6 +188,11 @@ test('a socket closes when its token expires, unless a fresh token of its sessio
   const firstExpiry = decodeJwt(clerk.accessToken).exp! * 1000;
   const leftExpiry = decodeJwt(other.accessToken).exp! * 1000;
   expect(leftExpiry).toBeGreaterThanOrEqual(firstExpiry);
+
+  // A tick reaches both: the room has read both sockets' states for a broadcast (it keeps them
+  // in memory), so the renewal below must replace what it read.
+  expect((await feedRoom(stack, whA, [level(1)])).status).toBe(200);
+  for (const room of [refreshed, left]) expect(await room.nextMatching(isRenewLevel(1))).toBeTruthy();
 
   // A token of another session is not taken.
   refreshed.send({ type: 'auth', token: other.accessToken });
@@ -202,6 +214,8 @@ test('a socket closes when its token expires, unless a fresh token of its sessio
   // Past its first token's expiry (and the other's), the refreshed socket is still served...
   expect(Date.now()).toBeGreaterThan(firstExpiry);
   await refreshed.ping();
+  expect((await feedRoom(stack, whA, [level(2)])).status).toBe(200);
+  expect(await refreshed.nextMatching(isRenewLevel(2))).toBeTruthy();
   // ...until its new token expires in turn.
   await closing(refreshed, 'the refreshed socket, at its new expiry');
   const expired = { code: 4401, reason: 'The access token expired.' };

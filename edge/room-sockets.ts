@@ -44,16 +44,28 @@ function close(ws: WebSocket, code: number, reason: string): void {
   }
 }
 
-function send(ws: WebSocket, message: RoomMessage | string): boolean {
+function send(ws: WebSocket, text: string): boolean {
   try {
-    ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+    ws.send(text);
     return true;
   } catch {
     return false; // A socket that closed meanwhile: the runtime drops it from the room.
   }
 }
 
+const sendMessage = (ws: WebSocket, message: RoomMessage) => send(ws, JSON.stringify(message));
+
 export class RoomSockets {
+  /**
+   * Each socket's state as this activation last wrote or read it, so a broadcast reads no
+   * attachment (deserializing 1,000 of them per message cost as much as sending). Every write
+   * goes through remember(), which writes the attachment and this map together; after
+   * hibernation the object is new, the map empty, and state() fills it from the attachments.
+   * workerd hands out one WebSocket object per socket within an activation (getWebSockets(),
+   * webSocketMessage()), so a key written by one path is the key the others read.
+   */
+  private readonly states = new WeakMap<WebSocket, SocketState>();
+
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly cfg: () => EdgeConfig,
@@ -93,13 +105,23 @@ export class RoomSockets {
   }
 
   private state(ws: WebSocket): SocketState | null {
-    return (ws.deserializeAttachment() as SocketState | null) ?? null;
+    const known = this.states.get(ws);
+    if (known) return known;
+    const state = (ws.deserializeAttachment() as SocketState | null) ?? null;
+    if (state) this.states.set(ws, state);
+    return state;
+  }
+
+  /** Writes a socket's state: its attachment (which outlives hibernation) and the map. */
+  private remember(ws: WebSocket, state: SocketState): void {
+    ws.serializeAttachment(state);
+    this.states.set(ws, state);
   }
 
   /** Takes a socket the worker let in, with the access it checked. */
   async accept(server: WebSocket, access: SocketAccess): Promise<void> {
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ ...access, budget: freshBudget(Date.now()) } satisfies SocketState);
+    this.remember(server, { ...access, budget: freshBudget(Date.now()) });
     if (access.expiresAt !== null) await this.wakeBy(access.expiresAt);
   }
 
@@ -121,13 +143,23 @@ export class RoomSockets {
     return live;
   }
 
-  /** Sends a message to every socket that may read it; returns how many it reached. */
-  broadcast(message: RoomMessage): number {
-    const text = JSON.stringify(message);
+  /**
+   * Sends messages (a tick's, in order) to every socket, each message to the sockets that may
+   * read it: one pass over the sockets, each message serialized once. Returns how many sockets
+   * it reached.
+   */
+  broadcast(messages: readonly RoomMessage[]): number {
+    const texts = messages.map((m) => JSON.stringify(m));
     let reached = 0;
     for (const { ws, state } of this.live()) {
-      if (message.type === 'event' && !mayReceive(state, message)) continue;
-      if (send(ws, text)) reached++;
+      let sent = false;
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i] as RoomMessage;
+        if (message.type === 'event' && !mayReceive(state, message)) continue;
+        if (!send(ws, texts[i] as string)) break;
+        sent = true;
+      }
+      if (sent) reached++;
     }
     return reached;
   }
@@ -155,7 +187,7 @@ export class RoomSockets {
         close(ws, verdict.code, verdict.reason);
         closed.push(ws);
       } else if (verdict.action === 'rescope') {
-        ws.serializeAttachment({ ...state, rights: verdict.rights } satisfies SocketState);
+        this.remember(ws, { ...state, rights: verdict.rights });
         rescoped++;
       }
     }
@@ -179,10 +211,10 @@ export class RoomSockets {
       close(ws, closeCodes.policyViolation, spent.reason);
       return undefined;
     }
-    ws.serializeAttachment({ ...state, budget: spent.budget } satisfies SocketState);
+    this.remember(ws, { ...state, budget: spent.budget });
     const message = typeof raw === 'string' ? parseClientMessage(raw) : undefined;
     if (!message)
-      send(ws, {
+      sendMessage(ws, {
         type: 'error',
         message: 'Send {"type":"resume","since":<version>} or {"type":"auth","token":<access token>}.',
       });
@@ -198,7 +230,7 @@ export class RoomSockets {
       close(ws, closeCodes.policyViolation, spent.reason);
       return false;
     }
-    ws.serializeAttachment({ ...state, budget: spent.budget } satisfies SocketState);
+    this.remember(ws, { ...state, budget: spent.budget });
     return true;
   }
 
@@ -213,13 +245,13 @@ export class RoomSockets {
     try {
       claims = await verifyAccessToken(this.cfg(), token);
     } catch (err) {
-      send(ws, { type: 'error', message: (err as Error).message });
+      sendMessage(ws, { type: 'error', message: (err as Error).message });
       return;
     }
     const state = this.state(ws);
     if (!state) return;
     if (state.owner.kind !== 'user' || claims.sub !== state.owner.id || claims.sid !== state.owner.sid) {
-      send(ws, { type: 'error', message: 'The token is not of this socket’s user and session.' });
+      sendMessage(ws, { type: 'error', message: 'The token is not of this socket’s user and session.' });
       return;
     }
     const principal: Principal = {
@@ -235,8 +267,8 @@ export class RoomSockets {
       return;
     }
     const expiresAt = Math.max(state.expiresAt ?? 0, claims.exp * 1000);
-    ws.serializeAttachment({ ...state, expiresAt } satisfies SocketState);
+    this.remember(ws, { ...state, expiresAt });
     await this.wakeBy(expiresAt);
-    send(ws, { type: 'auth', expiresAt: new Date(expiresAt).toISOString() });
+    sendMessage(ws, { type: 'auth', expiresAt: new Date(expiresAt).toISOString() });
   }
 }

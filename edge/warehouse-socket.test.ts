@@ -204,3 +204,75 @@ test('a burst of concurrent changes reaches a socket as every version, in order'
   expect(versions).toEqual(Array.from({ length: burst }, (_, i) => from + i + 1));
   ws.close();
 });
+
+test('a tick of several levels reaches every socket as one message per level, in order, each with its seq', async () => {
+  const own = await ownWorld();
+  const wh = own.warehouses[0]!.id;
+  const sockets = [
+    await connect(wsUrl(wh, own.admin.accessToken)),
+    await connect(wsUrl(wh, own.admin.accessToken)),
+  ];
+  const snaps = await Promise.all(sockets.map((s) => s.next()));
+  const since = Math.max(...snaps.map((m) => (m as RoomSnapshot).version));
+  const level = (sku: string, version: number) => ({ sku, onHand: version, reserved: 0, version });
+  expect(await roomResult(push(wh, [level('TICK-B', 2), level('TICK-A', 2), level('TICK-A', 3)]))).toEqual({
+    applied: 3,
+    stale: 0,
+    held: 0,
+  });
+  const isTick = (m: RoomMessage) => m.type === 'stock' && m.sku.startsWith('TICK-');
+  for (const socket of sockets) {
+    const got = [
+      await socket.nextMatching(isTick),
+      await socket.nextMatching(isTick),
+      await socket.nextMatching(isTick),
+    ];
+    const seqs = got.map((m) => (m as { seq: number }).seq);
+    expect(got.map((m) => [(m as { sku: string }).sku, (m as { version: number }).version])).toEqual([
+      ['TICK-A', 2],
+      ['TICK-A', 3],
+      ['TICK-B', 2],
+    ]);
+    expect(seqs).toEqual([seqs[0]!, seqs[0]! + 1, seqs[0]! + 2]);
+    expect(seqs[0]!).toBeGreaterThan(since);
+  }
+  // The resume log has them: from before the tick, a socket gets each level's last change.
+  const late = await connect(wsUrl(wh, own.admin.accessToken));
+  expect((await late.next()).type).toBe('snapshot');
+  late.send({ type: 'resume', since });
+  const missed = [await late.nextMatching(isTick), await late.nextMatching(isTick)];
+  expect(missed.map((m) => [(m as { sku: string }).sku, (m as { version: number }).version])).toEqual([
+    ['TICK-A', 3],
+    ['TICK-B', 2],
+  ]);
+  for (const s of [...sockets, late]) s.ws.close();
+});
+
+test('the resume log keeps the last 1,000 changes: resuming from before them gets a snapshot', async () => {
+  const own = await ownWorld();
+  const wh = own.warehouses[0]!.id;
+  const first = await connect(wsUrl(wh, own.admin.accessToken));
+  const since = ((await first.next()) as RoomSnapshot).version;
+  first.ws.close();
+  // One tick of 1,005 changes: the log drops the 5 oldest.
+  const levels = Array.from({ length: 1005 }, (_, i) => ({
+    sku: `LOG-${i}`,
+    onHand: 1,
+    reserved: 0,
+    version: 2,
+  }));
+  expect((await roomResult(push(wh, levels))).applied).toBe(1005);
+  const late = await connect(wsUrl(wh, own.admin.accessToken));
+  expect((await late.next()).type).toBe('snapshot');
+  late.send({ type: 'resume', since });
+  const answer = await late.nextMatching((m) => m.type === 'snapshot' || m.type === 'stock');
+  expect(answer).toMatchObject({ type: 'snapshot', version: since + 1005 });
+  // From within the log, the changes after it come one by one.
+  late.send({ type: 'resume', since: since + 1003 });
+  const rest = [
+    await late.nextMatching((m) => m.type === 'stock'),
+    await late.nextMatching((m) => m.type === 'stock'),
+  ];
+  expect(rest.map((m) => (m as { seq: number }).seq)).toEqual([since + 1004, since + 1005]);
+  late.ws.close();
+});

@@ -28,6 +28,8 @@ import type {
 
 type LevelRow = { sku: string; on_hand: number; reserved: number; version: number };
 
+type StockMessage = Extract<RoomMessage, { type: 'stock' }>;
+
 const toLevel = (r: LevelRow): RoomLevel => ({
   sku: r.sku,
   onHand: r.on_hand,
@@ -58,6 +60,8 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   private readonly log: Logger;
   private readonly sockets: RoomSockets;
   private readonly purchaseOrders: RoomPurchaseOrders;
+  /** Stock messages of the current run, not yet sent (see announce). */
+  private announced: StockMessage[] = [];
 
   constructor(ctx: DurableObjectState, env: EdgeBindings) {
     super(ctx, env);
@@ -344,24 +348,35 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     return row ? toLevel(row) : null;
   }
 
-  /** Records a change in the resume log (the last 1,000 are kept) and tells every client. */
+  /**
+   * Records a change in the resume log and queues its message. The messages of one synchronous
+   * run of the room (a tick's levels, an alarm's, a reconcile's) go out together when it ends
+   * (a microtask, so no path can forget them): one pass over the sockets per tick rather than
+   * one per level. They still leave after the run's storage writes, behind the output gate.
+   */
   private announce(room: string, level: RoomLevel): void {
-    this.ctx.storage.sql.exec('INSERT INTO change (sku) VALUES (?)', level.sku);
-    const seq = this.seq();
-    this.ctx.storage.sql.exec('DELETE FROM change WHERE seq <= ?', seq - 1000);
-    this.broadcast({ type: 'stock', warehouseId: room, seq, ...level });
+    const seq = this.ctx.storage.sql
+      .exec<{ seq: number }>('INSERT INTO change (sku) VALUES (?) RETURNING seq', level.sku)
+      .one().seq;
+    if (this.announced.length === 0) queueMicrotask(() => this.sendAnnounced());
+    this.announced.push({ type: 'stock', warehouseId: room, seq, ...level });
+  }
+
+  /** Sends the run's stock messages, and trims the resume log to its last 1,000 changes. */
+  private sendAnnounced(): void {
+    const messages = this.announced;
+    this.announced = [];
+    const last = messages.at(-1);
+    if (!last) return;
+    this.ctx.storage.sql.exec('DELETE FROM change WHERE seq <= ?', last.seq - 1000);
+    this.sockets.broadcast(messages);
   }
 
   /** Tells the clients that may read it of an order or transfer event; returns how many it reached. */
   broadcastEvent(event: Omit<RoomEvent, 'type'>): number {
     // The room keeps purchase orders for availability's on order (see room-purchase-orders.ts).
     if (event.event === 'purchase_order.updated') this.purchaseOrders.applyEvent(event.data);
-    return this.sockets.broadcast({ type: 'event', ...event });
-  }
-
-  /** Sends one message to every socket that may read it; returns how many it reached. */
-  private broadcast(message: RoomMessage): number {
-    return this.sockets.broadcast(message);
+    return this.sockets.broadcast([{ type: 'event', ...event }]);
   }
 
   /** A change of who may hold sockets (identity, through the jobs runner): closes or re-scopes them. */
