@@ -56,8 +56,16 @@ export const internalRoutes = new Hono<EdgeEnv>()
         const room = warehouseRoom(c.env, warehouseId);
         const pushed =
           levels.length > 0 ? await room.pushLevels(levels, warehouseId) : { applied: 0, stale: 0, held: 0 };
-        for (const { id, type, occurredAt, data } of events)
-          await room.broadcastEvent({ event: type, id, occurredAt, warehouseId, data });
+        if (events.length > 0)
+          await room.broadcastEvents(
+            events.map(({ id, type, occurredAt, data }) => ({
+              event: type,
+              id,
+              occurredAt,
+              warehouseId,
+              data,
+            })),
+          );
         return { warehouseId, ...pushed, events: events.length };
       }),
     );
@@ -66,13 +74,9 @@ export const internalRoutes = new Hono<EdgeEnv>()
   .post('/internal/warehouses/:id/events', async (c) => {
     const { id, type, occurredAt, data } = (await parsedBody(c, eventPushSchema)).event;
     const warehouseId = c.req.param('id');
-    const sockets = await warehouseRoom(c.env, warehouseId).broadcastEvent({
-      event: type,
-      id,
-      occurredAt,
-      warehouseId,
-      data,
-    });
+    const sockets = await warehouseRoom(c.env, warehouseId).broadcastEvents([
+      { event: type, id, occurredAt, warehouseId, data },
+    ]);
     return c.json({ sockets }, 200);
   })
   // The nightly consistency check (jobs/tasks/check-warehouse-rooms.ts).
