@@ -197,14 +197,6 @@ CREATE TABLE inventory.reservations (
   CONSTRAINT reservations_warehouse_id_warehouses_id_fk FOREIGN KEY (warehouse_id) REFERENCES inventory.warehouses(id)
 );
 
-CREATE TABLE inventory.room_event_feed (
-  seq bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
-  warehouse_id uuid NOT NULL,
-  event jsonb NOT NULL,
-  written_at timestamp with time zone DEFAULT now() NOT NULL,
-  CONSTRAINT room_event_feed_pkey PRIMARY KEY (seq)
-);
-
 CREATE TABLE inventory.stock_counts (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
   warehouse_id uuid NOT NULL,

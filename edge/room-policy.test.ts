@@ -80,43 +80,6 @@ test('order and transfer events reach a clerk of the warehouse', async () => {
   room.ws.close();
 });
 
-test('a feed tick brings a room its level changes, then its events in order', async () => {
-  const clerk = await signedIn(target(), { roles: ['clerk'], warehouseIds: [wh] });
-  const room = await joined(roomUrl(edge.url, wh, clerk.accessToken));
-  const orderId = crypto.randomUUID();
-  const event = (type: string) => ({
-    id: crypto.randomUUID(),
-    type,
-    occurredAt: new Date().toISOString(),
-    data: { id: orderId },
-  });
-  const sku = `TICK-${orderId.slice(0, 8)}`;
-  const res = await fetch(`${edge.url}/internal/rooms/levels`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${edge.internalSecret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      rooms: [
-        {
-          warehouseId: wh,
-          levels: [{ sku, onHand: 4, reserved: 1, version: 1 }],
-          events: [event('order.created'), event('order.cancelled')],
-        },
-      ],
-    }),
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
-  expect(((await res.json()) as { rooms: { events: number }[] }).rooms[0]?.events).toBe(2);
-  // Other changes of this warehouse may arrive in between; these three come in this order.
-  const seen: string[] = [];
-  while (seen.length < 3) {
-    const m = await room.next();
-    if (m.type === 'stock' && m.sku === sku) seen.push('level');
-    if (m.type === 'event' && (m.data as { id?: string }).id === orderId) seen.push(m.event);
-  }
-  expect(seen).toEqual(['level', 'order.created', 'order.cancelled']);
-  room.ws.close();
-});
-
 const closeEvent = (room: RoomClient) => within(room.closed, 10_000, 'the abuser’s socket');
 
 test('a message over the size limit closes the socket with 1008', async () => {

@@ -372,15 +372,11 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     this.sockets.broadcast(messages);
   }
 
-  /**
-   * Tells the clients that may read them of order, transfer and purchase order events, in order,
-   * in one pass over the sockets (a feed tick's events); returns how many sockets it reached.
-   */
-  broadcastEvents(events: Omit<RoomEvent, 'type'>[]): number {
+  /** Tells the clients that may read it of an order or transfer event; returns how many it reached. */
+  broadcastEvent(event: Omit<RoomEvent, 'type'>): number {
     // The room keeps purchase orders for availability's on order (see room-purchase-orders.ts).
-    for (const event of events)
-      if (event.event === 'purchase_order.updated') this.purchaseOrders.applyEvent(event.data);
-    return this.sockets.broadcast(events.map((event) => ({ type: 'event', ...event })));
+    if (event.event === 'purchase_order.updated') this.purchaseOrders.applyEvent(event.data);
+    return this.sockets.broadcast([{ type: 'event', ...event }]);
   }
 
   /** A change of who may hold sockets (identity, through the jobs runner): closes or re-scopes them. */

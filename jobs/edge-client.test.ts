@@ -4,7 +4,7 @@
  * contract refuses never leaves the runner.
  */
 import { beforeAll, expect, test } from 'bun:test';
-import { EVENTS_PER_TICK, LEVELS_PER_PUSH, roomSnapshotSchema } from '../core/platform/room-contract.ts';
+import { LEVELS_PER_PUSH, roomSnapshotSchema } from '../core/platform/room-contract.ts';
 import { type TestEdge, testEdge } from '../test/harness/edge.ts';
 import { expectProblem } from '../test/harness/http.ts';
 import { type EdgeClient, edgeClient } from './edge-client.ts';
@@ -38,8 +38,8 @@ test('one tick feeds several rooms at once, each answering for itself; a repeate
   ];
   expect(await client.feedRooms(rooms)).toEqual({
     rooms: [
-      { warehouseId: a, applied: 1, stale: 0, held: 0, events: 0 },
-      { warehouseId: b, applied: 2, stale: 0, held: 0, events: 0 },
+      { warehouseId: a, applied: 1, stale: 0, held: 0 },
+      { warehouseId: b, applied: 2, stale: 0, held: 0 },
     ],
   });
   expect((await client.feedRooms(rooms)).rooms.map((r) => r.stale)).toEqual([1, 2]);
@@ -63,30 +63,6 @@ test('a level the contract refuses is refused before it is sent; the edge refuse
   });
   expect((await expectProblem(sent, 422)).errors?.map((e) => e.path)).toEqual(['rooms.0.levels.0.onHand']);
   expect((await snapshot(room)).levels).toEqual([]);
-});
-
-test('a room in a tick brings a level or an event; a tick of too many events is refused whole', async () => {
-  const tick = (rooms: unknown[]) =>
-    fetch(`${edge.url}/internal/rooms/levels`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${edge.internalSecret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ rooms }),
-    });
-  const empty = await tick([{ warehouseId: crypto.randomUUID() }]);
-  expect((await expectProblem(empty, 422)).errors?.map((e) => e.path)).toEqual(['rooms.0']);
-  const event = (i: number) => ({
-    id: `ev-${i}`,
-    type: 'order.created',
-    occurredAt: new Date().toISOString(),
-    data: {},
-  });
-  const events = Array.from({ length: EVENTS_PER_TICK + 1 }, (_, i) => event(i));
-  const many = await tick([{ warehouseId: crypto.randomUUID(), events }]);
-  expect((await expectProblem(many, 422)).errors?.map((e) => e.path)).toEqual(['rooms']);
-  const room = crypto.randomUUID();
-  expect(await client.feedRooms([{ warehouseId: room, events: events.slice(0, 2) }])).toEqual({
-    rooms: [{ warehouseId: room, applied: 0, stale: 0, held: 0, events: 2 }],
-  });
 });
 
 test('a tick of more levels than the edge takes at once is refused whole', async () => {

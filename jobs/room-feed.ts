@@ -21,17 +21,14 @@
 import pg from 'pg';
 import {
   forgetFedLevels,
-  forgetFedRoomEvents,
   LEVEL_FEED_CHANNEL,
   listenForLevelChanges,
   readWaitingLevels,
-  readWaitingRoomEvents,
   tryTakeFeedLease,
   type WaitingLevel,
-  type WaitingRoomEvent,
 } from '../core/inventory/level-feed.ts';
 import type { Logger } from '../core/platform/logger.ts';
-import { EVENTS_PER_TICK, type FeedTick, LEVELS_PER_PUSH } from '../core/platform/room-contract.ts';
+import { type FeedTick, LEVELS_PER_PUSH } from '../core/platform/room-contract.ts';
 import { oneQueryAtATime } from '../core/platform/sql-client.ts';
 import type { EdgeClient } from './edge-client.ts';
 
@@ -56,14 +53,7 @@ export interface RoomFeedOptions {
 export interface FeedTickEvent {
   state: 'start' | 'success' | 'error';
   levels: readonly WaitingLevel[];
-  events: readonly WaitingRoomEvent[];
   error?: string;
-}
-
-/** What one tick carries: rows of both feeds, each kept until the rooms acknowledged it. */
-interface Waiting {
-  levels: WaitingLevel[];
-  events: WaitingRoomEvent[];
 }
 
 export interface RoomFeed {
@@ -73,26 +63,16 @@ export interface RoomFeed {
   stop(): Promise<void>;
 }
 
-/** Groups waiting rows by room, keeping each room's levels and events in seq order. */
-export function tickOf(
-  levels: readonly WaitingLevel[],
-  events: readonly WaitingRoomEvent[] = [],
-): FeedTick['rooms'] {
-  const rooms = new Map<string, { warehouseId: string; levels: LevelRow[]; events: EventRow[] }>();
-  const roomOf = (warehouseId: string) => {
-    let room = rooms.get(warehouseId);
-    if (!room) {
-      room = { warehouseId, levels: [], events: [] };
-      rooms.set(warehouseId, room);
-    }
-    return room;
-  };
-  for (const { seq: _seq, warehouseId, ...level } of levels) roomOf(warehouseId).levels.push(level);
-  for (const { warehouseId, event } of events) roomOf(warehouseId).events.push(event);
+/** Groups waiting rows by room, keeping each room's rows in seq order. */
+export function tickOf(waiting: readonly WaitingLevel[]): FeedTick['rooms'] {
+  const rooms = new Map<string, FeedTick['rooms'][number]>();
+  for (const { seq: _seq, warehouseId, ...level } of waiting) {
+    const room = rooms.get(warehouseId);
+    if (room) room.levels.push(level);
+    else rooms.set(warehouseId, { warehouseId, levels: [level] });
+  }
   return [...rooms.values()];
 }
-type LevelRow = Omit<WaitingLevel, 'seq' | 'warehouseId'>;
-type EventRow = WaitingRoomEvent['event'];
 
 export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
   const { log } = opts;
@@ -120,14 +100,14 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
     });
 
   /** The rooms' answer to one tick: undefined when they took it, else why not. */
-  async function send({ levels, events }: Waiting): Promise<Error | undefined> {
-    opts.onTick?.({ state: 'start', levels, events });
+  async function send(waiting: WaitingLevel[]): Promise<Error | undefined> {
+    opts.onTick?.({ state: 'start', levels: waiting });
     try {
-      await opts.edge.feedRooms(tickOf(levels, events));
-      opts.onTick?.({ state: 'success', levels, events });
+      await opts.edge.feedRooms(tickOf(waiting));
+      opts.onTick?.({ state: 'success', levels: waiting });
       return undefined;
     } catch (err) {
-      opts.onTick?.({ state: 'error', levels, events, error: (err as Error).message });
+      opts.onTick?.({ state: 'error', levels: waiting, error: (err as Error).message });
       return err as Error;
     }
   }
@@ -143,9 +123,7 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
     // Ticks delete while the loop reads: one query at a time on the one connection.
     const client = oneQueryAtATime(connection);
     const inFlight = new Set<Promise<void>>();
-    // Rows on their way, by feed (the two tables number their rows apart).
-    const sendingLevels = new Set<string>();
-    const sendingEvents = new Set<string>();
+    const sending = new Set<string>();
     let failures = 0;
     let pausedUntil = 0;
     let broken: unknown;
@@ -158,26 +136,20 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
           await wait(paused > 0 ? paused : IDLE_CHECK_MS, since);
           continue;
         }
-        const waiting: Waiting = {
-          levels: await readWaitingLevels(client, LEVELS_PER_PUSH, [...sendingLevels]),
-          events: await readWaitingRoomEvents(client, EVENTS_PER_TICK, [...sendingEvents]),
-        };
-        if (waiting.levels.length + waiting.events.length === 0) {
+        const waiting = await readWaitingLevels(client, LEVELS_PER_PUSH, [...sending]);
+        if (waiting.length === 0) {
           await wait(IDLE_CHECK_MS, since);
           continue;
         }
-        const levelSeqs = waiting.levels.map((w) => w.seq);
-        const eventSeqs = waiting.events.map((w) => w.seq);
-        for (const seq of levelSeqs) sendingLevels.add(seq);
-        for (const seq of eventSeqs) sendingEvents.add(seq);
+        const seqs = waiting.map((w) => w.seq);
+        for (const seq of seqs) sending.add(seq);
         const tick = (async () => {
           const refused = await send(waiting);
           if (refused) {
             if (failures === 0)
               log.warn('room feed: the edge did not take a tick; sending it again until it does', {
                 error: refused.message,
-                levels: waiting.levels.length,
-                events: waiting.events.length,
+                levels: waiting.length,
               });
             failures++;
             pausedUntil = Date.now() + Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS);
@@ -185,15 +157,13 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
           }
           if (failures > 0) log.info('room feed: the edge takes ticks again', { failedTicks: failures });
           failures = 0;
-          await forgetFedLevels(client, levelSeqs);
-          await forgetFedRoomEvents(client, eventSeqs);
+          await forgetFedLevels(client, seqs);
         })()
           .catch((err: unknown) => {
             broken ??= err; // the connection failed: the session ends, the rows stay
           })
           .finally(() => {
-            for (const seq of levelSeqs) sendingLevels.delete(seq);
-            for (const seq of eventSeqs) sendingEvents.delete(seq);
+            for (const seq of seqs) sending.delete(seq);
             inFlight.delete(tick);
             nudge();
           });

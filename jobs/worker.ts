@@ -70,18 +70,6 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     parsedCronItems: parseCrontab(opts.cron === false ? '' : crontab),
     noHandleSignals: true,
     logger: workerLogger(opts.log),
-    // Every order and stock change brings small jobs (its events), so fetching and completing
-    // them one round trip each cost the database more than the tasks did. The pool fetches a
-    // batch for its workers, and completions that finish together commit in one statement.
-    // Jobs locked in the batch carry the pool's id, which the registry above registers, so a
-    // killed runner's batch is unlocked like its running jobs.
-    preset: {
-      worker: {
-        localQueue: { size: opts.concurrency + 1 },
-        completeJobBatchDelay: 0,
-        failJobBatchDelay: 0,
-      },
-    },
   });
   // Without an edge there are no rooms to feed: no feeder (a replica missing EDGE_URL must not
   // take the lease and starve the rooms); what waits in the feed is pruned after a day.

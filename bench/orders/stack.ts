@@ -108,8 +108,7 @@ export async function drained(url: string): Promise<void> {
     for (;;) {
       const { rows } = await pool.query(
         `select (select count(*) from graphile_worker.jobs where attempts < max_attempts)::int
-              + (select count(*) from inventory.level_feed)::int
-              + (select count(*) from inventory.room_event_feed)::int as n`,
+              + (select count(*) from inventory.level_feed)::int as n`,
       );
       if (rows[0]?.n === 0) return;
       await Bun.sleep(200);

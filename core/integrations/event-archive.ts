@@ -1,11 +1,11 @@
 /** The archive of every domain event (integrations.event_archive), written and pruned by the jobs runner. */
 import { sql } from 'drizzle-orm';
-import type { Database, Queryable } from '../platform/database.ts';
+import type { Database } from '../platform/database.ts';
 import type { DomainEvent } from '../platform/events.ts';
 import { eventArchive } from './tables.ts';
 
 /** Archives an event once (its id is the key); false when it was archived before (a retry). */
-export async function archiveEvent(db: Queryable, event: DomainEvent): Promise<boolean> {
+export async function archiveEvent(db: Database, event: DomainEvent): Promise<boolean> {
   const inserted = await db
     .insert(eventArchive)
     .values({

@@ -5,14 +5,8 @@
  * at a time, and the notification that wakes it. Plain SQL over one connection the feeder keeps:
  * the lease is a session advisory lock, so it ends with that connection (a killed feeder's lease
  * is free at once, and a standby takes it).
- *
- * The rooms' events (order, transfer and purchase order events) wait beside the levels, in
- * inventory.room_event_feed (db/migrations/0022_room_event_feed.sql): the publish-event job
- * queues each one as it archives it, and the feeder sends them in the same ticks.
  */
-import { sql } from 'drizzle-orm';
-import type { Queryable } from '../platform/database.ts';
-import type { LevelUpdate, RoomEventPush } from '../platform/room-contract.ts';
+import type { LevelUpdate } from '../platform/room-contract.ts';
 import type { SqlClient } from '../platform/sql-client.ts';
 
 /** What publish_stock_changes notifies after a change commits. */
@@ -67,52 +61,6 @@ export async function readWaitingLevels(
   }));
 }
 
-export interface WaitingRoomEvent {
-  seq: string;
-  warehouseId: string;
-  event: RoomEventPush;
-}
-
-/**
- * Queues an event for its warehouse's room and wakes the feeder when the transaction commits.
- * Call it in the transaction that archives the event, so a retried job queues it once.
- */
-export async function queueRoomEvent(
-  tx: Queryable,
-  warehouseId: string,
-  event: RoomEventPush,
-): Promise<void> {
-  await tx.execute(sql`
-    with queued as (
-      insert into inventory.room_event_feed (warehouse_id, event)
-      values (${warehouseId}::uuid, ${JSON.stringify(event)}::jsonb) returning 1)
-    select pg_notify(${LEVEL_FEED_CHANNEL}, '') from queued`);
-}
-
-/** Up to `limit` waiting events, oldest first, except those being sent (as readWaitingLevels). */
-export async function readWaitingRoomEvents(
-  client: SqlClient,
-  limit: number,
-  sending: readonly string[] = [],
-): Promise<WaitingRoomEvent[]> {
-  const { rows } = await client.query(
-    `select seq, warehouse_id, event from inventory.room_event_feed
-     where seq <> all($2::bigint[]) order by seq limit $1`,
-    [limit, sending],
-  );
-  return rows.map((r) => ({
-    seq: String(r.seq),
-    warehouseId: String(r.warehouse_id),
-    event: r.event as RoomEventPush,
-  }));
-}
-
-/** Removes exactly these events, once their rooms acknowledged them. */
-export async function forgetFedRoomEvents(client: SqlClient, seqs: readonly string[]): Promise<void> {
-  if (seqs.length === 0) return;
-  await client.query('delete from inventory.room_event_feed where seq = any($1::bigint[])', [seqs]);
-}
-
 /** Removes exactly these rows, once the rooms acknowledged them (never "everything below a seq"). */
 export async function forgetFedLevels(client: SqlClient, seqs: readonly string[]): Promise<void> {
   if (seqs.length === 0) return;
@@ -120,18 +68,15 @@ export async function forgetFedLevels(client: SqlClient, seqs: readonly string[]
 }
 
 /**
- * Drops changes and events that waited longer than `hours`: with no feeder running (no edge
- * configured) the feed would only grow, and after an edge outage that long the nightly room
- * check (and each room's rebuild on activation) has already brought the rooms up to date; an
- * event that old is news to nobody on a live screen (the archive keeps it). Returns how many.
+ * Drops changes that waited longer than `hours`: with no feeder running (no edge configured) the
+ * feed would only grow, and after an edge outage that long the nightly room check (and each
+ * room's rebuild on activation) has already brought the rooms up to date. Returns how many.
  */
 export async function pruneLevelFeed(client: SqlClient, hours: number): Promise<number> {
   const { rows } = await client.query(
-    `with levels as (
-       delete from inventory.level_feed where written_at < now() - make_interval(hours => $1) returning 1),
-     events as (
-       delete from inventory.room_event_feed where written_at < now() - make_interval(hours => $1) returning 1)
-     select (select count(*) from levels)::int + (select count(*) from events)::int as n`,
+    `with gone as (
+       delete from inventory.level_feed where written_at < now() - make_interval(hours => $1) returning 1)
+     select count(*)::int as n from gone`,
     [hours],
   );
   return Number(rows[0]?.n ?? 0);

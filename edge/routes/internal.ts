@@ -46,37 +46,28 @@ export const internalRoutes = new Hono<EdgeEnv>()
     forgetGeneration();
     return c.json({ generation }, 200);
   })
-  // One tick of the warehouse rooms' feed (jobs/room-feed.ts): every room's level changes, then
-  // its events in order, the rooms in parallel. Answered once all of them applied or kept theirs:
-  // the feeder then forgets them.
+  // One tick of the warehouse rooms' feed (jobs/room-feed.ts): every room's changes, the rooms
+  // in parallel. Answered once all of them applied or kept theirs: the feeder then forgets them.
   .post('/internal/rooms/levels', async (c) => {
     const { rooms } = await parsedBody(c, feedTickSchema);
     const results = await Promise.all(
-      rooms.map(async ({ warehouseId, levels, events }) => {
-        const room = warehouseRoom(c.env, warehouseId);
-        const pushed =
-          levels.length > 0 ? await room.pushLevels(levels, warehouseId) : { applied: 0, stale: 0, held: 0 };
-        if (events.length > 0)
-          await room.broadcastEvents(
-            events.map(({ id, type, occurredAt, data }) => ({
-              event: type,
-              id,
-              occurredAt,
-              warehouseId,
-              data,
-            })),
-          );
-        return { warehouseId, ...pushed, events: events.length };
-      }),
+      rooms.map(async ({ warehouseId, levels }) => ({
+        warehouseId,
+        ...(await warehouseRoom(c.env, warehouseId).pushLevels(levels, warehouseId)),
+      })),
     );
     return c.json({ rooms: results }, 200);
   })
   .post('/internal/warehouses/:id/events', async (c) => {
     const { id, type, occurredAt, data } = (await parsedBody(c, eventPushSchema)).event;
     const warehouseId = c.req.param('id');
-    const sockets = await warehouseRoom(c.env, warehouseId).broadcastEvents([
-      { event: type, id, occurredAt, warehouseId, data },
-    ]);
+    const sockets = await warehouseRoom(c.env, warehouseId).broadcastEvent({
+      event: type,
+      id,
+      occurredAt,
+      warehouseId,
+      data,
+    });
     return c.json({ sockets }, 200);
   })
   // The nightly consistency check (jobs/tasks/check-warehouse-rooms.ts).

@@ -1,5 +1,4 @@
 import { archiveEvent } from '../../core/integrations/event-archive.ts';
-import { queueRoomEvent } from '../../core/inventory/level-feed.ts';
 import { roomEventTypePattern } from '../../core/platform/room-contract.ts';
 import { defineTask } from '../task.ts';
 
@@ -8,25 +7,19 @@ const forRooms = (type: string) => roomEventTypePattern.test(type);
 
 /**
  * Delivers one domain event: to the archive (idempotent: the event id is its key) and, for
- * order, transfer and purchase order events, onto the rooms' feed for the warehouse's room at
- * the edge (jobs/room-feed.ts sends it with the next tick). Both in one transaction, so a retry
- * neither archives nor queues anything twice. Without an edge there is no feeder: nothing is
- * queued for rooms.
+ * order, transfer and purchase order events, to the warehouse's room at the edge. A failed push throws, and the
+ * retry archives nothing twice.
  */
 export const publishEvent = defineTask('publish-event', async (event, { db, log, edge }) => {
-  const room = edge && event.warehouseId && forRooms(event.type) ? event.warehouseId : undefined;
-  const archived = await db.transaction(async (tx) => {
-    const fresh = await archiveEvent(tx, event);
-    if (fresh && room)
-      await queueRoomEvent(tx, room, {
-        id: event.id,
-        type: event.type,
-        occurredAt: event.occurredAt,
-        data: event.data,
-      });
-    return fresh;
-  });
+  const archived = await archiveEvent(db, event);
   // At debug: under load a line per event outnumbers the request lines, and the archive keeps
   // every event with its request id anyway.
-  log.debug('event published', { eventId: event.id, type: event.type, duplicate: !archived, room: !!room });
+  log.debug('event published', { eventId: event.id, type: event.type, duplicate: !archived });
+  if (!edge || !event.warehouseId || !forRooms(event.type)) return;
+  await edge.pushEvent(event.warehouseId, {
+    id: event.id,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    data: event.data,
+  });
 });

@@ -19,9 +19,7 @@ export function feedRoom(
 
 /** What the one room of a feedRoom() tick did with its levels. */
 export async function roomResult(res: Response | Promise<Response>): Promise<PushResult> {
-  const body = (await (await res).json()) as {
-    rooms: (PushResult & { warehouseId: string; events: number })[];
-  };
-  const { warehouseId: _, events: __, ...result } = body.rooms[0]!;
+  const body = (await (await res).json()) as { rooms: (PushResult & { warehouseId: string })[] };
+  const { warehouseId: _, ...result } = body.rooms[0]!;
   return result;
 }
