@@ -3,7 +3,7 @@
  * writes to a directory of the test's own, so the edge's web/dist is left alone.
  */
 import { expect, test } from 'bun:test';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { watchLineWorthShowing, watchWeb } from './web-build.ts';
@@ -36,6 +36,25 @@ test('a change under web/src is rebuilt while the watch runs', async () => {
     expect(shown.filter((line) => /generation complete/.test(line)).length).toBeGreaterThanOrEqual(2);
   } finally {
     writeFileSync(page, original);
+    await watch.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 120_000);
+
+test("a watch over a previous build's output is done once ng has replaced it, not when the old index.html is seen", async () => {
+  const out = mkdtempSync(join(tmpdir(), 'varastokkr-web-rewatch-'));
+  const built = join(out, 'browser');
+  mkdirSync(built);
+  writeFileSync(join(built, 'index.html'), 'a previous run');
+  writeFileSync(join(built, 'chunk-PREVIOUS.js'), 'a previous run');
+  const watch = watchWeb(() => {}, { outputPath: out });
+  try {
+    await watch.firstBuild;
+    const files = readdirSync(built);
+    expect(files).not.toContain('chunk-PREVIOUS.js');
+    expect(readFileSync(join(built, 'index.html'), 'utf8')).toContain('<app-root');
+    expect(files.some((f) => /^main.*\.js$/.test(f))).toBe(true);
+  } finally {
     await watch.stop();
     rmSync(out, { recursive: true, force: true });
   }

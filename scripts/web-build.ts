@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { lineSplitter } from '../core/platform/lines.ts';
 import { buildAssets } from '../edge/build-assets.ts';
@@ -119,10 +119,35 @@ export interface WebWatch {
   kill(): void;
 }
 
-async function fileAppears(path: string, timeoutMs = 30_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !existsSync(path); await Bun.sleep(50)) {
+/** Names and sizes of every file under `dir`, sorted: two equal listings mean nothing was written between them. */
+function listing(dir: string): string {
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) => {
+      const path = join(d, e.name);
+      if (e.isDirectory()) return walk(path);
+      try {
+        return [`${relative(dir, path)}:${statSync(path).size}`];
+      } catch {
+        return []; // removed while we looked
+      }
+    });
+  return existsSync(dir) ? walk(dir).sort().join('\n') : '';
+}
+
+/**
+ * Resolves once `dir` holds an index.html and its listing stayed the same over a few polls. ng
+ * writes its files after it reports the output location, in groups, and reports nothing when
+ * it is done: a settled directory is the only sign.
+ */
+async function outputWritten(dir: string, timeoutMs = 30_000): Promise<void> {
+  let previous = '';
+  let unchanged = 0;
+  for (const deadline = Date.now() + timeoutMs; unchanged < 3; await Bun.sleep(100)) {
     if (Date.now() > deadline)
-      throw new Error(`the dashboard build wrote no ${path} within ${timeoutMs / 1000} s`);
+      throw new Error(`the dashboard build did not finish writing ${dir} within ${timeoutMs / 1000} s`);
+    const now = listing(dir);
+    unchanged = existsSync(join(dir, 'index.html')) && now === previous ? unchanged + 1 : 0;
+    previous = now;
   }
 }
 
@@ -145,13 +170,17 @@ export function watchWeb(onLine: (line: string) => void, opts: { outputPath?: st
     settle = { resolve, reject };
   });
   const errors: string[] = [];
+  let built = false;
   const lines = lineSplitter((line) => {
     if (/ERROR|error TS|NG\d{4}/.test(line)) errors.push(line);
-    if (/generation complete/.test(line) && settle) {
+    if (/generation complete/.test(line)) built = true;
+    // ng reports "complete" before it touches the disk: then it empties the output (a previous
+    // run's files, index.html too, are still there until this point), prints the output
+    // location, and writes. The first build is done once that directory has settled.
+    if (/^Output location: /.test(line.trim()) && built && settle) {
       const first = settle;
       settle = undefined;
-      // ng prints this before its files are on disk: the first build is done once index.html is.
-      void fileAppears(join(builtDir, 'index.html')).then(
+      void outputWritten(builtDir).then(
         () => {
           if (!opts.outputPath) buildAssets(); // the first build emptied web/dist; later ones leave /vendor alone
           first.resolve();
