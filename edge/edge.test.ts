@@ -7,15 +7,14 @@ import { beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { eventArchive } from '../core/integrations/tables.ts';
 import { warehouses } from '../core/inventory/tables.ts';
-import { type Actor, signedIn } from '../test/harness/auth.ts';
-import { type TestEdge, testEdge } from '../test/harness/edge.ts';
+import type { Actor } from '../test/harness/auth.ts';
+import { type TestEdge, testEdgeWithAdmin } from '../test/harness/edge.ts';
 import { apiClient, eventually, expectProblem, type OpenApiDoc } from '../test/harness/http.ts';
 
 let edge: TestEdge;
 let admin: Actor;
 beforeAll(async () => {
-  edge = await testEdge();
-  admin = await signedIn({ url: edge.url, db: edge.database.db }, { roles: ['admin'] });
+  ({ edge, admin } = await testEdgeWithAdmin());
 }, 120_000);
 const api = apiClient(
   () => edge.url,

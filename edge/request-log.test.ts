@@ -5,15 +5,14 @@
  * level they cost no console line (several milliseconds each under wrangler dev).
  */
 import { beforeAll, expect, test } from 'bun:test';
-import { type Actor, signedIn } from '../test/harness/auth.ts';
-import { type TestEdge, testEdge } from '../test/harness/edge.ts';
+import type { Actor } from '../test/harness/auth.ts';
+import { type TestEdge, testEdgeWithAdmin } from '../test/harness/edge.ts';
 import { eventually, postJson } from '../test/harness/http.ts';
 
 let edge: TestEdge;
 let admin: Actor;
 beforeAll(async () => {
-  edge = await testEdge();
-  admin = await signedIn({ url: edge.url, db: edge.database.db }, { roles: ['admin'] });
+  ({ edge, admin } = await testEdgeWithAdmin());
 }, 120_000);
 
 const edgeRequestLine = (requestId: string) =>

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
-import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
+import { type TestEdge, testEdgeWithAdmin } from '../../test/harness/edge.ts';
 import { apiClient, expectProblem } from '../../test/harness/http.ts';
 import { type Action, policy } from './policy.ts';
 import { roleNames } from './tables.ts';
@@ -14,8 +14,7 @@ import { roleNames } from './tables.ts';
 let edge: TestEdge;
 let admin: Actor;
 beforeAll(async () => {
-  edge = await testEdge();
-  admin = await signedIn({ url: edge.url, db: edge.database.db }, { roles: ['admin'] });
+  ({ edge, admin } = await testEdgeWithAdmin());
 }, 120_000);
 const as = (headers: () => Record<string, string>) => apiClient(() => edge.url, headers);
 const asAdmin = as(() => admin.headers);

@@ -4,14 +4,13 @@
  */
 import { beforeAll, describe, expect, test } from 'bun:test';
 import { type Actor, login, signedIn, type TokenPair } from '../../test/harness/auth.ts';
-import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
+import { type TestEdge, testEdgeWithAdmin } from '../../test/harness/edge.ts';
 import { apiClient, expectProblem, postJson } from '../../test/harness/http.ts';
 
 let edge: TestEdge;
 let admin: Actor;
 beforeAll(async () => {
-  edge = await testEdge();
-  admin = await signedIn({ url: edge.url, db: edge.database.db }, { roles: ['admin'] });
+  ({ edge, admin } = await testEdgeWithAdmin());
 }, 120_000);
 const asAdmin = apiClient(
   () => edge.url,

@@ -6,6 +6,7 @@ import { freePort } from '../../core/platform/ports.ts';
 import { startWrangler, type WranglerHandle } from '../../edge/local/wrangler-dev.ts';
 import { startWsProxy } from '../../edge/local/ws-proxy.ts';
 import { startJobs } from '../../jobs/worker.ts';
+import { type Actor, signedIn } from './auth.ts';
 import { serveCore, TEST_EDGE_SIGNING_SECRET } from './core.ts';
 import { builtDashboard } from './dashboard.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -49,6 +50,12 @@ export function testEdge(): Promise<TestEdge> {
     return stack;
   });
   return shared;
+}
+
+/** The shared stack and an admin signed in through it: where most tests of the API start. */
+export async function testEdgeWithAdmin(): Promise<{ edge: TestEdge; admin: Actor }> {
+  const edge = await testEdge();
+  return { edge, admin: await signedIn({ url: edge.url, db: edge.database.db }, { roles: ['admin'] }) };
 }
 
 /**
