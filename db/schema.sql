@@ -435,6 +435,7 @@ CREATE TABLE webhooks.subscriptions (
   previous_secret_sealed text,
   secret_rotated_at timestamp with time zone,
   failing_since timestamp with time zone,
+  paused_until timestamp with time zone,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
   updated_at timestamp with time zone DEFAULT now() NOT NULL,
   CONSTRAINT subscriptions_owner_kind_check CHECK ((owner_kind = ANY (ARRAY['user'::text, 'api_key'::text]))),

@@ -18,7 +18,7 @@ import { type SendOutcome, sendWebhook } from './webhook-sender.ts';
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 type DeliveryRow = typeof deliveries.$inferSelect;
 
-export type AttemptResult = 'skipped' | 'delivered' | 'retrying' | 'failed' | 'disabled';
+export type AttemptResult = 'skipped' | 'paused' | 'delivered' | 'retrying' | 'failed' | 'disabled';
 
 /** The secrets that sign now: the current one, and the previous during its grace period. */
 async function signingSecrets(sub: SubscriptionRow, settings: WebhookSettings): Promise<string[]> {
@@ -81,6 +81,13 @@ async function afterFailure(
   const runAt = new Date(Date.now() + retryDelayMs(settings, delivery.attempts + 1));
   await settle(tx, delivery, 'pending', runAt);
   await enqueueDelivery(tx, delivery, runAt);
+  // The breaker: the longer it has failed, the longer the pause (half of it, up to the longest
+  // delay), so a receiver down for hours is probed rarely, not once per waiting delivery.
+  const pauseMs = Math.max(retryDelayMs(settings, 1), Math.min(failingFor / 2, settings.retryMaxDelayMs));
+  await tx
+    .update(subscriptions)
+    .set({ pausedUntil: new Date(Date.now() + pauseMs) })
+    .where(eq(subscriptions.id, sub.id));
   return 'retrying';
 }
 
@@ -106,7 +113,7 @@ async function record(
       await settle(tx, delivery, 'succeeded', null);
       await tx
         .update(subscriptions)
-        .set({ failingSince: null })
+        .set({ failingSince: null, pausedUntil: null })
         .where(and(eq(subscriptions.id, sub.id), isNotNull(subscriptions.failingSince)));
       return 'delivered';
     }
@@ -116,6 +123,18 @@ async function record(
       return 'disabled';
     }
     return afterFailure(tx, sub, delivery, settings);
+  });
+}
+
+/**
+ * While its subscription is paused after a failure, a delivery is not sent (it would only wait
+ * on a dead receiver, holding a worker): it is due again just after the pause, spread by jitter.
+ */
+async function waitOutPause(db: Database, delivery: DeliveryRow, until: Date, settings: WebhookSettings) {
+  const at = new Date(until.getTime() + Math.round(Math.random() * settings.retryBaseMs));
+  await db.transaction(async (tx) => {
+    await tx.update(deliveries).set({ nextAttemptAt: at }).where(eq(deliveries.id, delivery.id));
+    await enqueueDelivery(tx, delivery, at);
   });
 }
 
@@ -137,6 +156,10 @@ export async function attemptDelivery(
       .set({ status: 'failed', nextAttemptAt: null })
       .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending')));
     return { result: 'failed' };
+  }
+  if (row.sub.pausedUntil && row.sub.pausedUntil.getTime() > Date.now()) {
+    await waitOutPause(db, row.delivery, row.sub.pausedUntil, settings);
+    return { result: 'paused' };
   }
   const outcome = await sendWebhook(
     {

@@ -15,7 +15,7 @@ import { deliveryBody, enqueueDelivery } from './delivery-queue.ts';
 import { mayReceive } from './event-access.ts';
 import type { DeliveryView } from './schemas.ts';
 import { managedSubscription, type SubscriptionRow } from './subscriptions.ts';
-import { type DeliveryStatus, deliveries, deliveryAttempts } from './tables.ts';
+import { type DeliveryStatus, deliveries, deliveryAttempts, subscriptions } from './tables.ts';
 import { webhookIdOf } from './webhook-sender.ts';
 
 type DeliveryRow = typeof deliveries.$inferSelect;
@@ -90,12 +90,15 @@ export async function listDeliveries(
   return { items: await withAttempts(db, items), nextCursor };
 }
 
-function assertEnabled(sub: SubscriptionRow): void {
+/** 409 unless enabled; an explicit retry or replay also ends a pause after failures (try now). */
+async function readyToSend(db: Database, sub: SubscriptionRow): Promise<void> {
   if (!sub.enabled)
     throw new ConflictError(
       'The subscription is disabled; enable it (PATCH enabled: true) to send to it again.',
       'webhook-disabled',
     );
+  if (sub.pausedUntil)
+    await db.update(subscriptions).set({ pausedUntil: null }).where(eq(subscriptions.id, sub.id));
 }
 
 /** Sends a delivery again now, whatever became of it, with fresh retries. */
@@ -106,7 +109,7 @@ export async function retryDelivery(
   deliveryId: string,
 ): Promise<DeliveryView> {
   const sub = await managedSubscription(db, principal, subscriptionId);
-  assertEnabled(sub);
+  await readyToSend(db, sub);
   const row = await db.transaction(async (tx) => {
     const [updated] = await tx
       .update(deliveries)
@@ -134,7 +137,7 @@ export async function replayDeliveries(
   range: { from: string; to: string },
 ): Promise<{ queued: number }> {
   const sub = await managedSubscription(db, principal, subscriptionId);
-  assertEnabled(sub);
+  await readyToSend(db, sub);
   const owner = await ownerPrincipal(db, { kind: sub.ownerKind, id: sub.ownerId });
   if (!owner)
     throw new ConflictError('The owner of this subscription is disabled or revoked.', 'webhook-owner-gone');

@@ -106,9 +106,11 @@ export async function updateSubscription(
 ): Promise<SubscriptionView> {
   await managedSubscription(db, principal, id);
   const reenable = patch.enabled === true ? { disabledReason: null, failingSince: null } : {};
+  // A new URL, or turning it on again, is tried at once rather than after a pause for the old one.
+  const unpause = patch.enabled === true || patch.url !== undefined ? { pausedUntil: null } : {};
   const [row] = await db
     .update(subscriptions)
-    .set({ ...patch, ...reenable, updatedAt: new Date() })
+    .set({ ...patch, ...reenable, ...unpause, updatedAt: new Date() })
     .where(eq(subscriptions.id, id))
     .returning();
   if (!row) throw new NotFoundError('No such webhook subscription.');

@@ -35,6 +35,8 @@ export const subscriptions = webhooks.table(
     previousSecretSealed: text('previous_secret_sealed'),
     secretRotatedAt: timestamp('secret_rotated_at', { withTimezone: true }),
     failingSince: timestamp('failing_since', { withTimezone: true }),
+    /** After a failure, nothing is sent to it before then: one probe per backoff step. */
+    pausedUntil: timestamp('paused_until', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [

@@ -19,6 +19,9 @@ CREATE TABLE "webhooks"."subscriptions" (
 	"secret_rotated_at" timestamp with time zone,
 	-- Set by the first failed attempt after a success; past the limit the subscription is disabled.
 	"failing_since" timestamp with time zone,
+	-- After a failed attempt, nothing more is sent to it until then (the circuit breaker): one
+	-- probe per backoff step, not every waiting delivery taking its turn at a dead receiver.
+	"paused_until" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "subscriptions_owner_kind_check" CHECK ("owner_kind" in ('user', 'api_key'))
