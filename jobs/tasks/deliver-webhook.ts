@@ -14,7 +14,8 @@ export const deliverWebhook = defineTask('deliver-webhook', async ({ deliveryId 
     deliveryId,
     webhooks ?? webhookSettingsFrom(config()),
   );
-  if (result === 'delivered' || result === 'skipped' || result === 'paused') log.debug('webhook delivery', { deliveryId, result });
+  if (result === 'delivered' || result === 'skipped' || result === 'paused')
+    log.debug('webhook delivery', { deliveryId, result });
   else
     log.info('webhook delivery', { deliveryId, result, status: outcome?.statusCode, error: outcome?.error });
 });
