@@ -516,6 +516,8 @@ CREATE INDEX receipts_pending_idx ON purchasing.receipts USING btree (purchase_o
 
 CREATE INDEX supplier_items_sku_idx ON purchasing.supplier_items USING btree (lower(sku));
 
+CREATE INDEX deliveries_created_at_idx ON webhooks.deliveries USING btree (created_at) WHERE (status <> 'pending'::text);
+
 CREATE UNIQUE INDEX deliveries_event_subscription_idx ON webhooks.deliveries USING btree (event_id, subscription_id);
 
 CREATE INDEX deliveries_subscription_idx ON webhooks.deliveries USING btree (subscription_id, created_at, id);

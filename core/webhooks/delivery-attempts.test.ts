@@ -12,6 +12,7 @@ import type { Principal } from '../identity/policy.ts';
 import { configSchema } from '../platform/config.ts';
 import { parseEnv } from '../platform/env.ts';
 import { attemptDelivery } from './delivery-attempts.ts';
+import { pruneDeliveries } from './delivery-log.ts';
 import { queueEventDeliveries } from './delivery-queue.ts';
 import { retryDelayMs, webhookSettingsFrom } from './settings.ts';
 import { createSubscription } from './subscriptions.ts';
@@ -103,5 +104,14 @@ describe('the breaker', () => {
       .from(subscriptions)
       .where(and(eq(subscriptions.id, sub.id)));
     expect(closed).toMatchObject({ pausedUntil: null, failingSince: null });
+  });
+  test('settled deliveries past the archive retention are pruned with their attempts; pending ones stay', async () => {
+    const db = database().db;
+    await db.update(deliveries).set({ createdAt: new Date(Date.now() - 40 * 86_400_000) });
+    const before = await db.select().from(deliveries);
+    const pending = before.filter((d) => d.status === 'pending').length;
+    expect(pending).toBeGreaterThan(0);
+    expect(await pruneDeliveries(db, 30)).toBe(before.length - pending);
+    expect((await db.select().from(deliveries)).every((d) => d.status === 'pending')).toBe(true);
   });
 });

@@ -170,3 +170,20 @@ export async function replayDeliveries(
     return { queued: queued.length };
   });
 }
+
+/**
+ * Drops settled deliveries (and their attempts) older than `days`, in bounded batches, with the
+ * event archive they could be replayed from; pending ones stay whatever their age.
+ */
+export async function pruneDeliveries(db: Database, days: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await db.execute(sql`
+      delete from ${deliveries} where id in (
+        select id from ${deliveries}
+        where status <> 'pending' and created_at < now() - make_interval(days => ${days})
+        limit 5000)`);
+    total += result.rowCount ?? 0;
+    if ((result.rowCount ?? 0) < 5000) return total;
+  }
+}

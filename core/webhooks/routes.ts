@@ -184,13 +184,17 @@ const replayRouteDef = createRoute({
   },
 });
 
-const keyEncryption = (c: {
-  var: { identity: { settings: { signingKeyEncryption: { current: string } } } };
-}) => c.var.identity.settings.signingKeyEncryption;
-
 export const webhooksRoutes = createRouter()
   .openapi(createRouteDef, async (c) =>
-    c.json(await createSubscription(c.var.db, c.var.principal, c.req.valid('json'), keyEncryption(c)), 201),
+    c.json(
+      await createSubscription(
+        c.var.db,
+        c.var.principal,
+        c.req.valid('json'),
+        c.var.identity.settings.signingKeyEncryption,
+      ),
+      201,
+    ),
   )
   .openapi(listRouteDef, async (c) =>
     c.json(await listSubscriptions(c.var.db, c.var.principal, c.req.valid('query')), 200),
@@ -209,7 +213,15 @@ export const webhooksRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(rotateRouteDef, async (c) =>
-    c.json(await rotateSecret(c.var.db, c.var.principal, c.req.valid('param').id, keyEncryption(c)), 200),
+    c.json(
+      await rotateSecret(
+        c.var.db,
+        c.var.principal,
+        c.req.valid('param').id,
+        c.var.identity.settings.signingKeyEncryption,
+      ),
+      200,
+    ),
   )
   .openapi(deliveriesRouteDef, async (c) =>
     c.json(

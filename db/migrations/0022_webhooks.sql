@@ -51,6 +51,9 @@ CREATE UNIQUE INDEX "deliveries_event_subscription_idx" ON "webhooks"."deliverie
 --> statement-breakpoint
 CREATE INDEX "deliveries_subscription_idx" ON "webhooks"."deliveries" USING btree ("subscription_id", "created_at", "id");
 --> statement-breakpoint
+-- For the daily prune of settled deliveries past the archive's retention.
+CREATE INDEX "deliveries_created_at_idx" ON "webhooks"."deliveries" USING btree ("created_at") WHERE "status" <> 'pending';
+--> statement-breakpoint
 CREATE TABLE "webhooks"."delivery_attempts" (
 	"id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	"delivery_id" uuid NOT NULL REFERENCES "webhooks"."deliveries"("id") ON DELETE CASCADE,
