@@ -6,8 +6,6 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { Webhook } from 'standardwebhooks';
-import { createApiKey } from '../core/identity/api-keys.ts';
-import type { Principal } from '../core/identity/policy.ts';
 import { configSchema } from '../core/platform/config.ts';
 import { parseEnv } from '../core/platform/env.ts';
 import { enqueueEvents } from '../core/platform/outbox.ts';
@@ -16,7 +14,7 @@ import { createSubscription } from '../core/webhooks/subscriptions.ts';
 import { repoRoot } from '../test/harness/command.ts';
 import { useTestDatabase } from '../test/harness/database.ts';
 import { eventually } from '../test/harness/http.ts';
-import { type WebhookReceiver, webhookReceiver } from '../test/harness/webhook-receiver.ts';
+import { adminKeyOwner, type WebhookReceiver, webhookReceiver } from '../test/harness/webhook-receiver.ts';
 
 const database = useTestDatabase('webhook_crash');
 let receiver: WebhookReceiver;
@@ -60,15 +58,7 @@ afterAll(async () => {
 
 test('a runner killed with SIGKILL mid-burst loses no delivery', async () => {
   const db = database().db;
-  const key = await createApiKey(db, { name: 'crash', roles: ['admin'], warehouseIds: [] }, null);
-  const owner: Principal = {
-    kind: 'api_key',
-    id: key.id,
-    name: key.name,
-    email: null,
-    roles: ['admin'],
-    warehouseIds: [],
-  };
+  const owner = await adminKeyOwner(db);
   const keyEncryption = webhookSettingsFrom(parseEnv(configSchema, {})).keyEncryption;
   const subs = await Promise.all(
     [1, 2].map(() =>

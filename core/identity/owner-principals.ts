@@ -5,6 +5,7 @@
  */
 import { and, eq, isNull, or } from 'drizzle-orm';
 import type { Queryable } from '../platform/database.ts';
+import { keyPrincipal } from './api-keys.ts';
 import type { Principal } from './policy.ts';
 import { apiKeys, users } from './tables.ts';
 
@@ -41,14 +42,5 @@ export async function ownerPrincipal(q: Queryable, owner: Owner): Promise<Princi
         or(isNull(apiKeys.userId), eq(users.status, 'active')),
       ),
     );
-  return (
-    row && {
-      kind: 'api_key',
-      id: row.key.id,
-      name: row.key.name,
-      email: null,
-      roles: row.key.roles,
-      warehouseIds: row.key.warehouseIds,
-    }
-  );
+  return row && keyPrincipal(row.key);
 }

@@ -6,8 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { and, eq } from 'drizzle-orm';
 import { useTestDatabase } from '../../test/harness/database.ts';
-import { type WebhookReceiver, webhookReceiver } from '../../test/harness/webhook-receiver.ts';
-import { createApiKey } from '../identity/api-keys.ts';
+import { adminKeyOwner, type WebhookReceiver, webhookReceiver } from '../../test/harness/webhook-receiver.ts';
 import type { Principal } from '../identity/policy.ts';
 import { configSchema } from '../platform/config.ts';
 import { parseEnv } from '../platform/env.ts';
@@ -89,12 +88,7 @@ describe('a delivery attempt to a private address in production', () => {
   beforeAll(async () => {
     receiver = await webhookReceiver({ answer: 200 });
     receiver.up();
-    const key = await createApiKey(
-      database().db,
-      { name: 'targets', roles: ['admin'], warehouseIds: [] },
-      null,
-    );
-    owner = { kind: 'api_key', id: key.id, name: key.name, email: null, roles: ['admin'], warehouseIds: [] };
+    owner = await adminKeyOwner(database().db);
   });
   afterAll(() => receiver.stop());
 

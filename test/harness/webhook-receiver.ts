@@ -3,6 +3,9 @@
  * listening), answer a status, hang past the sender's timeout, or accept. Every request is kept
  * with its headers and raw body; tests wait for the request they expect (no sleeps).
  */
+import { createApiKey, keyPrincipal } from '../../core/identity/api-keys.ts';
+import type { Principal } from '../../core/identity/policy.ts';
+import type { Database } from '../../core/platform/database.ts';
 import { freePort } from '../../core/platform/ports.ts';
 
 export type ReceiverMode = { answer: number } | 'hang';
@@ -86,4 +89,10 @@ export async function webhookReceiver(initial: ReceiverMode = { answer: 204 }): 
     },
   };
   return receiver;
+}
+
+/** An admin API key to own subscriptions made straight through core/webhooks, as its principal. */
+export async function adminKeyOwner(db: Database): Promise<Principal> {
+  const key = await createApiKey(db, { name: 'webhook owner', roles: ['admin'], warehouseIds: [] }, null);
+  return keyPrincipal(key);
 }
