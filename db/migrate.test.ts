@@ -114,7 +114,8 @@ test('0021: pushes still queued from before the feed become rows of the feed, an
         }),
       ]);
 
-    expect((await migrateDatabase(url)).applied).toEqual(['0021_level_feed']);
+    // 0021 first, then whatever later migrations exist.
+    expect((await migrateDatabase(url)).applied[0]).toBe('0021_level_feed');
     const { rows } = await client.query(
       'select warehouse_id, sku, on_hand, version, from_version from inventory.level_feed order by seq',
     );

@@ -114,12 +114,15 @@ export async function principalFromApiKey(db: Database, presented: string): Prom
   await db.execute(sql`
     update identity.api_keys set last_used_at = now()
     where id = ${row.key.id} and (last_used_at is null or last_used_at < now() - interval '1 minute')`);
-  return {
-    kind: 'api_key',
-    id: row.key.id,
-    name: row.key.name,
-    email: null,
-    roles: row.key.roles,
-    warehouseIds: row.key.warehouseIds,
-  };
+  return keyPrincipal(row.key);
 }
+
+/** The principal an API key acts as. */
+export const keyPrincipal = (key: Pick<KeyRow, 'id' | 'name' | 'roles' | 'warehouseIds'>): Principal => ({
+  kind: 'api_key',
+  id: key.id,
+  name: key.name,
+  email: null,
+  roles: key.roles,
+  warehouseIds: key.warehouseIds,
+});
