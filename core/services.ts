@@ -23,7 +23,7 @@ export const servicePrefixes: Record<ServiceName, readonly string[]> = {
   inventory: ['/api/warehouses', '/api/inventory', '/api/transfers'],
   orders: ['/api/orders'],
   purchasing: ['/api/vendors', '/api/purchase-orders', '/api/replenishment'],
-  integrations: ['/api/jobs'],
+  integrations: ['/api/jobs', '/api/integrations'],
 };
 
 /** Paths anyone may call: signing in, and the keys that verify tokens. Everything else needs credentials. */
@@ -32,6 +32,9 @@ export const publicPaths: readonly string[] = [
   '/api/auth/refresh',
   '/api/auth/logout',
   '/.well-known/jwks.json',
+  // Shops' order webhooks: believed by the platform's signature over the raw body, not a token.
+  '/api/integrations/shopify/orders',
+  '/api/integrations/woocommerce/orders',
 ];
 
 /** Paths inside another service's prefix that belong elsewhere: stock is inventory's. */

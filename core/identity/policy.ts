@@ -55,6 +55,8 @@ export const policy = {
   'replenishment:plan': { roles: ['admin', 'manager'], scoped: true },
   /** The job queue: what failed and why, and retrying it. */
   'jobs:manage': { roles: ['admin'], scoped: false },
+  /** Shops whose orders come in (their secrets) and the orders received from them. */
+  'integrations:manage': { roles: ['admin'], scoped: false },
 } as const satisfies Record<string, { roles: readonly Role[]; scoped: boolean }>;
 
 export type Action = keyof typeof policy;

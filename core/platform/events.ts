@@ -55,6 +55,8 @@ export const taskPayloads = {
   replenish: z.object({ warehouseIds: z.array(z.uuid()).nullable().optional() }).passthrough(),
   /** Enqueued by identity with the change (see room-contract.ts). */
   'recheck-room-sockets': roomAccessChangeSchema,
+  /** A shop's order delivery, stored by its receiver (core/integrations/receiving.ts). */
+  'ingest-order': z.object({ connectionId: z.uuid(), deliveryId: z.string().min(1) }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

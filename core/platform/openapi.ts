@@ -50,6 +50,10 @@ export const apiTags = [
     description: 'Vendors, purchase orders and receiving, replenishment drafted from shortfalls and demand.',
   },
   { name: 'operations', description: 'Background jobs: what failed or waits, and running it again.' },
+  {
+    name: 'integrations',
+    description: 'Shops connected to push their orders in (Shopify, WooCommerce), and the orders received.',
+  },
   { name: 'health', description: 'Whether the edge, core, the database and the Durable Objects answer.' },
   { name: 'meta', description: 'This document.' },
 ];

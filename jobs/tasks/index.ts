@@ -2,6 +2,7 @@ import type { TaskName } from '../../core/platform/events.ts';
 import type { defineTask } from '../task.ts';
 import { checkWarehouseRooms } from './check-warehouse-rooms.ts';
 import { pruneIdentity, rotateKeys } from './identity-upkeep.ts';
+import { ingestOrderTask } from './ingest-order.ts';
 import {
   allocateBackordersTask,
   expireHoldsTask,
@@ -40,4 +41,5 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'expire-reservations': expireReservationsTask,
   'expire-transfers': expireTransfersTask,
   replenish: replenishTask,
+  'ingest-order': ingestOrderTask,
 };

@@ -1,0 +1,33 @@
+/**
+ * A connection's webhook secret at rest: sealed as identity seals private signing keys (AES-256-GCM
+ * under the key-encryption key SIGNING_KEY_ENCRYPTION_KEY, `v1.<kek id>.<iv>.<ciphertext>`), with
+ * the connection's id as additional data, so a sealed secret copied to another row does not open.
+ * We must read the secret back (HMAC needs it), so it cannot be hashed like an API key.
+ */
+import { seal, unseal } from '../identity/sealing.ts';
+import type { AuthSettings } from '../identity/settings.ts';
+import { keks } from '../identity/signing-key-sealing.ts';
+
+const aad = (connectionId: string) => `varastokkr integration secret ${connectionId}`;
+
+export async function sealConnectionSecret(
+  settings: AuthSettings,
+  connectionId: string,
+  secret: string,
+): Promise<string> {
+  const k = await keks(settings);
+  return `v1.${k.current.id}.${await seal(k.current.key, secret, aad(connectionId))}`;
+}
+
+/** The secret, or undefined when no configured KEK opens it (the receiver then answers 401). */
+export async function openConnectionSecret(
+  settings: AuthSettings,
+  connectionId: string,
+  sealed: string,
+): Promise<string | undefined> {
+  const [version, id, iv, ct] = sealed.split('.');
+  const k = await keks(settings);
+  const under = [k.current, k.previous].find((candidate) => candidate?.id === id);
+  if (version !== 'v1' || !under || !iv || !ct) return undefined;
+  return unseal(under.key, `${iv}.${ct}`, aad(connectionId));
+}
