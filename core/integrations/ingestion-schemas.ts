@@ -80,13 +80,10 @@ export const ingestionSchema = z
     externalOrderId: z.string().openapi({ description: "The platform's order id", example: '5940139491234' }),
     externalNumber: z.string().nullable().openapi({ example: '#1001' }),
     status: z.enum(ingestionStatuses).openapi({ example: 'needs_attention' }),
-    reason: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'Why no order (or no change) was made',
-        example: 'No product has the sku HAM-99.',
-      }),
+    reason: z.string().nullable().openapi({
+      description: 'Why no order (or no change) was made',
+      example: 'No product has the sku HAM-99.',
+    }),
     orderId: z.string().nullable().openapi({ example: null }),
     lastTopic: z.string().openapi({ example: 'orders/create' }),
     createdAt: z.string().openapi({ example: exampleTime }),
