@@ -10,7 +10,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Principal } from '../identity/policy.ts';
 import type { OrderCaller, OrdersClient } from '../orders/client.ts';
-import type { OrderView } from '../orders/schemas.ts';
+import { createOrderSchema, type OrderView } from '../orders/schemas.ts';
 import type { Database } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import { AppError } from '../platform/problem.ts';
@@ -123,26 +123,24 @@ async function placedOrChanged(
     };
   if (lines.length === 0)
     return { status: 'needs_attention', reason: 'The order has no lines with a quantity.' };
-  const wanted = lines.map((l) => ({
-    sku: l.sku ?? '',
-    qty: l.qty,
-    ...(l.unitPrice ? { unitPrice: l.unitPrice } : {}),
-  }));
+  const input = createOrderSchema.safeParse({
+    lines: lines.map((l) => ({ sku: l.sku, qty: l.qty, ...(l.unitPrice ? { unitPrice: l.unitPrice } : {}) })),
+    warehouseId: connection.warehouseId,
+    externalRef: order.externalId,
+    channel: connection.channel,
+    ...(order.customer ? { customer: order.customer } : {}),
+  });
+  // What orders would refuse with 422 over HTTP (200 lines at most, a sku's form, a price's).
+  if (!input.success)
+    return {
+      status: 'needs_attention',
+      reason: input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    };
+  const wanted = input.data.lines;
   let existing: OrderView | null = orderId ? await deps.orders.read(orderId, caller) : null;
   if (!existing) {
     try {
-      const placed = await deps.orders.create(
-        {
-          lines: wanted,
-          warehouseId: connection.warehouseId,
-          allowPartial: false,
-          allowBackorder: false,
-          externalRef: order.externalId,
-          channel: connection.channel,
-          ...(order.customer ? { customer: order.customer } : {}),
-        },
-        caller,
-      );
+      const placed = await deps.orders.create(input.data, caller);
       return { status: 'done', reason: null, orderId: placed.id };
     } catch (err) {
       const duplicate = err instanceof AppError && err.slug === 'duplicate-external-ref';

@@ -358,6 +358,25 @@ describe('processing', () => {
     await checkInvariants(edge.database.db, [wh]);
   });
 
+  test('a shipped order is not changed nor cancelled by the shop: that needs attention, the order stays', async () => {
+    const id = newOrderId();
+    const sku = w.skus[0]!;
+    await deliverShopify(shopifyOrder(id, [{ sku, quantity: 1 }]));
+    const placed = await processed(id, 1);
+    expect((await w.api.post(`/api/orders/${placed.order_id}/ship`, {})).status).toBe(200);
+    await deliverShopify(shopifyOrder(id, [{ sku, quantity: 2 }]), { topic: 'orders/updated' });
+    const changed = await processed(id, 2);
+    expect(changed).toMatchObject({ status: 'needs_attention', order_id: placed.order_id });
+    expect(changed.reason).toContain('not applied');
+    expect((await order(placed.order_id!)).lines.map((l) => l.qty)).toEqual([1]);
+    await deliverShopify(shopifyOrder(id, [{ sku, quantity: 1 }], { cancelled_at: '2026-01-15T12:00:00Z' }), {
+      topic: 'orders/cancelled',
+    });
+    expect(await processed(id, 3)).toMatchObject({ status: 'needs_attention' });
+    expect((await order(placed.order_id!)).status).toBe('shipped');
+    await checkInvariants(edge.database.db, [wh]);
+  });
+
   test('a job that placed the order but died before recording it finds the order by its unique key', async () => {
     const id = newOrderId();
     const sku = w.skus[1]!;

@@ -25,7 +25,8 @@ export interface PlatformOrder {
   number: string | null;
   action: IngestAction;
   lines: { sku: string | null; qty: number; unitPrice: Money | null }[];
-  customer: Record<string, unknown> | null;
+  /** Who ordered, as far as the order needs it: a name and an email (not the whole profile). */
+  customer: { name?: string; email?: string } | null;
 }
 
 export const shopifyTopics = ['orders/create', 'orders/updated', 'orders/cancelled'] as const;
@@ -83,7 +84,13 @@ const shopifyOrderSchema = z.object({
     .nullish(),
   cancelled_at: z.string().nullish(),
   line_items: z.array(lineSchema).default([]),
-  customer: z.record(z.string(), z.unknown()).nullish(),
+  customer: z
+    .object({
+      first_name: z.string().nullish(),
+      last_name: z.string().nullish(),
+      email: z.string().nullish(),
+    })
+    .nullish(),
   email: z.string().nullish(),
 });
 
@@ -96,7 +103,13 @@ const wooOrderSchema = z.object({
     .regex(/^[A-Z]{3}$/)
     .nullish(),
   line_items: z.array(lineSchema).default([]),
-  billing: z.record(z.string(), z.unknown()).nullish(),
+  billing: z
+    .object({
+      first_name: z.string().nullish(),
+      last_name: z.string().nullish(),
+      email: z.string().nullish(),
+    })
+    .nullish(),
 });
 
 /** WooCommerce statuses after which an order holds no stock. */
@@ -112,6 +125,14 @@ function toMoney(
     .maximumFractionDigits;
   const amount = Math.round(Number(price) * 10 ** (digits ?? 2));
   return Number.isSafeInteger(amount) && amount >= 0 ? { amount, currency } : null;
+}
+
+type Person = { first_name?: string | null; last_name?: string | null } | null | undefined;
+
+function customerOf(person: Person, email: string | null | undefined): PlatformOrder['customer'] {
+  const name = [person?.first_name, person?.last_name].filter(Boolean).join(' ');
+  const customer = { ...(name ? { name } : {}), ...(email ? { email } : {}) };
+  return Object.keys(customer).length > 0 ? customer : null;
 }
 
 export type ParsedOrder = { ok: true; order: PlatformOrder } | { ok: false; reason: string };
@@ -135,7 +156,7 @@ export function parsePlatformOrder(kind: ConnectionKind, topic: string, payload:
           qty: l.quantity,
           unitPrice: toMoney(l.price, o.currency),
         })),
-        customer: o.customer ?? (o.email ? { email: o.email } : null),
+        customer: customerOf(o.customer, o.email),
       },
     };
   }
@@ -168,7 +189,7 @@ export function parsePlatformOrder(kind: ConnectionKind, topic: string, payload:
         qty: l.quantity,
         unitPrice: toMoney(l.price, o.currency),
       })),
-      customer: o.billing ?? null,
+      customer: customerOf(o.billing, o.billing?.email),
     },
   };
 }
