@@ -6,6 +6,15 @@ export default defineConfig({
   dialect: 'postgresql',
   schema: './core/*/tables.ts',
   out: './db/migrations',
-  schemaFilter: ['platform', 'identity', 'catalog', 'inventory', 'orders', 'purchasing', 'integrations'],
+  schemaFilter: [
+    'platform',
+    'identity',
+    'catalog',
+    'inventory',
+    'orders',
+    'purchasing',
+    'integrations',
+    'webhooks',
+  ],
   casing: 'snake_case',
 });

@@ -20,6 +20,7 @@ import type { Logger } from './platform/logger.ts';
 import { apiInfo, apiServers, apiTags } from './platform/openapi.ts';
 import { purchasingRoutes } from './purchasing/routes.ts';
 import type { ServiceName } from './services.ts';
+import { webhooksRoutes } from './webhooks/routes.ts';
 
 const routers: Record<ServiceName, OpenAPIHono<AppEnv>> = {
   identity: identityRoutes,
@@ -28,6 +29,7 @@ const routers: Record<ServiceName, OpenAPIHono<AppEnv>> = {
   orders: ordersRoutes,
   purchasing: purchasingRoutes,
   integrations: integrationsRoutes,
+  webhooks: webhooksRoutes,
 };
 
 export interface CoreAppOptions {

@@ -9,6 +9,7 @@ export const serviceNames = [
   'orders',
   'purchasing',
   'integrations',
+  'webhooks',
 ] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
@@ -24,6 +25,7 @@ export const servicePrefixes: Record<ServiceName, readonly string[]> = {
   orders: ['/api/orders'],
   purchasing: ['/api/vendors', '/api/purchase-orders', '/api/replenishment'],
   integrations: ['/api/jobs'],
+  webhooks: ['/api/webhooks'],
 };
 
 /** Paths anyone may call: signing in, and the keys that verify tokens. Everything else needs credentials. */

@@ -20,6 +20,8 @@ CREATE SCHEMA platform;
 
 CREATE SCHEMA purchasing;
 
+CREATE SCHEMA webhooks;
+
 -- tables
 
 CREATE TABLE catalog.products (
@@ -389,6 +391,57 @@ CREATE TABLE purchasing.vendors (
   CONSTRAINT vendors_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE webhooks.deliveries (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  subscription_id uuid NOT NULL,
+  event_id uuid NOT NULL,
+  event_type text NOT NULL,
+  payload jsonb NOT NULL,
+  occurred_at timestamp with time zone NOT NULL,
+  status text DEFAULT 'pending'::text NOT NULL,
+  attempts integer DEFAULT 0 NOT NULL,
+  next_attempt_at timestamp with time zone,
+  last_attempt_at timestamp with time zone,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT deliveries_pkey PRIMARY KEY (id),
+  CONSTRAINT deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'succeeded'::text, 'failed'::text]))),
+  CONSTRAINT deliveries_subscription_id_fkey FOREIGN KEY (subscription_id) REFERENCES webhooks.subscriptions(id) ON DELETE CASCADE
+);
+
+CREATE TABLE webhooks.delivery_attempts (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  delivery_id uuid NOT NULL,
+  attempt integer NOT NULL,
+  url text NOT NULL,
+  status_code integer,
+  duration_ms integer NOT NULL,
+  response_body text,
+  error text,
+  at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT delivery_attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES webhooks.deliveries(id) ON DELETE CASCADE,
+  CONSTRAINT delivery_attempts_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE webhooks.subscriptions (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  url text NOT NULL,
+  events text[] NOT NULL,
+  description text,
+  enabled boolean DEFAULT true NOT NULL,
+  disabled_reason text,
+  owner_kind text NOT NULL,
+  owner_id uuid NOT NULL,
+  secret_sealed text NOT NULL,
+  previous_secret_sealed text,
+  secret_rotated_at timestamp with time zone,
+  failing_since timestamp with time zone,
+  paused_until timestamp with time zone,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT subscriptions_owner_kind_check CHECK ((owner_kind = ANY (ARRAY['user'::text, 'api_key'::text]))),
+  CONSTRAINT subscriptions_pkey PRIMARY KEY (id)
+);
+
 -- indexes
 
 CREATE INDEX products_active_sku_idx ON catalog.products USING btree (lower(sku)) WHERE (NOT archived);
@@ -462,6 +515,16 @@ CREATE INDEX purchase_orders_open_idx ON purchasing.purchase_orders USING btree 
 CREATE INDEX receipts_pending_idx ON purchasing.receipts USING btree (purchase_order_id) WHERE (applied_at IS NULL);
 
 CREATE INDEX supplier_items_sku_idx ON purchasing.supplier_items USING btree (lower(sku));
+
+CREATE UNIQUE INDEX deliveries_event_subscription_idx ON webhooks.deliveries USING btree (event_id, subscription_id);
+
+CREATE INDEX deliveries_subscription_idx ON webhooks.deliveries USING btree (subscription_id, created_at, id);
+
+CREATE INDEX delivery_attempts_delivery_idx ON webhooks.delivery_attempts USING btree (delivery_id, id);
+
+CREATE INDEX subscriptions_events_idx ON webhooks.subscriptions USING gin (events) WHERE enabled;
+
+CREATE INDEX subscriptions_owner_idx ON webhooks.subscriptions USING btree (owner_kind, owner_id);
 
 -- functions
 

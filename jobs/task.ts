@@ -4,6 +4,7 @@ import { type TaskName, type TaskPayload, taskPayloads } from '../core/platform/
 import type { Logger } from '../core/platform/logger.ts';
 import { isSaneRequestId } from '../core/platform/request-id.ts';
 import { fieldErrors } from '../core/platform/validation.ts';
+import type { WebhookSettings } from '../core/webhooks/settings.ts';
 import { type EdgeClient, type EdgeLink, edgeClient } from './edge-client.ts';
 
 export interface TaskDeps {
@@ -11,6 +12,8 @@ export interface TaskDeps {
   log: Logger;
   /** Where the edge worker answers, when an edge is configured. */
   edge?: EdgeLink | undefined;
+  /** Webhook delivery settings; unset, the configured ones (tests shorten the delays). */
+  webhooks?: WebhookSettings | undefined;
 }
 
 export interface TaskContext extends Omit<TaskDeps, 'edge'> {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseCrontab, type Runner, run, type WorkerEvents, Logger as WorkerLogger } from 'graphile-worker';
 import { connectDatabase } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
+import type { WebhookSettings } from '../core/webhooks/settings.ts';
 import { type EdgeLink, edgeClient } from './edge-client.ts';
 import { type RoomFeed, type RoomFeedOptions, startRoomFeed } from './room-feed.ts';
 import { tasks } from './tasks/index.ts';
@@ -18,6 +19,8 @@ export interface JobsOptions {
   edge?: EdgeLink | undefined;
   /** Told of each tick of the rooms' feed (see jobs/room-feed.ts). */
   onFeedTick?: RoomFeedOptions['onTick'];
+  /** Webhook delivery settings; unset, the configured ones. */
+  webhooks?: WebhookSettings;
 }
 
 export interface JobsHandle {
@@ -57,7 +60,7 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     log: opts.log,
     asyncCommit: true,
   });
-  const deps = { db: handle.db, log: opts.log, edge: opts.edge };
+  const deps = { db: handle.db, log: opts.log, edge: opts.edge, webhooks: opts.webhooks };
   const taskList = Object.fromEntries(Object.entries(tasks).map(([name, make]) => [name, make(deps)]));
   const crontab = readFileSync(new URL('./crontab', import.meta.url), 'utf8');
   const events: WorkerEvents = new EventEmitter();

@@ -7,6 +7,7 @@
 import { beforeAll } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { enqueueJob } from '../core/platform/outbox.ts';
+import { deliveries } from '../core/webhooks/tables.ts';
 import { type AccessCase, type CallContext, describeAccess, type MatrixWorld } from './harness/access.ts';
 import { type TestEdge, testEdge } from './harness/edge.ts';
 
@@ -630,6 +631,99 @@ const purchasingCases: AccessCase[] = [
   },
 ];
 
+/** Admins manage every subscription, partners (users and keys) their own. */
+const webhookManagers = { admin: 'anywhere', partner: 'own' } as const;
+
+/** A subscription the caller owns when it may (else the admin's): its id. Nothing it wants ever happens here. */
+const freshWebhook = (ctx: CallContext) =>
+  ctx.make('/api/webhooks', { url: 'http://127.0.0.1:9/matrix', events: ['webhook.disabled'] });
+
+const webhookCases: AccessCase[] = [
+  {
+    endpoint: 'POST /api/webhooks',
+    scoped: false,
+    allow: webhookManagers,
+    request: () => ({
+      method: 'POST',
+      path: '/api/webhooks',
+      body: { url: 'http://127.0.0.1:9/matrix', events: ['webhook.disabled'] },
+    }),
+  },
+  {
+    endpoint: 'GET /api/webhooks',
+    scoped: false,
+    allow: webhookManagers,
+    request: () => ({ method: 'GET', path: '/api/webhooks?limit=5' }),
+  },
+  {
+    endpoint: 'GET /api/webhooks/{id}',
+    scoped: false,
+    allow: webhookManagers,
+    request: async (ctx) => ({ method: 'GET', path: `/api/webhooks/${await freshWebhook(ctx)}` }),
+  },
+  {
+    endpoint: 'PATCH /api/webhooks/{id}',
+    scoped: false,
+    allow: webhookManagers,
+    request: async (ctx) => ({
+      method: 'PATCH',
+      path: `/api/webhooks/${await freshWebhook(ctx)}`,
+      body: { description: 'matrix' },
+    }),
+  },
+  {
+    endpoint: 'DELETE /api/webhooks/{id}',
+    scoped: false,
+    allow: webhookManagers,
+    request: async (ctx) => ({ method: 'DELETE', path: `/api/webhooks/${await freshWebhook(ctx)}` }),
+  },
+  {
+    endpoint: 'POST /api/webhooks/{id}/rotate-secret',
+    scoped: false,
+    allow: webhookManagers,
+    request: async (ctx) => ({
+      method: 'POST',
+      path: `/api/webhooks/${await freshWebhook(ctx)}/rotate-secret`,
+    }),
+  },
+  {
+    endpoint: 'GET /api/webhooks/{id}/deliveries',
+    scoped: false,
+    allow: webhookManagers,
+    request: async (ctx) => ({ method: 'GET', path: `/api/webhooks/${await freshWebhook(ctx)}/deliveries` }),
+  },
+  {
+    endpoint: 'POST /api/webhooks/{id}/deliveries/{deliveryId}/retry',
+    scoped: false,
+    allow: webhookManagers,
+    request: async (ctx) => {
+      const id = await freshWebhook(ctx);
+      const [delivery] = await ctx.world.db
+        .insert(deliveries)
+        .values({
+          subscriptionId: id,
+          eventId: crypto.randomUUID(),
+          eventType: 'webhook.disabled',
+          payload: { type: 'webhook.disabled', timestamp: new Date().toISOString(), data: {} },
+          occurredAt: new Date(),
+          status: 'failed',
+        })
+        .returning({ id: deliveries.id });
+      return { method: 'POST', path: `/api/webhooks/${id}/deliveries/${delivery!.id}/retry` };
+    },
+  },
+  {
+    endpoint: 'POST /api/webhooks/{id}/replay',
+    scoped: false,
+    allow: webhookManagers,
+    request: async (ctx) => ({
+      method: 'POST',
+      path: `/api/webhooks/${await freshWebhook(ctx)}/replay`,
+      body: { from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() },
+    }),
+  },
+];
+
 /** A product with a barcode, stocked in all three warehouses. */
 async function prepare(w: MatrixWorld, admin: CallContext['admin']): Promise<Record<string, string>> {
   const fixtures = { sku: `MX-${w.unique()}`, barcode: '4006381333931' };
@@ -650,6 +744,6 @@ async function prepare(w: MatrixWorld, admin: CallContext['admin']): Promise<Rec
 
 describeAccess(
   () => ({ url: edge.url, db: edge.database.db }),
-  [...identityCases, ...catalogCases, ...inventoryCases, ...orderCases, ...purchasingCases],
+  [...identityCases, ...catalogCases, ...inventoryCases, ...orderCases, ...purchasingCases, ...webhookCases],
   prepare,
 );

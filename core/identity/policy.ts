@@ -55,6 +55,11 @@ export const policy = {
   'replenishment:plan': { roles: ['admin', 'manager'], scoped: true },
   /** The job queue: what failed and why, and retrying it. */
   'jobs:manage': { roles: ['admin'], scoped: false },
+  /**
+   * Webhook subscriptions: admins manage every one, partners their own (core/webhooks); what a
+   * subscription receives is what its owner may read.
+   */
+  'webhooks:manage': { roles: ['admin', 'partner'], scoped: false },
 } as const satisfies Record<string, { roles: readonly Role[]; scoped: boolean }>;
 
 export type Action = keyof typeof policy;

@@ -43,8 +43,8 @@ async function kek(base64: string, variable: string): Promise<Kek> {
 
 const loaded = new WeakMap<AuthSettings['signingKeyEncryption'], Promise<Keks>>();
 
-/** The configured KEKs, imported once per settings object. */
-export function keks(settings: AuthSettings): Promise<Keks> {
+/** The configured KEKs, imported once per settings object (webhook secrets are sealed under them too). */
+export function keks(settings: Pick<AuthSettings, 'signingKeyEncryption'>): Promise<Keks> {
   const config = settings.signingKeyEncryption;
   let found = loaded.get(config);
   if (!found) {

@@ -178,6 +178,21 @@ const configFields = z.object({
   SIGNING_KEY_ENCRYPTION_KEY: aes256Key.optional(),
   /** The key before a rotation: still decrypts; rows under it are re-encrypted on start. */
   SIGNING_KEY_ENCRYPTION_KEY_PREVIOUS: aes256Key.optional(),
+  /**
+   * Whether webhooks may be sent to loopback, private, link-local and metadata addresses, and
+   * over plain http. Unset: allowed in development and tests (local receivers), refused in production.
+   */
+  WEBHOOK_ALLOW_PRIVATE_URLS: flag.optional(),
+  /** How long a webhook receiver has to answer before the attempt counts as failed. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** The first retry of a failed webhook delivery waits about this long; each further one doubles it (with jitter). */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
+  /** The longest wait between two attempts of one delivery. */
+  WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).default(3_600_000),
+  /** A subscription failing this long is disabled (and a delivery is retried at most this long). */
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.0001).default(120),
+  /** After a secret rotation, the old secret also signs for this long. */
+  WEBHOOK_SECRET_GRACE_HOURS: z.coerce.number().min(0).default(24),
 });
 
 export const configSchema = configFields.superRefine(

@@ -21,6 +21,8 @@ export const eventTypes = [
   'transfer.updated',
   'purchase_order.updated',
   'warehouse.created',
+  /** A webhook subscription was disabled (its receiver failed for days, or answered 410). */
+  'webhook.disabled',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 
@@ -55,6 +57,8 @@ export const taskPayloads = {
   replenish: z.object({ warehouseIds: z.array(z.uuid()).nullable().optional() }).passthrough(),
   /** Enqueued by identity with the change (see room-contract.ts). */
   'recheck-room-sockets': roomAccessChangeSchema,
+  /** One attempt to send one webhook delivery (core/webhooks); it schedules the next itself. */
+  'deliver-webhook': z.object({ deliveryId: z.uuid() }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

@@ -49,6 +49,11 @@ export const apiTags = [
     name: 'purchasing',
     description: 'Vendors, purchase orders and receiving, replenishment drafted from shortfalls and demand.',
   },
+  {
+    name: 'webhooks',
+    description:
+      'Signed outbound webhooks (Standard Webhooks): subscriptions, their deliveries, retries and replays.',
+  },
   { name: 'operations', description: 'Background jobs: what failed or waits, and running it again.' },
   { name: 'health', description: 'Whether the edge, core, the database and the Durable Objects answer.' },
   { name: 'meta', description: 'This document.' },

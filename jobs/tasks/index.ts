@@ -1,6 +1,7 @@
 import type { TaskName } from '../../core/platform/events.ts';
 import type { defineTask } from '../task.ts';
 import { checkWarehouseRooms } from './check-warehouse-rooms.ts';
+import { deliverWebhook } from './deliver-webhook.ts';
 import { pruneIdentity, rotateKeys } from './identity-upkeep.ts';
 import {
   allocateBackordersTask,
@@ -40,4 +41,5 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'expire-reservations': expireReservationsTask,
   'expire-transfers': expireTransfersTask,
   replenish: replenishTask,
+  'deliver-webhook': deliverWebhook,
 };

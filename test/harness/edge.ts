@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuthSettings } from '../../core/identity/settings.ts';
+import { configSchema } from '../../core/platform/config.ts';
+import { parseEnv } from '../../core/platform/env.ts';
 import { freePort } from '../../core/platform/ports.ts';
+import { type WebhookSettings, webhookSettingsFrom } from '../../core/webhooks/settings.ts';
 import { startWrangler, type WranglerHandle } from '../../edge/local/wrangler-dev.ts';
 import { startWsProxy } from '../../edge/local/ws-proxy.ts';
 import { startJobs } from '../../jobs/worker.ts';
@@ -69,6 +72,8 @@ export async function startEdgeStack(opts: {
   auth?: Partial<AuthSettings>;
   /** The edge's variables; a function gets core's URL (to put something between them). */
   edgeVars?: (coreUrl: string) => Record<string, string>;
+  /** The jobs runner's webhook settings over the configured defaults (short retry delays, say). */
+  webhooks?: Partial<WebhookSettings>;
 }): Promise<EdgeStack> {
   const started = performance.now();
   // The dashboard is built (once per run) before any edge starts.
@@ -92,6 +97,9 @@ export async function startEdgeStack(opts: {
         log,
         cron: false,
         edge: { url: `http://127.0.0.1:${edgePort}`, secret: internalSecret },
+        ...(opts.webhooks
+          ? { webhooks: { ...webhookSettingsFrom(parseEnv(configSchema, {})), ...opts.webhooks } }
+          : {}),
       })
     : undefined;
   const pgAddress = new URL(database.url);

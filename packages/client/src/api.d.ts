@@ -1064,6 +1064,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Webhook subscriptions, newest first
+         * @description Every subscription for admins; a partner sees its own. Secrets are never shown again.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to events (admins, partners)
+         * @description Events are POSTed to the URL per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature), signed with the secret answered here once. A subscription receives only events about objects its owner may read (a partner: its own orders, stock of the warehouses in its scope, the catalog). Admins and partners; partners manage only their own subscriptions.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook subscription
+         * @description One subscription; another partner's is 404.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook subscription
+         * @description Deletes the subscription and its delivery log; nothing more is sent to it.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook subscription
+         * @description Changes only the fields sent. `enabled: true` turns a disabled subscription on again and forgets its failures; deliveries that failed meanwhile can be retried or replayed.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A subscription's deliveries with every attempt, newest first
+         * @description One delivery per event sent to the subscription: its status (pending, succeeded, failed), the next attempt, and every attempt with its status code, duration, the first 1 KB of the answer and the error. `status=` filters.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again now
+         * @description Makes the delivery due at once with fresh retries, whatever became of it (a receiver dedupes it by its unchanged webhook-id). 409 while the subscription is disabled.
+         */
+        post: operations["retryWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send again the events of a time range
+         * @description Queues every archived event that occurred in [from, to) (the archive keeps EVENT_ARCHIVE_DAYS, 30 by default) that the subscription wants and its owner may read, at most 10,000 per call: each with the webhook-id it had, so a receiver keeps only what it missed. 409 while the subscription is disabled.
+         */
+        post: operations["replayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace a subscription's signing secret
+         * @description Answers the new secret (shown only now). For a grace period (24 h by default) deliveries carry two `v1,` signatures, by the new and the previous secret, so the receiver can switch without losing an event.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1405,12 +1537,36 @@ export interface components {
              */
             timezone?: string;
         };
+        CreateWebhookSubscription: {
+            /**
+             * Format: uri
+             * @example https://partner.example/hooks/varastokkr
+             */
+            url: string;
+            /**
+             * @description The event types to receive, or `["*"]` for every one (only about objects you may read).
+             * @example [
+             *       "stock.changed",
+             *       "order.created"
+             *     ]
+             */
+            events: ("product.created" | "product.updated" | "product.archived" | "stock.changed" | "stock.low" | "order.created" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.shipped" | "order.delivered" | "transfer.updated" | "purchase_order.updated" | "warehouse.created" | "webhook.disabled" | "*")[];
+            /** @example Storefront stock sync */
+            description?: string;
+        };
         CreatedApiKey: components["schemas"]["ApiKey"] & {
             /**
              * @description The key itself: shown this once, store it now
              * @example vk_q7m2x9k4tb_zF2Ez6JLp5Qh0qDkA54YfmXJvmWzzVqgW--cV6NvvLc
              */
             key: string;
+        };
+        CreatedWebhookSubscription: components["schemas"]["WebhookSubscription"] & {
+            /**
+             * @description The signing secret (Standard Webhooks, `whsec_<base64>`); shown only here.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw0d3Bq7f5x6Y=
+             */
+            secret: string;
         };
         Health: {
             /** @enum {string} */
@@ -1913,6 +2069,15 @@ export interface components {
              */
             warehouseId?: string;
         };
+        RotatedWebhookSecret: {
+            /** @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw0d3Bq7f5x6Y= */
+            secret: string;
+            /**
+             * @description From then on deliveries carry two signatures, one per secret, for the grace period (WEBHOOK_SECRET_GRACE_HOURS, 24 h by default).
+             * @example 2026-01-15T09:30:00.000Z
+             */
+            rotatedAt: string;
+        };
         ShipOrder: {
             lines?: {
                 /** @example HAM-16OZ */
@@ -2157,6 +2322,25 @@ export interface components {
             /** @example false */
             active?: boolean;
         };
+        UpdateWebhookSubscription: {
+            /**
+             * Format: uri
+             * @example https://partner.example/hooks/varastokkr
+             */
+            url?: string;
+            /**
+             * @description The event types to receive, or `["*"]` for every one (only about objects you may read).
+             * @example [
+             *       "stock.changed",
+             *       "order.created"
+             *     ]
+             */
+            events?: ("product.created" | "product.updated" | "product.archived" | "stock.changed" | "stock.low" | "order.created" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.shipped" | "order.delivered" | "transfer.updated" | "purchase_order.updated" | "warehouse.created" | "webhook.disabled" | "*")[];
+            /** @example true */
+            enabled?: boolean;
+            /** @example Storefront stock sync */
+            description?: string | null;
+        };
         User: {
             /** @example 3f2b8c1a-6d4e-4f5a-9b7c-1e2d3c4b5a69 */
             id: string;
@@ -2212,6 +2396,111 @@ export interface components {
             timezone: string;
             /** Format: date-time */
             createdAt: string;
+        };
+        WebhookAttempt: {
+            /** @example 1 */
+            attempt: number;
+            /** @example 2026-01-15T09:30:00.000Z */
+            at: string;
+            /** @example https://partner.example/hooks/varastokkr */
+            url: string;
+            /** @example 500 */
+            statusCode: number | null;
+            /** @example 84 */
+            durationMs: number;
+            /**
+             * @description The first 1 KB of the answer
+             * @example oops
+             */
+            responseBody: string | null;
+            /** @example the receiver answered 500 */
+            error: string | null;
+        };
+        WebhookDelivery: {
+            /** @example 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9 */
+            id: string;
+            /**
+             * @description The webhook-id header: the same on every attempt and replay (the receiver dedupes by it).
+             * @example msg_5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9
+             */
+            webhookId: string;
+            /** @example 1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e */
+            subscriptionId: string;
+            /** @example 7c8d9e0f-1a2b-4c3d-9e4f-5a6b7c8d9e0f */
+            eventId: string;
+            /** @example stock.changed */
+            eventType: string;
+            /**
+             * @example succeeded
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+            /** @example 2 */
+            attemptCount: number;
+            /** @example null */
+            nextAttemptAt: string | null;
+            /** @example 2026-01-15T09:30:00.000Z */
+            occurredAt: string;
+            /** @example 2026-01-15T09:30:00.000Z */
+            createdAt: string;
+            /** @description Every attempt, oldest first */
+            attempts: components["schemas"]["WebhookAttempt"][];
+        };
+        WebhookReplay: {
+            /**
+             * Format: date-time
+             * @example 2026-01-15T00:00:00.000Z
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T09:30:00.000Z
+             */
+            to: string;
+        };
+        WebhookReplayed: {
+            /**
+             * @description Deliveries queued to be sent again
+             * @example 12
+             */
+            queued: number;
+        };
+        WebhookSubscription: {
+            /** @example 1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e */
+            id: string;
+            /** @example https://partner.example/hooks/varastokkr */
+            url: string;
+            /**
+             * @example [
+             *       "stock.changed",
+             *       "order.created"
+             *     ]
+             */
+            events: string[];
+            /** @example Storefront stock sync */
+            description: string | null;
+            /** @example true */
+            enabled: boolean;
+            /** @example null */
+            disabledReason: string | null;
+            /**
+             * @description When deliveries started failing (unset by a success); after 5 days the subscription is disabled.
+             * @example null
+             */
+            failingSince: string | null;
+            /** @example null */
+            secretRotatedAt: string | null;
+            /**
+             * @example api_key
+             * @enum {string}
+             */
+            ownerKind: "user" | "api_key";
+            /** @example 7a1c9e3b-2f4d-4c6a-8e5b-9d0f1a2b3c4d */
+            ownerId: string;
+            /** @example 2026-01-15T09:30:00.000Z */
+            createdAt: string;
+            /** @example 2026-01-15T09:30:00.000Z */
+            updatedAt: string;
         };
     };
     responses: never;
@@ -11707,6 +11996,1258 @@ export interface operations {
                      *       "title": "Unsupported media type",
                      *       "status": 415,
                      *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @example 50 */
+                limit?: number;
+                /**
+                 * @description nextCursor from the previous page
+                 * @example WyJIQU0tMTZPWiJd
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of subscriptions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+                     *           "url": "https://partner.example/hooks/varastokkr",
+                     *           "events": [
+                     *             "stock.changed",
+                     *             "order.created"
+                     *           ],
+                     *           "description": "Storefront stock sync",
+                     *           "enabled": true,
+                     *           "disabledReason": null,
+                     *           "failingSince": null,
+                     *           "secretRotatedAt": null,
+                     *           "ownerKind": "api_key",
+                     *           "ownerId": "7a1c9e3b-2f4d-4c6a-8e5b-9d0f1a2b3c4d",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z",
+                     *           "updatedAt": "2026-01-15T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJIQU0tMTZPWiJd"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["WebhookSubscription"][];
+                        /**
+                         * @description Send as `cursor` for the next page; null on the last
+                         * @example WyJIQU0tMTZPWiJd
+                         */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://partner.example/hooks/varastokkr",
+                 *       "events": [
+                 *         "stock.changed",
+                 *         "order.created"
+                 *       ],
+                 *       "description": "Storefront stock sync"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateWebhookSubscription"];
+            };
+        };
+        responses: {
+            /** @description The subscription, with its secret (shown only now) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+                     *       "url": "https://partner.example/hooks/varastokkr",
+                     *       "events": [
+                     *         "stock.changed",
+                     *         "order.created"
+                     *       ],
+                     *       "description": "Storefront stock sync",
+                     *       "enabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "secretRotatedAt": null,
+                     *       "ownerKind": "api_key",
+                     *       "ownerId": "7a1c9e3b-2f4d-4c6a-8e5b-9d0f1a2b3c4d",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw0d3Bq7f5x6Y="
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatedWebhookSubscription"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limitBytes": 1048576,
+                     *       "type": "https://varastokkr.dev/problems/payload-too-large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body exceeds 1048576 bytes.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expected": "application/json",
+                     *       "type": "https://varastokkr.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+                     *       "url": "https://partner.example/hooks/varastokkr",
+                     *       "events": [
+                     *         "stock.changed",
+                     *         "order.created"
+                     *       ],
+                     *       "description": "Storefront stock sync",
+                     *       "enabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "secretRotatedAt": null,
+                     *       "ownerKind": "api_key",
+                     *       "ownerId": "7a1c9e3b-2f4d-4c6a-8e5b-9d0f1a2b3c4d",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "updatedAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://partner.example/hooks/varastokkr",
+                 *       "events": [
+                 *         "stock.changed",
+                 *         "order.created"
+                 *       ],
+                 *       "enabled": true,
+                 *       "description": "Storefront stock sync"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateWebhookSubscription"];
+            };
+        };
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+                     *       "url": "https://partner.example/hooks/varastokkr",
+                     *       "events": [
+                     *         "stock.changed",
+                     *         "order.created"
+                     *       ],
+                     *       "description": "Storefront stock sync",
+                     *       "enabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "secretRotatedAt": null,
+                     *       "ownerKind": "api_key",
+                     *       "ownerId": "7a1c9e3b-2f4d-4c6a-8e5b-9d0f1a2b3c4d",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "updatedAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expected": "application/json",
+                     *       "type": "https://varastokkr.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @example 50 */
+                limit?: number;
+                /**
+                 * @description nextCursor from the previous page
+                 * @example WyJIQU0tMTZPWiJd
+                 */
+                cursor?: string;
+                /** @example failed */
+                status?: "pending" | "succeeded" | "failed";
+            };
+            header?: never;
+            path: {
+                /** @example 1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+                     *           "webhookId": "msg_5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+                     *           "subscriptionId": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+                     *           "eventId": "7c8d9e0f-1a2b-4c3d-9e4f-5a6b7c8d9e0f",
+                     *           "eventType": "stock.changed",
+                     *           "status": "succeeded",
+                     *           "attemptCount": 2,
+                     *           "nextAttemptAt": null,
+                     *           "occurredAt": "2026-01-15T09:30:00.000Z",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z",
+                     *           "attempts": [
+                     *             {
+                     *               "attempt": 1,
+                     *               "at": "2026-01-15T09:30:00.000Z",
+                     *               "url": "https://partner.example/hooks/varastokkr",
+                     *               "statusCode": 500,
+                     *               "durationMs": 84,
+                     *               "responseBody": "oops",
+                     *               "error": "the receiver answered 500"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJIQU0tMTZPWiJd"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["WebhookDelivery"][];
+                        /**
+                         * @description Send as `cursor` for the next page; null on the last
+                         * @example WyJIQU0tMTZPWiJd
+                         */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e */
+                id: string;
+                /** @example 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9 */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, pending again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+                     *       "webhookId": "msg_5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+                     *       "subscriptionId": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+                     *       "eventId": "7c8d9e0f-1a2b-4c3d-9e4f-5a6b7c8d9e0f",
+                     *       "eventType": "stock.changed",
+                     *       "status": "succeeded",
+                     *       "attemptCount": 2,
+                     *       "nextAttemptAt": null,
+                     *       "occurredAt": "2026-01-15T09:30:00.000Z",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z",
+                     *       "attempts": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "at": "2026-01-15T09:30:00.000Z",
+                     *           "url": "https://partner.example/hooks/varastokkr",
+                     *           "statusCode": 500,
+                     *           "durationMs": 84,
+                     *           "responseBody": "oops",
+                     *           "error": "the receiver answered 500"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/webhook-disabled",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The subscription is disabled; enable it (PATCH enabled: true) to send to it again.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "from": "2026-01-15T00:00:00.000Z",
+                 *       "to": "2026-01-15T09:30:00.000Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookReplay"];
+            };
+        };
+        responses: {
+            /** @description How many deliveries were queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "queued": 12
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookReplayed"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/webhook-disabled",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The subscription is disabled; enable it (PATCH enabled: true) to send to it again.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expected": "application/json",
+                     *       "type": "https://varastokkr.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw0d3Bq7f5x6Y=",
+                     *       "rotatedAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RotatedWebhookSecret"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
                      *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
                      *     }
                      */

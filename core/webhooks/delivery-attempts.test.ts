@@ -1,0 +1,107 @@
+/**
+ * The attempt logic on its own, against a real database and a real local receiver: the retry
+ * schedule (a plain function), and the breaker that keeps a failing receiver from being sent
+ * every waiting delivery in turn.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { and, eq, sql } from 'drizzle-orm';
+import { useTestDatabase } from '../../test/harness/database.ts';
+import { type WebhookReceiver, webhookReceiver } from '../../test/harness/webhook-receiver.ts';
+import { createApiKey } from '../identity/api-keys.ts';
+import type { Principal } from '../identity/policy.ts';
+import { configSchema } from '../platform/config.ts';
+import { parseEnv } from '../platform/env.ts';
+import { attemptDelivery } from './delivery-attempts.ts';
+import { queueEventDeliveries } from './delivery-queue.ts';
+import { retryDelayMs, webhookSettingsFrom } from './settings.ts';
+import { createSubscription } from './subscriptions.ts';
+import { deliveries, subscriptions } from './tables.ts';
+
+const defaults = () => webhookSettingsFrom(parseEnv(configSchema, {}));
+
+describe('retryDelayMs', () => {
+  test('the first retry comes within seconds, each doubles up to the cap, with jitter of at most half', () => {
+    const s = defaults();
+    expect(retryDelayMs(s, 1, 0)).toBe(2_500);
+    expect(retryDelayMs(s, 1, 1)).toBe(5_000);
+    expect(retryDelayMs(s, 2, 1)).toBe(10_000);
+    expect(retryDelayMs(s, 3, 0.5)).toBe(15_000);
+    expect(retryDelayMs(s, 40, 1)).toBe(s.retryMaxDelayMs);
+  });
+
+  test('retries go on for more than a day before a delivery is given up (five days by default)', () => {
+    const s = defaults();
+    let elapsed = 0;
+    let attempts = 0;
+    while (elapsed + retryDelayMs(s, attempts + 1, 1) < s.disableAfterMs)
+      elapsed += retryDelayMs(s, ++attempts, 1);
+    expect(elapsed).toBeGreaterThan(24 * 3_600_000);
+    expect(s.disableAfterMs).toBe(5 * 24 * 3_600_000);
+  });
+});
+
+describe('the breaker', () => {
+  const database = useTestDatabase('webhook_attempts');
+  let receiver: WebhookReceiver;
+  let owner: Principal;
+
+  beforeAll(async () => {
+    receiver = await webhookReceiver({ answer: 500 });
+    receiver.up();
+    const key = await createApiKey(
+      database().db,
+      { name: 'attempts', roles: ['admin'], warehouseIds: [] },
+      null,
+    );
+    owner = { kind: 'api_key', id: key.id, name: key.name, email: null, roles: ['admin'], warehouseIds: [] };
+  });
+  afterAll(() => receiver.stop());
+
+  test('after a failure the other waiting deliveries wait out the pause instead of being sent', async () => {
+    const db = database().db;
+    const sub = await createSubscription(
+      db,
+      owner,
+      { url: receiver.url, events: ['product.updated'] },
+      defaults().keyEncryption,
+    );
+    for (const n of [1, 2]) {
+      await queueEventDeliveries(db, {
+        id: crypto.randomUUID(),
+        type: 'product.updated',
+        occurredAt: new Date().toISOString(),
+        warehouseId: null,
+        data: { sku: `B-${n}`, version: n },
+        requestId: null,
+      });
+    }
+    const [first, second] = await db
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.subscriptionId, sub.id))
+      .orderBy(sql`${deliveries.payload}->'data'->>'sku'`);
+    expect((await attemptDelivery(db, first!.id, defaults())).result).toBe('retrying');
+    const [paused] = await db.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
+    expect(paused?.pausedUntil?.getTime()).toBeGreaterThan(Date.now());
+    expect(paused?.failingSince).not.toBeNull();
+
+    expect((await attemptDelivery(db, second!.id, defaults())).result).toBe('paused');
+    expect(receiver.received).toHaveLength(1);
+    const [waiting] = await db.select().from(deliveries).where(eq(deliveries.id, second!.id));
+    expect(waiting?.attempts).toBe(0);
+    expect(waiting?.nextAttemptAt?.getTime()).toBeGreaterThanOrEqual(paused!.pausedUntil!.getTime());
+
+    // Once the pause is over it is sent; a success closes the breaker and forgets the failures.
+    await db
+      .update(subscriptions)
+      .set({ pausedUntil: new Date(Date.now() - 1) })
+      .where(eq(subscriptions.id, sub.id));
+    receiver.mode = { answer: 204 };
+    expect((await attemptDelivery(db, second!.id, defaults())).result).toBe('delivered');
+    const [closed] = await db
+      .select()
+      .from(subscriptions)
+      .where(and(eq(subscriptions.id, sub.id)));
+    expect(closed).toMatchObject({ pausedUntil: null, failingSince: null });
+  });
+});

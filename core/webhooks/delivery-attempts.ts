@@ -1,0 +1,174 @@
+/**
+ * The deliver-webhook job's work: one attempt, recorded, and what follows it. 2xx: delivered.
+ * 410 Gone: the receiver asks us to stop, the subscription is disabled. Anything else (an error
+ * status, no answer in time, a refused address): the next attempt is scheduled with exponential
+ * backoff and jitter, as a new job in the subscription's queue, in the transaction that records
+ * the attempt; a subscription failing for WEBHOOK_DISABLE_AFTER_HOURS (5 days) is disabled and a
+ * webhook.disabled event says so.
+ */
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import type { Database, Transaction } from '../platform/database.ts';
+import { enqueueEvent } from '../platform/outbox.ts';
+import { enqueueDelivery } from './delivery-queue.ts';
+import { retryDelayMs, type WebhookSettings } from './settings.ts';
+import { deliveries, deliveryAttempts, subscriptions } from './tables.ts';
+import { openWebhookSecret } from './webhook-secrets.ts';
+import { type SendOutcome, sendWebhook } from './webhook-sender.ts';
+
+type SubscriptionRow = typeof subscriptions.$inferSelect;
+type DeliveryRow = typeof deliveries.$inferSelect;
+
+export type AttemptResult = 'skipped' | 'paused' | 'delivered' | 'retrying' | 'failed' | 'disabled';
+
+/** The secrets that sign now: the current one, and the previous during its grace period. */
+async function signingSecrets(sub: SubscriptionRow, settings: WebhookSettings): Promise<string[]> {
+  const current = await openWebhookSecret(settings.keyEncryption, sub.id, sub.secretSealed);
+  const inGrace =
+    sub.previousSecretSealed &&
+    sub.secretRotatedAt &&
+    Date.now() - sub.secretRotatedAt.getTime() < settings.secretGraceMs;
+  if (!inGrace || !sub.previousSecretSealed) return [current];
+  return [current, await openWebhookSecret(settings.keyEncryption, sub.id, sub.previousSecretSealed)];
+}
+
+/** Disables the subscription (once) and publishes webhook.disabled with the reason. */
+async function disableSubscription(tx: Transaction, sub: SubscriptionRow, reason: string) {
+  const [row] = await tx
+    .update(subscriptions)
+    .set({ enabled: false, disabledReason: reason, updatedAt: new Date() })
+    .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.enabled, true)))
+    .returning();
+  if (!row) return;
+  await enqueueEvent(tx, {
+    type: 'webhook.disabled',
+    data: { subscriptionId: row.id, url: row.url, reason, ownerKind: row.ownerKind, ownerId: row.ownerId },
+  });
+}
+
+const settle = (
+  tx: Transaction,
+  delivery: DeliveryRow,
+  status: DeliveryRow['status'],
+  nextAttemptAt: Date | null,
+) =>
+  tx
+    .update(deliveries)
+    .set({ status, attempts: delivery.attempts + 1, lastAttemptAt: new Date(), nextAttemptAt })
+    .where(eq(deliveries.id, delivery.id));
+
+/** After a failed attempt: retry later, give the delivery up, or disable the subscription. */
+async function afterFailure(
+  tx: Transaction,
+  sub: SubscriptionRow,
+  delivery: DeliveryRow,
+  settings: WebhookSettings,
+): Promise<AttemptResult> {
+  const [marked] = await tx
+    .update(subscriptions)
+    .set({ failingSince: sql`coalesce(${subscriptions.failingSince}, now())` })
+    .where(eq(subscriptions.id, sub.id))
+    .returning({ failingSince: subscriptions.failingSince });
+  const failingFor = Date.now() - (marked?.failingSince?.getTime() ?? Date.now());
+  if (failingFor >= settings.disableAfterMs) {
+    await settle(tx, delivery, 'failed', null);
+    await disableSubscription(tx, sub, `deliveries failed for ${Math.round(failingFor / 3_600_000)} hours`);
+    return 'disabled';
+  }
+  if (Date.now() - delivery.createdAt.getTime() >= settings.disableAfterMs) {
+    await settle(tx, delivery, 'failed', null);
+    return 'failed';
+  }
+  const runAt = new Date(Date.now() + retryDelayMs(settings, delivery.attempts + 1));
+  await settle(tx, delivery, 'pending', runAt);
+  await enqueueDelivery(tx, delivery, runAt);
+  // The breaker: the longer it has failed, the longer the pause (half of it, up to the longest
+  // delay), so a receiver down for hours is probed rarely, not once per waiting delivery.
+  const pauseMs = Math.max(retryDelayMs(settings, 1), Math.min(failingFor / 2, settings.retryMaxDelayMs));
+  await tx
+    .update(subscriptions)
+    .set({ pausedUntil: new Date(Date.now() + pauseMs) })
+    .where(eq(subscriptions.id, sub.id));
+  return 'retrying';
+}
+
+async function record(
+  db: Database,
+  sub: SubscriptionRow,
+  delivery: DeliveryRow,
+  outcome: SendOutcome,
+  settings: WebhookSettings,
+): Promise<AttemptResult> {
+  return db.transaction(async (tx) => {
+    await tx.insert(deliveryAttempts).values({
+      deliveryId: delivery.id,
+      attempt: delivery.attempts + 1,
+      url: sub.url,
+      statusCode: outcome.statusCode,
+      durationMs: outcome.durationMs,
+      responseBody: outcome.responseBody,
+      error: outcome.error,
+    });
+    const status = outcome.statusCode ?? 0;
+    if (status >= 200 && status < 300) {
+      await settle(tx, delivery, 'succeeded', null);
+      await tx
+        .update(subscriptions)
+        .set({ failingSince: null, pausedUntil: null })
+        .where(and(eq(subscriptions.id, sub.id), isNotNull(subscriptions.failingSince)));
+      return 'delivered';
+    }
+    if (status === 410) {
+      await settle(tx, delivery, 'failed', null);
+      await disableSubscription(tx, sub, 'the receiver answered 410 Gone');
+      return 'disabled';
+    }
+    return afterFailure(tx, sub, delivery, settings);
+  });
+}
+
+/**
+ * While its subscription is paused after a failure, a delivery is not sent (it would only wait
+ * on a dead receiver, holding a worker): it is due again just after the pause, spread by jitter.
+ */
+async function waitOutPause(db: Database, delivery: DeliveryRow, until: Date, settings: WebhookSettings) {
+  const at = new Date(until.getTime() + Math.round(Math.random() * settings.retryBaseMs));
+  await db.transaction(async (tx) => {
+    await tx.update(deliveries).set({ nextAttemptAt: at }).where(eq(deliveries.id, delivery.id));
+    await enqueueDelivery(tx, delivery, at);
+  });
+}
+
+/** One attempt of this delivery, if it still waits for one. */
+export async function attemptDelivery(
+  db: Database,
+  deliveryId: string,
+  settings: WebhookSettings,
+): Promise<{ result: AttemptResult; outcome?: SendOutcome }> {
+  const [row] = await db
+    .select({ delivery: deliveries, sub: subscriptions })
+    .from(deliveries)
+    .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
+    .where(eq(deliveries.id, deliveryId));
+  if (row?.delivery.status !== 'pending') return { result: 'skipped' };
+  if (!row.sub.enabled) {
+    await db
+      .update(deliveries)
+      .set({ status: 'failed', nextAttemptAt: null })
+      .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending')));
+    return { result: 'failed' };
+  }
+  if (row.sub.pausedUntil && row.sub.pausedUntil.getTime() > Date.now()) {
+    await waitOutPause(db, row.delivery, row.sub.pausedUntil, settings);
+    return { result: 'paused' };
+  }
+  const outcome = await sendWebhook(
+    {
+      deliveryId,
+      url: row.sub.url,
+      body: JSON.stringify(row.delivery.payload),
+      secrets: await signingSecrets(row.sub, settings),
+    },
+    settings,
+  );
+  return { result: await record(db, row.sub, row.delivery, outcome, settings), outcome };
+}

@@ -1,0 +1,229 @@
+/** The webhooks service's endpoints: /api/webhooks/*, subscriptions and their deliveries. */
+import { createRoute } from '@hono/zod-openapi';
+import { createRouter } from '../app-env.ts';
+import { authProblems, secured } from '../identity/authorize.ts';
+import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
+import { pageQuery, pageSchema } from '../platform/pagination.ts';
+import { ConflictError } from '../platform/problem.ts';
+import { listDeliveries, replayDeliveries, retryDelivery } from './delivery-log.ts';
+import {
+  createdSubscriptionSchema,
+  createSubscriptionSchema,
+  deliveryParam,
+  deliveryQuery,
+  deliverySchema,
+  replayedSchema,
+  replaySchema,
+  rotatedSecretSchema,
+  subscriptionParam,
+  subscriptionSchema,
+  updateSubscriptionSchema,
+} from './schemas.ts';
+import {
+  createSubscription,
+  deleteSubscription,
+  getSubscription,
+  listSubscriptions,
+  rotateSecret,
+  updateSubscription,
+} from './subscriptions.ts';
+
+const tags = ['webhooks'];
+const disabled = new ConflictError(
+  'The subscription is disabled; enable it (PATCH enabled: true) to send to it again.',
+  'webhook-disabled',
+);
+
+const createRouteDef = createRoute({
+  method: 'post',
+  path: '/api/webhooks',
+  operationId: 'createWebhook',
+  tags,
+  summary: 'Subscribe a URL to events (admins, partners)',
+  description:
+    'Events are POSTed to the URL per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature), signed with the secret answered here once. A subscription receives only events about objects its owner may read (a partner: its own orders, stock of the warehouses in its scope, the catalog). Admins and partners; partners manage only their own subscriptions.',
+  ...secured('webhooks:manage'),
+  request: { body: jsonBody(createSubscriptionSchema) },
+  responses: {
+    201: jsonContent(createdSubscriptionSchema, 'The subscription, with its secret (shown only now)'),
+    ...authProblems,
+    ...problemResponses(400, 413, 415, 422),
+  },
+});
+
+const listRouteDef = createRoute({
+  method: 'get',
+  path: '/api/webhooks',
+  operationId: 'listWebhooks',
+  tags,
+  summary: 'Webhook subscriptions, newest first',
+  description: 'Every subscription for admins; a partner sees its own. Secrets are never shown again.',
+  ...secured('webhooks:manage'),
+  request: { query: pageQuery },
+  responses: {
+    200: jsonContent(pageSchema(subscriptionSchema), 'A page of subscriptions'),
+    ...authProblems,
+    ...problemResponses(422),
+  },
+});
+
+const readRouteDef = createRoute({
+  method: 'get',
+  path: '/api/webhooks/{id}',
+  operationId: 'getWebhook',
+  tags,
+  summary: 'Read a webhook subscription',
+  description: "One subscription; another partner's is 404.",
+  ...secured('webhooks:manage'),
+  request: { params: subscriptionParam },
+  responses: {
+    200: jsonContent(subscriptionSchema, 'The subscription'),
+    ...authProblems,
+    ...problemResponses(404, 422),
+  },
+});
+
+const updateRouteDef = createRoute({
+  method: 'patch',
+  path: '/api/webhooks/{id}',
+  operationId: 'updateWebhook',
+  tags,
+  summary: 'Change a webhook subscription',
+  description:
+    'Changes only the fields sent. `enabled: true` turns a disabled subscription on again and forgets its failures; deliveries that failed meanwhile can be retried or replayed.',
+  ...secured('webhooks:manage'),
+  request: { params: subscriptionParam, body: jsonBody(updateSubscriptionSchema) },
+  responses: {
+    200: jsonContent(subscriptionSchema, 'The subscription'),
+    ...authProblems,
+    ...problemResponses(400, 404, 415, 422),
+  },
+});
+
+const deleteRouteDef = createRoute({
+  method: 'delete',
+  path: '/api/webhooks/{id}',
+  operationId: 'deleteWebhook',
+  tags,
+  summary: 'Delete a webhook subscription',
+  description: 'Deletes the subscription and its delivery log; nothing more is sent to it.',
+  ...secured('webhooks:manage'),
+  request: { params: subscriptionParam },
+  responses: {
+    204: { description: 'Deleted' },
+    ...authProblems,
+    ...problemResponses(404, 422),
+  },
+});
+
+const rotateRouteDef = createRoute({
+  method: 'post',
+  path: '/api/webhooks/{id}/rotate-secret',
+  operationId: 'rotateWebhookSecret',
+  tags,
+  summary: "Replace a subscription's signing secret",
+  description:
+    'Answers the new secret (shown only now). For a grace period (24 h by default) deliveries carry two `v1,` signatures, by the new and the previous secret, so the receiver can switch without losing an event.',
+  ...secured('webhooks:manage'),
+  request: { params: subscriptionParam },
+  responses: {
+    200: jsonContent(rotatedSecretSchema, 'The new secret'),
+    ...authProblems,
+    ...problemResponses(404, 422),
+  },
+});
+
+const deliveriesRouteDef = createRoute({
+  method: 'get',
+  path: '/api/webhooks/{id}/deliveries',
+  operationId: 'listWebhookDeliveries',
+  tags,
+  summary: "A subscription's deliveries with every attempt, newest first",
+  description:
+    'One delivery per event sent to the subscription: its status (pending, succeeded, failed), the next attempt, and every attempt with its status code, duration, the first 1 KB of the answer and the error. `status=` filters.',
+  ...secured('webhooks:manage'),
+  request: { params: subscriptionParam, query: deliveryQuery },
+  responses: {
+    200: jsonContent(pageSchema(deliverySchema), 'A page of deliveries'),
+    ...authProblems,
+    ...problemResponses(404, 422),
+  },
+});
+
+const retryRouteDef = createRoute({
+  method: 'post',
+  path: '/api/webhooks/{id}/deliveries/{deliveryId}/retry',
+  operationId: 'retryWebhookDelivery',
+  tags,
+  summary: 'Send a delivery again now',
+  description:
+    'Makes the delivery due at once with fresh retries, whatever became of it (a receiver dedupes it by its unchanged webhook-id). 409 while the subscription is disabled.',
+  ...secured('webhooks:manage'),
+  request: { params: deliveryParam },
+  responses: {
+    200: jsonContent(deliverySchema, 'The delivery, pending again'),
+    ...authProblems,
+    ...problemResponses(404, disabled, 422),
+  },
+});
+
+const replayRouteDef = createRoute({
+  method: 'post',
+  path: '/api/webhooks/{id}/replay',
+  operationId: 'replayWebhook',
+  tags,
+  summary: 'Send again the events of a time range',
+  description:
+    'Queues every archived event that occurred in [from, to) (the archive keeps EVENT_ARCHIVE_DAYS, 30 by default) that the subscription wants and its owner may read, at most 10,000 per call: each with the webhook-id it had, so a receiver keeps only what it missed. 409 while the subscription is disabled.',
+  ...secured('webhooks:manage'),
+  request: { params: subscriptionParam, body: jsonBody(replaySchema) },
+  responses: {
+    202: jsonContent(replayedSchema, 'How many deliveries were queued'),
+    ...authProblems,
+    ...problemResponses(400, 404, disabled, 415, 422),
+  },
+});
+
+const keyEncryption = (c: {
+  var: { identity: { settings: { signingKeyEncryption: { current: string } } } };
+}) => c.var.identity.settings.signingKeyEncryption;
+
+export const webhooksRoutes = createRouter()
+  .openapi(createRouteDef, async (c) =>
+    c.json(await createSubscription(c.var.db, c.var.principal, c.req.valid('json'), keyEncryption(c)), 201),
+  )
+  .openapi(listRouteDef, async (c) =>
+    c.json(await listSubscriptions(c.var.db, c.var.principal, c.req.valid('query')), 200),
+  )
+  .openapi(readRouteDef, async (c) =>
+    c.json(await getSubscription(c.var.db, c.var.principal, c.req.valid('param').id), 200),
+  )
+  .openapi(updateRouteDef, async (c) =>
+    c.json(
+      await updateSubscription(c.var.db, c.var.principal, c.req.valid('param').id, c.req.valid('json')),
+      200,
+    ),
+  )
+  .openapi(deleteRouteDef, async (c) => {
+    await deleteSubscription(c.var.db, c.var.principal, c.req.valid('param').id);
+    return c.body(null, 204);
+  })
+  .openapi(rotateRouteDef, async (c) =>
+    c.json(await rotateSecret(c.var.db, c.var.principal, c.req.valid('param').id, keyEncryption(c)), 200),
+  )
+  .openapi(deliveriesRouteDef, async (c) =>
+    c.json(
+      await listDeliveries(c.var.db, c.var.principal, c.req.valid('param').id, c.req.valid('query')),
+      200,
+    ),
+  )
+  .openapi(retryRouteDef, async (c) => {
+    const { id, deliveryId } = c.req.valid('param');
+    return c.json(await retryDelivery(c.var.db, c.var.principal, id, deliveryId), 200);
+  })
+  .openapi(replayRouteDef, async (c) =>
+    c.json(
+      await replayDeliveries(c.var.db, c.var.principal, c.req.valid('param').id, c.req.valid('json')),
+      202,
+    ),
+  );

@@ -1,0 +1,156 @@
+/**
+ * Safe targets: the address classifier on its own, and the refusal through a real delivery
+ * attempt (a subscription and a delivery in a real database, attemptDelivery with production's
+ * setting) against a real local receiver that must see nothing.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { and, eq } from 'drizzle-orm';
+import { useTestDatabase } from '../../test/harness/database.ts';
+import { type WebhookReceiver, webhookReceiver } from '../../test/harness/webhook-receiver.ts';
+import { createApiKey } from '../identity/api-keys.ts';
+import type { Principal } from '../identity/policy.ts';
+import { configSchema } from '../platform/config.ts';
+import { parseEnv } from '../platform/env.ts';
+import type { DomainEvent } from '../platform/events.ts';
+import { attemptDelivery } from './delivery-attempts.ts';
+import { queueEventDeliveries } from './delivery-queue.ts';
+import { webhookSettingsFrom } from './settings.ts';
+import { createSubscription } from './subscriptions.ts';
+import { deliveries, deliveryAttempts } from './tables.ts';
+import { checkTarget, isNonPublicAddress } from './target-address.ts';
+
+describe('isNonPublicAddress', () => {
+  test.each([
+    '127.0.0.1',
+    '127.8.9.10',
+    '10.0.0.1',
+    '172.16.5.4',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.100.100.200',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd00:ec2::254',
+    'fc00::1',
+    '::ffff:127.0.0.1',
+    '::ffff:169.254.169.254',
+    '64:ff9b::a9fe:a9fe',
+    'not an address',
+  ])('%s is refused', (address) => {
+    expect(isNonPublicAddress(address)).toBe(true);
+  });
+
+  test.each([
+    '8.8.8.8',
+    '93.184.215.14',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:4700:4700::1111',
+    '::ffff:8.8.8.8',
+  ])('%s is public', (address) => {
+    expect(isNonPublicAddress(address)).toBe(false);
+  });
+});
+
+describe('checkTarget', () => {
+  test('production refuses plain http, private literals and names resolving to loopback', async () => {
+    expect(await checkTarget('http://8.8.8.8/hook', false)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('scheme'),
+    });
+    expect(await checkTarget('https://169.254.169.254/latest', false)).toMatchObject({ ok: false });
+    expect(await checkTarget('https://[::1]:8443/x', false)).toMatchObject({ ok: false });
+    expect(await checkTarget('https://localhost/x', false)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('non-public address'),
+    });
+    expect(await checkTarget('ftp://example.com/x', true)).toMatchObject({ ok: false });
+  });
+
+  test('a public literal passes and is pinned; development allows local receivers', async () => {
+    expect(await checkTarget('https://8.8.8.8/hook', false)).toMatchObject({
+      ok: true,
+      pinned: { address: '8.8.8.8', family: 4 },
+    });
+    expect(await checkTarget('http://127.0.0.1:9400/hook', true)).toMatchObject({ ok: true });
+  });
+});
+
+describe('a delivery attempt to a private address in production', () => {
+  const database = useTestDatabase('webhook_targets');
+  let receiver: WebhookReceiver;
+  let owner: Principal;
+
+  beforeAll(async () => {
+    receiver = await webhookReceiver({ answer: 200 });
+    receiver.up();
+    const key = await createApiKey(
+      database().db,
+      { name: 'targets', roles: ['admin'], warehouseIds: [] },
+      null,
+    );
+    owner = { kind: 'api_key', id: key.id, name: key.name, email: null, roles: ['admin'], warehouseIds: [] };
+  });
+  afterAll(() => receiver.stop());
+
+  const defaults = () => webhookSettingsFrom(parseEnv(configSchema, {}));
+
+  async function oneDelivery(url: string) {
+    const db = database().db;
+    const sub = await createSubscription(
+      db,
+      owner,
+      { url, events: ['product.created'] },
+      defaults().keyEncryption,
+    );
+    const event: DomainEvent = {
+      id: crypto.randomUUID(),
+      type: 'product.created',
+      occurredAt: new Date().toISOString(),
+      warehouseId: null,
+      data: { sku: `T-${crypto.randomUUID().slice(0, 6)}`, version: 1 },
+      requestId: null,
+    };
+    expect(await queueEventDeliveries(db, event)).toBeGreaterThan(0);
+    const [row] = await db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.eventId, event.id), eq(deliveries.subscriptionId, sub.id)));
+    return row!.id;
+  }
+
+  test('is refused after resolution and recorded, and nothing reaches the receiver', async () => {
+    const db = database().db;
+    const production = { ...defaults(), allowPrivateUrls: false };
+    const https = receiver.url.replace('http:', 'https:');
+    const cases: [string, RegExp][] = [
+      [receiver.url, /refused scheme http:/],
+      // A name is resolved at send time: localhost resolves to loopback.
+      [https.replace('127.0.0.1', 'localhost'), /localhost resolves to the non-public address/],
+      [https, /non-public address 127\.0\.0\.1/],
+    ];
+    for (const [url, refusal] of cases) {
+      const id = await oneDelivery(url);
+      const { result } = await attemptDelivery(db, id, production);
+      expect(result).toBe('retrying');
+      const [attempt] = await db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, id));
+      expect(attempt?.error).toMatch(refusal);
+      expect(attempt?.statusCode).toBeNull();
+    }
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  test('the same attempt with local receivers allowed (development) arrives', async () => {
+    const db = database().db;
+    const id = await oneDelivery(receiver.url);
+    expect((await attemptDelivery(db, id, { ...defaults(), allowPrivateUrls: true })).result).toBe(
+      'delivered',
+    );
+    expect(receiver.received).toHaveLength(1);
+  });
+});
