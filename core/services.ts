@@ -24,7 +24,7 @@ export const servicePrefixes: Record<ServiceName, readonly string[]> = {
   inventory: ['/api/warehouses', '/api/inventory', '/api/transfers'],
   orders: ['/api/orders'],
   purchasing: ['/api/vendors', '/api/purchase-orders', '/api/replenishment'],
-  integrations: ['/api/jobs'],
+  integrations: ['/api/jobs', '/api/integrations'],
   webhooks: ['/api/webhooks'],
 };
 
@@ -34,6 +34,9 @@ export const publicPaths: readonly string[] = [
   '/api/auth/refresh',
   '/api/auth/logout',
   '/.well-known/jwks.json',
+  // Shops' order webhooks: believed by the platform's signature over the raw body, not a token.
+  '/api/integrations/shopify/orders',
+  '/api/integrations/woocommerce/orders',
 ];
 
 /** Paths inside another service's prefix that belong elsewhere: stock is inventory's. */

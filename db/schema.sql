@@ -135,6 +135,33 @@ CREATE TABLE identity.users (
   CONSTRAINT users_status_check CHECK ((status = ANY (ARRAY['active'::text, 'disabled'::text])))
 );
 
+CREATE TABLE integrations.connections (
+  id uuid NOT NULL,
+  kind text NOT NULL,
+  source text NOT NULL,
+  secret_sealed text NOT NULL,
+  warehouse_id uuid NOT NULL,
+  channel text NOT NULL,
+  created_by uuid NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT connections_kind_check CHECK ((kind = ANY (ARRAY['shopify'::text, 'woocommerce'::text]))),
+  CONSTRAINT connections_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE integrations.deliveries (
+  connection_id uuid NOT NULL,
+  delivery_id text NOT NULL,
+  ingestion_id uuid NOT NULL,
+  topic text NOT NULL,
+  payload jsonb NOT NULL,
+  received_at timestamp with time zone DEFAULT now() NOT NULL,
+  processed_at timestamp with time zone,
+  CONSTRAINT deliveries_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES integrations.connections(id) ON DELETE CASCADE,
+  CONSTRAINT deliveries_ingestion_id_fkey FOREIGN KEY (ingestion_id) REFERENCES integrations.ingestions(id) ON DELETE CASCADE,
+  CONSTRAINT deliveries_pkey PRIMARY KEY (connection_id, delivery_id)
+);
+
 CREATE TABLE integrations.event_archive (
   id uuid NOT NULL,
   type text NOT NULL,
@@ -144,6 +171,22 @@ CREATE TABLE integrations.event_archive (
   occurred_at timestamp with time zone NOT NULL,
   archived_at timestamp with time zone DEFAULT now() NOT NULL,
   CONSTRAINT event_archive_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE integrations.ingestions (
+  id uuid NOT NULL,
+  connection_id uuid NOT NULL,
+  external_order_id text NOT NULL,
+  external_number text,
+  status text NOT NULL,
+  reason text,
+  order_id uuid,
+  last_topic text NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT ingestions_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES integrations.connections(id) ON DELETE CASCADE,
+  CONSTRAINT ingestions_pkey PRIMARY KEY (id),
+  CONSTRAINT ingestions_status_check CHECK ((status = ANY (ARRAY['received'::text, 'done'::text, 'needs_attention'::text])))
 );
 
 CREATE TABLE inventory.consumptions (
@@ -468,9 +511,19 @@ CREATE UNIQUE INDEX signing_keys_one_active ON identity.signing_keys USING btree
 
 CREATE UNIQUE INDEX users_email_lower_key ON identity.users USING btree (lower(email));
 
+CREATE UNIQUE INDEX connections_kind_source_key ON integrations.connections USING btree (kind, source);
+
+CREATE INDEX deliveries_ingestion_idx ON integrations.deliveries USING btree (ingestion_id);
+
 CREATE INDEX event_archive_occurred_at_idx ON integrations.event_archive USING btree (occurred_at);
 
 CREATE INDEX event_archive_type_idx ON integrations.event_archive USING btree (type);
+
+CREATE UNIQUE INDEX ingestions_connection_order_key ON integrations.ingestions USING btree (connection_id, external_order_id);
+
+CREATE INDEX ingestions_created_idx ON integrations.ingestions USING btree (created_at, id);
+
+CREATE INDEX ingestions_status_idx ON integrations.ingestions USING btree (status, created_at, id);
 
 CREATE INDEX movements_level_idx ON inventory.movements USING btree (warehouse_id, sku, id);
 

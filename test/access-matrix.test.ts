@@ -166,6 +166,49 @@ const identityCases: AccessCase[] = [
       return { method: 'POST', path: `/api/jobs/${rows[0]!.id}/retry` };
     },
   },
+  {
+    endpoint: 'POST /api/integrations/connections',
+    scoped: false,
+    allow: adminOnly,
+    request: ({ world }) => ({
+      method: 'POST',
+      path: '/api/integrations/connections',
+      body: {
+        kind: 'shopify',
+        shopDomain: `m-${world.unique()}.myshopify.com`.toLowerCase(),
+        secret: 'matrix-webhook-secret',
+        warehouseId: world.own.id,
+        channel: 'matrix',
+      },
+    }),
+  },
+  {
+    endpoint: 'GET /api/integrations/connections',
+    scoped: false,
+    allow: adminOnly,
+    request: () => ({ method: 'GET', path: '/api/integrations/connections' }),
+  },
+  {
+    endpoint: 'DELETE /api/integrations/connections/{id}',
+    scoped: false,
+    allow: adminOnly,
+    request: async (ctx) => {
+      const { body } = await ctx.admin('POST', '/api/integrations/connections', {
+        kind: 'woocommerce',
+        siteUrl: `https://m-${ctx.world.unique()}.example.com/`.toLowerCase(),
+        secret: 'matrix-webhook-secret',
+        warehouseId: ctx.world.own.id,
+        channel: 'matrix',
+      });
+      return { method: 'DELETE', path: `/api/integrations/connections/${(body as { id: string }).id}` };
+    },
+  },
+  {
+    endpoint: 'GET /api/integrations/ingestions',
+    scoped: false,
+    allow: adminOnly,
+    request: () => ({ method: 'GET', path: '/api/integrations/ingestions?status=needs_attention' }),
+  },
 ];
 
 const catalogCases: AccessCase[] = [

@@ -60,6 +60,8 @@ export const policy = {
    * subscription receives is what its owner may read.
    */
   'webhooks:manage': { roles: ['admin', 'partner'], scoped: false },
+  /** Shops whose orders come in (their secrets) and the orders received from them. */
+  'integrations:manage': { roles: ['admin'], scoped: false },
 } as const satisfies Record<string, { roles: readonly Role[]; scoped: boolean }>;
 
 export type Action = keyof typeof policy;

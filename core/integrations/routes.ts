@@ -4,6 +4,7 @@ import { authProblems, secured } from '../identity/authorize.ts';
 import { exampleTime, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';
 import { ConflictError } from '../platform/problem.ts';
+import { ingestionRoutes } from './ingestion-routes.ts';
 import { listJobs, retryJob } from './jobs.ts';
 
 const tags = ['operations'];
@@ -73,5 +74,6 @@ const retryJobRoute = createRoute({
 
 /** The integrations service's endpoints; job operations live here with the outbound deliveries. */
 export const integrationsRoutes = createRouter()
+  .route('/', ingestionRoutes)
   .openapi(listJobsRoute, async (c) => c.json(await listJobs(c.var.db, c.req.valid('query')), 200))
   .openapi(retryJobRoute, async (c) => c.json(await retryJob(c.var.db, c.req.valid('param').id), 200));

@@ -52,3 +52,18 @@ export async function liveOrderIds(db: Database, ids: readonly string[]): Promis
       and status = any(${sql.param(liveStatuses)}::text[])`);
   return new Set(rows.map((r) => r.id));
 }
+
+/** The id of the order this owner placed with this channel and externalRef (the unique key). */
+export async function orderIdByExternalRef(
+  db: Database,
+  owner: Pick<Principal, 'kind' | 'id'>,
+  channel: string,
+  externalRef: string,
+): Promise<string | undefined> {
+  const { rows } = await db.execute<{ id: string }>(sql`
+    select id from orders.orders
+    where coalesce(owner_kind, '') = ${owner.kind}
+      and coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = ${owner.id}::uuid
+      and coalesce(channel, '') = ${channel} and external_ref = ${externalRef}`);
+  return rows[0]?.id;
+}

@@ -59,6 +59,8 @@ export const taskPayloads = {
   'recheck-room-sockets': roomAccessChangeSchema,
   /** One attempt to send one webhook delivery (core/webhooks); it schedules the next itself. */
   'deliver-webhook': z.object({ deliveryId: z.uuid() }),
+  /** A shop's order delivery, stored by its receiver (core/integrations/receiving.ts). */
+  'ingest-order': z.object({ connectionId: z.uuid(), deliveryId: z.string().min(1) }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

@@ -55,6 +55,10 @@ export const apiTags = [
       'Signed outbound webhooks (Standard Webhooks): subscriptions, their deliveries, retries and replays.',
   },
   { name: 'operations', description: 'Background jobs: what failed or waits, and running it again.' },
+  {
+    name: 'integrations',
+    description: 'Shops connected to push their orders in (Shopify, WooCommerce), and the orders received.',
+  },
   { name: 'health', description: 'Whether the edge, core, the database and the Durable Objects answer.' },
   { name: 'meta', description: 'This document.' },
 ];

@@ -1,13 +1,19 @@
 import { pruneIdentity as pruneIdentityRows } from '../../core/identity/identity-upkeep.ts';
 import { authSettingsFrom } from '../../core/identity/settings.ts';
 import { rotateSigningKeys } from '../../core/identity/signing-keys.ts';
+import { resealConnectionSecrets } from '../../core/integrations/connection-secrets.ts';
 import { config } from '../../core/platform/config.ts';
 import { defineTask } from '../task.ts';
 
-/** Cron, hourly: moves signing keys along pending -> active -> retired -> gone. */
+/**
+ * Cron, hourly: moves signing keys along pending -> active -> retired -> gone, and re-seals what
+ * another KEK sealed (the keys, and the shop connections' webhook secrets) under the current one.
+ */
 export const rotateKeys = defineTask('rotate-signing-keys', async (_payload, { db, log }) => {
-  const result = await rotateSigningKeys(db, authSettingsFrom(config()));
-  log.info('signing keys checked', { ...result });
+  const settings = authSettingsFrom(config());
+  const result = await rotateSigningKeys(db, settings);
+  const connectionSecrets = await resealConnectionSecrets(db, settings);
+  log.info('signing keys checked', { ...result, ...(connectionSecrets > 0 ? { connectionSecrets } : {}) });
 });
 
 /**

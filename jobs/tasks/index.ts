@@ -3,6 +3,7 @@ import type { defineTask } from '../task.ts';
 import { checkWarehouseRooms } from './check-warehouse-rooms.ts';
 import { deliverWebhook } from './deliver-webhook.ts';
 import { pruneIdentity, rotateKeys } from './identity-upkeep.ts';
+import { ingestOrderTask } from './ingest-order.ts';
 import {
   allocateBackordersTask,
   expireHoldsTask,
@@ -42,4 +43,5 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'expire-transfers': expireTransfersTask,
   replenish: replenishTask,
   'deliver-webhook': deliverWebhook,
+  'ingest-order': ingestOrderTask,
 };

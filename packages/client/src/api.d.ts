@@ -172,6 +172,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/integrations/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Connected shops (admin)
+         * @description Every connected shop, oldest first, without secrets. Admins only.
+         */
+        get: operations["listConnections"];
+        put?: never;
+        /**
+         * Connect a Shopify or WooCommerce shop whose orders come in (admin)
+         * @description The shop's order webhooks go to `receiverPath`, signed with `secret`; its orders are placed in `warehouseId` with `channel`. The secret is stored encrypted and never returned. One connection per shop (409 `duplicate-connection`). Admins only.
+         */
+        post: operations["createConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Disconnect a shop (admin)
+         * @description Its deliveries are refused from now on (401) and its received orders are forgotten; orders already placed from them stay. Admins only.
+         */
+        delete: operations["deleteConnection"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/ingestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Orders received from shops, and why one could not become an order (admin)
+         * @description Newest first, a page at a time. `needs_attention`: the order could not be placed or changed as the shop sent it (an unknown sku, too little stock, an order already shipped), with the reason; it holds no stock. Admins only.
+         */
+        get: operations["listIngestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/shopify/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Shopify's order webhooks (orders/create, orders/updated, orders/cancelled)
+         * @description Called by Shopify, not by people: the body (Shopify's order JSON) must be signed, `X-Shopify-Hmac-Sha256` being the base64 HMAC-SHA256 of the raw body under the connection's secret (401 otherwise, and nothing is kept). `X-Shopify-Shop-Domain` picks the connection; a repeated `X-Shopify-Webhook-Id` is answered without being processed again. Answers at once; a job places the order once per shop order, changes its lines or cancels it.
+         */
+        post: operations["receiveShopifyOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/woocommerce/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * WooCommerce's order webhooks (order.created, order.updated, order.deleted)
+         * @description Called by WooCommerce, not by people: `X-WC-Webhook-Signature` must be the base64 HMAC-SHA256 of the raw body under the connection's secret (401 otherwise, and nothing is kept); `X-WC-Webhook-Source` (the site URL) picks the connection; a repeated `X-WC-Webhook-Delivery-ID` is not processed again. The ping WooCommerce sends when a webhook is saved (`webhook_id=<id>`, form-encoded) is answered 200. A job places, changes or cancels the order.
+         */
+        post: operations["receiveWooCommerceOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/inventory/adjustments": {
         parameters: {
             query?: never;
@@ -1326,6 +1430,31 @@ export interface components {
              */
             onOrder?: number;
         };
+        Connection: {
+            /** @example 6c1f9a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b */
+            id: string;
+            /**
+             * @example shopify
+             * @enum {string}
+             */
+            kind: "shopify" | "woocommerce";
+            /**
+             * @description The shop domain (Shopify) or the site URL (WooCommerce) its deliveries name
+             * @example acme.myshopify.com
+             */
+            source: string;
+            /** @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58 */
+            warehouseId: string;
+            /** @example shopify-eu */
+            channel: string;
+            /**
+             * @description Where the platform's order webhooks go
+             * @example /api/integrations/shopify/orders
+             */
+            receiverPath: string;
+            /** @example 2026-01-15T09:30:00.000Z */
+            createdAt: string;
+        };
         CreateApiKey: {
             /** @example Webshop */
             name: string;
@@ -1348,6 +1477,59 @@ export interface components {
              * @example 3f2b8c1a-6d4e-4f5a-9b7c-1e2d3c4b5a69
              */
             userId?: string;
+        };
+        CreateConnection: {
+            /**
+             * @example shopify
+             * @enum {string}
+             */
+            kind: "shopify";
+            /** @example acme.myshopify.com */
+            shopDomain: string;
+            /**
+             * @description The webhook's signing secret as the platform shows it (Shopify: the app's client secret)
+             * @example shpss_5f2d0c8a41e79b36d2a8f01c
+             */
+            secret: string;
+            /**
+             * Format: uuid
+             * @description The warehouse the shop's orders are served from
+             * @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58
+             */
+            warehouseId: string;
+            /**
+             * @description The orders' channel
+             * @example shopify-eu
+             */
+            channel: string;
+        } | {
+            /**
+             * @example woocommerce
+             * @enum {string}
+             */
+            kind: "woocommerce";
+            /**
+             * Format: uri
+             * @description As WooCommerce sends it in X-WC-Webhook-Source
+             * @example https://shop.example.com/
+             */
+            siteUrl: string;
+            /**
+             * @description The webhook's signing secret as the platform shows it (Shopify: the app's client secret)
+             * @example shpss_5f2d0c8a41e79b36d2a8f01c
+             */
+            secret: string;
+            /**
+             * Format: uuid
+             * @description The warehouse the shop's orders are served from
+             * @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58
+             */
+            warehouseId: string;
+            /**
+             * @description The orders' channel
+             * @example shopify-eu
+             */
+            channel: string;
         };
         CreateOrder: {
             lines: {
@@ -1610,6 +1792,37 @@ export interface components {
                 line: number;
                 message: string;
             }[];
+        };
+        Ingestion: {
+            /** @example 9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a */
+            id: string;
+            /** @example 6c1f9a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b */
+            connectionId: string;
+            /**
+             * @description The platform's order id
+             * @example 5940139491234
+             */
+            externalOrderId: string;
+            /** @example #1001 */
+            externalNumber: string | null;
+            /**
+             * @example needs_attention
+             * @enum {string}
+             */
+            status: "received" | "done" | "needs_attention";
+            /**
+             * @description Why no order (or no change) was made
+             * @example No product has the sku HAM-99.
+             */
+            reason: string | null;
+            /** @example null */
+            orderId: string | null;
+            /** @example orders/create */
+            lastTopic: string;
+            /** @example 2026-01-15T09:30:00.000Z */
+            createdAt: string;
+            /** @example 2026-01-15T09:30:00.000Z */
+            updatedAt: string;
         };
         Job: {
             /** @example 4182 */
@@ -1988,6 +2201,15 @@ export interface components {
                 sku: string;
                 qty: number;
             }[];
+        };
+        ReceivedDelivery: {
+            /** @example 9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a */
+            ingestionId: string | null;
+            /**
+             * @description This delivery id was received before
+             * @example false
+             */
+            duplicate: boolean;
         };
         Refresh: {
             /** @example IcMmx9eA8wYyhpkqrndwY2mnV8uH65f0HNcDSftO4OA */
@@ -3526,6 +3748,711 @@ export interface operations {
                      *       "title": "Not found",
                      *       "status": 404,
                      *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listConnections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connections */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "6c1f9a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+                     *           "kind": "shopify",
+                     *           "source": "acme.myshopify.com",
+                     *           "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *           "channel": "shopify-eu",
+                     *           "receiverPath": "/api/integrations/shopify/orders",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["Connection"][];
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "shopify",
+                 *       "shopDomain": "acme.myshopify.com",
+                 *       "secret": "shpss_5f2d0c8a41e79b36d2a8f01c",
+                 *       "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                 *       "channel": "shopify-eu"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateConnection"];
+            };
+        };
+        responses: {
+            /** @description The connection (without its secret) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "6c1f9a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+                     *       "kind": "shopify",
+                     *       "source": "acme.myshopify.com",
+                     *       "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *       "channel": "shopify-eu",
+                     *       "receiverPath": "/api/integrations/shopify/orders",
+                     *       "createdAt": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/duplicate-connection",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "This shopify shop is connected already.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expected": "application/json",
+                     *       "type": "https://varastokkr.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 6c1f9a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listIngestions: {
+        parameters: {
+            query?: {
+                /** @example 50 */
+                limit?: number;
+                /**
+                 * @description nextCursor from the previous page
+                 * @example WyJIQU0tMTZPWiJd
+                 */
+                cursor?: string;
+                /** @example needs_attention */
+                status?: "needs_attention" | "done";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of received orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                     *           "connectionId": "6c1f9a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+                     *           "externalOrderId": "5940139491234",
+                     *           "externalNumber": "#1001",
+                     *           "status": "needs_attention",
+                     *           "reason": "No product has the sku HAM-99.",
+                     *           "orderId": null,
+                     *           "lastTopic": "orders/create",
+                     *           "createdAt": "2026-01-15T09:30:00.000Z",
+                     *           "updatedAt": "2026-01-15T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJIQU0tMTZPWiJd"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["Ingestion"][];
+                        /**
+                         * @description Send as `cursor` for the next page; null on the last
+                         * @example WyJIQU0tMTZPWiJd
+                         */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveShopifyOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @example XWmrwMey6OsLMeiZKwP4FppHH3cmAiiJJAweH5Jo4bM= */
+                "x-shopify-hmac-sha256"?: string;
+                /** @example acme.myshopify.com */
+                "x-shopify-shop-domain"?: string;
+                /** @example orders/create */
+                "x-shopify-topic"?: string;
+                /** @example b54557e4-bdd9-4b37-8a5f-bf7d70bcd043 */
+                "x-shopify-webhook-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Nothing to process (a ping, or a topic not taken) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ingestionId": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                     *       "duplicate": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReceivedDelivery"];
+                };
+            };
+            /** @description Stored; the order is placed, changed or cancelled by a job */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ingestionId": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                     *       "duplicate": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReceivedDelivery"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limitBytes": 1048576,
+                     *       "type": "https://varastokkr.dev/problems/payload-too-large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body exceeds 1048576 bytes.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveWooCommerceOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @example Lx3Jq8m3Yl0Zp6Q2n5lq5N4Xk1Zr0wq0c1d2e3f4a5b= */
+                "x-wc-webhook-signature"?: string;
+                /** @example https://shop.example.com/ */
+                "x-wc-webhook-source"?: string;
+                /** @example order.created */
+                "x-wc-webhook-topic"?: string;
+                /** @example 7f3a0c2e5b9d4e1f8a6c */
+                "x-wc-webhook-delivery-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Nothing to process (a ping, or a topic not taken) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ingestionId": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                     *       "duplicate": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReceivedDelivery"];
+                };
+            };
+            /** @description Stored; the order is placed, changed or cancelled by a job */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ingestionId": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                     *       "duplicate": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReceivedDelivery"];
+                };
+            };
+            /** @description Malformed request (for example, invalid JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/malformed-json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limitBytes": 1048576,
+                     *       "type": "https://varastokkr.dev/problems/payload-too-large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body exceeds 1048576 bytes.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
                      *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
                      *     }
                      */

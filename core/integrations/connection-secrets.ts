@@ -1,0 +1,63 @@
+/**
+ * A connection's webhook secret at rest: sealed as identity seals private signing keys (AES-256-GCM
+ * under the key-encryption key SIGNING_KEY_ENCRYPTION_KEY, `v1.<kek id>.<iv>.<ciphertext>`), with
+ * the connection's id as additional data, so a sealed secret copied to another row does not open.
+ * We must read the secret back (HMAC needs it), so it cannot be hashed like an API key.
+ */
+import { and, eq, notLike } from 'drizzle-orm';
+import { seal, unseal } from '../identity/sealing.ts';
+import type { AuthSettings } from '../identity/settings.ts';
+import { keks } from '../identity/signing-key-sealing.ts';
+import type { Database } from '../platform/database.ts';
+import { connections } from './tables.ts';
+
+const aad = (connectionId: string) => `varastokkr integration secret ${connectionId}`;
+
+export async function sealConnectionSecret(
+  settings: AuthSettings,
+  connectionId: string,
+  secret: string,
+): Promise<string> {
+  const k = await keks(settings);
+  return `v1.${k.current.id}.${await seal(k.current.key, secret, aad(connectionId))}`;
+}
+
+/** The secret, or undefined when no configured KEK opens it (the receiver then answers 401). */
+export async function openConnectionSecret(
+  settings: AuthSettings,
+  connectionId: string,
+  sealed: string,
+): Promise<string | undefined> {
+  const [version, id, iv, ct] = sealed.split('.');
+  const k = await keks(settings);
+  const under = [k.current, k.previous].find((candidate) => candidate?.id === id);
+  if (version !== 'v1' || !under || !iv || !ct) return undefined;
+  return unseal(under.key, `${iv}.${ct}`, aad(connectionId));
+}
+
+/**
+ * After a KEK rotation (the new one current, the old one previous), re-seals every connection
+ * secret still under another KEK, so the previous one can be dropped. Run hourly beside the
+ * signing keys' reseal (the rotate-signing-keys job). Returns how many changed; a secret no
+ * configured KEK opens is left as it is (and logged by the receiver when a delivery needs it).
+ */
+export async function resealConnectionSecrets(db: Database, settings: AuthSettings): Promise<number> {
+  const k = await keks(settings);
+  const stale = await db
+    .select({ id: connections.id, secretSealed: connections.secretSealed })
+    .from(connections)
+    .where(notLike(connections.secretSealed, `v1.${k.current.id}.%`));
+  let changed = 0;
+  for (const row of stale) {
+    const secret = await openConnectionSecret(settings, row.id, row.secretSealed);
+    if (secret === undefined) continue;
+    const resealed = await db
+      .update(connections)
+      .set({ secretSealed: await sealConnectionSecret(settings, row.id, secret) })
+      // Only if no one resealed it meanwhile.
+      .where(and(eq(connections.id, row.id), eq(connections.secretSealed, row.secretSealed)))
+      .returning({ id: connections.id });
+    changed += resealed.length;
+  }
+  return changed;
+}

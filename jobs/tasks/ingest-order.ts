@@ -1,0 +1,17 @@
+/** A shop's order delivery, stored by its receiver: placed, changed or cancelled as an order, once. */
+import { processDelivery } from '../../core/integrations/ingestion-processing.ts';
+import { createLocalInventoryClient } from '../../core/inventory/client.ts';
+import { createLocalOrdersClient } from '../../core/orders/client.ts';
+import { config, holdSettingsFrom } from '../../core/platform/config.ts';
+import { defineTask } from '../task.ts';
+
+export const ingestOrderTask = defineTask('ingest-order', async (payload, deps) => {
+  const orders = createLocalOrdersClient({
+    db: deps.db,
+    log: deps.log,
+    inventory: createLocalInventoryClient(deps.db),
+    holds: holdSettingsFrom(config()),
+  });
+  // Thrown errors (the database, not a refusal) leave the job to graphile-worker's retries.
+  await processDelivery({ db: deps.db, log: deps.log, orders }, payload);
+});
