@@ -206,7 +206,7 @@ describe('who sees the admin screens', () => {
         '/admin/users',
       );
       await t.page.getByRole('heading', { name: 'Page not found' }).waitFor();
-      for (const path of ['/admin/api-keys', '/admin/jobs']) {
+      for (const path of ['/admin/api-keys', '/admin/jobs', '/admin/webhooks', '/admin/integrations']) {
         await t.page.goto(`${edge.url}${path}`);
         await t.page.getByRole('heading', { name: 'Page not found' }).waitFor();
       }
@@ -214,7 +214,8 @@ describe('who sees the admin screens', () => {
       const nav = t.page.getByRole('navigation', { name: 'Main' });
       await nav.getByRole('link', { name: 'Stock' }).waitFor();
       const links = await nav.getByRole('link').allTextContents();
-      for (const name of ['Users', 'API keys', 'Jobs']) expect(links).not.toContain(name);
+      for (const name of ['Users', 'API keys', 'Jobs', 'Webhooks', 'Integrations'])
+        expect(links).not.toContain(name);
     } finally {
       await t.close();
     }

@@ -83,6 +83,24 @@ export const routes: Routes = [
         title: 'API keys · Varastokkr',
       },
       {
+        path: 'admin/webhooks',
+        canActivate: [offers('webhooks:manage')],
+        loadComponent: () => import('./partners/webhooks.page').then((m) => m.WebhooksPage),
+        title: 'Webhooks · Varastokkr',
+      },
+      {
+        path: 'admin/webhooks/:id',
+        canActivate: [offers('webhooks:manage')],
+        loadComponent: () => import('./partners/webhook.page').then((m) => m.WebhookPage),
+        title: 'Webhook deliveries · Varastokkr',
+      },
+      {
+        path: 'admin/integrations',
+        canActivate: [offers('integrations:manage')],
+        loadComponent: () => import('./partners/integrations.page').then((m) => m.IntegrationsPage),
+        title: 'Integrations · Varastokkr',
+      },
+      {
         path: 'admin/jobs',
         canActivate: [offers('jobs:manage')],
         loadComponent: () => import('./admin/jobs.page').then((m) => m.JobsPage),

@@ -10,19 +10,15 @@ import { readableError } from '../api/problem-message';
 import { Warehouses } from '../api/warehouses';
 import { scopeLabel, whenLabel } from './access';
 import { AccessFields, clearTypedFields } from './access-fields';
+import { ShownOnce } from './shown-once';
 
 type ApiKey = components['schemas']['ApiKey'];
 
 @Component({
   selector: 'app-api-keys-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [AccessFields],
+  imports: [AccessFields, ShownOnce],
   templateUrl: './api-keys.page.html',
-  styles: `
-    .new-key { border: 2px solid var(--ok); border-radius: 6px; padding: 0.75rem; background: var(--surface); max-width: 40rem; }
-    .new-key input { width: 100%; font-family: ui-monospace, monospace; }
-    .new-key .warning { font-weight: 700; }
-  `,
 })
 export class ApiKeysPage {
   private readonly session = inject(ApiSession);
@@ -37,7 +33,6 @@ export class ApiKeysPage {
   protected readonly createError = signal('');
   /** The key just made: in memory only, gone when the page is left or reloaded. */
   protected readonly created = signal<{ name: string; key: string } | undefined>(undefined);
-  protected readonly copied = signal('');
   protected readonly scopeLabel = scopeLabel;
   protected readonly whenLabel = whenLabel;
 
@@ -63,7 +58,6 @@ export class ApiKeysPage {
     this.busy.set(true);
     this.createError.set('');
     this.createErrors.set({});
-    this.copied.set('');
     try {
       const { data } = await this.session.api((c) =>
         c.POST('/api/api-keys', {
@@ -82,17 +76,6 @@ export class ApiKeysPage {
       this.createErrors.set(readable.fields);
     } finally {
       this.busy.set(false);
-    }
-  }
-
-  protected async copy(key: string): Promise<void> {
-    try {
-      await navigator.clipboard.writeText(key);
-      this.copied.set('Copied to the clipboard.');
-    } catch {
-      // A browser that refuses the clipboard (no permission, not a secure context): select it instead.
-      (document.getElementById('new-key-value') as HTMLInputElement | null)?.select();
-      this.copied.set('Select the key and copy it with your keyboard.');
     }
   }
 

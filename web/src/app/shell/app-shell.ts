@@ -18,6 +18,8 @@ const navigation = [
   { path: '/scan', label: 'Scan', action: 'stock:adjust' },
   { path: '/admin/users', label: 'Users', action: 'users:manage' },
   { path: '/admin/api-keys', label: 'API keys', action: 'api-keys:manage' },
+  { path: '/admin/webhooks', label: 'Webhooks', action: 'webhooks:manage' },
+  { path: '/admin/integrations', label: 'Integrations', action: 'integrations:manage' },
   { path: '/admin/jobs', label: 'Jobs', action: 'jobs:manage' },
 ] as const;
 
