@@ -5,34 +5,28 @@
  * We must read the secret back (HMAC needs it), so it cannot be hashed like an API key.
  */
 import { and, eq, notLike } from 'drizzle-orm';
-import { seal, unseal } from '../identity/sealing.ts';
+import { currentSealPrefix, openSecret, sealSecret } from '../identity/secret-sealing.ts';
 import type { AuthSettings } from '../identity/settings.ts';
-import { keks } from '../identity/signing-key-sealing.ts';
 import type { Database } from '../platform/database.ts';
 import { connections } from './tables.ts';
 
-const aad = (connectionId: string) => `varastokkr integration secret ${connectionId}`;
+const boundTo = (connectionId: string) => `varastokkr integration secret ${connectionId}`;
 
-export async function sealConnectionSecret(
+export function sealConnectionSecret(
   settings: AuthSettings,
   connectionId: string,
   secret: string,
 ): Promise<string> {
-  const k = await keks(settings);
-  return `v1.${k.current.id}.${await seal(k.current.key, secret, aad(connectionId))}`;
+  return sealSecret(settings, boundTo(connectionId), secret);
 }
 
 /** The secret, or undefined when no configured KEK opens it (the receiver then answers 401). */
-export async function openConnectionSecret(
+export function openConnectionSecret(
   settings: AuthSettings,
   connectionId: string,
   sealed: string,
 ): Promise<string | undefined> {
-  const [version, id, iv, ct] = sealed.split('.');
-  const k = await keks(settings);
-  const under = [k.current, k.previous].find((candidate) => candidate?.id === id);
-  if (version !== 'v1' || !under || !iv || !ct) return undefined;
-  return unseal(under.key, `${iv}.${ct}`, aad(connectionId));
+  return openSecret(settings, boundTo(connectionId), sealed);
 }
 
 /**
@@ -42,11 +36,10 @@ export async function openConnectionSecret(
  * configured KEK opens is left as it is (and logged by the receiver when a delivery needs it).
  */
 export async function resealConnectionSecrets(db: Database, settings: AuthSettings): Promise<number> {
-  const k = await keks(settings);
   const stale = await db
     .select({ id: connections.id, secretSealed: connections.secretSealed })
     .from(connections)
-    .where(notLike(connections.secretSealed, `v1.${k.current.id}.%`));
+    .where(notLike(connections.secretSealed, `${await currentSealPrefix(settings)}%`));
   let changed = 0;
   for (const row of stale) {
     const secret = await openConnectionSecret(settings, row.id, row.secretSealed);

@@ -5,9 +5,11 @@
  * (SIGNING_KEY_ENCRYPTION_KEY_PREVIOUS) keeps opening secrets sealed under the previous key.
  */
 import { createHmac } from 'node:crypto';
-import { seal, unseal } from '../identity/sealing.ts';
+import { and, eq, isNotNull, notLike, or } from 'drizzle-orm';
+import { currentSealPrefix, openSecret, sealSecret } from '../identity/secret-sealing.ts';
 import type { AuthSettings } from '../identity/settings.ts';
-import { keks } from '../identity/signing-key-sealing.ts';
+import type { Database } from '../platform/database.ts';
+import { subscriptions } from './tables.ts';
 
 const PREFIX = 'whsec_';
 
@@ -17,15 +19,14 @@ export function newWebhookSecret(): string {
 
 type KeyEncryption = AuthSettings['signingKeyEncryption'];
 
-const aad = (subscriptionId: string) => `varastokkr webhook secret ${subscriptionId}`;
+const boundTo = (subscriptionId: string) => `varastokkr webhook secret ${subscriptionId}`;
 
-export async function sealWebhookSecret(
+export function sealWebhookSecret(
   keyEncryption: KeyEncryption,
   subscriptionId: string,
   secret: string,
 ): Promise<string> {
-  const { current } = await keks({ signingKeyEncryption: keyEncryption });
-  return `v1.${current.id}.${await seal(current.key, secret, aad(subscriptionId))}`;
+  return sealSecret({ signingKeyEncryption: keyEncryption }, boundTo(subscriptionId), secret);
 }
 
 /** The secret, or an error naming what to fix (a KEK that no longer matches). */
@@ -34,18 +35,57 @@ export async function openWebhookSecret(
   subscriptionId: string,
   sealed: string,
 ): Promise<string> {
-  const k = await keks({ signingKeyEncryption: keyEncryption });
-  const [version, id, iv, ct] = sealed.split('.');
-  const under = [k.current, k.previous].find((candidate) => candidate?.id === id);
-  const plain =
-    version === 'v1' && under && iv && ct
-      ? await unseal(under.key, `${iv}.${ct}`, aad(subscriptionId))
-      : undefined;
+  const plain = await openSecret({ signingKeyEncryption: keyEncryption }, boundTo(subscriptionId), sealed);
   if (plain === undefined)
     throw new Error(
       `The secret of webhook subscription ${subscriptionId} cannot be opened with SIGNING_KEY_ENCRYPTION_KEY (or _PREVIOUS).`,
     );
   return plain;
+}
+
+/**
+ * After a KEK rotation (the new one current, the old one previous), seals every subscription's
+ * secret, and the previous one still signing in its grace period, under the current KEK, so the
+ * previous KEK can be dropped. Run hourly by the rotate-signing-keys job, beside the signing keys
+ * and the shop connections. Returns how many subscriptions changed; one whose secret no
+ * configured KEK opens is left as it is (its deliveries fail naming the variable).
+ */
+export async function resealWebhookSecrets(db: Database, keyEncryption: KeyEncryption): Promise<number> {
+  const current = `${await currentSealPrefix({ signingKeyEncryption: keyEncryption })}%`;
+  const stale = await db
+    .select({
+      id: subscriptions.id,
+      secretSealed: subscriptions.secretSealed,
+      previousSecretSealed: subscriptions.previousSecretSealed,
+    })
+    .from(subscriptions)
+    .where(
+      or(
+        notLike(subscriptions.secretSealed, current),
+        and(
+          isNotNull(subscriptions.previousSecretSealed),
+          notLike(subscriptions.previousSecretSealed, current),
+        ),
+      ),
+    );
+  let changed = 0;
+  for (const row of stale) {
+    const reseal = async (sealed: string) => {
+      const secret = await openSecret({ signingKeyEncryption: keyEncryption }, boundTo(row.id), sealed);
+      return secret === undefined ? sealed : sealWebhookSecret(keyEncryption, row.id, secret);
+    };
+    const resealed = await db
+      .update(subscriptions)
+      .set({
+        secretSealed: await reseal(row.secretSealed),
+        previousSecretSealed: row.previousSecretSealed && (await reseal(row.previousSecretSealed)),
+      })
+      // Only if no one rotated or resealed it meanwhile.
+      .where(and(eq(subscriptions.id, row.id), eq(subscriptions.secretSealed, row.secretSealed)))
+      .returning({ id: subscriptions.id });
+    changed += resealed.length;
+  }
+  return changed;
 }
 
 /**

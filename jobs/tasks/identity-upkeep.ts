@@ -3,17 +3,24 @@ import { authSettingsFrom } from '../../core/identity/settings.ts';
 import { rotateSigningKeys } from '../../core/identity/signing-keys.ts';
 import { resealConnectionSecrets } from '../../core/integrations/connection-secrets.ts';
 import { config } from '../../core/platform/config.ts';
+import { resealWebhookSecrets } from '../../core/webhooks/webhook-secrets.ts';
 import { defineTask } from '../task.ts';
 
 /**
  * Cron, hourly: moves signing keys along pending -> active -> retired -> gone, and re-seals what
- * another KEK sealed (the keys, and the shop connections' webhook secrets) under the current one.
+ * another KEK sealed (the keys, the shop connections' secrets and the webhook subscriptions'
+ * signing secrets) under the current one.
  */
 export const rotateKeys = defineTask('rotate-signing-keys', async (_payload, { db, log }) => {
   const settings = authSettingsFrom(config());
   const result = await rotateSigningKeys(db, settings);
   const connectionSecrets = await resealConnectionSecrets(db, settings);
-  log.info('signing keys checked', { ...result, ...(connectionSecrets > 0 ? { connectionSecrets } : {}) });
+  const webhookSecrets = await resealWebhookSecrets(db, settings.signingKeyEncryption);
+  log.info('signing keys checked', {
+    ...result,
+    ...(connectionSecrets > 0 ? { connectionSecrets } : {}),
+    ...(webhookSecrets > 0 ? { webhookSecrets } : {}),
+  });
 });
 
 /**
