@@ -1,5 +1,5 @@
 /** The archive of every domain event (integrations.event_archive), written and pruned by the jobs runner. */
-import { and, asc, gte, inArray, lt, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Database } from '../platform/database.ts';
 import type { DomainEvent } from '../platform/events.ts';
 import { eventArchive } from './tables.ts';
@@ -33,34 +33,4 @@ export async function pruneEventArchive(db: Database, days: number): Promise<num
     total += result.rowCount ?? 0;
     if ((result.rowCount ?? 0) < 5000) return total;
   }
-}
-
-/**
- * Archived events that occurred in [from, to), oldest first, of these types (null: every type),
- * at most `limit`: what a webhook replay sends again.
- */
-export async function archivedEvents(
-  db: Database,
-  range: { from: Date; to: Date; types: readonly string[] | null; limit: number },
-): Promise<DomainEvent[]> {
-  const rows = await db
-    .select()
-    .from(eventArchive)
-    .where(
-      and(
-        gte(eventArchive.occurredAt, range.from),
-        lt(eventArchive.occurredAt, range.to),
-        range.types ? inArray(eventArchive.type, [...range.types]) : undefined,
-      ),
-    )
-    .orderBy(asc(eventArchive.occurredAt), asc(eventArchive.id))
-    .limit(range.limit);
-  return rows.map((r) => ({
-    id: r.id,
-    type: r.type as DomainEvent['type'],
-    occurredAt: r.occurredAt.toISOString(),
-    warehouseId: r.warehouseId,
-    data: r.data,
-    requestId: r.requestId,
-  }));
 }

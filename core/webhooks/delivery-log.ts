@@ -7,7 +7,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { ownerPrincipal } from '../identity/owner-principals.ts';
 import type { Principal } from '../identity/policy.ts';
-import { archivedEvents } from '../integrations/event-archive.ts';
+import { readArchivedEvents } from '../integrations/event-archive-reads.ts';
 import type { Database } from '../platform/database.ts';
 import { newestFirst } from '../platform/newest-first.ts';
 import { ConflictError, NotFoundError } from '../platform/problem.ts';
@@ -141,7 +141,7 @@ export async function replayDeliveries(
   const owner = await ownerPrincipal(db, { kind: sub.ownerKind, id: sub.ownerId });
   if (!owner)
     throw new ConflictError('The owner of this subscription is disabled or revoked.', 'webhook-owner-gone');
-  const events = await archivedEvents(db, {
+  const events = await readArchivedEvents(db.$client, {
     from: new Date(range.from),
     to: new Date(range.to),
     types: sub.events.includes('*') ? null : sub.events,
