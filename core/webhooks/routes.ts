@@ -2,9 +2,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../app-env.ts';
 import { authProblems, secured } from '../identity/authorize.ts';
+import { config } from '../platform/config.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';
-import { ConflictError } from '../platform/problem.ts';
+import { ConflictError, ValidationError } from '../platform/problem.ts';
 import { listDeliveries, replayDeliveries, retryDelivery } from './delivery-log.ts';
 import {
   createdSubscriptionSchema,
@@ -19,6 +20,7 @@ import {
   subscriptionSchema,
   updateSubscriptionSchema,
 } from './schemas.ts';
+import { allowPrivateUrlsFrom } from './settings.ts';
 import {
   createSubscription,
   deleteSubscription,
@@ -27,8 +29,15 @@ import {
   rotateSecret,
   updateSubscription,
 } from './subscriptions.ts';
+import { refusedWhenSubscribed } from './target-address.ts';
 
 const tags = ['webhooks'];
+
+/** A URL production would never send to is refused now (422 on `url`), not after days of failures. */
+function checkSubscribedUrl(url: string | undefined): void {
+  const refused = url === undefined ? undefined : refusedWhenSubscribed(url, allowPrivateUrlsFrom(config()));
+  if (refused) throw new ValidationError([{ path: 'url', message: refused }]);
+}
 const disabled = new ConflictError(
   'The subscription is disabled; enable it (PATCH enabled: true) to send to it again.',
   'webhook-disabled',
@@ -185,8 +194,9 @@ const replayRouteDef = createRoute({
 });
 
 export const webhooksRoutes = createRouter()
-  .openapi(createRouteDef, async (c) =>
-    c.json(
+  .openapi(createRouteDef, async (c) => {
+    checkSubscribedUrl(c.req.valid('json').url);
+    return c.json(
       await createSubscription(
         c.var.db,
         c.var.principal,
@@ -194,20 +204,21 @@ export const webhooksRoutes = createRouter()
         c.var.identity.settings.signingKeyEncryption,
       ),
       201,
-    ),
-  )
+    );
+  })
   .openapi(listRouteDef, async (c) =>
     c.json(await listSubscriptions(c.var.db, c.var.principal, c.req.valid('query')), 200),
   )
   .openapi(readRouteDef, async (c) =>
     c.json(await getSubscription(c.var.db, c.var.principal, c.req.valid('param').id), 200),
   )
-  .openapi(updateRouteDef, async (c) =>
-    c.json(
+  .openapi(updateRouteDef, async (c) => {
+    checkSubscribedUrl(c.req.valid('json').url);
+    return c.json(
       await updateSubscription(c.var.db, c.var.principal, c.req.valid('param').id, c.req.valid('json')),
       200,
-    ),
-  )
+    );
+  })
   .openapi(deleteRouteDef, async (c) => {
     await deleteSubscription(c.var.db, c.var.principal, c.req.valid('param').id);
     return c.body(null, 204);

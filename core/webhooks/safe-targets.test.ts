@@ -16,7 +16,7 @@ import { queueEventDeliveries } from './delivery-queue.ts';
 import { webhookSettingsFrom } from './settings.ts';
 import { createSubscription } from './subscriptions.ts';
 import { deliveries, deliveryAttempts } from './tables.ts';
-import { checkTarget, isNonPublicAddress } from './target-address.ts';
+import { checkTarget, isNonPublicAddress, refusedWhenSubscribed } from './target-address.ts';
 
 describe('isNonPublicAddress', () => {
   test.each([
@@ -77,6 +77,24 @@ describe('checkTarget', () => {
       pinned: { address: '8.8.8.8', family: 4 },
     });
     expect(await checkTarget('http://127.0.0.1:9400/hook', true)).toMatchObject({ ok: true });
+  });
+});
+
+describe('refusedWhenSubscribed', () => {
+  test('production refuses http, localhost and non-public literals at once; names wait for the send', () => {
+    expect(refusedWhenSubscribed('http://partner.example/hook', false)).toBe('Only https URLs are allowed.');
+    expect(refusedWhenSubscribed('https://localhost:8443/hook', false)).toBe(
+      'localhost is not a public address.',
+    );
+    expect(refusedWhenSubscribed('https://[::ffff:10.0.0.1]/hook', false)).toContain(
+      'is not a public address',
+    );
+    expect(refusedWhenSubscribed('https://169.254.169.254/latest', false)).toContain(
+      'is not a public address',
+    );
+    expect(refusedWhenSubscribed('https://partner.example/hook', false)).toBeUndefined();
+    expect(refusedWhenSubscribed('https://8.8.8.8/hook', false)).toBeUndefined();
+    expect(refusedWhenSubscribed('http://127.0.0.1:9400/hook', true)).toBeUndefined();
   });
 });
 

@@ -18,9 +18,13 @@ export interface WebhookSettings {
 
 const HOUR = 3_600_000;
 
+/** Private targets and plain http: allowed unless set, except in production. */
+export const allowPrivateUrlsFrom = (cfg: Config): boolean =>
+  cfg.WEBHOOK_ALLOW_PRIVATE_URLS ?? cfg.NODE_ENV !== 'production';
+
 export function webhookSettingsFrom(cfg: Config): WebhookSettings {
   return {
-    allowPrivateUrls: cfg.WEBHOOK_ALLOW_PRIVATE_URLS ?? cfg.NODE_ENV !== 'production',
+    allowPrivateUrls: allowPrivateUrlsFrom(cfg),
     timeoutMs: cfg.WEBHOOK_TIMEOUT_MS,
     retryBaseMs: cfg.WEBHOOK_RETRY_BASE_MS,
     retryMaxDelayMs: cfg.WEBHOOK_RETRY_MAX_DELAY_MS,

@@ -76,6 +76,21 @@ export async function checkTarget(raw: string, allowPrivate: boolean): Promise<T
   return first ? { ok: true, url, pinned: first } : { ok: false, reason: `${host} does not resolve` };
 }
 
+/**
+ * What can be refused as soon as a URL is subscribed, before any DNS: a scheme other than https,
+ * and a host that is a non-public address or `localhost` itself. Names are checked again, after
+ * resolving them, at every send (checkTarget): they may point anywhere later.
+ */
+export function refusedWhenSubscribed(raw: string, allowPrivate: boolean): string | undefined {
+  if (allowPrivate) return undefined;
+  const url = new URL(raw);
+  if (url.protocol !== 'https:') return 'Only https URLs are allowed.';
+  const host = hostOf(url).toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) && isNonPublicAddress(host)))
+    return `${host} is not a public address.`;
+  return undefined;
+}
+
 /** The URL to connect to: the checked address in place of the name (the name goes in Host and SNI). */
 export function pinnedUrl(url: URL, pinned: { address: string; family: number }): URL {
   const to = new URL(url);
