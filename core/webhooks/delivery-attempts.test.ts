@@ -101,11 +101,38 @@ describe('the breaker', () => {
   });
   test('settled deliveries past the archive retention are pruned with their attempts; pending ones stay', async () => {
     const db = database().db;
-    await db.update(deliveries).set({ createdAt: new Date(Date.now() - 40 * 86_400_000) });
-    const before = await db.select().from(deliveries);
-    const pending = before.filter((d) => d.status === 'pending').length;
-    expect(pending).toBeGreaterThan(0);
-    expect(await pruneDeliveries(db, 30)).toBe(before.length - pending);
-    expect((await db.select().from(deliveries)).every((d) => d.status === 'pending')).toBe(true);
+    const sub = await createSubscription(
+      db,
+      owner,
+      { url: receiver.url, events: ['product.updated'] },
+      defaults().keyEncryption,
+    );
+    const delivery = (status: 'pending' | 'succeeded' | 'failed', daysAgo: number) => ({
+      subscriptionId: sub.id,
+      eventId: crypto.randomUUID(),
+      eventType: 'product.updated',
+      payload: { type: 'product.updated', timestamp: new Date().toISOString(), data: {} },
+      occurredAt: new Date(),
+      status,
+      createdAt: new Date(Date.now() - daysAgo * 86_400_000),
+    });
+    const made = await db
+      .insert(deliveries)
+      .values([
+        delivery('succeeded', 40),
+        delivery('failed', 40),
+        delivery('pending', 40),
+        delivery('succeeded', 1),
+      ])
+      .returning({ id: deliveries.id, status: deliveries.status, createdAt: deliveries.createdAt });
+    expect(await pruneDeliveries(db, 30)).toBeGreaterThanOrEqual(2);
+    const left = await db
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(eq(deliveries.subscriptionId, sub.id));
+    const kept = made.filter(
+      (d) => d.status === 'pending' || d.createdAt.getTime() > Date.now() - 30 * 86_400_000,
+    );
+    expect(left.map((d) => d.id).sort()).toEqual(kept.map((d) => d.id).sort());
   });
 });
