@@ -8,10 +8,11 @@ import { and, eq, sql } from 'drizzle-orm';
 import { useTestDatabase } from '../../test/harness/database.ts';
 import { adminKeyOwner, type WebhookReceiver, webhookReceiver } from '../../test/harness/webhook-receiver.ts';
 import type { Principal } from '../identity/policy.ts';
+import { archiveEvent } from '../integrations/event-archive.ts';
 import { configSchema } from '../platform/config.ts';
 import { parseEnv } from '../platform/env.ts';
 import { attemptDelivery } from './delivery-attempts.ts';
-import { pruneDeliveries } from './delivery-log.ts';
+import { pruneDeliveries, replayDeliveries } from './delivery-log.ts';
 import { queueEventDeliveries } from './delivery-queue.ts';
 import { retryDelayMs, webhookSettingsFrom } from './settings.ts';
 import { createSubscription } from './subscriptions.ts';
@@ -134,5 +135,31 @@ describe('the breaker', () => {
       (d) => d.status === 'pending' || d.createdAt.getTime() > Date.now() - 30 * 86_400_000,
     );
     expect(left.map((d) => d.id).sort()).toEqual(kept.map((d) => d.id).sort());
+  });
+
+  test('a replay of a range longer than one call says where the next call starts', async () => {
+    const db = database().db;
+    const sub = await createSubscription(
+      db,
+      owner,
+      { url: receiver.url, events: ['product.updated'] },
+      defaults().keyEncryption,
+    );
+    const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
+    for (const second of [1, 2, 3])
+      await archiveEvent(db, {
+        id: crypto.randomUUID(),
+        type: 'product.updated',
+        occurredAt: at(second),
+        warehouseId: null,
+        data: { sku: `R-${second}`, version: second },
+        requestId: null,
+      });
+    const range = { from: at(0), to: at(10) };
+    expect(await replayDeliveries(db, owner, sub.id, range, 2)).toEqual({ queued: 2, nextFrom: at(2) });
+    expect(await replayDeliveries(db, owner, sub.id, { ...range, from: at(2) }, 5)).toEqual({
+      queued: 2,
+      nextFrom: null,
+    });
   });
 });

@@ -128,14 +128,16 @@ export async function retryDelivery(
 /**
  * Sends again the archived events of [from, to) that this subscription wants and its owner may
  * read: each as its delivery for this subscription (made now if the subscription did not exist
- * then), due at once.
+ * then), due at once. At most `limit` events a call: when the range held more, `nextFrom` says
+ * where the next call starts (the last event's time: one sent twice is deduped by its webhook-id).
  */
 export async function replayDeliveries(
   db: Database,
   principal: Principal,
   subscriptionId: string,
   range: { from: string; to: string },
-): Promise<{ queued: number }> {
+  limit = REPLAY_MAX_EVENTS,
+): Promise<{ queued: number; nextFrom: string | null }> {
   const sub = await managedSubscription(db, principal, subscriptionId);
   await readyToSend(db, sub);
   const owner = await ownerPrincipal(db, { kind: sub.ownerKind, id: sub.ownerId });
@@ -145,10 +147,11 @@ export async function replayDeliveries(
     from: new Date(range.from),
     to: new Date(range.to),
     types: sub.events.includes('*') ? null : sub.events,
-    limit: REPLAY_MAX_EVENTS,
+    limit,
   });
+  const nextFrom = events.length === limit ? (events.at(-1)?.occurredAt ?? null) : null;
   const wanted = events.filter((event) => mayReceive(owner, event));
-  if (wanted.length === 0) return { queued: 0 };
+  if (wanted.length === 0) return { queued: 0, nextFrom };
   return db.transaction(async (tx) => {
     const queued = await tx
       .insert(deliveries)
@@ -167,7 +170,7 @@ export async function replayDeliveries(
       })
       .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId });
     for (const d of queued) await enqueueDelivery(tx, d);
-    return { queued: queued.length };
+    return { queued: queued.length, nextFrom };
   });
 }
 

@@ -147,5 +147,10 @@ export const replaySchema = z
 export const replayedSchema = z
   .object({
     queued: z.number().int().openapi({ description: 'Deliveries queued to be sent again', example: 12 }),
+    nextFrom: z.string().nullable().openapi({
+      description:
+        'Set when the range held more than one call replays (10,000 events): call again with this as `from`.',
+      example: null,
+    }),
   })
   .openapi('WebhookReplayed');

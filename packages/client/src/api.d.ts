@@ -2686,6 +2686,11 @@ export interface components {
              * @example 12
              */
             queued: number;
+            /**
+             * @description Set when the range held more than one call replays (10,000 events): call again with this as `from`.
+             * @example null
+             */
+            nextFrom: string | null;
         };
         WebhookSubscription: {
             /** @example 1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e */
@@ -13959,7 +13964,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "queued": 12
+                     *       "queued": 12,
+                     *       "nextFrom": null
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookReplayed"];
