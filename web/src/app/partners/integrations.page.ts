@@ -11,6 +11,7 @@ import { clearTypedFields } from '../admin/access-fields';
 import { ApiSession } from '../api/api-session';
 import { PagedList } from '../api/paged-list';
 import { readableError } from '../api/problem-message';
+import { ScreenAction } from '../api/screen-action';
 import { Warehouses } from '../api/warehouses';
 import { connectionBody, type ShopKind, shopKinds, sourceField } from './shop-connections';
 
@@ -44,9 +45,7 @@ export class IntegrationsPage {
   });
   protected readonly kinds = shopKinds;
   protected readonly kind = signal<ShopKind>('shopify');
-  protected readonly busy = signal(false);
-  protected readonly error = signal('');
-  protected readonly notice = signal('');
+  protected readonly action = new ScreenAction();
   protected readonly createError = signal('');
   protected readonly createErrors = signal<Record<string, string>>({});
   private readonly codes = computed(() => new Map(this.warehouses.list().map((w) => [w.id, w.code])));
@@ -78,39 +77,33 @@ export class IntegrationsPage {
   protected async create(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
-    this.busy.set(true);
+    this.action.busy.set(true);
     this.createError.set('');
     this.createErrors.set({});
     try {
       const body = connectionBody(this.kind(), new FormData(form));
       const { data } = await this.session.api((c) => c.POST('/api/integrations/connections', { body }));
       this.connections.change((rows) => [data, ...rows]);
-      this.notice.set(`Orders from ${data.source} now come in. Give the shop the receiver URL below.`);
+      this.action.notice.set(`Orders from ${data.source} now come in. Give the shop the receiver URL below.`);
       clearTypedFields(form);
     } catch (err) {
       const readable = readableError(err);
       this.createError.set(readable.message);
       this.createErrors.set(readable.fields);
     } finally {
-      this.busy.set(false);
+      this.action.busy.set(false);
     }
   }
 
-  protected async remove(connection: Connection): Promise<void> {
-    if (!confirm(`Remove ${connection.source}? Its orders stop coming in; orders already made stay.`)) return;
-    this.busy.set(true);
-    this.error.set('');
-    this.notice.set('');
-    try {
+  protected remove(connection: Connection): Promise<void> {
+    if (!confirm(`Remove ${connection.source}? Its orders stop coming in; orders already made stay.`))
+      return Promise.resolve();
+    return this.action.run(async () => {
       await this.session.api((c) =>
         c.DELETE('/api/integrations/connections/{id}', { params: { path: { id: connection.id } } }),
       );
       this.connections.change((rows) => rows.filter((c) => c.id !== connection.id));
-      this.notice.set(`${connection.source} is removed.`);
-    } catch (err) {
-      this.error.set(readableError(err).message);
-    } finally {
-      this.busy.set(false);
-    }
+      this.action.notice.set(`${connection.source} is removed.`);
+    });
   }
 }

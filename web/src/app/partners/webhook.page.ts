@@ -10,6 +10,7 @@ import { whenLabel } from '../admin/access';
 import { ApiSession } from '../api/api-session';
 import { PagedList } from '../api/paged-list';
 import { readableError } from '../api/problem-message';
+import { ScreenAction } from '../api/screen-action';
 import {
   type Delivery,
   eventsLabel,
@@ -50,9 +51,7 @@ export class WebhookPage {
     const sub = this.subscription();
     return sub ? subscriptionState(sub) : undefined;
   });
-  protected readonly busy = signal(false);
-  protected readonly error = signal('');
-  protected readonly notice = signal('');
+  protected readonly action = new ScreenAction();
   protected readonly replayErrors = signal<Record<string, string>>({});
   protected readonly eventsLabel = eventsLabel;
   protected readonly lastAttempt = lastAttemptLabel;
@@ -71,7 +70,7 @@ export class WebhookPage {
       );
       this.subscription.set(data);
     } catch (err) {
-      this.error.set(readableError(err).message);
+      this.action.error.set(readableError(err).message);
     }
     await this.deliveries.reload();
   }
@@ -82,14 +81,14 @@ export class WebhookPage {
   }
 
   protected retry(delivery: Delivery): Promise<void> {
-    return this.act(async () => {
+    return this.action.run(async () => {
       const { data } = await this.session.api((c) =>
         c.POST('/api/webhooks/{id}/deliveries/{deliveryId}/retry', {
           params: { path: { id: this.id(), deliveryId: delivery.id } },
         }),
       );
       this.deliveries.change((rows) => rows.map((d) => (d.id === data.id ? data : d)));
-      this.notice.set(`The ${delivery.eventType} delivery is being sent again.`);
+      this.action.notice.set(`The ${delivery.eventType} delivery is being sent again.`);
     });
   }
 
@@ -99,15 +98,19 @@ export class WebhookPage {
     const range = replayRange(String(fields.get('from') ?? ''), String(fields.get('to') ?? ''));
     this.replayErrors.set('errors' in range ? range.errors : {});
     if ('errors' in range) return Promise.resolve();
-    return this.act(async () => {
+    return this.action.run(async () => {
       const { data } = await this.session.api((c) =>
         c.POST('/api/webhooks/{id}/replay', { params: { path: { id: this.id() } }, body: range }),
       );
-      this.notice.set(
+      const sent =
         data.queued === 0
           ? 'No event of that range is for this subscription.'
-          : `${data.queued} ${data.queued === 1 ? 'delivery is' : 'deliveries are'} being sent again.`,
-      );
+          : `${data.queued} ${data.queued === 1 ? 'delivery is' : 'deliveries are'} being sent again.`;
+      // One call replays at most 10,000 events: say where the rest of the range starts.
+      const more = data.nextFrom
+        ? ` The range holds more: replay again from ${whenLabel(data.nextFrom)}.`
+        : '';
+      this.action.notice.set(sent + more);
       await this.deliveries.reload();
     });
   }
@@ -115,18 +118,5 @@ export class WebhookPage {
   /** Refreshes the log: deliveries move from pending to done while the page is open. */
   protected refresh(): void {
     void this.load(this.id());
-  }
-
-  private async act(work: () => Promise<void>): Promise<void> {
-    this.busy.set(true);
-    this.error.set('');
-    this.notice.set('');
-    try {
-      await work();
-    } catch (err) {
-      this.error.set(readableError(err).message);
-    } finally {
-      this.busy.set(false);
-    }
   }
 }

@@ -12,6 +12,7 @@ import { ShownOnce } from '../admin/shown-once';
 import { ApiSession } from '../api/api-session';
 import { PagedList } from '../api/paged-list';
 import { readableError } from '../api/problem-message';
+import { ScreenAction } from '../api/screen-action';
 import {
   type EventChoice,
   eventsLabel,
@@ -38,9 +39,7 @@ export class WebhooksPage {
   protected readonly events = WEBHOOK_EVENTS;
   protected readonly everyEvent = signal(true);
   protected readonly chosenEvents = signal<readonly EventChoice[]>([]);
-  protected readonly busy = signal(false);
-  protected readonly error = signal('');
-  protected readonly notice = signal('');
+  protected readonly action = new ScreenAction();
   protected readonly createError = signal('');
   protected readonly createErrors = signal<Record<string, string>>({});
   /** A secret just made or rotated: in memory only, gone when the page is left or reloaded. */
@@ -65,7 +64,7 @@ export class WebhooksPage {
     const form = event.target as HTMLFormElement;
     const fields = new FormData(form);
     const description = String(fields.get('description') ?? '').trim();
-    this.busy.set(true);
+    this.action.busy.set(true);
     this.createError.set('');
     this.createErrors.set({});
     try {
@@ -89,24 +88,26 @@ export class WebhooksPage {
       this.createError.set(readable.message);
       this.createErrors.set(readable.fields);
     } finally {
-      this.busy.set(false);
+      this.action.busy.set(false);
     }
   }
 
   protected setEnabled(sub: Subscription, enabled: boolean): Promise<void> {
-    return this.act(async () => {
+    return this.action.run(async () => {
       const { data } = await this.session.api((c) =>
         c.PATCH('/api/webhooks/{id}', { params: { path: { id: sub.id } }, body: { enabled } }),
       );
       this.replace(data);
-      this.notice.set(enabled ? `${sub.url} receives events again.` : `Nothing more is sent to ${sub.url}.`);
+      this.action.notice.set(
+        enabled ? `${sub.url} receives events again.` : `Nothing more is sent to ${sub.url}.`,
+      );
     });
   }
 
   protected rotate(sub: Subscription): Promise<void> {
     if (!confirm(`Make a new signing secret for ${sub.url}? The old one keeps signing for a grace period.`))
       return Promise.resolve();
-    return this.act(async () => {
+    return this.action.run(async () => {
       const { data } = await this.session.api((c) =>
         c.POST('/api/webhooks/{id}/rotate-secret', { params: { path: { id: sub.id } } }),
       );
@@ -117,27 +118,14 @@ export class WebhooksPage {
 
   protected remove(sub: Subscription): Promise<void> {
     if (!confirm(`Delete the subscription for ${sub.url} and its delivery log?`)) return Promise.resolve();
-    return this.act(async () => {
+    return this.action.run(async () => {
       await this.session.api((c) => c.DELETE('/api/webhooks/{id}', { params: { path: { id: sub.id } } }));
       this.subscriptions.change((rows) => rows.filter((s) => s.id !== sub.id));
-      this.notice.set(`The subscription for ${sub.url} is deleted.`);
+      this.action.notice.set(`The subscription for ${sub.url} is deleted.`);
     });
   }
 
   private replace(sub: Subscription): void {
     this.subscriptions.change((rows) => rows.map((s) => (s.id === sub.id ? sub : s)));
-  }
-
-  private async act(work: () => Promise<void>): Promise<void> {
-    this.busy.set(true);
-    this.error.set('');
-    this.notice.set('');
-    try {
-      await work();
-    } catch (err) {
-      this.error.set(readableError(err).message);
-    } finally {
-      this.busy.set(false);
-    }
   }
 }
