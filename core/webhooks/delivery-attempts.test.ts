@@ -16,7 +16,7 @@ import { pruneDeliveries, replayDeliveries } from './delivery-log.ts';
 import { queueEventDeliveries } from './delivery-queue.ts';
 import { retryDelayMs, webhookSettingsFrom } from './settings.ts';
 import { createSubscription } from './subscriptions.ts';
-import { deliveries, subscriptions } from './tables.ts';
+import { deliveries, deliveryAttempts, subscriptions } from './tables.ts';
 
 const defaults = () => webhookSettingsFrom(parseEnv(configSchema, {}));
 
@@ -161,5 +161,39 @@ describe('the breaker', () => {
       queued: 2,
       nextFrom: null,
     });
+  });
+
+  test('a 2xx whose answer holds NUL bytes is recorded as delivered, once, its NULs replaced', async () => {
+    const db = database().db;
+    const binary = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch: () => new Response('ok\u0000\u0001ack'),
+    });
+    try {
+      const sub = await createSubscription(
+        db,
+        owner,
+        { url: `http://127.0.0.1:${binary.port}/hooks`, events: ['product.archived'] },
+        defaults().keyEncryption,
+      );
+      await queueEventDeliveries(db, {
+        id: crypto.randomUUID(),
+        type: 'product.archived',
+        occurredAt: new Date().toISOString(),
+        warehouseId: null,
+        data: { sku: 'NUL-1', version: 1 },
+        requestId: null,
+      });
+      const [delivery] = await db.select().from(deliveries).where(eq(deliveries.subscriptionId, sub.id));
+      expect((await attemptDelivery(db, delivery!.id, defaults())).result).toBe('delivered');
+      const attempts = await db
+        .select()
+        .from(deliveryAttempts)
+        .where(eq(deliveryAttempts.deliveryId, delivery!.id));
+      expect(attempts.map((a) => [a.statusCode, a.responseBody])).toEqual([[200, 'ok\uFFFD\u0001ack']]);
+    } finally {
+      binary.stop(true);
+    }
   });
 });

@@ -20,7 +20,11 @@ const RESPONSE_KEEP_BYTES = 1024;
 
 export const webhookIdOf = (deliveryId: string) => `msg_${deliveryId}`;
 
-/** Up to `limit` bytes of the answer, then the rest is dropped unread. */
+/**
+ * Up to `limit` bytes of the answer, then the rest is dropped unread. NULs become U+FFFD: a
+ * Postgres text column refuses them, and a binary answer must not stop the attempt being recorded
+ * (the delivery would be sent again).
+ */
 async function answerPrefix(res: Response, limit = RESPONSE_KEEP_BYTES): Promise<string> {
   if (!res.body) return '';
   const reader = res.body.getReader();
@@ -33,7 +37,7 @@ async function answerPrefix(res: Response, limit = RESPONSE_KEEP_BYTES): Promise
     size += value.byteLength;
   }
   await reader.cancel().catch(() => {});
-  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit));
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit)).replaceAll('\u0000', '\uFFFD');
 }
 
 export interface Outgoing {
