@@ -36,7 +36,7 @@ type DeliveryRef = { connectionId: string; deliveryId: string };
  * deleted one has no principal), acting as a manager of the connection's warehouse only (orders
  * there, the shop's prices), so the orders are theirs.
  */
-export async function connectionCaller(
+async function connectionCaller(
   db: Database,
   c: ConnectionRow,
   requestId: string,
