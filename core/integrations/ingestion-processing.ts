@@ -130,7 +130,7 @@ export async function processDelivery(deps: IngestDeps, ref: DeliveryRef): Promi
  * needing attention, with the error, instead of staying a failed job nobody lists.
  */
 export async function recordFailure(db: Database, ref: DeliveryRef, err: unknown): Promise<void> {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = innermostMessage(err);
   await db.transaction(async (tx) => {
     const [done] = await tx
       .update(deliveries)
@@ -147,6 +147,16 @@ export async function recordFailure(db: Database, ref: DeliveryRef, err: unknown
       })
       .where(eq(ingestions.id, done.ingestionId));
   });
+}
+
+/**
+ * What the innermost cause says (the driver's error, not drizzle's "Failed query: ..." wrapper,
+ * which repeats the statement and its parameters, a customer's email among them).
+ */
+function innermostMessage(err: unknown): string {
+  let inner = err;
+  while (inner instanceof Error && inner.cause !== undefined) inner = inner.cause;
+  return inner instanceof Error ? inner.message : String(inner);
 }
 
 /** The delivery applied as the connection's creator; a refusal of orders' becomes the reason. */

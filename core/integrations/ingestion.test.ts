@@ -612,3 +612,43 @@ describe('payloads', () => {
     expect(await storedFor(id)).toBe(0);
   });
 });
+
+describe('failures no refusal explains', () => {
+  test('a delivery whose job fails its last attempt needs attention, with the error, and holds no stock', async () => {
+    const id = newOrderId();
+    const sku = w.skus[2]!;
+    const before = await level(sku);
+    // A real database error when this order is written (not a refusal of orders').
+    await edge.database.db.execute(
+      sql.raw(`
+      create function orders.refuse_${id}() returns trigger language plpgsql as $$
+      begin raise exception 'order store unavailable'; end $$;
+      create trigger refuse_${id} before insert on orders.orders for each row
+        when (new.external_ref = '${id}') execute function orders.refuse_${id}();`),
+    );
+    try {
+      const webhookId = crypto.randomUUID();
+      expect((await deliverShopify(shopifyOrder(id, [{ sku, quantity: 1 }]), { webhookId })).status).toBe(
+        202,
+      );
+      const { rows: conn } = await edge.database.db.execute<{ id: string }>(
+        sql`select id from integrations.connections where source = ${shopDomain}`,
+      );
+      // The receiver's job retries for hours; this one is its last attempt.
+      await enqueueJob(
+        edge.database.db,
+        'ingest-order',
+        { connectionId: conn[0]!.id, deliveryId: webhookId },
+        { maxAttempts: 1 },
+      );
+      const row = await processed(id, 1);
+      expect(row).toMatchObject({ status: 'needs_attention', order_id: null });
+      expect(row.reason).toContain('order store unavailable');
+      expect(await ordersWithRef(id)).toBe(0);
+      expect(await level(sku)).toEqual(before);
+    } finally {
+      await edge.database.db.execute(sql.raw(`drop trigger refuse_${id} on orders.orders`));
+    }
+    await checkInvariants(edge.database.db, [wh]);
+  });
+});
