@@ -157,6 +157,7 @@ CREATE TABLE integrations.deliveries (
   payload jsonb NOT NULL,
   received_at timestamp with time zone DEFAULT now() NOT NULL,
   processed_at timestamp with time zone,
+  skipped_reason text,
   CONSTRAINT deliveries_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES integrations.connections(id) ON DELETE CASCADE,
   CONSTRAINT deliveries_ingestion_id_fkey FOREIGN KEY (ingestion_id) REFERENCES integrations.ingestions(id) ON DELETE CASCADE,
   CONSTRAINT deliveries_pkey PRIMARY KEY (connection_id, delivery_id)
@@ -182,6 +183,8 @@ CREATE TABLE integrations.ingestions (
   reason text,
   order_id uuid,
   last_topic text NOT NULL,
+  source_updated_at timestamp with time zone,
+  cancelled_at timestamp with time zone,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
   updated_at timestamp with time zone DEFAULT now() NOT NULL,
   CONSTRAINT ingestions_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES integrations.connections(id) ON DELETE CASCADE,
@@ -510,6 +513,8 @@ CREATE INDEX refresh_tokens_user_idx ON identity.refresh_tokens USING btree (use
 CREATE UNIQUE INDEX signing_keys_one_active ON identity.signing_keys USING btree (status) WHERE (status = 'active'::text);
 
 CREATE UNIQUE INDEX users_email_lower_key ON identity.users USING btree (lower(email));
+
+CREATE UNIQUE INDEX connections_channel_key ON integrations.connections USING btree (channel);
 
 CREATE UNIQUE INDEX connections_kind_source_key ON integrations.connections USING btree (kind, source);
 

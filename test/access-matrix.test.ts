@@ -178,7 +178,7 @@ const identityCases: AccessCase[] = [
         shopDomain: `m-${world.unique()}.myshopify.com`.toLowerCase(),
         secret: 'matrix-webhook-secret',
         warehouseId: world.own.id,
-        channel: 'matrix',
+        channel: `matrix-${world.unique()}`,
       },
     }),
   },
@@ -198,7 +198,7 @@ const identityCases: AccessCase[] = [
         siteUrl: `https://m-${ctx.world.unique()}.example.com/`.toLowerCase(),
         secret: 'matrix-webhook-secret',
         warehouseId: ctx.world.own.id,
-        channel: 'matrix',
+        channel: `matrix-${ctx.world.unique()}`,
       });
       return { method: 'DELETE', path: `/api/integrations/connections/${(body as { id: string }).id}` };
     },

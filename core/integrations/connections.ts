@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Principal } from '../identity/policy.ts';
 import type { AuthSettings } from '../identity/settings.ts';
 import { readWarehouseDirectory } from '../inventory/level-reads.ts';
-import { type Database, isUniqueViolation } from '../platform/database.ts';
+import { type Database, isUniqueViolation, pgConstraint } from '../platform/database.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/problem.ts';
 import { sealConnectionSecret } from './connection-secrets.ts';
 import type { ConnectionView, CreateConnection } from './ingestion-schemas.ts';
@@ -54,6 +54,12 @@ export async function createConnection(
     if (!row) throw new Error('insert returned no row');
     return connectionView(row);
   } catch (err) {
+    if (isUniqueViolation(err) && pgConstraint(err) === 'connections_channel_key')
+      throw new ConflictError(
+        `Another shop's orders carry the channel ${input.channel}: give each shop its own.`,
+        'duplicate-channel',
+        { errors: [{ path: 'channel', message: 'Used by another connection' }] },
+      );
     if (isUniqueViolation(err))
       throw new ConflictError(`This ${input.kind} shop is connected already.`, 'duplicate-connection', {
         errors: [{ path: field, message: 'Connected already' }],

@@ -6,8 +6,9 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
 import { createHmac } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { signedIn } from '../../test/harness/auth.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
-import { eventually, expectProblem } from '../../test/harness/http.ts';
+import { apiClient, eventually, expectProblem } from '../../test/harness/http.ts';
 import { checkInvariants, receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
 import { enqueueJob } from '../platform/outbox.ts';
 import shopifyFixture from './fixtures/shopify-order.json';
@@ -16,15 +17,19 @@ import wooFixture from './fixtures/woocommerce-order.json';
 let edge: TestEdge;
 let w: StockWorld;
 let wh: string;
+/** A second warehouse, which no connection serves. */
+let wh2: string;
 const SECRET = `shpss_${crypto.randomUUID().replaceAll('-', '')}`;
 let shopDomain: string;
 let siteUrl: string;
 
 beforeAll(async () => {
   edge = await testEdge();
-  w = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 1, skus: 4 });
+  w = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 2, skus: 4 });
   wh = w.warehouses[0]!.id;
+  wh2 = w.warehouses[1]!.id;
   for (const sku of w.skus.slice(0, 3)) await receive(w, wh, sku, 10);
+  await receive(w, wh2, w.skus[3]!, 10);
   shopDomain = `shop-${crypto.randomUUID().slice(0, 8)}.myshopify.com`;
   siteUrl = `https://woo-${crypto.randomUUID().slice(0, 8)}.example.com/`;
   for (const body of [
@@ -72,12 +77,12 @@ function deliverShopify(
   return fetch(`${edge.url}/api/integrations/shopify/orders`, { method: 'POST', headers, body });
 }
 
-function deliverWoo(body: string, opts: { topic?: string; deliveryId?: string } = {}) {
+function deliverWoo(body: string, opts: { topic?: string; deliveryId?: string; site?: string } = {}) {
   return fetch(`${edge.url}/api/integrations/woocommerce/orders`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'x-wc-webhook-source': siteUrl,
+      'x-wc-webhook-source': opts.site ?? siteUrl,
       'x-wc-webhook-topic': opts.topic ?? 'order.created',
       'x-wc-webhook-resource': 'order',
       'x-wc-webhook-event': (opts.topic ?? 'order.created').split('.')[1]!,
@@ -162,7 +167,7 @@ describe('connections', () => {
       shopDomain: domain.toUpperCase(),
       secret,
       warehouseId: wh,
-      channel: 'c',
+      channel: `c-${crypto.randomUUID()}`,
     });
     await expectProblem(again, 409, 'duplicate-connection');
     const noSite = await expectProblem(
@@ -427,6 +432,223 @@ describe('processing', () => {
     await processed(id, 2);
     expect((await order(row.order_id!)).status).toBe('cancelled');
     expect((await level(sku)).reserved).toBe(before.reserved);
+    await checkInvariants(edge.database.db, [wh]);
+  });
+});
+
+/** A WooCommerce order payload from the fixture, with this id and these lines. */
+function wooOrder(id: number, lines: Lines, extra: Record<string, unknown> = {}) {
+  const base = structuredClone(wooFixture);
+  return JSON.stringify({
+    ...base,
+    id,
+    number: String(id),
+    line_items: lines.map((l) => ({ ...base.line_items[0], ...l })),
+    ...extra,
+  });
+}
+
+async function ordersWithRef(externalId: number) {
+  const { rows } = await edge.database.db.execute<{ n: number }>(
+    sql`select count(*)::int as n from orders.orders where external_ref = ${String(externalId)}`,
+  );
+  return rows[0]!.n;
+}
+
+async function skippedReasons(externalId: number) {
+  const { rows } = await edge.database.db.execute<{ skipped_reason: string | null }>(sql`
+    select d.skipped_reason from integrations.deliveries d
+    join integrations.ingestions i on i.id = d.ingestion_id
+    where i.external_order_id = ${String(externalId)} and d.skipped_reason is not null`);
+  return rows.map((r) => r.skipped_reason);
+}
+
+describe('two shops, one admin', () => {
+  test("a second shop cannot take a channel in use: WooCommerce's order ids (1, 2, 3...) would meet", async () => {
+    const channel = `woo-${crypto.randomUUID().slice(0, 8)}`;
+    const shop = (n: number) => ({
+      kind: 'woocommerce',
+      siteUrl: `https://shop${n}-${channel}.example.com`,
+      secret: SECRET,
+      warehouseId: wh,
+      channel,
+    });
+    expect((await w.api.post('/api/integrations/connections', shop(1))).status).toBe(201);
+    const second = await expectProblem(
+      await w.api.post('/api/integrations/connections', shop(2)),
+      409,
+      'duplicate-channel',
+    );
+    expect(second.errors?.map((e) => e.path)).toEqual(['channel']);
+    const listed = await (await w.api.get('/api/integrations/connections')).text();
+    expect(listed).not.toContain(`shop2-${channel}`);
+  });
+
+  test("an order under the shop's key that is not the shop's (another warehouse) is not linked: it needs attention", async () => {
+    const id = newOrderId();
+    const sku = w.skus[3]!;
+    // Placed by hand by the same admin, same channel and shop order id, from the other warehouse.
+    const manual = await w.api.post('/api/orders', {
+      lines: [{ sku, qty: 1 }],
+      warehouseId: wh2,
+      externalRef: String(id),
+      channel: 'shopify-test',
+    });
+    expect(manual.status, await manual.clone().text()).toBe(201);
+    const manualId = ((await manual.json()) as { id: string }).id;
+    const before = await order(manualId);
+    await deliverShopify(shopifyOrder(id, [{ sku: w.skus[0]!, quantity: 2 }]));
+    const row = await processed(id, 1);
+    expect(row).toMatchObject({ status: 'needs_attention', order_id: null });
+    expect(row.reason).toContain('not linked');
+    await deliverShopify(
+      shopifyOrder(id, [{ sku: w.skus[0]!, quantity: 1 }], { cancelled_at: '2026-01-15T12:00:00Z' }),
+      {
+        topic: 'orders/cancelled',
+      },
+    );
+    await processed(id, 2);
+    expect(await order(manualId)).toEqual(before);
+    await checkInvariants(edge.database.db, [wh, wh2]);
+  });
+});
+
+describe('deliveries out of order', () => {
+  test('Shopify: a create arriving after the cancellation places nothing (the late delivery is skipped and noted)', async () => {
+    const id = newOrderId();
+    const sku = w.skus[0]!;
+    const before = await level(sku);
+    await deliverShopify(
+      shopifyOrder(id, [{ sku, quantity: 1 }], {
+        updated_at: '2026-01-15T12:00:00+02:00',
+        cancelled_at: '2026-01-15T12:00:00+02:00',
+      }),
+      { topic: 'orders/cancelled' },
+    );
+    expect(await processed(id, 1)).toMatchObject({ status: 'done', order_id: null });
+    await deliverShopify(
+      shopifyOrder(id, [{ sku, quantity: 1 }], {
+        updated_at: '2026-01-15T11:30:00+02:00',
+        cancelled_at: null,
+      }),
+    );
+    expect(await processed(id, 2)).toMatchObject({ status: 'done', order_id: null });
+    expect(await ordersWithRef(id)).toBe(0);
+    expect(await level(sku)).toEqual(before);
+    expect(await skippedReasons(id)).toHaveLength(1);
+  });
+
+  test('WooCommerce: once deleted (no timestamp), a later order.created does not place it again', async () => {
+    const id = newOrderId();
+    const sku = w.skus[1]!;
+    const before = await level(sku);
+    expect((await deliverWoo(JSON.stringify({ id }), { topic: 'order.deleted' })).status).toBe(202);
+    await processed(id, 1);
+    await deliverWoo(wooOrder(id, [{ sku, quantity: 1 }], { date_modified_gmt: '2026-02-01T10:00:00' }));
+    expect(await processed(id, 2)).toMatchObject({ order_id: null });
+    expect(await ordersWithRef(id)).toBe(0);
+    expect(await level(sku)).toEqual(before);
+    expect((await skippedReasons(id))[0]).toContain('cancelled');
+  });
+
+  test('a stale orders/updated does not overwrite newer lines', async () => {
+    const id = newOrderId();
+    const sku = w.skus[0]!;
+    const at = (hh: string) => ({ updated_at: `2026-01-15T${hh}:00:00Z` });
+    await deliverShopify(shopifyOrder(id, [{ sku, quantity: 1 }], at('10')));
+    const first = await processed(id, 1);
+    await deliverShopify(shopifyOrder(id, [{ sku, quantity: 3 }], at('12')), { topic: 'orders/updated' });
+    await processed(id, 2);
+    // Sent at 11:00, delivered late (a retry): older than what is applied.
+    await deliverShopify(shopifyOrder(id, [{ sku, quantity: 2 }], at('11')), { topic: 'orders/updated' });
+    expect(await processed(id, 3)).toMatchObject({ status: 'done', order_id: first.order_id });
+    expect((await order(first.order_id!)).lines.map((l) => l.qty)).toEqual([3]);
+    expect((await skippedReasons(id))[0]).toContain('Older');
+    await checkInvariants(edge.database.db, [wh]);
+  });
+});
+
+describe('the connecting admin', () => {
+  test('disabled: their shop places no order in their name; the ingestion needs attention', async () => {
+    const other = await signedIn({ url: edge.url, db: edge.database.db }, { roles: ['admin'] });
+    const api = apiClient(
+      () => edge.url,
+      () => other.headers,
+    );
+    const site = `https://gone-${crypto.randomUUID().slice(0, 8)}.example.com`;
+    const made = await api.post('/api/integrations/connections', {
+      kind: 'woocommerce',
+      siteUrl: site,
+      secret: SECRET,
+      warehouseId: wh,
+      channel: `gone-${crypto.randomUUID().slice(0, 8)}`,
+    });
+    expect(made.status).toBe(201);
+    const disabled = await w.api.send(`/api/users/${other.user.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'disabled' }),
+    });
+    expect(disabled.status, await disabled.clone().text()).toBe(200);
+    const id = newOrderId();
+    const sku = w.skus[1]!;
+    const before = await level(sku);
+    expect((await deliverWoo(wooOrder(id, [{ sku, quantity: 1 }]), { site })).status).toBe(202);
+    const row = await processed(id, 1);
+    expect(row).toMatchObject({ status: 'needs_attention', order_id: null });
+    expect(row.reason).toContain('reconnect');
+    expect(await ordersWithRef(id)).toBe(0);
+    expect(await level(sku)).toEqual(before);
+  });
+});
+
+describe('payloads', () => {
+  test('a signed payload with a \\u0000 escape is refused with 422 naming the field, and nothing is stored', async () => {
+    const id = newOrderId();
+    const body = shopifyOrder(id, [{ sku: w.skus[0]!, quantity: 1 }], { note: 'gift\u0000wrap' });
+    expect(body).toContain('\\u0000');
+    const problem = await expectProblem(await deliverShopify(body), 422);
+    expect(problem.errors?.map((e) => e.path)).toEqual(['note']);
+    expect(await storedFor(id)).toBe(0);
+  });
+});
+
+describe('failures no refusal explains', () => {
+  test('a delivery whose job fails its last attempt needs attention, with the error, and holds no stock', async () => {
+    const id = newOrderId();
+    const sku = w.skus[2]!;
+    const before = await level(sku);
+    // A real database error when this order is written (not a refusal of orders').
+    await edge.database.db.execute(
+      sql.raw(`
+      create function orders.refuse_${id}() returns trigger language plpgsql as $$
+      begin raise exception 'order store unavailable'; end $$;
+      create trigger refuse_${id} before insert on orders.orders for each row
+        when (new.external_ref = '${id}') execute function orders.refuse_${id}();`),
+    );
+    try {
+      const webhookId = crypto.randomUUID();
+      expect((await deliverShopify(shopifyOrder(id, [{ sku, quantity: 1 }]), { webhookId })).status).toBe(
+        202,
+      );
+      const { rows: conn } = await edge.database.db.execute<{ id: string }>(
+        sql`select id from integrations.connections where source = ${shopDomain}`,
+      );
+      // The receiver's job retries for hours; this one is its last attempt.
+      await enqueueJob(
+        edge.database.db,
+        'ingest-order',
+        { connectionId: conn[0]!.id, deliveryId: webhookId },
+        { maxAttempts: 1 },
+      );
+      const row = await processed(id, 1);
+      expect(row).toMatchObject({ status: 'needs_attention', order_id: null });
+      expect(row.reason).toContain('order store unavailable');
+      expect(await ordersWithRef(id)).toBe(0);
+      expect(await level(sku)).toEqual(before);
+    } finally {
+      await edge.database.db.execute(sql.raw(`drop trigger refuse_${id} on orders.orders`));
+    }
     await checkInvariants(edge.database.db, [wh]);
   });
 });

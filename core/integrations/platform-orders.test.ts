@@ -13,6 +13,7 @@ describe('Shopify', () => {
         externalId: '5940139491234',
         number: '#1001',
         action: 'upsert',
+        updatedAt: new Date('2026-01-15T09:30:00Z'),
         lines: [{ sku: 'HAM-16OZ', qty: 2, unitPrice: { amount: 1299, currency: 'EUR' } }],
         customer: { name: 'Matti Meikäläinen', email: 'matti@example.com' },
       },
@@ -67,6 +68,8 @@ describe('WooCommerce', () => {
         externalId: '727',
         number: '727',
         action: 'upsert',
+        // date_modified_gmt is UTC without an offset; date_modified (local time) is not read.
+        updatedAt: new Date('2026-01-15T09:30:00Z'),
         lines: [{ sku: 'HAM-16OZ', qty: 2, unitPrice: { amount: 1299, currency: 'EUR' } }],
         customer: { name: 'Matti Meikäläinen', email: 'matti@example.com' },
       },
@@ -75,6 +78,16 @@ describe('WooCommerce', () => {
       const parsed = parsePlatformOrder('woocommerce', 'order.updated', { ...wooFixture, status });
       expect(parsed.ok && parsed.order.action).toBe('cancel');
     }
+  });
+
+  test('an unreadable or missing modification time is null (such a delivery is never skipped as old)', () => {
+    const parsed = parsePlatformOrder('woocommerce', 'order.updated', {
+      ...wooFixture,
+      date_modified_gmt: 'yesterday',
+    });
+    expect(parsed.ok && parsed.order.updatedAt).toBeNull();
+    const shopify = parsePlatformOrder('shopify', 'orders/updated', { ...shopifyFixture, updated_at: null });
+    expect(shopify.ok && shopify.order.updatedAt).toBeNull();
   });
 
   test('order.deleted carries only the id, and cancels', () => {

@@ -24,6 +24,11 @@ export interface PlatformOrder {
   externalId: string;
   number: string | null;
   action: IngestAction;
+  /**
+   * When the platform last changed the order (Shopify updated_at, WooCommerce date_modified_gmt):
+   * deliveries arrive out of order, and one older than the change applied is skipped.
+   */
+  updatedAt: Date | null;
   lines: { sku: string | null; qty: number; unitPrice: Money | null }[];
   /** Who ordered, as far as the order needs it: a name and an email (not the whole profile). */
   customer: { name?: string; email?: string } | null;
@@ -83,6 +88,7 @@ const shopifyOrderSchema = z.object({
     .regex(/^[A-Z]{3}$/)
     .nullish(),
   cancelled_at: z.string().nullish(),
+  updated_at: z.string().nullish(),
   line_items: z.array(lineSchema).default([]),
   customer: z
     .object({
@@ -98,6 +104,7 @@ const wooOrderSchema = z.object({
   id: idSchema,
   number: z.union([z.string(), z.number()]).nullish(),
   status: z.string().nullish(),
+  date_modified_gmt: z.string().nullish(),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/)
@@ -135,6 +142,17 @@ function customerOf(person: Person, email: string | null | undefined): PlatformO
   return Object.keys(customer).length > 0 ? customer : null;
 }
 
+/**
+ * A platform timestamp as a Date, or null when absent or unreadable. WooCommerce's *_gmt fields
+ * are UTC without an offset (2026-01-15T09:30:00); Shopify's carry one.
+ */
+function instant(value: string | null | undefined, utcWithoutOffset = false): Date | null {
+  if (!value) return null;
+  const iso = utcWithoutOffset && !/(Z|[+-]\d{2}:?\d{2})$/.test(value) ? `${value}Z` : value;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
 export type ParsedOrder = { ok: true; order: PlatformOrder } | { ok: false; reason: string };
 
 /** The order a delivery's payload describes, or why it cannot be read. */
@@ -151,6 +169,7 @@ export function parsePlatformOrder(kind: ConnectionKind, topic: string, payload:
         externalId: String(o.id),
         number: o.name ?? null,
         action: cancelled ? 'cancel' : 'upsert',
+        updatedAt: instant(o.updated_at),
         lines: o.line_items.map((l) => ({
           sku: l.sku ?? null,
           qty: l.quantity,
@@ -169,6 +188,7 @@ export function parsePlatformOrder(kind: ConnectionKind, topic: string, payload:
         externalId: String(parsed.data.id),
         number: null,
         action: 'cancel',
+        updatedAt: null,
         lines: [],
         customer: null,
       },
@@ -184,6 +204,7 @@ export function parsePlatformOrder(kind: ConnectionKind, topic: string, payload:
       externalId: String(o.id),
       number: o.number === null || o.number === undefined ? null : String(o.number),
       action: o.status && wooEnded.has(o.status) ? 'cancel' : 'upsert',
+      updatedAt: instant(o.date_modified_gmt, true),
       lines: o.line_items.map((l) => ({
         sku: l.sku ?? null,
         qty: l.quantity,

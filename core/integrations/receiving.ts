@@ -39,6 +39,27 @@ function isWooPing(headers: Headers, rawBody: Uint8Array): boolean {
 /** The same answer whatever failed: which part is wrong is not the sender's to learn. */
 const refused = () => new UnauthorizedError('The delivery is not signed by a connected shop.');
 
+/**
+ * The body as JSON. A string or key holding U+0000 (`\u0000`, valid JSON) cannot be stored in
+ * jsonb, so the payload is refused with 422 naming where it is, not failed on insert.
+ */
+function parsedPayload(rawBody: Uint8Array): unknown {
+  let nulAt: string | undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder().decode(rawBody), (key, value) => {
+      const nul = key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'));
+      if (nul && nulAt === undefined) nulAt = key.replaceAll('\u0000', '') || 'body';
+      return value;
+    });
+  } catch {
+    throw new MalformedJsonError();
+  }
+  if (nulAt !== undefined)
+    throw new ValidationError([{ path: nulAt, message: 'A NUL character (\\u0000) cannot be stored.' }]);
+  return payload;
+}
+
 export async function receiveDelivery(
   deps: { db: Database; settings: AuthSettings; log: Logger },
   kind: ConnectionKind,
@@ -58,12 +79,7 @@ export async function receiveDelivery(
   if (secret === undefined || !signatureMatches(rawBody, secret, delivery.signature)) throw refused();
   const topics: readonly string[] = kind === 'shopify' ? shopifyTopics : wooTopics;
   if (!topics.includes(delivery.topic)) return ignored;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(new TextDecoder().decode(rawBody));
-  } catch {
-    throw new MalformedJsonError();
-  }
+  const payload = parsedPayload(rawBody);
   const orderId = externalOrderId(payload);
   if (!orderId) throw new ValidationError([{ path: 'id', message: 'An order id is required.' }]);
   return deps.db.transaction(async (tx) => {

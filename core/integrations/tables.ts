@@ -52,6 +52,8 @@ export const connections = integrations.table(
   },
   (t) => [
     uniqueIndex('connections_kind_source_key').on(t.kind, t.source),
+    /** Two shops' order ids can be the same (WooCommerce counts 1, 2, 3...): their channels differ. */
+    uniqueIndex('connections_channel_key').on(t.channel),
     check('connections_kind_check', sql`${t.kind} in ('shopify', 'woocommerce')`),
   ],
 );
@@ -70,6 +72,10 @@ export const ingestions = integrations.table(
     reason: text(),
     orderId: uuid('order_id'),
     lastTopic: text('last_topic').notNull(),
+    /** The platform's modification time of the newest delivery applied: older ones are skipped. */
+    sourceUpdatedAt: timestamp('source_updated_at', { withTimezone: true }),
+    /** When the shop's cancellation was processed: nothing places an order for it again. */
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
@@ -95,6 +101,8 @@ export const deliveries = integrations.table(
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
+    /** Why a processed delivery was not applied (older than what was, or the order was cancelled). */
+    skippedReason: text('skipped_reason'),
   },
   (t) => [
     primaryKey({ columns: [t.connectionId, t.deliveryId] }),

@@ -19,6 +19,10 @@ CREATE TABLE integrations.connections (
 --> statement-breakpoint
 CREATE UNIQUE INDEX connections_kind_source_key ON integrations.connections (kind, source);
 --> statement-breakpoint
+-- Orders are unique per (owner, channel, externalRef) and externalRef is the platform's order id,
+-- which two shops can share (WooCommerce counts 1, 2, 3...): one channel per shop keeps them apart.
+CREATE UNIQUE INDEX connections_channel_key ON integrations.connections (channel);
+--> statement-breakpoint
 CREATE TABLE integrations.ingestions (
   id uuid PRIMARY KEY,
   connection_id uuid NOT NULL REFERENCES integrations.connections (id) ON DELETE CASCADE,
@@ -29,6 +33,11 @@ CREATE TABLE integrations.ingestions (
   reason text,
   order_id uuid,
   last_topic text NOT NULL,
+  -- The platform's modification time of the newest delivery applied (Shopify updated_at,
+  -- WooCommerce date_modified_gmt): an older one arriving late is skipped.
+  source_updated_at timestamptz,
+  -- When the shop's cancellation was processed: no later delivery places an order for it again.
+  cancelled_at timestamptz,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
@@ -49,6 +58,8 @@ CREATE TABLE integrations.deliveries (
   payload jsonb NOT NULL,
   received_at timestamptz NOT NULL DEFAULT now(),
   processed_at timestamptz,
+  -- Why a processed delivery was not applied (older than what was, or the order was cancelled).
+  skipped_reason text,
   PRIMARY KEY (connection_id, delivery_id)
 );
 --> statement-breakpoint

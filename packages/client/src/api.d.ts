@@ -187,7 +187,7 @@ export interface paths {
         put?: never;
         /**
          * Connect a Shopify or WooCommerce shop whose orders come in (admin)
-         * @description The shop's order webhooks go to `receiverPath`, signed with `secret`; its orders are placed in `warehouseId` with `channel`. The secret is stored encrypted and never returned. One connection per shop (409 `duplicate-connection`). Admins only.
+         * @description The shop's order webhooks go to `receiverPath`, signed with `secret`; its orders are placed in `warehouseId` with `channel`. The secret is stored encrypted and never returned. One connection per shop (409 `duplicate-connection`) and per channel (409 `duplicate-channel`, naming `channel`): orders are unique per channel and shop order id, which two shops can share. Admins only.
          */
         post: operations["createConnection"];
         delete?: never;
