@@ -7,7 +7,6 @@ import { pageQuery, pageSchema } from '../platform/pagination.ts';
 import { ConflictError } from '../platform/problem.ts';
 import { listDeliveries, replayDeliveries, retryDelivery } from './delivery-log.ts';
 import { recordQStashCallback } from './qstash-callback.ts';
-import { QSTASH_CALLBACK_PATH } from './qstash-publisher.ts';
 import {
   createdSubscriptionSchema,
   createSubscriptionSchema,
@@ -191,7 +190,8 @@ const replayRouteDef = createRoute({
 
 const qstashCallbackRouteDef = createRoute({
   method: 'post',
-  path: QSTASH_CALLBACK_PATH,
+  // QSTASH_CALLBACK_PATH, written out so searching the URL finds the route.
+  path: '/api/webhooks/qstash/callback',
   operationId: 'receiveQStashCallback',
   tags,
   summary: "QStash's delivery callbacks (when webhooks go through QStash)",
