@@ -96,10 +96,13 @@ async function applyOutcome(
     return;
   }
   const failingFor = await markFailing(tx, sub);
+  if (failingFor >= settings.disableAfterMs) {
+    await settle(tx, delivery, 'failed', null);
+    await disableSubscription(tx, sub, `deliveries failed for ${Math.round(failingFor / 3_600_000)} hours`);
+    return;
+  }
   // QStash retries an attempt that failed; its failure callback says it stopped.
   await settle(tx, delivery, outcome === 'failure' ? 'failed' : 'pending', null);
-  if (failingFor >= settings.disableAfterMs)
-    await disableSubscription(tx, sub, `deliveries failed for ${Math.round(failingFor / 3_600_000)} hours`);
 }
 
 /**

@@ -6,6 +6,7 @@
  * the edge and are verified by the SDK's real Receiver. No real QStash is contacted.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { signedIn } from '../../test/harness/auth.ts';
 import { type EdgeStack, startEdgeStack } from '../../test/harness/edge.ts';
@@ -54,8 +55,8 @@ async function receiver(mode: Parameters<typeof webhookReceiver>[0]) {
   return r;
 }
 
-async function subscribe(url: string) {
-  const res = await api.json(admin, 'POST', '/api/webhooks', { url, events: ['product.created'] });
+async function subscribe(url: string, events = ['product.created']) {
+  const res = await api.json(admin, 'POST', '/api/webhooks', { url, events });
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json()) as SubscriptionView & { secret: string };
 }
@@ -145,6 +146,22 @@ describe('deliveries published through QStash', () => {
     const after = (await (await api.send(admin, `/api/webhooks/${sub.id}`)).json()) as SubscriptionView;
     expect(after.enabled).toBe(true);
     expect(after.failingSince).not.toBeNull();
+
+    // One call retries it: published to QStash again (a new deduplication id), and it succeeds.
+    r.mode = { answer: 204 };
+    const retried = await api.send(admin, `/api/webhooks/${sub.id}/deliveries/${failed.id}/retry`, {
+      method: 'POST',
+    });
+    expect(retried.status).toBe(200);
+    const done = await settled(sub.id, 'succeeded');
+    expect(done.attempts.at(-1)).toMatchObject({ statusCode: 204, error: null });
+    const publishes = qstash.published.filter(
+      (m) => m.headers['upstash-forward-webhook-id'] === failed.webhookId,
+    );
+    expect(publishes).toHaveLength(2);
+    expect(new Set(publishes.map((m) => m.headers['upstash-deduplication-id'])).size).toBe(2);
+    const healthy = (await (await api.send(admin, `/api/webhooks/${sub.id}`)).json()) as SubscriptionView;
+    expect(healthy.failingSince).toBeNull();
   });
 
   test('a receiver answering 410 through QStash disables its subscription', async () => {
@@ -154,6 +171,28 @@ describe('deliveries published through QStash', () => {
     await settled(sub.id, 'failed');
     const after = (await (await api.send(admin, `/api/webhooks/${sub.id}`)).json()) as SubscriptionView;
     expect(after).toMatchObject({ enabled: false, disabledReason: 'the receiver answered 410 Gone' });
+  });
+});
+
+describe('the five-day rule', () => {
+  test("a subscription failing for five days is disabled by QStash's next failed attempt, and an event says so", async () => {
+    const watcher = await receiver({ answer: 200 });
+    const watch = await subscribe(watcher.url, ['webhook.disabled']);
+    const sub = await subscribe((await receiver({ answer: 500 })).url);
+    await stack.database.db.execute(
+      sql`update webhooks.subscriptions set failing_since = now() - interval '6 days' where id = ${sub.id}`,
+    );
+    await newProduct();
+    const failed = await settled(sub.id, 'failed');
+    expect(failed.attempts[0]).toMatchObject({ statusCode: 500, error: 'the receiver answered 500' });
+    const after = (await (await api.send(admin, `/api/webhooks/${sub.id}`)).json()) as SubscriptionView;
+    expect(after.enabled).toBe(false);
+    expect(after.disabledReason).toBe('deliveries failed for 144 hours');
+    // The webhook.disabled event, itself delivered through QStash.
+    const said = await watcher.waitFor((x) => x.json.data.subscriptionId === sub.id);
+    expect(new Webhook(watch.secret).verify(said.body, said.headers)).toMatchObject({
+      type: 'webhook.disabled',
+    });
   });
 });
 
