@@ -17,10 +17,9 @@ import { type QStashCallbackBody, qstashCallbackBody } from './schemas.ts';
 import type { QStashSettings, WebhookSettings } from './settings.ts';
 import type { SubscriptionRow } from './subscriptions.ts';
 import { deliveries, deliveryAttempts, subscriptions } from './tables.ts';
+import { RESPONSE_KEEP_BYTES } from './webhook-sender.ts';
 
 type DeliveryRow = typeof deliveries.$inferSelect;
-
-const RESPONSE_KEEP_BYTES = 1024;
 
 export interface QStashCallback {
   deliveryId: string;

@@ -16,7 +16,7 @@ export interface SendOutcome {
   error: string | null;
 }
 
-const RESPONSE_KEEP_BYTES = 1024;
+export const RESPONSE_KEEP_BYTES = 1024;
 
 export const webhookIdOf = (deliveryId: string) => `msg_${deliveryId}`;
 
