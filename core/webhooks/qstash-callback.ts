@@ -5,14 +5,15 @@
  * `Upstash-Signature` verifies with the SDK's Receiver under the current or the next signing key,
  * for exactly the callback URL we published (which names the delivery) and this body. What it
  * says feeds the same rules as our own attempts: 2xx succeeds, 410 disables the subscription, a
- * subscription failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled, and a given-up delivery fails.
+ * subscription failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled, and a given-up delivery fails;
+ * a delivery we fail while QStash would still retry it is cancelled there.
  */
 import { Receiver } from '@upstash/qstash';
 import { eq } from 'drizzle-orm';
 import type { Database, Transaction } from '../platform/database.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../platform/problem.ts';
 import { disableSubscription, markFailing, markHealthy, settle } from './delivery-attempts.ts';
-import { type CallbackOutcome, qstashCallbackUrl } from './qstash-publisher.ts';
+import { type CallbackOutcome, cancelPublished, qstashCallbackUrl } from './qstash-publisher.ts';
 import { type QStashCallbackBody, qstashCallbackBody } from './schemas.ts';
 import type { QStashSettings, WebhookSettings } from './settings.ts';
 import type { SubscriptionRow } from './subscriptions.ts';
@@ -83,25 +84,27 @@ async function applyOutcome(
   outcome: CallbackOutcome,
   body: QStashCallbackBody,
   settings: WebhookSettings,
-): Promise<void> {
+): Promise<DeliveryRow['status']> {
   if (outcome === 'attempt' && succeeded(body.status)) {
     await settle(tx, delivery, 'succeeded', null);
     await markHealthy(tx, sub);
-    return;
+    return 'succeeded';
   }
   if (body.status === 410) {
     await settle(tx, delivery, 'failed', null);
     await disableSubscription(tx, sub, 'the receiver answered 410 Gone');
-    return;
+    return 'failed';
   }
   const failingFor = await markFailing(tx, sub);
   if (failingFor >= settings.disableAfterMs) {
     await settle(tx, delivery, 'failed', null);
     await disableSubscription(tx, sub, `deliveries failed for ${Math.round(failingFor / 3_600_000)} hours`);
-    return;
+    return 'failed';
   }
   // QStash retries an attempt that failed; its failure callback says it stopped.
-  await settle(tx, delivery, outcome === 'failure' ? 'failed' : 'pending', null);
+  const status = outcome === 'failure' ? 'failed' : 'pending';
+  await settle(tx, delivery, status, null);
+  return status;
 }
 
 /**
@@ -116,6 +119,20 @@ export async function recordQStashCallback(
   if (!settings.qstash) throw new NotFoundError('Webhooks are not sent through QStash here.');
   await verifySignature(settings.qstash, callback);
   const body = parseBody(callback.rawBody);
+  const { recorded, status } = await recordAttempt(db, settings, callback, body);
+  // Failed on an attempt QStash would retry (410, or five days of failures): stop its retries,
+  // which would only hammer the receiver. Best effort: if it fails, they only add to the log.
+  if (callback.outcome === 'attempt' && status === 'failed' && body.sourceMessageId && settings.qstash)
+    await cancelPublished(settings.qstash, body.sourceMessageId).catch(() => {});
+  return { recorded };
+}
+
+async function recordAttempt(
+  db: Database,
+  settings: WebhookSettings,
+  callback: QStashCallback,
+  body: QStashCallbackBody,
+): Promise<{ recorded: boolean; status?: DeliveryRow['status'] }> {
   return db.transaction(async (tx) => {
     // Locked: callbacks for one delivery may come at once, and attempts are numbered.
     const [delivery] = await tx
@@ -137,13 +154,16 @@ export async function recordQStashCallback(
       error: errorOf(callback.outcome, body),
     });
     // A late callback for a delivery settled meanwhile is kept in its log and changes nothing.
-    if (row.delivery.status === 'pending')
-      await applyOutcome(tx, row.sub, row.delivery, callback.outcome, body, settings);
-    else
+    if (row.delivery.status !== 'pending') {
       await tx
         .update(deliveries)
         .set({ attempts: row.delivery.attempts + 1 })
         .where(eq(deliveries.id, row.delivery.id));
-    return { recorded: true };
+      return { recorded: true };
+    }
+    return {
+      recorded: true,
+      status: await applyOutcome(tx, row.sub, row.delivery, callback.outcome, body, settings),
+    };
   });
 }

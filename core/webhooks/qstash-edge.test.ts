@@ -164,13 +164,20 @@ describe('deliveries published through QStash', () => {
     expect(healthy.failingSince).toBeNull();
   });
 
-  test('a receiver answering 410 through QStash disables its subscription', async () => {
+  test("a receiver answering 410 through QStash disables its subscription and stops QStash's retries", async () => {
     const r = await receiver({ answer: 410 });
     const sub = await subscribe(r.url);
     await newProduct();
-    await settled(sub.id, 'failed');
+    const failed = await settled(sub.id, 'failed');
     const after = (await (await api.send(admin, `/api/webhooks/${sub.id}`)).json()) as SubscriptionView;
     expect(after).toMatchObject({ enabled: false, disabledReason: 'the receiver answered 410 Gone' });
+    // The message was cancelled while its callback was answered: QStash sent it once.
+    const message = qstash.published.find(
+      (m) => m.headers['upstash-forward-webhook-id'] === failed.webhookId,
+    );
+    await eventually(async () => (qstash.cancelled.includes(message!.messageId) ? true : undefined));
+    expect(r.received).toHaveLength(1);
+    expect(failed.attempts).toHaveLength(1);
   });
 });
 
@@ -184,7 +191,13 @@ describe('the five-day rule', () => {
     );
     await newProduct();
     const failed = await settled(sub.id, 'failed');
+    // Failed at its first attempt's callback, which cancelled QStash's retries.
+    expect(failed.attempts).toHaveLength(1);
     expect(failed.attempts[0]).toMatchObject({ statusCode: 500, error: 'the receiver answered 500' });
+    const message = qstash.published.find(
+      (m) => m.headers['upstash-forward-webhook-id'] === failed.webhookId,
+    );
+    await eventually(async () => (qstash.cancelled.includes(message!.messageId) ? true : undefined));
     const after = (await (await api.send(admin, `/api/webhooks/${sub.id}`)).json()) as SubscriptionView;
     expect(after.enabled).toBe(false);
     expect(after.disabledReason).toBe('deliveries failed for 144 hours');

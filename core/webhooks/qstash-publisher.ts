@@ -63,3 +63,8 @@ export async function publishDelivery(
   });
   return { messageId: published.messageId };
 }
+
+/** Stops QStash's retries of a message (a delivery we settled as failed: 410, or five days). */
+export async function cancelPublished(settings: QStashSettings, messageId: string): Promise<void> {
+  await clientFor(settings).messages.cancel(messageId);
+}

@@ -5,7 +5,8 @@
  * `Upstash-Forward-*` headers for the destination; answers `{ messageId }`). It then really
  * delivers: POSTs the body with the forwarded headers to the destination, retries up to
  * `Upstash-Retries` times (quickly: its backoff is not QStash's), and calls `Upstash-Callback`
- * after each attempt and `Upstash-Failure-Callback` when it gives up, with QStash's callback JSON
+ * after each attempt and `Upstash-Failure-Callback` when it gives up (unless the message was
+ * cancelled: DELETE /v2/messages/<id>), with QStash's callback JSON
  * signed as QStash signs: a JWT (HS256) in `Upstash-Signature` with iss "Upstash", sub the
  * callback URL, body the base64url SHA-256 of the body, iat/nbf/exp and a jti, under signing keys
  * made for the test.
@@ -39,6 +40,8 @@ export interface FakeQStash {
   signingWith: 'current' | 'next';
   published: PublishedMessage[];
   callbacks: SentCallback[];
+  /** Messages cancelled (DELETE /v2/messages/<id>, the SDK's messages.cancel): not retried further. */
+  cancelled: string[];
   waitForCallback(match: (c: SentCallback) => boolean, timeoutMs?: number): Promise<SentCallback>;
   stop(): void;
 }
@@ -91,6 +94,7 @@ export async function fakeQStash(): Promise<FakeQStash> {
     signingWith: 'current',
     published: [],
     callbacks: [],
+    cancelled: [],
     waitForCallback(match, timeoutMs = 30_000) {
       const found = fake.callbacks.find(match);
       if (found) return Promise.resolve(found);
@@ -140,7 +144,8 @@ export async function fakeQStash(): Promise<FakeQStash> {
     const failureCallback = requestHeaders.get('upstash-failure-callback');
     const sourceBody = Buffer.from(message.body).toString('base64');
     let last = { status: 0, body: '', header: {} as Record<string, string[]> };
-    for (let retried = 0; retried <= retries && !stopped; retried++) {
+    const live = () => !stopped && !fake.cancelled.includes(message.messageId);
+    for (let retried = 0; retried <= retries && live(); retried++) {
       try {
         const res = await fetch(message.destination, {
           method: requestHeaders.get('upstash-method') ?? 'POST',
@@ -187,10 +192,15 @@ export async function fakeQStash(): Promise<FakeQStash> {
     port,
     fetch: async (req) => {
       const url = new URL(req.url);
-      if (req.method !== 'POST' || !url.pathname.startsWith('/v2/publish/'))
-        return Response.json({ error: 'not found' }, { status: 404 });
       if (req.headers.get('authorization') !== `Bearer ${fake.token}`)
         return Response.json({ error: 'invalid token' }, { status: 401 });
+      const cancel = /^\/v2\/messages\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'DELETE' && cancel?.[1]) {
+        fake.cancelled.push(cancel[1]);
+        return Response.json({ cancelled: 1 });
+      }
+      if (req.method !== 'POST' || !url.pathname.startsWith('/v2/publish/'))
+        return Response.json({ error: 'not found' }, { status: 404 });
       const destination = `${url.pathname.slice('/v2/publish/'.length)}${url.search}`;
       if (!/^https?:\/\//.test(destination))
         return Response.json({ error: 'invalid destination url' }, { status: 400 });
