@@ -8,6 +8,7 @@ import type { HoldSettings } from './platform/config.ts';
 import type { Database } from './platform/database.ts';
 import { createOpenApiRouter, type RequestEnv } from './platform/http.ts';
 import type { IdempotencyClaim } from './platform/idempotency.ts';
+import type { WebhookSettings } from './webhooks/settings.ts';
 
 /**
  * The composition root's view of a request: what every core handler can reach on its context
@@ -31,6 +32,8 @@ export type AppEnv = {
     labels: LabelRenderer;
     /** Caps on stock held by pending orders and requested transfers. */
     holds: HoldSettings;
+    /** How webhooks are sent (QStash's callbacks are checked against its settings). */
+    webhooks: WebhookSettings;
   };
 };
 

@@ -21,6 +21,7 @@ import { apiInfo, apiServers, apiTags } from './platform/openapi.ts';
 import { purchasingRoutes } from './purchasing/routes.ts';
 import type { ServiceName } from './services.ts';
 import { webhooksRoutes } from './webhooks/routes.ts';
+import { type WebhookSettings, webhookSettingsFrom } from './webhooks/settings.ts';
 
 const routers: Record<ServiceName, OpenAPIHono<AppEnv>> = {
   identity: identityRoutes,
@@ -50,6 +51,8 @@ export interface CoreAppOptions {
   labels?: LabelRenderer;
   /** Caps on held stock; the configured defaults when not given. */
   holds?: HoldSettings;
+  /** Webhook settings (QStash's, for its callbacks); the configured defaults when not given. */
+  webhooks?: WebhookSettings;
 }
 
 /** What core's /openapi.json is made with; the edge merges it into the public document. */
@@ -97,9 +100,11 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   );
   const labels = opts.labels ?? createLabelRenderer({ workers: 2, queue: 8 });
   const holds = opts.holds ?? holdSettingsFrom(parseEnv(configSchema, {}));
+  const webhooks = opts.webhooks ?? webhookSettingsFrom(parseEnv(configSchema, {}));
   app.use((c, next) => {
     c.set('labels', labels);
     c.set('holds', holds);
+    c.set('webhooks', webhooks);
     return next();
   });
   const bodyLimit = limitBody(opts.maxBodyBytes);

@@ -9,6 +9,7 @@ import { connectDatabase } from './platform/database.ts';
 import { createLogger } from './platform/logger.ts';
 import { onShutdown } from './platform/shutdown.ts';
 import { isServiceName, type ServiceName, serviceNames } from './services.ts';
+import { webhookSettingsFrom } from './webhooks/settings.ts';
 
 // bun core/main.ts                      all services in one process
 // bun core/main.ts --service inventory  one service (repeat --service for several)
@@ -44,6 +45,7 @@ const app = createCoreApp({
   importMaxBytes: cfg.IMPORT_MAX_BYTES,
   auth: authSettingsFrom(cfg),
   holds: holdSettingsFrom(cfg),
+  webhooks: webhookSettingsFrom(cfg),
   internalSecret: cfg.CORE_INTERNAL_SECRET,
   // In production core answers /api/* only through the edge (direct calls are refused).
   edgeTrust: {

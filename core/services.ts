@@ -37,6 +37,8 @@ export const publicPaths: readonly string[] = [
   // Shops' order webhooks: believed by the platform's signature over the raw body, not a token.
   '/api/integrations/shopify/orders',
   '/api/integrations/woocommerce/orders',
+  // QStash's delivery callbacks: believed by its signature (Upstash-Signature), not a token.
+  '/api/webhooks/qstash/callback',
 ];
 
 /** Paths inside another service's prefix that belong elsewhere: stock is inventory's. */

@@ -193,14 +193,70 @@ const configFields = z.object({
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.0001).default(120),
   /** After a secret rotation, the old secret also signs for this long. */
   WEBHOOK_SECRET_GRACE_HOURS: z.coerce.number().min(0).default(24),
+  /**
+   * Set: webhook deliveries are published through Upstash QStash (its retries and dead-letter
+   * queue) instead of being sent by the jobs runner; its callbacks feed the delivery log. Needs
+   * QSTASH_CURRENT_SIGNING_KEY, QSTASH_NEXT_SIGNING_KEY and WEBHOOK_CALLBACK_BASE_URL too.
+   */
+  QSTASH_TOKEN: z.string().min(1).optional(),
+  /** QStash's API; unset: https://qstash.upstash.io (tests point it at a local server). */
+  QSTASH_URL: z.url().optional(),
+  /** The key QStash signs its callbacks with now (Upstash console, QStash, Signing keys). */
+  QSTASH_CURRENT_SIGNING_KEY: z.string().min(1).optional(),
+  /** The key QStash signs with after its next key rotation; also accepted. */
+  QSTASH_NEXT_SIGNING_KEY: z.string().min(1).optional(),
+  /** How often QStash retries a delivery the receiver did not accept (its plan caps it). */
+  QSTASH_RETRIES: z.coerce.number().int().min(0).max(100).default(5),
+  /**
+   * The public URL QStash calls back on with each attempt's result (the edge's, e.g.
+   * https://api.example.com): /api/webhooks/qstash/callback is appended. Required with QSTASH_TOKEN.
+   */
+  WEBHOOK_CALLBACK_BASE_URL: z.url().optional(),
 });
 
-export const configSchema = configFields.superRefine(
-  refuseDevelopmentSecrets<z.infer<typeof configFields>>(
-    (cfg) => cfg.NODE_ENV === 'production',
-    productionSecrets,
-  ),
-);
+/** With QSTASH_TOKEN, what else publishing through QStash and believing its callbacks needs. */
+const qstashNeeds = [
+  'QSTASH_CURRENT_SIGNING_KEY',
+  'QSTASH_NEXT_SIGNING_KEY',
+  'WEBHOOK_CALLBACK_BASE_URL',
+] as const;
+
+/** Refuses a partial QStash configuration, naming what is missing (or QSTASH_TOKEN itself). */
+function refusePartialQStash(cfg: z.infer<typeof configFields>, ctx: z.RefinementCtx) {
+  const missing = qstashNeeds.filter((name) => cfg[name] === undefined);
+  if (cfg.QSTASH_TOKEN !== undefined) {
+    for (const name of missing)
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `is required when QSTASH_TOKEN is set (webhooks go through QStash): ${qstashFix[name]}`,
+      });
+    return;
+  }
+  const present = [...qstashNeeds, 'QSTASH_URL' as const].filter((name) => cfg[name] !== undefined);
+  if (present.length > 0)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['QSTASH_TOKEN'],
+      message: `is missing while ${present.join(', ')} ${present.length === 1 ? 'is' : 'are'} set: set QSTASH_TOKEN to send webhooks through QStash, or unset ${present.length === 1 ? 'it' : 'them'}`,
+    });
+}
+
+const qstashFix: Record<(typeof qstashNeeds)[number], string> = {
+  QSTASH_CURRENT_SIGNING_KEY: "QStash's current signing key (Upstash console, QStash, Signing keys)",
+  QSTASH_NEXT_SIGNING_KEY: "QStash's next signing key (Upstash console, QStash, Signing keys)",
+  WEBHOOK_CALLBACK_BASE_URL:
+    'the public URL QStash reaches this API at (the edge), e.g. https://api.example.com',
+};
+
+export const configSchema = configFields
+  .superRefine(
+    refuseDevelopmentSecrets<z.infer<typeof configFields>>(
+      (cfg) => cfg.NODE_ENV === 'production',
+      productionSecrets,
+    ),
+  )
+  .superRefine(refusePartialQStash);
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -10,15 +10,24 @@ import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../platform/database.ts';
 import { enqueueEvent } from '../platform/outbox.ts';
 import { enqueueDelivery } from './delivery-queue.ts';
-import { retryDelayMs, type WebhookSettings } from './settings.ts';
+import { publishDelivery } from './qstash-publisher.ts';
+import { type QStashSettings, retryDelayMs, type WebhookSettings } from './settings.ts';
 import { deliveries, deliveryAttempts, subscriptions } from './tables.ts';
+import { checkTarget } from './target-address.ts';
 import { openWebhookSecret } from './webhook-secrets.ts';
-import { type SendOutcome, sendWebhook } from './webhook-sender.ts';
+import { type Outgoing, type SendOutcome, sendWebhook } from './webhook-sender.ts';
 
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 type DeliveryRow = typeof deliveries.$inferSelect;
 
-export type AttemptResult = 'skipped' | 'paused' | 'delivered' | 'retrying' | 'failed' | 'disabled';
+export type AttemptResult =
+  | 'skipped'
+  | 'paused'
+  | 'delivered'
+  | 'retrying'
+  | 'failed'
+  | 'disabled'
+  | 'published';
 
 /** The secrets that sign now: the current one, and the previous during its grace period. */
 async function signingSecrets(sub: SubscriptionRow, settings: WebhookSettings): Promise<string[]> {
@@ -32,7 +41,7 @@ async function signingSecrets(sub: SubscriptionRow, settings: WebhookSettings): 
 }
 
 /** Disables the subscription (once) and publishes webhook.disabled with the reason. */
-async function disableSubscription(tx: Transaction, sub: SubscriptionRow, reason: string) {
+export async function disableSubscription(tx: Transaction, sub: SubscriptionRow, reason: string) {
   const [row] = await tx
     .update(subscriptions)
     .set({ enabled: false, disabledReason: reason, updatedAt: new Date() })
@@ -45,7 +54,7 @@ async function disableSubscription(tx: Transaction, sub: SubscriptionRow, reason
   });
 }
 
-const settle = (
+export const settle = (
   tx: Transaction,
   delivery: DeliveryRow,
   status: DeliveryRow['status'],
@@ -56,6 +65,23 @@ const settle = (
     .set({ status, attempts: delivery.attempts + 1, lastAttemptAt: new Date(), nextAttemptAt })
     .where(eq(deliveries.id, delivery.id));
 
+/** Notes that the subscription fails (since now, unless it already did); for how long it has. */
+export async function markFailing(tx: Transaction, sub: SubscriptionRow): Promise<number> {
+  const [marked] = await tx
+    .update(subscriptions)
+    .set({ failingSince: sql`coalesce(${subscriptions.failingSince}, now())` })
+    .where(eq(subscriptions.id, sub.id))
+    .returning({ failingSince: subscriptions.failingSince });
+  return Date.now() - (marked?.failingSince?.getTime() ?? Date.now());
+}
+
+/** After a success: the subscription is healthy again. */
+export const markHealthy = (tx: Transaction, sub: SubscriptionRow) =>
+  tx
+    .update(subscriptions)
+    .set({ failingSince: null, pausedUntil: null })
+    .where(and(eq(subscriptions.id, sub.id), isNotNull(subscriptions.failingSince)));
+
 /** After a failed attempt: retry later, give the delivery up, or disable the subscription. */
 async function afterFailure(
   tx: Transaction,
@@ -63,12 +89,7 @@ async function afterFailure(
   delivery: DeliveryRow,
   settings: WebhookSettings,
 ): Promise<AttemptResult> {
-  const [marked] = await tx
-    .update(subscriptions)
-    .set({ failingSince: sql`coalesce(${subscriptions.failingSince}, now())` })
-    .where(eq(subscriptions.id, sub.id))
-    .returning({ failingSince: subscriptions.failingSince });
-  const failingFor = Date.now() - (marked?.failingSince?.getTime() ?? Date.now());
+  const failingFor = await markFailing(tx, sub);
   if (failingFor >= settings.disableAfterMs) {
     await settle(tx, delivery, 'failed', null);
     await disableSubscription(tx, sub, `deliveries failed for ${Math.round(failingFor / 3_600_000)} hours`);
@@ -111,10 +132,7 @@ async function record(
     const status = outcome.statusCode ?? 0;
     if (status >= 200 && status < 300) {
       await settle(tx, delivery, 'succeeded', null);
-      await tx
-        .update(subscriptions)
-        .set({ failingSince: null, pausedUntil: null })
-        .where(and(eq(subscriptions.id, sub.id), isNotNull(subscriptions.failingSince)));
+      await markHealthy(tx, sub);
       return 'delivered';
     }
     if (status === 410) {
@@ -161,14 +179,44 @@ export async function attemptDelivery(
     await waitOutPause(db, row.delivery, row.sub.pausedUntil, settings);
     return { result: 'paused' };
   }
-  const outcome = await sendWebhook(
-    {
-      deliveryId,
-      url: row.sub.url,
-      body: JSON.stringify(row.delivery.payload),
-      secrets: await signingSecrets(row.sub, settings),
-    },
-    settings,
-  );
+  const out: Outgoing = {
+    deliveryId,
+    url: row.sub.url,
+    body: JSON.stringify(row.delivery.payload),
+    secrets: await signingSecrets(row.sub, settings),
+  };
+  if (settings.qstash)
+    return handToQStash(db, row.sub, row.delivery, out, { ...settings, qstash: settings.qstash });
+  const outcome = await sendWebhook(out, settings);
   return { result: await record(db, row.sub, row.delivery, outcome, settings), outcome };
+}
+
+/**
+ * With QStash, the attempt is QStash's: the delivery is published (still pending, with no next
+ * attempt of ours) and its callbacks record what came of it. A target refused here is a failed
+ * attempt like any other. A publish QStash does not accept throws: the job is retried.
+ */
+async function handToQStash(
+  db: Database,
+  sub: SubscriptionRow,
+  delivery: DeliveryRow,
+  out: Outgoing,
+  settings: WebhookSettings & { qstash: QStashSettings },
+): Promise<{ result: AttemptResult; outcome?: SendOutcome }> {
+  const target = await checkTarget(out.url, settings.allowPrivateUrls);
+  if (!target.ok) {
+    const outcome: SendOutcome = {
+      statusCode: null,
+      durationMs: 0,
+      responseBody: null,
+      error: target.reason,
+    };
+    return { result: await record(db, sub, delivery, outcome, settings), outcome };
+  }
+  await publishDelivery({ ...out, sendingSince: delivery.createdAt }, settings);
+  await db
+    .update(deliveries)
+    .set({ nextAttemptAt: null })
+    .where(and(eq(deliveries.id, delivery.id), eq(deliveries.status, 'pending')));
+  return { result: 'published' };
 }

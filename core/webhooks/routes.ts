@@ -1,18 +1,21 @@
 /** The webhooks service's endpoints: /api/webhooks/*, subscriptions and their deliveries. */
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../app-env.ts';
-import { authProblems, secured } from '../identity/authorize.ts';
-import { config } from '../platform/config.ts';
+import { authProblems, publicRoute, secured } from '../identity/authorize.ts';
 import { jsonBody, jsonContent, problemResponses } from '../platform/openapi.ts';
 import { pageQuery, pageSchema } from '../platform/pagination.ts';
 import { ConflictError, ValidationError } from '../platform/problem.ts';
 import { listDeliveries, replayDeliveries, retryDelivery } from './delivery-log.ts';
+import { recordQStashCallback } from './qstash-callback.ts';
 import {
   createdSubscriptionSchema,
   createSubscriptionSchema,
   deliveryParam,
   deliveryQuery,
   deliverySchema,
+  qstashCallbackAnswer,
+  qstashCallbackHeaders,
+  qstashCallbackQuery,
   replayedSchema,
   replaySchema,
   rotatedSecretSchema,
@@ -20,7 +23,6 @@ import {
   subscriptionSchema,
   updateSubscriptionSchema,
 } from './schemas.ts';
-import { allowPrivateUrlsFrom } from './settings.ts';
 import {
   createSubscription,
   deleteSubscription,
@@ -34,8 +36,8 @@ import { refusedWhenSubscribed } from './target-address.ts';
 const tags = ['webhooks'];
 
 /** A URL production would never send to is refused now (422 on `url`), not after days of failures. */
-function checkSubscribedUrl(url: string | undefined): void {
-  const refused = url === undefined ? undefined : refusedWhenSubscribed(url, allowPrivateUrlsFrom(config()));
+function checkSubscribedUrl(url: string | undefined, allowPrivate: boolean): void {
+  const refused = url === undefined ? undefined : refusedWhenSubscribed(url, allowPrivate);
   if (refused) throw new ValidationError([{ path: 'url', message: refused }]);
 }
 const disabled = new ConflictError(
@@ -193,9 +195,26 @@ const replayRouteDef = createRoute({
   },
 });
 
+const qstashCallbackRouteDef = createRoute({
+  method: 'post',
+  // QSTASH_CALLBACK_PATH, written out so searching the URL finds the route.
+  path: '/api/webhooks/qstash/callback',
+  operationId: 'receiveQStashCallback',
+  tags,
+  summary: "QStash's delivery callbacks (when webhooks go through QStash)",
+  description:
+    "Called by Upstash QStash, not by people, when QSTASH_TOKEN is set and deliveries are published through it: after each attempt (`outcome=attempt`, QStash's callback) and when it gives up (`outcome=failure`, its failure callback; the message is in its dead-letter queue). The body is QStash's callback JSON: `status` (the receiver's status code), `body` (its answer, base64), `retried`, `maxRetries`, `sourceMessageId`. Believed only when `Upstash-Signature` verifies under QSTASH_CURRENT_SIGNING_KEY or QSTASH_NEXT_SIGNING_KEY for this URL and body (401 otherwise, and nothing is recorded). Each callback is an attempt in the delivery log: 2xx succeeds the delivery, 410 disables the subscription, a failure callback fails it, and a subscription failing for 5 days is disabled (a delivery failed so is cancelled at QStash, ending its retries). 404 when webhooks are not sent through QStash.",
+  ...publicRoute,
+  request: { query: qstashCallbackQuery, headers: qstashCallbackHeaders },
+  responses: {
+    200: jsonContent(qstashCallbackAnswer, 'Recorded (or the delivery no longer exists)'),
+    ...problemResponses(401, 404, 413, 422),
+  },
+});
+
 export const webhooksRoutes = createRouter()
   .openapi(createRouteDef, async (c) => {
-    checkSubscribedUrl(c.req.valid('json').url);
+    checkSubscribedUrl(c.req.valid('json').url, c.var.webhooks.allowPrivateUrls);
     return c.json(
       await createSubscription(
         c.var.db,
@@ -213,7 +232,7 @@ export const webhooksRoutes = createRouter()
     c.json(await getSubscription(c.var.db, c.var.principal, c.req.valid('param').id), 200),
   )
   .openapi(updateRouteDef, async (c) => {
-    checkSubscribedUrl(c.req.valid('json').url);
+    checkSubscribedUrl(c.req.valid('json').url, c.var.webhooks.allowPrivateUrls);
     return c.json(
       await updateSubscription(c.var.db, c.var.principal, c.req.valid('param').id, c.req.valid('json')),
       200,
@@ -249,4 +268,15 @@ export const webhooksRoutes = createRouter()
       await replayDeliveries(c.var.db, c.var.principal, c.req.valid('param').id, c.req.valid('json')),
       202,
     ),
-  );
+  )
+  .openapi(qstashCallbackRouteDef, async (c) => {
+    const { delivery, outcome } = c.req.valid('query');
+    const answer = await recordQStashCallback(c.var.db, c.var.webhooks, {
+      deliveryId: delivery,
+      outcome,
+      signature: c.req.valid('header')['upstash-signature'],
+      // The raw text: the signature covers these bytes.
+      rawBody: await c.req.text(),
+    });
+    return c.json(answer, 200);
+  });

@@ -154,3 +154,42 @@ export const replayedSchema = z
     }),
   })
   .openapi('WebhookReplayed');
+
+/** Where a QStash callback belongs: set by us in the callback URL QStash signs. */
+export const qstashCallbackQuery = z.object({
+  delivery: z.uuid().openapi({ description: 'The delivery the callback is about', example: exampleDelivery }),
+  outcome: z.enum(['attempt', 'failure']).openapi({
+    description:
+      "`attempt`: QStash's callback after an attempt; `failure`: its failure callback (retries exhausted)",
+    example: 'attempt',
+  }),
+});
+
+export const qstashCallbackHeaders = z.object({
+  'upstash-signature': z.string().optional().openapi({
+    description: "QStash's JWT (HS256) over the URL and the body's SHA-256",
+    example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.sig',
+  }),
+});
+
+/** What QStash posts to a callback (the fields we use; the rest are ignored). */
+export const qstashCallbackBody = z.object({
+  status: z.number().int(),
+  /** The receiver's answer, base64. */
+  body: z.string().optional(),
+  retried: z.number().int().optional(),
+  maxRetries: z.number().int().optional(),
+  sourceMessageId: z.string().optional(),
+  /** Milliseconds, when QStash says. */
+  duration: z.number().optional(),
+});
+export type QStashCallbackBody = z.infer<typeof qstashCallbackBody>;
+
+export const qstashCallbackAnswer = z
+  .object({
+    recorded: z.boolean().openapi({
+      description: 'false: the delivery no longer exists (its subscription was deleted); nothing to do',
+      example: true,
+    }),
+  })
+  .openapi('QStashCallbackAnswer');

@@ -16,7 +16,7 @@ export interface SendOutcome {
   error: string | null;
 }
 
-const RESPONSE_KEEP_BYTES = 1024;
+export const RESPONSE_KEEP_BYTES = 1024;
 
 export const webhookIdOf = (deliveryId: string) => `msg_${deliveryId}`;
 
@@ -47,13 +47,22 @@ export interface Outgoing {
   secrets: readonly string[];
 }
 
+/** The Standard Webhooks headers of one attempt, signed now with every secret that signs. */
+export function signedHeaders(out: Outgoing): Record<string, string> {
+  const id = webhookIdOf(out.deliveryId);
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': webhookSignature(out.secrets, id, timestamp, out.body),
+  };
+}
+
 export async function sendWebhook(out: Outgoing, settings: WebhookSettings): Promise<SendOutcome> {
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);
   const target = await checkTarget(out.url, settings.allowPrivateUrls);
   if (!target.ok) return { statusCode: null, durationMs: took(), responseBody: null, error: target.reason };
-  const id = webhookIdOf(out.deliveryId);
-  const timestamp = Math.floor(Date.now() / 1000);
   const hostname = target.url.hostname;
   try {
     const res = await fetch(target.pinned ? pinnedUrl(target.url, target.pinned) : target.url, {
@@ -63,9 +72,7 @@ export async function sendWebhook(out: Outgoing, settings: WebhookSettings): Pro
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Varastokkr-Webhooks/1',
-        'webhook-id': id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': webhookSignature(out.secrets, id, timestamp, out.body),
+        ...signedHeaders(out),
         // Connected to the checked address: the name goes in Host and in TLS (SNI, certificate).
         ...(target.pinned ? { host: target.url.host } : {}),
       },

@@ -338,3 +338,11 @@ describe('delivery', () => {
     expect(listed.items.map((x) => x.id)).toEqual([theirs.id]);
   });
 });
+
+test("without QSTASH_TOKEN, QStash's callback route is 404", async () => {
+  const res = await fetch(
+    `${stack.url}/api/webhooks/qstash/callback?delivery=${crypto.randomUUID()}&outcome=attempt`,
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"status":200}' },
+  );
+  await expectProblem(res, 404);
+});

@@ -14,7 +14,7 @@ export const deliverWebhook = defineTask('deliver-webhook', async ({ deliveryId 
     deliveryId,
     webhooks ?? webhookSettingsFrom(config()),
   );
-  if (result === 'delivered' || result === 'skipped' || result === 'paused')
+  if (['delivered', 'skipped', 'paused', 'published'].includes(result))
     log.debug('webhook delivery', { deliveryId, result });
   else
     log.info('webhook delivery', { deliveryId, result, status: outcome?.statusCode, error: outcome?.error });

@@ -8,6 +8,7 @@ import type { Database } from '../../core/platform/database.ts';
 import { edgeSignatureHeaders } from '../../core/platform/edge-signature.ts';
 import { parseEnv } from '../../core/platform/env.ts';
 import { type ServiceName, serviceNames } from '../../core/services.ts';
+import type { WebhookSettings } from '../../core/webhooks/settings.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { captureLogger } from './logs.ts';
 
@@ -31,6 +32,7 @@ export interface CoreServerOptions {
   requireEdgeSignature?: boolean;
   labels?: LabelRenderer;
   holds?: HoldSettings;
+  webhooks?: WebhookSettings;
 }
 
 /** The EDGE_SIGNING_SECRET of every test core and test edge. */
@@ -61,6 +63,7 @@ export function serveCore(opts: CoreServerOptions) {
     internalSecret: opts.internalSecret,
     edgeTrust: { secrets: [TEST_EDGE_SIGNING_SECRET], required: opts.requireEdgeSignature ?? false },
     ...(opts.holds ? { holds: opts.holds } : {}),
+    ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
     ...(opts.inventory ? { inventory: opts.inventory } : {}),
     ...(opts.labels ? { labels: opts.labels } : {}),
   });

@@ -72,8 +72,11 @@ export async function startEdgeStack(opts: {
   auth?: Partial<AuthSettings>;
   /** The edge's variables; a function gets core's URL (to put something between them). */
   edgeVars?: (coreUrl: string) => Record<string, string>;
-  /** The jobs runner's webhook settings over the configured defaults (short retry delays, say). */
-  webhooks?: Partial<WebhookSettings>;
+  /**
+   * Webhook settings over the configured defaults (short retry delays, say), for the jobs runner
+   * and core; a function gets the edge's URL (QStash's callbacks come in through it).
+   */
+  webhooks?: Partial<WebhookSettings> | ((edgeUrl: string) => Partial<WebhookSettings>);
 }): Promise<EdgeStack> {
   const started = performance.now();
   // The dashboard is built (once per run) before any edge starts.
@@ -82,13 +85,19 @@ export async function startEdgeStack(opts: {
   // on a core of its own (core/identity/throttle.test.ts), not shared here.
   // Core answers /api/* only to requests the edge signed, as in production: every call the edge
   // makes to core must carry the signature.
+  const edgePort = await freePort();
+  const webhookOverrides =
+    typeof opts.webhooks === 'function' ? opts.webhooks(`http://127.0.0.1:${edgePort}`) : opts.webhooks;
+  const webhooks = webhookOverrides
+    ? { ...webhookSettingsFrom(parseEnv(configSchema, {})), ...webhookOverrides }
+    : undefined;
   const core = serveCore({
     db: database.db,
     auth: { loginMaxFailuresPerAddress: 10_000, ...opts.auth },
     requireEdgeSignature: true,
+    ...(webhooks ? { webhooks } : {}),
   });
   const { log } = captureLogger({ service: 'jobs' });
-  const edgePort = await freePort();
   const internalSecret = `test-internal-${crypto.randomUUID()}`;
   const jobs = opts.jobs
     ? await startJobs({
@@ -97,9 +106,7 @@ export async function startEdgeStack(opts: {
         log,
         cron: false,
         edge: { url: `http://127.0.0.1:${edgePort}`, secret: internalSecret },
-        ...(opts.webhooks
-          ? { webhooks: { ...webhookSettingsFrom(parseEnv(configSchema, {})), ...opts.webhooks } }
-          : {}),
+        ...(webhooks ? { webhooks } : {}),
       })
     : undefined;
   const pgAddress = new URL(database.url);

@@ -1192,6 +1192,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks/qstash/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * QStash's delivery callbacks (when webhooks go through QStash)
+         * @description Called by Upstash QStash, not by people, when QSTASH_TOKEN is set and deliveries are published through it: after each attempt (`outcome=attempt`, QStash's callback) and when it gives up (`outcome=failure`, its failure callback; the message is in its dead-letter queue). The body is QStash's callback JSON: `status` (the receiver's status code), `body` (its answer, base64), `retried`, `maxRetries`, `sourceMessageId`. Believed only when `Upstash-Signature` verifies under QSTASH_CURRENT_SIGNING_KEY or QSTASH_NEXT_SIGNING_KEY for this URL and body (401 otherwise, and nothing is recorded). Each callback is an attempt in the delivery log: 2xx succeeds the delivery, 410 disables the subscription, a failure callback fails it, and a subscription failing for 5 days is disabled (a delivery failed so is cancelled at QStash, ending its retries). 404 when webhooks are not sent through QStash.
+         */
+        post: operations["receiveQStashCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/webhooks/{id}": {
         parameters: {
             query?: never;
@@ -2186,6 +2206,13 @@ export interface components {
             packSize?: number;
             /** @example null */
             leadTimeDays?: number | null;
+        };
+        QStashCallbackAnswer: {
+            /**
+             * @description false: the delivery no longer exists (its subscription was deleted); nothing to do
+             * @example true
+             */
+            recorded: boolean;
         };
         ReceivePurchaseOrder: {
             lines: {
@@ -13217,6 +13244,127 @@ export interface operations {
                      *       "title": "Unsupported media type",
                      *       "status": 415,
                      *       "detail": "Send the body as application/json, not text/plain.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveQStashCallback: {
+        parameters: {
+            query: {
+                /**
+                 * @description The delivery the callback is about
+                 * @example 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9
+                 */
+                delivery: string;
+                /**
+                 * @description `attempt`: QStash's callback after an attempt; `failure`: its failure callback (retries exhausted)
+                 * @example attempt
+                 */
+                outcome: "attempt" | "failure";
+            };
+            header?: {
+                /**
+                 * @description QStash's JWT (HS256) over the URL and the body's SHA-256
+                 * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.sig
+                 */
+                "upstash-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded (or the delivery no longer exists) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recorded": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["QStashCallbackAnswer"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "limitBytes": 1048576,
+                     *       "type": "https://varastokkr.dev/problems/payload-too-large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body exceeds 1048576 bytes.",
                      *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
                      *     }
                      */
