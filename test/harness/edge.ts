@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuthSettings } from '../../core/identity/settings.ts';
@@ -85,7 +86,11 @@ export async function startEdgeStack(opts: {
   // on a core of its own (core/identity/throttle.test.ts), not shared here.
   // Core answers /api/* only to requests the edge signed, as in production: every call the edge
   // makes to core must carry the signature.
-  const edgePort = await freePort();
+  // Held until wrangler starts: core and the database proxy bind port 0 meanwhile, and the
+  // system may hand them a port freePort() had only just found free (the proxy once answered
+  // the edge's readiness check).
+  const edgePortHeld = await heldPort();
+  const edgePort = edgePortHeld.port;
   const webhookOverrides =
     typeof opts.webhooks === 'function' ? opts.webhooks(`http://127.0.0.1:${edgePort}`) : opts.webhooks;
   const webhooks = webhookOverrides
@@ -119,10 +124,12 @@ export async function startEdgeStack(opts: {
   });
   const persistTo = mkdtempSync(join(tmpdir(), 'varastokkr-test-edge-'));
   const edgeLines: string[] = [];
-  const launch = async () =>
-    startWrangler({
+  const launch = async () => {
+    const inspectorPort = await freePort();
+    await edgePortHeld.release();
+    return startWrangler({
       port: edgePort,
-      inspectorPort: await freePort(),
+      inspectorPort,
       persistTo,
       assetsDir,
       vars: {
@@ -141,6 +148,7 @@ export async function startEdgeStack(opts: {
         if (process.env.TEST_LOG) console.log(`[edge] ${line}`);
       },
     });
+  };
   let edge: WranglerHandle | undefined = await launch();
   const url = edge.url;
   console.error(`test edge (wrangler dev) ready in ${Math.round(performance.now() - started)} ms`);
@@ -166,6 +174,24 @@ export async function startEdgeStack(opts: {
       await core.stop();
       await database.drop();
       rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A free port kept bound until `release()` (idempotent), so nothing else in this process takes it. */
+async function heldPort(): Promise<{ port: number; release(): Promise<void> }> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  let released: Promise<void> | undefined;
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    release: () => {
+      released ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      return released;
     },
   };
 }
