@@ -196,4 +196,32 @@ describe('the breaker', () => {
       binary.stop(true);
     }
   });
+
+  test('a secret no configured KEK opens is a failed attempt that says what to set, retried like any failure', async () => {
+    const db = database().db;
+    const sub = await createSubscription(
+      db,
+      owner,
+      { url: receiver.url, events: ['product.created'] },
+      defaults().keyEncryption,
+    );
+    await queueEventDeliveries(db, {
+      id: crypto.randomUUID(),
+      type: 'product.created',
+      occurredAt: new Date().toISOString(),
+      warehouseId: null,
+      data: { sku: 'KEK-1', version: 1 },
+      requestId: null,
+    });
+    const [delivery] = await db.select().from(deliveries).where(eq(deliveries.subscriptionId, sub.id));
+    const otherKek = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+    const settings = { ...defaults(), keyEncryption: { current: otherKek } };
+    expect((await attemptDelivery(db, delivery!.id, settings)).result).toBe('retrying');
+    const attempts = await db
+      .select()
+      .from(deliveryAttempts)
+      .where(eq(deliveryAttempts.deliveryId, delivery!.id));
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]?.error).toContain('SIGNING_KEY_ENCRYPTION_KEY');
+  });
 });

@@ -29,16 +29,38 @@ export type AttemptResult =
   | 'disabled'
   | 'published';
 
-/** The secrets that sign now: the current one, and the previous during its grace period. */
-async function signingSecrets(sub: SubscriptionRow, settings: WebhookSettings): Promise<string[]> {
-  const current = await openWebhookSecret(settings.keyEncryption, sub.id, sub.secretSealed);
+/**
+ * The secrets that sign now: the current one, and the previous during its grace period. A
+ * current secret no configured KEK opens is an error to record as the attempt's (then retried and
+ * in the end disabled like any failure, not a job failing unseen); a previous one only stops
+ * co-signing.
+ */
+async function signingSecrets(
+  sub: SubscriptionRow,
+  settings: WebhookSettings,
+): Promise<string[] | { error: string }> {
+  const current = await openWebhookSecret(settings.keyEncryption, sub.id, sub.secretSealed).catch(
+    (err: Error) => err,
+  );
+  if (current instanceof Error) return { error: current.message };
   const inGrace =
     sub.previousSecretSealed &&
     sub.secretRotatedAt &&
     Date.now() - sub.secretRotatedAt.getTime() < settings.secretGraceMs;
   if (!inGrace || !sub.previousSecretSealed) return [current];
-  return [current, await openWebhookSecret(settings.keyEncryption, sub.id, sub.previousSecretSealed)];
+  const previous = await openWebhookSecret(settings.keyEncryption, sub.id, sub.previousSecretSealed).catch(
+    () => undefined,
+  );
+  return previous === undefined ? [current] : [current, previous];
 }
+
+/** An attempt that sent nothing, with why. */
+const notSent = (error: string): SendOutcome => ({
+  statusCode: null,
+  durationMs: 0,
+  responseBody: null,
+  error,
+});
 
 /** Disables the subscription (once) and publishes webhook.disabled with the reason. */
 export async function disableSubscription(tx: Transaction, sub: SubscriptionRow, reason: string) {
@@ -179,12 +201,12 @@ export async function attemptDelivery(
     await waitOutPause(db, row.delivery, row.sub.pausedUntil, settings);
     return { result: 'paused' };
   }
-  const out: Outgoing = {
-    deliveryId,
-    url: row.sub.url,
-    body: JSON.stringify(row.delivery.payload),
-    secrets: await signingSecrets(row.sub, settings),
-  };
+  const secrets = await signingSecrets(row.sub, settings);
+  if (!Array.isArray(secrets)) {
+    const outcome = notSent(secrets.error);
+    return { result: await record(db, row.sub, row.delivery, outcome, settings), outcome };
+  }
+  const out: Outgoing = { deliveryId, url: row.sub.url, body: JSON.stringify(row.delivery.payload), secrets };
   if (settings.qstash)
     return handToQStash(db, row.sub, row.delivery, out, { ...settings, qstash: settings.qstash });
   const outcome = await sendWebhook(out, settings);
@@ -205,12 +227,7 @@ async function handToQStash(
 ): Promise<{ result: AttemptResult; outcome?: SendOutcome }> {
   const target = await checkTarget(out.url, settings.allowPrivateUrls);
   if (!target.ok) {
-    const outcome: SendOutcome = {
-      statusCode: null,
-      durationMs: 0,
-      responseBody: null,
-      error: target.reason,
-    };
+    const outcome = notSent(target.reason);
     return { result: await record(db, sub, delivery, outcome, settings), outcome };
   }
   await publishDelivery({ ...out, sendingSince: delivery.createdAt }, settings);
