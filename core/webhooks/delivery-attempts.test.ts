@@ -163,6 +163,22 @@ describe('the breaker', () => {
     });
   });
 
+  /** A new subscription of `url` to `type`, and the one delivery of an event of it for `sku`. */
+  async function oneDelivery(url: string, type: 'product.archived' | 'product.created', sku: string) {
+    const db = database().db;
+    const sub = await createSubscription(db, owner, { url, events: [type] }, defaults().keyEncryption);
+    await queueEventDeliveries(db, {
+      id: crypto.randomUUID(),
+      type,
+      occurredAt: new Date().toISOString(),
+      warehouseId: null,
+      data: { sku, version: 1 },
+      requestId: null,
+    });
+    const [delivery] = await db.select().from(deliveries).where(eq(deliveries.subscriptionId, sub.id));
+    return delivery!;
+  }
+
   test('a 2xx whose answer holds NUL bytes is recorded as delivered, once, its NULs replaced', async () => {
     const db = database().db;
     const binary = Bun.serve({
@@ -171,26 +187,16 @@ describe('the breaker', () => {
       fetch: () => new Response('ok\u0000\u0001ack'),
     });
     try {
-      const sub = await createSubscription(
-        db,
-        owner,
-        { url: `http://127.0.0.1:${binary.port}/hooks`, events: ['product.archived'] },
-        defaults().keyEncryption,
+      const delivery = await oneDelivery(
+        `http://127.0.0.1:${binary.port}/hooks`,
+        'product.archived',
+        'NUL-1',
       );
-      await queueEventDeliveries(db, {
-        id: crypto.randomUUID(),
-        type: 'product.archived',
-        occurredAt: new Date().toISOString(),
-        warehouseId: null,
-        data: { sku: 'NUL-1', version: 1 },
-        requestId: null,
-      });
-      const [delivery] = await db.select().from(deliveries).where(eq(deliveries.subscriptionId, sub.id));
-      expect((await attemptDelivery(db, delivery!.id, defaults())).result).toBe('delivered');
+      expect((await attemptDelivery(db, delivery.id, defaults())).result).toBe('delivered');
       const attempts = await db
         .select()
         .from(deliveryAttempts)
-        .where(eq(deliveryAttempts.deliveryId, delivery!.id));
+        .where(eq(deliveryAttempts.deliveryId, delivery.id));
       expect(attempts.map((a) => [a.statusCode, a.responseBody])).toEqual([[200, 'ok\uFFFD\u0001ack']]);
     } finally {
       binary.stop(true);
@@ -199,28 +205,14 @@ describe('the breaker', () => {
 
   test('a secret no configured KEK opens is a failed attempt that says what to set, retried like any failure', async () => {
     const db = database().db;
-    const sub = await createSubscription(
-      db,
-      owner,
-      { url: receiver.url, events: ['product.created'] },
-      defaults().keyEncryption,
-    );
-    await queueEventDeliveries(db, {
-      id: crypto.randomUUID(),
-      type: 'product.created',
-      occurredAt: new Date().toISOString(),
-      warehouseId: null,
-      data: { sku: 'KEK-1', version: 1 },
-      requestId: null,
-    });
-    const [delivery] = await db.select().from(deliveries).where(eq(deliveries.subscriptionId, sub.id));
+    const delivery = await oneDelivery(receiver.url, 'product.created', 'KEK-1');
     const otherKek = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
     const settings = { ...defaults(), keyEncryption: { current: otherKek } };
-    expect((await attemptDelivery(db, delivery!.id, settings)).result).toBe('retrying');
+    expect((await attemptDelivery(db, delivery.id, settings)).result).toBe('retrying');
     const attempts = await db
       .select()
       .from(deliveryAttempts)
-      .where(eq(deliveryAttempts.deliveryId, delivery!.id));
+      .where(eq(deliveryAttempts.deliveryId, delivery.id));
     expect(attempts).toHaveLength(1);
     expect(attempts[0]?.error).toContain('SIGNING_KEY_ENCRYPTION_KEY');
   });
