@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { parseCrontab, type Runner, run, type WorkerEvents, Logger as WorkerLogger } from 'graphile-worker';
+import { config } from '../core/platform/config.ts';
 import { connectDatabase } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
 import type { WebhookSettings } from '../core/webhooks/settings.ts';
@@ -12,6 +13,8 @@ import { registerWorkers } from './worker-registry.ts';
 export interface JobsOptions {
   databaseUrl: string;
   concurrency: number;
+  /** Webhook attempts sent at once, in slots of their own; unset, WEBHOOK_CONCURRENCY. */
+  webhookConcurrency?: number;
   log: Logger;
   /** Off in tests that should not see cron jobs fire. */
   cron?: boolean;
@@ -25,6 +28,8 @@ export interface JobsOptions {
 
 export interface JobsHandle {
   runner: Runner;
+  /** The runner of webhook deliveries alone (see startJobs). */
+  deliveries: Runner;
   /** The rooms' feed, when an edge is configured. */
   feed: RoomFeed | undefined;
   stop(): Promise<void>;
@@ -44,10 +49,19 @@ function workerLogger(log: Logger): WorkerLogger {
   });
 }
 
+/** The task that sends webhooks: it waits on receivers, so it runs in slots of its own. */
+const DELIVERY_TASK = 'deliver-webhook';
+
 /**
  * Starts graphile-worker on our task list and crontab, and the warehouse rooms' feed beside it
  * (jobs/room-feed.ts: it feeds while this process holds its lease); stop() ends the feed's
  * tick and drains running jobs first.
+ *
+ * Webhook deliveries run in a second runner of their own: an attempt mostly waits on a
+ * receiver (up to WEBHOOK_TIMEOUT_MS when it never answers), so sharing slots with the order
+ * path's jobs would let a dead receiver slow stock reaching the rooms, and cheap waiting slots
+ * can be many. Each runner only fetches the tasks it knows, so the two never take each
+ * other's jobs; a subscription's own queue still sends its deliveries one at a time.
  */
 export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
   // graphile-worker needs concurrency + 2 connections of its own; the tasks share the pool.
@@ -60,9 +74,19 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     log: opts.log,
     asyncCommit: true,
   });
+  const webhookConcurrency = opts.webhookConcurrency ?? config().WEBHOOK_CONCURRENCY;
+  // A delivery holds no connection while it waits on the receiver: a few serve many slots.
+  const deliveryHandle = connectDatabase(opts.databaseUrl, {
+    max: Math.min(webhookConcurrency, 6) + 2,
+    application: 'varastokkr-webhooks',
+    log: opts.log,
+    asyncCommit: true,
+  });
   const deps = { db: handle.db, log: opts.log, edge: opts.edge, webhooks: opts.webhooks };
-  const taskList = Object.fromEntries(Object.entries(tasks).map(([name, make]) => [name, make(deps)]));
+  const { [DELIVERY_TASK]: delivery, ...others } = tasks;
+  const taskList = Object.fromEntries(Object.entries(others).map(([name, make]) => [name, make(deps)]));
   const crontab = readFileSync(new URL('./crontab', import.meta.url), 'utf8');
+  // One emitter for both runners: the registry sees every worker, so a kill frees all their jobs.
   const events: WorkerEvents = new EventEmitter();
   const registry = registerWorkers(events, handle.db, opts.log);
   const runner = await run({
@@ -71,6 +95,15 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     concurrency: opts.concurrency,
     taskList,
     parsedCronItems: parseCrontab(opts.cron === false ? '' : crontab),
+    noHandleSignals: true,
+    logger: workerLogger(opts.log),
+  });
+  const deliveries = await run({
+    events,
+    pgPool: deliveryHandle.pool,
+    concurrency: webhookConcurrency,
+    taskList: { [DELIVERY_TASK]: delivery({ ...deps, db: deliveryHandle.db }) },
+    parsedCronItems: [],
     noHandleSignals: true,
     logger: workerLogger(opts.log),
   });
@@ -86,12 +119,13 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     });
   return {
     runner,
+    deliveries,
     feed,
     stop: async () => {
       await feed?.stop();
-      await runner.stop();
+      await Promise.all([runner.stop(), deliveries.stop()]);
       await registry.stop();
-      await handle.close();
+      await Promise.all([handle.close(), deliveryHandle.close()]);
     },
   };
 }

@@ -191,6 +191,11 @@ const configFields = z.object({
   WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).default(3_600_000),
   /** A subscription failing this long is disabled (and a delivery is retried at most this long). */
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.0001).default(120),
+  /**
+   * Webhook attempts the jobs runner sends at once, in slots of their own (a receiver that never
+   * answers holds one of these for WEBHOOK_TIMEOUT_MS, never a slot of the other jobs).
+   */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().max(256).default(16),
   /** After a secret rotation, the old secret also signs for this long. */
   WEBHOOK_SECRET_GRACE_HOURS: z.coerce.number().min(0).default(24),
   /**
