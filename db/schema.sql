@@ -576,6 +576,8 @@ CREATE INDEX supplier_items_sku_idx ON purchasing.supplier_items USING btree (lo
 
 CREATE INDEX deliveries_created_at_idx ON webhooks.deliveries USING btree (created_at) WHERE (status <> 'pending'::text);
 
+CREATE INDEX deliveries_due_idx ON webhooks.deliveries USING btree (subscription_id, next_attempt_at, id) WHERE (status = 'pending'::text);
+
 CREATE UNIQUE INDEX deliveries_event_subscription_idx ON webhooks.deliveries USING btree (event_id, subscription_id);
 
 CREATE INDEX deliveries_subscription_idx ON webhooks.deliveries USING btree (subscription_id, created_at, id);

@@ -57,8 +57,11 @@ export const taskPayloads = {
   replenish: z.object({ warehouseIds: z.array(z.uuid()).nullable().optional() }).passthrough(),
   /** Enqueued by identity with the change (see room-contract.ts). */
   'recheck-room-sockets': roomAccessChangeSchema,
-  /** One attempt to send one webhook delivery (core/webhooks); it schedules the next itself. */
-  'deliver-webhook': z.object({ deliveryId: z.uuid() }),
+  /**
+   * Sends what is due of one subscription's webhook deliveries (core/webhooks); a delivery id is
+   * what the jobs of earlier versions carry (its subscription is woken).
+   */
+  'deliver-webhook': z.union([z.object({ subscriptionId: z.uuid() }), z.object({ deliveryId: z.uuid() })]),
   /** A shop's order delivery, stored by its receiver (core/integrations/receiving.ts). */
   'ingest-order': z.object({ connectionId: z.uuid(), deliveryId: z.string().min(1) }),
 } as const;

@@ -3,7 +3,10 @@ import type { Queryable } from './database.ts';
 import type { DomainEvent, EventType, TaskName, TaskPayload } from './events.ts';
 
 export interface EnqueueOptions {
-  /** Deduplicates: a second job with the same key replaces a pending one. */
+  /**
+   * Deduplicates: a second job with the same key replaces a pending one. When both payloads are
+   * arrays (a batch job) they are concatenated instead: one job takes what piled up.
+   */
   jobKey?: string;
   queueName?: string;
   maxAttempts?: number;
@@ -27,6 +30,26 @@ export async function enqueueJob<T extends TaskName>(
     run_at => ${opts.runAt?.toISOString() ?? null}::timestamptz,
     max_attempts => ${opts.maxAttempts ?? 25},
     job_key => ${opts.jobKey ?? null}
+  )`);
+}
+
+/** Many jobs of one task in one statement (graphile-worker's add_jobs); keys must differ. */
+export async function enqueueJobs<T extends TaskName>(
+  q: Queryable,
+  task: T,
+  jobs: { payload: TaskPayload<T>; opts?: EnqueueOptions }[],
+): Promise<void> {
+  if (jobs.length === 0) return;
+  const specs = jobs.map(({ payload, opts = {} }) => ({
+    identifier: task,
+    payload,
+    queue_name: opts.queueName ?? null,
+    run_at: opts.runAt?.toISOString() ?? null,
+    max_attempts: opts.maxAttempts ?? 25,
+    job_key: opts.jobKey ?? null,
+  }));
+  await q.execute(sql`select graphile_worker.add_jobs(
+    array(select json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json))
   )`);
 }
 

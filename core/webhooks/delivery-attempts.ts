@@ -6,10 +6,10 @@
  * the attempt; a subscription failing for WEBHOOK_DISABLE_AFTER_HOURS (5 days) is disabled and a
  * webhook.disabled event says so.
  */
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../platform/database.ts';
 import { enqueueEvent } from '../platform/outbox.ts';
-import { enqueueDelivery } from './delivery-queue.ts';
+import { wakeSenderAt } from './delivery-queue.ts';
 import { publishDelivery } from './qstash-publisher.ts';
 import { type QStashSettings, retryDelayMs, type WebhookSettings } from './settings.ts';
 import { deliveries, deliveryAttempts, subscriptions } from './tables.ts';
@@ -123,7 +123,7 @@ async function afterFailure(
   }
   const runAt = new Date(Date.now() + retryDelayMs(settings, delivery.attempts + 1));
   await settle(tx, delivery, 'pending', runAt);
-  await enqueueDelivery(tx, delivery, runAt);
+  await wakeSenderAt(tx, sub.id, runAt, delivery.id);
   // The breaker: the longer it has failed, the longer the pause (half of it, up to the longest
   // delay), so a receiver down for hours is probed rarely, not once per waiting delivery.
   const pauseMs = Math.max(retryDelayMs(settings, 1), Math.min(failingFor / 2, settings.retryMaxDelayMs));
@@ -167,14 +167,26 @@ async function record(
 }
 
 /**
- * While its subscription is paused after a failure, a delivery is not sent (it would only wait
- * on a dead receiver, holding a worker): it is due again just after the pause, spread by jitter.
+ * While its subscription is paused after a failure, its deliveries are not sent (they would only
+ * wait on a dead receiver): every one due before the pause ends is due just after its end, each
+ * at a random moment within WEBHOOK_RETRY_BASE_MS, so the next probe of the receiver is any of
+ * them (not always the same one) and a wake-up once they are all due sends the rest.
  */
-async function waitOutPause(db: Database, delivery: DeliveryRow, until: Date, settings: WebhookSettings) {
-  const at = new Date(until.getTime() + Math.round(Math.random() * settings.retryBaseMs));
+async function waitOutPause(db: Database, subscriptionId: string, until: Date, settings: WebhookSettings) {
   await db.transaction(async (tx) => {
-    await tx.update(deliveries).set({ nextAttemptAt: at }).where(eq(deliveries.id, delivery.id));
-    await enqueueDelivery(tx, delivery, at);
+    await tx
+      .update(deliveries)
+      .set({
+        nextAttemptAt: sql`${until.toISOString()}::timestamptz + random() * make_interval(secs => ${settings.retryBaseMs / 1000})`,
+      })
+      .where(
+        and(
+          eq(deliveries.subscriptionId, subscriptionId),
+          eq(deliveries.status, 'pending'),
+          lte(deliveries.nextAttemptAt, until),
+        ),
+      );
+    await wakeSenderAt(tx, subscriptionId, new Date(until.getTime() + settings.retryBaseMs), 'resume');
   });
 }
 
@@ -191,14 +203,15 @@ export async function attemptDelivery(
     .where(eq(deliveries.id, deliveryId));
   if (row?.delivery.status !== 'pending') return { result: 'skipped' };
   if (!row.sub.enabled) {
+    // Disabled (by its owner, a 410, or days of failures): none of what waits is sent.
     await db
       .update(deliveries)
       .set({ status: 'failed', nextAttemptAt: null })
-      .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending')));
+      .where(and(eq(deliveries.subscriptionId, row.sub.id), eq(deliveries.status, 'pending')));
     return { result: 'failed' };
   }
   if (row.sub.pausedUntil && row.sub.pausedUntil.getTime() > Date.now()) {
-    await waitOutPause(db, row.delivery, row.sub.pausedUntil, settings);
+    await waitOutPause(db, row.sub.id, row.sub.pausedUntil, settings);
     return { result: 'paused' };
   }
   const secrets = await signingSecrets(row.sub, settings);
@@ -211,6 +224,42 @@ export async function attemptDelivery(
     return handToQStash(db, row.sub, row.delivery, out, { ...settings, qstash: settings.qstash });
   const outcome = await sendWebhook(out, settings);
   return { result: await record(db, row.sub, row.delivery, outcome, settings), outcome };
+}
+
+const DUE_BATCH = 100;
+
+/**
+ * What a deliver-webhook job does: sends every delivery of this subscription that is due, one
+ * after another in the order they came due, until none is. A failed attempt pauses the
+ * subscription, and the next one then moves all that waits to the pause's end (waitOutPause).
+ * Every attempt leaves its delivery settled or due later, so this ends.
+ */
+export async function sendDueDeliveries(
+  db: Database,
+  subscriptionId: string,
+  settings: WebhookSettings,
+  onAttempt: (deliveryId: string, attempt: { result: AttemptResult; outcome?: SendOutcome }) => void,
+): Promise<void> {
+  for (;;) {
+    const due = await db
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(
+        and(
+          eq(deliveries.subscriptionId, subscriptionId),
+          eq(deliveries.status, 'pending'),
+          lte(deliveries.nextAttemptAt, sql`now()`),
+        ),
+      )
+      .orderBy(deliveries.nextAttemptAt, deliveries.id)
+      .limit(DUE_BATCH);
+    for (const { id } of due) {
+      const attempt = await attemptDelivery(db, id, settings);
+      onAttempt(id, attempt);
+      if (attempt.result === 'paused' || attempt.result === 'disabled') return;
+    }
+    if (due.length < DUE_BATCH) return;
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import { readArchivedEvents } from '../integrations/event-archive-reads.ts';
 import type { Database } from '../platform/database.ts';
 import { newestFirst } from '../platform/newest-first.ts';
 import { ConflictError, NotFoundError } from '../platform/problem.ts';
-import { deliveryBody, enqueueDelivery } from './delivery-queue.ts';
+import { deliveryBody, wakeSenders } from './delivery-queue.ts';
 import { mayReceive } from './event-access.ts';
 import type { DeliveryView } from './schemas.ts';
 import { managedSubscription, type SubscriptionRow } from './subscriptions.ts';
@@ -113,11 +113,11 @@ export async function retryDelivery(
   const row = await db.transaction(async (tx) => {
     const [updated] = await tx
       .update(deliveries)
-      .set({ status: 'pending', nextAttemptAt: new Date(), createdAt: new Date() })
+      .set({ status: 'pending', nextAttemptAt: sql`now()`, createdAt: new Date() })
       .where(and(eq(deliveries.id, deliveryId), eq(deliveries.subscriptionId, subscriptionId)))
       .returning();
     if (!updated) throw new NotFoundError('No such delivery of this subscription.');
-    await enqueueDelivery(tx, updated);
+    await wakeSenders(tx, [subscriptionId]);
     return updated;
   });
   const [view] = await withAttempts(db, [row]);
@@ -169,7 +169,7 @@ export async function replayDeliveries(
         set: { status: 'pending', nextAttemptAt: sql`now()`, createdAt: sql`now()` },
       })
       .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId });
-    for (const d of queued) await enqueueDelivery(tx, d);
+    if (queued.length > 0) await wakeSenders(tx, [subscriptionId]);
     return { queued: queued.length, nextFrom };
   });
 }

@@ -10,7 +10,7 @@ import { ownerPrincipal } from '../identity/owner-principals.ts';
 import type { Principal } from '../identity/policy.ts';
 import type { Database, Queryable } from '../platform/database.ts';
 import type { DomainEvent } from '../platform/events.ts';
-import { enqueueJob } from '../platform/outbox.ts';
+import { enqueueJob, enqueueJobs } from '../platform/outbox.ts';
 import { mayReceive } from './event-access.ts';
 import { deliveries, subscriptions } from './tables.ts';
 
@@ -25,22 +25,38 @@ export function deliveryBody(event: DomainEvent): Record<string, unknown> {
   return { type: event.type, timestamp: event.occurredAt, data };
 }
 
-/** The job that sends a delivery: one per delivery (its key), in its subscription's own queue. */
-export function enqueueDelivery(
-  q: Queryable,
-  delivery: { id: string; subscriptionId: string },
-  runAt?: Date,
-) {
+// Every deliver-webhook job runs in its subscription's own queue: one at a time per receiver,
+// so a slow or dead one holds up at most one delivery slot, never the others.
+const queueOf = (subscriptionId: string) => `webhook:${subscriptionId}`;
+
+/**
+ * A deliver-webhook job is a wake-up: it sends everything of its subscription that is due (see
+ * sendDueDeliveries), so any job of a subscription covers whatever another did not finish.
+ * Deliveries due now wake their subscriptions through one waiting job each (keyed by the
+ * subscription: a burst costs a job per subscription, not per delivery); once a worker holds
+ * that job, the next wake-up makes a new one, which sends what came due meanwhile.
+ */
+export function wakeSenders(q: Queryable, subscriptionIds: Iterable<string>) {
+  return enqueueJobs(
+    q,
+    'deliver-webhook',
+    [...new Set(subscriptionIds)].map((subscriptionId) => ({
+      payload: { subscriptionId },
+      opts: { jobKey: `deliver-webhook:${subscriptionId}`, queueName: queueOf(subscriptionId) },
+    })),
+  );
+}
+
+/**
+ * A wake-up at a later moment: a retry's backoff (`key` the delivery's id), or the end of the
+ * subscription's pause (`key` "resume": the latest pause replaces an earlier one).
+ */
+export function wakeSenderAt(q: Queryable, subscriptionId: string, runAt: Date, key: string) {
   return enqueueJob(
     q,
     'deliver-webhook',
-    { deliveryId: delivery.id },
-    {
-      jobKey: `deliver-webhook:${delivery.id}`,
-      // One receiver's slow or dead endpoint holds up at most one worker slot, never the others.
-      queueName: `webhook:${delivery.subscriptionId}`,
-      ...(runAt ? { runAt } : {}),
-    },
+    { subscriptionId },
+    { jobKey: `deliver-webhook:${subscriptionId}:${key}`, queueName: queueOf(subscriptionId), runAt },
   );
 }
 
@@ -89,11 +105,16 @@ export async function queueEventDeliveries(db: Database, event: DomainEvent): Pr
           eventType: event.type,
           payload: deliveryBody(event),
           occurredAt: new Date(event.occurredAt),
+          // The database's clock, as the sender's "due" check reads it.
+          nextAttemptAt: sql`now()`,
         })),
       )
       .onConflictDoNothing({ target: [deliveries.eventId, deliveries.subscriptionId] })
       .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId });
-    for (const d of created) await enqueueDelivery(tx, d);
+    await wakeSenders(
+      tx,
+      created.map((d) => d.subscriptionId),
+    );
     return created.length;
   });
 }

@@ -68,6 +68,9 @@ export const deliveries = webhooks.table(
     uniqueIndex('deliveries_event_subscription_idx').on(t.eventId, t.subscriptionId),
     index('deliveries_subscription_idx').on(t.subscriptionId, t.createdAt, t.id),
     index('deliveries_created_at_idx').on(t.createdAt).where(sql`${t.status} <> 'pending'`),
+    index('deliveries_due_idx')
+      .on(t.subscriptionId, t.nextAttemptAt, t.id)
+      .where(sql`${t.status} = 'pending'`),
     check('deliveries_status_check', sql`${t.status} in ('pending', 'succeeded', 'failed')`),
   ],
 );

@@ -1,21 +1,38 @@
 import { config } from '../../core/platform/config.ts';
-import { attemptDelivery } from '../../core/webhooks/delivery-attempts.ts';
+import {
+  type AttemptResult,
+  attemptDelivery,
+  sendDueDeliveries,
+} from '../../core/webhooks/delivery-attempts.ts';
 import { webhookSettingsFrom } from '../../core/webhooks/settings.ts';
+import type { SendOutcome } from '../../core/webhooks/webhook-sender.ts';
 import { defineTask } from '../task.ts';
 
+const quiet: AttemptResult[] = ['delivered', 'skipped', 'paused', 'published'];
+
 /**
- * One attempt of one webhook delivery (enqueued by publish-event, a retry or a replay, in the
- * subscription's own queue). A failed attempt is not a failed job: the attempt is recorded and
- * the next one scheduled with backoff in the same transaction (core/webhooks/delivery-attempts.ts).
+ * Sends what is due of one subscription's deliveries (core/webhooks/delivery-attempts.ts:
+ * sendDueDeliveries); woken by publish-event, a retry's backoff, the end of a pause, a retry or a
+ * replay (delivery-queue.ts). A failed attempt is not a failed job: it is recorded and the next
+ * one scheduled in the same transaction. A job that throws (the database gone) runs again.
  */
-export const deliverWebhook = defineTask('deliver-webhook', async ({ deliveryId }, { db, log, webhooks }) => {
-  const { result, outcome } = await attemptDelivery(
-    db,
-    deliveryId,
-    webhooks ?? webhookSettingsFrom(config()),
-  );
-  if (['delivered', 'skipped', 'paused', 'published'].includes(result))
-    log.debug('webhook delivery', { deliveryId, result });
-  else
-    log.info('webhook delivery', { deliveryId, result, status: outcome?.statusCode, error: outcome?.error });
+export const deliverWebhook = defineTask('deliver-webhook', async (payload, { db, log, webhooks }) => {
+  const settings = webhooks ?? webhookSettingsFrom(config());
+  const report = (
+    deliveryId: string,
+    { result, outcome }: { result: AttemptResult; outcome?: SendOutcome },
+  ) => {
+    if (quiet.includes(result)) log.debug('webhook delivery', { deliveryId, result });
+    else
+      log.info('webhook delivery', {
+        deliveryId,
+        result,
+        status: outcome?.statusCode,
+        error: outcome?.error,
+      });
+  };
+  // A job of an earlier version names one delivery.
+  if ('deliveryId' in payload)
+    report(payload.deliveryId, await attemptDelivery(db, payload.deliveryId, settings));
+  else await sendDueDeliveries(db, payload.subscriptionId, settings, report);
 });
