@@ -49,7 +49,12 @@ test('while a dead receiver holds its request open, the other jobs run and the h
   const db = database().db;
   const owner = await adminKeyOwner(db);
   for (const receiver of [dead, healthy])
-    await createSubscription(db, owner, { url: receiver.url, events: ['product.updated'] }, settings.keyEncryption);
+    await createSubscription(
+      db,
+      owner,
+      { url: receiver.url, events: ['product.updated'] },
+      settings.keyEncryption,
+    );
 
   await enqueueEvent(db, productUpdated('SLOW-1'));
   await dead.waitFor((r) => r.json.data.sku === 'SLOW-1');
