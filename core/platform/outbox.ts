@@ -33,7 +33,12 @@ export async function enqueueJob<T extends TaskName>(
   )`);
 }
 
-/** Many jobs of one task in one statement (graphile-worker's add_jobs); keys must differ. */
+/**
+ * Many jobs of one task in one statement (graphile-worker's add_jobs); keys must differ. A keyed
+ * job whose pending namesake a worker locks while this runs is dropped by add_jobs (its upsert
+ * then skips the locked row and inserts nothing); add_job handles that case, so those few are
+ * added again one by one.
+ */
 export async function enqueueJobs<T extends TaskName>(
   q: Queryable,
   task: T,
@@ -48,9 +53,12 @@ export async function enqueueJobs<T extends TaskName>(
     max_attempts: opts.maxAttempts ?? 25,
     job_key: opts.jobKey ?? null,
   }));
-  await q.execute(sql`select graphile_worker.add_jobs(
+  const { rows } = await q.execute<{ key: string | null }>(sql`select key from graphile_worker.add_jobs(
     array(select json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json))
   )`);
+  const added = new Set(rows.map((r) => r.key));
+  for (const { payload, opts } of jobs)
+    if (opts?.jobKey && !added.has(opts.jobKey)) await enqueueJob(q, task, payload, opts);
 }
 
 export interface NewEvent {
