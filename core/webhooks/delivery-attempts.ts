@@ -134,6 +134,31 @@ async function afterFailure(
   return 'retrying';
 }
 
+/**
+ * A success, recorded in one statement (the common case, once per delivery): the attempt, the
+ * delivery settled, and the subscription healthy again if it was failing.
+ */
+async function recordSuccess(
+  db: Database,
+  sub: SubscriptionRow,
+  delivery: DeliveryRow,
+  outcome: SendOutcome,
+) {
+  const attempt = delivery.attempts + 1;
+  await db.execute(sql`
+    with attempt as (
+      insert into ${deliveryAttempts} (delivery_id, attempt, url, status_code, duration_ms, response_body)
+      values (${delivery.id}, ${attempt}, ${sub.url}, ${outcome.statusCode}, ${outcome.durationMs}, ${outcome.responseBody})
+    ), healthy as (
+      update ${subscriptions} set failing_since = null, paused_until = null
+      where id = ${sub.id} and failing_since is not null
+    )
+    update ${deliveries}
+    set status = 'succeeded', attempts = ${attempt}, last_attempt_at = now(), next_attempt_at = null
+    where id = ${delivery.id}`);
+  return 'delivered' as const;
+}
+
 async function record(
   db: Database,
   sub: SubscriptionRow,
@@ -141,6 +166,8 @@ async function record(
   outcome: SendOutcome,
   settings: WebhookSettings,
 ): Promise<AttemptResult> {
+  const code = outcome.statusCode ?? 0;
+  if (code >= 200 && code < 300) return recordSuccess(db, sub, delivery, outcome);
   return db.transaction(async (tx) => {
     await tx.insert(deliveryAttempts).values({
       deliveryId: delivery.id,
@@ -151,13 +178,7 @@ async function record(
       responseBody: outcome.responseBody,
       error: outcome.error,
     });
-    const status = outcome.statusCode ?? 0;
-    if (status >= 200 && status < 300) {
-      await settle(tx, delivery, 'succeeded', null);
-      await markHealthy(tx, sub);
-      return 'delivered';
-    }
-    if (status === 410) {
+    if (code === 410) {
       await settle(tx, delivery, 'failed', null);
       await disableSubscription(tx, sub, 'the receiver answered 410 Gone');
       return 'disabled';
@@ -195,71 +216,54 @@ export async function attemptDelivery(
   db: Database,
   deliveryId: string,
   settings: WebhookSettings,
-): Promise<{ result: AttemptResult; outcome?: SendOutcome }> {
+): Promise<Attempt> {
   const [row] = await db
     .select({ delivery: deliveries, sub: subscriptions })
     .from(deliveries)
     .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
     .where(eq(deliveries.id, deliveryId));
   if (row?.delivery.status !== 'pending') return { result: 'skipped' };
-  if (!row.sub.enabled) {
+  return attemptPending(db, row.sub, row.delivery, settings);
+}
+
+export type Attempt = { result: AttemptResult; outcome?: SendOutcome };
+
+/**
+ * One attempt of a pending delivery, as its subscription stands (read by the caller): nothing
+ * sent while it is disabled or paused.
+ */
+export async function attemptPending(
+  db: Database,
+  sub: SubscriptionRow,
+  delivery: DeliveryRow,
+  settings: WebhookSettings,
+): Promise<Attempt> {
+  if (!sub.enabled) {
     // Disabled (by its owner, a 410, or days of failures): none of what waits is sent.
     await db
       .update(deliveries)
       .set({ status: 'failed', nextAttemptAt: null })
-      .where(and(eq(deliveries.subscriptionId, row.sub.id), eq(deliveries.status, 'pending')));
+      .where(and(eq(deliveries.subscriptionId, sub.id), eq(deliveries.status, 'pending')));
     return { result: 'failed' };
   }
-  if (row.sub.pausedUntil && row.sub.pausedUntil.getTime() > Date.now()) {
-    await waitOutPause(db, row.sub.id, row.sub.pausedUntil, settings);
+  if (sub.pausedUntil && sub.pausedUntil.getTime() > Date.now()) {
+    await waitOutPause(db, sub.id, sub.pausedUntil, settings);
     return { result: 'paused' };
   }
-  const secrets = await signingSecrets(row.sub, settings);
+  const secrets = await signingSecrets(sub, settings);
   if (!Array.isArray(secrets)) {
     const outcome = notSent(secrets.error);
-    return { result: await record(db, row.sub, row.delivery, outcome, settings), outcome };
+    return { result: await record(db, sub, delivery, outcome, settings), outcome };
   }
-  const out: Outgoing = { deliveryId, url: row.sub.url, body: JSON.stringify(row.delivery.payload), secrets };
-  if (settings.qstash)
-    return handToQStash(db, row.sub, row.delivery, out, { ...settings, qstash: settings.qstash });
+  const out: Outgoing = {
+    deliveryId: delivery.id,
+    url: sub.url,
+    body: JSON.stringify(delivery.payload),
+    secrets,
+  };
+  if (settings.qstash) return handToQStash(db, sub, delivery, out, { ...settings, qstash: settings.qstash });
   const outcome = await sendWebhook(out, settings);
-  return { result: await record(db, row.sub, row.delivery, outcome, settings), outcome };
-}
-
-const DUE_BATCH = 100;
-
-/**
- * What a deliver-webhook job does: sends every delivery of this subscription that is due, one
- * after another in the order they came due, until none is. A failed attempt pauses the
- * subscription, and the next one then moves all that waits to the pause's end (waitOutPause).
- * Every attempt leaves its delivery settled or due later, so this ends.
- */
-export async function sendDueDeliveries(
-  db: Database,
-  subscriptionId: string,
-  settings: WebhookSettings,
-  onAttempt: (deliveryId: string, attempt: { result: AttemptResult; outcome?: SendOutcome }) => void,
-): Promise<void> {
-  for (;;) {
-    const due = await db
-      .select({ id: deliveries.id })
-      .from(deliveries)
-      .where(
-        and(
-          eq(deliveries.subscriptionId, subscriptionId),
-          eq(deliveries.status, 'pending'),
-          lte(deliveries.nextAttemptAt, sql`now()`),
-        ),
-      )
-      .orderBy(deliveries.nextAttemptAt, deliveries.id)
-      .limit(DUE_BATCH);
-    for (const { id } of due) {
-      const attempt = await attemptDelivery(db, id, settings);
-      onAttempt(id, attempt);
-      if (attempt.result === 'paused' || attempt.result === 'disabled') return;
-    }
-    if (due.length < DUE_BATCH) return;
-  }
+  return { result: await record(db, sub, delivery, outcome, settings), outcome };
 }
 
 /**
