@@ -30,6 +30,19 @@ export async function openSecret(
   return unseal(under.key, `${iv}.${ct}`, boundTo);
 }
 
+/**
+ * `sealed` sealed again under the current KEK (after a KEK rotation), or as it is when no
+ * configured KEK opens it: the hourly key job re-seals every owner's secrets with this.
+ */
+export async function resealSecret(
+  settings: KeyEncryption,
+  boundTo: string,
+  sealed: string,
+): Promise<string> {
+  const secret = await openSecret(settings, boundTo, sealed);
+  return secret === undefined ? sealed : sealSecret(settings, boundTo, secret);
+}
+
 /** The prefix of every value sealed under the current KEK (rows without it need sealing again). */
 export async function currentSealPrefix(settings: KeyEncryption): Promise<string> {
   return `v1.${(await keks(settings)).current.id}.`;

@@ -5,7 +5,7 @@
  * We must read the secret back (HMAC needs it), so it cannot be hashed like an API key.
  */
 import { and, eq, notLike } from 'drizzle-orm';
-import { currentSealPrefix, openSecret, sealSecret } from '../identity/secret-sealing.ts';
+import { currentSealPrefix, openSecret, resealSecret, sealSecret } from '../identity/secret-sealing.ts';
 import type { AuthSettings } from '../identity/settings.ts';
 import type { Database } from '../platform/database.ts';
 import { connections } from './tables.ts';
@@ -42,11 +42,11 @@ export async function resealConnectionSecrets(db: Database, settings: AuthSettin
     .where(notLike(connections.secretSealed, `${await currentSealPrefix(settings)}%`));
   let changed = 0;
   for (const row of stale) {
-    const secret = await openConnectionSecret(settings, row.id, row.secretSealed);
-    if (secret === undefined) continue;
+    const secretSealed = await resealSecret(settings, boundTo(row.id), row.secretSealed);
+    if (secretSealed === row.secretSealed) continue;
     const resealed = await db
       .update(connections)
-      .set({ secretSealed: await sealConnectionSecret(settings, row.id, secret) })
+      .set({ secretSealed })
       // Only if no one resealed it meanwhile.
       .where(and(eq(connections.id, row.id), eq(connections.secretSealed, row.secretSealed)))
       .returning({ id: connections.id });

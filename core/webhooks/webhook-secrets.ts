@@ -6,7 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { and, eq, isNotNull, notLike, or } from 'drizzle-orm';
-import { currentSealPrefix, openSecret, sealSecret } from '../identity/secret-sealing.ts';
+import { currentSealPrefix, openSecret, resealSecret, sealSecret } from '../identity/secret-sealing.ts';
 import type { AuthSettings } from '../identity/settings.ts';
 import type { Database } from '../platform/database.ts';
 import { subscriptions } from './tables.ts';
@@ -70,10 +70,8 @@ export async function resealWebhookSecrets(db: Database, keyEncryption: KeyEncry
     );
   let changed = 0;
   for (const row of stale) {
-    const reseal = async (sealed: string) => {
-      const secret = await openSecret({ signingKeyEncryption: keyEncryption }, boundTo(row.id), sealed);
-      return secret === undefined ? sealed : sealWebhookSecret(keyEncryption, row.id, secret);
-    };
+    const reseal = (sealed: string) =>
+      resealSecret({ signingKeyEncryption: keyEncryption }, boundTo(row.id), sealed);
     const resealed = await db
       .update(subscriptions)
       .set({
