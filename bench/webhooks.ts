@@ -54,6 +54,8 @@ const DRAIN_TIMEOUT_MS = 60_000;
 export async function run(ctx: BenchContext): Promise<void> {
   const cfg = config();
   const settings = webhookSettingsFrom(cfg);
+  // What the jobs runner can have in flight to the healthy receivers: one per subscription.
+  const sendersAtOnce = Math.min(cfg.WEBHOOK_CONCURRENCY, HEALTHY);
   ctx.progress(`webhooks: starting ${HEALTHY} healthy receivers and a dead one (a process of their own)`);
   const receivers = await startReceivers(HEALTHY);
   const coreLog = devLikeLogger(ctx, 'core');
@@ -74,10 +76,10 @@ export async function run(ctx: BenchContext): Promise<void> {
 
     // The reference first, while nothing else runs.
     const deliveries = BURST * HEALTHY;
-    ctx.progress(`webhooks: reference: ${deliveries} signed POSTs, ${cfg.JOBS_CONCURRENCY} at a time`);
+    ctx.progress(`webhooks: reference: ${deliveries} signed POSTs, ${sendersAtOnce} at a time`);
     const reference = await measureBareSender(receivers, {
       deliveries,
-      concurrency: cfg.JOBS_CONCURRENCY,
+      concurrency: sendersAtOnce,
       settings,
     });
     await receivers.take();
@@ -146,7 +148,8 @@ export async function run(ctx: BenchContext): Promise<void> {
 
     reportWebhooks(ctx, {
       healthyCount: HEALTHY,
-      jobsConcurrency: cfg.JOBS_CONCURRENCY,
+      sendersAtOnce,
+      deliverySlots: cfg.WEBHOOK_CONCURRENCY,
       timeoutMs: settings.timeoutMs,
       reference,
       healthy,

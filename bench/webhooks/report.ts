@@ -49,7 +49,9 @@ export async function deliveryStats(
 
 export interface WebhooksResults {
   healthyCount: number;
-  jobsConcurrency: number;
+  /** Deliveries the system can have in flight to the healthy receivers (one per subscription). */
+  sendersAtOnce: number;
+  deliverySlots: number;
   timeoutMs: number;
   reference: BareSend;
   healthy: Phase;
@@ -117,7 +119,7 @@ export function reportWebhooks(ctx: BenchContext, r: WebhooksResults): void {
   ctx.report(
     `bare sender -> ${r.healthyCount} receivers (ref)`,
     rate(r.reference.rate, 'deliveries/s'),
-    `${r.reference.sent} signed POSTs, ${r.jobsConcurrency} at a time, with core's sendWebhook and no job or database; ${r.reference.failed} not 204`,
+    `${r.reference.sent} signed POSTs, ${r.sendersAtOnce} at a time, with core's sendWebhook and no job or database; ${r.reference.failed} not 204`,
   );
   reportSteady(ctx, r, h);
   reportBurst(ctx, r, hb);
@@ -154,7 +156,7 @@ export function reportWebhooks(ctx: BenchContext, r: WebhooksResults): void {
   ctx.report(
     'dead receiver: attempts',
     String(stats.deadAttempts),
-    `for its deliveries (${statuses || 'none'}); each attempt holds one of ${r.jobsConcurrency} job slots for ${r.timeoutMs} ms`,
+    `for its deliveries (${statuses || 'none'}); each attempt holds one of ${r.deliverySlots} delivery slots (not the other jobs') for ${r.timeoutMs} ms`,
   );
   ctx.report(
     'healthy attempts failed / 5xx from core',
