@@ -73,6 +73,22 @@ export type ConnectionView = z.infer<typeof connectionSchema>;
 
 export const ingestionStatuses = ['received', 'done', 'needs_attention'] as const;
 
+export const ingestionDeliverySchema = z
+  .object({
+    deliveryId: z.string().openapi({
+      description: "The platform's delivery id (X-Shopify-Webhook-Id, X-WC-Webhook-Delivery-ID)",
+      example: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+    }),
+    topic: z.string().openapi({ example: 'orders/updated' }),
+    receivedAt: z.string().openapi({ example: exampleTime }),
+    processedAt: z.string().nullable().openapi({ example: exampleTime }),
+    skippedReason: z.string().nullable().openapi({
+      description: 'Why this delivery changed nothing once processed',
+      example: 'Older than the update already applied.',
+    }),
+  })
+  .openapi('IngestionDelivery');
+
 export const ingestionSchema = z
   .object({
     id: z.string().openapi({ example: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a' }),
@@ -88,6 +104,9 @@ export const ingestionSchema = z
     lastTopic: z.string().openapi({ example: 'orders/create' }),
     createdAt: z.string().openapi({ example: exampleTime }),
     updatedAt: z.string().openapi({ example: exampleTime }),
+    deliveries: z
+      .array(ingestionDeliverySchema)
+      .openapi({ description: "The platform's deliveries of this order, oldest first" }),
   })
   .openapi('Ingestion');
 export type IngestionView = z.infer<typeof ingestionSchema>;

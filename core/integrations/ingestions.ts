@@ -1,13 +1,31 @@
 /** The platform orders received, newest first: those needing attention say why. */
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../platform/database.ts';
 import { newestFirst } from '../platform/newest-first.ts';
 import type { IngestionView } from './ingestion-schemas.ts';
-import { ingestions } from './tables.ts';
+import { deliveries, ingestions } from './tables.ts';
 
 type IngestionRow = typeof ingestions.$inferSelect;
+// What the list shows of a delivery (not its payload).
+const deliveryColumns = {
+  ingestionId: deliveries.ingestionId,
+  deliveryId: deliveries.deliveryId,
+  topic: deliveries.topic,
+  receivedAt: deliveries.receivedAt,
+  processedAt: deliveries.processedAt,
+  skippedReason: deliveries.skippedReason,
+};
+type DeliveryRow = { [K in keyof typeof deliveryColumns]: (typeof deliveries.$inferSelect)[K] };
 
-const ingestionView = (r: IngestionRow): IngestionView => ({
+const deliveryView = (d: DeliveryRow): IngestionView['deliveries'][number] => ({
+  deliveryId: d.deliveryId,
+  topic: d.topic,
+  receivedAt: d.receivedAt.toISOString(),
+  processedAt: d.processedAt?.toISOString() ?? null,
+  skippedReason: d.skippedReason,
+});
+
+const ingestionView = (r: IngestionRow, received: DeliveryRow[]): IngestionView => ({
   id: r.id,
   connectionId: r.connectionId,
   externalOrderId: r.externalOrderId,
@@ -18,6 +36,7 @@ const ingestionView = (r: IngestionRow): IngestionView => ({
   lastTopic: r.lastTopic,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
+  deliveries: received.filter((d) => d.ingestionId === r.id).map(deliveryView),
 });
 
 export async function listIngestions(
@@ -32,5 +51,18 @@ export async function listIngestions(
     .orderBy(...order.orderBy)
     .limit(query.limit + 1);
   const { items, nextCursor } = order.page(rows, query.limit);
-  return { items: items.map(ingestionView), nextCursor };
+  const received =
+    items.length === 0
+      ? []
+      : await db
+          .select(deliveryColumns)
+          .from(deliveries)
+          .where(
+            inArray(
+              deliveries.ingestionId,
+              items.map((i) => i.id),
+            ),
+          )
+          .orderBy(asc(deliveries.receivedAt));
+  return { items: items.map((i) => ingestionView(i, received)), nextCursor };
 }

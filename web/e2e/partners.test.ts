@@ -156,19 +156,25 @@ describe('shop integrations', () => {
   const shopDomain = `shop-${run}.myshopify.com`;
   const shopSecret = `shpss_${crypto.randomUUID().replaceAll('-', '')}`;
 
-  /** A Shopify orders/create delivery, signed with the shop's secret, to the URL the page shows. */
-  async function shopOrder(receiverUrl: string, id: number, sku: string) {
+  /** A Shopify order delivery (orders/create unless said), signed with the shop's secret, to the URL the page shows. */
+  async function shopOrder(
+    receiverUrl: string,
+    id: number,
+    sku: string,
+    { topic = 'orders/create', updatedAt = '2026-01-15T12:00:00Z' } = {},
+  ) {
     const body = JSON.stringify({
       ...shopifyFixture,
       id,
       name: `#${id}`,
+      updated_at: updatedAt,
       line_items: [{ ...shopifyFixture.line_items[0], sku, quantity: 1 }],
     });
     const res = await fetch(receiverUrl, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-shopify-topic': 'orders/create',
+        'x-shopify-topic': topic,
         'x-shopify-shop-domain': shopDomain,
         'x-shopify-webhook-id': crypto.randomUUID(),
         'x-shopify-hmac-sha256': createHmac('sha256', shopSecret).update(body).digest('base64'),
@@ -206,6 +212,13 @@ describe('shop integrations', () => {
     await page.getByLabel('Show').selectOption('done');
     const made = page.locator(`tr[data-external-order="${good}"]`);
     await refreshUntilShown(page, made);
+    // An update sent before the order was made, delivered late: listed, and why it changed nothing.
+    await shopOrder(receiverUrl, good, world.skus[1] as string, {
+      topic: 'orders/updated',
+      updatedAt: '2026-01-15T11:00:00Z',
+    });
+    const ignored = made.getByText(/^Ignored orders\/updated: Older/);
+    await refreshUntilShown(page, ignored);
     await made.getByRole('link', { name: /^Order / }).click();
     await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
   });

@@ -1843,6 +1843,26 @@ export interface components {
             createdAt: string;
             /** @example 2026-01-15T09:30:00.000Z */
             updatedAt: string;
+            /** @description The platform's deliveries of this order, oldest first */
+            deliveries: components["schemas"]["IngestionDelivery"][];
+        };
+        IngestionDelivery: {
+            /**
+             * @description The platform's delivery id (X-Shopify-Webhook-Id, X-WC-Webhook-Delivery-ID)
+             * @example b54557e4-bdd9-4b37-8a5f-bf7d70bcd043
+             */
+            deliveryId: string;
+            /** @example orders/updated */
+            topic: string;
+            /** @example 2026-01-15T09:30:00.000Z */
+            receivedAt: string;
+            /** @example 2026-01-15T09:30:00.000Z */
+            processedAt: string | null;
+            /**
+             * @description Why this delivery changed nothing once processed
+             * @example Older than the update already applied.
+             */
+            skippedReason: string | null;
         };
         Job: {
             /** @example 4182 */
@@ -4157,7 +4177,16 @@ export interface operations {
                      *           "orderId": null,
                      *           "lastTopic": "orders/create",
                      *           "createdAt": "2026-01-15T09:30:00.000Z",
-                     *           "updatedAt": "2026-01-15T09:30:00.000Z"
+                     *           "updatedAt": "2026-01-15T09:30:00.000Z",
+                     *           "deliveries": [
+                     *             {
+                     *               "deliveryId": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+                     *               "topic": "orders/updated",
+                     *               "receivedAt": "2026-01-15T09:30:00.000Z",
+                     *               "processedAt": "2026-01-15T09:30:00.000Z",
+                     *               "skippedReason": "Older than the update already applied."
+                     *             }
+                     *           ]
                      *         }
                      *       ],
                      *       "nextCursor": "WyJIQU0tMTZPWiJd"
