@@ -210,8 +210,11 @@ const configFields = z.object({
   QSTASH_CURRENT_SIGNING_KEY: z.string().min(1).optional(),
   /** The key QStash signs with after its next key rotation; also accepted. */
   QSTASH_NEXT_SIGNING_KEY: z.string().min(1).optional(),
-  /** How often QStash retries a delivery the receiver did not accept (its plan caps it). */
-  QSTASH_RETRIES: z.coerce.number().int().min(0).max(100).default(5),
+  /**
+   * How often QStash retries a delivery the receiver did not accept (its plan caps it), within
+   * the five minutes receivers accept a signature's timestamp; then we publish it again, signed afresh.
+   */
+  QSTASH_RETRIES: z.coerce.number().int().min(0).max(7).default(5),
   /**
    * The public URL QStash calls back on with each attempt's result (the edge's, e.g.
    * https://api.example.com): /api/webhooks/qstash/callback is appended. Required with QSTASH_TOKEN.

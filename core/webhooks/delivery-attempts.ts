@@ -283,10 +283,18 @@ async function handToQStash(
     const outcome = notSent(target.reason);
     return { result: await record(db, sub, delivery, outcome, settings), outcome };
   }
-  await publishDelivery({ ...out, sendingSince: delivery.createdAt }, settings);
+  await publishDelivery({ ...out, sendingSince: delivery.createdAt, attempts: delivery.attempts }, settings);
+  // In QStash's hands: not due for us. Unless a callback came first (QStash can be quicker than
+  // this update): it counted an attempt and said what follows, so this changes nothing then.
   await db
     .update(deliveries)
     .set({ nextAttemptAt: null })
-    .where(and(eq(deliveries.id, delivery.id), eq(deliveries.status, 'pending')));
+    .where(
+      and(
+        eq(deliveries.id, delivery.id),
+        eq(deliveries.status, 'pending'),
+        eq(deliveries.attempts, delivery.attempts),
+      ),
+    );
   return { result: 'published' };
 }

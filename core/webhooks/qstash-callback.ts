@@ -5,17 +5,19 @@
  * `Upstash-Signature` verifies with the SDK's Receiver under the current or the next signing key,
  * for exactly the callback URL we published (which names the delivery) and this body. What it
  * says feeds the same rules as our own attempts: 2xx succeeds, 410 disables the subscription, a
- * subscription failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled, and a given-up delivery fails;
- * a delivery we fail while QStash would still retry it is cancelled there.
+ * subscription failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled, a delivery QStash gave up on
+ * is published again after our backoff (a fresh signature) until five days have passed, and a
+ * delivery we fail while QStash would still retry it is cancelled there.
  */
 import { Receiver } from '@upstash/qstash';
 import { eq } from 'drizzle-orm';
 import type { Database, Transaction } from '../platform/database.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../platform/problem.ts';
 import { disableSubscription, markFailing, markHealthy, settle } from './delivery-attempts.ts';
+import { wakeSenderAt } from './delivery-queue.ts';
 import { type CallbackOutcome, cancelPublished, qstashCallbackUrl } from './qstash-publisher.ts';
 import { type QStashCallbackBody, qstashCallbackBody } from './schemas.ts';
-import type { QStashSettings, WebhookSettings } from './settings.ts';
+import { type QStashSettings, retryDelayMs, type WebhookSettings } from './settings.ts';
 import type { SubscriptionRow } from './subscriptions.ts';
 import { deliveries, deliveryAttempts, subscriptions } from './tables.ts';
 import { RESPONSE_KEEP_BYTES } from './webhook-sender.ts';
@@ -101,10 +103,23 @@ async function applyOutcome(
     await disableSubscription(tx, sub, `deliveries failed for ${Math.round(failingFor / 3_600_000)} hours`);
     return 'failed';
   }
-  // QStash retries an attempt that failed; its failure callback says it stopped.
-  const status = outcome === 'failure' ? 'failed' : 'pending';
-  await settle(tx, delivery, status, null);
-  return status;
+  // QStash retries an attempt that failed (no next attempt of ours meanwhile).
+  if (outcome === 'attempt') {
+    await settle(tx, delivery, 'pending', null);
+    return 'pending';
+  }
+  // Its failure callback: it stopped after a short burst of retries (qstash-publisher.ts). We
+  // publish it again after our own backoff, signed afresh, until five days have passed.
+  if (Date.now() - delivery.createdAt.getTime() >= settings.disableAfterMs) {
+    await settle(tx, delivery, 'failed', null);
+    return 'failed';
+  }
+  // Our backoff counts QStash's rounds (each its retries + 1 attempts), not its attempts.
+  const rounds = Math.max(1, Math.floor((delivery.attempts + 1) / ((settings.qstash?.retries ?? 0) + 1)));
+  const runAt = new Date(Date.now() + retryDelayMs(settings, rounds));
+  await settle(tx, delivery, 'pending', runAt);
+  await wakeSenderAt(tx, sub.id, runAt, delivery.id);
+  return 'pending';
 }
 
 /**

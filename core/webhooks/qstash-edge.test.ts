@@ -133,35 +133,55 @@ describe('deliveries published through QStash', () => {
     expect(callback.answered).toBe(200);
   });
 
-  test("each failed attempt is logged from QStash's callbacks; its failure callback fails the delivery", async () => {
+  test("each failed attempt is logged from QStash's callbacks; after its failure callback the delivery is published again, signed afresh", async () => {
     const r = await receiver({ answer: 503 });
     const sub = await subscribe(r.url);
     await newProduct();
-    const failed = await settled(sub.id, 'failed');
-    // Three attempts (retries: 2), each from a callback, then QStash's failure callback.
-    expect(failed.attempts.map((a) => a.statusCode)).toEqual([503, 503, 503, 503]);
-    expect(failed.attempts.slice(0, 3).every((a) => a.error === 'the receiver answered 503')).toBe(true);
-    expect(failed.attempts[3]!.error).toContain('QStash gave up after 2 retries');
-    expect(new Set(r.received.map((x) => x.headers['webhook-id']))).toEqual(new Set([failed.webhookId]));
+    // Three attempts (retries: 2), each from a callback, then QStash's failure callback: the
+    // delivery waits for our own retry instead of failing.
+    const gaveUp = await eventually(async () => {
+      const [d] = await deliveriesOf(sub.id);
+      return d && d.attempts.length >= 4 ? d : undefined;
+    }, 30_000);
+    r.mode = { answer: 204 };
+    expect(gaveUp.attempts.slice(0, 4).map((a) => a.statusCode)).toEqual([503, 503, 503, 503]);
+    expect(gaveUp.attempts.slice(0, 3).every((a) => a.error === 'the receiver answered 503')).toBe(true);
+    expect(gaveUp.attempts[3]!.error).toContain('QStash gave up after 2 retries');
     const after = (await (await api.send(admin, `/api/webhooks/${sub.id}`)).json()) as SubscriptionView;
     expect(after.enabled).toBe(true);
     expect(after.failingSince).not.toBeNull();
 
-    // One call retries it: published to QStash again (a new deduplication id), and it succeeds.
-    r.mode = { answer: 204 };
-    const retried = await api.send(admin, `/api/webhooks/${sub.id}/deliveries/${failed.id}/retry`, {
-      method: 'POST',
-    });
-    expect(retried.status).toBe(200);
+    // Published again after our backoff: a new deduplication id and a new signature (QStash would
+    // re-send the first one as it was, its timestamp ageing past receivers' tolerance).
     const done = await settled(sub.id, 'succeeded');
     expect(done.attempts.at(-1)).toMatchObject({ statusCode: 204, error: null });
     const publishes = qstash.published.filter(
-      (m) => m.headers['upstash-forward-webhook-id'] === failed.webhookId,
+      (m) => m.headers['upstash-forward-webhook-id'] === done.webhookId,
     );
-    expect(publishes).toHaveLength(2);
-    expect(new Set(publishes.map((m) => m.headers['upstash-deduplication-id'])).size).toBe(2);
+    expect(publishes.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(publishes.map((m) => m.headers['upstash-deduplication-id'])).size).toBe(publishes.length);
+    expect(new Set(publishes.map((m) => m.headers['upstash-forward-webhook-signature'])).size).toBe(
+      publishes.length,
+    );
+    expect(
+      publishes.every((m) => m.headers['upstash-retry-delay'] === 'min(60000, pow(2, retried) * 5000)'),
+    ).toBe(true);
+    const accepted = r.received.find((x) => x.answered === 204)!;
+    expect(() => new Webhook(sub.secret).verify(accepted.body, accepted.headers)).not.toThrow();
     const healthy = (await (await api.send(admin, `/api/webhooks/${sub.id}`)).json()) as SubscriptionView;
     expect(healthy.failingSince).toBeNull();
+
+    // One call retries a delivery whatever became of it: published once more, with a new id.
+    const retried = await api.send(admin, `/api/webhooks/${sub.id}/deliveries/${done.id}/retry`, {
+      method: 'POST',
+    });
+    expect(retried.status).toBe(200);
+    await eventually(async () => {
+      const n = qstash.published.filter(
+        (m) => m.headers['upstash-forward-webhook-id'] === done.webhookId,
+      ).length;
+      return n > publishes.length ? true : undefined;
+    });
   });
 
   test("a receiver answering 410 through QStash disables its subscription and stops QStash's retries", async () => {

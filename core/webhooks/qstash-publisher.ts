@@ -42,12 +42,22 @@ function clientFor(settings: QStashSettings): Client {
 }
 
 /**
+ * QStash re-sends the request exactly as published, its webhook-timestamp included, and
+ * receivers refuse a timestamp older than five minutes (Standard Webhooks' tolerance). So its
+ * retries are kept inside that window: 5 s doubling, at most a minute apart (QSTASH_RETRIES is
+ * capped at 7: 5+10+20+40+60+60+60 s). When it gives up, its failure callback hands the delivery
+ * back to us, and we publish it again later, signed afresh (qstash-callback.ts).
+ */
+const QSTASH_RETRY_DELAY_MS = 'min(60000, pow(2, retried) * 5000)';
+
+/**
  * Hands one delivery to QStash. `sendingSince` (when the delivery was made due: at its creation, a
- * retry or a replay) keys QStash's deduplication, so a job that runs twice publishes it once,
- * while an explicit retry publishes it again.
+ * retry or a replay) and `attempts` (how many attempts it has had) key QStash's deduplication, so
+ * a job that runs twice publishes it once, while an explicit retry or our own retry after QStash
+ * gave up publishes it again.
  */
 export async function publishDelivery(
-  out: Outgoing & { sendingSince: Date },
+  out: Outgoing & { sendingSince: Date; attempts: number },
   settings: WebhookSettings & { qstash: QStashSettings },
 ): Promise<{ messageId: string }> {
   const qstash = settings.qstash;
@@ -56,10 +66,11 @@ export async function publishDelivery(
     body: out.body,
     headers: { 'content-type': 'application/json', ...signedHeaders(out) },
     retries: qstash.retries,
+    retryDelay: QSTASH_RETRY_DELAY_MS,
     timeout: Math.max(1, Math.ceil(settings.timeoutMs / 1000)), // seconds
     callback: qstashCallbackUrl(qstash, out.deliveryId, 'attempt'),
     failureCallback: qstashCallbackUrl(qstash, out.deliveryId, 'failure'),
-    deduplicationId: `${out.deliveryId}-${out.sendingSince.getTime()}`,
+    deduplicationId: `${out.deliveryId}-${out.sendingSince.getTime()}-${out.attempts}`,
   });
   return { messageId: published.messageId };
 }
