@@ -105,6 +105,8 @@ export async function runGraphql(
     return refused(
       'Name the operation to run (operationName): the document holds none or several by that name.',
     );
+  if (operation.operation !== 'query')
+    return refused(`This API is read-only: run a query, not a ${operation.operation}.`, 'READ_ONLY');
   const variables = params.variables ?? {};
   const limits = checkLimits(graphqlSchema, document, operation, variables);
   if (limits.errors.length > 0)
@@ -120,7 +122,7 @@ export async function runGraphql(
   const errors = (result.errors ?? []).map((e) => formatted(e, logUnexpected));
   const extensions = { cost: limits.cost, depth: limits.depth, reads: sources.reads };
   // No data at all: the variables did not fit the operation (a request error).
-  if (result.data === undefined) return { status: 400, body: { errors, extensions } };
+  if (result.data === undefined || result.data === null) return { status: 400, body: { errors, extensions } };
   return {
     status: statusOf(result, errors),
     body: { ...(errors.length > 0 ? { errors } : {}), data: result.data, extensions },

@@ -126,7 +126,7 @@ const Product = new GraphQLObjectType({
     createdAt: reqStr,
     updatedAt: reqStr,
     availability: {
-      type: nonNull(Availability),
+      type: Availability,
       args: warehouseArg,
       resolve: ((p, a: { warehouseId?: string | null }, s) =>
         availabilityOf(s, String(p.sku), a.warehouseId)) as Resolver,
@@ -174,8 +174,9 @@ function listField(
   filters: GraphQLFieldConfigArgumentMap,
   fromParent: (parent: Json) => Query = () => ({}),
 ) {
+  // Nullable, as every field that reads is: one refusal nulls that field, not the whole answer.
   return {
-    type: nonNull(pageOf(item)),
+    type: pageOf(item),
     args: { ...pageArgs, ...filters },
     resolve: ((parent, { first, after, ...rest }: PageArgs, s) =>
       s.get(path, {
@@ -206,7 +207,7 @@ const Warehouse: GraphQLObjectType = new GraphQLObjectType({
     name: str,
     timezone: str,
     availability: {
-      type: listOf(Availability),
+      type: new GraphQLList(nonNull(Availability)),
       args: skusArg,
       resolve: ((w, a: { skus: string[] }, s) =>
         Promise.all(a.skus.map((sku) => availabilityOf(s, sku, String(w.id))))) as Resolver<{
@@ -363,7 +364,7 @@ const QueryType = new GraphQLObjectType({
       category: str,
     }),
     availability: {
-      type: listOf(Availability),
+      type: new GraphQLList(nonNull(Availability)),
       description: 'Availability of these skus (at most 200), batched: one read per warehouse room.',
       args: { ...skusArg, ...warehouseArg },
       resolve: ((_r, a: { skus: string[]; warehouseId?: string | null }, s) =>
@@ -386,7 +387,7 @@ const QueryType = new GraphQLObjectType({
       warehouseId: { type: GraphQLID },
     }),
     analyticsSummary: {
-      type: nonNull(JsonScalar),
+      type: JsonScalar,
       description:
         'GET /api/analytics/summary as core answers it (units sold, revenue, inventory value, turnover, days of cover, stockouts, low-stock count).',
       args: { from: str, to: str, warehouseId: { type: GraphQLID } },
