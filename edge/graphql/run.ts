@@ -41,6 +41,7 @@ const codes: Record<number, string> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
+  422: 'BAD_USER_INPUT',
   429: 'TOO_MANY_REQUESTS',
 };
 
