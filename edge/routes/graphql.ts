@@ -119,7 +119,7 @@ const persisted: Record<string, string> = persistedQueries;
 
 /** A POST body as GraphQL params, or the 400 that says what is wrong with it. */
 async function postedParams(c: Context<EdgeEnv>, maxBytes: number): Promise<GraphqlParams | GraphqlAnswer> {
-  if (!/^application\/(graphql-response\+)?json\b/.test(c.req.header('content-type') ?? ''))
+  if (!/^application\/json\b/.test(c.req.header('content-type') ?? ''))
     return refused(
       'Send the query as JSON: Content-Type: application/json, { "query": ..., "variables": ... }.',
     );
