@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { products } from '../../core/catalog/tables.ts';
 import { createApiKey } from '../../core/identity/api-keys.ts';
-import { warehouses } from '../../core/inventory/tables.ts';
 import { type Actor, signedIn } from '../../test/harness/auth.ts';
 import { type TestEdge, testEdge } from '../../test/harness/edge.ts';
 import { eventually, expectProblem, postJson } from '../../test/harness/http.ts';
@@ -67,21 +66,27 @@ async function adjust(warehouseId: string, sku: string, delta: number) {
 beforeAll(async () => {
   edge = await testEdge();
   const db = edge.database.db;
-  [hel, ber, far] = (await db
-    .insert(warehouses)
-    .values([
-      { code: `H${run}`, name: 'GraphQL Helsinki' },
-      { code: `B${run}`, name: 'GraphQL Berlin' },
-      { code: `N${run}`, name: 'GraphQL New York' },
-    ])
-    .returning({ id: warehouses.id, code: warehouses.code })) as [typeof hel, typeof ber, typeof far];
+  const target = { url: edge.url, db };
+  admin = await signedIn(target, { roles: ['admin'] });
+  // As in a shared stack, the edge has its warehouse directory before these warehouses exist.
+  expect((await gql(admin.headers, '{ availability(skus: ["none"]) { sku } }')).status).toBe(200);
+  // Through the API: a new warehouse purges the edge's catalog, so its warehouse directory
+  // (kept per isolate) lists it at once; one written to the database alone could wait unseen.
+  const warehouse = async (code: string, name: string) => {
+    const res = await postJson(`${edge.url}/api/warehouses`, { code, name }, admin.headers);
+    const text = await res.text();
+    expect(res.status, text).toBe(201);
+    const { id } = JSON.parse(text) as { id: string };
+    return { id, code };
+  };
+  hel = await warehouse(`H${run}`, 'GraphQL Helsinki');
+  ber = await warehouse(`B${run}`, 'GraphQL Berlin');
+  far = await warehouse(`N${run}`, 'GraphQL New York');
   await db
     .insert(products)
     .values(
       skus.map((sku) => ({ sku, name: `GraphQL ${sku}`, category, priceAmount: 500, priceCurrency: 'EUR' })),
     );
-  const target = { url: edge.url, db };
-  admin = await signedIn(target, { roles: ['admin'] });
   bothClerk = await signedIn(target, { roles: ['clerk'], warehouseIds: [hel.id, ber.id] });
   helClerk = await signedIn(target, { roles: ['clerk'], warehouseIds: [hel.id] });
   const key = await createApiKey(
