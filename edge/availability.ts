@@ -6,7 +6,11 @@
  * never been filled rebuilds itself from Postgres first. Only the list of warehouses (ids and
  * codes, which rarely change) is read from Postgres, and kept per isolate.
  */
-import { type Availability, withOnOrder } from '../core/inventory/availability.ts';
+import {
+  type Availability,
+  type WarehouseAvailability,
+  withOnOrder,
+} from '../core/inventory/availability.ts';
 import { catalogView } from './catalog.ts';
 import { catalogReader } from './catalog-reader.ts';
 import type { EdgeBindings } from './env.ts';
@@ -42,26 +46,50 @@ export async function availabilityAtEdge(
   const inScope = caller.roles.includes('admin')
     ? all
     : all.filter((w) => caller.warehouseIds.includes(w.id));
-  const perWarehouse = await Promise.all(
-    inScope.map(async (w) => {
-      const room = c.env.WAREHOUSE_ROOMS.get(c.env.WAREHOUSE_ROOMS.idFromName(w.id));
-      const { levels, onOrder } = await room.availabilitySynced(w.id, [sku]);
-      const held = levels.map((l) => ({
-        warehouseId: w.id,
-        code: w.code,
-        onHand: l.onHand,
-        reserved: l.reserved,
-        available: l.available,
-        version: l.version,
-      }));
-      return withOnOrder(held, onOrder, new Map([[w.id, w.code]]));
-    }),
-  );
-  const warehouses = perWarehouse.flat().sort((a, b) => a.code.localeCompare(b.code));
+  const perWarehouse = await Promise.all(inScope.map((w) => roomAvailability(c.env, w, [sku])));
+  const warehouses = perWarehouse.flatMap((bySku) => bySku.get(sku) ?? []).sort(byCode);
   return {
     sku,
     warehouses,
     available: warehouses.reduce((n, w) => n + w.available, 0),
     onOrder: warehouses.reduce((n, w) => n + (w.onOrder ?? 0), 0),
   };
+}
+
+const byCode = (a: { code: string }, b: { code: string }) => a.code.localeCompare(b.code);
+
+/**
+ * One room's answer for many skus in one call (GraphQL's batched loading asks this way): each
+ * asked sku's entry in this warehouse, keyed as asked; a sku with no level and nothing on order
+ * has none.
+ */
+export async function roomAvailability(
+  env: EdgeBindings,
+  warehouse: { id: string; code: string },
+  skus: string[],
+): Promise<Map<string, WarehouseAvailability>> {
+  const room = env.WAREHOUSE_ROOMS.get(env.WAREHOUSE_ROOMS.idFromName(warehouse.id));
+  const { levels, onOrder } = await room.availabilitySynced(warehouse.id, skus);
+  const codes = new Map([[warehouse.id, warehouse.code]]);
+  const entries = new Map<string, WarehouseAvailability>();
+  for (const sku of skus) {
+    const same = (s: string) => s.toLowerCase() === sku.toLowerCase();
+    const held = levels
+      .filter((l) => same(l.sku))
+      .map((l) => ({
+        warehouseId: warehouse.id,
+        code: warehouse.code,
+        onHand: l.onHand,
+        reserved: l.reserved,
+        available: l.available,
+        version: l.version,
+      }));
+    const [entry] = withOnOrder(
+      held,
+      onOrder.filter((o) => same(o.sku)),
+      codes,
+    );
+    if (entry) entries.set(sku, entry);
+  }
+  return entries;
 }

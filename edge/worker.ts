@@ -8,6 +8,7 @@ import { type EdgeEnv, edgeLogger, edgeLoggerAt } from './env.ts';
 import { barcodeRoutes } from './routes/barcodes.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { gatewayRoutes, loggedAtDebug } from './routes/gateway.ts';
+import { graphqlRoutes } from './routes/graphql.ts';
 import { healthRoutes } from './routes/health.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { productRoutes } from './routes/products.ts';
@@ -29,6 +30,7 @@ app.route('/', productRoutes);
 app.route('/', barcodeRoutes);
 app.route('/', internalRoutes);
 app.route('/', warehouseSocketRoutes);
+app.route('/', graphqlRoutes(app));
 app.route('/', gatewayRoutes);
 
 handleErrors(app, edgeLoggerAt('info'));

@@ -5,9 +5,12 @@
  * object. Each issue that adds endpoints adds its rows here (a missing row fails the matrix).
  */
 import { beforeAll } from 'bun:test';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { enqueueJob } from '../core/platform/outbox.ts';
 import { deliveries } from '../core/webhooks/tables.ts';
+import persistedQueries from '../edge/graphql/persisted-queries.json';
 import { type AccessCase, type CallContext, describeAccess, type MatrixWorld } from './harness/access.ts';
 import { type TestEdge, testEdge } from './harness/edge.ts';
 
@@ -767,6 +770,85 @@ const webhookCases: AccessCase[] = [
   },
 ];
 
+/** A GraphQL query as a matrix request: the status follows the REST endpoint each field reads. */
+const graphql = (query: string, variables: Record<string, unknown>) => ({
+  method: 'POST',
+  path: '/graphql',
+  body: { query, variables },
+});
+
+const warehouseAvailabilityQuery = Object.entries(persistedQueries as Record<string, string>).find(([, q]) =>
+  q.startsWith('query WarehouseAvailability'),
+)![0];
+
+// Core's analytics (issue 19, merged beside this): its GraphQL row applies once the endpoint is there.
+const analyticsLanded = existsSync(join(import.meta.dir, '..', 'core', 'analytics', 'routes.ts'));
+
+const graphqlCases: AccessCase[] = [
+  ...(analyticsLanded
+    ? [
+        {
+          endpoint: 'POST /graphql',
+          label: 'the analytics summary of a warehouse',
+          scoped: true,
+          allow: { admin: 'anywhere', manager: 'own' },
+          request: ({ warehouse }: CallContext) =>
+            graphql('query($w: ID) { analyticsSummary(warehouseId: $w) }', { w: warehouse.id }),
+        } satisfies AccessCase,
+      ]
+    : []),
+  {
+    endpoint: 'POST /graphql',
+    label: 'availability in a warehouse',
+    scoped: true,
+    allow: everyone,
+    request: ({ world, warehouse }) =>
+      graphql('query($s: [String!]!, $w: ID) { availability(skus: $s, warehouseId: $w) { available } }', {
+        s: [sku(world)],
+        w: warehouse.id,
+      }),
+  },
+  {
+    endpoint: 'POST /graphql',
+    label: 'an order',
+    scoped: true,
+    allow: everyone,
+    hiddenFrom: ['partner'],
+    request: async (ctx) =>
+      graphql('query($id: ID!) { order(id: $id) { id status } }', { id: await freshOrder(ctx) }),
+  },
+  {
+    endpoint: 'POST /graphql',
+    label: 'a transfer',
+    scoped: true,
+    allow: staff,
+    request: async (ctx) =>
+      graphql('query($id: ID!) { transfer(id: $id) { id } }', { id: await transferOut(ctx) }),
+  },
+  {
+    endpoint: 'POST /graphql',
+    label: 'a purchase order',
+    scoped: true,
+    allow: staff,
+    request: async (ctx) =>
+      graphql('query($id: ID!) { purchaseOrder(id: $id) { id lines { sku } } }', {
+        id: (await freshPurchaseOrder(ctx)).id,
+      }),
+  },
+  {
+    endpoint: 'GET /graphql',
+    label: 'a persisted query of availability in a warehouse',
+    scoped: true,
+    allow: everyone,
+    request: ({ world, warehouse }) => ({
+      method: 'GET',
+      path: `/graphql?id=${warehouseAvailabilityQuery}&variables=${encodeURIComponent(
+        JSON.stringify({ skus: [sku(world)], warehouseId: warehouse.id }),
+      )}`,
+    }),
+  },
+];
+
 /** A product with a barcode, stocked in all three warehouses. */
 async function prepare(w: MatrixWorld, admin: CallContext['admin']): Promise<Record<string, string>> {
   const fixtures = { sku: `MX-${w.unique()}`, barcode: '4006381333931' };
@@ -787,6 +869,14 @@ async function prepare(w: MatrixWorld, admin: CallContext['admin']): Promise<Rec
 
 describeAccess(
   () => ({ url: edge.url, db: edge.database.db }),
-  [...identityCases, ...catalogCases, ...inventoryCases, ...orderCases, ...purchasingCases, ...webhookCases],
+  [
+    ...identityCases,
+    ...catalogCases,
+    ...inventoryCases,
+    ...orderCases,
+    ...purchasingCases,
+    ...webhookCases,
+    ...graphqlCases,
+  ],
   prepare,
 );

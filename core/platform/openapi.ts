@@ -61,6 +61,10 @@ export const apiTags = [
   },
   { name: 'health', description: 'Whether the edge, core, the database and the Durable Objects answer.' },
   { name: 'meta', description: 'This document.' },
+  {
+    name: 'graphql',
+    description: 'A read-only GraphQL API at the edge, with the same credentials, roles and scopes as REST.',
+  },
 ];
 
 /** Spread into a createRoute() config of a route anyone may call (no credentials). */

@@ -38,6 +38,7 @@ describe('a URL leads to the file that answers it', () => {
     ['/internal/warehouses/:id/resync', 'routes/internal.ts'],
     ['/internal/warehouses/:id/snapshot', 'routes/internal.ts'],
     ['/internal/rooms/access', 'routes/internal.ts'],
+    ['/graphql', 'routes/graphql.ts'],
     ['/api/*', 'routes/gateway.ts'],
     ['/.well-known/*', 'routes/gateway.ts'],
   ];
@@ -48,7 +49,7 @@ describe('a URL leads to the file that answers it', () => {
   test('worker.ts only mounts routes and exports the worker and its Durable Objects', () => {
     const worker = source('worker.ts');
     expect(worker).not.toMatch(/\.(get|post|put|patch|delete|all|openapi)\(/);
-    expect(worker.match(/app\.route\('\/', \w+(\(app\))?\);/g)?.length).toBe(7);
+    expect(worker.match(/app\.route\('\/', \w+(\(app\))?\);/g)?.length).toBe(8);
   });
 
   test('URLs the edge and core both answer say so where the edge answers them', () => {

@@ -57,6 +57,8 @@ export type Credential = 'token' | 'key';
 export interface AccessCase {
   /** `METHOD /path` exactly as in the OpenAPI document, e.g. `GET /api/orders/{id}`. */
   endpoint: string;
+  /** What this row asks, when one endpoint has several (GraphQL's fields). */
+  label?: string;
   /** Who may: 'anywhere', or 'own' (only in their scope). Roles not listed get 403. */
   allow: Partial<Record<Role, 'anywhere' | 'own'>>;
   /** Whether the request names a warehouse, so own vs other matters. */
@@ -177,7 +179,7 @@ export function describeAccess(
   });
 
   for (const c of cases) {
-    describe(c.endpoint, () => {
+    describe(c.label ? `${c.endpoint} (${c.label})` : c.endpoint, () => {
       test('no credentials: 401', async () => {
         const r = await c.request(context(callers[0]!, world.own));
         expect((await send({}, r)).status).toBe(401);

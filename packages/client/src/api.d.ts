@@ -1320,6 +1320,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/graphql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Run a persisted GraphQL query by its hash
+         * @description Runs one of the queries committed in `edge/graphql/persisted-queries.json` (cacheable URLs, no query text over GET: any other query is refused). Read-only GraphQL over products, availability per warehouse (from the warehouse rooms, batched), orders, transfers, purchase orders and the analytics summary, with the same credentials, roles and warehouse scopes as the REST API: every field reads what its REST endpoint would give you. Depth at most 8; cost at most 10,000 (a list counts once per item its `first` allows); the answer's `extensions` say the cost and the reads made. The schema is `edge/graphql/schema.graphql`.
+         */
+        get: operations["getGraphqlPersisted"];
+        put?: never;
+        /**
+         * Run a GraphQL query (read-only)
+         * @description Read-only GraphQL over products, availability per warehouse (from the warehouse rooms, batched), orders, transfers, purchase orders and the analytics summary, with the same credentials, roles and warehouse scopes as the REST API: every field reads what its REST endpoint would give you. Depth at most 8; cost at most 10,000 (a list counts once per item its `first` allows); the answer's `extensions` say the cost and the reads made. The schema is `edge/graphql/schema.graphql`.
+         */
+        post: operations["postGraphql"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1769,6 +1793,63 @@ export interface components {
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw0d3Bq7f5x6Y=
              */
             secret: string;
+        };
+        GraphqlRequest: {
+            /** @example { products(first: 2) { items { sku availability { available } } endCursor } } */
+            query: string;
+            /** @example {} */
+            variables?: {
+                [key: string]: unknown;
+            } | null;
+            /** @example null */
+            operationName?: string | null;
+        };
+        GraphqlResponse: {
+            /**
+             * @example {
+             *       "products": {
+             *         "items": [
+             *           {
+             *             "sku": "HAM-16OZ",
+             *             "availability": {
+             *               "available": 40
+             *             }
+             *           }
+             *         ],
+             *         "endCursor": null
+             *       }
+             *     }
+             */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @example [
+             *       {
+             *         "message": "This warehouse is outside your scope.",
+             *         "extensions": {
+             *           "code": "FORBIDDEN",
+             *           "status": 403
+             *         }
+             *       }
+             *     ]
+             */
+            errors?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * @example {
+             *       "cost": 7,
+             *       "depth": 4,
+             *       "reads": {
+             *         "rest": 1,
+             *         "rooms": 2
+             *       }
+             *     }
+             */
+            extensions?: {
+                [key: string]: unknown;
+            };
         };
         Health: {
             /** @enum {string} */
@@ -14386,6 +14467,432 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getGraphqlPersisted: {
+        parameters: {
+            query: {
+                /**
+                 * @description The sha256 (hex) of the query text
+                 * @example 5e5d908bd7f7e8903f909892e753101e95ca4e2d19d4108fa08caaba6542d4d0
+                 */
+                id: string;
+                /**
+                 * @description JSON object
+                 * @example {"first":10}
+                 */
+                variables?: string;
+                /** @example ProductsWithAvailability */
+                operationName?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer: `data`, and `errors` for fields that could not be read */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "products": {
+                     *           "items": [
+                     *             {
+                     *               "sku": "HAM-16OZ",
+                     *               "availability": {
+                     *                 "available": 40
+                     *               }
+                     *             }
+                     *           ],
+                     *           "endCursor": null
+                     *         }
+                     *       },
+                     *       "errors": [
+                     *         {
+                     *           "message": "This warehouse is outside your scope.",
+                     *           "extensions": {
+                     *             "code": "FORBIDDEN",
+                     *             "status": 403
+                     *           }
+                     *         }
+                     *       ],
+                     *       "extensions": {
+                     *         "cost": 7,
+                     *         "depth": 4,
+                     *         "reads": {
+                     *           "rest": 1,
+                     *           "rooms": 2
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GraphqlResponse"];
+                };
+            };
+            /** @description Malformed, unknown fields, bad variables, or over the depth or cost limit: `errors`, no `data` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "products": {
+                     *           "items": [
+                     *             {
+                     *               "sku": "HAM-16OZ",
+                     *               "availability": {
+                     *                 "available": 40
+                     *               }
+                     *             }
+                     *           ],
+                     *           "endCursor": null
+                     *         }
+                     *       },
+                     *       "errors": [
+                     *         {
+                     *           "message": "This warehouse is outside your scope.",
+                     *           "extensions": {
+                     *             "code": "FORBIDDEN",
+                     *             "status": 403
+                     *           }
+                     *         }
+                     *       ],
+                     *       "extensions": {
+                     *         "cost": 7,
+                     *         "depth": 4,
+                     *         "reads": {
+                     *           "rest": 1,
+                     *           "rooms": 2
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GraphqlResponse"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing could be read and every error is a refusal (a warehouse outside your scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "products": {
+                     *           "items": [
+                     *             {
+                     *               "sku": "HAM-16OZ",
+                     *               "availability": {
+                     *                 "available": 40
+                     *               }
+                     *             }
+                     *           ],
+                     *           "endCursor": null
+                     *         }
+                     *       },
+                     *       "errors": [
+                     *         {
+                     *           "message": "This warehouse is outside your scope.",
+                     *           "extensions": {
+                     *             "code": "FORBIDDEN",
+                     *             "status": 403
+                     *           }
+                     *         }
+                     *       ],
+                     *       "extensions": {
+                     *         "cost": 7,
+                     *         "depth": 4,
+                     *         "reads": {
+                     *           "rest": 1,
+                     *           "rooms": 2
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GraphqlResponse"];
+                };
+            };
+            /** @description Nothing could be read and every error is a not-found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "products": {
+                     *           "items": [
+                     *             {
+                     *               "sku": "HAM-16OZ",
+                     *               "availability": {
+                     *                 "available": 40
+                     *               }
+                     *             }
+                     *           ],
+                     *           "endCursor": null
+                     *         }
+                     *       },
+                     *       "errors": [
+                     *         {
+                     *           "message": "This warehouse is outside your scope.",
+                     *           "extensions": {
+                     *             "code": "FORBIDDEN",
+                     *             "status": 403
+                     *           }
+                     *         }
+                     *       ],
+                     *       "extensions": {
+                     *         "cost": 7,
+                     *         "depth": 4,
+                     *         "reads": {
+                     *           "rest": 1,
+                     *           "rooms": 2
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GraphqlResponse"];
+                };
+            };
+        };
+    };
+    postGraphql: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "query": "{ products(first: 2) { items { sku availability { available } } endCursor } }",
+                 *       "variables": {},
+                 *       "operationName": null
+                 *     }
+                 */
+                "application/json": components["schemas"]["GraphqlRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer: `data`, and `errors` for fields that could not be read */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "products": {
+                     *           "items": [
+                     *             {
+                     *               "sku": "HAM-16OZ",
+                     *               "availability": {
+                     *                 "available": 40
+                     *               }
+                     *             }
+                     *           ],
+                     *           "endCursor": null
+                     *         }
+                     *       },
+                     *       "errors": [
+                     *         {
+                     *           "message": "This warehouse is outside your scope.",
+                     *           "extensions": {
+                     *             "code": "FORBIDDEN",
+                     *             "status": 403
+                     *           }
+                     *         }
+                     *       ],
+                     *       "extensions": {
+                     *         "cost": 7,
+                     *         "depth": 4,
+                     *         "reads": {
+                     *           "rest": 1,
+                     *           "rooms": 2
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GraphqlResponse"];
+                };
+            };
+            /** @description Malformed, unknown fields, bad variables, or over the depth or cost limit: `errors`, no `data` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "products": {
+                     *           "items": [
+                     *             {
+                     *               "sku": "HAM-16OZ",
+                     *               "availability": {
+                     *                 "available": 40
+                     *               }
+                     *             }
+                     *           ],
+                     *           "endCursor": null
+                     *         }
+                     *       },
+                     *       "errors": [
+                     *         {
+                     *           "message": "This warehouse is outside your scope.",
+                     *           "extensions": {
+                     *             "code": "FORBIDDEN",
+                     *             "status": 403
+                     *           }
+                     *         }
+                     *       ],
+                     *       "extensions": {
+                     *         "cost": 7,
+                     *         "depth": 4,
+                     *         "reads": {
+                     *           "rest": 1,
+                     *           "rooms": 2
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GraphqlResponse"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing could be read and every error is a refusal (a warehouse outside your scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "products": {
+                     *           "items": [
+                     *             {
+                     *               "sku": "HAM-16OZ",
+                     *               "availability": {
+                     *                 "available": 40
+                     *               }
+                     *             }
+                     *           ],
+                     *           "endCursor": null
+                     *         }
+                     *       },
+                     *       "errors": [
+                     *         {
+                     *           "message": "This warehouse is outside your scope.",
+                     *           "extensions": {
+                     *             "code": "FORBIDDEN",
+                     *             "status": 403
+                     *           }
+                     *         }
+                     *       ],
+                     *       "extensions": {
+                     *         "cost": 7,
+                     *         "depth": 4,
+                     *         "reads": {
+                     *           "rest": 1,
+                     *           "rooms": 2
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GraphqlResponse"];
+                };
+            };
+            /** @description Nothing could be read and every error is a not-found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "products": {
+                     *           "items": [
+                     *             {
+                     *               "sku": "HAM-16OZ",
+                     *               "availability": {
+                     *                 "available": 40
+                     *               }
+                     *             }
+                     *           ],
+                     *           "endCursor": null
+                     *         }
+                     *       },
+                     *       "errors": [
+                     *         {
+                     *           "message": "This warehouse is outside your scope.",
+                     *           "extensions": {
+                     *             "code": "FORBIDDEN",
+                     *             "status": 403
+                     *           }
+                     *         }
+                     *       ],
+                     *       "extensions": {
+                     *         "cost": 7,
+                     *         "depth": 4,
+                     *         "reads": {
+                     *           "rest": 1,
+                     *           "rooms": 2
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GraphqlResponse"];
                 };
             };
         };
