@@ -61,6 +61,8 @@ export const taskPayloads = {
   'deliver-webhook': z.object({ deliveryId: z.uuid() }),
   /** A shop's order delivery, stored by its receiver (core/integrations/receiving.ts). */
   'ingest-order': z.object({ connectionId: z.uuid(), deliveryId: z.string().min(1) }),
+  /** Cron: the audit entries written since its last run, appended to the hash chain (core/audit). */
+  'chain-audit': z.object({}).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;
