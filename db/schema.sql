@@ -199,6 +199,7 @@ CREATE TABLE integrations.event_archive (
   request_id text,
   occurred_at timestamp with time zone NOT NULL,
   archived_at timestamp with time zone DEFAULT now() NOT NULL,
+  archived_txid xid8 DEFAULT pg_current_xact_id(),
   CONSTRAINT event_archive_pkey PRIMARY KEY (id)
 );
 
@@ -557,6 +558,8 @@ CREATE UNIQUE INDEX connections_channel_key ON integrations.connections USING bt
 CREATE UNIQUE INDEX connections_kind_source_key ON integrations.connections USING btree (kind, source);
 
 CREATE INDEX deliveries_ingestion_idx ON integrations.deliveries USING btree (ingestion_id);
+
+CREATE INDEX event_archive_copy_order_idx ON integrations.event_archive USING btree (COALESCE(archived_txid, '0'::xid8), id);
 
 CREATE INDEX event_archive_occurred_at_idx ON integrations.event_archive USING btree (occurred_at);
 

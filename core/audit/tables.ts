@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, customType, index, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { xid8 } from '../platform/columns.ts';
 
 /**
  * The audit log (db/migrations/0025_audit.sql): entries written by triggers on the audited
@@ -7,8 +8,6 @@ import { bigint, customType, index, jsonb, pgSchema, text, timestamp, uuid } fro
  * Both refuse UPDATE, DELETE and TRUNCATE.
  */
 export const audit = pgSchema('audit');
-
-const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
 
 export const auditEntries = audit.table(
   'entries',

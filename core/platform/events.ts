@@ -63,6 +63,8 @@ export const taskPayloads = {
   'ingest-order': z.object({ connectionId: z.uuid(), deliveryId: z.string().min(1) }),
   /** Cron: the audit entries written since its last run, appended to the hash chain (core/audit). */
   'chain-audit': z.object({}).passthrough(),
+  /** Cron: events and chained audit entries copied to MongoDB, when MONGODB_URL is set. */
+  'archive-to-mongodb': z.object({}).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

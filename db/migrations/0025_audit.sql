@@ -201,3 +201,12 @@ CREATE TRIGGER subscriptions_audit AFTER INSERT OR UPDATE OR DELETE ON webhooks.
 --> statement-breakpoint
 CREATE TRIGGER connections_audit AFTER INSERT OR UPDATE OR DELETE ON integrations.connections
   FOR EACH ROW EXECUTE FUNCTION audit.capture('shop_connection', 'warehouse_id');
+--> statement-breakpoint
+-- The MongoDB copy (core/audit/mongo-archive.ts) reads the event archive in the same commit-safe
+-- (txid, id) order as the chain. No default on ADD COLUMN (a volatile one would rewrite the
+-- table): rows archived before this migration have none and sort first.
+ALTER TABLE integrations.event_archive ADD COLUMN archived_txid xid8;
+--> statement-breakpoint
+ALTER TABLE integrations.event_archive ALTER COLUMN archived_txid SET DEFAULT pg_current_xact_id();
+--> statement-breakpoint
+CREATE INDEX event_archive_copy_order_idx ON integrations.event_archive ((coalesce(archived_txid, '0'::xid8)), id);

@@ -1,5 +1,6 @@
 import type { TaskName } from '../../core/platform/events.ts';
 import type { defineTask } from '../task.ts';
+import { archiveToMongo } from './archive-to-mongodb.ts';
 import { chainAudit } from './chain-audit.ts';
 import { checkWarehouseRooms } from './check-warehouse-rooms.ts';
 import { deliverWebhook } from './deliver-webhook.ts';
@@ -46,4 +47,5 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'deliver-webhook': deliverWebhook,
   'ingest-order': ingestOrderTask,
   'chain-audit': chainAudit,
+  'archive-to-mongodb': archiveToMongo,
 };

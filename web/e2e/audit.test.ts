@@ -46,7 +46,7 @@ describe('the audit trail', () => {
     const sku = `AUDW-${crypto.randomUUID().slice(0, 6)}`;
     const created = await world.client.POST('/api/products', { body: { sku, name: 'Plain name' } });
     await world.client.PATCH('/api/products/{sku}', {
-      params: { path: { sku }, header: { 'If-Match': created.response.headers.get('etag') ?? '' } },
+      params: { path: { sku }, header: { 'if-match': created.response.headers.get('etag') ?? '' } },
       body: { name: 'Better name' },
     });
     const page = await tabs.open(world.admin, `/products/${sku}`);
