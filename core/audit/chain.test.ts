@@ -5,8 +5,10 @@
  */
 import { describe, expect, test } from 'bun:test';
 import type pg from 'pg';
+import { chainAudit } from '../../jobs/tasks/chain-audit.ts';
 import { runCommand } from '../../test/harness/command.ts';
 import { useTestDatabase } from '../../test/harness/database.ts';
+import { runTask } from '../../test/harness/task.ts';
 import { chainAuditEntries } from './chain.ts';
 import { checkAuditChain } from './chain-check.ts';
 
@@ -95,6 +97,13 @@ describe('the chain', () => {
     }
     const report = await checkAuditChain(database().pool);
     expect(report.breaks).toEqual([]);
+  });
+
+  test('the chain-audit job chains what waits', async () => {
+    await writeVendor(database().pool);
+    expect((await checkAuditChain(database().pool)).unchained).toBe(1);
+    await runTask(chainAudit, { db: database().db });
+    expect((await checkAuditChain(database().pool)).unchained).toBe(0);
   });
 
   test('audit:verify passes on the whole chain, printing progress and the head hash', async () => {
