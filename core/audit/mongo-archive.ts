@@ -6,17 +6,15 @@
  * starts again from the beginning); a crash in between writes the batch again, harmlessly.
  */
 import { type Db, MongoClient, MongoServerError } from 'mongodb';
-import { readEventsToCopy } from '../integrations/event-archive-reads.ts';
+import { type ArchivePosition, readEventsToCopy } from '../integrations/event-archive-reads.ts';
 import type { SqlClient } from '../platform/sql-client.ts';
 import {
   ARCHIVE_COLLECTIONS,
   type ArchiveCursor,
-  type AuditDocument,
   archiveIndexes,
   auditDocument,
   type ChainedEntryRow,
   EVENT_TTL_INDEX,
-  type EventDocument,
   eventDocument,
   nextAuditCursor,
   nextEventCursor,
@@ -77,16 +75,29 @@ export async function ensureArchiveIndexes(db: Db, eventTtlDays: number): Promis
   }
 }
 
-async function cursorOf<C extends ArchiveCursor>(db: Db, id: C['_id']): Promise<C['after'] | undefined> {
-  const found = await db.collection<ArchiveCursor>(ARCHIVE_COLLECTIONS.cursors).findOne({ _id: id });
-  return found?.after as C['after'] | undefined;
+/** One stream of the copy: where it reads, what it writes, how its cursor moves. */
+interface Stream<R> {
+  id: ArchiveCursor['_id'];
+  collection: string;
+  read(after: ArchiveCursor['after'] | undefined): Promise<R[]>;
+  document(row: R): { _id: string };
+  next(rows: readonly R[]): ArchiveCursor | undefined;
 }
 
-async function moveCursor(db: Db, cursor: ArchiveCursor | undefined): Promise<void> {
-  if (!cursor) return;
-  await db
-    .collection<ArchiveCursor>(ARCHIVE_COLLECTIONS.cursors)
-    .replaceOne({ _id: cursor._id }, cursor, { upsert: true });
+async function copyStream<R>(db: Db, stream: Stream<R>, batch: number): Promise<number> {
+  const cursors = db.collection<ArchiveCursor>(ARCHIVE_COLLECTIONS.cursors);
+  let copied = 0;
+  for (;;) {
+    const rows = await stream.read((await cursors.findOne({ _id: stream.id }))?.after);
+    if (rows.length > 0)
+      await db
+        .collection<{ _id: string }>(stream.collection)
+        .bulkWrite(upserts(rows.map(stream.document)), { ordered: false });
+    const next = stream.next(rows);
+    if (next) await cursors.replaceOne({ _id: next._id }, next, { upsert: true });
+    copied += rows.length;
+    if (rows.length < batch) return copied;
+  }
 }
 
 /** Copies what waits in both streams, a batch at a time; how many documents of each. */
@@ -95,30 +106,29 @@ export async function copyToMongo(
   db: Db,
   batch = 500,
 ): Promise<{ events: number; audit: number }> {
-  const copied = { events: 0, audit: 0 };
-  for (;;) {
-    const after = await cursorOf<Extract<ArchiveCursor, { _id: 'events' }>>(db, 'events');
-    const rows = await readEventsToCopy(pg, after ?? null, batch);
-    if (rows.length > 0)
-      await db
-        .collection<EventDocument>(ARCHIVE_COLLECTIONS.events)
-        .bulkWrite(upserts(rows.map(eventDocument)), { ordered: false });
-    await moveCursor(db, nextEventCursor(rows));
-    copied.events += rows.length;
-    if (rows.length < batch) break;
-  }
-  for (;;) {
-    const after = await cursorOf<Extract<ArchiveCursor, { _id: 'audit' }>>(db, 'audit');
-    const rows = await readChainedEntries(pg, after ?? 0, batch);
-    if (rows.length > 0)
-      await db
-        .collection<AuditDocument>(ARCHIVE_COLLECTIONS.audit)
-        .bulkWrite(upserts(rows.map(auditDocument)), { ordered: false });
-    await moveCursor(db, nextAuditCursor(rows));
-    copied.audit += rows.length;
-    if (rows.length < batch) break;
-  }
-  return copied;
+  const events = await copyStream(
+    db,
+    {
+      id: 'events',
+      collection: ARCHIVE_COLLECTIONS.events,
+      read: (after) => readEventsToCopy(pg, (after as ArchivePosition | undefined) ?? null, batch),
+      document: eventDocument,
+      next: nextEventCursor,
+    },
+    batch,
+  );
+  const audit = await copyStream(
+    db,
+    {
+      id: 'audit',
+      collection: ARCHIVE_COLLECTIONS.audit,
+      read: (after) => readChainedEntries(pg, (after as number | undefined) ?? 0, batch),
+      document: auditDocument,
+      next: nextAuditCursor,
+    },
+    batch,
+  );
+  return { events, audit };
 }
 
 /** One connected archive per process: the driver pools its own connections. */
