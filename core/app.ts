@@ -1,5 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type AppEnv, createRouter, provideRuntime } from './app-env.ts';
+import { auditWrites } from './audit/request-audit.ts';
+import { auditRoutes } from './audit/routes.ts';
 import { createLabelRenderer, type LabelRenderer } from './catalog/label-rendering.ts';
 import { catalogRoutes, IMPORT_PATH } from './catalog/routes.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -31,6 +33,7 @@ const routers: Record<ServiceName, OpenAPIHono<AppEnv>> = {
   purchasing: purchasingRoutes,
   integrations: integrationsRoutes,
   webhooks: webhooksRoutes,
+  audit: auditRoutes,
 };
 
 export interface CoreAppOptions {
@@ -97,6 +100,7 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
       createIdentityRuntime(opts.db, opts.auth),
       opts.inventory ?? createLocalInventoryClient(opts.db),
     ),
+    auditWrites(),
   );
   const labels = opts.labels ?? createLabelRenderer({ workers: 2, queue: 8 });
   const holds = opts.holds ?? holdSettingsFrom(parseEnv(configSchema, {}));

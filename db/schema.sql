@@ -4,6 +4,8 @@ CREATE EXTENSION pg_trgm WITH SCHEMA public;
 
 -- schemas
 
+CREATE SCHEMA audit;
+
 CREATE SCHEMA catalog;
 
 CREATE SCHEMA drizzle;
@@ -23,6 +25,32 @@ CREATE SCHEMA purchasing;
 CREATE SCHEMA webhooks;
 
 -- tables
+
+CREATE TABLE audit.chain (
+  "position" bigint NOT NULL,
+  entry_id bigint NOT NULL,
+  prev_hash text NOT NULL,
+  hash text NOT NULL,
+  chained_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT chain_entry_id_fkey FOREIGN KEY (entry_id) REFERENCES audit.entries(id),
+  CONSTRAINT chain_entry_id_key UNIQUE (entry_id),
+  CONSTRAINT chain_pkey PRIMARY KEY ("position")
+);
+
+CREATE TABLE audit.entries (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  txid xid8 DEFAULT pg_current_xact_id() NOT NULL,
+  at timestamp with time zone DEFAULT now() NOT NULL,
+  actor jsonb NOT NULL,
+  actor_id text GENERATED ALWAYS AS ((actor ->> 'id'::text)) STORED,
+  action text NOT NULL,
+  entity_type text NOT NULL,
+  entity_id text NOT NULL,
+  changes jsonb NOT NULL,
+  request_id text,
+  warehouse_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+  CONSTRAINT entries_pkey PRIMARY KEY (id)
+);
 
 CREATE TABLE catalog.products (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -171,6 +199,7 @@ CREATE TABLE integrations.event_archive (
   request_id text,
   occurred_at timestamp with time zone NOT NULL,
   archived_at timestamp with time zone DEFAULT now() NOT NULL,
+  archived_txid xid8 DEFAULT pg_current_xact_id(),
   CONSTRAINT event_archive_pkey PRIMARY KEY (id)
 );
 
@@ -490,6 +519,16 @@ CREATE TABLE webhooks.subscriptions (
 
 -- indexes
 
+CREATE INDEX entries_actor_idx ON audit.entries USING btree (actor_id, id);
+
+CREATE INDEX entries_at_idx ON audit.entries USING btree (at, id);
+
+CREATE INDEX entries_chain_order_idx ON audit.entries USING btree (txid, id);
+
+CREATE INDEX entries_entity_idx ON audit.entries USING btree (entity_type, entity_id, id);
+
+CREATE INDEX entries_warehouses_idx ON audit.entries USING gin (warehouse_ids);
+
 CREATE INDEX products_active_sku_idx ON catalog.products USING btree (lower(sku)) WHERE (NOT archived);
 
 CREATE UNIQUE INDEX products_barcode_key ON catalog.products USING btree (barcode_key) WHERE (barcode_key IS NOT NULL);
@@ -519,6 +558,8 @@ CREATE UNIQUE INDEX connections_channel_key ON integrations.connections USING bt
 CREATE UNIQUE INDEX connections_kind_source_key ON integrations.connections USING btree (kind, source);
 
 CREATE INDEX deliveries_ingestion_idx ON integrations.deliveries USING btree (ingestion_id);
+
+CREATE INDEX event_archive_copy_order_idx ON integrations.event_archive USING btree (COALESCE(archived_txid, '0'::xid8), id);
 
 CREATE INDEX event_archive_occurred_at_idx ON integrations.event_archive USING btree (occurred_at);
 
@@ -589,6 +630,119 @@ CREATE INDEX subscriptions_events_idx ON webhooks.subscriptions USING gin (event
 CREATE INDEX subscriptions_owner_idx ON webhooks.subscriptions USING btree (owner_kind, owner_id);
 
 -- functions
+
+CREATE OR REPLACE FUNCTION audit.capture()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  v_old jsonb;
+  v_new jsonb;
+  v_row jsonb;
+  v_changes jsonb := '{}';
+  v_key text;
+  v_col text;
+  v_warehouses uuid[] := '{}';
+  v_ctx jsonb;
+BEGIN
+  IF TG_OP <> 'INSERT' THEN v_old := to_jsonb(OLD); END IF;
+  IF TG_OP <> 'DELETE' THEN v_new := to_jsonb(NEW); END IF;
+  v_row := coalesce(v_new, v_old);
+  FOR v_key IN SELECT jsonb_object_keys(v_row) LOOP
+    CONTINUE WHEN v_key IN ('created_at', 'updated_at', 'version', 'last_login_at', 'last_used_at',
+      'failing_since', 'paused_until', 'barcode_key');
+    CONTINUE WHEN coalesce(v_old->v_key, 'null') = coalesce(v_new->v_key, 'null');
+    v_changes := v_changes || jsonb_build_object(v_key,
+      jsonb_build_object('before', coalesce(v_old->v_key, 'null'), 'after', coalesce(v_new->v_key, 'null')));
+  END LOOP;
+  -- Compared in full above (a new password is a change), recorded redacted.
+  v_changes := audit.redact_changes(v_changes);
+  IF v_changes = '{}' THEN RETURN NULL; END IF;
+  FOREACH v_col IN ARRAY coalesce(string_to_array(nullif(TG_ARGV[1], ''), ','), '{}') LOOP
+    IF jsonb_typeof(v_row->v_col) = 'array' THEN
+      v_warehouses := v_warehouses || ARRAY(SELECT jsonb_array_elements_text(v_row->v_col)::uuid);
+    ELSIF jsonb_typeof(v_row->v_col) = 'string' THEN
+      v_warehouses := v_warehouses || (v_row->>v_col)::uuid;
+    END IF;
+  END LOOP;
+  v_ctx := audit.context_for(v_row->>'id');
+  INSERT INTO audit.entries (actor, action, entity_type, entity_id, changes, request_id, warehouse_ids)
+  VALUES (coalesce(v_ctx->'actor', '{"kind": "system"}'),
+          CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' ELSE 'delete' END,
+          TG_ARGV[0], v_row->>'id', v_changes, v_ctx->>'requestId', v_warehouses);
+  RETURN NULL;
+END $function$;
+
+CREATE OR REPLACE FUNCTION audit.capture_movement()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  v_ctx jsonb := audit.context_for(NEW.sku);
+BEGIN
+  INSERT INTO audit.entries (actor, action, entity_type, entity_id, changes, request_id, warehouse_ids)
+  VALUES (coalesce(v_ctx->'actor', '{"kind": "system"}'), NEW.type, 'stock', NEW.sku,
+          jsonb_build_object(
+            'onHand', jsonb_build_object('before', NEW.on_hand_after - NEW.qty, 'after', NEW.on_hand_after),
+            'reason', jsonb_build_object('before', null, 'after', NEW.reason),
+            'note', jsonb_build_object('before', null, 'after', NEW.note)),
+          v_ctx->>'requestId', ARRAY[NEW.warehouse_id]);
+  RETURN NULL;
+END $function$;
+
+CREATE OR REPLACE FUNCTION audit.context_for(p_entity_id text)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+DECLARE
+  v_ctx jsonb := nullif(current_setting('varastokkr.audit', true), '')::jsonb;
+BEGIN
+  RETURN coalesce(v_ctx->'entities'->p_entity_id, v_ctx, '{}'::jsonb);
+END $function$;
+
+CREATE OR REPLACE FUNCTION audit.redact(p jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ IMMUTABLE
+AS $function$
+DECLARE
+  v_out jsonb;
+BEGIN
+  IF jsonb_typeof(p) = 'array' THEN
+    SELECT coalesce(jsonb_agg(audit.redact(e) ORDER BY i), '[]') INTO v_out
+    FROM jsonb_array_elements(p) WITH ORDINALITY AS x(e, i);
+    RETURN v_out;
+  ELSIF jsonb_typeof(p) <> 'object' THEN
+    RETURN p;
+  END IF;
+  SELECT coalesce(jsonb_object_agg(k, CASE
+      WHEN k ~* '(password|passwd|secret|token|_hash$|^hash$|hash_|private|sealed|cipher|credential|^key$|api_?key_?material|signing_?key|^kek)'
+        AND v <> 'null'::jsonb THEN '"[redacted]"'::jsonb
+      ELSE audit.redact(v) END), '{}') INTO v_out
+  FROM jsonb_each(p) AS x(k, v);
+  RETURN v_out;
+END $function$;
+
+CREATE OR REPLACE FUNCTION audit.redact_changes(p jsonb)
+ RETURNS jsonb
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+  SELECT coalesce(jsonb_object_agg(k, jsonb_build_object(
+    'before', audit.redact(jsonb_build_object(k, v->'before'))->k,
+    'after', audit.redact(jsonb_build_object(k, v->'after'))->k)), '{}')
+  FROM jsonb_each(p) AS x(k, v)
+$function$;
+
+CREATE OR REPLACE FUNCTION audit.refuse_rewrite()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  RAISE EXCEPTION '%.% is append-only (% refused)', TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END $function$;
 
 CREATE OR REPLACE FUNCTION inventory.consume_stock(p_op jsonb)
  RETURNS jsonb
@@ -923,9 +1077,39 @@ END $function$;
 
 -- triggers
 
+CREATE TRIGGER chain_append_only BEFORE DELETE OR UPDATE ON audit.chain FOR EACH ROW EXECUTE FUNCTION audit.refuse_rewrite();
+
+CREATE TRIGGER chain_no_truncate BEFORE TRUNCATE ON audit.chain FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_rewrite();
+
+CREATE TRIGGER entries_append_only BEFORE DELETE OR UPDATE ON audit.entries FOR EACH ROW EXECUTE FUNCTION audit.refuse_rewrite();
+
+CREATE TRIGGER entries_no_truncate BEFORE TRUNCATE ON audit.entries FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_rewrite();
+
+CREATE TRIGGER products_audit AFTER INSERT OR DELETE OR UPDATE ON catalog.products FOR EACH ROW EXECUTE FUNCTION audit.capture('product', '');
+
+CREATE TRIGGER api_keys_audit AFTER INSERT OR DELETE OR UPDATE ON identity.api_keys FOR EACH ROW EXECUTE FUNCTION audit.capture('api_key', 'warehouse_ids');
+
+CREATE TRIGGER users_audit AFTER INSERT OR DELETE OR UPDATE ON identity.users FOR EACH ROW EXECUTE FUNCTION audit.capture('user', 'warehouse_ids');
+
+CREATE TRIGGER connections_audit AFTER INSERT OR DELETE OR UPDATE ON integrations.connections FOR EACH ROW EXECUTE FUNCTION audit.capture('shop_connection', 'warehouse_id');
+
 CREATE TRIGGER movements_append_only BEFORE DELETE OR UPDATE ON inventory.movements FOR EACH ROW EXECUTE FUNCTION inventory.refuse_ledger_rewrite();
 
+CREATE TRIGGER movements_audit AFTER INSERT ON inventory.movements FOR EACH ROW WHEN ((new.type = ANY (ARRAY['adjustment'::text, 'count'::text, 'receipt'::text]))) EXECUTE FUNCTION audit.capture_movement();
+
 CREATE TRIGGER movements_no_truncate BEFORE TRUNCATE ON inventory.movements FOR EACH STATEMENT EXECUTE FUNCTION inventory.refuse_ledger_rewrite();
+
+CREATE TRIGGER transfers_audit AFTER INSERT OR DELETE OR UPDATE ON inventory.transfers FOR EACH ROW EXECUTE FUNCTION audit.capture('transfer', 'from_warehouse_id,to_warehouse_id');
+
+CREATE TRIGGER warehouses_audit AFTER INSERT OR DELETE OR UPDATE ON inventory.warehouses FOR EACH ROW EXECUTE FUNCTION audit.capture('warehouse', 'id');
+
+CREATE TRIGGER orders_audit AFTER INSERT OR DELETE OR UPDATE ON orders.orders FOR EACH ROW EXECUTE FUNCTION audit.capture('order', 'warehouse_ids');
+
+CREATE TRIGGER purchase_orders_audit AFTER INSERT OR DELETE OR UPDATE ON purchasing.purchase_orders FOR EACH ROW EXECUTE FUNCTION audit.capture('purchase_order', 'warehouse_id');
+
+CREATE TRIGGER vendors_audit AFTER INSERT OR DELETE OR UPDATE ON purchasing.vendors FOR EACH ROW EXECUTE FUNCTION audit.capture('vendor', '');
+
+CREATE TRIGGER subscriptions_audit AFTER INSERT OR DELETE OR UPDATE ON webhooks.subscriptions FOR EACH ROW EXECUTE FUNCTION audit.capture('webhook_subscription', '');
 
 -- grants
 

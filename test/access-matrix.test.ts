@@ -849,6 +849,16 @@ const graphqlCases: AccessCase[] = [
   },
 ];
 
+/** The audit log: admins and managers (who see only their warehouses' entries, core/audit). */
+const auditCases: AccessCase[] = [
+  {
+    endpoint: 'GET /api/audit',
+    scoped: false,
+    allow: { admin: 'anywhere', manager: 'anywhere' },
+    request: () => ({ method: 'GET', path: '/api/audit?limit=5' }),
+  },
+];
+
 /** A product with a barcode, stocked in all three warehouses. */
 async function prepare(w: MatrixWorld, admin: CallContext['admin']): Promise<Record<string, string>> {
   const fixtures = { sku: `MX-${w.unique()}`, barcode: '4006381333931' };
@@ -877,6 +887,7 @@ describeAccess(
     ...purchasingCases,
     ...webhookCases,
     ...graphqlCases,
+    ...auditCases,
   ],
   prepare,
 );

@@ -62,6 +62,8 @@ export const policy = {
   'webhooks:manage': { roles: ['admin', 'partner'], scoped: false },
   /** Shops whose orders come in (their secrets) and the orders received from them. */
   'integrations:manage': { roles: ['admin'], scoped: false },
+  /** The audit log: admins read all of it, managers the entries about their warehouses (core/audit). */
+  'audit:read': { roles: ['admin', 'manager'], scoped: false },
 } as const satisfies Record<string, { roles: readonly Role[]; scoped: boolean }>;
 
 export type Action = keyof typeof policy;

@@ -10,7 +10,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { timestamps } from '../platform/columns.ts';
+import { timestamps, xid8 } from '../platform/columns.ts';
 
 export const integrations = pgSchema('integrations');
 
@@ -25,10 +25,13 @@ export const eventArchive = integrations.table(
     requestId: text('request_id'),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
     archivedAt: timestamp('archived_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The archiving transaction: the MongoDB copy reads in commit-safe order (core/audit). */
+    archivedTxid: xid8('archived_txid').default(sql`pg_current_xact_id()`),
   },
   (t) => [
     index('event_archive_occurred_at_idx').on(t.occurredAt),
     index('event_archive_type_idx').on(t.type),
+    index('event_archive_copy_order_idx').on(sql`(coalesce(${t.archivedTxid}, '0'::xid8))`, t.id),
   ],
 );
 

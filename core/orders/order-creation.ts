@@ -6,6 +6,7 @@
  */
 import { assertMay, warehouseScope } from '../identity/policy.ts';
 import { outOfStock } from '../inventory/out-of-stock.ts';
+import { auditContext } from '../platform/audit-context.ts';
 import { isUniqueViolation, pgErrorCode } from '../platform/database.ts';
 import { AppError, ConflictError } from '../platform/problem.ts';
 import { type Planned, sumBySku } from './allocator.ts';
@@ -76,7 +77,13 @@ export async function createOrder(
     updatedAt: now,
   };
   const view = orderView(record);
-  const created: NewOrder = { record, view, requestId: actor.requestId, claim: actor.claim };
+  const created: NewOrder = {
+    record,
+    view,
+    requestId: actor.requestId,
+    claim: actor.claim,
+    audit: auditContext.current(),
+  };
   const held = allocations.reduce((n, a) => n + a.qty, 0);
   try {
     // A pending order is written on its own, under its owner's lock: the cap counts it there.

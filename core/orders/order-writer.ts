@@ -4,6 +4,7 @@
  * that same transaction. A batch that fails (a duplicate externalRef) is retried order by order.
  */
 import { sql } from 'drizzle-orm';
+import { type AuditFacts, type AuditScope, auditContext } from '../platform/audit-context.ts';
 import { Batcher, perKey } from '../platform/batcher.ts';
 import type { Database, Transaction } from '../platform/database.ts';
 import { pgErrorCode } from '../platform/database.ts';
@@ -18,6 +19,14 @@ export interface NewOrder {
   view: OrderView;
   requestId: string;
   claim: IdempotencyClaim | undefined;
+  /** Who placed it, for the audit log: the batch is written outside any one request's context. */
+  audit?: AuditFacts | undefined;
+}
+
+/** Each order's own request as the audit log's context for the batch's statement. */
+function batchAuditScope(batch: readonly NewOrder[]): AuditScope {
+  const entities = Object.fromEntries(batch.flatMap((o) => (o.audit ? [[o.record.id, o.audit]] : [])));
+  return { facts: () => undefined, entities: () => entities };
 }
 
 /** The orders and their order.created events, in one statement. */
@@ -31,18 +40,21 @@ export function insertOrders(q: Database | Transaction, batch: readonly NewOrder
 export const orderWriter = perKey(
   (db: Database) =>
     new Batcher<NewOrder, void>(
-      async (batch) => {
-        if (batch.every((o) => !o.claim)) {
-          // The common case in one statement: the orders and their events commit together.
-          await insertOrders(db, batch);
-        } else {
-          await db.transaction(async (tx) => {
-            await insertOrders(tx, batch);
-            for (const o of batch) await o.claim?.complete(tx, 201, o.view);
-          });
-        }
-        return batch.map(() => undefined);
-      },
+      (batch) => auditContext.run(batchAuditScope(batch), () => writeBatch(db, batch)),
       { maxBatch: 128, maxInFlight: 4, splitOnError: (err) => pgErrorCode(err) !== undefined },
     ),
 );
+
+/** One batch: in one statement, or in a transaction with the idempotency responses. */
+async function writeBatch(db: Database, batch: NewOrder[]): Promise<undefined[]> {
+  if (batch.every((o) => !o.claim)) {
+    // The common case in one statement: the orders and their events commit together.
+    await insertOrders(db, batch);
+  } else {
+    await db.transaction(async (tx) => {
+      await insertOrders(tx, batch);
+      for (const o of batch) await o.claim?.complete(tx, 201, o.view);
+    });
+  }
+  return batch.map(() => undefined);
+}

@@ -5,6 +5,8 @@
  * Each item gets its own result; an error in a batch is retried item by item so one bad item
  * cannot fail its neighbours.
  */
+import { auditContext } from './audit-context.ts';
+
 export interface BatcherOptions {
   /** Items per batch at most. */
   maxBatch: number;
@@ -45,10 +47,13 @@ export class Batcher<I, O> {
     while (this.inFlight < this.opts.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.opts.maxBatch);
       this.inFlight++;
-      void this.flush(batch).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
+      // A batch serves many requests: none of their audit contexts is the batch's.
+      void auditContext
+        .detached(() => this.flush(batch))
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+        });
     }
   }
 

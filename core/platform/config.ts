@@ -115,6 +115,18 @@ const configFields = z.object({
   JOBS_DEAD_WORKER_SECONDS: z.coerce.number().int().min(2).default(60),
   /** How long published events stay in the archive. */
   EVENT_ARCHIVE_DAYS: z.coerce.number().int().positive().default(30),
+  /**
+   * A MongoDB to copy the event archive and the audit log to (mongodb:// or mongodb+srv://);
+   * unset, nothing is copied. Postgres stays the source of truth: the copy is for reporting.
+   */
+  MONGODB_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'a MongoDB connection string (mongodb://… or mongodb+srv://…)')
+    .optional(),
+  /** The database the copy goes to in MONGODB_URL's server. */
+  MONGODB_DATABASE: z.string().min(1).default('varastokkr'),
+  /** How long MongoDB keeps copied events (a TTL index on occurredAt); audit entries stay. */
+  MONGODB_EVENT_TTL_DAYS: z.coerce.number().int().positive().default(365),
   /** How long a job that failed for good stays listed in GET /api/jobs (and retryable). */
   FAILED_JOB_DAYS: z.coerce.number().int().positive().default(14),
   /** The admin account the seed creates. */

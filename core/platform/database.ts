@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { carryAuditContext } from './audit-context.ts';
 import type { Logger } from './logger.ts';
 
 export type Database = NodePgDatabase & { $client: pg.Pool };
@@ -41,6 +42,7 @@ export function connectDatabase(
   const onError = (err: Error) => opts.log?.warn('database connection error', { err: err.message });
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
+  carryAuditContext(pool);
   const db = drizzle({ client: pool }) as Database;
   return { db, pool, close: () => pool.end() };
 }

@@ -64,6 +64,10 @@ export const taskPayloads = {
   'deliver-webhook': z.union([z.object({ subscriptionId: z.uuid() }), z.object({ deliveryId: z.uuid() })]),
   /** A shop's order delivery, stored by its receiver (core/integrations/receiving.ts). */
   'ingest-order': z.object({ connectionId: z.uuid(), deliveryId: z.string().min(1) }),
+  /** Cron: the audit entries written since its last run, appended to the hash chain (core/audit). */
+  'chain-audit': z.object({}).passthrough(),
+  /** Cron: events and chained audit entries copied to MongoDB, when MONGODB_URL is set. */
+  'archive-to-mongodb': z.object({}).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

@@ -59,6 +59,10 @@ export const apiTags = [
     name: 'integrations',
     description: 'Shops connected to push their orders in (Shopify, WooCommerce), and the orders received.',
   },
+  {
+    name: 'audit',
+    description: 'Who changed what and when: every write, hash-chained so a rewrite is detectable.',
+  },
   { name: 'health', description: 'Whether the edge, core, the database and the Durable Objects answer.' },
   { name: 'meta', description: 'This document.' },
   {

@@ -1,5 +1,7 @@
 import type { TaskName } from '../../core/platform/events.ts';
 import type { defineTask } from '../task.ts';
+import { archiveToMongo } from './archive-to-mongodb.ts';
+import { chainAudit } from './chain-audit.ts';
 import { checkWarehouseRooms } from './check-warehouse-rooms.ts';
 import { deliverWebhook } from './deliver-webhook.ts';
 import { pruneIdentity, rotateKeys } from './identity-upkeep.ts';
@@ -44,4 +46,6 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   replenish: replenishTask,
   'deliver-webhook': deliverWebhook,
   'ingest-order': ingestOrderTask,
+  'chain-audit': chainAudit,
+  'archive-to-mongodb': archiveToMongo,
 };

@@ -68,6 +68,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log, newest first
+         * @description Every write made through the API: who (user or API key, roles, address and user agent), what (entity, action, the changed fields before and after; secrets redacted), when, and under which request id. Filter by entity, actor and time. Admins read everything; managers the catalog (products, vendors) and the stock, orders, transfers, purchase orders and warehouses of their warehouses.
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -1438,6 +1458,64 @@ export interface components {
              */
             warehouseId: string;
             skus: string[];
+        };
+        AuditActor: {
+            /**
+             * @example user
+             * @enum {string}
+             */
+            kind: "user" | "api_key" | "anonymous" | "system";
+            /** @example 3f2b8c1a-6d4e-4f5a-9b7c-1e2d3c4b5a69 */
+            id: string | null;
+            /** @example Maija Manager */
+            name: string | null;
+            /**
+             * @example [
+             *       "manager"
+             *     ]
+             */
+            roles: string[];
+            /** @example 203.0.113.7 */
+            ip: string | null;
+            /** @example Mozilla/5.0 */
+            userAgent: string | null;
+        };
+        AuditChange: {
+            /** @example pending */
+            before?: unknown;
+            /** @example cancelled */
+            after?: unknown;
+        };
+        AuditEntry: {
+            /** @example 2026-01-15T09:30:00.000Z */
+            at: string;
+            actor: components["schemas"]["AuditActor"];
+            /**
+             * @description create, update, delete; adjustment, count for stock
+             * @example update
+             */
+            action: string;
+            /**
+             * @example order
+             * @enum {string}
+             */
+            entityType: "product" | "user" | "api_key" | "warehouse" | "transfer" | "stock" | "order" | "vendor" | "purchase_order" | "webhook_subscription" | "shop_connection";
+            /** @example 9d8c7b6a-5f4e-4d3c-b2a1-0f9e8d7c6b5a */
+            entityId: string;
+            /**
+             * @description The changed fields, each with its value before and after; secrets read "[redacted]"
+             * @example {
+             *       "status": {
+             *         "before": "pending",
+             *         "after": "cancelled"
+             *       }
+             *     }
+             */
+            changes: {
+                [key: string]: components["schemas"]["AuditChange"];
+            };
+            /** @example 3f2a9c1e-8d7b-4c6a-9e5f-1a2b3c4d5e6f */
+            requestId: string | null;
         };
         Availability: {
             /** @example HAM-16OZ */
@@ -3161,6 +3239,147 @@ export interface operations {
                      *       "title": "Not found",
                      *       "status": 404,
                      *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @example 50 */
+                limit?: number;
+                /**
+                 * @description nextCursor from the previous page
+                 * @example WyJIQU0tMTZPWiJd
+                 */
+                cursor?: string;
+                /** @example order */
+                entityType?: "product" | "user" | "api_key" | "warehouse" | "transfer" | "stock" | "order" | "vendor" | "purchase_order" | "webhook_subscription" | "shop_connection";
+                /** @example 9d8c7b6a-5f4e-4d3c-b2a1-0f9e8d7c6b5a */
+                entityId?: string;
+                /** @example 3f2b8c1a-6d4e-4f5a-9b7c-1e2d3c4b5a69 */
+                actorId?: string;
+                /**
+                 * @description Entries at or after
+                 * @example 2026-01-15T09:30:00.000Z
+                 */
+                from?: string;
+                /**
+                 * @description Entries before
+                 * @example 2026-01-16T09:30:00.000Z
+                 */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of audit entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "at": "2026-01-15T09:30:00.000Z",
+                     *           "actor": {
+                     *             "kind": "user",
+                     *             "id": "3f2b8c1a-6d4e-4f5a-9b7c-1e2d3c4b5a69",
+                     *             "name": "Maija Manager",
+                     *             "roles": [
+                     *               "manager"
+                     *             ],
+                     *             "ip": "203.0.113.7",
+                     *             "userAgent": "Mozilla/5.0"
+                     *           },
+                     *           "action": "update",
+                     *           "entityType": "order",
+                     *           "entityId": "9d8c7b6a-5f4e-4d3c-b2a1-0f9e8d7c6b5a",
+                     *           "changes": {
+                     *             "status": {
+                     *               "before": "pending",
+                     *               "after": "cancelled"
+                     *             }
+                     *           },
+                     *           "requestId": "3f2a9c1e-8d7b-4c6a-9e5f-1a2b3c4d5e6f"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJIQU0tMTZPWiJd"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["AuditEntry"][];
+                        /**
+                         * @description Send as `cursor` for the next page; null on the last
+                         * @example WyJIQU0tMTZPWiJd
+                         */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
                      *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
                      *     }
                      */

@@ -1,13 +1,14 @@
 /**
  * One order (/orders/:id): its lines, where its stock is allocated, and the next steps the role
  * may take (confirm, ship some or all, cancel, deliver). A refusal (409, 422) is shown in words,
- * beside the line it names.
+ * beside the line it names. Below, for those who may read the audit log, its history.
  */
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { ApiSession } from '../api/api-session';
 import { readableError } from '../api/problem-message';
 import { Warehouses } from '../api/warehouses';
+import { AuditTrail } from '../audit/audit-trail';
 import { type Order, orderSteps, shipmentLines, shippableBySku, statusLabel } from './order-steps';
 
 type Step = 'confirm' | 'cancel' | 'deliver';
@@ -15,7 +16,7 @@ type Step = 'confirm' | 'cancel' | 'deliver';
 @Component({
   selector: 'app-order-detail-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink],
+  imports: [RouterLink, AuditTrail],
   templateUrl: './order-detail.page.html',
   styleUrl: '../forms/work-screen.css',
 })

@@ -1,6 +1,7 @@
 /**
  * One product (/products/:sku): its details, edited with the ETag it was read with (If-Match),
- * availability per warehouse, and its movements in the ledger with a chart of on hand.
+ * availability per warehouse, its movements in the ledger with a chart of on hand, and (for
+ * those who may read the audit log) who changed it and when.
  *
  * A save that meets a newer version (412: someone changed the product meanwhile) loses nothing:
  * the page reads the product again and shows, field by field, their value and the one typed
@@ -23,6 +24,7 @@ import { type components, ProblemError } from '@varastokkr/client';
 import { ApiSession } from '../api/api-session';
 import { readableError } from '../api/problem-message';
 import { Warehouses } from '../api/warehouses';
+import { AuditTrail } from '../audit/audit-trail';
 import type { Movement } from './movement-chart';
 import { OnHandChart } from './on-hand-chart';
 import { draftFrom, ProductFields } from './product-fields';
@@ -55,7 +57,7 @@ const etagOf = (response: Response, product: Product) =>
 @Component({
   selector: 'app-product-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, ProductFields, OnHandChart],
+  imports: [RouterLink, ProductFields, OnHandChart, AuditTrail],
   templateUrl: './product.page.html',
   styleUrl: './product.page.css',
 })
