@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { analyticsRoutes } from './analytics/routes.ts';
 import { type AppEnv, createRouter, provideRuntime } from './app-env.ts';
 import { createLabelRenderer, type LabelRenderer } from './catalog/label-rendering.ts';
 import { catalogRoutes, IMPORT_PATH } from './catalog/routes.ts';
@@ -31,6 +32,7 @@ const routers: Record<ServiceName, OpenAPIHono<AppEnv>> = {
   purchasing: purchasingRoutes,
   integrations: integrationsRoutes,
   webhooks: webhooksRoutes,
+  analytics: analyticsRoutes,
 };
 
 export interface CoreAppOptions {

@@ -10,6 +10,7 @@ export const serviceNames = [
   'purchasing',
   'integrations',
   'webhooks',
+  'analytics',
 ] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
@@ -26,6 +27,7 @@ export const servicePrefixes: Record<ServiceName, readonly string[]> = {
   purchasing: ['/api/vendors', '/api/purchase-orders', '/api/replenishment'],
   integrations: ['/api/jobs', '/api/integrations'],
   webhooks: ['/api/webhooks'],
+  analytics: ['/api/analytics'],
 };
 
 /** Paths anyone may call: signing in, and the keys that verify tokens. Everything else needs credentials. */

@@ -4,6 +4,8 @@ CREATE EXTENSION pg_trgm WITH SCHEMA public;
 
 -- schemas
 
+CREATE SCHEMA analytics;
+
 CREATE SCHEMA catalog;
 
 CREATE SCHEMA drizzle;
@@ -23,6 +25,56 @@ CREATE SCHEMA purchasing;
 CREATE SCHEMA webhooks;
 
 -- tables
+
+CREATE TABLE analytics.daily_facts (
+  warehouse_id uuid NOT NULL,
+  sku text NOT NULL,
+  day date NOT NULL,
+  units_sold integer DEFAULT 0 NOT NULL,
+  units_received integer DEFAULT 0 NOT NULL,
+  units_transferred_in integer DEFAULT 0 NOT NULL,
+  units_transferred_out integer DEFAULT 0 NOT NULL,
+  units_adjusted integer DEFAULT 0 NOT NULL,
+  movements integer DEFAULT 0 NOT NULL,
+  on_hand_end integer NOT NULL,
+  CONSTRAINT daily_facts_pkey PRIMARY KEY (warehouse_id, sku, day)
+);
+
+CREATE TABLE analytics.daily_revenue (
+  warehouse_id uuid NOT NULL,
+  sku text NOT NULL,
+  day date NOT NULL,
+  currency text NOT NULL,
+  units integer NOT NULL,
+  amount bigint NOT NULL,
+  CONSTRAINT daily_revenue_pkey PRIMARY KEY (warehouse_id, sku, day, currency)
+);
+
+CREATE TABLE analytics.rollup_marks (
+  taken_at timestamp with time zone NOT NULL,
+  high_id bigint NOT NULL,
+  CONSTRAINT rollup_marks_pkey PRIMARY KEY (taken_at)
+);
+
+CREATE TABLE analytics.rollup_state (
+  id integer DEFAULT 1 NOT NULL,
+  low_id bigint DEFAULT 0 NOT NULL,
+  high_id bigint DEFAULT 0 NOT NULL,
+  seen_count bigint DEFAULT 0 NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT rollup_state_pkey PRIMARY KEY (id),
+  CONSTRAINT rollup_state_single_check CHECK ((id = 1))
+);
+
+CREATE TABLE analytics.stockouts (
+  start_movement_id bigint NOT NULL,
+  warehouse_id uuid NOT NULL,
+  sku text NOT NULL,
+  started_at timestamp with time zone NOT NULL,
+  ended_at timestamp with time zone,
+  end_movement_id bigint,
+  CONSTRAINT stockouts_pkey PRIMARY KEY (start_movement_id)
+);
 
 CREATE TABLE catalog.products (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -490,6 +542,14 @@ CREATE TABLE webhooks.subscriptions (
 
 -- indexes
 
+CREATE INDEX daily_facts_day_idx ON analytics.daily_facts USING btree (warehouse_id, day);
+
+CREATE INDEX daily_revenue_day_idx ON analytics.daily_revenue USING btree (warehouse_id, day);
+
+CREATE INDEX stockouts_level_idx ON analytics.stockouts USING btree (warehouse_id, sku, start_movement_id);
+
+CREATE INDEX stockouts_started_idx ON analytics.stockouts USING btree (warehouse_id, started_at);
+
 CREATE INDEX products_active_sku_idx ON catalog.products USING btree (lower(sku)) WHERE (NOT archived);
 
 CREATE UNIQUE INDEX products_barcode_key ON catalog.products USING btree (barcode_key) WHERE (barcode_key IS NOT NULL);
@@ -531,6 +591,8 @@ CREATE INDEX ingestions_created_idx ON integrations.ingestions USING btree (crea
 CREATE INDEX ingestions_status_idx ON integrations.ingestions USING btree (status, created_at, id);
 
 CREATE INDEX movements_level_idx ON inventory.movements USING btree (warehouse_id, sku, id);
+
+CREATE INDEX movements_level_time_idx ON inventory.movements USING btree (warehouse_id, sku, created_at);
 
 CREATE INDEX movements_reference_idx ON inventory.movements USING btree (reference_type, reference_id);
 

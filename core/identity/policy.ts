@@ -62,6 +62,11 @@ export const policy = {
   'webhooks:manage': { roles: ['admin', 'partner'], scoped: false },
   /** Shops whose orders come in (their secrets) and the orders received from them. */
   'integrations:manage': { roles: ['admin'], scoped: false },
+  /**
+   * KPIs (revenue, cost of goods, stock value): admins, and managers for their warehouses.
+   * Clerks and partners no: costs and margins are not theirs to read (as catalog:cost).
+   */
+  'analytics:read': { roles: ['admin', 'manager'], scoped: true },
 } as const satisfies Record<string, { roles: readonly Role[]; scoped: boolean }>;
 
 export type Action = keyof typeof policy;

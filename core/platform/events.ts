@@ -61,6 +61,8 @@ export const taskPayloads = {
   'deliver-webhook': z.object({ deliveryId: z.uuid() }),
   /** A shop's order delivery, stored by its receiver (core/integrations/receiving.ts). */
   'ingest-order': z.object({ connectionId: z.uuid(), deliveryId: z.string().min(1) }),
+  /** Analytics' daily facts catch up with the ledger (core/analytics/rollup.ts); every minute. */
+  'rollup-analytics': z.object({}).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

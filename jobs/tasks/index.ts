@@ -15,6 +15,7 @@ import { publishEvent } from './publish-event.ts';
 import { purgeEdgeCatalog } from './purge-edge-catalog.ts';
 import { recheckRoomSockets } from './recheck-room-sockets.ts';
 import { replenishTask } from './replenish.ts';
+import { rollupAnalyticsTask } from './rollup-analytics.ts';
 import {
   detectLowStockTask,
   expireTransfersTask,
@@ -44,4 +45,5 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   replenish: replenishTask,
   'deliver-webhook': deliverWebhook,
   'ingest-order': ingestOrderTask,
+  'rollup-analytics': rollupAnalyticsTask,
 };
