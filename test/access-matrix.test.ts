@@ -767,6 +767,32 @@ const webhookCases: AccessCase[] = [
   },
 ];
 
+/** KPIs (revenue, costs): admins, and managers for their own warehouses; clerks and partners not. */
+const kpiReaders = { admin: 'anywhere', manager: 'own' } as const;
+
+const analyticsCases: AccessCase[] = [
+  ...(['summary', 'sales', 'abc'] as const).map(
+    (what): AccessCase => ({
+      endpoint: `GET /api/analytics/${what}`,
+      scoped: true,
+      allow: kpiReaders,
+      request: ({ warehouse }) => ({
+        method: 'GET',
+        path: `/api/analytics/${what}?warehouseId=${warehouse.id}`,
+      }),
+    }),
+  ),
+  {
+    endpoint: 'GET /api/analytics/dead-stock',
+    scoped: true,
+    allow: kpiReaders,
+    request: ({ warehouse }) => ({
+      method: 'GET',
+      path: `/api/analytics/dead-stock?warehouseId=${warehouse.id}&days=30`,
+    }),
+  },
+];
+
 /** A product with a barcode, stocked in all three warehouses. */
 async function prepare(w: MatrixWorld, admin: CallContext['admin']): Promise<Record<string, string>> {
   const fixtures = { sku: `MX-${w.unique()}`, barcode: '4006381333931' };
@@ -787,6 +813,14 @@ async function prepare(w: MatrixWorld, admin: CallContext['admin']): Promise<Rec
 
 describeAccess(
   () => ({ url: edge.url, db: edge.database.db }),
-  [...identityCases, ...catalogCases, ...inventoryCases, ...orderCases, ...purchasingCases, ...webhookCases],
+  [
+    ...identityCases,
+    ...catalogCases,
+    ...inventoryCases,
+    ...orderCases,
+    ...purchasingCases,
+    ...webhookCases,
+    ...analyticsCases,
+  ],
   prepare,
 );
