@@ -83,7 +83,7 @@ export interface StockoutTotals {
   count: number;
   /** Minutes of the window spent at 0, over every run that overlaps it (ongoing ones until now). */
   minutes: number;
-  /** Runs going on now. */
+  /** Runs going on now (whatever the window). */
   ongoing: number;
 }
 
@@ -99,12 +99,11 @@ export async function readStockoutTotals(
        select z.id, ($3::date::timestamp at time zone z.tz) as s,
               (($4::date + 1)::timestamp at time zone z.tz) as e
        from unnest($1::uuid[], $2::text[]) as z(id, tz))
-     select count(*) filter (where st.started_at >= win.s) as started,
+     select count(*) filter (where st.started_at >= win.s and st.started_at < win.e) as started,
        coalesce(sum(extract(epoch from least(coalesce(st.ended_at, now()), win.e) - greatest(st.started_at, win.s)))
          filter (where least(coalesce(st.ended_at, now()), win.e) > greatest(st.started_at, win.s)), 0) / 60 as minutes,
        count(*) filter (where st.ended_at is null) as ongoing
-     from win join analytics.stockouts st on st.warehouse_id = win.id
-     where st.started_at < win.e and (st.ended_at is null or st.ended_at > win.s)`,
+     from win join analytics.stockouts st on st.warehouse_id = win.id`,
     [zones.map((z) => z.id), zones.map((z) => z.timezone), from, to],
   );
   const r = rows[0] ?? {};

@@ -147,12 +147,14 @@ function distinctLevelDays(entries: readonly LedgerEntry[]): LevelDay[] {
   return [...keys.values()];
 }
 
-/** Each level's first movement among these (entries come in id order). */
+/** Each level's first and last movement among these (entries come in id order). */
 function firstMoves(entries: readonly LedgerEntry[]) {
-  const first = new Map<string, { warehouseId: string; sku: string; fromId: number }>();
+  const first = new Map<string, { warehouseId: string; sku: string; fromId: number; toId: number }>();
   for (const e of entries) {
     const key = `${e.warehouseId}|${e.sku}`;
-    if (!first.has(key)) first.set(key, { warehouseId: e.warehouseId, sku: e.sku, fromId: e.id });
+    const level = first.get(key);
+    if (level) level.toId = e.id;
+    else first.set(key, { warehouseId: e.warehouseId, sku: e.sku, fromId: e.id, toId: e.id });
   }
   return [...first.values()];
 }

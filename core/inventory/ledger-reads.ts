@@ -148,6 +148,8 @@ export interface LevelFrom {
   sku: string;
   /** The first movement id to look at. */
   fromId: number;
+  /** The last (a batch's end: a run still open there is carried into the next batch). */
+  toId: number;
 }
 
 export interface LevelHistory {
@@ -158,7 +160,7 @@ export interface LevelHistory {
   moves: { id: number; at: Date; onHandAfter: number }[];
 }
 
-/** Each level's movements from fromId on, with on hand just before them: where its zero runs start and end. */
+/** Each level's movements from fromId to toId, with on hand just before them: where its zero runs start and end. */
 export async function readLevelHistories(
   client: SqlClient,
   levels: readonly LevelFrom[],
@@ -171,9 +173,14 @@ export async function readLevelHistories(
         order by p.id desc limit 1) as before,
        coalesce((select json_agg(json_build_array(m.id, m.created_at, m.on_hand_after) order by m.id)
         from inventory.movements m
-        where m.warehouse_id = l.warehouse_id and m.sku = l.sku and m.id >= l.from_id), '[]') as moves
-     from unnest($1::uuid[], $2::text[], $3::bigint[]) as l(warehouse_id, sku, from_id)`,
-    [levels.map((l) => l.warehouseId), levels.map((l) => l.sku), levels.map((l) => l.fromId)],
+        where m.warehouse_id = l.warehouse_id and m.sku = l.sku and m.id >= l.from_id and m.id <= l.to_id), '[]') as moves
+     from unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[]) as l(warehouse_id, sku, from_id, to_id)`,
+    [
+      levels.map((l) => l.warehouseId),
+      levels.map((l) => l.sku),
+      levels.map((l) => l.fromId),
+      levels.map((l) => l.toId),
+    ],
   );
   return rows.map((r) => ({
     warehouseId: String(r.warehouse_id),

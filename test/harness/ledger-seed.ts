@@ -45,13 +45,31 @@ export async function seedCatalog(
   return id;
 }
 
+export interface SeedLine {
+  sku: string;
+  qty: number;
+  price: { amount: number; currency: string } | null;
+}
+
 /** A shipped order whose lines sell these skus at these prices (null: unpriced). */
-export async function seedOrder(
-  db: Database,
-  warehouseId: string,
-  lines: { sku: string; qty: number; price: { amount: number; currency: string } | null }[],
-): Promise<string> {
-  const id = crypto.randomUUID();
+export async function seedOrder(db: Database, warehouseId: string, lines: SeedLine[]): Promise<string> {
+  const [id] = await seedOrders(db, warehouseId, [lines]);
+  if (!id) throw new Error('no order');
+  return id;
+}
+
+/** Many shipped orders in one statement: their ids, in order. */
+export async function seedOrders(db: Database, warehouseId: string, orders: SeedLine[][]): Promise<string[]> {
+  const ids = orders.map(() => crypto.randomUUID());
+  const docs = orders.map((lines, i) => ({ id: ids[i], ...orderDocument(warehouseId, lines) }));
+  await db.execute(sql`
+    insert into orders.orders (id, status, warehouse_id, warehouse_ids, lines, allocations, created_by)
+    select (d->>'id')::uuid, 'shipped', ${warehouseId}, ${sql.param([warehouseId])}::uuid[], d->'lines', d->'allocations', 'seed'
+    from jsonb_array_elements(${JSON.stringify(docs)}::jsonb) as d`);
+  return ids;
+}
+
+function orderDocument(warehouseId: string, lines: SeedLine[]) {
   const orderLines = lines.map((l) => ({
     sku: l.sku,
     qty: l.qty,
@@ -62,11 +80,7 @@ export async function seedOrder(
     shipped: l.qty,
   }));
   const allocations = lines.map((l) => ({ sku: l.sku, warehouseId, qty: l.qty, shipped: l.qty }));
-  await db.execute(sql`
-    insert into orders.orders (id, status, warehouse_id, warehouse_ids, lines, allocations, created_by)
-    values (${id}, 'shipped', ${warehouseId}, ${sql.param([warehouseId])}::uuid[],
-      ${JSON.stringify(orderLines)}::jsonb, ${JSON.stringify(allocations)}::jsonb, 'seed')`);
-  return id;
+  return { lines: orderLines, allocations };
 }
 
 /**
