@@ -11,6 +11,7 @@ import {
   abcClasses,
   coefficientOfVariation,
   daysBetween,
+  daysOfCover,
   type XyzClass,
   xyzClass,
 } from './formulas.ts';
@@ -26,6 +27,9 @@ export interface AbcItem {
   share: number | null;
   cumulativeShare: number | null;
   demandCv: number | null;
+  /** On hand now, and the days it covers at the window's rate of sale. */
+  onHand: number;
+  daysOfCover: number | null;
 }
 
 export interface AbcClassTotal {
@@ -46,7 +50,10 @@ export async function classify(
   const skus = [...new Set([...demand.map((d) => d.sku), ...levels.map((l) => l.sku)])];
   const costs = await readSkuCosts(client, skus);
   const bySku = new Map(demand.map((d) => [d.sku, d]));
-  const periods = Math.ceil(daysBetween(window.from, window.to) / 7);
+  const days = daysBetween(window.from, window.to);
+  const periods = Math.ceil(days / 7);
+  const onHand = new Map<string, number>();
+  for (const l of levels) onHand.set(l.sku, (onHand.get(l.sku) ?? 0) + l.onHand);
   const items = new Map<string, AbcItem>();
   for (const sku of skus) {
     const d = bySku.get(sku);
@@ -62,6 +69,8 @@ export async function classify(
       share: null,
       cumulativeShare: null,
       demandCv,
+      onHand: onHand.get(sku) ?? 0,
+      daysOfCover: daysOfCover(onHand.get(sku) ?? 0, unitsSold, days),
     });
   }
   const classes: AbcClassTotal[] = [];

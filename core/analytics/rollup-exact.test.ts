@@ -339,6 +339,15 @@ describe('recomputed from the raw ledger', () => {
       expect(items.get(String(r.sku)), String(r.sku)).toMatchObject({ demandCv: cv, xyz: xyzClass(cv) });
     }
     expect(items.get('Y-11')).toMatchObject({ class: null, value: null });
+    const [y00] = await query(
+      `select sum(on_hand) as on_hand from inventory.stock_levels where sku = 'Y-00' and warehouse_id = any($1::uuid[])`,
+      [warehouses],
+    );
+    const sold = Number(rows.find((r) => r.sku === 'Y-00')?.sold);
+    expect(items.get('Y-00')).toMatchObject({
+      onHand: Number(y00?.on_hand),
+      daysOfCover: daysOfCover(Number(y00?.on_hand), sold, daysBetween(from, to)),
+    });
     expect(new Set([...items.values()].map((i) => i.xyz))).toEqual(new Set(['X', 'Y', 'Z']));
   });
 

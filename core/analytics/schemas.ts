@@ -55,14 +55,15 @@ export function resolveWindow(
   return { from, to };
 }
 
-const money = z
-  .object({
-    currency: z.string().openapi({ example: 'EUR' }),
-    amount: z.number().int().openapi({ description: 'Integer minor units', example: 1_284_500 }),
-  })
-  .openapi('AnalyticsMoney', {
-    description: 'Integer minor units of one currency; never summed across currencies',
-  });
+const moneyFields = {
+  currency: z.string().openapi({ example: 'EUR' }),
+  amount: z.number().int().openapi({ description: 'Integer minor units', example: 1_284_500 }),
+};
+/** Null for a product without a cost (inline: a nullable reference does not survive the client's types). */
+const moneyOrNull = () => z.object(moneyFields).nullable();
+const money = z.object(moneyFields).openapi('AnalyticsMoney', {
+  description: 'Integer minor units of one currency; never summed across currencies',
+});
 const moneyList = (example: number) =>
   z.array(money).openapi({ example: [{ currency: 'EUR', amount: example }] });
 const ratio = (description: string, example: number) =>
@@ -150,10 +151,12 @@ export const abcSchema = z
         class: abcClass.nullable().openapi({ description: 'Null: the product has no cost', example: 'A' }),
         xyz: z.enum(['X', 'Y', 'Z']).openapi({ example: 'X' }),
         unitsSold: z.number().int().openapi({ example: 5200 }),
-        value: money.nullable().openapi({ example: { currency: 'EUR', amount: 2_184_000 } }),
+        value: moneyOrNull(),
         share: ratio('Of its currency total', 0.2275),
         cumulativeShare: ratio('Of its currency total, up to and including this sku', 0.2275),
         demandCv: ratio('Coefficient of variation of 7-day demand', 0.21),
+        onHand: z.number().int().openapi({ description: 'On hand now', example: 120 }),
+        daysOfCover: ratio('onHand / (unitsSold / days of the window)', 8.4),
       }),
     ),
   })
@@ -169,7 +172,7 @@ export const deadStockSchema = z
         onHand: z.number().int().openapi({ example: 40 }),
         lastMovementDay: z.string().openapi({ example: '2025-09-30' }),
         daysSinceMovement: z.number().int().openapi({ example: 107 }),
-        value: money.nullable().openapi({ example: { currency: 'EUR', amount: 16_800 } }),
+        value: moneyOrNull(),
       }),
     ),
   })

@@ -1514,7 +1514,15 @@ export interface components {
                 xyz: "X" | "Y" | "Z";
                 /** @example 5200 */
                 unitsSold: number;
-                value: components["schemas"]["AnalyticsMoney"] & (Record<string, never> | null);
+                value: {
+                    /** @example EUR */
+                    currency: string;
+                    /**
+                     * @description Integer minor units
+                     * @example 1284500
+                     */
+                    amount: number;
+                } | null;
                 /**
                  * @description Of its currency total
                  * @example 0.2275
@@ -1530,6 +1538,16 @@ export interface components {
                  * @example 0.21
                  */
                 demandCv: number | null;
+                /**
+                 * @description On hand now
+                 * @example 120
+                 */
+                onHand: number;
+                /**
+                 * @description onHand / (unitsSold / days of the window)
+                 * @example 8.4
+                 */
+                daysOfCover: number | null;
             }[];
         };
         AnalyticsDeadStock: {
@@ -1546,7 +1564,15 @@ export interface components {
                 lastMovementDay: string;
                 /** @example 107 */
                 daysSinceMovement: number;
-                value: components["schemas"]["AnalyticsMoney"] & (Record<string, never> | null);
+                value: {
+                    /** @example EUR */
+                    currency: string;
+                    /**
+                     * @description Integer minor units
+                     * @example 1284500
+                     */
+                    amount: number;
+                } | null;
             }[];
         };
         /** @description Integer minor units of one currency; never summed across currencies */
@@ -3180,11 +3206,13 @@ export interface operations {
                      *           "unitsSold": 5200,
                      *           "value": {
                      *             "currency": "EUR",
-                     *             "amount": 2184000
+                     *             "amount": 1284500
                      *           },
                      *           "share": 0.2275,
                      *           "cumulativeShare": 0.2275,
-                     *           "demandCv": 0.21
+                     *           "demandCv": 0.21,
+                     *           "onHand": 120,
+                     *           "daysOfCover": 8.4
                      *         }
                      *       ]
                      *     }
@@ -3310,7 +3338,7 @@ export interface operations {
                      *           "daysSinceMovement": 107,
                      *           "value": {
                      *             "currency": "EUR",
-                     *             "amount": 16800
+                     *             "amount": 1284500
                      *           }
                      *         }
                      *       ]
