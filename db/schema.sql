@@ -40,6 +40,15 @@ CREATE TABLE analytics.daily_facts (
   CONSTRAINT daily_facts_pkey PRIMARY KEY (warehouse_id, sku, day)
 );
 
+CREATE TABLE analytics.daily_money (
+  warehouse_id uuid NOT NULL,
+  day date NOT NULL,
+  currency text NOT NULL,
+  revenue bigint NOT NULL,
+  cost_of_goods_sold bigint NOT NULL,
+  CONSTRAINT daily_money_pkey PRIMARY KEY (warehouse_id, day, currency)
+);
+
 CREATE TABLE analytics.daily_revenue (
   warehouse_id uuid NOT NULL,
   sku text NOT NULL,
@@ -48,6 +57,16 @@ CREATE TABLE analytics.daily_revenue (
   units integer NOT NULL,
   amount bigint NOT NULL,
   CONSTRAINT daily_revenue_pkey PRIMARY KEY (warehouse_id, sku, day, currency)
+);
+
+CREATE TABLE analytics.daily_totals (
+  warehouse_id uuid NOT NULL,
+  day date NOT NULL,
+  units_sold bigint NOT NULL,
+  units_in bigint NOT NULL,
+  net_change bigint NOT NULL,
+  movements bigint NOT NULL,
+  CONSTRAINT daily_totals_pkey PRIMARY KEY (warehouse_id, day)
 );
 
 CREATE TABLE analytics.rollup_marks (

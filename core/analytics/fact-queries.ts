@@ -1,6 +1,6 @@
 /**
  * The KPI queries over analytics' own rollups (never the ledger): one statement per figure,
- * each reading the (warehouse, day) or (warehouse, sku, day) indexes. Days are the warehouses'
+ * the summary and series over the warehouse-day totals, ABC and dead stock over the sku facts. Days are the warehouses'
  * local dates, YYYY-MM-DD, both ends included.
  */
 import type { WarehouseZone } from '../inventory/ledger-reads.ts';
@@ -12,70 +12,53 @@ export interface Window {
   to: string;
 }
 
-export interface SkuMovement {
-  sku: string;
+export interface PeriodTotals {
   unitsSold: number;
   /** Receipts and transfers in. */
   unitsIn: number;
+  /** On hand at the end of the day before the window, and at the end of its last day. */
+  onHandStart: number;
+  onHandEnd: number;
 }
 
-/** Units sold and received per sku over the window. */
-export async function readSkuMovements(client: SqlClient, w: Window): Promise<SkuMovement[]> {
+/**
+ * Units over the window, and on hand around it as the sum of every earlier day's net change
+ * (on hand is the sum of the ledger): from the warehouse-day totals, one row per day.
+ */
+export async function readPeriodTotals(client: SqlClient, w: Window): Promise<PeriodTotals> {
   const { rows } = await client.query(
-    `select sku, sum(units_sold) as sold, sum(units_received + units_transferred_in) as received
-     from analytics.daily_facts
-     where warehouse_id = any($1::uuid[]) and day between $2::date and $3::date
-     group by sku`,
+    `select coalesce(sum(units_sold) filter (where day >= $2::date), 0) as sold,
+       coalesce(sum(units_in) filter (where day >= $2::date), 0) as units_in,
+       coalesce(sum(net_change) filter (where day < $2::date), 0) as start_on_hand,
+       coalesce(sum(net_change), 0) as end_on_hand
+     from analytics.daily_totals where warehouse_id = any($1::uuid[]) and day <= $3::date`,
     [w.warehouseIds, w.from, w.to],
   );
-  return rows.map((r) => ({ sku: String(r.sku), unitsSold: Number(r.sold), unitsIn: Number(r.received) }));
+  const r = rows[0] ?? {};
+  return {
+    unitsSold: Number(r.sold ?? 0),
+    unitsIn: Number(r.units_in ?? 0),
+    onHandStart: Number(r.start_on_hand ?? 0),
+    onHandEnd: Number(r.end_on_hand ?? 0),
+  };
 }
 
-/** Revenue per currency over the window. */
-export async function readRevenue(
+/** Revenue and cost of goods sold per currency over the window. */
+export async function readPeriodMoney(
   client: SqlClient,
   w: Window,
-): Promise<{ currency: string; amount: number }[]> {
+): Promise<{ currency: string; revenue: number; costOfGoodsSold: number }[]> {
   const { rows } = await client.query(
-    `select currency, sum(amount) as amount from analytics.daily_revenue
+    `select currency, sum(revenue) as revenue, sum(cost_of_goods_sold) as cogs from analytics.daily_money
      where warehouse_id = any($1::uuid[]) and day between $2::date and $3::date
      group by currency order by currency`,
     [w.warehouseIds, w.from, w.to],
   );
-  return rows.map((r) => ({ currency: String(r.currency), amount: Number(r.amount) }));
-}
-
-export interface OnHandSpan {
-  /** At the end of the day before the window. */
-  start: number;
-  /** At the end of its last day. */
-  end: number;
-}
-
-/**
- * On hand per sku before and at the end of the window, summed over these levels: each level's
- * on hand after its last day with movements up to then (0 before its first). Two index probes
- * per level.
- */
-export async function readOnHandSpan(
-  client: SqlClient,
-  levels: readonly { warehouseId: string; sku: string }[],
-  from: string,
-  to: string,
-): Promise<Map<string, OnHandSpan>> {
-  if (levels.length === 0) return new Map();
-  const probe = (cmp: string, day: string) => `coalesce((select f.on_hand_end from analytics.daily_facts f
-      where f.warehouse_id = l.warehouse_id and f.sku = l.sku and f.day ${cmp} ${day}
-      order by f.day desc limit 1), 0)`;
-  const { rows } = await client.query(
-    `select l.sku, sum(${probe('<', '$3::date')}) as start_on_hand, sum(${probe('<=', '$4::date')}) as end_on_hand
-     from unnest($1::uuid[], $2::text[]) as l(warehouse_id, sku)
-     group by l.sku`,
-    [levels.map((l) => l.warehouseId), levels.map((l) => l.sku), from, to],
-  );
-  return new Map(
-    rows.map((r) => [String(r.sku), { start: Number(r.start_on_hand), end: Number(r.end_on_hand) }]),
-  );
+  return rows.map((r) => ({
+    currency: String(r.currency),
+    revenue: Number(r.revenue),
+    costOfGoodsSold: Number(r.cogs),
+  }));
 }
 
 export interface StockoutTotals {
@@ -131,13 +114,13 @@ export async function readSalesBuckets(
   const where = 'warehouse_id = any($1::uuid[]) and day between $2::date and $3::date';
   const [units, revenue] = await Promise.all([
     client.query(
-      `select ${bucket}::text as start, sum(units_sold) as units from analytics.daily_facts
+      `select ${bucket}::text as start, sum(units_sold) as units from analytics.daily_totals
        where ${where} group by 1 having sum(units_sold) <> 0 order by 1`,
       params,
     ),
     client.query(
-      `select ${bucket}::text as start, currency, sum(amount) as amount from analytics.daily_revenue
-       where ${where} group by 1, 2 order by 1, 2`,
+      `select ${bucket}::text as start, currency, sum(revenue) as amount from analytics.daily_money
+       where ${where} group by 1, 2 having sum(revenue) <> 0 order by 1, 2`,
       params,
     ),
   ]);

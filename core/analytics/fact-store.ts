@@ -174,3 +174,101 @@ export async function savePosition(client: SqlClient, position: RollupPosition):
     [position.lowId],
   );
 }
+
+export interface WarehouseDay {
+  warehouseId: string;
+  day: string;
+}
+
+const dayParams = (days: readonly WarehouseDay[]) => [days.map((d) => d.warehouseId), days.map((d) => d.day)];
+
+/** The warehouse-days' totals, added up again over their skus' facts. */
+export async function refreshDayTotals(client: SqlClient, days: readonly WarehouseDay[]): Promise<void> {
+  if (days.length === 0) return;
+  await client.query(
+    `insert into analytics.daily_totals as t (warehouse_id, day, units_sold, units_in, net_change, movements)
+     select f.warehouse_id, f.day, sum(f.units_sold), sum(f.units_received + f.units_transferred_in),
+       sum(f.units_received + f.units_transferred_in - f.units_transferred_out + f.units_adjusted - f.units_sold),
+       sum(f.movements)
+     from unnest($1::uuid[], $2::date[]) as k(warehouse_id, day)
+     join analytics.daily_facts f on f.warehouse_id = k.warehouse_id and f.day = k.day
+     group by f.warehouse_id, f.day
+     on conflict (warehouse_id, day) do update set units_sold = excluded.units_sold,
+       units_in = excluded.units_in, net_change = excluded.net_change, movements = excluded.movements`,
+    dayParams(days),
+  );
+}
+
+/** Units sold per sku on these warehouse-days (for their cost of goods). */
+export async function readDaySales(
+  client: SqlClient,
+  days: readonly WarehouseDay[],
+): Promise<(WarehouseDay & { sku: string; unitsSold: number })[]> {
+  if (days.length === 0) return [];
+  const { rows } = await client.query(
+    `select f.warehouse_id, f.day::text as day, f.sku, f.units_sold
+     from unnest($1::uuid[], $2::date[]) as k(warehouse_id, day)
+     join analytics.daily_facts f on f.warehouse_id = k.warehouse_id and f.day = k.day
+     where f.units_sold <> 0`,
+    dayParams(days),
+  );
+  return rows.map((r) => ({
+    warehouseId: String(r.warehouse_id),
+    day: String(r.day),
+    sku: String(r.sku),
+    unitsSold: Number(r.units_sold),
+  }));
+}
+
+/** Revenue per currency on these warehouse-days, from the skus' revenue rows. */
+export async function readDayRevenue(
+  client: SqlClient,
+  days: readonly WarehouseDay[],
+): Promise<(WarehouseDay & { currency: string; amount: number })[]> {
+  if (days.length === 0) return [];
+  const { rows } = await client.query(
+    `select r.warehouse_id, r.day::text as day, r.currency, sum(r.amount) as amount
+     from unnest($1::uuid[], $2::date[]) as k(warehouse_id, day)
+     join analytics.daily_revenue r on r.warehouse_id = k.warehouse_id and r.day = k.day
+     group by 1, 2, 3`,
+    dayParams(days),
+  );
+  return rows.map((r) => ({
+    warehouseId: String(r.warehouse_id),
+    day: String(r.day),
+    currency: String(r.currency),
+    amount: Number(r.amount),
+  }));
+}
+
+export interface DayMoney extends WarehouseDay {
+  currency: string;
+  revenue: number;
+  costOfGoodsSold: number;
+}
+
+/** The warehouse-days' money, replaced whole. */
+export async function replaceDayMoney(
+  client: SqlClient,
+  days: readonly WarehouseDay[],
+  rows: readonly DayMoney[],
+): Promise<void> {
+  if (days.length === 0) return;
+  await client.query(
+    `delete from analytics.daily_money m using unnest($1::uuid[], $2::date[]) as k(warehouse_id, day)
+     where m.warehouse_id = k.warehouse_id and m.day = k.day`,
+    dayParams(days),
+  );
+  if (rows.length === 0) return;
+  await client.query(
+    `insert into analytics.daily_money (warehouse_id, day, currency, revenue, cost_of_goods_sold)
+     select * from unnest($1::uuid[], $2::date[], $3::text[], $4::bigint[], $5::bigint[])`,
+    [
+      rows.map((r) => r.warehouseId),
+      rows.map((r) => r.day),
+      rows.map((r) => r.currency),
+      rows.map((r) => r.revenue),
+      rows.map((r) => r.costOfGoodsSold),
+    ],
+  );
+}

@@ -385,7 +385,9 @@ describe('recomputed from the raw ledger', () => {
         await query(
           `select (select md5(string_agg(f::text, ',' order by warehouse_id, sku, day)) from analytics.daily_facts f) as f,
              (select md5(string_agg(r::text, ',' order by warehouse_id, sku, day, currency)) from analytics.daily_revenue r) as r,
-             (select md5(string_agg(s::text, ',' order by start_movement_id)) from analytics.stockouts s) as s`,
+             (select md5(string_agg(s::text, ',' order by start_movement_id)) from analytics.stockouts s) as s,
+             (select md5(string_agg(t::text, ',' order by warehouse_id, day)) from analytics.daily_totals t) as t,
+             (select md5(string_agg(m::text, ',' order by warehouse_id, day, currency)) from analytics.daily_money m) as m`,
           [],
         )
       )[0];
@@ -393,7 +395,8 @@ describe('recomputed from the raw ledger', () => {
     await rollUpAnalytics(db());
     expect(await snapshot()).toEqual(before);
     await db().execute(
-      sql`truncate analytics.daily_facts, analytics.daily_revenue, analytics.stockouts, analytics.rollup_marks`,
+      sql`truncate analytics.daily_facts, analytics.daily_revenue, analytics.daily_totals, analytics.daily_money,
+        analytics.stockouts, analytics.rollup_marks`,
     );
     await db().execute(sql`update analytics.rollup_state set low_id = 0, high_id = 0, seen_count = 0`);
     await rollUpAnalytics(db(), { batch: 2_500 });

@@ -7,6 +7,7 @@
  * Movements at or below low are final: low follows the highest id a run saw SETTLE_SECONDS ago.
  */
 import type pg from 'pg';
+import { readSkuCosts } from '../catalog/cost-reads.ts';
 import {
   countMovements,
   type LedgerEntry,
@@ -20,13 +21,19 @@ import {
 import { readLinePrices } from '../orders/price-reads.ts';
 import type { Database } from '../platform/database.ts';
 import {
+  type DayMoney,
   type RevenueDay,
+  readDayRevenue,
+  readDaySales,
   readPosition,
   readSettledId,
+  refreshDayTotals,
+  replaceDayMoney,
   replaceLevelRuns,
   replaceRevenueDays,
   saveLedgerDays,
   savePosition,
+  type WarehouseDay,
 } from './fact-store.ts';
 import { zeroRuns } from './formulas.ts';
 
@@ -112,7 +119,41 @@ async function recompute(client: pg.PoolClient, entries: readonly LedgerEntry[])
       return fromId === undefined ? [] : [{ warehouseId: h.warehouseId, sku: h.sku, fromId, ...zeroRuns(h) }];
     }),
   );
+  await refreshDays(client, distinctDays(keys));
   return keys.length;
+}
+
+/** The warehouse-days' totals and money, from their skus' facts and revenue (cost: the catalog's now). */
+async function refreshDays(client: pg.PoolClient, days: readonly WarehouseDay[]): Promise<void> {
+  await refreshDayTotals(client, days);
+  const sales = await readDaySales(client, days);
+  const revenue = await readDayRevenue(client, days);
+  const costs = await readSkuCosts(client, [...new Set(sales.map((s) => s.sku))]);
+  const money = new Map<string, DayMoney>();
+  const at = (d: WarehouseDay, currency: string) => {
+    const key = `${d.warehouseId}|${d.day}|${currency}`;
+    const row = money.get(key) ?? {
+      warehouseId: d.warehouseId,
+      day: d.day,
+      currency,
+      revenue: 0,
+      costOfGoodsSold: 0,
+    };
+    money.set(key, row);
+    return row;
+  };
+  for (const r of revenue) at(r, r.currency).revenue += r.amount;
+  for (const s of sales) {
+    const cost = costs.get(s.sku);
+    if (cost) at(s, cost.currency).costOfGoodsSold += s.unitsSold * cost.amount;
+  }
+  await replaceDayMoney(client, days, [...money.values()]);
+}
+
+function distinctDays(keys: readonly LevelDay[]): WarehouseDay[] {
+  const days = new Map<string, WarehouseDay>();
+  for (const k of keys) days.set(`${k.warehouseId}|${k.day}`, { warehouseId: k.warehouseId, day: k.day });
+  return [...days.values()];
 }
 
 /** The level-days' order shipments at their lines' prices, per currency (unpriced lines add none). */

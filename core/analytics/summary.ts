@@ -3,9 +3,8 @@ import { readSkuCosts } from '../catalog/cost-reads.ts';
 import { readLevelsNow, type WarehouseZone } from '../inventory/ledger-reads.ts';
 import type { SqlClient } from '../platform/sql-client.ts';
 import {
-  readOnHandSpan,
-  readRevenue,
-  readSkuMovements,
+  readPeriodMoney,
+  readPeriodTotals,
   readStockoutTotals,
   type StockoutTotals,
 } from './fact-queries.ts';
@@ -47,17 +46,14 @@ export async function summarize(
   const warehouseIds = zones.map((z) => z.id);
   const window = { warehouseIds, from, to };
   const levels = await readLevelsNow(client, warehouseIds);
-  const [moved, revenue, span, stockouts, costs] = await Promise.all([
-    readSkuMovements(client, window),
-    readRevenue(client, window),
-    readOnHandSpan(client, levels, from, to),
+  const [totals, money, stockouts, costs] = await Promise.all([
+    readPeriodTotals(client, window),
+    readPeriodMoney(client, window),
     readStockoutTotals(client, zones, from, to),
     readSkuCosts(client, [...new Set(levels.map((l) => l.sku))]),
   ]);
-  const unitsSold = moved.reduce((s, m) => s + m.unitsSold, 0);
-  const unitsReceived = moved.reduce((s, m) => s + m.unitsIn, 0);
-  const onHandStart = [...span.values()].reduce((s, x) => s + x.start, 0);
-  const onHandEnd = [...span.values()].reduce((s, x) => s + x.end, 0);
+  const { unitsSold, onHandStart, onHandEnd } = totals;
+  const unitsReceived = totals.unitsIn;
   const atCost = (sku: string, units: number) => {
     const cost = costs.get(sku);
     return cost ? [{ currency: cost.currency, amount: units * cost.amount }] : [];
@@ -70,8 +66,10 @@ export async function summarize(
     days,
     unitsSold,
     unitsReceived,
-    revenue,
-    costOfGoodsSold: sumByCurrency(moved.flatMap((m) => atCost(m.sku, m.unitsSold))),
+    revenue: money.filter((m) => m.revenue !== 0).map((m) => ({ currency: m.currency, amount: m.revenue })),
+    costOfGoodsSold: money
+      .filter((m) => m.costOfGoodsSold !== 0)
+      .map((m) => ({ currency: m.currency, amount: m.costOfGoodsSold })),
     inventoryValue: sumByCurrency(levels.flatMap((l) => atCost(l.sku, l.onHand))),
     onHandStart,
     onHandEnd,

@@ -53,6 +53,33 @@ export const dailyRevenue = analytics.table(
   ],
 );
 
+/** The day's facts added over its skus: what a year's summary reads (365 rows per warehouse). */
+export const dailyTotals = analytics.table(
+  'daily_totals',
+  {
+    warehouseId: uuid('warehouse_id').notNull(),
+    day: date().notNull(),
+    unitsSold: bigint('units_sold', { mode: 'number' }).notNull(),
+    unitsIn: bigint('units_in', { mode: 'number' }).notNull(),
+    netChange: bigint('net_change', { mode: 'number' }).notNull(),
+    movements: bigint({ mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'daily_totals_pkey', columns: [t.warehouseId, t.day] })],
+);
+
+/** The day's revenue and cost of goods sold (at the cost when rolled up), per currency. */
+export const dailyMoney = analytics.table(
+  'daily_money',
+  {
+    warehouseId: uuid('warehouse_id').notNull(),
+    day: date().notNull(),
+    currency: text().notNull(),
+    revenue: bigint({ mode: 'number' }).notNull(),
+    costOfGoodsSold: bigint('cost_of_goods_sold', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'daily_money_pkey', columns: [t.warehouseId, t.day, t.currency] })],
+);
+
 /** A run of on hand = 0 of one level, from the movement that emptied it to the one that refilled it. */
 export const stockouts = analytics.table(
   'stockouts',

@@ -34,6 +34,31 @@ CREATE TABLE "analytics"."daily_revenue" (
 --> statement-breakpoint
 CREATE INDEX "daily_revenue_day_idx" ON "analytics"."daily_revenue" USING btree ("warehouse_id", "day");
 --> statement-breakpoint
+-- One row per (warehouse, day with movements): the day's facts added over its skus, so a year's
+-- summary or sales series reads 365 rows per warehouse, not one per sku and day.
+CREATE TABLE "analytics"."daily_totals" (
+	"warehouse_id" uuid NOT NULL,
+	"day" date NOT NULL,
+	"units_sold" bigint NOT NULL,
+	-- Receipts and transfers in.
+	"units_in" bigint NOT NULL,
+	-- Every movement of the day added up: on hand at a day's end is the sum up to it.
+	"net_change" bigint NOT NULL,
+	"movements" bigint NOT NULL,
+	CONSTRAINT "daily_totals_pkey" PRIMARY KEY ("warehouse_id", "day")
+);
+--> statement-breakpoint
+-- The day's revenue and cost of goods sold per currency (cost: the products' cost when the day
+-- was rolled up). Currencies are never added together.
+CREATE TABLE "analytics"."daily_money" (
+	"warehouse_id" uuid NOT NULL,
+	"day" date NOT NULL,
+	"currency" text NOT NULL,
+	"revenue" bigint NOT NULL,
+	"cost_of_goods_sold" bigint NOT NULL,
+	CONSTRAINT "daily_money_pkey" PRIMARY KEY ("warehouse_id", "day", "currency")
+);
+--> statement-breakpoint
 -- A run of on hand = 0 of one level: from the movement that took it to 0 to the one that brought it back.
 CREATE TABLE "analytics"."stockouts" (
 	"start_movement_id" bigint PRIMARY KEY NOT NULL,
