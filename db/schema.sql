@@ -56,7 +56,7 @@ CREATE TABLE analytics.daily_revenue (
   currency text NOT NULL,
   units integer NOT NULL,
   amount bigint NOT NULL,
-  CONSTRAINT daily_revenue_pkey PRIMARY KEY (warehouse_id, sku, day, currency)
+  CONSTRAINT daily_revenue_pkey PRIMARY KEY (warehouse_id, day, sku, currency)
 );
 
 CREATE TABLE analytics.daily_totals (
@@ -562,8 +562,6 @@ CREATE TABLE webhooks.subscriptions (
 -- indexes
 
 CREATE INDEX daily_facts_day_idx ON analytics.daily_facts USING btree (warehouse_id, day);
-
-CREATE INDEX daily_revenue_day_idx ON analytics.daily_revenue USING btree (warehouse_id, day);
 
 CREATE INDEX stockouts_level_idx ON analytics.stockouts USING btree (warehouse_id, sku, start_movement_id);
 

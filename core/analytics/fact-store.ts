@@ -48,9 +48,11 @@ export async function replaceRevenueDays(
 ): Promise<void> {
   if (keys.length === 0) return;
   await client.query(
-    `delete from analytics.daily_revenue r
-     using unnest($1::uuid[], $2::text[], $3::date[]) as k(warehouse_id, sku, day)
-     where r.warehouse_id = k.warehouse_id and r.sku = k.sku and r.day = k.day`,
+    // By row address, found key by key on the primary key: a join with the keys could scan the table.
+    `delete from analytics.daily_revenue where ctid = any(array(
+       select r.ctid from unnest($1::uuid[], $2::text[], $3::date[]) as k(warehouse_id, sku, day)
+       cross join lateral (select ctid from analytics.daily_revenue r
+         where r.warehouse_id = k.warehouse_id and r.sku = k.sku and r.day = k.day) r))`,
     [keys.map((k) => k.warehouseId), keys.map((k) => k.sku), keys.map((k) => k.day)],
   );
   if (rows.length === 0) return;
@@ -84,19 +86,22 @@ export interface LevelRuns {
 export async function replaceLevelRuns(client: SqlClient, levels: readonly LevelRuns[]): Promise<void> {
   if (levels.length === 0) return;
   await client.query(
-    `delete from analytics.stockouts s
-     using unnest($1::uuid[], $2::text[], $3::bigint[]) as l(warehouse_id, sku, from_id)
-     where s.warehouse_id = l.warehouse_id and s.sku = l.sku and s.start_movement_id >= l.from_id`,
+    `delete from analytics.stockouts where ctid = any(array(
+       select s.ctid from unnest($1::uuid[], $2::text[], $3::bigint[]) as l(warehouse_id, sku, from_id)
+       cross join lateral (select ctid from analytics.stockouts s
+         where s.warehouse_id = l.warehouse_id and s.sku = l.sku and s.start_movement_id >= l.from_id) s))`,
     [levels.map((l) => l.warehouseId), levels.map((l) => l.sku), levels.map((l) => l.fromId)],
   );
   const carried = levels.filter((l) => l.carried !== undefined);
   if (carried.length > 0)
     await client.query(
-      `update analytics.stockouts s set ended_at = l.ended_at, end_movement_id = l.end_id
-       from unnest($1::uuid[], $2::text[], $3::bigint[], $4::timestamptz[], $5::bigint[])
-         as l(warehouse_id, sku, from_id, ended_at, end_id)
-       where s.start_movement_id = (select max(p.start_movement_id) from analytics.stockouts p
-         where p.warehouse_id = l.warehouse_id and p.sku = l.sku and p.start_movement_id < l.from_id)`,
+      `update analytics.stockouts s set ended_at = c.ended_at, end_movement_id = c.end_id
+       from (select (select max(p.start_movement_id) from analytics.stockouts p
+               where p.warehouse_id = l.warehouse_id and p.sku = l.sku and p.start_movement_id < l.from_id) as start_id,
+               l.ended_at, l.end_id
+             from unnest($1::uuid[], $2::text[], $3::bigint[], $4::timestamptz[], $5::bigint[])
+               as l(warehouse_id, sku, from_id, ended_at, end_id)) c
+       where s.start_movement_id = c.start_id`,
       [
         carried.map((l) => l.warehouseId),
         carried.map((l) => l.sku),

@@ -80,7 +80,7 @@ const keyBounds = `keys as (
   from unnest($1::uuid[], $2::text[], $3::date[]) as k(warehouse_id, sku, day)
   join inventory.warehouses w on w.id = k.warehouse_id)`;
 
-/** Each level-day recomputed from all of its movements (movements_level_time_idx). */
+/** Each level-day recomputed from all of its movements (key by key on movements_level_time_idx). */
 export async function readLedgerDays(client: SqlClient, keys: readonly LevelDay[]): Promise<LedgerDay[]> {
   if (keys.length === 0) return [];
   const { rows } = await client.query(
@@ -94,8 +94,8 @@ export async function readLedgerDays(client: SqlClient, keys: readonly LevelDay[
        count(*) as movements,
        (array_agg(m.on_hand_after order by m.id desc))[1] as on_hand_end
      from keys k
-     join inventory.movements m on m.warehouse_id = k.warehouse_id and m.sku = k.sku
-       and m.created_at >= k.starts and m.created_at < k.ends
+     cross join lateral (select * from inventory.movements m where m.warehouse_id = k.warehouse_id
+       and m.sku = k.sku and m.created_at >= k.starts and m.created_at < k.ends) m
      group by k.warehouse_id, k.sku, k.day`,
     keyParams(keys),
   );
@@ -128,8 +128,8 @@ export async function readOrderShipmentDays(
     `with ${keyBounds}
      select k.warehouse_id, k.sku, k.day::text as day, m.reference_id, -sum(m.qty) as units
      from keys k
-     join inventory.movements m on m.warehouse_id = k.warehouse_id and m.sku = k.sku
-       and m.created_at >= k.starts and m.created_at < k.ends
+     cross join lateral (select * from inventory.movements m where m.warehouse_id = k.warehouse_id
+       and m.sku = k.sku and m.created_at >= k.starts and m.created_at < k.ends) m
      where m.type = 'shipment' and m.reference_type = 'order'
      group by k.warehouse_id, k.sku, k.day, m.reference_id`,
     keyParams(keys),

@@ -29,10 +29,9 @@ CREATE TABLE "analytics"."daily_revenue" (
 	"currency" text NOT NULL,
 	"units" integer NOT NULL,
 	"amount" bigint NOT NULL,
-	CONSTRAINT "daily_revenue_pkey" PRIMARY KEY ("warehouse_id", "sku", "day", "currency")
+	-- Day before sku: one index finds a level-day's rows and a warehouse-day's alike.
+	CONSTRAINT "daily_revenue_pkey" PRIMARY KEY ("warehouse_id", "day", "sku", "currency")
 );
---> statement-breakpoint
-CREATE INDEX "daily_revenue_day_idx" ON "analytics"."daily_revenue" USING btree ("warehouse_id", "day");
 --> statement-breakpoint
 -- One row per (warehouse, day with movements): the day's facts added over its skus, so a year's
 -- summary or sales series reads 365 rows per warehouse, not one per sku and day.
