@@ -60,7 +60,11 @@ const moneyFields = {
   amount: z.number().int().openapi({ description: 'Integer minor units', example: 1_284_500 }),
 };
 /** Null for a product without a cost (inline: a nullable reference does not survive the client's types). */
-const moneyOrNull = () => z.object(moneyFields).nullable();
+const moneyOrNull = () =>
+  z
+    .object(moneyFields)
+    .nullable()
+    .openapi({ description: 'At cost, in the cost currency; null without a cost' });
 const money = z.object(moneyFields).openapi('AnalyticsMoney', {
   description: 'Integer minor units of one currency; never summed across currencies',
 });

@@ -1514,6 +1514,7 @@ export interface components {
                 xyz: "X" | "Y" | "Z";
                 /** @example 5200 */
                 unitsSold: number;
+                /** @description At cost, in the cost currency; null without a cost */
                 value: {
                     /** @example EUR */
                     currency: string;
@@ -1564,6 +1565,7 @@ export interface components {
                 lastMovementDay: string;
                 /** @example 107 */
                 daysSinceMovement: number;
+                /** @description At cost, in the cost currency; null without a cost */
                 value: {
                     /** @example EUR */
                     currency: string;
