@@ -15,6 +15,7 @@ export default defineConfig({
     'purchasing',
     'integrations',
     'webhooks',
+    'analytics',
   ],
   casing: 'snake_case',
 });

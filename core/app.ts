@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { analyticsRoutes } from './analytics/routes.ts';
 import { type AppEnv, createRouter, provideRuntime } from './app-env.ts';
 import { auditWrites } from './audit/request-audit.ts';
 import { auditRoutes } from './audit/routes.ts';
@@ -34,6 +35,7 @@ const routers: Record<ServiceName, OpenAPIHono<AppEnv>> = {
   integrations: integrationsRoutes,
   webhooks: webhooksRoutes,
   audit: auditRoutes,
+  analytics: analyticsRoutes,
 };
 
 export interface CoreAppOptions {

@@ -11,6 +11,7 @@ export const serviceNames = [
   'integrations',
   'webhooks',
   'audit',
+  'analytics',
 ] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
@@ -28,6 +29,7 @@ export const servicePrefixes: Record<ServiceName, readonly string[]> = {
   integrations: ['/api/jobs', '/api/integrations'],
   webhooks: ['/api/webhooks'],
   audit: ['/api/audit'],
+  analytics: ['/api/analytics'],
 };
 
 /** Paths anyone may call: signing in, and the keys that verify tokens. Everything else needs credentials. */

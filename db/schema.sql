@@ -4,6 +4,8 @@ CREATE EXTENSION pg_trgm WITH SCHEMA public;
 
 -- schemas
 
+CREATE SCHEMA analytics;
+
 CREATE SCHEMA audit;
 
 CREATE SCHEMA catalog;
@@ -25,6 +27,75 @@ CREATE SCHEMA purchasing;
 CREATE SCHEMA webhooks;
 
 -- tables
+
+CREATE TABLE analytics.daily_facts (
+  warehouse_id uuid NOT NULL,
+  sku text NOT NULL,
+  day date NOT NULL,
+  units_sold integer DEFAULT 0 NOT NULL,
+  units_received integer DEFAULT 0 NOT NULL,
+  units_transferred_in integer DEFAULT 0 NOT NULL,
+  units_transferred_out integer DEFAULT 0 NOT NULL,
+  units_adjusted integer DEFAULT 0 NOT NULL,
+  movements integer DEFAULT 0 NOT NULL,
+  on_hand_end integer NOT NULL,
+  CONSTRAINT daily_facts_pkey PRIMARY KEY (warehouse_id, sku, day)
+);
+
+CREATE TABLE analytics.daily_money (
+  warehouse_id uuid NOT NULL,
+  day date NOT NULL,
+  currency text NOT NULL,
+  revenue bigint NOT NULL,
+  cost_of_goods_sold bigint NOT NULL,
+  CONSTRAINT daily_money_pkey PRIMARY KEY (warehouse_id, day, currency)
+);
+
+CREATE TABLE analytics.daily_revenue (
+  warehouse_id uuid NOT NULL,
+  sku text NOT NULL,
+  day date NOT NULL,
+  currency text NOT NULL,
+  units integer NOT NULL,
+  amount bigint NOT NULL,
+  CONSTRAINT daily_revenue_pkey PRIMARY KEY (warehouse_id, day, sku, currency)
+);
+
+CREATE TABLE analytics.daily_totals (
+  warehouse_id uuid NOT NULL,
+  day date NOT NULL,
+  units_sold bigint NOT NULL,
+  units_in bigint NOT NULL,
+  net_change bigint NOT NULL,
+  movements bigint NOT NULL,
+  CONSTRAINT daily_totals_pkey PRIMARY KEY (warehouse_id, day)
+);
+
+CREATE TABLE analytics.rollup_marks (
+  taken_at timestamp with time zone NOT NULL,
+  high_id bigint NOT NULL,
+  CONSTRAINT rollup_marks_pkey PRIMARY KEY (taken_at)
+);
+
+CREATE TABLE analytics.rollup_state (
+  id integer DEFAULT 1 NOT NULL,
+  low_id bigint DEFAULT 0 NOT NULL,
+  high_id bigint DEFAULT 0 NOT NULL,
+  seen_count bigint DEFAULT 0 NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT rollup_state_pkey PRIMARY KEY (id),
+  CONSTRAINT rollup_state_single_check CHECK ((id = 1))
+);
+
+CREATE TABLE analytics.stockouts (
+  start_movement_id bigint NOT NULL,
+  warehouse_id uuid NOT NULL,
+  sku text NOT NULL,
+  started_at timestamp with time zone NOT NULL,
+  ended_at timestamp with time zone,
+  end_movement_id bigint,
+  CONSTRAINT stockouts_pkey PRIMARY KEY (start_movement_id)
+);
 
 CREATE TABLE audit.chain (
   "position" bigint NOT NULL,
@@ -519,6 +590,12 @@ CREATE TABLE webhooks.subscriptions (
 
 -- indexes
 
+CREATE INDEX daily_facts_day_idx ON analytics.daily_facts USING btree (warehouse_id, day);
+
+CREATE INDEX stockouts_level_idx ON analytics.stockouts USING btree (warehouse_id, sku, start_movement_id);
+
+CREATE INDEX stockouts_started_idx ON analytics.stockouts USING btree (warehouse_id, started_at);
+
 CREATE INDEX entries_actor_idx ON audit.entries USING btree (actor_id, id);
 
 CREATE INDEX entries_at_idx ON audit.entries USING btree (at, id);
@@ -572,6 +649,8 @@ CREATE INDEX ingestions_created_idx ON integrations.ingestions USING btree (crea
 CREATE INDEX ingestions_status_idx ON integrations.ingestions USING btree (status, created_at, id);
 
 CREATE INDEX movements_level_idx ON inventory.movements USING btree (warehouse_id, sku, id);
+
+CREATE INDEX movements_level_time_idx ON inventory.movements USING btree (warehouse_id, sku, created_at);
 
 CREATE INDEX movements_reference_idx ON inventory.movements USING btree (reference_type, reference_id);
 

@@ -849,6 +849,32 @@ const graphqlCases: AccessCase[] = [
   },
 ];
 
+/** KPIs (revenue, costs): admins, and managers for their own warehouses; clerks and partners not. */
+const kpiReaders = { admin: 'anywhere', manager: 'own' } as const;
+
+const analyticsCases: AccessCase[] = [
+  ...(['summary', 'sales', 'abc'] as const).map(
+    (what): AccessCase => ({
+      endpoint: `GET /api/analytics/${what}`,
+      scoped: true,
+      allow: kpiReaders,
+      request: ({ warehouse }) => ({
+        method: 'GET',
+        path: `/api/analytics/${what}?warehouseId=${warehouse.id}`,
+      }),
+    }),
+  ),
+  {
+    endpoint: 'GET /api/analytics/dead-stock',
+    scoped: true,
+    allow: kpiReaders,
+    request: ({ warehouse }) => ({
+      method: 'GET',
+      path: `/api/analytics/dead-stock?warehouseId=${warehouse.id}&days=30`,
+    }),
+  },
+];
+
 /** The audit log: admins and managers (who see only their warehouses' entries, core/audit). */
 const auditCases: AccessCase[] = [
   {
@@ -888,6 +914,7 @@ describeAccess(
     ...webhookCases,
     ...graphqlCases,
     ...auditCases,
+    ...analyticsCases,
   ],
   prepare,
 );

@@ -64,6 +64,11 @@ export const policy = {
   'integrations:manage': { roles: ['admin'], scoped: false },
   /** The audit log: admins read all of it, managers the entries about their warehouses (core/audit). */
   'audit:read': { roles: ['admin', 'manager'], scoped: false },
+  /**
+   * KPIs (revenue, cost of goods, stock value): admins, and managers for their warehouses.
+   * Clerks and partners no: costs and margins are not theirs to read (as catalog:cost).
+   */
+  'analytics:read': { roles: ['admin', 'manager'], scoped: true },
 } as const satisfies Record<string, { roles: readonly Role[]; scoped: boolean }>;
 
 export type Action = keyof typeof policy;

@@ -103,6 +103,8 @@ export const movements = inventory.table(
     index('movements_level_idx').on(t.warehouseId, t.sku, t.id),
     index('movements_warehouse_idx').on(t.warehouseId, t.id),
     index('movements_reference_idx').on(t.referenceType, t.referenceId),
+    /** One level's movements by time: analytics recomputes a level's day from them (migration 0024). */
+    index('movements_level_time_idx').on(t.warehouseId, t.sku, t.createdAt),
     check('movements_qty_check', sql`${t.qty} <> 0`),
     check(
       'movements_type_check',

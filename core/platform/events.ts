@@ -68,6 +68,8 @@ export const taskPayloads = {
   'chain-audit': z.object({}).passthrough(),
   /** Cron: events and chained audit entries copied to MongoDB, when MONGODB_URL is set. */
   'archive-to-mongodb': z.object({}).passthrough(),
+  /** Analytics' daily facts catch up with the ledger (core/analytics/rollup.ts); every minute. */
+  'rollup-analytics': z.object({}).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

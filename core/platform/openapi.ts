@@ -54,6 +54,11 @@ export const apiTags = [
     description:
       'Signed outbound webhooks (Standard Webhooks): subscriptions, their deliveries, retries and replays.',
   },
+  {
+    name: 'analytics',
+    description:
+      'KPIs from daily rollups of the ledger: sales, turnover, days of cover, stockouts, ABC/XYZ, dead stock.',
+  },
   { name: 'operations', description: 'Background jobs: what failed or waits, and running it again.' },
   {
     name: 'integrations',

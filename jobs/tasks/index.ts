@@ -17,6 +17,7 @@ import { publishEvent } from './publish-event.ts';
 import { purgeEdgeCatalog } from './purge-edge-catalog.ts';
 import { recheckRoomSockets } from './recheck-room-sockets.ts';
 import { replenishTask } from './replenish.ts';
+import { rollupAnalyticsTask } from './rollup-analytics.ts';
 import {
   detectLowStockTask,
   expireTransfersTask,
@@ -48,4 +49,5 @@ export const tasks: Record<TaskName, ReturnType<typeof defineTask>> = {
   'ingest-order': ingestOrderTask,
   'chain-audit': chainAudit,
   'archive-to-mongodb': archiveToMongo,
+  'rollup-analytics': rollupAnalyticsTask,
 };

@@ -24,6 +24,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/abc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Skus classed A/B/C by value and X/Y/Z by demand variability
+         * @description Value = units sold over from..to (default the last 365 days) x unit cost, ranked within each cost currency: A while the value before a sku is under 80 % of the total, B under 95 %, else C. XYZ by the coefficient of variation of 7-day demand: X <= 0.5 < Y <= 1 < Z (no demand: Z). Read from daily rollups of the ledger that the rollup-analytics job keeps up to date every minute. Admins, and managers for their warehouses.
+         */
+        get: operations["getAnalyticsAbc"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dead-stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stock that has not moved for some days
+         * @description Levels with stock on hand whose last movement of any kind was at least `days` (90) local days ago, with their value at cost; the longest unmoved first. Read from daily rollups of the ledger that the rollup-analytics job keeps up to date every minute. Admins, and managers for their warehouses.
+         */
+        get: operations["listDeadStock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Units sold and revenue per day or week
+         * @description Every day (or week, starting Monday) of from..to with its units sold and revenue per currency, empty ones as zeros. Read from daily rollups of the ledger that the rollup-analytics job keeps up to date every minute. Admins, and managers for their warehouses.
+         */
+        get: operations["getAnalyticsSales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * KPIs of a period: units sold, revenue, cost, turnover, days of cover, stockouts
+         * @description Units sold (order shipments), revenue and cost of goods sold per currency, inventory value at cost now, turnover, days of cover, sell-through, stockouts (runs of on hand = 0 and their minutes) and levels at or below their reorder point, over from..to (local dates of each warehouse, both included). Read from daily rollups of the ledger that the rollup-analytics job keeps up to date every minute. Admins, and managers for their warehouses.
+         */
+        get: operations["getAnalyticsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/api-keys": {
         parameters: {
             query?: never;
@@ -1422,6 +1502,273 @@ export interface components {
             reason: "received" | "damaged" | "lost" | "found" | "count" | "other";
             /** @example Delivery from Tools Oy, note 4471 */
             note?: string | null;
+        };
+        AnalyticsAbc: {
+            /**
+             * @example [
+             *       "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58"
+             *     ]
+             */
+            warehouseIds: string[];
+            /** @example 2026-01-01 */
+            from: string;
+            /** @example 2026-01-30 */
+            to: string;
+            thresholds: {
+                /** @example 0.8 */
+                a: number;
+                /** @example 0.95 */
+                b: number;
+                /** @example 0.5 */
+                x: number;
+                /** @example 1 */
+                y: number;
+            };
+            /**
+             * @description 7-day periods the demand CV is over
+             * @example 53
+             */
+            periods: number;
+            classes: {
+                /** @example EUR */
+                currency: string;
+                /**
+                 * @example A
+                 * @enum {string}
+                 */
+                class: "A" | "B" | "C";
+                /** @example 12 */
+                skus: number;
+                /** @example 9600000 */
+                value: number;
+            }[];
+            items: {
+                /** @example HAM-16OZ */
+                sku: string;
+                /**
+                 * @description Null: the product has no cost
+                 * @example A
+                 * @enum {string|null}
+                 */
+                class: "A" | "B" | "C" | null;
+                /**
+                 * @example X
+                 * @enum {string}
+                 */
+                xyz: "X" | "Y" | "Z";
+                /** @example 5200 */
+                unitsSold: number;
+                /** @description At cost, in the cost currency; null without a cost */
+                value: {
+                    /** @example EUR */
+                    currency: string;
+                    /**
+                     * @description Integer minor units
+                     * @example 1284500
+                     */
+                    amount: number;
+                } | null;
+                /**
+                 * @description Of its currency total
+                 * @example 0.2275
+                 */
+                share: number | null;
+                /**
+                 * @description Of its currency total, up to and including this sku
+                 * @example 0.2275
+                 */
+                cumulativeShare: number | null;
+                /**
+                 * @description Coefficient of variation of 7-day demand
+                 * @example 0.21
+                 */
+                demandCv: number | null;
+                /**
+                 * @description On hand now
+                 * @example 120
+                 */
+                onHand: number;
+                /**
+                 * @description onHand / (unitsSold / days of the window)
+                 * @example 8.4
+                 */
+                daysOfCover: number | null;
+            }[];
+        };
+        AnalyticsDeadStock: {
+            /** @example 90 */
+            days: number;
+            items: {
+                /** @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58 */
+                warehouseId: string;
+                /** @example HAM-16OZ */
+                sku: string;
+                /** @example 40 */
+                onHand: number;
+                /** @example 2025-09-30 */
+                lastMovementDay: string;
+                /** @example 107 */
+                daysSinceMovement: number;
+                /** @description At cost, in the cost currency; null without a cost */
+                value: {
+                    /** @example EUR */
+                    currency: string;
+                    /**
+                     * @description Integer minor units
+                     * @example 1284500
+                     */
+                    amount: number;
+                } | null;
+            }[];
+        };
+        /** @description Integer minor units of one currency; never summed across currencies */
+        AnalyticsMoney: {
+            /** @example EUR */
+            currency: string;
+            /**
+             * @description Integer minor units
+             * @example 1284500
+             */
+            amount: number;
+        };
+        AnalyticsSales: {
+            /**
+             * @example [
+             *       "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58"
+             *     ]
+             */
+            warehouseIds: string[];
+            /** @example 2026-01-01 */
+            from: string;
+            /** @example 2026-01-30 */
+            to: string;
+            /**
+             * @example week
+             * @enum {string}
+             */
+            interval: "day" | "week";
+            points: {
+                /** @example 2026-01-05 */
+                start: string;
+                /** @example 2026-01-11 */
+                end: string;
+                /** @example 280 */
+                unitsSold: number;
+                /**
+                 * @example [
+                 *       {
+                 *         "currency": "EUR",
+                 *         "amount": 364000
+                 *       }
+                 *     ]
+                 */
+                revenue: components["schemas"]["AnalyticsMoney"][];
+            }[];
+        };
+        AnalyticsSummary: {
+            /**
+             * @example [
+             *       "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58"
+             *     ]
+             */
+            warehouseIds: string[];
+            /** @example 2026-01-01 */
+            from: string;
+            /** @example 2026-01-30 */
+            to: string;
+            /** @example 30 */
+            days: number;
+            /**
+             * @description Units shipped on orders
+             * @example 1200
+             */
+            unitsSold: number;
+            /**
+             * @description Receipts and transfers in
+             * @example 900
+             */
+            unitsReceived: number;
+            /**
+             * @example [
+             *       {
+             *         "currency": "EUR",
+             *         "amount": 1560000
+             *       }
+             *     ]
+             */
+            revenue: components["schemas"]["AnalyticsMoney"][];
+            /**
+             * @example [
+             *       {
+             *         "currency": "EUR",
+             *         "amount": 780000
+             *       }
+             *     ]
+             */
+            costOfGoodsSold: components["schemas"]["AnalyticsMoney"][];
+            /**
+             * @example [
+             *       {
+             *         "currency": "EUR",
+             *         "amount": 1284500
+             *       }
+             *     ]
+             */
+            inventoryValue: components["schemas"]["AnalyticsMoney"][];
+            /**
+             * @description On hand at the end of the day before from
+             * @example 700
+             */
+            onHandStart: number;
+            /**
+             * @description On hand at the end of to
+             * @example 400
+             */
+            onHandEnd: number;
+            /** @example 400 */
+            onHandNow: number;
+            /**
+             * @description On hand of products without a cost
+             * @example 0
+             */
+            unvaluedOnHand: number;
+            /**
+             * @description unitsSold / ((onHandStart + onHandEnd) / 2)
+             * @example 2.1818
+             */
+            turnover: number | null;
+            /**
+             * @description onHandEnd / (unitsSold / days)
+             * @example 10
+             */
+            daysOfCover: number | null;
+            /**
+             * @description unitsSold / (onHandStart + unitsReceived)
+             * @example 0.75
+             */
+            sellThrough: number | null;
+            stockouts: {
+                /**
+                 * @description Runs of on hand = 0 that began in the window
+                 * @example 3
+                 */
+                count: number;
+                /**
+                 * @description Minutes of the window spent at 0
+                 * @example 4320
+                 */
+                minutes: number;
+                /**
+                 * @description Levels at 0 now
+                 * @example 1
+                 */
+                ongoing: number;
+            };
+            /**
+             * @description Levels at or below their reorder point now
+             * @example 4
+             */
+            lowStockCount: number;
         };
         ApiKey: {
             /** @example 7a1c9e3b-2f4d-4c6a-8e5b-9d0f1a2b3c4d */
@@ -2975,6 +3322,587 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Jwks"];
+                };
+            };
+        };
+    };
+    getAnalyticsAbc: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (YYYY-MM-DD, the warehouse's local date); by default the window ends today and is 30 days long (365 for abc)
+                 * @example 2026-01-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day, included; default today (UTC)
+                 * @example 2026-01-31
+                 */
+                to?: string;
+                /**
+                 * @description One warehouse; without it, every warehouse in your scope
+                 * @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58
+                 */
+                warehouseId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The classes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "warehouseIds": [
+                     *         "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58"
+                     *       ],
+                     *       "from": "2026-01-01",
+                     *       "to": "2026-01-30",
+                     *       "thresholds": {
+                     *         "a": 0.8,
+                     *         "b": 0.95,
+                     *         "x": 0.5,
+                     *         "y": 1
+                     *       },
+                     *       "periods": 53,
+                     *       "classes": [
+                     *         {
+                     *           "currency": "EUR",
+                     *           "class": "A",
+                     *           "skus": 12,
+                     *           "value": 9600000
+                     *         }
+                     *       ],
+                     *       "items": [
+                     *         {
+                     *           "sku": "HAM-16OZ",
+                     *           "class": "A",
+                     *           "xyz": "X",
+                     *           "unitsSold": 5200,
+                     *           "value": {
+                     *             "currency": "EUR",
+                     *             "amount": 1284500
+                     *           },
+                     *           "share": 0.2275,
+                     *           "cumulativeShare": 0.2275,
+                     *           "demandCv": 0.21,
+                     *           "onHand": 120,
+                     *           "daysOfCover": 8.4
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnalyticsAbc"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDeadStock: {
+        parameters: {
+            query?: {
+                /**
+                 * @description No movement of any kind for at least this many days
+                 * @example 90
+                 */
+                days?: number;
+                /**
+                 * @description One warehouse; without it, every warehouse in your scope
+                 * @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58
+                 */
+                warehouseId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dead stock */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "days": 90,
+                     *       "items": [
+                     *         {
+                     *           "warehouseId": "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58",
+                     *           "sku": "HAM-16OZ",
+                     *           "onHand": 40,
+                     *           "lastMovementDay": "2025-09-30",
+                     *           "daysSinceMovement": 107,
+                     *           "value": {
+                     *             "currency": "EUR",
+                     *             "amount": 1284500
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnalyticsDeadStock"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsSales: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (YYYY-MM-DD, the warehouse's local date); by default the window ends today and is 30 days long (365 for abc)
+                 * @example 2026-01-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day, included; default today (UTC)
+                 * @example 2026-01-31
+                 */
+                to?: string;
+                /**
+                 * @description One warehouse; without it, every warehouse in your scope
+                 * @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58
+                 */
+                warehouseId?: string;
+                /**
+                 * @description Bucket size
+                 * @example week
+                 */
+                interval?: "day" | "week";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "warehouseIds": [
+                     *         "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58"
+                     *       ],
+                     *       "from": "2026-01-01",
+                     *       "to": "2026-01-30",
+                     *       "interval": "week",
+                     *       "points": [
+                     *         {
+                     *           "start": "2026-01-05",
+                     *           "end": "2026-01-11",
+                     *           "unitsSold": 280,
+                     *           "revenue": [
+                     *             {
+                     *               "currency": "EUR",
+                     *               "amount": 364000
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnalyticsSales"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsSummary: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (YYYY-MM-DD, the warehouse's local date); by default the window ends today and is 30 days long (365 for abc)
+                 * @example 2026-01-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day, included; default today (UTC)
+                 * @example 2026-01-31
+                 */
+                to?: string;
+                /**
+                 * @description One warehouse; without it, every warehouse in your scope
+                 * @example 0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58
+                 */
+                warehouseId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The KPIs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "warehouseIds": [
+                     *         "0b9c5d1e-8a4f-4e7b-9a3c-2d1f0e6b7a58"
+                     *       ],
+                     *       "from": "2026-01-01",
+                     *       "to": "2026-01-30",
+                     *       "days": 30,
+                     *       "unitsSold": 1200,
+                     *       "unitsReceived": 900,
+                     *       "revenue": [
+                     *         {
+                     *           "currency": "EUR",
+                     *           "amount": 1560000
+                     *         }
+                     *       ],
+                     *       "costOfGoodsSold": [
+                     *         {
+                     *           "currency": "EUR",
+                     *           "amount": 780000
+                     *         }
+                     *       ],
+                     *       "inventoryValue": [
+                     *         {
+                     *           "currency": "EUR",
+                     *           "amount": 1284500
+                     *         }
+                     *       ],
+                     *       "onHandStart": 700,
+                     *       "onHandEnd": 400,
+                     *       "onHandNow": 400,
+                     *       "unvaluedOnHand": 0,
+                     *       "turnover": 2.1818,
+                     *       "daysOfCover": 10,
+                     *       "sellThrough": 0.75,
+                     *       "stockouts": {
+                     *         "count": 3,
+                     *         "minutes": 4320,
+                     *         "ongoing": 1
+                     *       },
+                     *       "lowStockCount": 4
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnalyticsSummary"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Valid credentials are required.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "You may not access this resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://varastokkr.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such resource.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (see errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "path": "sku",
+                     *           "message": "Required"
+                     *         }
+                     *       ],
+                     *       "type": "https://varastokkr.dev/problems/validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields; see errors.",
+                     *       "requestId": "5f0c6a8e-3c1d-4b7a-9e2f-8d4c1b6a7e90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

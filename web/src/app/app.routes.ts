@@ -106,6 +106,12 @@ export const routes: Routes = [
         loadComponent: () => import('./admin/jobs.page').then((m) => m.JobsPage),
         title: 'Jobs · Varastokkr',
       },
+      {
+        path: 'analytics',
+        canActivate: [offers('analytics:read')],
+        loadComponent: () => import('./analytics/analytics.page').then((m) => m.AnalyticsPage),
+        title: 'Analytics · Varastokkr',
+      },
       ...purchasingRoutes,
       {
         path: 'scan',

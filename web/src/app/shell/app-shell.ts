@@ -21,6 +21,7 @@ const navigation = [
   { path: '/admin/webhooks', label: 'Webhooks', action: 'webhooks:manage' },
   { path: '/admin/integrations', label: 'Integrations', action: 'integrations:manage' },
   { path: '/admin/jobs', label: 'Jobs', action: 'jobs:manage' },
+  { path: '/analytics', label: 'Analytics', action: 'analytics:read' },
 ] as const;
 
 @Component({
