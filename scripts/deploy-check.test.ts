@@ -8,7 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkManifests, coreDrainSeconds, overlays, wranglerEnvironmentViolations } from './deploy-check.ts';
+import {
+  checklistViolations,
+  checkManifests,
+  coreDrainSeconds,
+  overlays,
+  wranglerEnvironmentViolations,
+} from './deploy-check.ts';
 import { dockerfileRuleViolations } from './dockerfile.ts';
 import { build, type Manifest } from './kustomize.ts';
 
@@ -171,4 +177,29 @@ test('a wrangler environment lacking a Durable Object binding or a variable is r
     'wrangler.toml [env.staging]: lacks the Durable Object bindings CATALOG_READER=CatalogReader',
     'wrangler.toml [env.staging.vars]: lacks JWT_AUDIENCE',
   ]);
+});
+
+describe('the production checklist (deploy/README.md)', () => {
+  const readme = readFileSync(join(root, 'deploy/README.md'), 'utf8');
+  const without = (name: string) => readme.replace(new RegExp(`^\\| \`${name}\` \\|.*\\n`, 'm'), '');
+
+  test('names every variable production requires or the manifests and wrangler.toml set', () => {
+    expect(checklistViolations(readme)).toEqual([]);
+  });
+
+  test('fails when a core or edge production secret, or a ConfigMap key, is missing', () => {
+    for (const name of ['SIGNING_KEY_ENCRYPTION_KEY', 'INTERNAL_SECRET', 'DB_POOL_MAX', 'CORE_URL']) {
+      expect(without(name)).not.toBe(readme);
+      expect(checklistViolations(without(name))).toEqual([
+        `deploy/README.md: the production checklist lacks ${name}`,
+      ]);
+    }
+  });
+
+  test('fails on a variable no schema reads', () => {
+    const stale = readme.replace('| `DB_POOL_MAX` |', '| `DB_POOL_MAXIMUM` |');
+    expect(checklistViolations(stale)).toContain(
+      'deploy/README.md: the production checklist names DB_POOL_MAXIMUM, which no schema reads',
+    );
+  });
 });

@@ -11,8 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { productionSecrets } from '../core/platform/config.ts';
+import { configSchema, productionSecrets } from '../core/platform/config.ts';
 import { buildAssets } from '../edge/build-assets.ts';
+import { edgeConfigSchema, edgeProductionSecrets } from '../edge/env-schema.ts';
 import { dockerfileRuleViolations } from './dockerfile.ts';
 import { build, type Manifest, readManifests } from './kustomize.ts';
 
@@ -247,8 +248,58 @@ function checkEdge(): string[] {
   return problems;
 }
 
+/** The variables deploy/README.md's "Production checklist" names (backticked, first column). */
+export function checklistNames(readme = readFileSync(join(root, 'deploy/README.md'), 'utf8')): Set<string> {
+  const section = readme.split(/^## Production checklist$/m)[1]?.split(/^## /m)[0] ?? '';
+  const firstColumns = section
+    .split('\n')
+    .filter((l) => l.startsWith('| `'))
+    .map((l) => l.split('|')[1] ?? '');
+  return new Set(
+    firstColumns.flatMap((cell) => [...cell.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1] ?? '')),
+  );
+}
+
+/**
+ * The checklist names every variable production requires (core's and the edge's production
+ * secrets), every one the manifests and wrangler.toml set, and nothing the schemas do not know.
+ */
+export function checklistViolations(readme?: string): string[] {
+  const listed = checklistNames(readme);
+  const wrangler = Bun.TOML.parse(readFileSync(join(root, 'wrangler.toml'), 'utf8')) as WranglerConfig;
+  const manifests = overlays.flatMap((o) => build(join(root, 'deploy/k8s', o)));
+  const setByManifests = manifests.flatMap((m) => [
+    ...Object.keys(m.kind === 'ConfigMap' ? ((m.data as Record<string, string>) ?? {}) : {}),
+    ...(podSpec(m)?.containers ?? []).flatMap((c) => (c.env ?? []).map((e) => e.name)),
+  ]);
+  const required = [
+    ...productionSecrets.map((s) => s.name),
+    ...edgeProductionSecrets.map((s) => s.name),
+    ...Object.keys(wrangler.vars ?? {}),
+    ...setByManifests,
+  ];
+  const known = new Set([
+    ...Object.keys(configSchema.shape),
+    ...Object.keys(edgeConfigSchema.shape),
+    'BUN_RUNTIME_TRANSPILER_CACHE_PATH',
+  ]);
+  return [
+    ...[...new Set(required)]
+      .filter((n) => !listed.has(n))
+      .map((n) => `deploy/README.md: the production checklist lacks ${n}`),
+    ...[...listed]
+      .filter((n) => !known.has(n))
+      .map((n) => `deploy/README.md: the production checklist names ${n}, which no schema reads`),
+  ];
+}
+
 if (import.meta.main) {
-  const problems = [...(await checkManifests()), ...checkDockerfiles(), ...checkEdge()];
+  const problems = [
+    ...checklistViolations(),
+    ...(await checkManifests()),
+    ...checkDockerfiles(),
+    ...checkEdge(),
+  ];
   for (const problem of problems) console.error(`✗ ${problem}`);
   console.log(problems.length === 0 ? 'deploy:check passed' : `deploy:check: ${problems.length} problem(s)`);
   process.exit(problems.length === 0 ? 0 : 1);
