@@ -15,6 +15,7 @@ import { useTestDatabase } from '../test/harness/database.ts';
 import { eventually } from '../test/harness/http.ts';
 import { adminQuery, testPostgres } from '../test/harness/postgres.ts';
 import { entry, type Stage, stageEnv, stages } from './dockerfile.ts';
+import { build } from './kustomize.ts';
 
 const root = join(import.meta.dir, '..');
 const database = useTestDatabase('images');
@@ -108,8 +109,13 @@ test("the migration Job's command (bun db/migrate.ts) migrates an empty database
   const name = `image_migrate_${crypto.randomUUID().slice(0, 8)}`;
   await adminQuery(`create database ${name}`);
   try {
+    const [job] = build(join(root, 'deploy/k8s/overlays/production-migrate'));
+    const container = (
+      job?.spec as { template: { spec: { containers: { image: string; command: string[] }[] } } }
+    ).template.spec.containers[0]!;
+    expect(container.image).toContain('varastokkr-core:');
     const dir = imageFiles(runtimeStage('core'));
-    const proc = Bun.spawn(['bun', 'db/migrate.ts'], {
+    const proc = Bun.spawn(container.command, {
       cwd: dir,
       env: {
         PATH: process.env.PATH ?? '',
