@@ -15,14 +15,11 @@ export function serveJobsHealth(opts: {
   port: number;
   running: () => boolean;
 }): JobsHealth {
-  const server = Bun.serve({
-    hostname: opts.hostname,
-    port: opts.port,
-    fetch(req) {
-      if (new URL(req.url).pathname !== '/healthz') return new Response(null, { status: 404 });
-      if (opts.running()) return Response.json({ status: 'ok', service: 'jobs' });
-      return problemResponse(new ServiceUnavailableError('The job runners have stopped.').toProblem());
-    },
-  });
+  const answer = (req: Request): Response => {
+    if (new URL(req.url).pathname !== '/healthz') return new Response(null, { status: 404 });
+    if (opts.running()) return Response.json({ status: 'ok', service: 'jobs' });
+    return problemResponse(new ServiceUnavailableError('The job runners have stopped.').toProblem());
+  };
+  const server = Bun.serve({ hostname: opts.hostname, port: opts.port, fetch: answer });
   return { port: server.port ?? opts.port, stop: () => server.stop(true) };
 }
