@@ -5,6 +5,7 @@ import { auditWrites } from './audit/request-audit.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { createLabelRenderer, type LabelRenderer } from './catalog/label-rendering.ts';
 import { catalogRoutes, IMPORT_PATH } from './catalog/routes.ts';
+import { readinessRoutes } from './health/readiness.ts';
 import { healthRoutes } from './health/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { createIdentityRuntime } from './identity/runtime.ts';
@@ -122,6 +123,7 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
     return next();
   });
   app.route('/', healthRoutes(opts.services, opts.db, opts.log));
+  app.route('/', readinessRoutes(opts.db, opts.log));
   for (const name of opts.services) app.route('/', routers[name]);
   if (opts.services.includes('inventory')) app.route('/', inventoryInternalRoutes(opts.internalSecret));
   documentCore(app);

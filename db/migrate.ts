@@ -4,8 +4,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { runMigrations, Logger as WorkerLogger } from 'graphile-worker';
 import type pg from 'pg';
 import { connectDatabase } from '../core/platform/database.ts';
-
-const migrationsFolder = join(import.meta.dir, 'migrations');
+import { migrationJournal, migrationsFolder } from './migration-journal.ts';
 
 /** What a migration run changed: the names of our migrations it applied, and graphile-worker's. */
 export interface MigrationReport {
@@ -33,7 +32,7 @@ export async function migrateDatabase(url: string, folder = migrationsFolder): P
       },
     );
     const after = await appliedTimestamps(handle.pool);
-    const applied = journal(folder)
+    const applied = migrationJournal(folder)
       .filter((entry) => after.has(entry.when) && !before.has(entry.when))
       .map((entry) => entry.tag);
     return { applied, worker: { from: workerFrom, to: await workerVersion(handle.pool) } };
@@ -51,7 +50,7 @@ function migrationFailure(err: unknown, folder: string): Error {
   const { cause, query } = err as { cause?: unknown; query?: unknown };
   if (!(cause instanceof Error)) return err instanceof Error ? err : new Error(String(err));
   const statement = typeof query === 'string' ? query.trim() : '';
-  const file = journal(folder).find(
+  const file = migrationJournal(folder).find(
     (entry) => statement !== '' && readFileSync(join(folder, `${entry.tag}.sql`), 'utf8').includes(statement),
   );
   const where = file ? ` in db/migrations/${file.tag}.sql` : '';
@@ -59,12 +58,6 @@ function migrationFailure(err: unknown, folder: string): Error {
     `a migration failed${where}: ${cause.message}. None of the pending migrations was applied: fix it and migrate again.`,
     { cause },
   );
-}
-
-/** The migrations drizzle-kit wrote, in order: each one's name and the timestamp drizzle records. */
-function journal(folder = migrationsFolder): { tag: string; when: number }[] {
-  const file = join(folder, 'meta', '_journal.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { entries: { tag: string; when: number }[] }).entries;
 }
 
 /** The timestamps of the migrations drizzle has recorded as applied (none on a new database). */

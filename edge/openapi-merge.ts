@@ -20,7 +20,7 @@ export const edgeDocumentConfig = {
 } as const;
 
 // Paths each core process documents for itself that the edge answers instead.
-const coreOnlyPaths = ['/healthz', '/openapi.json'];
+const coreOnlyPaths = ['/healthz', '/readyz', '/openapi.json'];
 
 /**
  * The edge's document over the core documents: paths and components by name, in sorted order

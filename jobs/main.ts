@@ -2,6 +2,7 @@ import { config } from '../core/platform/config.ts';
 import { createLogger } from '../core/platform/logger.ts';
 import { onShutdown } from '../core/platform/shutdown.ts';
 import { openLocalDatabase } from '../db/local-database.ts';
+import { serveJobsHealth } from './health.ts';
 import { startJobs } from './worker.ts';
 
 const cfg = config();
@@ -17,9 +18,22 @@ if (!edge)
   );
 const jobs = await startJobs({ databaseUrl: database.url, concurrency: cfg.JOBS_CONCURRENCY, log, edge });
 log.info('jobs running', { concurrency: cfg.JOBS_CONCURRENCY });
+// Running until either runner settles: stopped on SIGTERM, or ended by a fatal error.
+let running = true;
+const stopped = () => {
+  running = false;
+};
+Promise.race([jobs.runner.promise, jobs.deliveries.promise]).then(stopped, stopped);
+const health =
+  cfg.JOBS_HEALTH_PORT === undefined
+    ? undefined
+    : serveJobsHealth({ hostname: cfg.JOBS_HEALTH_HOST, port: cfg.JOBS_HEALTH_PORT, running: () => running });
+if (health)
+  log.info('jobs health listening', { url: `http://${cfg.JOBS_HEALTH_HOST}:${health.port}/healthz` });
 
 onShutdown(async (signal) => {
   log.info('stopping: letting running jobs finish', { signal });
   await jobs.stop();
+  await health?.stop();
   await database.stop();
 });

@@ -111,6 +111,13 @@ const configFields = z.object({
   DB_POOL_MAX: z.coerce.number().int().positive().default(20),
   /** Jobs the jobs runner works on at once. */
   JOBS_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  /**
+   * The jobs runner's own /healthz (for a container's HEALTHCHECK or a liveness probe): 200 while
+   * its runners run. Unset: no HTTP server in the jobs process.
+   */
+  JOBS_HEALTH_PORT: port.optional(),
+  /** The address of the jobs runner's /healthz (0.0.0.0 in a container). */
+  JOBS_HEALTH_HOST: z.string().default('127.0.0.1'),
   /** A job worker silent this long is dead: its locked jobs are unlocked for others. */
   JOBS_DEAD_WORKER_SECONDS: z.coerce.number().int().min(2).default(60),
   /** How long published events stay in the archive. */
