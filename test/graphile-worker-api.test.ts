@@ -10,6 +10,12 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dir, '..');
 
+/**
+ * The one exception: a test that must lock a job row mid-statement as a worker's get_job does
+ * (no public API can), to reproduce add_jobs dropping a keyed job. Tests only, never code.
+ */
+const simulatesAWorkersLock = ['core/platform/outbox-keys.test.ts'];
+
 /** Tracked files (source, tests, SQL, docs) that name a graphile-worker private table. */
 function filesNamingPrivateTables(): string[] {
   const grep = spawnSync(
@@ -21,7 +27,7 @@ function filesNamingPrivateTables(): string[] {
     },
   );
   if (grep.status !== 0 && grep.status !== 1) throw new Error(`git grep failed: ${grep.stderr}`);
-  return grep.stdout.split('\n').filter(Boolean);
+  return grep.stdout.split('\n').filter((f) => f && !simulatesAWorkersLock.includes(f));
 }
 
 test("no file names graphile-worker's private tables", () => {

@@ -2,7 +2,8 @@
  * Keyed jobs added in bulk (enqueueJobs) are never lost to a worker taking their pending
  * namesake at the same moment: graphile-worker's add_jobs then skips the locked row and inserts
  * nothing. Reproduced exactly: another transaction locks the pending job while add_jobs waits on
- * it, as a worker's get_job would.
+ * it, as a worker's get_job would (the one file test/graphile-worker-api.test.ts lets name
+ * graphile-worker's private job table: no public API can hold a job row locked like this).
  */
 import { expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
@@ -53,7 +54,7 @@ test('a keyed job whose namesake a worker locks meanwhile is still added, as a j
   await adding;
 
   const { rows } = await db.execute<{ key: string | null; locked_by: string | null }>(
-    sql`select key, locked_by from graphile_worker._private_jobs order by id`,
+    sql`select key, locked_by from graphile_worker.jobs order by id`,
   );
   // The locked one lost its key (it started before this job's news); a new one carries it.
   expect(rows).toEqual([

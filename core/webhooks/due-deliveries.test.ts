@@ -63,7 +63,7 @@ describe('sendDueDeliveries', () => {
   const wakeUps = async (subscriptionId: string) =>
     (
       await database().db.execute<{ key: string }>(
-        sql`select key from graphile_worker._private_jobs where key like ${`deliver-webhook:${subscriptionId}%`}`,
+        sql`select key from graphile_worker.jobs where key like ${`deliver-webhook:${subscriptionId}%`}`,
       )
     ).rows.map((r) => r.key);
 
