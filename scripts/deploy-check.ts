@@ -19,8 +19,11 @@ import { build, type Manifest, readManifests } from './kustomize.ts';
 
 const root = join(import.meta.dir, '..');
 
-/** The edge bundle (worker.js, uncompressed) may grow to this; it was 1,522,001 bytes on 2026-12-02. */
-export const EDGE_BUNDLE_BUDGET_BYTES = 1_750_000;
+/**
+ * The edge bundle (worker.js, minified, uncompressed) may grow to this: 1,042,195 bytes on
+ * 2026-12-02 with the GraphQL API (1,522,001 unminified before it; 1,987,382 unminified with it).
+ */
+export const EDGE_BUNDLE_BUDGET_BYTES = 1_200_000;
 
 /** The overlays operators apply (deploy/README.md): each is built and checked. */
 export const overlays = ['overlays/production-migrate', 'overlays/production'];
