@@ -110,8 +110,9 @@ test("the migration Job's command (bun db/migrate.ts) migrates an empty database
   await adminQuery(`create database ${name}`);
   try {
     const [job] = build(join(root, 'deploy/k8s/overlays/production-migrate'));
+    if (!job) throw new Error('the migrate overlay builds no Job');
     const container = (
-      job?.spec as { template: { spec: { containers: { image: string; command: string[] }[] } } }
+      job.spec as { template: { spec: { containers: { image: string; command: string[] }[] } } }
     ).template.spec.containers[0]!;
     expect(container.image).toContain('varastokkr-core:');
     const dir = imageFiles(runtimeStage('core'));
