@@ -4,7 +4,7 @@
  * that same transaction. A batch that fails (a duplicate externalRef) is retried order by order.
  */
 import { sql } from 'drizzle-orm';
-import { type AuditFacts, type AuditScope, auditContext } from '../platform/audit-context.ts';
+import { type AuditFacts, type AuditScope, auditSettingSql } from '../platform/audit-context.ts';
 import { Batcher, perKey } from '../platform/batcher.ts';
 import type { Database, Transaction } from '../platform/database.ts';
 import { pgErrorCode } from '../platform/database.ts';
@@ -29,20 +29,23 @@ function batchAuditScope(batch: readonly NewOrder[]): AuditScope {
   return { facts: () => undefined, entities: () => entities };
 }
 
-/** The orders and their order.created events, in one statement. */
+/** The orders and their order.created events, in one statement that names each order's placer. */
 export function insertOrders(q: Database | Transaction, batch: readonly NewOrder[]) {
   const insert = q.insert(orderRecords).values(batch.map((o) => o.record));
   const events = addEventJobs(batch.flatMap((o) => orderEvents('order.created', o.view, o.requestId)));
-  return q.execute(sql`with inserted as (${insert.getSQL()}) select ${events}`);
+  return q.execute(
+    sql`with inserted as (${insert.getSQL()}) select ${events}, ${auditSettingSql(batchAuditScope(batch))}`,
+  );
 }
 
 /** The batch writer of one database: `submit` resolves once the order has committed. */
 export const orderWriter = perKey(
   (db: Database) =>
-    new Batcher<NewOrder, void>(
-      (batch) => auditContext.run(batchAuditScope(batch), () => writeBatch(db, batch)),
-      { maxBatch: 128, maxInFlight: 4, splitOnError: (err) => pgErrorCode(err) !== undefined },
-    ),
+    new Batcher<NewOrder, void>((batch) => writeBatch(db, batch), {
+      maxBatch: 128,
+      maxInFlight: 4,
+      splitOnError: (err) => pgErrorCode(err) !== undefined,
+    }),
 );
 
 /** One batch: in one statement, or in a transaction with the idempotency responses. */
