@@ -6,7 +6,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { and, eq, sql } from 'drizzle-orm';
 import { useTestDatabase } from '../../test/harness/database.ts';
-import { adminKeyOwner, type WebhookReceiver, webhookReceiver } from '../../test/harness/webhook-receiver.ts';
+import {
+  adminKeyOwner,
+  subscriptionWithDeliveries,
+  type WebhookReceiver,
+  webhookReceiver,
+} from '../../test/harness/webhook-receiver.ts';
 import type { Principal } from '../identity/policy.ts';
 import { archiveEvent } from '../integrations/event-archive.ts';
 import { configSchema } from '../platform/config.ts';
@@ -164,20 +169,8 @@ describe('the breaker', () => {
   });
 
   /** A new subscription of `url` to `type`, and the one delivery of an event of it for `sku`. */
-  async function oneDelivery(url: string, type: 'product.archived' | 'product.created', sku: string) {
-    const db = database().db;
-    const sub = await createSubscription(db, owner, { url, events: [type] }, defaults().keyEncryption);
-    await queueEventDeliveries(db, {
-      id: crypto.randomUUID(),
-      type,
-      occurredAt: new Date().toISOString(),
-      warehouseId: null,
-      data: { sku, version: 1 },
-      requestId: null,
-    });
-    const [delivery] = await db.select().from(deliveries).where(eq(deliveries.subscriptionId, sub.id));
-    return delivery!;
-  }
+  const oneDelivery = async (url: string, type: 'product.archived' | 'product.created', sku: string) =>
+    (await subscriptionWithDeliveries(database().db, owner, { url, type, skus: [sku] })).deliveries[0]!;
 
   test('a 2xx whose answer holds NUL bytes is recorded as delivered, once, its NULs replaced', async () => {
     const db = database().db;

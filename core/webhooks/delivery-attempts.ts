@@ -6,8 +6,8 @@
  * the attempt; a subscription failing for WEBHOOK_DISABLE_AFTER_HOURS (5 days) is disabled and a
  * webhook.disabled event says so.
  */
-import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
-import type { Database, Transaction } from '../platform/database.ts';
+import { and, eq, lte, sql } from 'drizzle-orm';
+import type { Database, Queryable, Transaction } from '../platform/database.ts';
 import { enqueueEvent } from '../platform/outbox.ts';
 import { wakeSenderAt } from './delivery-queue.ts';
 import { publishDelivery } from './qstash-publisher.ts';
@@ -97,13 +97,6 @@ export async function markFailing(tx: Transaction, sub: SubscriptionRow): Promis
   return Date.now() - (marked?.failingSince?.getTime() ?? Date.now());
 }
 
-/** After a success: the subscription is healthy again. */
-export const markHealthy = (tx: Transaction, sub: SubscriptionRow) =>
-  tx
-    .update(subscriptions)
-    .set({ failingSince: null, pausedUntil: null })
-    .where(and(eq(subscriptions.id, sub.id), isNotNull(subscriptions.failingSince)));
-
 /** After a failed attempt: retry later, give the delivery up, or disable the subscription. */
 async function afterFailure(
   tx: Transaction,
@@ -135,28 +128,31 @@ async function afterFailure(
 }
 
 /**
- * A success, recorded in one statement (the common case, once per delivery): the attempt, the
- * delivery settled, and the subscription healthy again if it was failing.
+ * A success, in one statement (the common case, once per delivery): the delivery settled, the
+ * subscription healthy again if it was failing, and the attempt recorded when given here (the
+ * QStash callback records its attempt itself, whatever its outcome).
  */
-async function recordSuccess(
-  db: Database,
+export async function settleSucceeded(
+  q: Queryable,
   sub: SubscriptionRow,
   delivery: DeliveryRow,
-  outcome: SendOutcome,
+  outcome?: SendOutcome,
 ) {
   const attempt = delivery.attempts + 1;
-  await db.execute(sql`
-    with attempt as (
-      insert into ${deliveryAttempts} (delivery_id, attempt, url, status_code, duration_ms, response_body)
-      values (${delivery.id}, ${attempt}, ${sub.url}, ${outcome.statusCode}, ${outcome.durationMs}, ${outcome.responseBody})
-    ), healthy as (
+  const recordAttempt = outcome
+    ? sql`attempt as (
+        insert into ${deliveryAttempts} (delivery_id, attempt, url, status_code, duration_ms, response_body)
+        values (${delivery.id}, ${attempt}, ${sub.url}, ${outcome.statusCode}, ${outcome.durationMs}, ${outcome.responseBody})
+      ), `
+    : sql``;
+  await q.execute(sql`
+    with ${recordAttempt}healthy as (
       update ${subscriptions} set failing_since = null, paused_until = null
       where id = ${sub.id} and failing_since is not null
     )
     update ${deliveries}
     set status = 'succeeded', attempts = ${attempt}, last_attempt_at = now(), next_attempt_at = null
     where id = ${delivery.id}`);
-  return 'delivered' as const;
 }
 
 async function record(
@@ -167,7 +163,10 @@ async function record(
   settings: WebhookSettings,
 ): Promise<AttemptResult> {
   const code = outcome.statusCode ?? 0;
-  if (code >= 200 && code < 300) return recordSuccess(db, sub, delivery, outcome);
+  if (code >= 200 && code < 300) {
+    await settleSucceeded(db, sub, delivery, outcome);
+    return 'delivered';
+  }
   return db.transaction(async (tx) => {
     await tx.insert(deliveryAttempts).values({
       deliveryId: delivery.id,

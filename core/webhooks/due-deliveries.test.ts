@@ -7,15 +7,18 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { and, eq, sql } from 'drizzle-orm';
 import { useTestDatabase } from '../../test/harness/database.ts';
-import { adminKeyOwner, type WebhookReceiver, webhookReceiver } from '../../test/harness/webhook-receiver.ts';
+import {
+  adminKeyOwner,
+  subscriptionWithDeliveries,
+  type WebhookReceiver,
+  webhookReceiver,
+} from '../../test/harness/webhook-receiver.ts';
 import type { Principal } from '../identity/policy.ts';
 import { configSchema } from '../platform/config.ts';
 import { parseEnv } from '../platform/env.ts';
 import type { AttemptResult } from './delivery-attempts.ts';
-import { queueEventDeliveries } from './delivery-queue.ts';
 import { sendDueDeliveries } from './due-deliveries.ts';
 import { webhookSettingsFrom } from './settings.ts';
-import { createSubscription } from './subscriptions.ts';
 import { deliveries, subscriptions } from './tables.ts';
 
 const settings = webhookSettingsFrom(parseEnv(configSchema, {}));
@@ -32,26 +35,15 @@ describe('sendDueDeliveries', () => {
   });
   afterAll(() => receiver.stop());
 
-  /** A subscription with `n` deliveries due, made as publish-event makes them. */
-  async function subscriptionWithDue(n: number, prefix: string) {
-    const db = database().db;
-    const sub = await createSubscription(
-      db,
-      owner,
-      { url: receiver.url, events: ['product.updated'] },
-      settings.keyEncryption,
-    );
-    for (let i = 0; i < n; i++)
-      await queueEventDeliveries(db, {
-        id: crypto.randomUUID(),
+  /** A subscription with `n` deliveries due. */
+  const subscriptionWithDue = async (n: number, prefix: string) =>
+    (
+      await subscriptionWithDeliveries(database().db, owner, {
+        url: receiver.url,
         type: 'product.updated',
-        occurredAt: new Date().toISOString(),
-        warehouseId: null,
-        data: { sku: `${prefix}-${i}`, version: 1 },
-        requestId: null,
-      });
-    return sub;
-  }
+        skus: Array.from({ length: n }, (_, i) => `${prefix}-${i}`),
+      })
+    ).sub;
 
   const send = async (subscriptionId: string) => {
     const results: AttemptResult[] = [];

@@ -13,7 +13,7 @@ import { Receiver } from '@upstash/qstash';
 import { eq } from 'drizzle-orm';
 import type { Database, Transaction } from '../platform/database.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../platform/problem.ts';
-import { disableSubscription, markFailing, markHealthy, settle } from './delivery-attempts.ts';
+import { disableSubscription, markFailing, settle, settleSucceeded } from './delivery-attempts.ts';
 import { wakeSenderAt } from './delivery-queue.ts';
 import { type CallbackOutcome, cancelPublished, qstashCallbackUrl } from './qstash-publisher.ts';
 import { type QStashCallbackBody, qstashCallbackBody } from './schemas.ts';
@@ -88,8 +88,7 @@ async function applyOutcome(
   settings: WebhookSettings,
 ): Promise<DeliveryRow['status']> {
   if (outcome === 'attempt' && succeeded(body.status)) {
-    await settle(tx, delivery, 'succeeded', null);
-    await markHealthy(tx, sub);
+    await settleSucceeded(tx, sub, delivery);
     return 'succeeded';
   }
   if (body.status === 410) {

@@ -4,18 +4,20 @@
  * setting) against a real local receiver that must see nothing.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { useTestDatabase } from '../../test/harness/database.ts';
-import { adminKeyOwner, type WebhookReceiver, webhookReceiver } from '../../test/harness/webhook-receiver.ts';
+import {
+  adminKeyOwner,
+  subscriptionWithDeliveries,
+  type WebhookReceiver,
+  webhookReceiver,
+} from '../../test/harness/webhook-receiver.ts';
 import type { Principal } from '../identity/policy.ts';
 import { configSchema } from '../platform/config.ts';
 import { parseEnv } from '../platform/env.ts';
-import type { DomainEvent } from '../platform/events.ts';
 import { attemptDelivery } from './delivery-attempts.ts';
-import { queueEventDeliveries } from './delivery-queue.ts';
 import { webhookSettingsFrom } from './settings.ts';
-import { createSubscription } from './subscriptions.ts';
-import { deliveries, deliveryAttempts } from './tables.ts';
+import { deliveryAttempts } from './tables.ts';
 import { checkTarget, isNonPublicAddress, refusedWhenSubscribed } from './target-address.ts';
 
 describe('isNonPublicAddress', () => {
@@ -112,29 +114,15 @@ describe('a delivery attempt to a private address in production', () => {
 
   const defaults = () => webhookSettingsFrom(parseEnv(configSchema, {}));
 
-  async function oneDelivery(url: string) {
-    const db = database().db;
-    const sub = await createSubscription(
-      db,
-      owner,
-      { url, events: ['product.created'] },
-      defaults().keyEncryption,
-    );
-    const event: DomainEvent = {
-      id: crypto.randomUUID(),
+  const oneDelivery = async (url: string) => {
+    const { deliveries } = await subscriptionWithDeliveries(database().db, owner, {
+      url,
       type: 'product.created',
-      occurredAt: new Date().toISOString(),
-      warehouseId: null,
-      data: { sku: `T-${crypto.randomUUID().slice(0, 6)}`, version: 1 },
-      requestId: null,
-    };
-    expect(await queueEventDeliveries(db, event)).toBeGreaterThan(0);
-    const [row] = await db
-      .select()
-      .from(deliveries)
-      .where(and(eq(deliveries.eventId, event.id), eq(deliveries.subscriptionId, sub.id)));
-    return row!.id;
-  }
+      skus: [`T-${crypto.randomUUID().slice(0, 6)}`],
+    });
+    expect(deliveries).toHaveLength(1);
+    return deliveries[0]!.id;
+  };
 
   test('is refused after resolution and recorded, and nothing reaches the receiver', async () => {
     const db = database().db;

@@ -3,10 +3,17 @@
  * listening), answer a status, hang past the sender's timeout, or accept. Every request is kept
  * with its headers and raw body; tests wait for the request they expect (no sleeps).
  */
+import { asc, eq } from 'drizzle-orm';
 import { createApiKey, keyPrincipal } from '../../core/identity/api-keys.ts';
 import type { Principal } from '../../core/identity/policy.ts';
+import { configSchema } from '../../core/platform/config.ts';
 import type { Database } from '../../core/platform/database.ts';
+import { parseEnv } from '../../core/platform/env.ts';
 import { freePort } from '../../core/platform/ports.ts';
+import { queueEventDeliveries } from '../../core/webhooks/delivery-queue.ts';
+import { webhookSettingsFrom } from '../../core/webhooks/settings.ts';
+import { createSubscription } from '../../core/webhooks/subscriptions.ts';
+import { deliveries } from '../../core/webhooks/tables.ts';
 
 export type ReceiverMode = { answer: number } | 'hang';
 
@@ -95,4 +102,36 @@ export async function webhookReceiver(initial: ReceiverMode = { answer: 204 }): 
 export async function adminKeyOwner(db: Database): Promise<Principal> {
   const key = await createApiKey(db, { name: 'webhook owner', roles: ['admin'], warehouseIds: [] }, null);
   return keyPrincipal(key);
+}
+
+/**
+ * A new subscription of `url` to `type` and, for each sku, one event of that type queued to it as
+ * publish-event queues them: its deliveries, oldest first.
+ */
+export async function subscriptionWithDeliveries(
+  db: Database,
+  owner: Principal,
+  opts: {
+    url: string;
+    type: 'product.created' | 'product.updated' | 'product.archived';
+    skus: readonly string[];
+  },
+) {
+  const { keyEncryption } = webhookSettingsFrom(parseEnv(configSchema, {}));
+  const sub = await createSubscription(db, owner, { url: opts.url, events: [opts.type] }, keyEncryption);
+  for (const sku of opts.skus)
+    await queueEventDeliveries(db, {
+      id: crypto.randomUUID(),
+      type: opts.type,
+      occurredAt: new Date().toISOString(),
+      warehouseId: null,
+      data: { sku, version: 1 },
+      requestId: null,
+    });
+  const queued = await db
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.subscriptionId, sub.id))
+    .orderBy(asc(deliveries.createdAt), asc(deliveries.id));
+  return { sub, deliveries: queued };
 }
