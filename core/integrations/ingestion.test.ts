@@ -636,15 +636,19 @@ describe('failures no refusal explains', () => {
       expect((await deliverShopify(shopifyOrder(id, [{ sku, quantity: 1 }]), { webhookId })).status).toBe(
         202,
       );
-      const { rows: conn } = await edge.database.db.execute<{ id: string }>(
-        sql`select id from integrations.connections where source = ${shopDomain}`,
+      const { rows: conn } = await edge.database.db.execute<{ id: string; ingestion: string }>(
+        sql`select c.id, i.id as ingestion from integrations.connections c
+            join integrations.ingestions i on i.connection_id = c.id and i.external_order_id = ${String(id)}
+            where c.source = ${shopDomain}`,
       );
-      // The receiver's job retries for hours; this one is its last attempt.
+      // The receiver's job retries for hours; this one is its last attempt. In the same queue, so
+      // the two never run at once (an attempt holds stock until its insert fails); once this one
+      // has settled the delivery, the receiver's retries find it processed and do nothing.
       await enqueueJob(
         edge.database.db,
         'ingest-order',
         { connectionId: conn[0]!.id, deliveryId: webhookId },
-        { maxAttempts: 1 },
+        { maxAttempts: 1, queueName: `ingest:${conn[0]!.ingestion}` },
       );
       const row = await processed(id, 1);
       expect(row).toMatchObject({ status: 'needs_attention', order_id: null });
