@@ -4,18 +4,18 @@
  * of the ledger and 0 <= reserved <= on hand for every level, holds = what live orders and
  * requested transfers need (db/invariants.ts); and, with an edge (--edge, or EDGE_URL; the secret
  * is EDGE_INTERNAL_SECRET), every warehouse room = Postgres, compared as the nightly
- * check-warehouse-rooms job does (jobs/room-check.ts) but without repairing anything. Rooms lag
- * Postgres by the feed's delay, so a room that differs is compared again until it agrees or
- * --settle seconds (default 30) pass. Progress goes to stderr; what is wrong to stdout, each
- * line naming its level. Exits 1 when anything is, 0 when all holds.
+ * check-warehouse-rooms job does (jobs/room-check.ts) but without repairing anything. Holds and
+ * rooms can be a moment behind on a live system, so while they differ they are compared again,
+ * until they agree or --settle seconds (default 30) pass. Progress goes to stderr; what is
+ * wrong to stdout, each line naming its level. Exits 1 when anything is, 0 when all holds.
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { config } from '../core/platform/config.ts';
-import { checkStock, type Violation } from '../db/invariants.ts';
+import { holdViolations, levelViolations, type Violation } from '../db/invariants.ts';
 import { withDatabase } from '../db/local-database.ts';
-import { type EdgeLink, edgeClient } from '../jobs/edge-client.ts';
-import { checkRooms, type RoomDrift } from '../jobs/room-check.ts';
+import { type EdgeClient, type EdgeLink, edgeClient } from '../jobs/edge-client.ts';
+import { checkRooms } from '../jobs/room-check.ts';
 
 export interface VerifyOptions {
   databaseUrl: string;
@@ -24,8 +24,53 @@ export interface VerifyOptions {
   progress?: (line: string) => void;
 }
 
-const roomViolations = (drifted: RoomDrift[]): Violation[] =>
-  drifted.flatMap(({ warehouseId, levels }) =>
+/**
+ * Everything that does not hold, each naming where; empty when the database (and rooms) are
+ * consistent. The level rules are checked once (their sums are written in one transaction with
+ * them); holds against orders and the rooms can be a moment behind on a live system (an order
+ * commits before its holds settle; the feed follows commits), so while either differs they are
+ * checked again, every second, until they agree or `settleMs` has passed.
+ */
+export async function verifyInvariants(opts: VerifyOptions): Promise<Violation[]> {
+  const say = opts.progress ?? (() => {});
+  const client = new pg.Client({ connectionString: opts.databaseUrl, application_name: 'varastokkr-verify' });
+  await client.connect();
+  try {
+    say('checking levels: on_hand = ledger sum, reserved = holds sum, 0 <= reserved <= on_hand');
+    const levels = await levelViolations(client);
+    const edge = opts.edge && edgeClient(opts.edge);
+    const deadline = Date.now() + (opts.settleMs ?? 30_000);
+    for (;;) {
+      say('checking holds = what live orders and requested transfers need');
+      const holds = await holdViolations(client);
+      if (holds.inFlight > 0)
+        say(`${holds.inFlight} holds of orders being placed (the expire-holds sweep ends them)`);
+      const rooms = edge ? await roomViolations(client, edge, opts.edge?.url ?? '', say) : [];
+      const unsettled = [...holds.violations, ...rooms];
+      if (unsettled.length === 0 || Date.now() >= deadline) return [...levels, ...unsettled];
+      say(`${unsettled.length} differ; changes in flight may still settle: checking again`);
+      await Bun.sleep(1000);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every filled room compared with Postgres, as the nightly check does, repairing nothing. */
+async function roomViolations(
+  client: pg.Client,
+  edge: EdgeClient,
+  url: string,
+  say: (line: string) => void,
+): Promise<Violation[]> {
+  say(`checking every warehouse room at ${url} against Postgres`);
+  const rooms = await checkRooms(client, edge, {
+    repair: false,
+    onRoom: (_id, done, of) => {
+      if (done === of || done % 50 === 0) say(`  ${done}/${of} rooms compared`);
+    },
+  });
+  return rooms.drifted.flatMap(({ warehouseId, levels }) =>
     levels.map(({ sku, had, now }) => ({
       check: 'room',
       detail:
@@ -34,35 +79,6 @@ const roomViolations = (drifted: RoomDrift[]): Violation[] =>
         `, Postgres on_hand ${now.onHand} reserved ${now.reserved} v${now.version}`,
     })),
   );
-
-/** Everything that does not hold, each naming where; empty when the database (and rooms) are consistent. */
-export async function verifyInvariants(opts: VerifyOptions): Promise<Violation[]> {
-  const say = opts.progress ?? (() => {});
-  const client = new pg.Client({ connectionString: opts.databaseUrl, application_name: 'varastokkr-verify' });
-  await client.connect();
-  try {
-    const stock = await checkStock(client, { onProgress: (step) => say(`checking ${step}`) });
-    if (stock.holdsInFlight > 0)
-      say(`${stock.holdsInFlight} holds of orders being placed (the expire-holds sweep ends them)`);
-    if (!opts.edge) return stock.violations;
-    const edge = edgeClient(opts.edge);
-    const deadline = Date.now() + (opts.settleMs ?? 30_000);
-    for (;;) {
-      say(`checking every warehouse room at ${opts.edge.url} against Postgres`);
-      const rooms = await checkRooms(client, edge, {
-        repair: false,
-        onRoom: (_id, done, of) => {
-          if (done === of || done % 50 === 0) say(`  ${done}/${of} rooms compared`);
-        },
-      });
-      if (rooms.drifted.length === 0 || Date.now() >= deadline)
-        return [...stock.violations, ...roomViolations(rooms.drifted)];
-      say(`${rooms.drifted.length} rooms differ; the feed may still be on its way: comparing again`);
-      await Bun.sleep(1000);
-    }
-  } finally {
-    await client.end();
-  }
 }
 
 /** The edge to compare rooms with: the flag's URL, or EDGE_URL, with EDGE_INTERNAL_SECRET. */
