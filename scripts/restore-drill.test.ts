@@ -4,7 +4,8 @@
  * requested, their events still waiting for a jobs runner. The drill backs it up while it runs,
  * starts the copy, migrates it, starts core and the jobs runner on it and checks the invariants:
  * it passes, having restored every order; and when the source's ledger is wrong, the drill of
- * it fails naming the level.
+ * it fails naming the level. Nobody outside hears from the restored copy: the webhook waiting
+ * for the source's events is not sent from it.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { type PostgresServer, startPostgres } from '../db/postgres-server.ts';
 import { runCommand } from '../test/harness/command.ts';
 import { serveCore } from '../test/harness/core.ts';
 import { receive, type StockWorld, stockWorld } from '../test/harness/stock.ts';
+import { type WebhookReceiver, webhookReceiver } from '../test/harness/webhook-receiver.ts';
 
 let dataDir: string;
 let server: PostgresServer;
@@ -25,6 +27,7 @@ let url: string;
 let handle: DatabaseHandle;
 let core: ReturnType<typeof serveCore>;
 let w: StockWorld;
+let receiver: WebhookReceiver;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'varastokkr-drill-source-'));
@@ -38,6 +41,10 @@ beforeAll(async () => {
   const [a, b] = w.warehouses.map((x) => x.id);
   const [s0, s1] = w.skus;
   for (const sku of w.skus) await receive(w, a ?? '', sku, 20);
+  receiver = await webhookReceiver({ answer: 204 });
+  receiver.up();
+  const sub = await w.api.post('/api/webhooks', { url: receiver.url, events: ['*'] });
+  expect(sub.status, await sub.clone().text()).toBe(201);
   const order = async (qty: number) => {
     const res = await w.api.post('/api/orders', { lines: [{ sku: s0, qty }], warehouseId: a });
     expect(res.status, await res.clone().text()).toBe(201);
@@ -56,6 +63,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  receiver?.stop();
   await core?.stop();
   await handle?.close();
   await server?.stop();
@@ -74,6 +82,9 @@ test('a base backup taken while the system runs restores, starts and keeps every
   expect(run.stderr).toContain('the jobs runner is live');
   expect(run.stderr).toContain('"orders":2,"live_orders":2,"requested_transfers":1');
   expect(run.stderr).toContain('PASSED');
+  // The restored copy's runner ran the waiting order events, but no partner heard of them.
+  expect(receiver.received).toEqual([]);
+  expect(run.stderr).toContain('1 webhook subscriptions turned off');
 }, 120_000);
 
 test('the drill of a source whose ledger is wrong fails, naming the level', async () => {

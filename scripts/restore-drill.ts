@@ -11,8 +11,11 @@
  * the jobs runner start against the restored database as processes of their own (`bun run core`,
  * `bun run jobs`) and answer their probes (core's /readyz: database reachable, migrations
  * current; the runner's /healthz), the jobs due run, and `verify:invariants` finds nothing wrong
- * (with `--edge URL`, the rooms of that edge are compared too). Progress on stderr; exits 1 when
- * anything fails, naming it.
+ * (with `--edge URL`, that edge's rooms are compared with the restored database too, read-only:
+ * what check-warehouse-rooms would repair if this restore went live). The restored database is
+ * treated as the drill's own: its webhook subscriptions are turned off and its runner reaches no
+ * edge, MongoDB or QStash (see silence()). Progress on stderr; exits 1 when anything fails,
+ * naming it.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,6 +89,38 @@ async function jobsDrained(url: string): Promise<number> {
   }
 }
 
+/**
+ * The restored database is the drill's: nobody outside may hear from it. Its webhook
+ * subscriptions are turned off (what waits for them is marked failed, not sent), and the
+ * runner gets no edge (it would feed the rooms restored levels and push old events), no
+ * MongoDB and no QStash, whatever this shell has set.
+ */
+async function silence(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: 'varastokkr-drill' });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(
+      `update webhooks.subscriptions set enabled = false, disabled_reason = 'restore drill' where enabled`,
+    );
+    if (rowCount) say(`${rowCount} webhook subscriptions turned off in the restored database`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Empty counts as unset (core/platform/env.ts): these override whatever this shell exports. */
+const NO_OUTSIDE = Object.fromEntries(
+  [
+    'EDGE_URL',
+    'EDGE_INTERNAL_SECRET',
+    'MONGODB_URL',
+    'QSTASH_TOKEN',
+    'QSTASH_CURRENT_SIGNING_KEY',
+    'QSTASH_NEXT_SIGNING_KEY',
+    'WEBHOOK_CALLBACK_BASE_URL',
+  ].map((name) => [name, '']),
+);
+
 /** Core and the jobs runner against `url`, probed, the due jobs run, then the invariants. */
 async function checkRestored(
   url: string,
@@ -93,15 +128,16 @@ async function checkRestored(
 ): Promise<number> {
   for (const line of describeMigrations(await migrateDatabase(url))) say(`migrations: ${line}`);
   say(`restored: ${JSON.stringify(await census(url))}`);
+  await silence(url);
   const [corePort, jobsPort] = [await freePort(), await freePort()];
   const env = {
+    ...NO_OUTSIDE,
     DATABASE_URL: url,
     CORE_HOST: '127.0.0.1',
     CORE_PORT: String(corePort),
     JOBS_HEALTH_PORT: String(jobsPort),
     LOG_LEVEL: 'warn',
     DB_POOL_MAX: '5',
-    ...(edge ? { EDGE_URL: edge.url, EDGE_INTERNAL_SECRET: edge.secret } : {}),
   };
   const tail: string[] = [];
   const keep = (name: string) => (line: string) => {
