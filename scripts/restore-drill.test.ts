@@ -18,6 +18,8 @@ import { migrateDatabase } from '../db/migrate.ts';
 import { type PostgresServer, startPostgres } from '../db/postgres-server.ts';
 import { runCommand } from '../test/harness/command.ts';
 import { serveCore } from '../test/harness/core.ts';
+import { createTestDatabase } from '../test/harness/database.ts';
+import { seedCatalog } from '../test/harness/ledger-seed.ts';
 import { receive, type StockWorld, stockWorld } from '../test/harness/stock.ts';
 import { type WebhookReceiver, webhookReceiver } from '../test/harness/webhook-receiver.ts';
 
@@ -97,4 +99,23 @@ test('the drill of a source whose ledger is wrong fails, naming the level', asyn
   expect(run.code, run.stderr).toBe(1);
   expect(run.stdout).toContain(`VIOLATED stock level: warehouse ${wh?.code} (${wh?.id}) sku ${sku}:`);
   expect(run.stderr).toContain('FAILED: 1 invariant violation(s)');
+}, 120_000);
+
+test('--restored checks a database restored elsewhere (a Neon branch, a pg_restore) as it is', async () => {
+  const restored = await createTestDatabase('restored');
+  try {
+    const sku = `R-${crypto.randomUUID().slice(0, 8)}`;
+    const wh = await seedCatalog(restored.db, { code: 'RESTORED', products: [{ sku, cost: null }] });
+    // A level with no ledger behind it: what a broken restore could bring back.
+    await restored.pool.query(
+      'insert into inventory.stock_levels (warehouse_id, sku, on_hand) values ($1, $2, 4)',
+      [wh, sku],
+    );
+    const run = await runCommand(['bun', 'scripts/restore-drill.ts', '--restored', restored.url]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain('core is ready');
+    expect(run.stdout).toContain(`warehouse RESTORED (${wh}) sku ${sku}: on_hand 4 <> ledger sum 0`);
+  } finally {
+    await restored.drop();
+  }
 }, 120_000);
