@@ -37,6 +37,13 @@ const toLevel = (r: LevelRow): RoomLevel => ({
   available: r.on_hand - r.reserved,
   version: r.version,
 });
+/** A pushed level as the row it would be. */
+const levelRow = (l: LevelUpdate): LevelRow => ({
+  sku: l.sku,
+  on_hand: l.onHand,
+  reserved: l.reserved,
+  version: l.version,
+});
 
 /** How long a room filled before waits for its rebuild before answering from storage. */
 const REBUILD_WAIT_MS = 2_000;
@@ -302,12 +309,15 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
    * Makes the room equal Postgres's levels (the nightly consistency check): a level that
    * differs is replaced and clients are told. A room level newer than the one read from
    * Postgres may be a push that overtook the read, so it is only reported as `ahead`, unless
-   * `force` (the caller read Postgres again and it is still older: the room is wrong).
+   * `force` (the caller read Postgres again and it is still older: the room is wrong). Without
+   * `repair`, nothing is written: the levels that differ are only reported; a room never filled
+   * has nothing to compare (it fills from Postgres before it first answers).
    */
-  reconcile(warehouseId: string, truth: LevelUpdate[], force = false): ReconcileResult {
+  reconcile(warehouseId: string, truth: LevelUpdate[], force = false, repair = true): ReconcileResult {
     const room = this.warehouseId(warehouseId);
     const repaired: ReconcileResult['repaired'] = [];
     const ahead: string[] = [];
+    if (!repair && !this.isSynced()) return { repaired, ahead };
     for (const t of truth) {
       const had = this.ctx.storage.sql
         .exec<LevelRow>('SELECT sku, on_hand, reserved, version FROM level WHERE sku = ?', t.sku)
@@ -318,10 +328,12 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
         ahead.push(t.sku);
         continue;
       }
+      if (!repair) {
+        repaired.push({ sku: t.sku, had: had ? toLevel(had) : null, now: toLevel(levelRow(t)) });
+        continue;
+      }
       // Written unconditionally (onlyIfNewer false), so a row always comes back.
-      const now =
-        this.writeLevel(t, false) ??
-        toLevel({ sku: t.sku, on_hand: t.onHand, reserved: t.reserved, version: t.version });
+      const now = this.writeLevel(t, false) ?? toLevel(levelRow(t));
       this.announce(room, now);
       repaired.push({ sku: t.sku, had: had ? toLevel(had) : null, now });
     }

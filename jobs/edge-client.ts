@@ -42,8 +42,16 @@ export interface EdgeClient {
   feedRooms(rooms: FeedTick['rooms']): Promise<FeedTickResult>;
   /** Passes an order or transfer event to its warehouse's room; how many sockets it reached. */
   pushEvent(warehouseId: string, event: EventPush['event']): Promise<{ sockets: number }>;
-  /** Makes a room equal these levels (the nightly check), in as many calls as it takes. */
-  reconcile(warehouseId: string, levels: LevelUpdate[], force: boolean): Promise<ReconcileResult>;
+  /**
+   * Makes a room equal these levels (the nightly check), in as many calls as it takes; with
+   * `repair` false, only reports where it differs.
+   */
+  reconcile(
+    warehouseId: string,
+    levels: LevelUpdate[],
+    force: boolean,
+    repair?: boolean,
+  ): Promise<ReconcileResult>;
   /** Tells every room of a change of who may hold sockets. */
   changeRoomAccess(change: RoomAccessChange): Promise<{ rooms: number; closed: number; rescoped: number }>;
 }
@@ -113,13 +121,13 @@ export function edgeClient(link: EdgeLink): EdgeClient {
         timeoutMs: 10_000,
       }),
 
-    async reconcile(warehouseId, levels, force) {
+    async reconcile(warehouseId, levels, force, repair = true) {
       const whole: ReconcileResult = { repaired: [], ahead: [] };
       for (const part of slices(levels, LEVELS_PER_PUSH)) {
         const done = await call({
           what: 'a room check',
           path: room(warehouseId, 'reconcile'),
-          body: reconcileRequestSchema.parse({ levels: part, force }),
+          body: reconcileRequestSchema.parse({ levels: part, force, repair }),
           answer: reconcileResultSchema,
           timeoutMs: 30_000,
         });

@@ -9,6 +9,7 @@
 import { beforeAll, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import type { OrderView } from '../core/orders/schemas.ts';
+import { holdViolations } from '../db/invariants.ts';
 import { expireHoldsTask } from '../jobs/tasks/order-upkeep.ts';
 import { useCore } from './harness/core.ts';
 import { eventually } from './harness/http.ts';
@@ -163,24 +164,8 @@ test('no oversell, no lost update, no lost order, no 5xx', async () => {
   expect(found.length, 'every acknowledged order exists').toBe(acknowledged.size);
 
   // What inventory holds is exactly what live orders and requested transfers still need.
-  const { rows: mismatched } = await db.execute(sql`
-    with wanted as (
-      select o.id as holder_id, (a->>'warehouseId')::uuid as warehouse_id, a->>'sku' as sku,
-             ((a->>'qty')::int - (a->>'shipped')::int) as qty
-      from orders.orders o, jsonb_array_elements(o.allocations) a
-      where o.status in ('pending', 'backordered', 'confirmed', 'partially_shipped')
-      union all
-      select t.id, t.from_warehouse_id, l.sku, l.qty
-      from inventory.transfers t join inventory.transfer_lines l on l.transfer_id = t.id
-      where t.status = 'requested'
-    ), w as (select holder_id, warehouse_id, sku, sum(qty)::int as qty from wanted group by 1, 2, 3 having sum(qty) > 0),
-    h as (select holder_id, warehouse_id, sku, qty from inventory.reservations)
-    select holder_id, warehouse_id, sku, w.qty as wanted, h.qty as held,
-           (select status from orders.orders o where o.id = holder_id) as order_status,
-           (select status from inventory.transfers t where t.id = holder_id) as transfer_status
-    from w full join h using (holder_id, warehouse_id, sku)
-    where w.qty is distinct from h.qty`);
-  expect(mismatched, 'holds match live orders and transfers').toEqual([]);
+  const holds = await holdViolations(db.$client, { warehouseIds: ids });
+  expect(holds.violations, 'holds match live orders and transfers').toEqual([]);
   // Past their expiry, the sweep keeps every hold of a committed order and releases the rest.
   await db.execute(
     sql`update inventory.reservations set expires_at = now() - interval '1 second' where expires_at is not null`,

@@ -67,8 +67,15 @@ export const feedTickResultSchema = z.object({
 });
 export type FeedTickResult = z.infer<typeof feedTickResultSchema>;
 
-/** POST /internal/warehouses/:id/reconcile: Postgres's levels; `force` when read again and still older. */
-export const reconcileRequestSchema = levelPushSchema.extend({ force: z.boolean().default(false) });
+/**
+ * POST /internal/warehouses/:id/reconcile: Postgres's levels; `force` when read again and still
+ * older. `repair: false` (bun run verify:invariants) only reports: `repaired` then lists what a
+ * repairing call would have replaced, and the room is left as it was.
+ */
+export const reconcileRequestSchema = levelPushSchema.extend({
+  force: z.boolean().default(false),
+  repair: z.boolean().default(true),
+});
 export const reconcileResultSchema = z.object({
   repaired: z.array(z.object({ sku, had: roomLevelSchema.nullable(), now: roomLevelSchema })),
   ahead: z.array(z.string()),

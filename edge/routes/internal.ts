@@ -70,11 +70,11 @@ export const internalRoutes = new Hono<EdgeEnv>()
     });
     return c.json({ sockets }, 200);
   })
-  // The nightly consistency check (jobs/tasks/check-warehouse-rooms.ts).
+  // The nightly consistency check (jobs/room-check.ts), and verify:invariants's read-only one.
   .post('/internal/warehouses/:id/reconcile', async (c) => {
-    const { levels, force } = await parsedBody(c, reconcileRequestSchema);
+    const { levels, force, repair } = await parsedBody(c, reconcileRequestSchema);
     const id = c.req.param('id');
-    return c.json(await warehouseRoom(c.env, id).reconcile(id, levels, force), 200);
+    return c.json(await warehouseRoom(c.env, id).reconcile(id, levels, force, repair), 200);
   })
   .post('/internal/warehouses/:id/resync', async (c) => {
     const id = c.req.param('id');

@@ -1,4 +1,4 @@
-import { readStockLevels, readWarehouseDirectory } from '../../core/inventory/level-reads.ts';
+import { checkRooms } from '../room-check.ts';
 import { defineTask } from '../task.ts';
 
 /**
@@ -13,22 +13,10 @@ export const checkWarehouseRooms = defineTask(
       log.debug('no edge configured: no warehouse rooms to check');
       return;
     }
-    const readLevels = (warehouseId: string, skus: string[] | null) =>
-      readStockLevels(db.$client, warehouseId, skus);
-    const sites = await readWarehouseDirectory(db.$client);
-    let repairedTotal = 0;
-    for (const { id } of sites) {
-      const first = await edge.reconcile(id, await readLevels(id, null), false);
-      let repaired = first.repaired;
-      // The room is ahead of what we read: read again; if Postgres is still older, the room is wrong.
-      if (first.ahead.length > 0)
-        repaired = repaired.concat(
-          (await edge.reconcile(id, await readLevels(id, first.ahead), true)).repaired,
-        );
-      if (repaired.length > 0)
-        log.warn('warehouse room drifted from Postgres; repaired', { warehouseId: id, repaired });
-      repairedTotal += repaired.length;
-    }
-    log.info('warehouse rooms checked', { warehouses: sites.length, repaired: repairedTotal });
+    const { warehouses, drifted } = await checkRooms(db.$client, edge, { repair: true });
+    for (const { warehouseId, levels } of drifted)
+      log.warn('warehouse room drifted from Postgres; repaired', { warehouseId, repaired: levels });
+    const repaired = drifted.reduce((n, d) => n + d.levels.length, 0);
+    log.info('warehouse rooms checked', { warehouses, repaired });
   },
 );

@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { products } from '../../core/catalog/tables.ts';
 import { warehouses } from '../../core/inventory/tables.ts';
 import type { Database } from '../../core/platform/database.ts';
+import { type LevelState, levelProblems, readLevelStates } from '../../db/invariants.ts';
 import { type Actor, signedIn } from './auth.ts';
 import { apiClient } from './http.ts';
 
@@ -69,35 +70,15 @@ export async function receive(world: StockWorld, warehouseId: string, sku: strin
   expect(response.status).toBe(201);
 }
 
-export interface LevelState {
-  warehouse_id: string;
-  sku: string;
-  on_hand: number;
-  reserved: number;
-  ledger: number;
-  held: number;
-}
-
 /**
- * The invariants, checked in the database: for every level, on_hand is the sum of its ledger,
- * reserved is the sum of its holds, and 0 <= reserved <= on_hand.
+ * The invariants, checked in the database (db/invariants.ts): for every level of these
+ * warehouses, on_hand is the sum of its ledger, reserved is the sum of its holds, and
+ * 0 <= reserved <= on_hand. The levels, with their sums.
  */
 export async function checkInvariants(db: Database, warehouseIds: string[]): Promise<LevelState[]> {
-  const { rows } = await db.execute<LevelState & Record<string, unknown>>(sql`
-    select s.warehouse_id, s.sku, s.on_hand, s.reserved,
-      coalesce((select sum(m.qty) from inventory.movements m
-                where m.warehouse_id = s.warehouse_id and m.sku = s.sku), 0)::int as ledger,
-      coalesce((select sum(r.qty) from inventory.reservations r
-                where r.warehouse_id = s.warehouse_id and r.sku = s.sku), 0)::int as held
-    from inventory.stock_levels s where s.warehouse_id = any(${sql.param(warehouseIds)}::uuid[])`);
-  for (const r of rows) {
-    const where = `${r.warehouse_id}/${r.sku}`;
-    expect(r.on_hand, `on_hand = ledger at ${where}`).toBe(r.ledger);
-    expect(r.reserved, `reserved = holds at ${where}`).toBe(r.held);
-    expect(r.reserved, `reserved >= 0 at ${where}`).toBeGreaterThanOrEqual(0);
-    expect(r.reserved, `reserved <= on_hand at ${where}`).toBeLessThanOrEqual(r.on_hand);
-  }
-  return rows;
+  const levels = await readLevelStates(db.$client, { warehouseIds });
+  expect(levels.flatMap(levelProblems)).toEqual([]);
+  return levels;
 }
 
 /**
