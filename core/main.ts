@@ -52,6 +52,7 @@ const app = createCoreApp({
     secrets: [cfg.EDGE_SIGNING_SECRET, cfg.EDGE_SIGNING_SECRET_PREVIOUS],
     required: cfg.NODE_ENV === 'production',
   },
+  metrics: { token: cfg.METRICS_TOKEN, production: cfg.NODE_ENV === 'production' },
   ...(remoteInventory && cfg.CORE_INTERNAL_SECRET
     ? { inventory: createHttpInventoryClient(remoteInventory, cfg.CORE_INTERNAL_SECRET) }
     : {}),

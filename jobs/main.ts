@@ -1,5 +1,6 @@
 import { config } from '../core/platform/config.ts';
 import { createLogger } from '../core/platform/logger.ts';
+import { processMetrics } from '../core/platform/metrics.ts';
 import { onShutdown } from '../core/platform/shutdown.ts';
 import { openLocalDatabase } from '../db/local-database.ts';
 import { serveJobsHealth } from './health.ts';
@@ -27,9 +28,20 @@ Promise.race([jobs.runner.promise, jobs.deliveries.promise]).then(stopped, stopp
 const health =
   cfg.JOBS_HEALTH_PORT === undefined
     ? undefined
-    : serveJobsHealth({ hostname: cfg.JOBS_HEALTH_HOST, port: cfg.JOBS_HEALTH_PORT, running: () => running });
+    : serveJobsHealth({
+        hostname: cfg.JOBS_HEALTH_HOST,
+        port: cfg.JOBS_HEALTH_PORT,
+        running: () => running,
+        metrics: {
+          access: { token: cfg.METRICS_TOKEN, production: cfg.NODE_ENV === 'production' },
+          registries: [jobs.metrics, processMetrics],
+        },
+      });
 if (health)
-  log.info('jobs health listening', { url: `http://${cfg.JOBS_HEALTH_HOST}:${health.port}/healthz` });
+  log.info('jobs health listening', {
+    url: `http://${cfg.JOBS_HEALTH_HOST}:${health.port}/healthz`,
+    metrics: `http://${cfg.JOBS_HEALTH_HOST}:${health.port}/metrics`,
+  });
 
 onShutdown(async (signal) => {
   log.info('stopping: letting running jobs finish', { signal });

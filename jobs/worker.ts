@@ -4,8 +4,10 @@ import { parseCrontab, type Runner, run, type WorkerEvents, Logger as WorkerLogg
 import { config } from '../core/platform/config.ts';
 import { connectDatabase } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
+import type { MetricsRegistry } from '../core/platform/metrics.ts';
 import type { WebhookSettings } from '../core/webhooks/settings.ts';
 import { type EdgeLink, edgeClient } from './edge-client.ts';
+import { jobsMetrics } from './metrics.ts';
 import { type RoomFeed, type RoomFeedOptions, startRoomFeed } from './room-feed.ts';
 import { tasks } from './tasks/index.ts';
 import { registerWorkers } from './worker-registry.ts';
@@ -32,6 +34,8 @@ export interface JobsHandle {
   deliveries: Runner;
   /** The rooms' feed, when an edge is configured. */
   feed: RoomFeed | undefined;
+  /** What GET /metrics on JOBS_HEALTH_PORT shows (jobs/metrics.ts). */
+  metrics: MetricsRegistry;
   stop(): Promise<void>;
 }
 
@@ -89,6 +93,7 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
   // One emitter for both runners: the registry sees every worker, so a kill frees all their jobs.
   const events: WorkerEvents = new EventEmitter();
   const registry = registerWorkers(events, handle.db, opts.log);
+  const metrics = jobsMetrics(handle.db, events);
   const runner = await run({
     events,
     pgPool: handle.pool,
@@ -121,6 +126,7 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     runner,
     deliveries,
     feed,
+    metrics,
     stop: async () => {
       await feed?.stop();
       await Promise.all([runner.stop(), deliveries.stop()]);

@@ -42,6 +42,7 @@ export function insertOrders(q: Database | Transaction, batch: readonly NewOrder
 export const orderWriter = perKey(
   (db: Database) =>
     new Batcher<NewOrder, void>((batch) => writeBatch(db, batch), {
+      name: 'orders',
       maxBatch: 128,
       maxInFlight: 4,
       splitOnError: (err) => pgErrorCode(err) !== undefined,

@@ -35,6 +35,9 @@ export interface CoreServerOptions {
   webhooks?: WebhookSettings;
 }
 
+/** The METRICS_TOKEN of every test core: GET /metrics with it as a bearer token. */
+export const TEST_METRICS_TOKEN = `test-metrics-${crypto.randomUUID()}`;
+
 /** The EDGE_SIGNING_SECRET of every test core and test edge. */
 export const TEST_EDGE_SIGNING_SECRET = `test-edge-signing-${crypto.randomUUID()}`;
 
@@ -62,6 +65,7 @@ export function serveCore(opts: CoreServerOptions) {
     auth: testAuthSettings(opts.auth),
     internalSecret: opts.internalSecret,
     edgeTrust: { secrets: [TEST_EDGE_SIGNING_SECRET], required: opts.requireEdgeSignature ?? false },
+    metrics: { token: TEST_METRICS_TOKEN, production: false },
     ...(opts.holds ? { holds: opts.holds } : {}),
     ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
     ...(opts.inventory ? { inventory: opts.inventory } : {}),

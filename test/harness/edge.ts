@@ -21,6 +21,8 @@ import { atRunEnd } from './run-cleanup.ts';
 export interface TestEdge {
   /** The worker under wrangler dev (workerd), e.g. http://127.0.0.1:41234 */
   url: string;
+  /** Core itself, behind the edge (its /metrics, say, which the edge does not forward). */
+  coreUrl: string;
   /** The database behind core, jobs and the edge's own driver. */
   database: TestDatabase;
   coreLogs: Record<string, unknown>[];
@@ -32,8 +34,6 @@ export interface TestEdge {
 }
 
 export interface EdgeStack extends TestEdge {
-  /** Core itself, behind the edge (to reach it while the edge cannot). */
-  coreUrl: string;
   /** Stops the edge worker (workerd); its Durable Object storage stays on disk. */
   stopEdge(): Promise<void>;
   /** Starts it again on the same port, over the same storage. */
