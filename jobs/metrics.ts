@@ -12,6 +12,7 @@
  * These describe the database, not this process: every runner reports the same values (alert on
  * max(), not sum()).
  */
+import { EventEmitter } from 'node:events';
 import type { WorkerEvents } from 'graphile-worker';
 import { levelFeedBacklog } from '../core/inventory/level-feed.ts';
 import type { Database } from '../core/platform/database.ts';
@@ -37,8 +38,18 @@ async function readWaitingWork(db: Database): Promise<WaitingWork> {
 
 /** The jobs runner's registry: scraped gauges over `db`, and counters fed by `events`. */
 export function jobsMetrics(db: Database, events: WorkerEvents): MetricsRegistry {
+  return registryOver(() => readWaitingWork(db), events);
+}
+
+/** The metrics a jobs runner exports, named without a database (for deploy:check). */
+export function jobsMetricFamilies(): { name: string; type: string }[] {
+  const noDatabase = () => Promise.reject(new Error('no database'));
+  return registryOver(noDatabase, new EventEmitter()).families();
+}
+
+function registryOver(read: () => Promise<WaitingWork>, events: WorkerEvents): MetricsRegistry {
   const registry = new MetricsRegistry();
-  const work = sharedResult(() => readWaitingWork(db), 1000);
+  const work = sharedResult(read, 1000);
   const perTask = (value: (q: TaskQueue) => number) => async (): Promise<GaugeReading[]> =>
     (await work.get()).tasks.map((q) => ({ labels: { task: q.task }, value: value(q) }));
   const one = (value: (w: WaitingWork) => number) => async (): Promise<GaugeReading[]> => [

@@ -161,8 +161,9 @@ export class MetricsRegistry {
   gauge(name: string, help: string, read: () => Promise<GaugeReading[]>): Gauge {
     return this.add(new Gauge(name, help, read));
   }
-  names(): string[] {
-    return [...this.metrics.keys()];
+  /** Each metric's name and type (deploy:check compares the alert rules and dashboard with them). */
+  families(): { name: string; type: string }[] {
+    return [...this.metrics.values()].map(({ name, type }) => ({ name, type }));
   }
   async render(): Promise<string> {
     const parts = await Promise.all([...this.metrics.values()].map((m) => m.render()));
