@@ -20,11 +20,13 @@ import { configSchema, type HoldSettings, holdSettingsFrom } from './platform/co
 import type { Database } from './platform/database.ts';
 import { type EdgeTrustOptions, trustEdge } from './platform/edge-trust.ts';
 import { parseEnv } from './platform/env.ts';
-import { handleErrors, limitBody, requestLogging } from './platform/http.ts';
+import { handleErrors, limitBody, requestLogging, tracing } from './platform/http.ts';
 import { httpMetrics, type MetricsAccess } from './platform/http-metrics.ts';
 import type { Logger } from './platform/logger.ts';
 import { MetricsRegistry, processMetrics } from './platform/metrics.ts';
 import { apiInfo, apiServers, apiTags } from './platform/openapi.ts';
+import { traceContext } from './platform/trace-context.ts';
+import { formatTraceparent, type Tracer } from './platform/tracing.ts';
 import { purchasingRoutes } from './purchasing/routes.ts';
 import type { ServiceName } from './services.ts';
 import { webhooksRoutes } from './webhooks/routes.ts';
@@ -64,6 +66,8 @@ export interface CoreAppOptions {
   webhooks?: WebhookSettings;
   /** Who may read /metrics (METRICS_TOKEN); not given, anyone (development). */
   metrics?: MetricsAccess;
+  /** Exports a span per request (OTEL_EXPORTER_OTLP_ENDPOINT); without it, only trace ids for the logs. */
+  tracer?: Tracer | undefined;
 }
 
 /** What core's /openapi.json is made with; the edge merges it into the public document. */
@@ -104,6 +108,7 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   const registry = new MetricsRegistry();
   app.use(
     httpMetrics(registry),
+    tracing(opts.tracer, { within: (span, next) => traceContext.run(formatTraceparent(span), next) }),
     requestLogging(opts.log),
     trustEdge(opts.edgeTrust ?? { required: false }),
     provideRuntime(

@@ -5,6 +5,7 @@ import { config } from '../core/platform/config.ts';
 import { connectDatabase } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
 import type { MetricsRegistry } from '../core/platform/metrics.ts';
+import type { Tracer } from '../core/platform/tracing.ts';
 import type { WebhookSettings } from '../core/webhooks/settings.ts';
 import { type EdgeLink, edgeClient } from './edge-client.ts';
 import { jobsMetrics } from './metrics.ts';
@@ -26,6 +27,8 @@ export interface JobsOptions {
   onFeedTick?: RoomFeedOptions['onTick'];
   /** Webhook delivery settings; unset, the configured ones. */
   webhooks?: WebhookSettings;
+  /** Exports a span per job that continues a trace (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracer?: Tracer;
 }
 
 export interface JobsHandle {
@@ -86,7 +89,13 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     log: opts.log,
     asyncCommit: true,
   });
-  const deps = { db: handle.db, log: opts.log, edge: opts.edge, webhooks: opts.webhooks };
+  const deps = {
+    db: handle.db,
+    log: opts.log,
+    edge: opts.edge,
+    webhooks: opts.webhooks,
+    tracer: opts.tracer,
+  };
   const { [DELIVERY_TASK]: delivery, ...others } = tasks;
   const taskList = Object.fromEntries(Object.entries(others).map(([name, make]) => [name, make(deps)]));
   const crontab = readFileSync(new URL('./crontab', import.meta.url), 'utf8');

@@ -7,6 +7,7 @@
  */
 import { auditContext } from './audit-context.ts';
 import { processMetrics, SIZE_BUCKETS } from './metrics.ts';
+import { traceContext } from './trace-context.ts';
 
 const batchSizes = processMetrics.histogram(
   'varastokkr_batch_size',
@@ -57,9 +58,9 @@ export class Batcher<I, O> {
       const batch = this.queue.splice(0, this.opts.maxBatch);
       batchSizes.observe(batch.length, { batcher: this.opts.name });
       this.inFlight++;
-      // A batch serves many requests: none of their audit contexts is the batch's.
-      void auditContext
-        .detached(() => this.flush(batch))
+      // A batch serves many requests: none of their audit contexts (or traces) is the batch's.
+      void traceContext
+        .detached(() => auditContext.detached(() => this.flush(batch)))
         .finally(() => {
           this.inFlight--;
           this.pump();

@@ -5,17 +5,10 @@
  * endpoint answers 403 naming METRICS_TOKEN, so an operator who forgot it sees why).
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { Context, MiddlewareHandler } from 'hono';
-import { matchedRoutes } from 'hono/route';
+import type { MiddlewareHandler } from 'hono';
+import { routeOf } from './http.ts';
 import { LATENCY_BUCKETS, type MetricsRegistry } from './metrics.ts';
 import { type AppError, ForbiddenError, UnauthorizedError } from './problem.ts';
-
-/** The route pattern that answered (`/api/orders/:id`), never the raw URL (unbounded series). */
-function routeOf(c: Context): string {
-  const last = matchedRoutes(c).at(-1);
-  // Only middleware (registered for ALL methods) matched: no route, a 404 from notFound.
-  return last && last.method !== 'ALL' ? last.path : 'unmatched';
-}
 
 /** Records every request's duration by method, route pattern and status class into `registry`. */
 export function httpMetrics(registry: MetricsRegistry): MiddlewareHandler {
