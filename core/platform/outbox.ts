@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from './database.ts';
 import type { DomainEvent, EventType, TaskName, TaskPayload } from './events.ts';
-import { withTrace } from './trace-context.ts';
+import { traceContext, withTrace } from './trace-context.ts';
 
 export interface EnqueueOptions {
   /**
@@ -67,6 +67,8 @@ export interface NewEvent {
   warehouseId?: string | null;
   data: Record<string, unknown>;
   requestId?: string | null;
+  /** The trace its job continues, when written outside the request's context (a batch); else the current one. */
+  traceparent?: string | undefined;
 }
 
 const toDomainEvent = (event: NewEvent): DomainEvent => ({
@@ -93,7 +95,10 @@ export async function enqueueEvents(q: Queryable, events: NewEvent[]): Promise<v
 
 /** The add_jobs call for these events, to embed in a statement of one's own (one round trip). */
 export function addEventJobs(events: NewEvent[]): SQL {
-  const specs = events.map((e) => ({ identifier: 'publish-event', payload: withTrace(toDomainEvent(e)) }));
+  const specs = events.map((e) => ({
+    identifier: 'publish-event',
+    payload: withTrace(toDomainEvent(e), e.traceparent ?? traceContext.current()),
+  }));
   return sql`graphile_worker.add_jobs(
     array(select json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json))
   )`;

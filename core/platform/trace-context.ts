@@ -26,11 +26,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * The payload with the current trace, when there is one and the payload is an object (array
- * payloads, which graphile-worker concatenates under a job key, carry none).
+ * The payload with the current trace (or the one given: a batch writes for many requests), when
+ * there is one and the payload is an object (array payloads, which graphile-worker concatenates
+ * under a job key, carry none).
  */
-export function withTrace<P>(payload: P): P {
-  const traceparent = storage.getStore();
+export function withTrace<P>(payload: P, traceparent = storage.getStore()): P {
   if (traceparent === undefined || !isRecord(payload)) return payload;
   return { ...payload, [TRACE_PAYLOAD_KEY]: traceparent };
 }
