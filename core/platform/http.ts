@@ -49,7 +49,14 @@ export type RequestEnv = { Variables: { requestId: string; log: Logger; trace: T
  * handler that ran. A request no route answered gets its last middleware's (`/api/*`, `*`), so
  * the values stay few.
  */
-export const routeOf = (c: Context): string => routePath(c) || 'unmatched';
+export function routeOf(c: Context): string {
+  try {
+    return routePath(c) || 'unmatched';
+  } catch {
+    // A context no router matched (an app.request() on a bare Hono): never fail the request for a label.
+    return 'unmatched';
+  }
+}
 
 export interface TracingOptions<E extends RequestEnv> {
   /** Runs the rest of the request inside its span (core: so the jobs it enqueues continue it). */

@@ -28,10 +28,12 @@ export function parseTraceparent(value: string | null | undefined): TraceIds | u
 /** The header for children of `ids` (always sampled: sampling is the collector's business). */
 export const formatTraceparent = (ids: TraceIds) => `00-${ids.traceId}-${ids.spanId}-01`;
 
-const hex = (bytes: number) =>
-  Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
-export const newTraceId = () => hex(16);
-export const newSpanId = () => hex(8);
+// From randomUUID (122 random bits, and fast in Bun and workerd): on every request, with or
+// without a collector. Its fixed version digits cost a trace id 6 of 128 bits.
+const uuidHex = () => crypto.randomUUID().replaceAll('-', '');
+export const newTraceId = uuidHex;
+/** The UUID's last 16 hex digits (62 random bits: its variant digit is 8 to b). */
+export const newSpanId = () => uuidHex().slice(16);
 
 /** OTLP's SpanKind numbers. */
 export const SpanKind = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
