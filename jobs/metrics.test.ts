@@ -19,9 +19,9 @@ const database = useTestDatabase('jobs_metrics');
 const token = `jobs-metrics-${crypto.randomUUID()}`;
 let health: JobsHealth;
 let url: string;
+const events: WorkerEvents = new EventEmitter();
 
 beforeAll(async () => {
-  const events: WorkerEvents = new EventEmitter();
   health = serveJobsHealth({
     hostname: '127.0.0.1',
     port: await freePort(),
@@ -73,6 +73,17 @@ test('the queue, the feed lag and the webhook backlog, as Prometheus text', asyn
   // One delivery is due (30 s overdue), the other waits for its retry time.
   expect(sampleValue(metrics, 'varastokkr_webhook_backlog')).toBe(1);
   expect(sampleValue(metrics, 'varastokkr_webhook_oldest_due_age_seconds')).toBeGreaterThanOrEqual(30);
+});
+
+test("the runner's finished jobs are counted by task and outcome", async () => {
+  const job = { task_identifier: 'settle-order' };
+  events.emit('job:success', { job } as never);
+  events.emit('job:error', { job } as never);
+  events.emit('job:failed', { job } as never);
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  const metrics = parsePrometheus(await res.text());
+  for (const outcome of ['success', 'error', 'failed'])
+    expect(sampleValue(metrics, 'varastokkr_jobs_finished_total', { task: 'settle-order', outcome })).toBe(1);
 });
 
 test('401 without METRICS_TOKEN; /healthz stays open', async () => {
