@@ -5,6 +5,7 @@ import { auditWrites } from './audit/request-audit.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { createLabelRenderer, type LabelRenderer } from './catalog/label-rendering.ts';
 import { catalogRoutes, IMPORT_PATH } from './catalog/routes.ts';
+import { metricsRoutes } from './health/metrics.ts';
 import { readinessRoutes } from './health/readiness.ts';
 import { healthRoutes } from './health/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
@@ -19,9 +20,13 @@ import { configSchema, type HoldSettings, holdSettingsFrom } from './platform/co
 import type { Database } from './platform/database.ts';
 import { type EdgeTrustOptions, trustEdge } from './platform/edge-trust.ts';
 import { parseEnv } from './platform/env.ts';
-import { handleErrors, limitBody, requestLogging } from './platform/http.ts';
+import { handleErrors, limitBody, requestLogging, tracing } from './platform/http.ts';
+import { httpMetrics, type MetricsAccess } from './platform/http-metrics.ts';
 import type { Logger } from './platform/logger.ts';
+import { MetricsRegistry, processMetrics } from './platform/metrics.ts';
 import { apiInfo, apiServers, apiTags } from './platform/openapi.ts';
+import { traceContext } from './platform/trace-context.ts';
+import { formatTraceparent, type Tracer } from './platform/tracing.ts';
 import { purchasingRoutes } from './purchasing/routes.ts';
 import type { ServiceName } from './services.ts';
 import { webhooksRoutes } from './webhooks/routes.ts';
@@ -59,6 +64,10 @@ export interface CoreAppOptions {
   holds?: HoldSettings;
   /** Webhook settings (QStash's, for its callbacks); the configured defaults when not given. */
   webhooks?: WebhookSettings;
+  /** Who may read /metrics (METRICS_TOKEN); not given, anyone (development). */
+  metrics?: MetricsAccess;
+  /** Exports a span per request (OTEL_EXPORTER_OTLP_ENDPOINT); without it, only trace ids for the logs. */
+  tracer?: Tracer | undefined;
 }
 
 /** What core's /openapi.json is made with; the edge merges it into the public document. */
@@ -95,7 +104,11 @@ export function coreOpenApiDocument() {
 /** The core HTTP app for some or all services, with health and the OpenAPI document. */
 export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   const app = createRouter();
+  // This app's own requests; the batchers are the process's (processMetrics).
+  const registry = new MetricsRegistry();
   app.use(
+    httpMetrics(registry),
+    tracing(opts.tracer, { within: (span, next) => traceContext.run(formatTraceparent(span), next) }),
     requestLogging(opts.log),
     trustEdge(opts.edgeTrust ?? { required: false }),
     provideRuntime(
@@ -124,6 +137,7 @@ export function createCoreApp(opts: CoreAppOptions): OpenAPIHono<AppEnv> {
   });
   app.route('/', healthRoutes(opts.services, opts.db, opts.log));
   app.route('/', readinessRoutes(opts.db, opts.log));
+  app.route('/', metricsRoutes(opts.metrics ?? { production: false }, [registry, processMetrics]));
   for (const name of opts.services) app.route('/', routers[name]);
   if (opts.services.includes('inventory')) app.route('/', inventoryInternalRoutes(opts.internalSecret));
   documentCore(app);

@@ -233,7 +233,9 @@ test('every documented URL is written as a literal path in core, so searching th
 
 test('every URL prefix the edge routes by leads to a route of its service, and every route has its service', async () => {
   const doc = (await (await fetch(`${core().url}/openapi.json`)).json()) as OpenApiDoc;
-  const paths = Object.keys(doc.paths).filter((p) => !['/healthz', '/readyz', '/openapi.json'].includes(p));
+  const paths = Object.keys(doc.paths).filter(
+    (p) => !['/healthz', '/readyz', '/metrics', '/openapi.json'].includes(p),
+  );
   const servedBy = (prefix: string) => paths.filter((p) => p === prefix || p.startsWith(`${prefix}/`));
   const empty = serviceNames.flatMap((name) =>
     servicePrefixes[name].filter((prefix) => !servedBy(prefix).some((p) => serviceForPath(p) === name)),
@@ -248,7 +250,7 @@ test('every operation declares who may call it; the public ones are exactly the 
   };
   const publicOps: string[] = [];
   for (const [path, ops] of Object.entries(doc.paths)) {
-    if (['/healthz', '/readyz', '/openapi.json'].includes(path)) continue;
+    if (['/healthz', '/readyz', '/metrics', '/openapi.json'].includes(path)) continue;
     for (const [method, op] of Object.entries(ops)) {
       expect(op.security, `${method.toUpperCase()} ${path} declares no security`).toBeArray();
       if (op.security!.length === 0) publicOps.push(path);

@@ -8,6 +8,7 @@ import { config, holdSettingsFrom } from './platform/config.ts';
 import { connectDatabase } from './platform/database.ts';
 import { createLogger } from './platform/logger.ts';
 import { onShutdown } from './platform/shutdown.ts';
+import { startProcessTracer } from './platform/trace-context.ts';
 import { isServiceName, type ServiceName, serviceNames } from './services.ts';
 import { webhookSettingsFrom } from './webhooks/settings.ts';
 
@@ -35,6 +36,9 @@ if (remoteInventory && !cfg.CORE_INTERNAL_SECRET) {
   console.error('INVENTORY_URL needs CORE_INTERNAL_SECRET (the same value in both processes).');
   process.exit(2);
 }
+const traces =
+  cfg.OTEL_EXPORTER_OTLP_ENDPOINT &&
+  startProcessTracer(cfg.OTEL_EXPORTER_OTLP_ENDPOINT, 'varastokkr-core', log);
 const labels = createLabelRenderer({ workers: cfg.LABEL_RENDER_WORKERS, queue: cfg.LABEL_RENDER_QUEUE });
 const app = createCoreApp({
   db: handle.db,
@@ -52,6 +56,8 @@ const app = createCoreApp({
     secrets: [cfg.EDGE_SIGNING_SECRET, cfg.EDGE_SIGNING_SECRET_PREVIOUS],
     required: cfg.NODE_ENV === 'production',
   },
+  metrics: { token: cfg.METRICS_TOKEN, production: cfg.NODE_ENV === 'production' },
+  tracer: traces ? traces.tracer : undefined,
   ...(remoteInventory && cfg.CORE_INTERNAL_SECRET
     ? { inventory: createHttpInventoryClient(remoteInventory, cfg.CORE_INTERNAL_SECRET) }
     : {}),
@@ -65,6 +71,7 @@ onShutdown(async (signal) => {
   // Stop accepting and wait for open requests, but not forever for a hung one.
   await Promise.race([server.stop(), Bun.sleep(10_000).then(() => server.stop(true))]);
   labels.close();
+  if (traces) await traces.stop();
   await handle.close();
   await database.stop();
 });

@@ -103,6 +103,11 @@ const edgeConfigFields = z.object({
    * http://localhost:4200 and http://127.0.0.1:4200. Any other origin's preflight gets 403.
    */
   CORS_ALLOWED_ORIGINS: corsOrigins.optional(),
+  /**
+   * An OpenTelemetry collector's OTLP/HTTP base URL (e.g. http://otel-collector:4318): spans go
+   * to its /v1/traces as JSON. Unset: no spans are built; logs still carry trace ids.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
 
 export const edgeConfigSchema = edgeConfigFields.superRefine(

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { parseEnv } from '../core/platform/env.ts';
 import type { RequestEnv } from '../core/platform/http.ts';
 import { createLogger, type Logger, type LogLevel, type LogSink } from '../core/platform/logger.ts';
+import { Tracer } from '../core/platform/tracing.ts';
 import type { ServiceName } from '../core/services.ts';
 import { edgeConfigSchema } from './env-schema.ts';
 
@@ -57,4 +58,25 @@ export function edgeLoggerAt(level: LogLevel): Logger {
 /** The edge logger at the configured LOG_LEVEL (bindings are only known per request). */
 export function edgeLogger(env: EdgeBindings): Logger {
   return edgeLoggerAt(edgeConfig(env).LOG_LEVEL);
+}
+
+let tracerOf: { endpoint: string; tracer: Tracer } | undefined;
+/**
+ * The isolate's tracer when OTEL_EXPORTER_OTLP_ENDPOINT is set (its spans are sent at the end of
+ * each request, in waitUntil); undefined otherwise.
+ */
+export function edgeTracer(env: EdgeBindings): Tracer | undefined {
+  const endpoint = edgeConfig(env).OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!endpoint) return undefined;
+  if (tracerOf?.endpoint !== endpoint) {
+    const log = edgeLogger(env);
+    const tracer = new Tracer({
+      endpoint,
+      service: 'varastokkr-edge',
+      onExportError: (err) =>
+        log.warn('traces: the OTLP collector did not take spans; dropping them', { err }),
+    });
+    tracerOf = { endpoint, tracer };
+  }
+  return tracerOf.tracer;
 }

@@ -6,6 +6,7 @@ import {
 } from '../core/platform/edge-signature.ts';
 import { BadGatewayError, GatewayTimeoutError } from '../core/platform/problem.ts';
 import { REQUEST_ID_HEADER } from '../core/platform/request-id.ts';
+import { formatTraceparent, TRACEPARENT_HEADER, type TraceIds } from '../core/platform/tracing.ts';
 
 // RFC 9110 7.6.1: connection-specific headers a proxy must not forward.
 const HOP_BY_HOP = [
@@ -34,6 +35,8 @@ export interface ForwardOptions {
   clientIp?: string | undefined;
   /** EDGE_SIGNING_SECRET: core believes the client address only from a signed request. */
   signingSecret?: string | undefined;
+  /** The edge's span of this request: core's span continues it (W3C traceparent). */
+  trace?: TraceIds | undefined;
 }
 
 /** Forwards a request to the same path on a core service; transport failures become 502/504 problems. */
@@ -57,6 +60,9 @@ export async function forwardRequest(req: Request, baseUrl: string, opts: Forwar
     headers.delete(name);
   }
   headers.set(REQUEST_ID_HEADER, opts.requestId);
+  // Core continues the edge's span, never a client's (which the edge itself continued).
+  if (opts.trace) headers.set(TRACEPARENT_HEADER, formatTraceparent(opts.trace));
+  else headers.delete(TRACEPARENT_HEADER);
   headers.set('x-forwarded-host', incoming.host);
   headers.set('x-forwarded-proto', incoming.protocol.replace(':', ''));
   if (opts.clientIp) headers.set('x-forwarded-for', opts.clientIp);

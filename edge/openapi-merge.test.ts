@@ -57,3 +57,21 @@ test('the edge answers its own paths; paths sorted, unused schemas dropped, the 
   ]);
   expect(JSON.stringify(together)).toBe(JSON.stringify(apart));
 });
+
+test("core's /metrics and its metricsToken scheme stay out of the public document", () => {
+  const withMetrics: OpenApiDoc = {
+    paths: {
+      '/api/orders': { get: { security: [{ bearerAuth: [] }], responses: {} } },
+      '/metrics': { get: { security: [{ metricsToken: [] }], responses: {} } },
+    },
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer' },
+        metricsToken: { type: 'http', scheme: 'bearer' },
+      },
+    },
+  };
+  const merged = mergeOpenApi(edge, [withMetrics]);
+  expect(Object.keys(merged.paths ?? {})).not.toContain('/metrics');
+  expect(Object.keys(merged.components?.securitySchemes ?? {})).toEqual(['bearerAuth']);
+});

@@ -2,9 +2,9 @@
  * The edge worker: mounts the routes (edge/routes/<area>.ts, named after their URLs) and exports
  * the worker and its Durable Object classes. The gateway, which forwards to core, goes last.
  */
-import { createOpenApiRouter, handleErrors, requestLogging } from '../core/platform/http.ts';
+import { createOpenApiRouter, handleErrors, requestLogging, tracing } from '../core/platform/http.ts';
 import { cors } from './cors.ts';
-import { type EdgeEnv, edgeLogger, edgeLoggerAt } from './env.ts';
+import { type EdgeEnv, edgeLogger, edgeLoggerAt, edgeTracer } from './env.ts';
 import { barcodeRoutes } from './routes/barcodes.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { gatewayRoutes, loggedAtDebug } from './routes/gateway.ts';
@@ -20,6 +20,12 @@ export { WarehouseStockRoom } from './warehouse-stock-room.ts';
 
 const app = createOpenApiRouter<EdgeEnv>();
 
+// The request's span (continuing the caller's traceparent), sent to the collector once answered.
+app.use((c, next) =>
+  tracing<EdgeEnv>(edgeTracer(c.env), {
+    ended: (ended, tracer) => ended.executionCtx.waitUntil(tracer.flush()),
+  })(c, next),
+);
 // The request line; at debug for what core answered and logged itself (see loggedAtDebug).
 app.use((c, next) => requestLogging<EdgeEnv>(edgeLogger(c.env), loggedAtDebug)(c, next));
 // Before every route: a preflight carries no credentials, and is answered here.

@@ -4,8 +4,11 @@ import { parseCrontab, type Runner, run, type WorkerEvents, Logger as WorkerLogg
 import { config } from '../core/platform/config.ts';
 import { connectDatabase } from '../core/platform/database.ts';
 import type { Logger } from '../core/platform/logger.ts';
+import type { MetricsRegistry } from '../core/platform/metrics.ts';
+import type { Tracer } from '../core/platform/tracing.ts';
 import type { WebhookSettings } from '../core/webhooks/settings.ts';
 import { type EdgeLink, edgeClient } from './edge-client.ts';
+import { jobsMetrics } from './metrics.ts';
 import { type RoomFeed, type RoomFeedOptions, startRoomFeed } from './room-feed.ts';
 import { tasks } from './tasks/index.ts';
 import { registerWorkers } from './worker-registry.ts';
@@ -24,6 +27,8 @@ export interface JobsOptions {
   onFeedTick?: RoomFeedOptions['onTick'];
   /** Webhook delivery settings; unset, the configured ones. */
   webhooks?: WebhookSettings;
+  /** Exports a span per job that continues a trace (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracer?: Tracer;
 }
 
 export interface JobsHandle {
@@ -32,6 +37,8 @@ export interface JobsHandle {
   deliveries: Runner;
   /** The rooms' feed, when an edge is configured. */
   feed: RoomFeed | undefined;
+  /** What GET /metrics on JOBS_HEALTH_PORT shows (jobs/metrics.ts). */
+  metrics: MetricsRegistry;
   stop(): Promise<void>;
 }
 
@@ -82,13 +89,20 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     log: opts.log,
     asyncCommit: true,
   });
-  const deps = { db: handle.db, log: opts.log, edge: opts.edge, webhooks: opts.webhooks };
+  const deps = {
+    db: handle.db,
+    log: opts.log,
+    edge: opts.edge,
+    webhooks: opts.webhooks,
+    tracer: opts.tracer,
+  };
   const { [DELIVERY_TASK]: delivery, ...others } = tasks;
   const taskList = Object.fromEntries(Object.entries(others).map(([name, make]) => [name, make(deps)]));
   const crontab = readFileSync(new URL('./crontab', import.meta.url), 'utf8');
   // One emitter for both runners: the registry sees every worker, so a kill frees all their jobs.
   const events: WorkerEvents = new EventEmitter();
   const registry = registerWorkers(events, handle.db, opts.log);
+  const metrics = jobsMetrics(handle.db, events);
   const runner = await run({
     events,
     pgPool: handle.pool,
@@ -121,6 +135,7 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     runner,
     deliveries,
     feed,
+    metrics,
     stop: async () => {
       await feed?.stop();
       await Promise.all([runner.stop(), deliveries.stop()]);

@@ -5,6 +5,8 @@
  *    disruption budgets, no inlined secrets, a grace period that covers core's drain).
  * 2. deploy/docker: dockerfilelint and our image rules (scripts/dockerfile.ts).
  * 3. The edge: `wrangler deploy --dry-run --outdir` for each environment, failing past the bundle budget.
+ * 4. deploy/observability: the dashboard and alert rules parse and query only exported metrics
+ *    (scripts/observability-check.ts).
  * Exits 1 naming every problem found.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +18,7 @@ import { buildAssets } from '../edge/build-assets.ts';
 import { edgeConfigSchema, edgeProductionSecrets } from '../edge/env-schema.ts';
 import { dockerfileRuleViolations } from './dockerfile.ts';
 import { build, type Manifest, readManifests } from './kustomize.ts';
+import { observabilityViolations } from './observability-check.ts';
 
 const root = join(import.meta.dir, '..');
 
@@ -301,6 +304,7 @@ if (import.meta.main) {
     ...checklistViolations(),
     ...(await checkManifests()),
     ...checkDockerfiles(),
+    ...observabilityViolations(),
     ...checkEdge(),
   ];
   for (const problem of problems) console.error(`✗ ${problem}`);

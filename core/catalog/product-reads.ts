@@ -215,6 +215,6 @@ const productRefLoader = perKey(
             ),
         );
       },
-      { maxBatch: 128, maxInFlight: 3 },
+      { name: 'product-refs', maxBatch: 128, maxInFlight: 3 },
     ),
 );

@@ -194,6 +194,7 @@ async function principalsForSessions(db: Database, refs: SessionRef[]): Promise<
 const principalLoader = perKey(
   (db: Database) =>
     new Batcher<SessionRef, Principal | undefined>((refs) => principalsForSessions(db, refs), {
+      name: 'sessions',
       maxBatch: 128,
       maxInFlight: 3,
     }),

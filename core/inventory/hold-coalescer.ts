@@ -33,6 +33,6 @@ export function holdCoalescer(db: Database): Batcher<HoldOp, HoldResult> {
       }
     },
     // Postgres refused the call (an error code), so nothing of it was applied.
-    { maxBatch: 256, maxInFlight: 2, splitOnError: (err) => pgErrorCode(err) !== undefined },
+    { name: 'holds', maxBatch: 256, maxInFlight: 2, splitOnError: (err) => pgErrorCode(err) !== undefined },
   );
 }

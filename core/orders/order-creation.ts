@@ -9,6 +9,7 @@ import { outOfStock } from '../inventory/out-of-stock.ts';
 import { auditContext } from '../platform/audit-context.ts';
 import { isUniqueViolation, pgErrorCode } from '../platform/database.ts';
 import { AppError, ConflictError } from '../platform/problem.ts';
+import { traceContext } from '../platform/trace-context.ts';
 import { type Planned, sumBySku } from './allocator.ts';
 import { assertHorizon, pendingMaxUnits, precheckPendingCap, withinPendingCap } from './hold-limits.ts';
 import { ownerOf } from './order-access.ts';
@@ -83,6 +84,7 @@ export async function createOrder(
     requestId: actor.requestId,
     claim: actor.claim,
     audit: auditContext.current(),
+    traceparent: traceContext.current(),
   };
   const held = allocations.reduce((n, a) => n + a.qty, 0);
   try {

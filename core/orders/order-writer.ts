@@ -21,6 +21,8 @@ export interface NewOrder {
   claim: IdempotencyClaim | undefined;
   /** Who placed it, for the audit log: the batch is written outside any one request's context. */
   audit?: AuditFacts | undefined;
+  /** The request's trace, for its order.created job (the batch runs outside the request's context). */
+  traceparent?: string | undefined;
 }
 
 /** Each order's own request as the audit log's context for the batch's statement. */
@@ -32,7 +34,11 @@ function batchAuditScope(batch: readonly NewOrder[]): AuditScope {
 /** The orders and their order.created events, in one statement that names each order's placer. */
 export function insertOrders(q: Database | Transaction, batch: readonly NewOrder[]) {
   const insert = q.insert(orderRecords).values(batch.map((o) => o.record));
-  const events = addEventJobs(batch.flatMap((o) => orderEvents('order.created', o.view, o.requestId)));
+  const events = addEventJobs(
+    batch.flatMap((o) =>
+      orderEvents('order.created', o.view, o.requestId).map((e) => ({ ...e, traceparent: o.traceparent })),
+    ),
+  );
   return q.execute(
     sql`with inserted as (${insert.getSQL()}) select ${events}, ${auditSettingSql(batchAuditScope(batch))}`,
   );
@@ -42,6 +48,7 @@ export function insertOrders(q: Database | Transaction, batch: readonly NewOrder
 export const orderWriter = perKey(
   (db: Database) =>
     new Batcher<NewOrder, void>((batch) => writeBatch(db, batch), {
+      name: 'orders',
       maxBatch: 128,
       maxInFlight: 4,
       splitOnError: (err) => pgErrorCode(err) !== undefined,

@@ -6,8 +6,18 @@
  * cannot fail its neighbours.
  */
 import { auditContext } from './audit-context.ts';
+import { processMetrics, SIZE_BUCKETS } from './metrics.ts';
+import { traceContext } from './trace-context.ts';
+
+const batchSizes = processMetrics.histogram(
+  'varastokkr_batch_size',
+  'Items per batch a coalescing batcher ran (holds, orders, sessions, product-refs): bigger under concurrency.',
+  SIZE_BUCKETS,
+);
 
 export interface BatcherOptions {
+  /** What the batch sizes are recorded under (varastokkr_batch_size{batcher}). */
+  name: string;
   /** Items per batch at most. */
   maxBatch: number;
   /** Batches in flight at once: more overlaps round trips, fewer makes bigger batches. */
@@ -46,10 +56,11 @@ export class Batcher<I, O> {
   private pump(): void {
     while (this.inFlight < this.opts.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.opts.maxBatch);
+      batchSizes.observe(batch.length, { batcher: this.opts.name });
       this.inFlight++;
-      // A batch serves many requests: none of their audit contexts is the batch's.
-      void auditContext
-        .detached(() => this.flush(batch))
+      // A batch serves many requests: none of their audit contexts (or traces) is the batch's.
+      void traceContext
+        .detached(() => auditContext.detached(() => this.flush(batch)))
         .finally(() => {
           this.inFlight--;
           this.pump();

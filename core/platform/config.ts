@@ -239,6 +239,16 @@ const configFields = z.object({
    * https://api.example.com): /api/webhooks/qstash/callback is appended. Required with QSTASH_TOKEN.
    */
   WEBHOOK_CALLBACK_BASE_URL: z.url().optional(),
+  /**
+   * The bearer token Prometheus scrapes GET /metrics with (core, and the jobs runner's
+   * JOBS_HEALTH_PORT). Unset: /metrics answers anyone in development and 403 in production.
+   */
+  METRICS_TOKEN: z.string().min(32).optional(),
+  /**
+   * An OpenTelemetry collector's OTLP/HTTP base URL (e.g. http://otel-collector:4318): spans go
+   * to its /v1/traces as JSON. Unset: no spans are built; logs still carry trace ids.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
 
 /** With QSTASH_TOKEN, what else publishing through QStash and believing its callbacks needs. */

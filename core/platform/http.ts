@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
 import { isPoolTimeout, pgErrorCode } from './database.ts';
 import type { Logger } from './logger.ts';
 import {
@@ -17,6 +18,15 @@ import {
 } from './problem.ts';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';
 import { msSince } from './timing.ts';
+import {
+  newSpanId,
+  newTraceId,
+  parseTraceparent,
+  SpanKind,
+  TRACEPARENT_HEADER,
+  type TraceIds,
+  type Tracer,
+} from './tracing.ts';
 import { fieldErrors } from './validation.ts';
 
 /** A router whose zod validation failures become 422 problems with the offending fields. */
@@ -28,8 +38,67 @@ export function createOpenApiRouter<E extends Env>(): OpenAPIHono<E> {
   });
 }
 
-/** What every request carries, at the edge and in core: its id and a logger bound to it. */
-export type RequestEnv = { Variables: { requestId: string; log: Logger } };
+/**
+ * What every request carries, at the edge and in core: its id, a logger bound to it, and where
+ * it sits in its trace (see tracing()).
+ */
+export type RequestEnv = { Variables: { requestId: string; log: Logger; trace: TraceIds } };
+
+/**
+ * The route pattern that answered (`/api/orders/:id`), never the raw URL: the route of the last
+ * handler that ran. A request no route answered gets its last middleware's (`/api/*`, `*`), so
+ * the values stay few.
+ */
+export function routeOf(c: Context): string {
+  try {
+    return routePath(c) || 'unmatched';
+  } catch {
+    // A context no router matched (an app.request() on a bare Hono): never fail the request for a label.
+    return 'unmatched';
+  }
+}
+
+export interface TracingOptions<E extends RequestEnv> {
+  /** Runs the rest of the request inside its span (core: so the jobs it enqueues continue it). */
+  within?: (span: TraceIds, next: () => Promise<void>) => Promise<void>;
+  /** Told when the span ended (the edge exports then, in waitUntil). */
+  ended?: (c: Context<E>, tracer: Tracer) => void;
+}
+
+/**
+ * Continues the caller's trace (a valid `traceparent`) or starts one. With a tracer, the request
+ * is a server span named by its route pattern; without one, only the ids the log lines and the
+ * next hop need are made, and no span.
+ */
+export function tracing<E extends RequestEnv>(
+  tracer: Tracer | undefined,
+  opts: TracingOptions<E> = {},
+): MiddlewareHandler<E> {
+  return async (c, next) => {
+    const parent = parseTraceparent(c.req.header(TRACEPARENT_HEADER));
+    if (!tracer) {
+      c.set('trace', { traceId: parent?.traceId ?? newTraceId(), spanId: newSpanId() });
+      return next();
+    }
+    const span = tracer.start(c.req.method, SpanKind.server, parent);
+    c.set('trace', span.ids);
+    try {
+      await (opts.within ? opts.within(span.ids, next) : next());
+    } finally {
+      const route = routeOf(c);
+      span.name = `${c.req.method} ${route}`;
+      span.set({
+        'http.request.method': c.req.method,
+        'http.route': route,
+        'url.path': c.req.path,
+        'http.response.status_code': c.res.status,
+        'varastokkr.request_id': c.get('requestId') as string | undefined,
+      });
+      span.end(c.res.status >= 500 ? `HTTP ${c.res.status}` : undefined);
+      opts.ended?.(c, tracer);
+    }
+  };
+}
 
 /**
  * Accepts the caller's request id if it looks sane, otherwise mints one; echoes it; logs the
@@ -42,7 +111,8 @@ export function requestLogging<E extends RequestEnv>(
 ): MiddlewareHandler<E> {
   return async (c, next) => {
     const requestId = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
-    const reqLog = log.child({ requestId });
+    const traceId = (c.get('trace') as TraceIds | undefined)?.traceId;
+    const reqLog = log.child(traceId ? { requestId, traceId } : { requestId });
     c.set('requestId', requestId);
     c.set('log', reqLog);
     c.header(REQUEST_ID_HEADER, requestId);

@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from './database.ts';
 import type { DomainEvent, EventType, TaskName, TaskPayload } from './events.ts';
+import { traceContext, withTrace } from './trace-context.ts';
 
 export interface EnqueueOptions {
   /**
@@ -25,7 +26,7 @@ export async function enqueueJob<T extends TaskName>(
 ): Promise<void> {
   await q.execute(sql`select graphile_worker.add_job(
     identifier => ${task},
-    payload => ${JSON.stringify(payload)}::json,
+    payload => ${JSON.stringify(withTrace(payload))}::json,
     queue_name => ${opts.queueName ?? null},
     run_at => ${opts.runAt?.toISOString() ?? null}::timestamptz,
     max_attempts => ${opts.maxAttempts ?? 25},
@@ -47,7 +48,7 @@ export async function enqueueJobs<T extends TaskName>(
   if (jobs.length === 0) return;
   const specs = jobs.map(({ payload, opts = {} }) => ({
     identifier: task,
-    payload,
+    payload: withTrace(payload),
     queue_name: opts.queueName ?? null,
     run_at: opts.runAt?.toISOString() ?? null,
     max_attempts: opts.maxAttempts ?? 25,
@@ -66,6 +67,8 @@ export interface NewEvent {
   warehouseId?: string | null;
   data: Record<string, unknown>;
   requestId?: string | null;
+  /** The trace its job continues, when written outside the request's context (a batch); else the current one. */
+  traceparent?: string | undefined;
 }
 
 const toDomainEvent = (event: NewEvent): DomainEvent => ({
@@ -80,7 +83,7 @@ const toDomainEvent = (event: NewEvent): DomainEvent => ({
 /** Records a domain event for delivery (archive now; webhooks and live rooms later). */
 export async function enqueueEvent(q: Queryable, event: NewEvent): Promise<DomainEvent> {
   const full = toDomainEvent(event);
-  await enqueueJob(q, 'publish-event', full);
+  await enqueueJob(q, 'publish-event', full); // with the current trace (enqueueJob adds it)
   return full;
 }
 
@@ -92,7 +95,10 @@ export async function enqueueEvents(q: Queryable, events: NewEvent[]): Promise<v
 
 /** The add_jobs call for these events, to embed in a statement of one's own (one round trip). */
 export function addEventJobs(events: NewEvent[]): SQL {
-  const specs = events.map((e) => ({ identifier: 'publish-event', payload: toDomainEvent(e) }));
+  const specs = events.map((e) => ({
+    identifier: 'publish-event',
+    payload: withTrace(toDomainEvent(e), e.traceparent ?? traceContext.current()),
+  }));
   return sql`graphile_worker.add_jobs(
     array(select json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json))
   )`;

@@ -53,3 +53,14 @@ export async function sendDueDeliveries(
     if (sentAll && due.length < DUE_BATCH) return;
   }
 }
+
+/**
+ * The backlog for metrics (jobs/metrics.ts): pending deliveries already due, and how long the
+ * most overdue one has been due in seconds (0 when none).
+ */
+export async function dueDeliveryBacklog(db: Database): Promise<{ due: number; oldestSeconds: number }> {
+  const { rows } = await db.execute<{ due: number; oldest: number }>(sql`
+    select count(*)::int as due, coalesce(extract(epoch from now() - min(next_attempt_at)), 0)::float8 as oldest
+      from webhooks.deliveries where status = 'pending' and next_attempt_at <= now()`);
+  return { due: rows[0]?.due ?? 0, oldestSeconds: rows[0]?.oldest ?? 0 };
+}

@@ -45,6 +45,7 @@ export async function forwardToService(c: Context<EdgeEnv>): Promise<Response> {
     timeoutMs: cfg.GATEWAY_TIMEOUT_MS,
     clientIp: c.req.header('cf-connecting-ip'),
     signingSecret: cfg.EDGE_SIGNING_SECRET,
+    trace: c.var.trace,
   });
 }
 

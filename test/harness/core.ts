@@ -7,6 +7,7 @@ import { configSchema, type HoldSettings } from '../../core/platform/config.ts';
 import type { Database } from '../../core/platform/database.ts';
 import { edgeSignatureHeaders } from '../../core/platform/edge-signature.ts';
 import { parseEnv } from '../../core/platform/env.ts';
+import type { Tracer } from '../../core/platform/tracing.ts';
 import { type ServiceName, serviceNames } from '../../core/services.ts';
 import type { WebhookSettings } from '../../core/webhooks/settings.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -33,7 +34,12 @@ export interface CoreServerOptions {
   labels?: LabelRenderer;
   holds?: HoldSettings;
   webhooks?: WebhookSettings;
+  /** Exports a span per request (an in-process OTLP receiver's tracer). */
+  tracer?: Tracer;
 }
+
+/** The METRICS_TOKEN of every test core: GET /metrics with it as a bearer token. */
+export const TEST_METRICS_TOKEN = `test-metrics-${crypto.randomUUID()}`;
 
 /** The EDGE_SIGNING_SECRET of every test core and test edge. */
 export const TEST_EDGE_SIGNING_SECRET = `test-edge-signing-${crypto.randomUUID()}`;
@@ -62,10 +68,12 @@ export function serveCore(opts: CoreServerOptions) {
     auth: testAuthSettings(opts.auth),
     internalSecret: opts.internalSecret,
     edgeTrust: { secrets: [TEST_EDGE_SIGNING_SECRET], required: opts.requireEdgeSignature ?? false },
+    metrics: { token: TEST_METRICS_TOKEN, production: false },
     ...(opts.holds ? { holds: opts.holds } : {}),
     ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
     ...(opts.inventory ? { inventory: opts.inventory } : {}),
     ...(opts.labels ? { labels: opts.labels } : {}),
+    ...(opts.tracer ? { tracer: opts.tracer } : {}),
   });
   let inFlight = 0;
   const server = Bun.serve({

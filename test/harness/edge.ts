@@ -6,6 +6,7 @@ import type { AuthSettings } from '../../core/identity/settings.ts';
 import { configSchema } from '../../core/platform/config.ts';
 import { parseEnv } from '../../core/platform/env.ts';
 import { freePort } from '../../core/platform/ports.ts';
+import { startProcessTracer } from '../../core/platform/trace-context.ts';
 import { type WebhookSettings, webhookSettingsFrom } from '../../core/webhooks/settings.ts';
 import { startWrangler, type WranglerHandle } from '../../edge/local/wrangler-dev.ts';
 import { startWsProxy } from '../../edge/local/ws-proxy.ts';
@@ -21,6 +22,8 @@ import { atRunEnd } from './run-cleanup.ts';
 export interface TestEdge {
   /** The worker under wrangler dev (workerd), e.g. http://127.0.0.1:41234 */
   url: string;
+  /** Core itself, behind the edge (its /metrics, say, which the edge does not forward). */
+  coreUrl: string;
   /** The database behind core, jobs and the edge's own driver. */
   database: TestDatabase;
   coreLogs: Record<string, unknown>[];
@@ -32,8 +35,6 @@ export interface TestEdge {
 }
 
 export interface EdgeStack extends TestEdge {
-  /** Core itself, behind the edge (to reach it while the edge cannot). */
-  coreUrl: string;
   /** Stops the edge worker (workerd); its Durable Object storage stays on disk. */
   stopEdge(): Promise<void>;
   /** Starts it again on the same port, over the same storage. */
@@ -78,6 +79,8 @@ export async function startEdgeStack(opts: {
    * and core; a function gets the edge's URL (QStash's callbacks come in through it).
    */
   webhooks?: Partial<WebhookSettings> | ((edgeUrl: string) => Partial<WebhookSettings>);
+  /** An OTLP/HTTP collector (test/harness/otlp-receiver.ts): the edge, core and jobs send it their spans. */
+  otlpEndpoint?: string;
 }): Promise<EdgeStack> {
   const started = performance.now();
   // The dashboard is built (once per run) before any edge starts.
@@ -96,13 +99,18 @@ export async function startEdgeStack(opts: {
   const webhooks = webhookOverrides
     ? { ...webhookSettingsFrom(parseEnv(configSchema, {})), ...webhookOverrides }
     : undefined;
+  const { log } = captureLogger({ service: 'jobs' });
+  const traces = {
+    core: opts.otlpEndpoint ? startProcessTracer(opts.otlpEndpoint, 'varastokkr-core', log) : undefined,
+    jobs: opts.otlpEndpoint ? startProcessTracer(opts.otlpEndpoint, 'varastokkr-jobs', log) : undefined,
+  };
   const core = serveCore({
+    ...(traces.core ? { tracer: traces.core.tracer } : {}),
     db: database.db,
     auth: { loginMaxFailuresPerAddress: 10_000, ...opts.auth },
     requireEdgeSignature: true,
     ...(webhooks ? { webhooks } : {}),
   });
-  const { log } = captureLogger({ service: 'jobs' });
   const internalSecret = `test-internal-${crypto.randomUUID()}`;
   const jobs = opts.jobs
     ? await startJobs({
@@ -112,6 +120,7 @@ export async function startEdgeStack(opts: {
         cron: false,
         edge: { url: `http://127.0.0.1:${edgePort}`, secret: internalSecret },
         ...(webhooks ? { webhooks } : {}),
+        ...(traces.jobs ? { tracer: traces.jobs.tracer } : {}),
       })
     : undefined;
   const pgAddress = new URL(database.url);
@@ -141,6 +150,7 @@ export async function startEdgeStack(opts: {
         GATEWAY_TIMEOUT_MS: '10000',
         INTERNAL_SECRET: internalSecret,
         EDGE_SIGNING_SECRET: TEST_EDGE_SIGNING_SECRET,
+        ...(opts.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: opts.otlpEndpoint } : {}),
         ...opts.edgeVars?.(core.url),
       },
       onLine: (line) => {
@@ -172,6 +182,7 @@ export async function startEdgeStack(opts: {
       proxy.stop(true);
       await jobs?.stop();
       await core.stop();
+      await Promise.all([traces.core?.stop(), traces.jobs?.stop()]);
       await database.drop();
       rmSync(persistTo, { recursive: true, force: true });
     },

@@ -1,0 +1,36 @@
+/**
+ * graphile-worker's queue as metrics see it (jobs/metrics.ts), through its public
+ * `graphile_worker.jobs` view only: per task, the jobs runnable now and how long the oldest has
+ * been due, the jobs a worker holds, and those out of attempts.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from './database.ts';
+
+export interface TaskQueue {
+  task: string;
+  runnable: number;
+  running: number;
+  failed: number;
+  oldestRunnableSeconds: number;
+}
+
+// Runnable: due, not locked and with attempts left. (A job whose worker died keeps its lock
+// until the worker registry unlocks it: it counts as running meanwhile.)
+const runnable = sql.raw('locked_at is null and attempts < max_attempts and run_at <= now()');
+
+export async function jobQueueByTask(db: Database): Promise<TaskQueue[]> {
+  const { rows } = await db.execute<{
+    task: string;
+    runnable: number;
+    running: number;
+    failed: number;
+    oldest: number;
+  }>(sql`
+    select task_identifier as task,
+           (count(*) filter (where ${runnable}))::int as runnable,
+           (count(*) filter (where locked_at is not null))::int as running,
+           (count(*) filter (where attempts >= max_attempts))::int as failed,
+           coalesce(extract(epoch from now() - min(run_at) filter (where ${runnable})), 0)::float8 as oldest
+      from graphile_worker.jobs group by task_identifier order by task_identifier`);
+  return rows.map(({ oldest, ...counts }) => ({ ...counts, oldestRunnableSeconds: oldest }));
+}
