@@ -9,7 +9,7 @@ import { enqueueEvent, enqueueJob } from '../core/platform/outbox.ts';
 import { signedIn } from '../test/harness/auth.ts';
 import { useCore } from '../test/harness/core.ts';
 import { eventually, postJson } from '../test/harness/http.ts';
-import { holdJob, queuedPayloads } from '../test/harness/job-queue.ts';
+import { holdJob, queuedEvents } from '../test/harness/job-queue.ts';
 import { captureLogger } from '../test/harness/logs.ts';
 import { type JobsHandle, startJobs } from './worker.ts';
 
@@ -85,7 +85,7 @@ test('a rolled-back transaction leaves no job behind', async () => {
     sql`select count(*)::int as n from graphile_worker.jobs where key = ${key}`,
   );
   expect(rows[0]!.n).toBe(0);
-  const events = await queuedPayloads<{ id: string }>(db, 'publish-event');
+  const events = await queuedEvents<{ id: string }>(db);
   expect(events.filter((e) => e.id === eventId)).toEqual([]);
 });
 
