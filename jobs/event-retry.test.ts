@@ -4,8 +4,9 @@
  * (a replaced job is not retried), so a publish-event job that failed in place would drop its
  * events with its first failure. The task queues what failed again as a job of its own instead.
  *
- * The edge here is a stand-in HTTP server (it must hold a request open, then refuse it, on cue):
- * the rooms' batch endpoint as jobs/edge-client.ts calls it, recording every call.
+ * The edge here is a stand-in HTTP server (it must hold a request open, then refuse it, on cue,
+ * or be an edge from before the batch endpoint): the rooms' endpoints as jobs/edge-client.ts
+ * calls them, recording every call.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { inArray, sql } from 'drizzle-orm';
@@ -17,6 +18,7 @@ import type { RoomEventsPush } from '../core/platform/room-contract.ts';
 import { useTestDatabase } from '../test/harness/database.ts';
 import { eventually } from '../test/harness/http.ts';
 import { captureLogger } from '../test/harness/logs.ts';
+import { edgeClient } from './edge-client.ts';
 import { type JobsHandle, startJobs } from './worker.ts';
 
 type EdgeMode = 'hold' | 'refuse' | 'accept';
@@ -125,3 +127,37 @@ test('a batch unkeyed by a new add while it ran, then failing, is queued again a
     return rows[0]!.n === 0 ? true : undefined;
   }, 30_000);
 }, 60_000);
+
+test('an edge from before the batch endpoint (404) is sent the events one by one, in order', async () => {
+  const received: { room: string; id: string }[] = [];
+  const old = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch: async (req) => {
+      const room = /^\/internal\/warehouses\/([^/]+)\/events$/.exec(new URL(req.url).pathname)?.[1];
+      if (!room) return new Response(null, { status: 404 });
+      const { event } = (await req.json()) as { event: { id: string } };
+      received.push({ room, id: event.id });
+      return Response.json({ sockets: 0 });
+    },
+  });
+  try {
+    const client = edgeClient({ url: `http://127.0.0.1:${old.port}`, secret: 'test-internal-secret' });
+    const [a, b] = [orderEvent(), orderEvent()];
+    const push = ({ id, type, occurredAt, data }: DomainEvent) => ({ id, type, occurredAt, data });
+    const other = crypto.randomUUID();
+    expect(
+      await client.pushEvents([
+        { warehouseId, events: [push(a), push(b)] },
+        { warehouseId: other, events: [push(a)] },
+      ]),
+    ).toEqual([]);
+    expect(received).toEqual([
+      { room: warehouseId, id: a.id },
+      { room: warehouseId, id: b.id },
+      { room: other, id: a.id },
+    ]);
+  } finally {
+    old.stop(true);
+  }
+});
