@@ -32,10 +32,12 @@ export async function queuedPayloads<T = unknown>(db: Database, task: string): P
  * The domain events waiting to be published, left in place, in the order they occurred: a
  * publish-event job carries a batch of them (an array), or one (a job of an earlier version).
  */
-export async function queuedEvents<T extends { occurredAt?: string }>(db: Database): Promise<T[]> {
+export async function queuedEvents<T>(db: Database): Promise<T[]> {
   const payloads = await queuedPayloads<T | T[]>(db, 'publish-event');
   // Each connection appends to a batch of its own: the jobs' order is not the events' order.
-  return payloads.flat().sort((a, b) => Date.parse(a.occurredAt ?? '') - Date.parse(b.occurredAt ?? ''));
+  const events = payloads.flatMap((p): T[] => (Array.isArray(p) ? p : [p]));
+  const at = (e: T) => Date.parse((e as { occurredAt?: string }).occurredAt ?? '');
+  return events.sort((a, b) => at(a) - at(b));
 }
 
 /**
