@@ -4,69 +4,41 @@
  * (a replaced job is not retried), so a publish-event job that failed in place would drop its
  * events with its first failure. The task queues what failed again as a job of its own instead.
  *
- * The edge here is a stand-in HTTP server (it must hold a request open, then refuse it, on cue,
- * or be an edge from before the batch endpoint): the rooms' endpoints as jobs/edge-client.ts
- * calls them, recording every call.
+ * The edge here is a stand-in HTTP server (test/harness/stand-in-edge.ts: it must hold a request
+ * open, then refuse it, on cue; or be an edge from before the batch endpoint).
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { inArray, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { eventArchive } from '../core/integrations/tables.ts';
 import type { DomainEvent } from '../core/platform/events.ts';
-import { freePort } from '../core/platform/ports.ts';
-import type { RoomEventsPush } from '../core/platform/room-contract.ts';
 import { useTestDatabase } from '../test/harness/database.ts';
 import { eventually } from '../test/harness/http.ts';
 import { captureLogger } from '../test/harness/logs.ts';
+import { type StandInEdge, standInEdge } from '../test/harness/stand-in-edge.ts';
 import { edgeClient } from './edge-client.ts';
 import { type JobsHandle, startJobs } from './worker.ts';
 
-type EdgeMode = 'hold' | 'refuse' | 'accept';
-
-/** The stand-in edge: every rooms/events call it got, and what it answered. */
-const calls: { ids: string[]; answered: number }[] = [];
-let mode: EdgeMode = 'hold';
-let release = () => {};
-let edge: ReturnType<typeof Bun.serve>;
+let edge: StandInEdge;
 let jobs: JobsHandle;
 let client: pg.Client;
 
-const answer = (m: EdgeMode, body: RoomEventsPush) =>
-  m === 'accept'
-    ? Response.json({ rooms: body.rooms.map((r) => ({ warehouseId: r.warehouseId, sockets: 0 })) })
-    : new Response('unavailable', { status: 503 });
-
 afterAll(async () => {
-  release();
+  edge?.release();
   await jobs?.stop();
   await client?.end();
-  edge?.stop(true);
+  edge?.stop();
 });
 const database = useTestDatabase('event_retry');
 
 beforeAll(async () => {
-  const port = await freePort();
-  edge = Bun.serve({
-    hostname: '127.0.0.1',
-    port,
-    fetch: async (req) => {
-      if (new URL(req.url).pathname !== '/internal/rooms/events') return new Response(null, { status: 404 });
-      const body = (await req.json()) as RoomEventsPush;
-      const call = { ids: body.rooms.flatMap((r) => r.events.map((e) => e.id)), answered: 0 };
-      calls.push(call);
-      const now = mode;
-      if (now === 'hold') await new Promise<void>((resolve) => (release = resolve));
-      const res = answer(now === 'hold' ? 'refuse' : now, body);
-      call.answered = res.status;
-      return res;
-    },
-  });
+  edge = standInEdge();
   jobs = await startJobs({
     databaseUrl: database().url,
     concurrency: 1,
     log: captureLogger({ service: 'jobs' }).log,
     cron: false,
-    edge: { url: `http://127.0.0.1:${port}`, secret: 'test-internal-secret' },
+    edge: { url: edge.url, secret: 'test-internal-secret' },
   });
   // One connection: its events go under one key (platform.add_events keys by connection).
   client = new pg.Client({ connectionString: database().url });
@@ -90,7 +62,7 @@ test('a batch unkeyed by a new add while it ran, then failing, is queued again a
   const first = orderEvent();
   await addEvents([first]);
   // The worker holds the batch: its push waits on the edge.
-  await eventually(async () => (calls.some((c) => c.ids.includes(first.id)) ? true : undefined));
+  await eventually(async () => (edge.calls.some((c) => c.ids.includes(first.id)) ? true : undefined));
   const second = orderEvent();
   await addEvents([second]);
   // The add took the running job's key and spent its attempts: failing in place would end it.
@@ -101,20 +73,15 @@ test('a batch unkeyed by a new add while it ran, then failing, is queued again a
   expect(running).toEqual([{ key: null, attempts: 25, max_attempts: 25 }]);
 
   // The edge refuses the held push, then accepts every later one.
-  mode = 'accept';
-  release();
+  edge.mode = 'accept';
+  edge.release();
   await eventually(async () => {
-    const accepted = calls.filter((c) => c.answered === 200).flatMap((c) => c.ids);
+    const accepted = edge.answered(200);
     return accepted.includes(first.id) && accepted.includes(second.id) ? true : undefined;
   }, 30_000);
-  expect(calls.filter((c) => c.answered === 503).map((c) => c.ids)).toEqual([[first.id]]);
+  expect(edge.calls.filter((c) => c.answered === 503).map((c) => c.ids)).toEqual([[first.id]]);
   // Each accepted once: the retry carried only what had failed.
-  expect(
-    calls
-      .filter((c) => c.answered === 200)
-      .flatMap((c) => c.ids)
-      .sort(),
-  ).toEqual([first.id, second.id].sort());
+  expect(edge.answered(200).sort()).toEqual([first.id, second.id].sort());
   const archived = await db
     .select({ id: eventArchive.id })
     .from(eventArchive)
