@@ -55,7 +55,7 @@ const addEvents = (events: DomainEvent[]) =>
 
 test('a batch replaced while its runner is killed is run again by the next runner', async () => {
   const db = database().db;
-  runner = Bun.spawn(['bun', join(import.meta.dir, 'main.ts')], {
+  const proc = Bun.spawn(['bun', join(import.meta.dir, 'main.ts')], {
     env: {
       ...process.env,
       DATABASE_URL: database().url,
@@ -67,8 +67,9 @@ test('a batch replaced while its runner is killed is run again by the next runne
     stdout: 'pipe',
     stderr: 'pipe',
   });
+  runner = proc;
   // Its log, shown if the test fails.
-  for (const stream of [runner.stdout, runner.stderr])
+  for (const stream of [proc.stdout, proc.stderr])
     void (async () => {
       for await (const chunk of stream) runnerLog.push(new TextDecoder().decode(chunk));
     })();
@@ -83,8 +84,8 @@ test('a batch replaced while its runner is killed is run again by the next runne
   });
   const second = orderEvent();
   await addEvents([second]);
-  runner.kill('SIGKILL');
-  await runner.exited;
+  proc.kill('SIGKILL');
+  await proc.exited;
 
   // The dead runner's job: unkeyed by the second add, its attempts spent, still locked.
   const { rows: left } = await db.execute<{ key: string | null; attempts: number; locked: boolean }>(
