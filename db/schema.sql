@@ -718,8 +718,7 @@ DECLARE
   v_old jsonb;
   v_new jsonb;
   v_row jsonb;
-  v_changes jsonb := '{}';
-  v_key text;
+  v_changes jsonb;
   v_col text;
   v_warehouses uuid[] := '{}';
   v_ctx jsonb;
@@ -727,16 +726,15 @@ BEGIN
   IF TG_OP <> 'INSERT' THEN v_old := to_jsonb(OLD); END IF;
   IF TG_OP <> 'DELETE' THEN v_new := to_jsonb(NEW); END IF;
   v_row := coalesce(v_new, v_old);
-  FOR v_key IN SELECT jsonb_object_keys(v_row) LOOP
-    CONTINUE WHEN v_key IN ('created_at', 'updated_at', 'version', 'last_login_at', 'last_used_at',
-      'failing_since', 'paused_until', 'barcode_key');
-    CONTINUE WHEN coalesce(v_old->v_key, 'null') = coalesce(v_new->v_key, 'null');
-    v_changes := v_changes || jsonb_build_object(v_key,
-      jsonb_build_object('before', coalesce(v_old->v_key, 'null'), 'after', coalesce(v_new->v_key, 'null')));
-  END LOOP;
+  SELECT jsonb_object_agg(k, jsonb_build_object('before', b, 'after', a)) INTO v_changes
+  FROM (SELECT k, coalesce(v_old->k, 'null') AS b, coalesce(v_new->k, 'null') AS a
+        FROM jsonb_object_keys(v_row) AS k) AS x
+  WHERE k NOT IN ('created_at', 'updated_at', 'version', 'last_login_at', 'last_used_at',
+                  'failing_since', 'paused_until', 'barcode_key')
+    AND b <> a;
   -- Compared in full above (a new password is a change), recorded redacted.
-  v_changes := audit.redact_changes(v_changes);
-  IF v_changes = '{}' THEN RETURN NULL; END IF;
+  IF v_changes IS NULL THEN RETURN NULL; END IF;
+  IF audit.may_hold_secret(v_changes) THEN v_changes := audit.redact_changes(v_changes); END IF;
   FOREACH v_col IN ARRAY coalesce(string_to_array(nullif(TG_ARGV[1], ''), ','), '{}') LOOP
     IF jsonb_typeof(v_row->v_col) = 'array' THEN
       v_warehouses := v_warehouses || ARRAY(SELECT jsonb_array_elements_text(v_row->v_col)::uuid);
@@ -780,6 +778,14 @@ BEGIN
   RETURN coalesce(v_ctx->'entities'->p_entity_id, v_ctx, '{}'::jsonb);
 END $function$;
 
+CREATE OR REPLACE FUNCTION audit.may_hold_secret(p jsonb)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+  SELECT p::text ~* '(passw|secret|token|hash|private|sealed|cipher|credential|key|kek)'
+$function$;
+
 CREATE OR REPLACE FUNCTION audit.redact(p jsonb)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -788,6 +794,7 @@ AS $function$
 DECLARE
   v_out jsonb;
 BEGIN
+  IF NOT audit.may_hold_secret(p) THEN RETURN p; END IF;
   IF jsonb_typeof(p) = 'array' THEN
     SELECT coalesce(jsonb_agg(audit.redact(e) ORDER BY i), '[]') INTO v_out
     FROM jsonb_array_elements(p) WITH ORDINALITY AS x(e, i);
@@ -1125,22 +1132,18 @@ AS $function$
     ORDER BY warehouse_id, sku
     RETURNING 1
   )
-  SELECT graphile_worker.add_jobs(
+  SELECT platform.add_events(
     -- One stock.changed event per level, with its state and version after the change.
-    array(
-      SELECT (
-        'publish-event',
-        json_build_object(
-          'id', gen_random_uuid(),
-          'type', 'stock.changed',
-          'occurredAt', now(),
-          'warehouseId', warehouse_id,
-          'data', json_build_object(
-            'sku', sku, 'onHand', on_hand, 'reserved', reserved,
-            'available', on_hand - reserved, 'version', version),
-          'requestId', p_request_id),
-        null, null, null, null, null, null)::graphile_worker.job_spec
-      FROM changed ORDER BY warehouse_id, sku)),
+    (SELECT json_agg(json_build_object(
+        'id', gen_random_uuid(),
+        'type', 'stock.changed',
+        'occurredAt', now(),
+        'warehouseId', warehouse_id,
+        'data', json_build_object(
+          'sku', sku, 'onHand', on_hand, 'reserved', reserved,
+          'available', on_hand - reserved, 'version', version),
+        'requestId', p_request_id) ORDER BY warehouse_id, sku)
+     FROM changed)),
     pg_notify('inventory_level_feed', '')
   WHERE EXISTS (SELECT 1 FROM fed)
 $function$;
@@ -1152,6 +1155,27 @@ AS $function$
 BEGIN
   RAISE EXCEPTION 'inventory.movements is append-only (% refused)', TG_OP
     USING ERRCODE = 'insufficient_privilege';
+END $function$;
+
+CREATE OR REPLACE FUNCTION platform.add_events(p_events json)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  v_count integer := coalesce(json_array_length(p_events), 0);
+  v_added bigint := coalesce(nullif(current_setting('varastokkr.events_added', true), ''), '0')::bigint;
+BEGIN
+  IF v_count = 0 THEN RETURN; END IF;
+  PERFORM set_config('varastokkr.events_added', (v_added + v_count)::text, false);
+  PERFORM 1 FROM graphile_worker.add_jobs(ARRAY[(
+    'publish-event', p_events, NULL, NULL, NULL,
+    'publish-event:' || pg_backend_pid() || ':' || v_added / 100, NULL, NULL
+  )::graphile_worker.job_spec]);
+  IF NOT FOUND THEN
+    PERFORM graphile_worker.add_jobs(ARRAY[(
+      'publish-event', p_events, NULL, NULL, NULL, NULL, NULL, NULL
+    )::graphile_worker.job_spec]);
+  END IF;
 END $function$;
 
 -- triggers

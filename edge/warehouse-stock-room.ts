@@ -386,9 +386,15 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
 
   /** Tells the clients that may read it of an order or transfer event; returns how many it reached. */
   broadcastEvent(event: Omit<RoomEvent, 'type'>): number {
+    return this.broadcastEvents([event]);
+  }
+
+  /** A batch of events, in their order, in one pass over the sockets; how many sockets it reached. */
+  broadcastEvents(events: Omit<RoomEvent, 'type'>[]): number {
     // The room keeps purchase orders for availability's on order (see room-purchase-orders.ts).
-    if (event.event === 'purchase_order.updated') this.purchaseOrders.applyEvent(event.data);
-    return this.sockets.broadcast([{ type: 'event', ...event }]);
+    for (const event of events)
+      if (event.event === 'purchase_order.updated') this.purchaseOrders.applyEvent(event.data);
+    return this.sockets.broadcast(events.map((event) => ({ type: 'event' as const, ...event })));
   }
 
   /** A change of who may hold sockets (identity, through the jobs runner): closes or re-scopes them. */

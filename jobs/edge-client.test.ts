@@ -4,9 +4,11 @@
  * contract refuses never leaves the runner.
  */
 import { beforeAll, expect, test } from 'bun:test';
-import { LEVELS_PER_PUSH, roomSnapshotSchema } from '../core/platform/room-contract.ts';
+import { EVENTS_PER_PUSH, LEVELS_PER_PUSH, roomSnapshotSchema } from '../core/platform/room-contract.ts';
 import { type TestEdge, testEdge } from '../test/harness/edge.ts';
 import { expectProblem } from '../test/harness/http.ts';
+import { openRoom, roomUrl } from '../test/harness/room-socket.ts';
+import { stockWorld } from '../test/harness/stock.ts';
 import { type EdgeClient, edgeClient } from './edge-client.ts';
 
 let edge: TestEdge;
@@ -100,6 +102,32 @@ test('every call answers what the contract says', async () => {
   const access = await client.changeRoomAccess({ kind: 'ended', reason: 'key_revoked', apiKeyIds: [] });
   expect(access).toMatchObject({ closed: 0, rescoped: 0 });
   expect(access.rooms).toBeGreaterThanOrEqual(0);
+});
+
+test('a batch of events reaches each room in order, in as many calls as the limit takes', async () => {
+  const w = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 2, skus: 1 });
+  const [a, b] = w.warehouses.map((x) => x.id) as [string, string];
+  const room = await openRoom(roomUrl(edge.url, a, w.admin.accessToken));
+  expect((await room.next()).type).toBe('snapshot');
+  const event = (i: number) => ({
+    id: crypto.randomUUID(),
+    type: 'order.updated',
+    occurredAt: new Date().toISOString(),
+    data: { id: crypto.randomUUID(), n: i },
+  });
+  const many = Array.from({ length: EVENTS_PER_PUSH + 2 }, (_, i) => event(i));
+  const failed = await client.pushEvents([
+    { warehouseId: a, events: many },
+    { warehouseId: b, events: [event(0)] },
+  ]);
+  expect(failed).toEqual([]);
+  const heard: string[] = [];
+  while (heard.length < many.length) {
+    const m = await room.nextMatching((x) => x.type === 'event');
+    if (m.type === 'event') heard.push(m.id);
+  }
+  expect(heard).toEqual(many.map((e) => e.id));
+  room.ws.close();
 });
 
 test('a refused call throws with what the edge answered, for graphile-worker to retry', async () => {

@@ -9,6 +9,7 @@ import {
   type CatalogChange,
   catalogChangeSchema,
   catalogPurgeResultSchema,
+  EVENTS_PER_PUSH,
   type EventPush,
   eventPushResultSchema,
   eventPushSchema,
@@ -20,10 +21,13 @@ import {
   type LevelUpdate,
   type ReconcileResult,
   type RoomAccessChange,
+  type RoomEventsPush,
   reconcileRequestSchema,
   reconcileResultSchema,
   roomAccessChangeSchema,
   roomAccessResultSchema,
+  roomEventsPushSchema,
+  roomEventsResultSchema,
 } from '../core/platform/room-contract.ts';
 
 /** Where the edge worker answers, and the secret for its /internal/* endpoints. */
@@ -43,6 +47,11 @@ export interface EdgeClient {
   /** Passes an order or transfer event to its warehouse's room; how many sockets it reached. */
   pushEvent(warehouseId: string, event: EventPush['event']): Promise<{ sockets: number }>;
   /**
+   * Passes a batch of events to their rooms, each room's in order, in as few calls as it takes;
+   * the rooms that failed (their events were not all passed on), with why.
+   */
+  pushEvents(rooms: RoomEventsPush['rooms']): Promise<RoomFailure[]>;
+  /**
    * Makes a room equal these levels (the nightly check), in as many calls as it takes; with
    * `repair` false, only reports where it differs.
    */
@@ -54,6 +63,36 @@ export interface EdgeClient {
   ): Promise<ReconcileResult>;
   /** Tells every room of a change of who may hold sockets. */
   changeRoomAccess(change: RoomAccessChange): Promise<{ rooms: number; closed: number; rescoped: number }>;
+}
+
+/** A room a push did not reach, and why. */
+export interface RoomFailure {
+  warehouseId: string;
+  reason: string;
+}
+
+/** The edge answered a call with this status (an edge from before an endpoint answers 404). */
+class EdgeRefused extends Error {
+  constructor(
+    what: string,
+    readonly status: number,
+  ) {
+    super(`the edge answered ${status} to ${what}`);
+  }
+}
+
+/** The rooms' events in slices of at most `size` events, each room's still in order. */
+function eventSlices(rooms: RoomEventsPush['rooms'], size: number): RoomEventsPush['rooms'][] {
+  const pairs = rooms.flatMap(({ warehouseId, events }) => events.map((event) => ({ warehouseId, event })));
+  return slices(pairs, size).map((part) => {
+    const grouped = new Map<string, EventPush['event'][]>();
+    for (const { warehouseId, event } of part)
+      grouped
+        .set(warehouseId, grouped.get(warehouseId) ?? [])
+        .get(warehouseId)
+        ?.push(event);
+    return [...grouped].map(([warehouseId, events]) => ({ warehouseId, events }));
+  });
 }
 
 /** What one call is, for its error message, and how long it may take. */
@@ -85,7 +124,7 @@ export function edgeClient(link: EdgeLink): EdgeClient {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    if (!res.ok) throw new Error(`the edge answered ${res.status} to ${what}`);
+    if (!res.ok) throw new EdgeRefused(what, res.status);
     const parsed = answer.safeParse(await res.json().catch(() => null));
     if (!parsed.success) throw new Error(`the edge's answer to ${what} is not what the contract says`);
     return parsed.data;
@@ -93,7 +132,7 @@ export function edgeClient(link: EdgeLink): EdgeClient {
   const room = (warehouseId: string, endpoint: string) =>
     `/internal/warehouses/${encodeURIComponent(warehouseId)}/${endpoint}`;
 
-  return {
+  const client: EdgeClient = {
     purgeCatalog: (change = { scope: 'all' }) =>
       call({
         what: 'a catalog purge',
@@ -121,6 +160,29 @@ export function edgeClient(link: EdgeLink): EdgeClient {
         timeoutMs: 10_000,
       }),
 
+    async pushEvents(rooms) {
+      const failed: RoomFailure[] = [];
+      for (const part of eventSlices(rooms, EVENTS_PER_PUSH)) {
+        try {
+          const done = await call({
+            what: 'a batch of room events',
+            path: '/internal/rooms/events',
+            body: roomEventsPushSchema.parse({ rooms: part }),
+            answer: roomEventsResultSchema,
+            timeoutMs: 10_000,
+          });
+          for (const r of done.rooms)
+            if ('failed' in r) failed.push({ warehouseId: r.warehouseId, reason: 'the room failed' });
+        } catch (err) {
+          // An edge from before the batch endpoint: one call per event, as it was.
+          if (err instanceof EdgeRefused && err.status === 404)
+            failed.push(...(await pushOneByOne(client, part)));
+          else failed.push(...part.map(({ warehouseId }) => ({ warehouseId, reason: String(err) })));
+        }
+      }
+      return failed;
+    },
+
     async reconcile(warehouseId, levels, force, repair = true) {
       const whole: ReconcileResult = { repaired: [], ahead: [] };
       for (const part of slices(levels, LEVELS_PER_PUSH)) {
@@ -146,4 +208,18 @@ export function edgeClient(link: EdgeLink): EdgeClient {
         timeoutMs: 30_000,
       }),
   };
+  return client;
+}
+
+/** The events one at a time (POST /internal/warehouses/:id/events); the rooms that failed. */
+async function pushOneByOne(edge: EdgeClient, rooms: RoomEventsPush['rooms']): Promise<RoomFailure[]> {
+  const failed: RoomFailure[] = [];
+  for (const { warehouseId, events } of rooms) {
+    try {
+      for (const event of events) await edge.pushEvent(warehouseId, event);
+    } catch (err) {
+      failed.push({ warehouseId, reason: String(err) });
+    }
+  }
+  return failed;
 }

@@ -9,7 +9,7 @@ import { enqueueEvent, enqueueJob } from '../core/platform/outbox.ts';
 import { signedIn } from '../test/harness/auth.ts';
 import { useCore } from '../test/harness/core.ts';
 import { eventually, postJson } from '../test/harness/http.ts';
-import { holdJob, queuedPayloads } from '../test/harness/job-queue.ts';
+import { holdJob, queuedEvents, queuedPayloads } from '../test/harness/job-queue.ts';
 import { captureLogger } from '../test/harness/logs.ts';
 import { type JobsHandle, startJobs } from './worker.ts';
 
@@ -85,7 +85,7 @@ test('a rolled-back transaction leaves no job behind', async () => {
     sql`select count(*)::int as n from graphile_worker.jobs where key = ${key}`,
   );
   expect(rows[0]!.n).toBe(0);
-  const events = await queuedPayloads<{ id: string }>(db, 'publish-event');
+  const events = await queuedEvents<{ id: string }>(db);
   expect(events.filter((e) => e.id === eventId)).toEqual([]);
 });
 
@@ -124,6 +124,34 @@ describe('publish-event', () => {
       | { errors: { path: string }[] }
       | undefined;
     expect(logged?.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['id', 'type']));
+  });
+
+  test('in a batch, an invalid event is refused alone: the others are published, it stays as the failed job', async () => {
+    const { db } = core().database;
+    const warehouseId = crypto.randomUUID();
+    const valid = {
+      id: crypto.randomUUID(),
+      type: 'stock.changed',
+      occurredAt: new Date().toISOString(),
+      warehouseId,
+      data: { sku: 'MIXED-1' },
+      requestId: null,
+    };
+    const invalid = { id: 'not-a-uuid', type: 'nope' };
+    await db.execute(
+      sql`select graphile_worker.add_job('publish-event', ${JSON.stringify([valid, invalid])}::json,
+            max_attempts => 1, job_key => 'mixed-batch-test')`,
+    );
+    const failed = await eventually(async () => {
+      const rows = await db.execute<{ last_error: string | null }>(
+        sql`select last_error from graphile_worker.jobs where key = 'mixed-batch-test'`,
+      );
+      return rows.rows[0]?.last_error ? rows.rows[0] : undefined;
+    });
+    expect(failed.last_error).toContain('invalid payload for publish-event');
+    expect((await archived(warehouseId)).map((e) => e.id)).toEqual([valid.id]);
+    const left = await queuedPayloads<unknown[]>(db, 'publish-event');
+    expect(left).toContainEqual([invalid]);
   });
 });
 

@@ -3,13 +3,21 @@
  * frees it after four hours; a worker killed with SIGKILL never frees it. So every worker
  * registers itself and beats four times per JOBS_DEAD_WORKER_SECONDS (default 60), and every
  * runner, at start and once per that period, unlocks the jobs of workers silent for that long
- * (graphile-worker's force_unlock_workers) and forgets them. A graceful stop deregisters.
+ * (graphile-worker's force_unlock_workers) and forgets them, then gives back their attempts to
+ * the batch jobs among those that a new add had replaced meanwhile (reviveReplacedBatches). A
+ * graceful stop deregisters.
  */
 import { hostname } from 'node:os';
 import type { WorkerEvents } from 'graphile-worker';
 import { config } from '../core/platform/config.ts';
 import type { Database } from '../core/platform/database.ts';
-import { beatWorkers, forgetWorkers, unlockSilentWorkers } from '../core/platform/job-workers.ts';
+import { batchTaskItems } from '../core/platform/events.ts';
+import {
+  beatWorkers,
+  forgetWorkers,
+  reviveReplacedBatches,
+  unlockSilentWorkers,
+} from '../core/platform/job-workers.ts';
 import type { Logger } from '../core/platform/logger.ts';
 
 /** Unlocks the jobs of workers silent for `silentSeconds` (see unlockSilentWorkers); returns their ids. */
@@ -20,6 +28,9 @@ export async function unlockDeadWorkers(
 ): Promise<string[]> {
   const dead = await unlockSilentWorkers(db, silentSeconds);
   if (dead.length > 0) log.warn('unlocked the jobs of workers that died', { workers: dead });
+  // After the unlock, in a statement of its own: it must see the jobs unlocked.
+  const revived = await reviveReplacedBatches(db, Object.keys(batchTaskItems));
+  if (revived > 0) log.warn('revived batch jobs replaced while their worker died', { jobs: revived });
   return dead;
 }
 

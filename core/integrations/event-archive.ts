@@ -6,19 +6,33 @@ import { eventArchive } from './tables.ts';
 
 /** Archives an event once (its id is the key); false when it was archived before (a retry). */
 export async function archiveEvent(db: Database, event: DomainEvent): Promise<boolean> {
-  const inserted = await db
-    .insert(eventArchive)
-    .values({
-      id: event.id,
-      type: event.type,
-      warehouseId: event.warehouseId,
-      data: event.data,
-      requestId: event.requestId,
-      occurredAt: new Date(event.occurredAt),
-    })
-    .onConflictDoNothing({ target: eventArchive.id })
-    .returning({ id: eventArchive.id });
-  return inserted.length > 0;
+  return (await archiveEvents(db, [event])).has(event.id);
+}
+
+/** Rows per insert: well under Postgres's 65,535 parameters a statement. */
+const ROWS_PER_INSERT = 1000;
+
+/** Archives events once each, a thousand a statement; the ids archived now (not by a retry). */
+export async function archiveEvents(db: Database, events: readonly DomainEvent[]): Promise<Set<string>> {
+  const archived = new Set<string>();
+  for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
+    const inserted = await db
+      .insert(eventArchive)
+      .values(
+        events.slice(i, i + ROWS_PER_INSERT).map((event) => ({
+          id: event.id,
+          type: event.type,
+          warehouseId: event.warehouseId,
+          data: event.data,
+          requestId: event.requestId,
+          occurredAt: new Date(event.occurredAt),
+        })),
+      )
+      .onConflictDoNothing({ target: eventArchive.id })
+      .returning({ id: eventArchive.id });
+    for (const { id } of inserted) archived.add(id);
+  }
+  return archived;
 }
 
 /** Drops archived events older than `days`, in bounded batches; how many went. */

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { useCore } from '../../test/harness/core.ts';
 import { expectProblem } from '../../test/harness/http.ts';
-import { queuedPayloads } from '../../test/harness/job-queue.ts';
+import { queuedEvents } from '../../test/harness/job-queue.ts';
 import { checkInvariants, receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
 
 const core = useCore();
@@ -67,9 +67,8 @@ describe('adjustments and the ledger', () => {
     });
     const movement = (await res.json()) as { version: number; onHandAfter: number };
     const rows = (
-      await queuedPayloads<{ type: string; warehouseId: string; data: Record<string, unknown> }>(
+      await queuedEvents<{ type: string; warehouseId: string; data: Record<string, unknown> }>(
         core().database.db,
-        'publish-event',
       )
     ).filter((e) => e.type === 'stock.changed' && e.data.sku === sku && e.data.version === movement.version);
     expect(rows).toHaveLength(1);
@@ -215,7 +214,7 @@ describe('stock.low', () => {
       body: JSON.stringify({ reorderPoint: 5, reorderQty: 20 }),
     });
     const lowEvents = async () => {
-      const events = await queuedPayloads<{ type: string; data: { sku?: string } }>(db, 'publish-event');
+      const events = await queuedEvents<{ type: string; data: { sku?: string } }>(db);
       return events.filter((e) => e.type === 'stock.low' && e.data.sku === sku).length;
     };
     await detectLowStock(db);

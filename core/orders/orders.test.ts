@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { useCore } from '../../test/harness/core.ts';
 import { expectProblem } from '../../test/harness/http.ts';
-import { queuedPayloads } from '../../test/harness/job-queue.ts';
+import { queuedEvents } from '../../test/harness/job-queue.ts';
 import { captureLogger } from '../../test/harness/logs.ts';
 import { checkInvariants, receive, type StockWorld, stockWorld } from '../../test/harness/stock.ts';
 import { runTask } from '../../test/harness/task.ts';
@@ -452,10 +452,7 @@ describe('reservations that expire (pending orders)', () => {
     expect(((await (await w.api.get(`/api/orders/${keep.id}`)).json()) as OrderView).status).toBe('pending');
     expect((await levels())(hel, a)!.reserved).toBe(before(hel, a)!.reserved + 1);
     expect(await createLocalInventoryClient(core().database.db).holdsOf('order', o.id)).toEqual([]);
-    const events = await queuedPayloads<{ type: string; data: { id?: string } }>(
-      core().database.db,
-      'publish-event',
-    );
+    const events = await queuedEvents<{ type: string; data: { id?: string } }>(core().database.db);
     expect(events.filter((e) => e.type === 'order.cancelled' && e.data.id === o.id)).toHaveLength(1);
     await invariants();
   });

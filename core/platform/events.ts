@@ -36,8 +36,22 @@ export const domainEventSchema = z.object({
 });
 export type DomainEvent = z.infer<typeof domainEventSchema>;
 
-export const taskPayloads = {
+/**
+ * Batch tasks: a job's payload is an array of items, which graphile-worker concatenates when
+ * more are added under the job's key while it waits (see platform.add_events, migration 0030).
+ * A single item is what jobs queued by earlier versions carry. Each item is parsed on its own
+ * (jobs/task.ts defineBatchTask), so one bad item never holds up the others.
+ */
+export const batchTaskItems = {
   'publish-event': domainEventSchema,
+} as const;
+export type BatchTaskName = keyof typeof batchTaskItems;
+export type BatchItem<T extends BatchTaskName> = z.infer<(typeof batchTaskItems)[T]>;
+
+const batchOf = <S extends z.ZodType>(item: S) => z.union([z.array(item), item]);
+
+export const taskPayloads = {
+  'publish-event': batchOf(batchTaskItems['publish-event']),
   'prune-event-archive': z.object({}).passthrough(),
   'rotate-signing-keys': z.object({}).passthrough(),
   // What changed, merged by graphile-worker while pending (an array); `{}` from before is a full purge.

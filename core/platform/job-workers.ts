@@ -41,3 +41,20 @@ export async function forgetWorkers(db: Database, workerIds: readonly string[]):
     sql`delete from platform.job_workers where worker_id = any(${sql.param([...workerIds])}::text[])`,
   );
 }
+
+/**
+ * Batch jobs (jobs/task.ts defineBatchTask) that a new add unkeyed while they ran and whose
+ * worker then died. add_jobs spends the attempts of a job it unkeys (a replaced job is not
+ * retried), so once unlocked such a job would never run again and its items would be lost. It
+ * is the only kind with its attempts spent and no error (a job that failed has its error), and
+ * gets its attempts back. Returns how many were revived.
+ */
+export async function reviveReplacedBatches(db: Database, tasks: readonly string[]): Promise<number> {
+  const { rows } = await db.execute<{ id: string }>(sql`
+    select id from graphile_worker.reschedule_jobs(array(
+      select id from graphile_worker.jobs
+      where task_identifier = any(${sql.param([...tasks])}::text[])
+        and locked_at is null and attempts >= max_attempts and last_error is null
+    ), attempts => 0)`);
+  return rows.length;
+}

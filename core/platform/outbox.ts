@@ -83,23 +83,24 @@ const toDomainEvent = (event: NewEvent): DomainEvent => ({
 /** Records a domain event for delivery (archive now; webhooks and live rooms later). */
 export async function enqueueEvent(q: Queryable, event: NewEvent): Promise<DomainEvent> {
   const full = toDomainEvent(event);
-  await enqueueJob(q, 'publish-event', full); // with the current trace (enqueueJob adds it)
+  await q.execute(sql`select ${addEvents([withTrace(full, event.traceparent ?? traceContext.current())])}`);
   return full;
 }
 
-/** Many events in one statement (graphile-worker's add_jobs), for bulk changes such as imports. */
+/** Many events in one statement, for bulk changes such as imports. */
 export async function enqueueEvents(q: Queryable, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   await q.execute(sql`select ${addEventJobs(events)}`);
 }
 
-/** The add_jobs call for these events, to embed in a statement of one's own (one round trip). */
+/**
+ * The call that records these events, to embed in a statement of one's own (one round trip):
+ * they join this connection's waiting publish-event batch (platform.add_events, migration 0030),
+ * so one job publishes what piles up while the workers are busy.
+ */
 export function addEventJobs(events: NewEvent[]): SQL {
-  const specs = events.map((e) => ({
-    identifier: 'publish-event',
-    payload: withTrace(toDomainEvent(e), e.traceparent ?? traceContext.current()),
-  }));
-  return sql`graphile_worker.add_jobs(
-    array(select json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json))
-  )`;
+  // Each event carries its request's trace (when one is exported): a batch holds many requests'.
+  return addEvents(events.map((e) => withTrace(toDomainEvent(e), e.traceparent ?? traceContext.current())));
 }
+
+const addEvents = (events: DomainEvent[]): SQL => sql`platform.add_events(${JSON.stringify(events)}::json)`;

@@ -97,6 +97,36 @@ export const eventPushSchema = z.object({
 export type EventPush = z.infer<typeof eventPushSchema>;
 export const eventPushResultSchema = z.object({ sockets: z.number().int() });
 
+/** The most events one POST /internal/rooms/events carries: the edge refuses more, senders split. */
+export const EVENTS_PER_PUSH = 500;
+
+/**
+ * POST /internal/rooms/events: a batch of published events (jobs/tasks/publish-event.ts), each
+ * room's in the order they were recorded, at most EVENTS_PER_PUSH in all.
+ */
+export const roomEventsPushSchema = z.object({
+  rooms: z
+    .array(z.object({ warehouseId: z.uuid(), events: z.array(eventPushSchema.shape.event).min(1) }))
+    .min(1)
+    .refine((rooms) => rooms.reduce((n, r) => n + r.events.length, 0) <= EVENTS_PER_PUSH, {
+      message: `at most ${EVENTS_PER_PUSH} events in one push`,
+    }),
+});
+export type RoomEventsPush = z.infer<typeof roomEventsPushSchema>;
+/**
+ * Each room's result, in the order of the push: how many sockets its events reached, or that
+ * the room failed (its events are sent again; the others are not held up by it).
+ */
+export const roomEventsResultSchema = z.object({
+  rooms: z.array(
+    z.union([
+      z.object({ warehouseId: z.string(), sockets: z.number().int() }),
+      z.object({ warehouseId: z.string(), failed: z.literal(true) }),
+    ]),
+  ),
+});
+export type RoomEventsResult = z.infer<typeof roomEventsResultSchema>;
+
 /**
  * A change to who may hold a live room socket, sent by identity in the same transaction as the
  * change and delivered to every warehouse room by the jobs runner (POST /internal/rooms/access).

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
 import { useCore } from '../../test/harness/core.ts';
 import { expectProblem } from '../../test/harness/http.ts';
-import { queuedPayloads } from '../../test/harness/job-queue.ts';
+import { queuedEvents, queuedPayloads } from '../../test/harness/job-queue.ts';
 import { type PO, usePurchasingWorld } from '../../test/harness/purchasing.ts';
 import {
   checkInvariants,
@@ -63,11 +63,11 @@ describe('receiving', () => {
     expect(po.lines.map((l) => l.received)).toEqual([10, 4].slice(0, 2));
     // Arriving stock wakes the backorder allocator, as any receipt does.
     expect((await queuedPayloads(core().database.db, 'allocate-backorders')).length).toBeGreaterThan(0);
-    const events = await queuedPayloads<{
+    const events = await queuedEvents<{
       type: string;
       warehouseId: string;
       data: { id: string; status: string };
-    }>(core().database.db, 'publish-event');
+    }>(core().database.db);
     const mine = events.filter((e) => e.type === 'purchase_order.updated' && e.data.id === id);
     expect(mine.map((e) => e.data.status)).toEqual(['draft', 'submitted', 'partially_received', 'received']);
     expect(mine.every((e) => e.warehouseId === hel)).toBe(true);

@@ -72,49 +72,68 @@ async function ownersOf(q: Queryable, subs: SubscriptionRow[]) {
   return (s: SubscriptionRow) => found.get(`${s.ownerKind}:${s.ownerId}`);
 }
 
-/** Of these subscriptions, those that receive this event. */
-async function receiversOf(q: Queryable, subs: SubscriptionRow[], event: DomainEvent) {
-  const owner = await ownersOf(q, subs);
-  const checked = await Promise.all(
-    subs.map(async (s) => {
-      const principal = await owner(s);
-      return wants(s, event.type) && principal !== undefined && mayReceive(principal, event);
-    }),
-  );
-  return subs.filter((_, i) => checked[i]);
+/** Writes and enqueues this event's deliveries (once); how many are new. */
+export function queueEventDeliveries(db: Database, event: DomainEvent): Promise<number> {
+  return queueDeliveries(db, [event]);
 }
 
-/** Writes and enqueues this event's deliveries (once); how many are new. */
-export async function queueEventDeliveries(db: Database, event: DomainEvent): Promise<number> {
+/** Delivery rows per insert: well under Postgres's 65,535 parameters a statement. */
+const ROWS_PER_INSERT = 1000;
+
+/**
+ * Writes and enqueues the deliveries of a batch of events (each once), with one read of the
+ * subscriptions and of their owners for all of them, in one transaction; how many are new.
+ */
+export async function queueDeliveries(db: Database, events: readonly DomainEvent[]): Promise<number> {
+  const types = [...new Set(events.map((e) => e.type))];
+  if (types.length === 0) return 0;
   const candidates = await db
     .select()
     .from(subscriptions)
     .where(
-      and(eq(subscriptions.enabled, true), sql`${subscriptions.events} && array[${event.type}, '*']::text[]`),
+      and(
+        eq(subscriptions.enabled, true),
+        sql`${subscriptions.events} && array[${sql.join(
+          types.map((t) => sql`${t}`),
+          sql`, `,
+        )}, '*']::text[]`,
+      ),
     );
   if (candidates.length === 0) return 0;
-  const receivers = await receiversOf(db, candidates, event);
-  if (receivers.length === 0) return 0;
+  const owner = await ownersOf(db, candidates);
+  const principals = await Promise.all(candidates.map(owner));
+  const rows = events.flatMap((event, k) =>
+    candidates.flatMap((s, i) => {
+      const principal = principals[i];
+      const receives = wants(s, event.type) && principal !== undefined && mayReceive(principal, event);
+      return receives
+        ? [
+            {
+              subscriptionId: s.id,
+              eventId: event.id,
+              eventType: event.type,
+              payload: deliveryBody(event),
+              occurredAt: new Date(event.occurredAt),
+              // The database's clock, as the sender's "due" check reads it; a microsecond apart
+              // and all already due, so a subscription's deliveries go out in the batch's order.
+              nextAttemptAt: sql`now() - make_interval(secs => ${(events.length - k) / 1e6})`,
+            },
+          ]
+        : [];
+    }),
+  );
+  if (rows.length === 0) return 0;
   return db.transaction(async (tx) => {
-    const created = await tx
-      .insert(deliveries)
-      .values(
-        receivers.map((s) => ({
-          subscriptionId: s.id,
-          eventId: event.id,
-          eventType: event.type,
-          payload: deliveryBody(event),
-          occurredAt: new Date(event.occurredAt),
-          // The database's clock, as the sender's "due" check reads it.
-          nextAttemptAt: sql`now()`,
-        })),
-      )
-      .onConflictDoNothing({ target: [deliveries.eventId, deliveries.subscriptionId] })
-      .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId });
-    await wakeSenders(
-      tx,
-      created.map((d) => d.subscriptionId),
-    );
-    return created.length;
+    const woken: string[] = [];
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const created = await tx
+        .insert(deliveries)
+        .values(rows.slice(i, i + ROWS_PER_INSERT))
+        .onConflictDoNothing({ target: [deliveries.eventId, deliveries.subscriptionId] })
+        .returning({ subscriptionId: deliveries.subscriptionId });
+      woken.push(...created.map((d) => d.subscriptionId));
+    }
+    await wakeSenders(tx, woken);
+    return woken.length;
   });
 }

@@ -19,6 +19,7 @@ import {
   feedTickSchema,
   reconcileRequestSchema,
   roomAccessChangeSchema,
+  roomEventsPushSchema,
 } from '../room-types.ts';
 
 /** The request's JSON body, parsed with `schema`: a 422 naming the fields, never a 500. */
@@ -55,6 +56,31 @@ export const internalRoutes = new Hono<EdgeEnv>()
         warehouseId,
         ...(await warehouseRoom(c.env, warehouseId).pushLevels(levels, warehouseId)),
       })),
+    );
+    return c.json({ rooms: results }, 200);
+  })
+  // A batch of published events (jobs/tasks/publish-event.ts): each room's in one call to it, the
+  // rooms in parallel. A room that fails is named in the answer, so only its events are sent again.
+  .post('/internal/rooms/events', async (c) => {
+    const { rooms } = await parsedBody(c, roomEventsPushSchema);
+    const results = await Promise.all(
+      rooms.map(async ({ warehouseId, events }) => {
+        try {
+          const sockets = await warehouseRoom(c.env, warehouseId).broadcastEvents(
+            events.map(({ id, type, occurredAt, data }) => ({
+              event: type,
+              id,
+              occurredAt,
+              warehouseId,
+              data,
+            })),
+          );
+          return { warehouseId, sockets };
+        } catch (err) {
+          c.var.log.error('room events failed', { warehouseId, err: String(err) });
+          return { warehouseId, failed: true as const };
+        }
+      }),
     );
     return c.json({ rooms: results }, 200);
   })

@@ -33,6 +33,7 @@ describe('a URL leads to the file that answers it', () => {
     ['/ws/warehouses/:id', 'routes/warehouse-sockets.ts'],
     ['/internal/catalog/purge', 'routes/internal.ts'],
     ['/internal/rooms/levels', 'routes/internal.ts'],
+    ['/internal/rooms/events', 'routes/internal.ts'],
     ['/internal/warehouses/:id/events', 'routes/internal.ts'],
     ['/internal/warehouses/:id/reconcile', 'routes/internal.ts'],
     ['/internal/warehouses/:id/resync', 'routes/internal.ts'],
@@ -81,6 +82,7 @@ describe('/internal/* through the real worker', () => {
   const endpoints: [string, string][] = [
     ['POST', '/internal/catalog/purge'],
     ['POST', '/internal/rooms/levels'],
+    ['POST', '/internal/rooms/events'],
     ['POST', `/internal/warehouses/${room}/events`],
     ['POST', `/internal/warehouses/${room}/reconcile`],
     ['POST', `/internal/warehouses/${room}/resync`],
@@ -116,6 +118,16 @@ describe('/internal/* through the real worker', () => {
       { rooms: [{ warehouseId: room, levels: [{ sku: '', onHand: 1, reserved: 0, version: 1 }] }] },
     ],
     ['/internal/rooms/levels', 'rooms.0.warehouseId', { rooms: [{ warehouseId: 'HEL', levels: [] }] }],
+    [
+      '/internal/rooms/events',
+      'rooms.0.events.0.type',
+      {
+        rooms: [
+          { warehouseId: room, events: [{ id: 'e', type: 'stock.changed', occurredAt: 'x', data: {} }] },
+        ],
+      },
+    ],
+    ['/internal/rooms/events', 'rooms.0.warehouseId', { rooms: [{ warehouseId: 'HEL', events: [] }] }],
     [
       `/internal/warehouses/${room}/events`,
       'event.type',

@@ -29,6 +29,18 @@ export async function queuedPayloads<T = unknown>(db: Database, task: string): P
 }
 
 /**
+ * The domain events waiting to be published, left in place, in the order they occurred: a
+ * publish-event job carries a batch of them (an array), or one (a job of an earlier version).
+ */
+export async function queuedEvents<T>(db: Database): Promise<T[]> {
+  const payloads = await queuedPayloads<T | T[]>(db, 'publish-event');
+  // Each connection appends to a batch of its own: the jobs' order is not the events' order.
+  const events = payloads.flatMap((p): T[] => (Array.isArray(p) ? p : [p]));
+  const at = (e: T) => Date.parse((e as { occurredAt?: string }).occurredAt ?? '');
+  return events.sort((a, b) => at(a) - at(b));
+}
+
+/**
  * Takes a task's waiting jobs out of the queue (complete_jobs) and returns their payloads,
  * oldest first: a test that checks what was queued sees each job once.
  */

@@ -1,0 +1,119 @@
+/**
+ * A jobs runner killed with SIGKILL while it publishes a batch that a new add unkeyed meanwhile
+ * loses none of its events. add_jobs spent that job's attempts when it took its key (a replaced
+ * job is not retried), so once the dead worker's lock is freed the job would never run again;
+ * the sweep that frees it gives batch jobs like it their attempts back (reviveReplacedBatches).
+ *
+ * The runner is a real `bun jobs/main.ts` process; the edge is the stand-in of
+ * test/harness/stand-in-edge.ts, which holds the runner's push open until the kill.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { join } from 'node:path';
+import type { Subprocess } from 'bun';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import type { DomainEvent } from '../core/platform/events.ts';
+import { useTestDatabase } from '../test/harness/database.ts';
+import { eventually } from '../test/harness/http.ts';
+import { captureLogger } from '../test/harness/logs.ts';
+import { type StandInEdge, standInEdge } from '../test/harness/stand-in-edge.ts';
+import { type JobsHandle, startJobs } from './worker.ts';
+import { unlockDeadWorkers } from './worker-registry.ts';
+
+let edge: StandInEdge;
+let runner: Subprocess | undefined;
+let jobs: JobsHandle | undefined;
+let client: pg.Client;
+const runnerLog: string[] = [];
+
+afterAll(async () => {
+  runner?.kill('SIGKILL');
+  edge?.release();
+  await jobs?.stop();
+  await client?.end();
+  edge?.stop();
+});
+const database = useTestDatabase('event_kill');
+
+beforeAll(async () => {
+  edge = standInEdge();
+  // One connection: its events go under one key (platform.add_events keys by connection).
+  client = new pg.Client({ connectionString: database().url });
+  await client.connect();
+});
+
+const orderEvent = (): DomainEvent => ({
+  id: crypto.randomUUID(),
+  type: 'order.created',
+  occurredAt: new Date().toISOString(),
+  warehouseId: crypto.randomUUID(),
+  data: { id: crypto.randomUUID() },
+  requestId: null,
+});
+const addEvents = (events: DomainEvent[]) =>
+  client.query('select platform.add_events($1::json)', [JSON.stringify(events)]);
+
+test('a batch replaced while its runner is killed is run again by the next runner', async () => {
+  const db = database().db;
+  const proc = Bun.spawn(['bun', join(import.meta.dir, 'main.ts')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: database().url,
+      EDGE_URL: edge.url,
+      EDGE_INTERNAL_SECRET: 'test-internal-secret-of-at-least-32-characters',
+      JOBS_CONCURRENCY: '1',
+      LOG_LEVEL: 'warn',
+    },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  runner = proc;
+  // Its log, shown if the test fails.
+  for (const stream of [proc.stdout, proc.stderr])
+    void (async () => {
+      for await (const chunk of stream) runnerLog.push(new TextDecoder().decode(chunk));
+    })();
+  const first = orderEvent();
+  await addEvents([first]);
+  // The runner holds the batch: its push waits on the edge.
+  await eventually(
+    async () => (edge.calls.some((c) => c.ids.includes(first.id)) ? true : undefined),
+    30_000,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; runner log:\n${runnerLog.join('').slice(-3000)}`);
+  });
+  const second = orderEvent();
+  await addEvents([second]);
+  proc.kill('SIGKILL');
+  await proc.exited;
+
+  // The dead runner's job: unkeyed by the second add, its attempts spent, still locked.
+  const { rows: left } = await db.execute<{ key: string | null; attempts: number; locked: boolean }>(
+    sql`select key, attempts, locked_by is not null as locked from graphile_worker.jobs
+        where task_identifier = 'publish-event' order by id`,
+  );
+  expect(left[0]).toEqual({ key: null, attempts: 25, locked: true });
+
+  edge.mode = 'accept';
+  edge.release();
+  const log = captureLogger({ service: 'jobs' }).log;
+  jobs = await startJobs({
+    databaseUrl: database().url,
+    concurrency: 1,
+    log,
+    cron: false,
+    edge: { url: edge.url, secret: 'test-internal-secret' },
+  });
+  // The sweep, as the new runner makes it once the dead one has been silent for a while.
+  await eventually(async () => ((await unlockDeadWorkers(db, log, 1)).length > 0 ? true : undefined), 30_000);
+  await eventually(async () => {
+    const accepted = edge.answered(200);
+    return accepted.includes(first.id) && accepted.includes(second.id) ? true : undefined;
+  }, 30_000);
+  await eventually(async () => {
+    const { rows } = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'publish-event'`,
+    );
+    return rows[0]!.n === 0 ? true : undefined;
+  }, 30_000);
+}, 90_000);
