@@ -773,9 +773,26 @@ CREATE OR REPLACE FUNCTION audit.context_for(p_entity_id text)
  STABLE
 AS $function$
 DECLARE
-  v_ctx jsonb := nullif(current_setting('varastokkr.audit', true), '')::jsonb;
+  v_set text := current_setting('varastokkr.audit', true);
+  v_ctx jsonb;
+  v_lines bytea;
+  v_key bytea;
+  v_from int;
+  v_end int;
 BEGIN
-  RETURN coalesce(v_ctx->'entities'->p_entity_id, v_ctx, '{}'::jsonb);
+  IF v_set IS NULL OR v_set = '' THEN RETURN '{}'::jsonb; END IF;
+  IF left(v_set, 1) = '{' THEN
+    v_ctx := v_set::jsonb;
+    RETURN coalesce(v_ctx->'entities'->p_entity_id, v_ctx);
+  END IF;
+  v_lines := convert_to(v_set, 'UTF8');
+  v_key := convert_to(E'\n' || to_json(p_entity_id)::text || E'\t', 'UTF8');
+  v_from := position(v_key IN v_lines);
+  IF v_from = 0 THEN RETURN '{}'::jsonb; END IF;
+  v_lines := substring(v_lines FROM v_from + length(v_key));
+  v_end := position('\x0a'::bytea IN v_lines);
+  IF v_end > 0 THEN v_lines := substring(v_lines FOR v_end - 1); END IF;
+  RETURN convert_from(v_lines, 'UTF8')::jsonb;
 END $function$;
 
 CREATE OR REPLACE FUNCTION audit.may_hold_secret(p jsonb)

@@ -100,22 +100,38 @@ describe('a write under a context', () => {
   });
 
   test('a statement writing for several requests names each row its own (auditSettingSql), outside any context', async () => {
+    // Ids that contain one another, and one with the setting's own separators in it.
+    const forged = 'multi-2\t"x"\nmulti-1';
     const entities = {
       'multi-1': scope('erin').facts()!,
-      'multi-2': scope('frank').facts()!,
+      'multi-12': scope('frank').facts()!,
+      [forged]: scope('hal').facts()!,
     };
     await auditContext.detached(
       async () =>
         await one.db.execute(
-          sql`with inserted as (insert into public.probe values ('multi-1', 'a'), ('multi-2', 'b'), ('multi-3', 'c'))
+          sql`with inserted as (insert into public.probe values ('multi-1', 'a'), ('multi-12', 'b'),
+              (${forged}, 'c'), ('multi-3', 'd'), ('multi-', 'e'))
             select ${auditSettingSql({ facts: () => undefined, entities: () => entities })}`,
         ),
     );
     expect((await writers('multi-1'))[0]?.actor).toBe('erin');
-    expect((await writers('multi-2'))[0]?.actor).toBe('frank');
+    expect((await writers('multi-12'))[0]?.actor).toBe('frank');
+    expect((await writers(forged))[0]?.actor).toBe('hal');
     expect((await writers('multi-3'))[0]?.actor).toBe('system');
+    expect((await writers('multi-'))[0]?.actor).toBe('system');
     await one.db.execute(sql`update public.probe set name = 'z' where id = 'multi-1'`);
     expect((await writers('multi-1'))[0]?.actor).toBe('system');
+  });
+
+  test("a core released before migration 0031 sends one JSON object with the entities in it: still each row's own", async () => {
+    const old = JSON.stringify({ entities: { 'old-1': scope('ivan').facts() } });
+    await one.db.execute(
+      sql`with inserted as (insert into public.probe values ('old-1', 'a'), ('old-2', 'b'))
+        select set_config('varastokkr.audit', ${old}, true)`,
+    );
+    expect((await writers('old-1'))[0]?.actor).toBe('ivan');
+    expect((await writers('old-2'))[0]?.actor).toBe('system');
   });
 
   test('a client checked out by hand carries it to all its statements, and not past its release', async () => {

@@ -27,7 +27,8 @@ export interface AuditFacts {
 /**
  * What a request (or a batch writer) says about its writes: the facts are read when a
  * connection is checked out (after authorization has named the principal). `entities` lets a
- * writer that commits several requests' rows in one statement name each row's own.
+ * writer that commits several requests' rows in one statement name each row's own (its rows
+ * not named are "system"; `facts` is then not read).
  */
 export interface AuditScope {
   facts(): AuditFacts | undefined;
@@ -44,13 +45,22 @@ export const auditContext = {
   current: (): AuditFacts | undefined => storage.getStore()?.facts(),
 };
 
-/** The value for this scope ('' for none: the triggers then record "system"). */
+/**
+ * The value for this scope ('' for none: the triggers then record "system"). One context is a
+ * JSON object; a writer's per-entity contexts are one line each, the entity id as a JSON string,
+ * a tab, the facts, so that each row's trigger parses its own line only (migration 0031).
+ */
 export function auditSetting(scope: AuditScope | undefined): string {
   if (!scope) return '';
-  const facts = scope.facts();
   const entities = scope.entities?.();
-  if (!facts && !entities) return '';
-  return JSON.stringify({ ...facts, ...(entities ? { entities } : {}) });
+  if (entities) {
+    let lines = '';
+    for (const [id, facts] of Object.entries(entities))
+      lines += `\n${JSON.stringify(id)}\t${JSON.stringify(facts)}`;
+    return lines;
+  }
+  const facts = scope.facts();
+  return facts ? JSON.stringify(facts) : '';
 }
 
 /**
