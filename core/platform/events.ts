@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { catalogChangeSchema, roomAccessChangeSchema } from './room-contract.ts';
+import { type CatalogChange, catalogChangeSchema, roomAccessChangeSchema } from './room-contract.ts';
 
 /**
  * The contract between the services that enqueue jobs (inside their transactions, through
@@ -44,6 +44,14 @@ export type DomainEvent = z.infer<typeof domainEventSchema>;
  */
 export const batchTaskItems = {
   'publish-event': domainEventSchema,
+  // What changed in the catalog; `{}`, from a core before per-product purges, asked for everything.
+  'purge-edge-catalog': z.union([
+    catalogChangeSchema,
+    z
+      .object({})
+      .strict()
+      .transform((): CatalogChange => ({ scope: 'all' })),
+  ]),
 } as const;
 export type BatchTaskName = keyof typeof batchTaskItems;
 export type BatchItem<T extends BatchTaskName> = z.infer<(typeof batchTaskItems)[T]>;
@@ -54,8 +62,7 @@ export const taskPayloads = {
   'publish-event': batchOf(batchTaskItems['publish-event']),
   'prune-event-archive': z.object({}).passthrough(),
   'rotate-signing-keys': z.object({}).passthrough(),
-  // What changed, merged by graphile-worker while pending (an array); `{}` from before is a full purge.
-  'purge-edge-catalog': z.union([z.array(catalogChangeSchema), z.object({}).passthrough()]),
+  'purge-edge-catalog': batchOf(batchTaskItems['purge-edge-catalog']),
   'prune-identity': z.object({}).passthrough(),
   'settle-order': z.object({ orderId: z.uuid() }),
   'allocate-backorders': z.object({}).passthrough(),

@@ -1,16 +1,17 @@
 /**
- * A stand-in for the edge's rooms batch endpoint (POST /internal/rooms/events), for tests of the
- * jobs runner's retries: it holds a call open until released, refuses, or accepts, on cue, and
- * records every call (the event ids, what it answered). Tests of the real endpoint use the real
+ * A stand-in for the edge's rooms batch endpoint (POST /internal/rooms/events) and its catalog
+ * purge (POST /internal/catalog/purge), for tests of the jobs runner's retries: it holds a call
+ * open until released, refuses, or accepts, on cue, and records every call (the event ids, or
+ * the purge's skus and `*` for everything, and what it answered). Tests of the real endpoint use the real
  * worker (test/harness/edge.ts); this one exists because workerd cannot be made to hang on cue.
  */
-import type { RoomEventsPush } from '../../core/platform/room-contract.ts';
+import type { CatalogChange, RoomEventsPush } from '../../core/platform/room-contract.ts';
 
 export type StandInMode = 'hold' | 'refuse' | 'accept';
 
 export interface StandInEdge {
   url: string;
-  /** Every call, in order: its event ids and the status it was answered (0 while held). */
+  /** Every call, in order: its event ids (a purge's skus) and the status it was answered (0 while held). */
   calls: { ids: string[]; answered: number }[];
   /** How the next calls are answered; a held call is refused once released. */
   mode: StandInMode;
@@ -23,10 +24,17 @@ export interface StandInEdge {
 
 export function standInEdge(): StandInEdge {
   const held: (() => void)[] = [];
-  const answer = (accept: boolean, body: RoomEventsPush) =>
-    accept
-      ? Response.json({ rooms: body.rooms.map((r) => ({ warehouseId: r.warehouseId, sockets: 0 })) })
-      : new Response('unavailable', { status: 503 });
+  let generation = 0;
+  const accepted = (path: string, body: unknown) =>
+    path === '/internal/rooms/events'
+      ? { rooms: (body as RoomEventsPush).rooms.map((r) => ({ warehouseId: r.warehouseId, sockets: 0 })) }
+      : { generation: ++generation };
+  const callIds = (path: string, body: unknown) => {
+    if (path === '/internal/rooms/events')
+      return (body as RoomEventsPush).rooms.flatMap((r) => r.events.map((e) => e.id));
+    const change = body as CatalogChange;
+    return change.scope === 'products' ? change.skus : ['*'];
+  };
   const edge: StandInEdge = {
     url: '',
     calls: [],
@@ -44,13 +52,18 @@ export function standInEdge(): StandInEdge {
     hostname: '127.0.0.1',
     port: 0,
     fetch: async (req) => {
-      if (new URL(req.url).pathname !== '/internal/rooms/events') return new Response(null, { status: 404 });
-      const body = (await req.json()) as RoomEventsPush;
-      const call = { ids: body.rooms.flatMap((r) => r.events.map((e) => e.id)), answered: 0 };
+      const path = new URL(req.url).pathname;
+      if (path !== '/internal/rooms/events' && path !== '/internal/catalog/purge')
+        return new Response(null, { status: 404 });
+      const body: unknown = await req.json();
+      const call = { ids: callIds(path, body), answered: 0 };
       edge.calls.push(call);
       const mode = edge.mode;
       if (mode === 'hold') await new Promise<void>((resolve) => held.push(resolve));
-      const res = answer(mode === 'accept', body);
+      const res =
+        mode === 'accept'
+          ? Response.json(accepted(path, body))
+          : new Response('unavailable', { status: 503 });
       call.answered = res.status;
       return res;
     },
