@@ -11,6 +11,8 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
+  /** Whether lines of this level are written: a caller building many fields for one can skip them. */
+  enables(level: LogLevel): boolean;
 }
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -65,5 +67,6 @@ export function createLogger(base: LogFields, level: LogLevel = 'info', sink: Lo
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
     child: (fields) => createLogger({ ...base, ...fields }, level, sink),
+    enables: (lvl) => rank[lvl] >= min,
   };
 }

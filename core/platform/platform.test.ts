@@ -6,7 +6,7 @@ import { captureLogger } from '../../test/harness/logs.ts';
 import { configSchema } from './config.ts';
 import { ConfigError, parseEnv } from './env.ts';
 import { expected, returnedRow } from './invariant.ts';
-import { redact } from './logger.ts';
+import { createLogger, redact } from './logger.ts';
 import { ConflictError, toProblem, ValidationError } from './problem.ts';
 import { requestIdFrom } from './request-id.ts';
 
@@ -69,6 +69,19 @@ describe('logger', () => {
     log.child({ requestId: 'r1' }).info('hello', { n: 1 });
     expect(lines[0]).toMatchObject({ level: 'info', msg: 'hello', service: 'x', requestId: 'r1', n: 1 });
     expect(typeof lines[0]!.time).toBe('string');
+  });
+
+  test('says which levels it writes, as its children do', () => {
+    const written: string[] = [];
+    const log = createLogger({}, 'info', (line) => written.push(line));
+    expect([log.enables('debug'), log.enables('info'), log.child({ a: 1 }).enables('warn')]).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    log.debug('hidden');
+    log.child({ a: 1 }).warn('shown');
+    expect(written.map((l) => JSON.parse(l).msg)).toEqual(['shown']);
   });
 });
 

@@ -29,14 +29,15 @@ export const publishEvent = defineBatchTask('publish-event', async (batch, { db,
   const archived = await archiveEvents(db, events);
   const webhooks = await queueDeliveries(db, events);
   // At debug: under load a line per event outnumbers the request lines, and the archive keeps
-  // every event with its request id anyway.
-  for (const e of events)
-    log.debug('event published', {
-      eventId: e.id,
-      type: e.type,
-      duplicate: !archived.has(e.id),
-      requestId: e.requestId && isSaneRequestId(e.requestId) ? e.requestId : undefined,
-    });
+  // every event with its request id anyway. Not even built at the default level.
+  if (log.enables('debug'))
+    for (const e of events)
+      log.debug('event published', {
+        eventId: e.id,
+        type: e.type,
+        duplicate: !archived.has(e.id),
+        requestId: e.requestId && isSaneRequestId(e.requestId) ? e.requestId : undefined,
+      });
   if (webhooks > 0) log.debug('webhook deliveries queued', { deliveries: webhooks, events: events.length });
   return edge ? pushToRooms(edge, events.filter(forRooms)) : [];
 });
