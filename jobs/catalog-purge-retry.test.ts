@@ -10,9 +10,8 @@ import { enqueueJob } from '../core/platform/outbox.ts';
 import type { CatalogChange } from '../core/platform/room-contract.ts';
 import { useTestDatabase } from '../test/harness/database.ts';
 import { eventually } from '../test/harness/http.ts';
-import { captureLogger } from '../test/harness/logs.ts';
-import { type StandInEdge, standInEdge } from '../test/harness/stand-in-edge.ts';
-import { type JobsHandle, startJobs } from './worker.ts';
+import { runnerBehind, type StandInEdge, standInEdge } from '../test/harness/stand-in-edge.ts';
+import type { JobsHandle } from './worker.ts';
 
 let edge: StandInEdge;
 let jobs: JobsHandle;
@@ -27,13 +26,7 @@ const database = useTestDatabase('catalog_purge_retry');
 
 beforeAll(async () => {
   edge = standInEdge();
-  jobs = await startJobs({
-    databaseUrl: database().url,
-    concurrency: 1,
-    log: captureLogger({ service: 'jobs' }).log,
-    cron: false,
-    edge: { url: edge.url, secret: 'test-internal-secret' },
-  });
+  jobs = await runnerBehind(edge, database().url);
 });
 
 const edited = (sku: string): CatalogChange => ({
@@ -84,13 +77,7 @@ test('changes waiting for the runner are one purge; a job from before per-produc
   await purge(edited('PURGE-C'));
   await purge(edited('PURGE-D'));
   expect(await purgeJobs()).toHaveLength(1);
-  jobs = await startJobs({
-    databaseUrl: database().url,
-    concurrency: 1,
-    log: captureLogger({ service: 'jobs' }).log,
-    cron: false,
-    edge: { url: edge.url, secret: 'test-internal-secret' },
-  });
+  jobs = await runnerBehind(edge, database().url);
   await eventually(async () => (edge.calls.length > before ? true : undefined));
   expect(edge.calls.slice(before).map((c) => c.ids.sort())).toEqual([['PURGE-C', 'PURGE-D']]);
 

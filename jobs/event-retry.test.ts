@@ -14,10 +14,9 @@ import { eventArchive } from '../core/integrations/tables.ts';
 import type { DomainEvent } from '../core/platform/events.ts';
 import { useTestDatabase } from '../test/harness/database.ts';
 import { eventually } from '../test/harness/http.ts';
-import { captureLogger } from '../test/harness/logs.ts';
-import { type StandInEdge, standInEdge } from '../test/harness/stand-in-edge.ts';
+import { runnerBehind, type StandInEdge, standInEdge } from '../test/harness/stand-in-edge.ts';
 import { edgeClient } from './edge-client.ts';
-import { type JobsHandle, startJobs } from './worker.ts';
+import type { JobsHandle } from './worker.ts';
 
 let edge: StandInEdge;
 let jobs: JobsHandle;
@@ -33,13 +32,7 @@ const database = useTestDatabase('event_retry');
 
 beforeAll(async () => {
   edge = standInEdge();
-  jobs = await startJobs({
-    databaseUrl: database().url,
-    concurrency: 1,
-    log: captureLogger({ service: 'jobs' }).log,
-    cron: false,
-    edge: { url: edge.url, secret: 'test-internal-secret' },
-  });
+  jobs = await runnerBehind(edge, database().url);
   // One connection: its events go under one key (platform.add_events keys by connection).
   client = new pg.Client({ connectionString: database().url });
   await client.connect();

@@ -6,6 +6,8 @@
  * worker (test/harness/edge.ts); this one exists because workerd cannot be made to hang on cue.
  */
 import type { CatalogChange, RoomEventsPush } from '../../core/platform/room-contract.ts';
+import { type JobsHandle, startJobs } from '../../jobs/worker.ts';
+import { captureLogger } from './logs.ts';
 
 export type StandInMode = 'hold' | 'refuse' | 'accept';
 
@@ -71,3 +73,13 @@ export function standInEdge(): StandInEdge {
   edge.url = `http://127.0.0.1:${server.port}`;
   return edge;
 }
+
+/** A jobs runner (one job at a time, no cron) whose edge is this stand-in. */
+export const runnerBehind = (edge: StandInEdge, databaseUrl: string): Promise<JobsHandle> =>
+  startJobs({
+    databaseUrl,
+    concurrency: 1,
+    log: captureLogger({ service: 'jobs' }).log,
+    cron: false,
+    edge: { url: edge.url, secret: 'test-internal-secret' },
+  });
