@@ -34,6 +34,7 @@ import {
 } from './orders/stack.ts';
 import { makeOrdersWorld } from './orders/world.ts';
 import { pgbench, pgbenchInit } from './postgres.ts';
+import { cpuBetween, cpuSnapshot } from './process-cpu.ts';
 import type { BenchContext } from './run.ts';
 
 async function checkpoint(url: string, before?: string): Promise<void> {
@@ -96,6 +97,8 @@ export async function run(ctx: BenchContext): Promise<void> {
     await drained(ctx.databaseUrl);
 
     const results: Record<string, OrderLoadResult> = {};
+    // CPU by part of the stack while each phase ran (the load generator, gone by the end, is not in it).
+    const cpu: Record<string, { parts: [string, number][]; orders: number }> = {};
     const phase = async (
       name: string,
       label: string,
@@ -107,6 +110,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       await checkpoint(ctx.databaseUrl);
       ctx.progress(`orders: ${label}, ${connections} clients, ${s} s`);
       const before = await countOrders(handle.db);
+      const cpuBefore = cpuSnapshot();
       const r = await measureOrders({
         url: `${target}/api/orders`,
         connections,
@@ -114,6 +118,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         headers,
         shape,
       });
+      cpu[name] = { parts: cpuBetween(cpuBefore, cpuSnapshot()), orders: r.created };
       const after = await countOrders(handle.db);
       results[name] = r;
       const non201 = Object.entries(r.statuses).filter(([st]) => st !== '201');
@@ -266,6 +271,18 @@ export async function run(ctx: BenchContext): Promise<void> {
       ['ratio mixed / hot 64, feed off', mixed64.rps, off64.rps, '3 lines of spread skus vs 1 hot line'],
     ];
     for (const [name, a, b, note] of ratios) ctx.report(name, (a / b).toFixed(2), note);
+    for (const name of [
+      'stack hot sku, 64',
+      'feed off hot sku, 64',
+      'stack hot sku, 1',
+      'feed off hot sku, 1',
+    ]) {
+      const used = cpu[name];
+      if (!used || used.orders === 0) continue;
+      const perOrder = used.parts.map(([part, sec]) => `${part} ${((sec * 1000) / used.orders).toFixed(2)}`);
+      const total = used.parts.reduce((n, [, sec]) => n + sec, 0);
+      ctx.report(`CPU ms per order, ${name}`, ((total * 1000) / used.orders).toFixed(2), perOrder.join(', '));
+    }
     const total = Object.values(results).reduce((n, r) => n + r.created, 0);
     ctx.report('orders created (measured phases)', String(total), '');
     ctx.report(
