@@ -3,9 +3,9 @@
  * /proc between two snapshots, grouped by what the process is (Postgres backends, the edge's
  * workerd, the jobs runner, this process where core runs, the load generator). On 2 cores the
  * parts share the same CPU, so a part's CPU per request is what it takes from the others.
- * Every process on the machine of those kinds counts, so run it alone. Processes that start
- * and end between two snapshots are not counted; on a system without
- * /proc (not Linux) the snapshot is empty.
+ * Only this process and its descendants count (the bench starts Postgres and the rest itself),
+ * so other work on the machine does not. Processes that start and end between two snapshots
+ * are not counted; on a system without /proc (not Linux) the snapshot is empty.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -14,7 +14,7 @@ export type CpuSnapshot = Map<number, { part: string; ticks: number }>;
 /** Linux's USER_HZ: what /proc/<pid>/stat counts CPU time in. */
 const TICKS_PER_SECOND = 100;
 
-function partOf(pid: number, comm: string, cmdline: string): string | undefined {
+function partOf(pid: number, comm: string, cmdline: string): string {
   if (pid === process.pid) return 'core (the bench process)';
   if (comm === 'postgres') return 'postgres';
   if (comm === 'workerd') return 'edge (workerd)';
@@ -22,37 +22,56 @@ function partOf(pid: number, comm: string, cmdline: string): string | undefined 
   if (cmdline.includes('jobs-process')) return 'jobs runner';
   if (cmdline.includes('order-load')) return 'load generator';
   if (cmdline.includes('pgbench')) return 'pgbench';
-  return undefined;
+  return 'other';
 }
 
-function read(pid: number): { part: string; ticks: number } | undefined {
+interface ProcessStat {
+  ppid: number;
+  comm: string;
+  ticks: number;
+}
+
+function readStat(pid: number): ProcessStat | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // comm is in parentheses and may hold spaces; the fields after it are space-separated.
     const close = stat.lastIndexOf(')');
-    const comm = stat.slice(stat.indexOf('(') + 1, close);
     const fields = stat.slice(close + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    const part = partOf(pid, comm, cmdline);
-    return part ? { part, ticks } : undefined;
+    return {
+      ppid: Number(fields[1]),
+      comm: stat.slice(stat.indexOf('(') + 1, close),
+      ticks: Number(fields[11]) + Number(fields[12]), // utime, stime
+    };
   } catch {
-    return undefined; // gone meanwhile, or not ours to read
+    return undefined; // gone meanwhile
   }
+}
+
+function isOurs(pid: number, stats: Map<number, ProcessStat>): boolean {
+  for (let p: number | undefined = pid, hops = 0; p && hops < 64; p = stats.get(p)?.ppid, hops++)
+    if (p === process.pid) return true;
+  return false;
 }
 
 export function cpuSnapshot(): CpuSnapshot {
   const snapshot: CpuSnapshot = new Map();
-  let pids: string[];
+  const stats = new Map<number, ProcessStat>();
   try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const stat = readStat(Number(name));
+      if (stat) stats.set(Number(name), stat);
+    }
   } catch {
     return snapshot;
   }
-  for (const name of pids) {
-    const pid = Number(name);
-    const found = read(pid);
-    if (found) snapshot.set(pid, found);
+  for (const [pid, stat] of stats) {
+    if (!isOurs(pid, stats)) continue;
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {}
+    snapshot.set(pid, { part: partOf(pid, stat.comm, cmdline), ticks: stat.ticks });
   }
   return snapshot;
 }
