@@ -1,6 +1,14 @@
-/** One tick's body: the waiting rows grouped by room, each room's in the order they were read. */
-import { expect, test } from 'bun:test';
-import { tickOf } from './room-feed.ts';
+/**
+ * The feeder's tick (the waiting rows grouped by room), and its pacing against a real Postgres:
+ * the edge here only records the ticks it is sent (the rooms' side has its own tests through
+ * workerd: edge/edge-recovery.test.ts, edge/warehouse-room.test.ts).
+ */
+import { afterAll, expect, test } from 'bun:test';
+import { useTestDatabase } from '../test/harness/database.ts';
+import { eventually } from '../test/harness/http.ts';
+import { captureLogger } from '../test/harness/logs.ts';
+import type { EdgeClient } from './edge-client.ts';
+import { type RoomFeed, startRoomFeed, tickOf } from './room-feed.ts';
 
 test('a tick groups the waiting changes by room, keeping their order, and leaves the seq behind', () => {
   const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
@@ -26,3 +34,44 @@ test('a tick groups the waiting changes by room, keeping their order, and leaves
   ]);
   expect(tickOf([])).toEqual([]);
 });
+
+let feed: RoomFeed | undefined;
+afterAll(async () => {
+  await feed?.stop();
+});
+const database = useTestDatabase('room_feed');
+
+test('changes that commit while a tick is spaced out go in the next tick together', async () => {
+  const ticks: string[][] = [];
+  const feedRooms: EdgeClient['feedRooms'] = async (rooms) => {
+    ticks.push(rooms.flatMap((r) => r.levels.map((l) => l.sku)));
+    return {
+      rooms: rooms.map((r) => ({ warehouseId: r.warehouseId, applied: r.levels.length, stale: 0, held: 0 })),
+    };
+  };
+  const edge = { feedRooms } as EdgeClient; // the feeder calls nothing else
+  const { pool } = database();
+  const warehouseId = crypto.randomUUID();
+  let version = 0;
+  // As inventory.publish_stock_changes writes a change: its row, then the notification.
+  const change = async (sku: string) => {
+    version++;
+    await pool.query(
+      `insert into inventory.level_feed (warehouse_id, sku, on_hand, reserved, version, from_version)
+       values ($1, $2, $3::int, 0, $3::int, $3::int - 1)`,
+      [warehouseId, sku, version],
+    );
+    await pool.query(`select pg_notify('inventory_level_feed', '')`);
+  };
+  feed = startRoomFeed({ databaseUrl: database().url, edge, log: captureLogger().log, tickSpacingMs: 3000 });
+  await eventually(async () => (feed?.leading() ? true : undefined));
+  await change('A');
+  await eventually(async () => (ticks.length === 1 ? true : undefined));
+  for (const sku of ['B', 'C', 'D']) await change(sku);
+  await eventually(async () => (ticks.flat().length === 4 ? true : undefined), 20_000);
+  expect(ticks).toEqual([['A'], ['B', 'C', 'D']]);
+  await eventually(async () => {
+    const { rows } = await pool.query('select count(*)::int as n from inventory.level_feed');
+    return rows[0].n === 0 ? true : undefined;
+  });
+}, 30_000);
