@@ -96,7 +96,19 @@ test('a batch replaced while its runner is killed is run again by the next runne
 
   edge.mode = 'accept';
   edge.release();
+  // The sweep, as a runner makes it once the dead one has been silent for a while, until every
+  // id the dead runner locked under is swept (its pool beat after its workers did) and the job
+  // has its attempts back. Before the next runner starts: a live runner beats every 15 s, so a
+  // sweep for 1 s of silence would take it for dead too.
   const log = captureLogger({ service: 'jobs' }).log;
+  await eventually(async () => {
+    await unlockDeadWorkers(db, log, 1);
+    const { rows } = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from graphile_worker.jobs
+          where task_identifier = 'publish-event' and (locked_by is not null or attempts >= max_attempts)`,
+    );
+    return rows[0]!.n === 0 ? true : undefined;
+  }, 30_000);
   jobs = await startJobs({
     databaseUrl: database().url,
     concurrency: 1,
@@ -104,8 +116,6 @@ test('a batch replaced while its runner is killed is run again by the next runne
     cron: false,
     edge: { url: edge.url, secret: 'test-internal-secret' },
   });
-  // The sweep, as the new runner makes it once the dead one has been silent for a while.
-  await eventually(async () => ((await unlockDeadWorkers(db, log, 1)).length > 0 ? true : undefined), 30_000);
   await eventually(async () => {
     const accepted = edge.answered(200);
     return accepted.includes(first.id) && accepted.includes(second.id) ? true : undefined;
