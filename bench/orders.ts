@@ -110,6 +110,9 @@ export async function run(ctx: BenchContext): Promise<void> {
       await checkpoint(ctx.databaseUrl);
       ctx.progress(`orders: ${label}, ${connections} clients, ${s} s`);
       const before = await countOrders(handle.db);
+      // The CPU of a phase's orders includes the work they leave to the jobs runner and the
+      // edge: drained before it starts (none of the last phase's) and after it ends.
+      if (jobs) await drained(ctx.databaseUrl);
       const cpuBefore = cpuSnapshot();
       const r = await measureOrders({
         url: `${target}/api/orders`,
@@ -118,6 +121,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         headers,
         shape,
       });
+      if (jobs) await drained(ctx.databaseUrl);
       cpu[name] = { parts: cpuBetween(cpuBefore, cpuSnapshot()), orders: r.created };
       const after = await countOrders(handle.db);
       results[name] = r;

@@ -53,7 +53,7 @@ const purgeJobs = async () => {
   return rows;
 };
 
-test('a purge unkeyed by a new change while it ran, then refused, is purged again with the new one', async () => {
+test('a purge unkeyed by a new change while it ran, then refused, joins the waiting one and is purged with it', async () => {
   await purge(edited('PURGE-A'));
   // The worker holds the purge: its call waits on the edge.
   await eventually(async () => (edge.calls.some((c) => c.ids.includes('PURGE-A')) ? true : undefined));
@@ -68,6 +68,10 @@ test('a purge unkeyed by a new change while it ran, then refused, is purged agai
     return purged.includes('PURGE-A') && purged.includes('PURGE-B') ? true : undefined;
   }, 30_000);
   expect(edge.calls.filter((c) => c.answered === 503).map((c) => c.ids)).toEqual([['PURGE-A']]);
+  // The refused change joined the waiting one under the key: one purge for both.
+  expect(edge.calls.filter((c) => c.answered === 200).map((c) => c.ids.sort())).toEqual([
+    ['PURGE-A', 'PURGE-B'],
+  ]);
   await eventually(async () => ((await purgeJobs()).length === 0 ? true : undefined), 30_000);
 }, 60_000);
 

@@ -109,6 +109,19 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
       endWait = finish;
     });
 
+  /** Waits `ms` whatever comes, except stop. */
+  let endPause: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((done) => {
+      if (stopped) return done();
+      const timer = setTimeout(() => endPause?.(), ms);
+      endPause = () => {
+        clearTimeout(timer);
+        endPause = undefined;
+        done();
+      };
+    });
+
   /** The rooms' answer to one tick: undefined when they took it, else why not. */
   async function send(waiting: WaitingLevel[]): Promise<Error | undefined> {
     opts.onTick?.({ state: 'start', levels: waiting });
@@ -136,7 +149,7 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
     const sending = new Set<string>();
     let failures = 0;
     let pausedUntil = 0;
-    let lastTickAt = 0;
+    let lastTickAt = Number.NEGATIVE_INFINITY;
     let broken: unknown;
     try {
       while (!stopped) {
@@ -147,9 +160,9 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
           await wait(paused > 0 ? paused : IDLE_CHECK_MS, since);
           continue;
         }
-        const early = lastTickAt + spacing - Date.now();
+        const early = Math.min(lastTickAt + spacing - performance.now(), spacing);
         if (early > 0) {
-          await Bun.sleep(early); // notifications do not cut it short: that is the point
+          await pause(early); // notifications do not cut it short (that is the point); stop does
           continue;
         }
         const waiting = await readWaitingLevels(client, LEVELS_PER_PUSH, [...sending]);
@@ -159,7 +172,7 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
         }
         const seqs = waiting.map((w) => w.seq);
         for (const seq of seqs) sending.add(seq);
-        lastTickAt = Date.now();
+        lastTickAt = performance.now();
         const tick = (async () => {
           const refused = await send(waiting);
           if (refused) {
@@ -244,6 +257,7 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
     stop: async () => {
       stopped = true;
       endWait?.();
+      endPause?.();
       await running;
     },
   };

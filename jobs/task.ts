@@ -86,6 +86,15 @@ export type BatchTaskHandler<T extends BatchTaskName> = (
   ctx: TaskContext,
 ) => Promise<BatchFailure<BatchItem<T>>[]>;
 
+export interface BatchTaskOptions {
+  /**
+   * Items that failed are queued again under this job key (keeping a waiting namesake's run_at),
+   * so while the far end is down one retry gathers every later item instead of each item
+   * retrying on its own. Without it, under no key (publish-event: its keys are per connection).
+   */
+  retryKey?: string;
+}
+
 /** graphile-worker's own backoff after a job's nth attempt. */
 const backoffMs = (attempts: number) => Math.exp(Math.min(attempts, 10)) * 1000;
 
@@ -105,6 +114,7 @@ const backoffMs = (attempts: number) => Math.exp(Math.min(attempts, 10)) * 1000;
 export function defineBatchTask<T extends BatchTaskName>(
   name: T,
   handler: BatchTaskHandler<T>,
+  opts: BatchTaskOptions = {},
 ): (deps: TaskDeps) => Task {
   const schema = batchTaskItems[name];
   return (deps) => {
@@ -131,7 +141,7 @@ export function defineBatchTask<T extends BatchTaskName>(
           ? []
           : await handler(items, ctx).catch((error: unknown) => items.map((item) => ({ item, error })));
       for (const span of spans) span.end(failed.length > 0 ? `${failed.length} items failed` : undefined);
-      if (failed.length > 0) await retryLater(name, failed, ctx);
+      if (failed.length > 0) await retryLater(name, failed, ctx, opts.retryKey);
       if (!Array.isArray(raw)) return;
       // graphile-worker's batch results: one per payload entry, the invalid ones rejected.
       return parsed.map((p) => (p.success ? Promise.resolve() : refusal(name)));
@@ -166,6 +176,7 @@ async function retryLater<T extends BatchTaskName>(
   name: T,
   failed: BatchFailure<BatchItem<T>>[],
   { db, log, helpers }: TaskContext,
+  jobKey: string | undefined,
 ): Promise<void> {
   const { attempts, max_attempts: maxAttempts } = helpers.job;
   const first = failed[0]?.error;
@@ -175,6 +186,7 @@ async function retryLater<T extends BatchTaskName>(
   await enqueueJob(db, name, failed.map((f) => f.item) as TaskPayload<T>, {
     runAt: new Date(Date.now() + backoffMs(attempts)),
     maxAttempts: maxAttempts - attempts,
+    ...(jobKey ? { jobKey, keepRunAt: true } : {}),
   });
   log.warn('batch items failed; queued again', { failed: failed.length, error: reason });
 }

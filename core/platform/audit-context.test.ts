@@ -100,9 +100,11 @@ describe('a write under a context', () => {
   });
 
   test('a statement writing for several requests names each row its own (auditSettingSql), outside any context', async () => {
-    // Ids that contain one another, and one with the setting's own separators in it.
+    // Ids that contain one another, one with the setting's own separators in it, and multi-byte
+    // characters in an id and an author's name ahead of the others (positions are in bytes).
     const forged = 'multi-2\t"x"\nmulti-1';
     const entities = {
+      'multi-ä€': scope('Zoë Ünal').facts()!,
       'multi-1': scope('erin').facts()!,
       'multi-12': scope('frank').facts()!,
       [forged]: scope('hal').facts()!,
@@ -110,11 +112,12 @@ describe('a write under a context', () => {
     await auditContext.detached(
       async () =>
         await one.db.execute(
-          sql`with inserted as (insert into public.probe values ('multi-1', 'a'), ('multi-12', 'b'),
+          sql`with inserted as (insert into public.probe values ('multi-ä€', 'z'), ('multi-1', 'a'), ('multi-12', 'b'),
               (${forged}, 'c'), ('multi-3', 'd'), ('multi-', 'e'))
             select ${auditSettingSql({ facts: () => undefined, entities: () => entities })}`,
         ),
     );
+    expect((await writers('multi-ä€'))[0]?.actor).toBe('Zoë Ünal');
     expect((await writers('multi-1'))[0]?.actor).toBe('erin');
     expect((await writers('multi-12'))[0]?.actor).toBe('frank');
     expect((await writers(forged))[0]?.actor).toBe('hal');

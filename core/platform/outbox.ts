@@ -9,6 +9,8 @@ export interface EnqueueOptions {
    * arrays (a batch job) they are concatenated instead: one job takes what piled up.
    */
   jobKey?: string;
+  /** With jobKey: keep a pending namesake's run_at (a retry waiting out its backoff gathers what comes meanwhile). */
+  keepRunAt?: boolean;
   queueName?: string;
   maxAttempts?: number;
   runAt?: Date;
@@ -30,7 +32,8 @@ export async function enqueueJob<T extends TaskName>(
     queue_name => ${opts.queueName ?? null},
     run_at => ${opts.runAt?.toISOString() ?? null}::timestamptz,
     max_attempts => ${opts.maxAttempts ?? 25},
-    job_key => ${opts.jobKey ?? null}
+    job_key => ${opts.jobKey ?? null},
+    job_key_mode => ${opts.keepRunAt ? 'preserve_run_at' : 'replace'}
   )`);
 }
 
