@@ -442,6 +442,13 @@ CREATE TABLE orders.orders (
   CONSTRAINT orders_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE platform.event_outbox (
+  seq bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  events json NOT NULL,
+  written_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT event_outbox_pkey PRIMARY KEY (seq)
+);
+
 CREATE TABLE platform.idempotency_keys (
   caller_id text NOT NULL,
   key text NOT NULL,
@@ -1178,21 +1185,35 @@ CREATE OR REPLACE FUNCTION platform.add_events(p_events json)
  RETURNS void
  LANGUAGE plpgsql
 AS $function$
-DECLARE
-  v_count integer := coalesce(json_array_length(p_events), 0);
-  v_added bigint := coalesce(nullif(current_setting('varastokkr.events_added', true), ''), '0')::bigint;
 BEGIN
-  IF v_count = 0 THEN RETURN; END IF;
-  PERFORM set_config('varastokkr.events_added', (v_added + v_count)::text, false);
-  PERFORM 1 FROM graphile_worker.add_jobs(ARRAY[(
-    'publish-event', p_events, NULL, NULL, NULL,
-    'publish-event:' || pg_backend_pid() || ':' || v_added / 100, NULL, NULL
-  )::graphile_worker.job_spec]);
-  IF NOT FOUND THEN
+  IF coalesce(json_array_length(p_events), 0) = 0 THEN RETURN; END IF;
+  INSERT INTO platform.event_outbox (events) VALUES (p_events);
+  PERFORM pg_notify('platform_event_outbox', '');
+END $function$;
+
+CREATE OR REPLACE FUNCTION platform.move_waiting_events(p_rows integer)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  v_rows integer;
+  v_events json;
+BEGIN
+  WITH taken AS (
+    DELETE FROM platform.event_outbox o
+    WHERE o.seq IN (
+      SELECT seq FROM platform.event_outbox ORDER BY seq LIMIT p_rows FOR UPDATE SKIP LOCKED)
+    RETURNING o.seq, o.events
+  )
+  SELECT count(DISTINCT t.seq), json_agg(e.value ORDER BY t.seq, e.n)
+    INTO v_rows, v_events
+    FROM taken t, json_array_elements(t.events) WITH ORDINALITY AS e(value, n);
+  IF v_rows > 0 THEN
     PERFORM graphile_worker.add_jobs(ARRAY[(
-      'publish-event', p_events, NULL, NULL, NULL, NULL, NULL, NULL
+      'publish-event', v_events, NULL, NULL, NULL, NULL, NULL, NULL
     )::graphile_worker.job_spec]);
   END IF;
+  RETURN v_rows;
 END $function$;
 
 -- triggers

@@ -1,7 +1,7 @@
 /**
  * The jobs runner's GET /metrics (on JOBS_HEALTH_PORT) over a real database: Prometheus text a
  * strict reader accepts, with the job queue (depth and age of the oldest runnable job, through
- * graphile_worker.jobs), the rooms' feed lag and the webhook backlog as the database holds them;
+ * graphile_worker.jobs), the rooms' feed lag, the events' outbox and the webhook backlog as the database holds them;
  * 401 without METRICS_TOKEN.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
@@ -42,6 +42,8 @@ async function leaveWaitingWork(): Promise<void> {
   await db.execute(sql`insert into inventory.level_feed
     (warehouse_id, sku, on_hand, reserved, version, from_version, written_at)
     values (gen_random_uuid(), 'FEED-1', 5, 0, 2, 1, now() - interval '10 seconds')`);
+  await db.execute(sql`insert into platform.event_outbox (events, written_at)
+    values ('[]'::json, now() - interval '20 seconds'), ('[]'::json, now())`);
   await db.execute(sql`with sub as (
       insert into webhooks.subscriptions (url, events, owner_kind, owner_id, secret_sealed)
       values ('https://hooks.example.test/in', '{order.created}', 'user', gen_random_uuid(), 'sealed')
@@ -70,6 +72,8 @@ test('the queue, the feed lag and the webhook backlog, as Prometheus text', asyn
   expect(sampleValue(metrics, 'varastokkr_jobs_running', task)).toBe(0);
   expect(sampleValue(metrics, 'varastokkr_room_feed_waiting_levels')).toBe(1);
   expect(sampleValue(metrics, 'varastokkr_room_feed_lag_seconds')).toBeGreaterThanOrEqual(10);
+  expect(sampleValue(metrics, 'varastokkr_event_outbox_waiting')).toBe(2);
+  expect(sampleValue(metrics, 'varastokkr_event_outbox_lag_seconds')).toBeGreaterThanOrEqual(20);
   // One delivery is due (30 s overdue), the other waits for its retry time.
   expect(sampleValue(metrics, 'varastokkr_webhook_backlog')).toBe(1);
   expect(sampleValue(metrics, 'varastokkr_webhook_oldest_due_age_seconds')).toBeGreaterThanOrEqual(30);

@@ -7,6 +7,7 @@
  *   jobs (due, unlocked, attempts left) and the age of the oldest, running and failed-for-good.
  * - The rooms' feed: changes waiting in inventory.level_feed and how long the oldest has waited
  *   (the lag between a stock change and the rooms seeing it).
+ * - The events' outbox: statements whose events wait for the event mover, and the oldest's age.
  * - The webhook backlog: pending deliveries already due, and how long the oldest is overdue.
  *
  * These describe the database, not this process: every runner reports the same values (alert on
@@ -16,6 +17,7 @@ import { EventEmitter } from 'node:events';
 import type { WorkerEvents } from 'graphile-worker';
 import { levelFeedBacklog } from '../core/inventory/level-feed.ts';
 import type { Database } from '../core/platform/database.ts';
+import { eventOutboxBacklog } from '../core/platform/event-outbox.ts';
 import { jobQueueByTask, type TaskQueue } from '../core/platform/job-queue-state.ts';
 import { type GaugeReading, MetricsRegistry } from '../core/platform/metrics.ts';
 import { sharedResult } from '../core/platform/shared-result.ts';
@@ -24,16 +26,18 @@ import { dueDeliveryBacklog } from '../core/webhooks/due-deliveries.ts';
 interface WaitingWork {
   tasks: TaskQueue[];
   feed: { waiting: number; oldestSeconds: number };
+  outbox: { waiting: number; oldestSeconds: number };
   webhooks: { due: number; oldestSeconds: number };
 }
 
 async function readWaitingWork(db: Database): Promise<WaitingWork> {
-  const [tasks, feed, webhooks] = await Promise.all([
+  const [tasks, feed, outbox, webhooks] = await Promise.all([
     jobQueueByTask(db),
     levelFeedBacklog(db),
+    eventOutboxBacklog(db),
     dueDeliveryBacklog(db),
   ]);
-  return { tasks, feed, webhooks };
+  return { tasks, feed, outbox, webhooks };
 }
 
 /** The jobs runner's registry: scraped gauges over `db`, and counters fed by `events`. */
@@ -84,6 +88,16 @@ function registryOver(read: () => Promise<WaitingWork>, events: WorkerEvents): M
     'varastokkr_room_feed_lag_seconds',
     'How long the oldest change waiting for the rooms has waited (0 when the feed is empty).',
     one((w) => w.feed.oldestSeconds),
+  );
+  registry.gauge(
+    'varastokkr_event_outbox_waiting',
+    'Statements whose domain events wait in the outbox for the event mover (platform.event_outbox).',
+    one((w) => w.outbox.waiting),
+  );
+  registry.gauge(
+    'varastokkr_event_outbox_lag_seconds',
+    'How long the oldest events waiting in the outbox have waited (0 when it is empty).',
+    one((w) => w.outbox.oldestSeconds),
   );
   registry.gauge(
     'varastokkr_webhook_backlog',

@@ -19,7 +19,7 @@
  * - Rooms rebuild from Postgres on their own (edge/warehouse-stock-room.ts); the feed only
  *   brings changes.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import {
   forgetFedLevels,
   LEVEL_FEED_CHANNEL,
@@ -32,6 +32,7 @@ import type { Logger } from '../core/platform/logger.ts';
 import { type FeedTick, LEVELS_PER_PUSH } from '../core/platform/room-contract.ts';
 import { oneQueryAtATime } from '../core/platform/sql-client.ts';
 import type { EdgeClient } from './edge-client.ts';
+import { LoopSignal, loopConnection, reconnecting } from './notified-loop.ts';
 
 /** How long a feeder with nothing to do waits before it looks again without a notification. */
 const IDLE_CHECK_MS = 1000;
@@ -86,41 +87,9 @@ export function tickOf(waiting: readonly WaitingLevel[]): FeedTick['rooms'] {
 export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
   const { log } = opts;
   const spacing = opts.tickSpacingMs ?? TICK_SPACING_MS;
-  let stopped = false;
+  // Anything that may give the loop work (a notification, a tick answered, stop) nudges it.
+  const signal = new LoopSignal();
   let lead = false;
-  // Anything that may give the loop work (a notification, a tick answered, stop) counts here;
-  // a wait returns at once if something came since the loop last looked.
-  let wakeups = 0;
-  let endWait: (() => void) | undefined;
-  const nudge = () => {
-    wakeups++;
-    endWait?.();
-  };
-  /** Waits `ms`, or until something came after the `since` count (or stop). */
-  const wait = (ms: number, since: number) =>
-    new Promise<void>((done) => {
-      if (stopped || wakeups !== since) return done();
-      const finish = () => {
-        clearTimeout(timer);
-        endWait = undefined;
-        done();
-      };
-      const timer = setTimeout(finish, ms);
-      endWait = finish;
-    });
-
-  /** Waits `ms` whatever comes, except stop. */
-  let endPause: (() => void) | undefined;
-  const pause = (ms: number) =>
-    new Promise<void>((done) => {
-      if (stopped) return done();
-      const timer = setTimeout(() => endPause?.(), ms);
-      endPause = () => {
-        clearTimeout(timer);
-        endPause = undefined;
-        done();
-      };
-    });
 
   /** The rooms' answer to one tick: undefined when they took it, else why not. */
   async function send(waiting: WaitingLevel[]): Promise<Error | undefined> {
@@ -152,22 +121,22 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
     let lastTickAt = Number.NEGATIVE_INFINITY;
     let broken: unknown;
     try {
-      while (!stopped) {
+      while (!signal.stopped) {
         if (broken) throw broken;
-        const since = wakeups;
+        const since = signal.seen;
         const paused = pausedUntil - Date.now();
         if (inFlight.size >= TICKS_IN_FLIGHT || paused > 0) {
-          await wait(paused > 0 ? paused : IDLE_CHECK_MS, since);
+          await signal.wait(paused > 0 ? paused : IDLE_CHECK_MS, since);
           continue;
         }
         const early = Math.min(lastTickAt + spacing - performance.now(), spacing);
         if (early > 0) {
-          await pause(early); // notifications do not cut it short (that is the point); stop does
+          await signal.pause(early); // notifications do not cut it short (that is the point); stop does
           continue;
         }
         const waiting = await readWaitingLevels(client, LEVELS_PER_PUSH, [...sending]);
         if (waiting.length === 0) {
-          await wait(IDLE_CHECK_MS, since);
+          await signal.wait(IDLE_CHECK_MS, since);
           continue;
         }
         const seqs = waiting.map((w) => w.seq);
@@ -195,7 +164,7 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
           .finally(() => {
             for (const seq of seqs) sending.delete(seq);
             inFlight.delete(tick);
-            nudge();
+            signal.nudge();
           });
         inFlight.add(tick);
       }
@@ -206,27 +175,18 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
 
   /** One connection: wait for the lease, then feed until stopped or the connection fails. */
   async function session(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: opts.databaseUrl,
-      application_name: 'varastokkr-room-feed',
-      // A connection that cannot be made, or that died silently, must end the session (and
-      // with it the lease) instead of hanging: keepalives on both ends notice a vanished peer,
-      // Postgres's within about 25 s, so a standby can take the lease of a host that vanished.
-      connectionTimeoutMillis: 10_000,
-      keepAlive: true,
-      // Its deletes need no flush of their own: rows whose delete a crash lost are sent again.
-      options:
-        '-c synchronous_commit=off -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
-    });
+    // Rows whose delete a crash lost are sent again (duplicates are harmless).
+    const client = loopConnection(opts.databaseUrl, 'varastokkr-room-feed');
     // A broken connection is reported here and fails the next query, which ends the session.
     client.on('error', (err) => log.warn('room feed: database connection failed', { error: err.message }));
     try {
       await client.connect();
-      while (!stopped && !(await tryTakeFeedLease(client))) await wait(LEASE_RETRY_MS, wakeups);
-      if (stopped) return;
+      while (!signal.stopped && !(await tryTakeFeedLease(client)))
+        await signal.wait(LEASE_RETRY_MS, signal.seen);
+      if (signal.stopped) return;
       lead = true;
       log.info('room feed: feeding the warehouse rooms');
-      client.on('notification', (n) => n.channel === LEVEL_FEED_CHANNEL && nudge());
+      client.on('notification', (n) => n.channel === LEVEL_FEED_CHANNEL && signal.nudge());
       await listenForLevelChanges(client);
       await feed(client);
     } finally {
@@ -235,29 +195,14 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
     }
   }
 
-  const running = (async () => {
-    let failures = 0;
-    while (!stopped) {
-      try {
-        await session();
-        failures = 0;
-      } catch (err) {
-        failures++;
-        log.warn('room feed: lost its database connection; connecting again', {
-          error: (err as Error).message,
-          attempt: failures,
-        });
-        await wait(Math.min(RETRY_FIRST_MS * 2 ** failures, RETRY_MAX_MS), wakeups);
-      }
-    }
-  })();
+  const running = reconnecting(signal, session, (err, attempt) =>
+    log.warn('room feed: lost its database connection; connecting again', { error: err.message, attempt }),
+  );
 
   return {
     leading: () => lead,
     stop: async () => {
-      stopped = true;
-      endWait?.();
-      endPause?.();
+      signal.stop();
       await running;
     },
   };

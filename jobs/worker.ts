@@ -8,6 +8,7 @@ import type { MetricsRegistry } from '../core/platform/metrics.ts';
 import type { Tracer } from '../core/platform/tracing.ts';
 import type { WebhookSettings } from '../core/webhooks/settings.ts';
 import { type EdgeLink, edgeClient } from './edge-client.ts';
+import { type EventMover, startEventMover } from './event-mover.ts';
 import { jobsMetrics } from './metrics.ts';
 import { type RoomFeed, type RoomFeedOptions, startRoomFeed } from './room-feed.ts';
 import { tasks } from './tasks/index.ts';
@@ -37,6 +38,8 @@ export interface JobsHandle {
   deliveries: Runner;
   /** The rooms' feed, when an edge is configured. */
   feed: RoomFeed | undefined;
+  /** Moves the events' outbox into publish-event jobs (jobs/event-mover.ts). */
+  mover: EventMover;
   /** What GET /metrics on JOBS_HEALTH_PORT shows (jobs/metrics.ts). */
   metrics: MetricsRegistry;
   stop(): Promise<void>;
@@ -60,9 +63,10 @@ function workerLogger(log: Logger): WorkerLogger {
 const DELIVERY_TASK = 'deliver-webhook';
 
 /**
- * Starts graphile-worker on our task list and crontab, and the warehouse rooms' feed beside it
- * (jobs/room-feed.ts: it feeds while this process holds its lease); stop() ends the feed's
- * tick and drains running jobs first.
+ * Starts graphile-worker on our task list and crontab, and beside it the warehouse rooms' feed
+ * (jobs/room-feed.ts: it feeds while this process holds its lease) and the event mover
+ * (jobs/event-mover.ts: the events' outbox into publish-event jobs); stop() ends the feed's tick
+ * and the mover's move, then drains running jobs.
  *
  * Webhook deliveries run in a second runner of their own: an attempt mostly waits on a
  * receiver (up to WEBHOOK_TIMEOUT_MS when it never answers), so sharing slots with the order
@@ -131,13 +135,15 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
       log: opts.log,
       ...(opts.onFeedTick ? { onTick: opts.onFeedTick } : {}),
     });
+  const mover = startEventMover({ databaseUrl: opts.databaseUrl, log: opts.log });
   return {
     runner,
     deliveries,
     feed,
+    mover,
     metrics,
     stop: async () => {
-      await feed?.stop();
+      await Promise.all([feed?.stop(), mover.stop()]);
       await Promise.all([runner.stop(), deliveries.stop()]);
       await registry.stop();
       await Promise.all([handle.close(), deliveryHandle.close()]);

@@ -29,13 +29,20 @@ export async function queuedPayloads<T = unknown>(db: Database, task: string): P
 }
 
 /**
- * The domain events waiting to be published, left in place, in the order they occurred: a
- * publish-event job carries a batch of them (an array), or one (a job of an earlier version).
+ * The domain events waiting to be published, left in place, in the order they occurred: in the
+ * outbox (platform.event_outbox, a row per statement) or already moved into publish-event jobs
+ * (a job carries a batch of them, an array, or one: a job of an earlier version).
  */
 export async function queuedEvents<T>(db: Database): Promise<T[]> {
+  const { rows } = await db.execute<{ events: T[] }>(
+    sql`select events from platform.event_outbox order by seq`,
+  );
   const payloads = await queuedPayloads<T | T[]>(db, 'publish-event');
-  // Each connection appends to a batch of its own: the jobs' order is not the events' order.
-  const events = payloads.flatMap((p): T[] => (Array.isArray(p) ? p : [p]));
+  // Jobs are not moved in the events' order (several movers, several statements per job).
+  const events = [
+    ...rows.flatMap((r) => r.events),
+    ...payloads.flatMap((p): T[] => (Array.isArray(p) ? p : [p])),
+  ];
   const at = (e: T) => Date.parse((e as { occurredAt?: string }).occurredAt ?? '');
   return events.sort((a, b) => at(a) - at(b));
 }

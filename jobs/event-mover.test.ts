@@ -1,0 +1,102 @@
+/**
+ * The events' outbox and its mover against a real Postgres: a statement's events wait as one
+ * outbox row; a move takes up to OUTBOX_ROWS_PER_JOB rows, oldest first, into one publish-event
+ * job with the events in order; concurrent moves never take a row twice; a move that fails
+ * leaves its rows; the mover loop, woken by the outbox's notification, empties the outbox.
+ */
+import { afterAll, expect, test } from 'bun:test';
+import pg from 'pg';
+import { moveWaitingEvents, OUTBOX_ROWS_PER_JOB } from '../core/platform/event-outbox.ts';
+import { useTestDatabase } from '../test/harness/database.ts';
+import { eventually } from '../test/harness/http.ts';
+import { queuedPayloads, takeQueued } from '../test/harness/job-queue.ts';
+import { captureLogger } from '../test/harness/logs.ts';
+import { type EventMover, startEventMover } from './event-mover.ts';
+
+const clients: pg.Client[] = [];
+let mover: EventMover | undefined;
+// Before the database's own afterAll, which drops it.
+afterAll(async () => {
+  await mover?.stop();
+  await Promise.all(clients.map((c) => c.end()));
+});
+const database = useTestDatabase('event_mover');
+
+async function connect(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: database().url });
+  await client.connect();
+  clients.push(client);
+  return client;
+}
+
+interface Event {
+  id: string;
+  n: number;
+}
+const events = (from: number, count: number): Event[] =>
+  Array.from({ length: count }, (_, i) => ({ id: crypto.randomUUID(), n: from + i }));
+const addEvents = (client: pg.Client, list: Event[]) =>
+  client.query('select platform.add_events($1::json)', [JSON.stringify(list)]);
+const outboxRows = async (client: pg.Client) =>
+  Number((await client.query('select count(*)::int as n from platform.event_outbox')).rows[0].n);
+
+test('a move takes the oldest rows into one job, events in order; a full one leaves the rest', async () => {
+  const client = await connect();
+  await addEvents(client, []); // no row for no events
+  expect(await outboxRows(client)).toBe(0);
+  const rows = Array.from({ length: OUTBOX_ROWS_PER_JOB + 3 }, (_, i) => events(i * 2, 2));
+  for (const row of rows) await addEvents(client, row);
+  expect(await outboxRows(client)).toBe(rows.length);
+
+  expect(await moveWaitingEvents(client)).toBe(OUTBOX_ROWS_PER_JOB);
+  expect(await moveWaitingEvents(client)).toBe(3);
+  expect(await moveWaitingEvents(client)).toBe(0);
+  expect(await outboxRows(client)).toBe(0);
+  const jobs = await takeQueued<Event[]>(database().db, 'publish-event');
+  expect(jobs.map((j) => j.length)).toEqual([OUTBOX_ROWS_PER_JOB * 2, 6]);
+  expect(jobs.flat()).toEqual(rows.flat());
+});
+
+test('moves at once never take a row twice; a move rolled back leaves its rows', async () => {
+  const [a, b, c] = [await connect(), await connect(), await connect()];
+  const added = Array.from({ length: 30 }, (_, i) => events(i, 1));
+  for (const row of added) await addEvents(c, row);
+  // One move holds some rows in an open transaction; the others skip them.
+  await a.query('begin');
+  expect(await moveWaitingEvents(a, 10)).toBe(10);
+  const [fromB, fromC] = await Promise.all([moveWaitingEvents(b, 15), moveWaitingEvents(c, 15)]);
+  expect(fromB + fromC).toBe(20);
+  expect(await outboxRows(c)).toBe(10); // a's ten, deleted but not committed
+  await a.query('rollback');
+  expect(await outboxRows(c)).toBe(10);
+  expect(await moveWaitingEvents(a, 50)).toBe(10);
+  const moved = (await takeQueued<Event[]>(database().db, 'publish-event')).flat();
+  expect(moved.map((e) => e.id).sort()).toEqual(
+    added
+      .flat()
+      .map((e) => e.id)
+      .sort(),
+  );
+});
+
+test('the mover, woken by the notification, moves what each statement adds', async () => {
+  const client = await connect();
+  const log = captureLogger({ service: 'jobs' }).log;
+  // A spacing longer than the test's adds: the second and third wait for one move together.
+  mover = startEventMover({ databaseUrl: database().url, log, spacingMs: 5_000 });
+  const first = events(0, 1);
+  await addEvents(client, first);
+  await eventually(async () => ((await outboxRows(client)) === 0 ? true : undefined));
+  const [second, third] = [events(1, 1), events(2, 2)];
+  await addEvents(client, second);
+  await addEvents(client, third);
+  await eventually(async () => ((await outboxRows(client)) === 0 ? true : undefined), 10_000);
+  const jobs = await queuedPayloads<Event[]>(database().db, 'publish-event');
+  expect(jobs).toEqual([first, [...second, ...third]]);
+  await mover.stop();
+  mover = undefined;
+  // Stopped, it moves nothing more.
+  await addEvents(client, events(4, 1));
+  await Bun.sleep(200);
+  expect(await outboxRows(client)).toBe(1);
+});
