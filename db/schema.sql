@@ -468,6 +468,14 @@ CREATE TABLE platform.job_workers (
   CONSTRAINT job_workers_pkey PRIMARY KEY (worker_id)
 );
 
+CREATE TABLE platform.room_event_feed (
+  seq bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  warehouse_id uuid NOT NULL,
+  event json NOT NULL,
+  written_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT room_event_feed_pkey PRIMARY KEY (seq)
+);
+
 CREATE TABLE purchasing.purchase_order_lines (
   purchase_order_id uuid NOT NULL,
   sku text NOT NULL,
@@ -1191,28 +1199,42 @@ BEGIN
   PERFORM pg_notify('platform_event_outbox', '');
 END $function$;
 
-CREATE OR REPLACE FUNCTION platform.move_waiting_events(p_rows integer)
+CREATE OR REPLACE FUNCTION platform.move_waiting_events(p_rows integer, p_room_types text)
  RETURNS integer
  LANGUAGE plpgsql
 AS $function$
 DECLARE
   v_rows integer;
   v_events json;
+  v_fed integer;
 BEGIN
   WITH taken AS (
     DELETE FROM platform.event_outbox o
     WHERE o.seq IN (
       SELECT seq FROM platform.event_outbox ORDER BY seq LIMIT p_rows FOR UPDATE SKIP LOCKED)
     RETURNING o.seq, o.events
+  ), moved AS (
+    SELECT t.seq, e.value, e.n
+      FROM taken t, json_array_elements(t.events) WITH ORDINALITY AS e(value, n)
+  ), fed AS (
+    INSERT INTO platform.room_event_feed (warehouse_id, event)
+    SELECT (value->>'warehouseId')::uuid,
+           json_build_object('id', value->'id', 'type', value->'type',
+                             'occurredAt', value->'occurredAt', 'data', value->'data')
+      FROM moved
+     WHERE value->>'warehouseId' IS NOT NULL AND value->>'type' ~ p_room_types
+     ORDER BY seq, n
+    RETURNING 1
   )
-  SELECT count(DISTINCT t.seq), json_agg(e.value ORDER BY t.seq, e.n)
-    INTO v_rows, v_events
-    FROM taken t, json_array_elements(t.events) WITH ORDINALITY AS e(value, n);
+  SELECT count(DISTINCT seq), json_agg(value ORDER BY seq, n), (SELECT count(*) FROM fed)
+    INTO v_rows, v_events, v_fed
+    FROM moved;
   IF v_rows > 0 THEN
     PERFORM graphile_worker.add_jobs(ARRAY[(
       'publish-event', v_events, NULL, NULL, NULL, NULL, NULL, NULL
     )::graphile_worker.job_spec]);
   END IF;
+  IF v_fed > 0 THEN PERFORM pg_notify('inventory_level_feed', ''); END IF;
   RETURN v_rows;
 END $function$;
 

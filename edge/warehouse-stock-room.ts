@@ -229,6 +229,20 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     return result;
   }
 
+  /**
+   * A tick of the rooms' feed, in one call: the room's level changes (as pushLevels), then its
+   * order, transfer and purchase order events, in order. How many sockets the events reached.
+   */
+  async applyTick(
+    levels: LevelUpdate[],
+    events: Omit<RoomEvent, 'type'>[],
+    warehouseId: string,
+  ): Promise<PushResult & { sockets: number }> {
+    const pushed =
+      levels.length > 0 ? await this.pushLevels(levels, warehouseId) : { applied: 0, stale: 0, held: 0 };
+    return { ...pushed, sockets: events.length > 0 ? this.broadcastEvents(events) : 0 };
+  }
+
   /** Sets the room's one alarm to `at`, unless it is set to go off sooner. */
   private async wakeBy(at: number): Promise<void> {
     const set = await this.ctx.storage.getAlarm();

@@ -4,7 +4,7 @@
  * contract refuses never leaves the runner.
  */
 import { beforeAll, expect, test } from 'bun:test';
-import { EVENTS_PER_PUSH, LEVELS_PER_PUSH, roomSnapshotSchema } from '../core/platform/room-contract.ts';
+import { EVENTS_PER_TICK, LEVELS_PER_PUSH, roomSnapshotSchema } from '../core/platform/room-contract.ts';
 import { type TestEdge, testEdge } from '../test/harness/edge.ts';
 import { expectProblem } from '../test/harness/http.ts';
 import { openRoom, roomUrl } from '../test/harness/room-socket.ts';
@@ -40,8 +40,8 @@ test('one tick feeds several rooms at once, each answering for itself; a repeate
   ];
   expect(await client.feedRooms(rooms)).toEqual({
     rooms: [
-      { warehouseId: a, applied: 1, stale: 0, held: 0 },
-      { warehouseId: b, applied: 2, stale: 0, held: 0 },
+      { warehouseId: a, applied: 1, stale: 0, held: 0, sockets: 0 },
+      { warehouseId: b, applied: 2, stale: 0, held: 0, sockets: 0 },
     ],
   });
   expect((await client.feedRooms(rooms)).rooms.map((r) => r.stale)).toEqual([1, 2]);
@@ -86,13 +86,6 @@ test('every call answers what the contract says', async () => {
   const room = crypto.randomUUID();
   const first = await client.purgeCatalog();
   expect((await client.purgeCatalog()).generation).toBeGreaterThan(first.generation);
-  const event = {
-    id: crypto.randomUUID(),
-    type: 'order.created',
-    occurredAt: new Date().toISOString(),
-    data: {},
-  };
-  expect(await client.pushEvent(room, event)).toEqual({ sockets: 0 });
   const level = { sku: 'REC-1', onHand: 5, reserved: 0, version: 3 };
   const repaired = await client.reconcile(room, [level], false);
   expect(repaired).toEqual({
@@ -104,30 +97,70 @@ test('every call answers what the contract says', async () => {
   expect(access.rooms).toBeGreaterThanOrEqual(0);
 });
 
-test('a batch of events reaches each room in order, in as many calls as the limit takes', async () => {
+test("a tick's events reach each room after its levels, in order; a room may bring events alone", async () => {
   const w = await stockWorld({ url: edge.url, db: edge.database.db }, { warehouses: 2, skus: 1 });
   const [a, b] = w.warehouses.map((x) => x.id) as [string, string];
+  const sku = w.skus[0]!;
   const room = await openRoom(roomUrl(edge.url, a, w.admin.accessToken));
-  expect((await room.next()).type).toBe('snapshot');
+  const snap = await room.next();
+  if (snap.type !== 'snapshot') throw new Error(`expected the snapshot, got ${snap.type}`);
+  const version = snap.levels.find((l) => l.sku === sku)?.version ?? 0;
   const event = (i: number) => ({
     id: crypto.randomUUID(),
     type: 'order.updated',
     occurredAt: new Date().toISOString(),
     data: { id: crypto.randomUUID(), n: i },
   });
-  const many = Array.from({ length: EVENTS_PER_PUSH + 2 }, (_, i) => event(i));
-  const failed = await client.pushEvents([
-    { warehouseId: a, events: many },
+  const many = Array.from({ length: EVENTS_PER_TICK - 1 }, (_, i) => event(i));
+  const level = { sku, onHand: 1_000, reserved: 0, version: version + 1, fromVersion: version };
+  const answer = await client.feedRooms([
+    { warehouseId: a, levels: [level], events: many },
     { warehouseId: b, events: [event(0)] },
   ]);
-  expect(failed).toEqual([]);
+  expect(answer.rooms.map((r) => [r.warehouseId, r.applied])).toEqual([
+    [a, 1],
+    [b, 0],
+  ]);
   const heard: string[] = [];
+  const first = await room.nextMatching((x) => x.type === 'stock' || x.type === 'event');
+  expect(first.type, 'the level comes before the events').toBe('stock');
   while (heard.length < many.length) {
     const m = await room.nextMatching((x) => x.type === 'event');
     if (m.type === 'event') heard.push(m.id);
   }
   expect(heard).toEqual(many.map((e) => e.id));
   room.ws.close();
+  // One event over the limit is refused whole, before it is sent.
+  await expect(
+    client.feedRooms([{ warehouseId: a, events: [...many, event(0), event(1)] }]),
+  ).rejects.toThrow();
+});
+
+test('the batch event endpoint of earlier jobs runners still answers each room', async () => {
+  const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+  const event = {
+    id: crypto.randomUUID(),
+    type: 'order.created',
+    occurredAt: new Date().toISOString(),
+    data: {},
+  };
+  const res = await fetch(`${edge.url}/internal/rooms/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${edge.internalSecret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      rooms: [
+        { warehouseId: a, events: [event] },
+        { warehouseId: b, events: [event] },
+      ],
+    }),
+  });
+  expect(res.status).toBe(200);
+  expect(await res.json()).toEqual({
+    rooms: [
+      { warehouseId: a, sockets: 0 },
+      { warehouseId: b, sockets: 0 },
+    ],
+  });
 });
 
 test('a refused call throws with what the edge answered, for graphile-worker to retry', async () => {

@@ -9,10 +9,6 @@ import {
   type CatalogChange,
   catalogChangeSchema,
   catalogPurgeResultSchema,
-  EVENTS_PER_PUSH,
-  type EventPush,
-  eventPushResultSchema,
-  eventPushSchema,
   type FeedTick,
   type FeedTickResult,
   feedTickResultSchema,
@@ -21,13 +17,10 @@ import {
   type LevelUpdate,
   type ReconcileResult,
   type RoomAccessChange,
-  type RoomEventsPush,
   reconcileRequestSchema,
   reconcileResultSchema,
   roomAccessChangeSchema,
   roomAccessResultSchema,
-  roomEventsPushSchema,
-  roomEventsResultSchema,
 } from '../core/platform/room-contract.ts';
 
 /** Where the edge worker answers, and the secret for its /internal/* endpoints. */
@@ -44,13 +37,6 @@ export interface EdgeClient {
   purgeCatalog(change?: CatalogChange): Promise<{ generation: number }>;
   /** One tick of the rooms' feed: each room's level changes (at most LEVELS_PER_PUSH in all). */
   feedRooms(rooms: FeedTick['rooms']): Promise<FeedTickResult>;
-  /** Passes an order or transfer event to its warehouse's room; how many sockets it reached. */
-  pushEvent(warehouseId: string, event: EventPush['event']): Promise<{ sockets: number }>;
-  /**
-   * Passes a batch of events to their rooms, each room's in order, in as few calls as it takes;
-   * the rooms that failed (their events were not all passed on), with why.
-   */
-  pushEvents(rooms: RoomEventsPush['rooms']): Promise<RoomFailure[]>;
   /**
    * Makes a room equal these levels (the nightly check), in as many calls as it takes; with
    * `repair` false, only reports where it differs.
@@ -65,12 +51,6 @@ export interface EdgeClient {
   changeRoomAccess(change: RoomAccessChange): Promise<{ rooms: number; closed: number; rescoped: number }>;
 }
 
-/** A room a push did not reach, and why. */
-export interface RoomFailure {
-  warehouseId: string;
-  reason: string;
-}
-
 /** The edge answered a call with this status (an edge from before an endpoint answers 404). */
 class EdgeRefused extends Error {
   constructor(
@@ -79,20 +59,6 @@ class EdgeRefused extends Error {
   ) {
     super(`the edge answered ${status} to ${what}`);
   }
-}
-
-/** The rooms' events in slices of at most `size` events, each room's still in order. */
-function eventSlices(rooms: RoomEventsPush['rooms'], size: number): RoomEventsPush['rooms'][] {
-  const pairs = rooms.flatMap(({ warehouseId, events }) => events.map((event) => ({ warehouseId, event })));
-  return slices(pairs, size).map((part) => {
-    const grouped = new Map<string, EventPush['event'][]>();
-    for (const { warehouseId, event } of part)
-      grouped
-        .set(warehouseId, grouped.get(warehouseId) ?? [])
-        .get(warehouseId)
-        ?.push(event);
-    return [...grouped].map(([warehouseId, events]) => ({ warehouseId, events }));
-  });
 }
 
 /** What one call is, for its error message, and how long it may take. */
@@ -151,38 +117,6 @@ export function edgeClient(link: EdgeLink): EdgeClient {
         timeoutMs: 10_000,
       }),
 
-    pushEvent: (warehouseId, event) =>
-      call({
-        what: 'a room event',
-        path: room(warehouseId, 'events'),
-        body: eventPushSchema.parse({ event }),
-        answer: eventPushResultSchema,
-        timeoutMs: 10_000,
-      }),
-
-    async pushEvents(rooms) {
-      const failed: RoomFailure[] = [];
-      for (const part of eventSlices(rooms, EVENTS_PER_PUSH)) {
-        try {
-          const done = await call({
-            what: 'a batch of room events',
-            path: '/internal/rooms/events',
-            body: roomEventsPushSchema.parse({ rooms: part }),
-            answer: roomEventsResultSchema,
-            timeoutMs: 10_000,
-          });
-          for (const r of done.rooms)
-            if ('failed' in r) failed.push({ warehouseId: r.warehouseId, reason: 'the room failed' });
-        } catch (err) {
-          // An edge from before the batch endpoint: one call per event, as it was.
-          if (err instanceof EdgeRefused && err.status === 404)
-            failed.push(...(await pushOneByOne(client, part)));
-          else failed.push(...part.map(({ warehouseId }) => ({ warehouseId, reason: String(err) })));
-        }
-      }
-      return failed;
-    },
-
     async reconcile(warehouseId, levels, force, repair = true) {
       const whole: ReconcileResult = { repaired: [], ahead: [] };
       for (const part of slices(levels, LEVELS_PER_PUSH)) {
@@ -209,17 +143,4 @@ export function edgeClient(link: EdgeLink): EdgeClient {
       }),
   };
   return client;
-}
-
-/** The events one at a time (POST /internal/warehouses/:id/events); the rooms that failed. */
-async function pushOneByOne(edge: EdgeClient, rooms: RoomEventsPush['rooms']): Promise<RoomFailure[]> {
-  const failed: RoomFailure[] = [];
-  for (const { warehouseId, events } of rooms) {
-    try {
-      for (const event of events) await edge.pushEvent(warehouseId, event);
-    } catch (err) {
-      failed.push({ warehouseId, reason: String(err) });
-    }
-  }
-  return failed;
 }

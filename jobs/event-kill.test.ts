@@ -3,16 +3,18 @@
  * meanwhile, loses none of them: the batch's job stays locked until the sweep frees the dead
  * worker's lock (and gives a batch job whose attempts a keyed add spent them back:
  * reviveReplacedBatches), and what came meanwhile is in the outbox or in a job the dead runner's
- * event mover added, whichever the kill left. The next runner publishes both.
+ * event mover added, whichever the kill left. The next runner publishes both, and both reach
+ * the rooms' edge.
  *
- * The runner is a real `bun jobs/main.ts` process; the edge is the stand-in of
- * test/harness/stand-in-edge.ts, which holds the runner's push open until the kill.
+ * The runner is a real `bun jobs/main.ts` process; the test holds its publish-event job mid-run
+ * by locking the event archive, and the edge is the stand-in of test/harness/stand-in-edge.ts.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import pg from 'pg';
+import { eventArchive } from '../core/integrations/tables.ts';
 import type { DomainEvent } from '../core/platform/events.ts';
 import { useTestDatabase } from '../test/harness/database.ts';
 import { eventually } from '../test/harness/http.ts';
@@ -25,6 +27,7 @@ let edge: StandInEdge;
 let runner: Subprocess | undefined;
 let jobs: JobsHandle | undefined;
 let client: pg.Client;
+let locker: pg.Client;
 const runnerLog: string[] = [];
 
 afterAll(async () => {
@@ -32,14 +35,18 @@ afterAll(async () => {
   edge?.release();
   await jobs?.stop();
   await client?.end();
+  await locker?.end();
   edge?.stop();
 });
 const database = useTestDatabase('event_kill');
 
 beforeAll(async () => {
   edge = standInEdge();
+  edge.mode = 'accept';
   client = new pg.Client({ connectionString: database().url });
   await client.connect();
+  locker = new pg.Client({ connectionString: database().url });
+  await locker.connect();
 });
 
 const orderEvent = (): DomainEvent => ({
@@ -73,19 +80,25 @@ test('a batch whose runner is killed is run again by the next runner, with what 
     void (async () => {
       for await (const chunk of stream) runnerLog.push(new TextDecoder().decode(chunk));
     })();
+  // The archive is locked: the runner's publish-event job waits on its insert.
+  await locker.query('begin');
+  await locker.query('lock table integrations.event_archive in access exclusive mode');
   const first = orderEvent();
   await addEvents([first]);
-  // The runner holds the batch: its push waits on the edge.
-  await eventually(
-    async () => (edge.calls.some((c) => c.ids.includes(first.id)) ? true : undefined),
-    30_000,
-  ).catch((err: Error) => {
+  await eventually(async () => {
+    const { rows } = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from graphile_worker.jobs
+          where task_identifier = 'publish-event' and locked_by is not null`,
+    );
+    return rows[0]!.n > 0 ? true : undefined;
+  }, 30_000).catch((err: Error) => {
     throw new Error(`${err.message}; runner log:\n${runnerLog.join('').slice(-3000)}`);
   });
   const second = orderEvent();
   await addEvents([second]);
   proc.kill('SIGKILL');
   await proc.exited;
+  await locker.query('rollback');
 
   // The dead runner's job: still locked under its id.
   const { rows: left } = await db.execute<{ locked: boolean }>(
@@ -94,8 +107,6 @@ test('a batch whose runner is killed is run again by the next runner, with what 
   );
   expect(left[0]).toEqual({ locked: true });
 
-  edge.mode = 'accept';
-  edge.release();
   // The sweep, as a runner makes it once the dead one has been silent for a while, until every
   // id the dead runner locked under is swept (its pool beat after its workers did) and the job
   // has its attempts back. Before the next runner starts: a live runner beats every 15 s, so a
@@ -116,6 +127,14 @@ test('a batch whose runner is killed is run again by the next runner, with what 
     cron: false,
     edge: { url: edge.url, secret: 'test-internal-secret' },
   });
+  const ids = [first.id, second.id];
+  await eventually(async () => {
+    const rows = await db
+      .select({ id: eventArchive.id })
+      .from(eventArchive)
+      .where(inArray(eventArchive.id, ids));
+    return rows.length === ids.length ? true : undefined;
+  }, 30_000);
   await eventually(async () => {
     const accepted = edge.answered(200);
     return accepted.includes(first.id) && accepted.includes(second.id) ? true : undefined;

@@ -1,12 +1,17 @@
 /**
  * The events' outbox and its mover against a real Postgres: a statement's events wait as one
  * outbox row; a move takes up to OUTBOX_ROWS_PER_JOB rows, oldest first, into one publish-event
- * job with the events in order; concurrent moves never take a row twice; a move that fails
+ * job with the events in order, and the rooms' events into the rooms' feed; concurrent moves never take a row twice; a move that fails
  * leaves its rows; the mover loop, woken by the outbox's notification, empties the outbox.
  */
 import { afterAll, expect, test } from 'bun:test';
 import pg from 'pg';
-import { moveWaitingEvents, OUTBOX_ROWS_PER_JOB } from '../core/platform/event-outbox.ts';
+import {
+  forgetFedRoomEvents,
+  moveWaitingEvents,
+  OUTBOX_ROWS_PER_JOB,
+  readWaitingRoomEvents,
+} from '../core/platform/event-outbox.ts';
 import { useTestDatabase } from '../test/harness/database.ts';
 import { eventually } from '../test/harness/http.ts';
 import { queuedPayloads, takeQueued } from '../test/harness/job-queue.ts';
@@ -55,6 +60,41 @@ test('a move takes the oldest rows into one job, events in order; a full one lea
   const jobs = await takeQueued<Event[]>(database().db, 'publish-event');
   expect(jobs.map((j) => j.length)).toEqual([OUTBOX_ROWS_PER_JOB * 2, 6]);
   expect(jobs.flat()).toEqual(rows.flat());
+});
+
+test("a move puts the order, transfer and purchase order events with a warehouse in the rooms' feed, in order", async () => {
+  const client = await connect();
+  const wh = crypto.randomUUID();
+  const typed = (type: string, warehouseId: string | null) => ({
+    id: crypto.randomUUID(),
+    type,
+    occurredAt: new Date().toISOString(),
+    warehouseId,
+    data: { id: crypto.randomUUID() },
+    requestId: 'r-1',
+    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  });
+  const fed = [
+    typed('order.created', wh),
+    typed('transfer.updated', wh),
+    typed('purchase_order.updated', wh),
+  ];
+  const notFed = [typed('stock.changed', wh), typed('order.created', null), typed('product.updated', null)];
+  await addEvents(client, [fed[0]!, notFed[0]!, fed[1]!] as never);
+  await addEvents(client, [notFed[1]!, notFed[2]!, fed[2]!] as never);
+  expect(await moveWaitingEvents(client)).toBe(2);
+  const waiting = await readWaitingRoomEvents(client, 10);
+  expect(waiting.map((w) => [w.warehouseId, w.event])).toEqual(
+    fed.map((e) => [wh, { id: e.id, type: e.type, occurredAt: e.occurredAt, data: e.data }]),
+  );
+  await forgetFedRoomEvents(
+    client,
+    waiting.map((w) => w.seq),
+  );
+  expect(await readWaitingRoomEvents(client, 10)).toEqual([]);
+  // All six are published (archive, webhooks), with their request and trace.
+  const [job] = await takeQueued<unknown[]>(database().db, 'publish-event');
+  expect(job).toEqual([fed[0], notFed[0], fed[1], notFed[1], notFed[2], fed[2]]);
 });
 
 test('moves at once never take a row twice; a move rolled back leaves its rows', async () => {

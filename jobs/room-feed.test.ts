@@ -29,10 +29,30 @@ test('a tick groups the waiting changes by room, keeping their order, and leaves
         { sku: 'Y', onHand: 3, reserved: 0, version: 3, fromVersion: 2 },
         { sku: 'X', onHand: 3, reserved: 0, version: 3, fromVersion: 2 },
       ],
+      events: [],
     },
-    { warehouseId: b, levels: [{ sku: 'X', onHand: 5, reserved: 0, version: 5, fromVersion: 4 }] },
+    {
+      warehouseId: b,
+      levels: [{ sku: 'X', onHand: 5, reserved: 0, version: 5, fromVersion: 4 }],
+      events: [],
+    },
   ]);
   expect(tickOf([])).toEqual([]);
+});
+
+test("a tick carries each room's events after its levels, in order, and rooms with events alone", () => {
+  const [a, c] = [crypto.randomUUID(), crypto.randomUUID()];
+  const event = (seq: number, warehouseId: string, id: string) => ({
+    seq: String(seq),
+    warehouseId,
+    event: { id, type: 'order.created', occurredAt: '2026-12-02T00:00:00.000Z', data: { id } },
+  });
+  const level = { seq: '9', warehouseId: a, sku: 'X', onHand: 1, reserved: 0, version: 1, fromVersion: 0 };
+  const rooms = tickOf([level], [event(1, c, 'e1'), event(2, a, 'e2'), event(3, c, 'e3')]);
+  expect(rooms.map((r) => [r.warehouseId, r.levels?.length, r.events?.map((e) => e.id)])).toEqual([
+    [a, 1, ['e2']],
+    [c, 0, ['e1', 'e3']],
+  ]);
 });
 
 let feed: RoomFeed | undefined;
@@ -45,9 +65,14 @@ const database = useTestDatabase('room_feed');
 test('changes that commit while a tick is spaced out go in the next tick together', async () => {
   const ticks: string[][] = [];
   const feedRooms: EdgeClient['feedRooms'] = async (rooms) => {
-    ticks.push(rooms.flatMap((r) => r.levels.map((l) => l.sku)));
+    ticks.push(rooms.flatMap((r) => (r.levels ?? []).map((l) => l.sku)));
     return {
-      rooms: rooms.map((r) => ({ warehouseId: r.warehouseId, applied: r.levels.length, stale: 0, held: 0 })),
+      rooms: rooms.map((r) => ({
+        warehouseId: r.warehouseId,
+        applied: r.levels?.length ?? 0,
+        stale: 0,
+        held: 0,
+      })),
     };
   };
   const edge = { feedRooms } as EdgeClient; // the feeder calls nothing else

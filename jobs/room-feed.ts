@@ -8,11 +8,18 @@
  * everything that committed since the one before, so calls stay few however many orders
  * arrive (each call costs the edge far more than a level in it).
  *
+ * A tick also carries the rooms' order, transfer and purchase order events, which the event
+ * mover (jobs/event-mover.ts) puts in platform.room_event_feed as it moves them out of the
+ * outbox (and notifies this loop): each room broadcasts its events after its levels, and the
+ * rows go once the edge acknowledged them. One call per tick for both.
+ *
  * Guarantees, as the rooms had them with a job per change:
  * - Nothing is lost: a row goes only after the rooms applied or kept it. A failed call, a
  *   killed process or a lost connection leaves the rows, and they are sent again.
  * - Duplicates and stale updates are harmless: a room applies a level only if its version is
- *   newer, and holds one that skips ahead (fromVersion) until the steps before it arrive.
+ *   newer, and holds one that skips ahead (fromVersion) until the steps before it arrive. An
+ *   event sent again (its tick failed after the room broadcast it) reaches sockets twice, with
+ *   the same id.
  * - One feeder at a time: the loop feeds only while its connection holds the lease (a session
  *   advisory lock, core/inventory/level-feed.ts). Other jobs processes wait as standbys and take
  *   over within LEASE_RETRY_MS of the holder's connection ending, however it ended.
@@ -28,8 +35,19 @@ import {
   tryTakeFeedLease,
   type WaitingLevel,
 } from '../core/inventory/level-feed.ts';
+import {
+  forgetFedRoomEvents,
+  readWaitingRoomEvents,
+  type WaitingRoomEvent,
+} from '../core/platform/event-outbox.ts';
 import type { Logger } from '../core/platform/logger.ts';
-import { type FeedTick, LEVELS_PER_PUSH } from '../core/platform/room-contract.ts';
+import {
+  EVENTS_PER_TICK,
+  type FeedTick,
+  LEVELS_PER_PUSH,
+  type LevelUpdate,
+  type RoomEventPush,
+} from '../core/platform/room-contract.ts';
 import { oneQueryAtATime } from '../core/platform/sql-client.ts';
 import type { EdgeClient } from './edge-client.ts';
 import { LoopSignal, loopConnection, reconnecting } from './notified-loop.ts';
@@ -63,6 +81,7 @@ export interface RoomFeedOptions {
 export interface FeedTickEvent {
   state: 'start' | 'success' | 'error';
   levels: readonly WaitingLevel[];
+  events: readonly WaitingRoomEvent[];
   error?: string;
 }
 
@@ -73,14 +92,23 @@ export interface RoomFeed {
   stop(): Promise<void>;
 }
 
-/** Groups waiting rows by room, keeping each room's rows in seq order. */
-export function tickOf(waiting: readonly WaitingLevel[]): FeedTick['rooms'] {
-  const rooms = new Map<string, FeedTick['rooms'][number]>();
-  for (const { seq: _seq, warehouseId, ...level } of waiting) {
-    const room = rooms.get(warehouseId);
-    if (room) room.levels.push(level);
-    else rooms.set(warehouseId, { warehouseId, levels: [level] });
-  }
+type TickRoom = FeedTick['rooms'][number] & { levels: LevelUpdate[]; events: RoomEventPush[] };
+
+/** Groups waiting rows by room, keeping each room's levels and events in seq order. */
+export function tickOf(
+  levels: readonly WaitingLevel[],
+  events: readonly WaitingRoomEvent[] = [],
+): FeedTick['rooms'] {
+  const rooms = new Map<string, TickRoom>();
+  const roomOf = (warehouseId: string): TickRoom => {
+    const known = rooms.get(warehouseId);
+    if (known) return known;
+    const room: TickRoom = { warehouseId, levels: [], events: [] };
+    rooms.set(warehouseId, room);
+    return room;
+  };
+  for (const { seq: _seq, warehouseId, ...level } of levels) roomOf(warehouseId).levels.push(level);
+  for (const { warehouseId, event } of events) roomOf(warehouseId).events.push(event);
   return [...rooms.values()];
 }
 
@@ -92,14 +120,14 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
   let lead = false;
 
   /** The rooms' answer to one tick: undefined when they took it, else why not. */
-  async function send(waiting: WaitingLevel[]): Promise<Error | undefined> {
-    opts.onTick?.({ state: 'start', levels: waiting });
+  async function send(levels: WaitingLevel[], events: WaitingRoomEvent[]): Promise<Error | undefined> {
+    opts.onTick?.({ state: 'start', levels, events });
     try {
-      await opts.edge.feedRooms(tickOf(waiting));
-      opts.onTick?.({ state: 'success', levels: waiting });
+      await opts.edge.feedRooms(tickOf(levels, events));
+      opts.onTick?.({ state: 'success', levels, events });
       return undefined;
     } catch (err) {
-      opts.onTick?.({ state: 'error', levels: waiting, error: (err as Error).message });
+      opts.onTick?.({ state: 'error', levels, events, error: (err as Error).message });
       return err as Error;
     }
   }
@@ -115,7 +143,8 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
     // Ticks delete while the loop reads: one query at a time on the one connection.
     const client = oneQueryAtATime(connection);
     const inFlight = new Set<Promise<void>>();
-    const sending = new Set<string>();
+    const sending = new Set<string>(); // level rows on their way
+    const sendingEvents = new Set<string>(); // room event rows on their way
     let failures = 0;
     let pausedUntil = 0;
     let lastTickAt = Number.NEGATIVE_INFINITY;
@@ -134,21 +163,25 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
           await signal.pause(early); // notifications do not cut it short (that is the point); stop does
           continue;
         }
-        const waiting = await readWaitingLevels(client, LEVELS_PER_PUSH, [...sending]);
-        if (waiting.length === 0) {
+        const levels = await readWaitingLevels(client, LEVELS_PER_PUSH, [...sending]);
+        const events = await readWaitingRoomEvents(client, EVENTS_PER_TICK, [...sendingEvents]);
+        if (levels.length === 0 && events.length === 0) {
           await signal.wait(IDLE_CHECK_MS, since);
           continue;
         }
-        const seqs = waiting.map((w) => w.seq);
+        const seqs = levels.map((w) => w.seq);
+        const eventSeqs = events.map((e) => e.seq);
         for (const seq of seqs) sending.add(seq);
+        for (const seq of eventSeqs) sendingEvents.add(seq);
         lastTickAt = performance.now();
         const tick = (async () => {
-          const refused = await send(waiting);
+          const refused = await send(levels, events);
           if (refused) {
             if (failures === 0)
               log.warn('room feed: the edge did not take a tick; sending it again until it does', {
                 error: refused.message,
-                levels: waiting.length,
+                levels: levels.length,
+                events: events.length,
               });
             failures++;
             pausedUntil = Date.now() + Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS);
@@ -157,12 +190,14 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
           if (failures > 0) log.info('room feed: the edge takes ticks again', { failedTicks: failures });
           failures = 0;
           await forgetFedLevels(client, seqs);
+          await forgetFedRoomEvents(client, eventSeqs);
         })()
           .catch((err: unknown) => {
             broken ??= err; // the connection failed: the session ends, the rows stay
           })
           .finally(() => {
             for (const seq of seqs) sending.delete(seq);
+            for (const seq of eventSeqs) sendingEvents.delete(seq);
             inFlight.delete(tick);
             signal.nudge();
           });

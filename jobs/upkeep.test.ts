@@ -60,7 +60,7 @@ test('an event is archived once; prune-event-archive drops those older than EVEN
   expect(logs.lines.find((l) => l.msg === 'event archive pruned')).toMatchObject({ deleted: 1 });
 });
 
-test('prune-level-feed drops changes that waited a day in the rooms feed, and only those', async () => {
+test('prune-level-feed drops changes and room events that waited a day in the rooms feed, and only those', async () => {
   const { db } = database();
   const room = crypto.randomUUID();
   const row = (sku: string, hoursAgo: number) => sql`
@@ -68,16 +68,26 @@ test('prune-level-feed drops changes that waited a day in the rooms feed, and on
     values (${room}, ${sku}, 1, 0, 2, 1, now() - make_interval(hours => ${hoursAgo}))`;
   await db.execute(row('STALE-1', 25));
   await db.execute(row('FRESH-1', 23));
+  const event = (id: string, hoursAgo: number) => sql`
+    insert into platform.room_event_feed (warehouse_id, event, written_at)
+    values (${room}, ${JSON.stringify({ id })}::json, now() - make_interval(hours => ${hoursAgo}))`;
+  await db.execute(event('stale-event', 25));
+  await db.execute(event('fresh-event', 1));
   const logs = captureLogger({});
   await pruneLevelFeedTask({ db, log: logs.log })({}, job);
   const left = await db.execute<{ sku: string }>(
     sql`select sku from inventory.level_feed where warehouse_id = ${room}`,
   );
   expect(left.rows.map((r) => r.sku)).toEqual(['FRESH-1']);
+  const events = await db.execute<{ id: string }>(
+    sql`select event->>'id' as id from platform.room_event_feed where warehouse_id = ${room}`,
+  );
+  expect(events.rows.map((r) => r.id)).toEqual(['fresh-event']);
   expect(
     logs.lines.find((l) => String(l.msg).startsWith('room feed: changes a day old dropped')),
   ).toMatchObject({
     level: 'warn',
     deleted: 1,
+    events: 1,
   });
 });

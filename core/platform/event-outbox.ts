@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from './database.ts';
+import { type RoomEventPush, roomEventTypePattern } from './room-contract.ts';
 import type { SqlClient } from './sql-client.ts';
 
 /** What platform.add_events notifies after events commit. */
@@ -20,13 +21,61 @@ export async function listenForEvents(client: SqlClient): Promise<void> {
 }
 
 /**
- * Moves up to `rows` waiting rows, oldest first, into one publish-event job, in one transaction
- * (an event is in the outbox or in a job, never both); rows another mover holds are skipped.
- * Returns how many rows it moved.
+ * Moves up to `rows` waiting rows, oldest first, into one publish-event job, and their room
+ * events into the rooms' feed, in one transaction (an event is in the outbox or moved, never
+ * both); rows another mover holds are skipped. Returns how many rows it moved.
  */
 export async function moveWaitingEvents(client: SqlClient, rows = OUTBOX_ROWS_PER_JOB): Promise<number> {
-  const { rows: result } = await client.query('select platform.move_waiting_events($1) as moved', [rows]);
+  const { rows: result } = await client.query('select platform.move_waiting_events($1, $2) as moved', [
+    rows,
+    roomEventTypePattern.source,
+  ]);
   return Number(result[0]?.moved ?? 0);
+}
+
+export interface WaitingRoomEvent {
+  /** The row's place in the feed: what the feeder deletes once the room has it. */
+  seq: string;
+  warehouseId: string;
+  event: RoomEventPush;
+}
+
+/** Up to `limit` room events waiting for the feeder, oldest first, except those being sent. */
+export async function readWaitingRoomEvents(
+  client: SqlClient,
+  limit: number,
+  sending: readonly string[] = [],
+): Promise<WaitingRoomEvent[]> {
+  const { rows } = await client.query(
+    `select seq, warehouse_id, event from platform.room_event_feed
+      where seq <> all($2::bigint[]) order by seq limit $1`,
+    [limit, sending],
+  );
+  return rows.map((r) => ({
+    seq: String(r.seq),
+    warehouseId: String(r.warehouse_id),
+    event: r.event as RoomEventPush,
+  }));
+}
+
+/** Removes exactly these rows, once the rooms acknowledged them. */
+export async function forgetFedRoomEvents(client: SqlClient, seqs: readonly string[]): Promise<void> {
+  if (seqs.length === 0) return;
+  await client.query('delete from platform.room_event_feed where seq = any($1::bigint[])', [seqs]);
+}
+
+/**
+ * Drops room events that waited longer than `hours` (no feeder runs without an edge): a live
+ * room's sockets have long moved on from them. Returns how many.
+ */
+export async function pruneRoomEventFeed(client: SqlClient, hours: number): Promise<number> {
+  const { rows } = await client.query(
+    `with gone as (
+       delete from platform.room_event_feed where written_at < now() - make_interval(hours => $1) returning 1)
+     select count(*)::int as n from gone`,
+    [hours],
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** The outbox's lag for metrics: rows waiting, and how long the oldest has waited in seconds. */

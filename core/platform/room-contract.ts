@@ -48,22 +48,51 @@ export const pushResultSchema = z.object({
 });
 export type PushResult = z.infer<typeof pushResultSchema>;
 
+/** The domain events a room passes on to its sockets: order, transfer and purchase order events. */
+export const roomEventTypePattern = /^(order\.[a-z_]+|transfer\.updated|purchase_order\.updated)$/;
+
+/** One order, transfer or purchase order event for a warehouse's room. */
+export const roomEventPushSchema = z.object({
+  id: z.string().min(1).max(100),
+  type: z.string().regex(roomEventTypePattern),
+  occurredAt: z.string().max(40),
+  data: z.record(z.string(), z.unknown()),
+});
+export type RoomEventPush = z.infer<typeof roomEventPushSchema>;
+
+/** The most events one feed tick carries (each is broadcast on its own, so fewer than levels). */
+export const EVENTS_PER_TICK = 500;
+
 /**
- * POST /internal/rooms/levels: one tick of the rooms' feed (jobs/room-feed.ts), the changes of
- * every room that has any, at most LEVELS_PER_PUSH in all.
+ * POST /internal/rooms/levels: one tick of the rooms' feed (jobs/room-feed.ts), the level
+ * changes and the events of every room that has any, at most LEVELS_PER_PUSH levels and
+ * EVENTS_PER_TICK events in all. A room broadcasts its events after its levels, in order.
  */
 export const feedTickSchema = z.object({
   rooms: z
-    .array(z.object({ warehouseId: z.uuid(), levels: z.array(levelUpdateSchema).min(1) }))
+    .array(
+      z
+        .object({
+          warehouseId: z.uuid(),
+          levels: z.array(levelUpdateSchema).default([]),
+          events: z.array(roomEventPushSchema).default([]),
+        })
+        .refine((room) => room.levels.length + room.events.length > 0, {
+          message: 'a room in a tick brings a level or an event',
+        }),
+    )
     .min(1)
     .refine((rooms) => rooms.reduce((n, r) => n + r.levels.length, 0) <= LEVELS_PER_PUSH, {
       message: `at most ${LEVELS_PER_PUSH} levels in one tick`,
+    })
+    .refine((rooms) => rooms.reduce((n, r) => n + r.events.length, 0) <= EVENTS_PER_TICK, {
+      message: `at most ${EVENTS_PER_TICK} events in one tick`,
     }),
 });
-export type FeedTick = z.infer<typeof feedTickSchema>;
-/** Each room's result, in the order of the tick. */
+export type FeedTick = z.input<typeof feedTickSchema>;
+/** Each room's result, in the order of the tick: its levels' push result and the sockets its events reached. */
 export const feedTickResultSchema = z.object({
-  rooms: z.array(pushResultSchema.extend({ warehouseId: z.string() })),
+  rooms: z.array(pushResultSchema.extend({ warehouseId: z.string(), sockets: z.number().int().optional() })),
 });
 export type FeedTickResult = z.infer<typeof feedTickResultSchema>;
 
@@ -82,18 +111,8 @@ export const reconcileResultSchema = z.object({
 });
 export type ReconcileResult = z.infer<typeof reconcileResultSchema>;
 
-/** The domain events a room passes on to its sockets: order, transfer and purchase order events. */
-export const roomEventTypePattern = /^(order\.[a-z_]+|transfer\.updated|purchase_order\.updated)$/;
-
 /** POST /internal/warehouses/:id/events: one order, transfer or purchase order event of the warehouse. */
-export const eventPushSchema = z.object({
-  event: z.object({
-    id: z.string().min(1).max(100),
-    type: z.string().regex(roomEventTypePattern),
-    occurredAt: z.string().max(40),
-    data: z.record(z.string(), z.unknown()),
-  }),
-});
+export const eventPushSchema = z.object({ event: roomEventPushSchema });
 export type EventPush = z.infer<typeof eventPushSchema>;
 export const eventPushResultSchema = z.object({ sockets: z.number().int() });
 
@@ -106,7 +125,7 @@ export const EVENTS_PER_PUSH = 500;
  */
 export const roomEventsPushSchema = z.object({
   rooms: z
-    .array(z.object({ warehouseId: z.uuid(), events: z.array(eventPushSchema.shape.event).min(1) }))
+    .array(z.object({ warehouseId: z.uuid(), events: z.array(roomEventPushSchema).min(1) }))
     .min(1)
     .refine((rooms) => rooms.reduce((n, r) => n + r.events.length, 0) <= EVENTS_PER_PUSH, {
       message: `at most ${EVENTS_PER_PUSH} events in one push`,

@@ -3,7 +3,9 @@
 -- that recorded events called graphile_worker.add_jobs itself (0030): ~1.4 ms of Postgres per
 -- call, twice per order (the hold's stock.changed, the order's order.created), on the order's
 -- own path. An outbox row is one plain insert; the mover pays add_jobs once per batch of rows,
--- off the path, and under load one job takes what committed meanwhile.
+-- off the path, and under load one job takes what committed meanwhile. The order, transfer and
+-- purchase order events among them also go to the rooms' feed (platform.room_event_feed), which
+-- the feeder sends with the levels in its ticks: no edge call of their own.
 --
 -- A row is the events of one statement, in their order. The mover deletes the rows it takes and
 -- adds their job in one transaction, so an event is in the outbox or in a job, never both and
@@ -27,26 +29,55 @@ BEGIN
 END $$;
 --> statement-breakpoint
 
+-- The order, transfer and purchase order events waiting for their warehouse's room, in the order
+-- they were moved: the rooms' feeder (jobs/room-feed.ts) sends them in its ticks, after the
+-- room's levels, and deletes exactly the rows the edge acknowledged, as it does inventory.level_feed's.
+-- One call to the edge per tick for both, instead of a publish-event job calling it per batch.
+CREATE TABLE platform.room_event_feed (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  warehouse_id uuid NOT NULL,
+  event json NOT NULL,
+  written_at timestamptz NOT NULL DEFAULT now()
+);
+--> statement-breakpoint
+
 -- Moves up to p_rows waiting rows, oldest first, into one publish-event job (its payload the
--- rows' events in order); returns how many rows it moved.
-CREATE FUNCTION platform.move_waiting_events(p_rows integer) RETURNS integer LANGUAGE plpgsql AS $$
+-- rows' events in order; archive and webhooks) and, of those with a warehouse whose type matches
+-- p_room_types (core/platform/room-contract.ts's pattern), into the rooms' feed; returns how many
+-- rows it moved. The feeder is woken on its channel when the move fed it.
+CREATE FUNCTION platform.move_waiting_events(p_rows integer, p_room_types text) RETURNS integer
+LANGUAGE plpgsql AS $$
 DECLARE
   v_rows integer;
   v_events json;
+  v_fed integer;
 BEGIN
   WITH taken AS (
     DELETE FROM platform.event_outbox o
     WHERE o.seq IN (
       SELECT seq FROM platform.event_outbox ORDER BY seq LIMIT p_rows FOR UPDATE SKIP LOCKED)
     RETURNING o.seq, o.events
+  ), moved AS (
+    SELECT t.seq, e.value, e.n
+      FROM taken t, json_array_elements(t.events) WITH ORDINALITY AS e(value, n)
+  ), fed AS (
+    INSERT INTO platform.room_event_feed (warehouse_id, event)
+    SELECT (value->>'warehouseId')::uuid,
+           json_build_object('id', value->'id', 'type', value->'type',
+                             'occurredAt', value->'occurredAt', 'data', value->'data')
+      FROM moved
+     WHERE value->>'warehouseId' IS NOT NULL AND value->>'type' ~ p_room_types
+     ORDER BY seq, n
+    RETURNING 1
   )
-  SELECT count(DISTINCT t.seq), json_agg(e.value ORDER BY t.seq, e.n)
-    INTO v_rows, v_events
-    FROM taken t, json_array_elements(t.events) WITH ORDINALITY AS e(value, n);
+  SELECT count(DISTINCT seq), json_agg(value ORDER BY seq, n), (SELECT count(*) FROM fed)
+    INTO v_rows, v_events, v_fed
+    FROM moved;
   IF v_rows > 0 THEN
     PERFORM graphile_worker.add_jobs(ARRAY[(
       'publish-event', v_events, NULL, NULL, NULL, NULL, NULL, NULL
     )::graphile_worker.job_spec]);
   END IF;
+  IF v_fed > 0 THEN PERFORM pg_notify('inventory_level_feed', ''); END IF;
   RETURN v_rows;
 END $$;

@@ -47,20 +47,32 @@ export const internalRoutes = new Hono<EdgeEnv>()
     forgetGeneration();
     return c.json({ generation }, 200);
   })
-  // One tick of the warehouse rooms' feed (jobs/room-feed.ts): every room's changes, the rooms
-  // in parallel. Answered once all of them applied or kept theirs: the feeder then forgets them.
+  // One tick of the warehouse rooms' feed (jobs/room-feed.ts): every room's level changes, then
+  // its events in order, in one call to each room, the rooms in parallel. Answered once all of
+  // them applied or kept theirs: the feeder then forgets them.
   .post('/internal/rooms/levels', async (c) => {
     const { rooms } = await parsedBody(c, feedTickSchema);
     const results = await Promise.all(
-      rooms.map(async ({ warehouseId, levels }) => ({
+      rooms.map(async ({ warehouseId, levels, events }) => ({
         warehouseId,
-        ...(await warehouseRoom(c.env, warehouseId).pushLevels(levels, warehouseId)),
+        ...(await warehouseRoom(c.env, warehouseId).applyTick(
+          levels,
+          events.map(({ id, type, occurredAt, data }) => ({
+            event: type,
+            id,
+            occurredAt,
+            warehouseId,
+            data,
+          })),
+          warehouseId,
+        )),
       })),
     );
     return c.json({ rooms: results }, 200);
   })
-  // A batch of published events (jobs/tasks/publish-event.ts): each room's in one call to it, the
-  // rooms in parallel. A room that fails is named in the answer, so only its events are sent again.
+  // A batch of published events, from a jobs runner before room events rode the feed's ticks
+  // (migration 0032): each room's in one call to it, the rooms in parallel. A room that fails is
+  // named in the answer, so only its events are sent again.
   .post('/internal/rooms/events', async (c) => {
     const { rooms } = await parsedBody(c, roomEventsPushSchema);
     const results = await Promise.all(

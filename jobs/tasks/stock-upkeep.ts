@@ -3,6 +3,7 @@ import { pruneLevelFeed } from '../../core/inventory/level-feed.ts';
 import { detectLowStock } from '../../core/inventory/low-stock.ts';
 import { expireTransfers } from '../../core/inventory/transfer-expiry.ts';
 import { config } from '../../core/platform/config.ts';
+import { pruneRoomEventFeed } from '../../core/platform/event-outbox.ts';
 import { pruneIdempotencyKeys } from '../../core/platform/idempotency.ts';
 import { defineTask } from '../task.ts';
 
@@ -20,11 +21,12 @@ export const pruneIdempotencyKeysTask = defineTask(
   },
 );
 
-/** Cron: changes that waited a day in the rooms' feed (none, while a feeder runs). */
+/** Cron: changes and room events that waited a day in the rooms' feed (none, while a feeder runs). */
 export const pruneLevelFeedTask = defineTask('prune-level-feed', async (_payload, { db, log }) => {
   const deleted = await pruneLevelFeed(db.$client, 24);
-  if (deleted > 0)
-    log.warn('room feed: changes a day old dropped; is the edge configured and up?', { deleted });
+  const events = await pruneRoomEventFeed(db.$client, 24);
+  if (deleted > 0 || events > 0)
+    log.warn('room feed: changes a day old dropped; is the edge configured and up?', { deleted, events });
 });
 
 /** Cron: jobs that failed for good, once FAILED_JOB_DAYS old. */

@@ -1,11 +1,12 @@
 /**
- * A stand-in for the edge's rooms batch endpoint (POST /internal/rooms/events) and its catalog
- * purge (POST /internal/catalog/purge), for tests of the jobs runner's retries: it holds a call
- * open until released, refuses, or accepts, on cue, and records every call (the event ids, or
- * the purge's skus and `*` for everything, and what it answered). Tests of the real endpoint use the real
+ * A stand-in for the edge's rooms feed (POST /internal/rooms/levels), its earlier rooms batch
+ * endpoint (POST /internal/rooms/events) and its catalog purge (POST /internal/catalog/purge), for
+ * tests of the jobs runner's retries: it holds a call open until released, refuses, or accepts,
+ * on cue, and records every call (the event ids, a tick's level skus as `sku@version`, or the
+ * purge's skus and `*` for everything, and what it answered). Tests of the real endpoint use the real
  * worker (test/harness/edge.ts); this one exists because workerd cannot be made to hang on cue.
  */
-import type { CatalogChange, RoomEventsPush } from '../../core/platform/room-contract.ts';
+import type { CatalogChange, FeedTick, RoomEventsPush } from '../../core/platform/room-contract.ts';
 import { type JobsHandle, startJobs } from '../../jobs/worker.ts';
 import { captureLogger } from './logs.ts';
 
@@ -27,11 +28,27 @@ export interface StandInEdge {
 export function standInEdge(): StandInEdge {
   const held: (() => void)[] = [];
   let generation = 0;
-  const accepted = (path: string, body: unknown) =>
-    path === '/internal/rooms/events'
+  const accepted = (path: string, body: unknown) => {
+    if (path === '/internal/rooms/levels')
+      return {
+        rooms: (body as FeedTick).rooms.map((r) => ({
+          warehouseId: r.warehouseId,
+          applied: r.levels?.length ?? 0,
+          stale: 0,
+          held: 0,
+          sockets: 0,
+        })),
+      };
+    return path === '/internal/rooms/events'
       ? { rooms: (body as RoomEventsPush).rooms.map((r) => ({ warehouseId: r.warehouseId, sockets: 0 })) }
       : { generation: ++generation };
+  };
   const callIds = (path: string, body: unknown) => {
+    if (path === '/internal/rooms/levels')
+      return (body as FeedTick).rooms.flatMap((r) => [
+        ...(r.levels ?? []).map((l) => `${l.sku}@${l.version}`),
+        ...(r.events ?? []).map((e) => e.id),
+      ]);
     if (path === '/internal/rooms/events')
       return (body as RoomEventsPush).rooms.flatMap((r) => r.events.map((e) => e.id));
     const change = body as CatalogChange;
@@ -55,7 +72,7 @@ export function standInEdge(): StandInEdge {
     port: 0,
     fetch: async (req) => {
       const path = new URL(req.url).pathname;
-      if (path !== '/internal/rooms/events' && path !== '/internal/catalog/purge')
+      if (!['/internal/rooms/levels', '/internal/rooms/events', '/internal/catalog/purge'].includes(path))
         return new Response(null, { status: 404 });
       const body: unknown = await req.json();
       const call = { ids: callIds(path, body), answered: 0 };
