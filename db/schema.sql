@@ -1199,19 +1199,24 @@ BEGIN
   PERFORM pg_notify('platform_event_outbox', '');
 END $function$;
 
-CREATE OR REPLACE FUNCTION platform.move_waiting_events(p_rows integer, p_room_types text)
- RETURNS integer
+CREATE OR REPLACE FUNCTION platform.move_waiting_events(p_rows integer, p_events integer, p_room_types text)
+ RETURNS TABLE(moved integer, more boolean)
  LANGUAGE plpgsql
 AS $function$
 DECLARE
   v_rows integer;
   v_events json;
   v_fed integer;
+  v_more boolean;
 BEGIN
-  WITH taken AS (
-    DELETE FROM platform.event_outbox o
-    WHERE o.seq IN (
-      SELECT seq FROM platform.event_outbox ORDER BY seq LIMIT p_rows FOR UPDATE SKIP LOCKED)
+  WITH candidates AS (
+    SELECT seq, json_array_length(events) AS n FROM platform.event_outbox
+     ORDER BY seq LIMIT p_rows FOR UPDATE SKIP LOCKED
+  ), picked AS (
+    SELECT seq FROM (SELECT seq, sum(n) OVER (ORDER BY seq) - n AS before FROM candidates) c
+     WHERE before < p_events
+  ), taken AS (
+    DELETE FROM platform.event_outbox o WHERE o.seq IN (SELECT seq FROM picked)
     RETURNING o.seq, o.events
   ), moved AS (
     SELECT t.seq, e.value, e.n
@@ -1222,20 +1227,27 @@ BEGIN
            json_build_object('id', value->'id', 'type', value->'type',
                              'occurredAt', value->'occurredAt', 'data', value->'data')
       FROM moved
-     WHERE value->>'warehouseId' IS NOT NULL AND value->>'type' ~ p_room_types
+     WHERE value->>'type' ~ p_room_types
+       AND value->>'warehouseId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+       AND json_typeof(value->'id') = 'string' AND length(value->>'id') BETWEEN 1 AND 100
+       AND json_typeof(value->'occurredAt') = 'string' AND length(value->>'occurredAt') <= 40
+       AND json_typeof(value->'data') = 'object'
      ORDER BY seq, n
     RETURNING 1
   )
-  SELECT count(DISTINCT seq), json_agg(value ORDER BY seq, n), (SELECT count(*) FROM fed)
+  SELECT (SELECT count(*) FROM taken), json_agg(value ORDER BY seq, n), (SELECT count(*) FROM fed)
     INTO v_rows, v_events, v_fed
     FROM moved;
-  IF v_rows > 0 THEN
+  IF v_events IS NOT NULL THEN
     PERFORM graphile_worker.add_jobs(ARRAY[(
       'publish-event', v_events, NULL, NULL, NULL, NULL, NULL, NULL
     )::graphile_worker.job_spec]);
   END IF;
   IF v_fed > 0 THEN PERFORM pg_notify('inventory_level_feed', ''); END IF;
-  RETURN v_rows;
+  -- More: rows left behind by the limits, or added since. Rows another mover holds count too
+  -- (without locking anything here, which would hide a row from it): one needless move at worst.
+  v_more := EXISTS (SELECT 1 FROM platform.event_outbox);
+  RETURN QUERY SELECT v_rows, v_more;
 END $function$;
 
 -- triggers

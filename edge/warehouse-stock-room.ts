@@ -231,16 +231,20 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
 
   /**
    * A tick of the rooms' feed, in one call: the room's level changes (as pushLevels), then its
-   * order, transfer and purchase order events, in order. How many sockets the events reached.
+   * order, transfer and purchase order events, in order. The levels' stock messages go out
+   * first: they are sent here, before the events, not at the end of this turn. With events, how
+   * many sockets they reached.
    */
   async applyTick(
     levels: LevelUpdate[],
     events: Omit<RoomEvent, 'type'>[],
     warehouseId: string,
-  ): Promise<PushResult & { sockets: number }> {
+  ): Promise<PushResult & { sockets?: number }> {
     const pushed =
       levels.length > 0 ? await this.pushLevels(levels, warehouseId) : { applied: 0, stale: 0, held: 0 };
-    return { ...pushed, sockets: events.length > 0 ? this.broadcastEvents(events) : 0 };
+    if (events.length === 0) return pushed;
+    this.sendAnnounced();
+    return { ...pushed, sockets: this.broadcastEvents(events) };
   }
 
   /** Sets the room's one alarm to `at`, unless it is set to go off sooner. */

@@ -98,6 +98,12 @@ test('a batch whose runner is killed is run again by the next runner, with what 
   await addEvents([second]);
   proc.kill('SIGKILL');
   await proc.exited;
+  // Its sessions would go on (the archive insert waiting on the lock would commit once it is
+  // free): end them, as a dead host's connections end, so only a new runner can publish.
+  await locker.query(
+    `select pg_terminate_backend(pid) from pg_stat_activity
+      where application_name like 'varastokkr-%' and datname = current_database()`,
+  );
   await locker.query('rollback');
 
   // The dead runner's job: still locked under its id.

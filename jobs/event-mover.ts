@@ -8,15 +8,11 @@
  * - Several jobs processes may move at once: each skips the rows another holds.
  * - Moves start at most every MOVE_SPACING_MS: a change after a quiet spell goes at once, and
  *   under load a move carries everything that committed since the one before, so one job (one
- *   archive insert, one call per room) takes many requests' events.
+ *   archive insert, one read of the webhook subscriptions) and one feed tick take many
+ *   requests' events.
  */
 import type pg from 'pg';
-import {
-  EVENT_OUTBOX_CHANNEL,
-  listenForEvents,
-  moveWaitingEvents,
-  OUTBOX_ROWS_PER_JOB,
-} from '../core/platform/event-outbox.ts';
+import { EVENT_OUTBOX_CHANNEL, listenForEvents, moveWaitingEvents } from '../core/platform/event-outbox.ts';
 import type { Logger } from '../core/platform/logger.ts';
 import { LoopSignal, loopConnection, reconnecting } from './notified-loop.ts';
 
@@ -51,9 +47,9 @@ export function startEventMover(opts: EventMoverOptions): EventMover {
       if (signal.stopped) return;
       const since = signal.seen;
       lastMoveAt = performance.now();
-      const moved = await moveWaitingEvents(client, OUTBOX_ROWS_PER_JOB);
-      // A full move may have left rows behind: move again (after the spacing) without waiting.
-      if (moved < OUTBOX_ROWS_PER_JOB) await signal.wait(IDLE_CHECK_MS, since);
+      const { more } = await moveWaitingEvents(client);
+      // Rows left behind (a move's limits): move again after the spacing, without a notification.
+      if (!more) await signal.wait(IDLE_CHECK_MS, since);
     }
   }
 

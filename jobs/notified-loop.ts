@@ -87,7 +87,8 @@ export function loopConnection(databaseUrl: string, application: string): pg.Cli
 
 /**
  * Runs `session` (one connection's life) again and again until stop; after one that failed,
- * tells `failed` and waits, longer after each failure in a row.
+ * tells `failed` and waits, longer after each failure in a row. A session that lasted longer
+ * than the longest wait counts as a success that ended: the next wait starts short again.
  */
 export async function reconnecting(
   signal: LoopSignal,
@@ -96,10 +97,12 @@ export async function reconnecting(
 ): Promise<void> {
   let failures = 0;
   while (!signal.stopped) {
+    const started = performance.now();
     try {
       await session();
       failures = 0;
     } catch (err) {
+      if (performance.now() - started > RECONNECT_MAX_MS) failures = 0;
       failures++;
       failed(err as Error, failures);
       await signal.wait(Math.min(RECONNECT_FIRST_MS * 2 ** (failures - 1), RECONNECT_MAX_MS), signal.seen);

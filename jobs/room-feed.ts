@@ -119,16 +119,28 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
   const signal = new LoopSignal();
   let lead = false;
 
-  /** The rooms' answer to one tick: undefined when they took it, else why not. */
-  async function send(levels: WaitingLevel[], events: WaitingRoomEvent[]): Promise<Error | undefined> {
+  /**
+   * The rooms' answer to one tick: why it was not taken, and which rooms failed (their rows
+   * are sent again), or none (undefined) when the edge took none of it.
+   */
+  async function send(
+    levels: WaitingLevel[],
+    events: WaitingRoomEvent[],
+  ): Promise<{ failedRooms: Set<string> | undefined; refused?: Error }> {
     opts.onTick?.({ state: 'start', levels, events });
     try {
-      await opts.edge.feedRooms(tickOf(levels, events));
+      const { rooms } = await opts.edge.feedRooms(tickOf(levels, events));
+      const failedRooms = new Set(rooms.flatMap((r) => ('failed' in r ? [r.warehouseId] : [])));
+      if (failedRooms.size > 0) {
+        const refused = new Error(`rooms failed: ${[...failedRooms].join(', ')}`);
+        opts.onTick?.({ state: 'error', levels, events, error: refused.message });
+        return { failedRooms, refused };
+      }
       opts.onTick?.({ state: 'success', levels, events });
-      return undefined;
+      return { failedRooms };
     } catch (err) {
       opts.onTick?.({ state: 'error', levels, events, error: (err as Error).message });
-      return err as Error;
+      return { failedRooms: undefined, refused: err as Error };
     }
   }
 
@@ -164,7 +176,9 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
           continue;
         }
         const levels = await readWaitingLevels(client, LEVELS_PER_PUSH, [...sending]);
-        const events = await readWaitingRoomEvents(client, EVENTS_PER_TICK, [...sendingEvents]);
+        // Events carry no versions for a room to order them by: one tick in flight carries them,
+        // and a refused tick's are read again, first, before any later ones go.
+        const events = sendingEvents.size === 0 ? await readWaitingRoomEvents(client, EVENTS_PER_TICK) : [];
         if (levels.length === 0 && events.length === 0) {
           await signal.wait(IDLE_CHECK_MS, since);
           continue;
@@ -175,7 +189,12 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
         for (const seq of eventSeqs) sendingEvents.add(seq);
         lastTickAt = performance.now();
         const tick = (async () => {
-          const refused = await send(levels, events);
+          const { failedRooms, refused } = await send(levels, events);
+          const took = <T extends { warehouseId: string; seq: string }>(rows: T[]) =>
+            failedRooms ? rows.filter((r) => !failedRooms.has(r.warehouseId)).map((r) => r.seq) : [];
+          // What the rooms took goes, even from a tick a room failed: its events are not sent twice.
+          await forgetFedLevels(client, took(levels));
+          await forgetFedRoomEvents(client, took(events));
           if (refused) {
             if (failures === 0)
               log.warn('room feed: the edge did not take a tick; sending it again until it does', {
@@ -189,8 +208,6 @@ export function startRoomFeed(opts: RoomFeedOptions): RoomFeed {
           }
           if (failures > 0) log.info('room feed: the edge takes ticks again', { failedTicks: failures });
           failures = 0;
-          await forgetFedLevels(client, seqs);
-          await forgetFedRoomEvents(client, eventSeqs);
         })()
           .catch((err: unknown) => {
             broken ??= err; // the connection failed: the session ends, the rows stay

@@ -90,7 +90,7 @@ export interface BatchTaskOptions {
   /**
    * Items that failed are queued again under this job key (keeping a waiting namesake's run_at),
    * so while the far end is down one retry gathers every later item instead of each item
-   * retrying on its own. Without it, under no key (publish-event: its keys are per connection).
+   * retrying on its own. Without it, under no key.
    */
   retryKey?: string;
 }

@@ -101,14 +101,16 @@ export function startBenchJobs(ctx: BenchContext, edge: BenchEdge): Promise<{ st
   );
 }
 
-/** Waits until the jobs runner has no job left and the rooms' feed nothing waiting. */
+/** Waits until the jobs runner has no job left, the events' outbox is empty and the rooms' feed has nothing waiting. */
 export async function drained(url: string): Promise<void> {
   const { pool, close } = connectBenchDatabase(url, { max: 1, application: 'bench-drain' });
   try {
     for (;;) {
       const { rows } = await pool.query(
         `select (select count(*) from graphile_worker.jobs where attempts < max_attempts)::int
-              + (select count(*) from inventory.level_feed)::int as n`,
+              + (select count(*) from inventory.level_feed)::int
+              + (select count(*) from platform.event_outbox)::int
+              + (select count(*) from platform.room_event_feed)::int as n`,
       );
       if (rows[0]?.n === 0) return;
       await Bun.sleep(200);

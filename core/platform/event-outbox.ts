@@ -14,6 +14,8 @@ export const EVENT_OUTBOX_CHANNEL = 'platform_event_outbox';
 
 /** Outbox rows (each the events of one statement) moved into one publish-event job at most. */
 export const OUTBOX_ROWS_PER_JOB = 50;
+/** No more rows are added to a job once it holds this many events (its first row always goes). */
+export const OUTBOX_EVENTS_PER_JOB = 1000;
 
 /** Starts this connection listening for events added to the outbox. */
 export async function listenForEvents(client: SqlClient): Promise<void> {
@@ -21,16 +23,21 @@ export async function listenForEvents(client: SqlClient): Promise<void> {
 }
 
 /**
- * Moves up to `rows` waiting rows, oldest first, into one publish-event job, and their room
- * events into the rooms' feed, in one transaction (an event is in the outbox or moved, never
- * both); rows another mover holds are skipped. Returns how many rows it moved.
+ * Moves waiting rows, oldest first, into one publish-event job (up to `rows` rows, and no more
+ * once OUTBOX_EVENTS_PER_JOB events are taken), and their room events into the rooms' feed, in
+ * one transaction (an event is in the outbox or moved, never both); rows another mover holds are
+ * skipped. How many rows it moved, and whether more were waiting.
  */
-export async function moveWaitingEvents(client: SqlClient, rows = OUTBOX_ROWS_PER_JOB): Promise<number> {
-  const { rows: result } = await client.query('select platform.move_waiting_events($1, $2) as moved', [
-    rows,
-    roomEventTypePattern.source,
-  ]);
-  return Number(result[0]?.moved ?? 0);
+export async function moveWaitingEvents(
+  client: SqlClient,
+  rows = OUTBOX_ROWS_PER_JOB,
+  events = OUTBOX_EVENTS_PER_JOB,
+): Promise<{ moved: number; more: boolean }> {
+  const { rows: result } = await client.query(
+    'select moved, more from platform.move_waiting_events($1, $2, $3)',
+    [rows, events, roomEventTypePattern.source],
+  );
+  return { moved: Number(result[0]?.moved ?? 0), more: result[0]?.more === true };
 }
 
 export interface WaitingRoomEvent {
@@ -40,16 +47,11 @@ export interface WaitingRoomEvent {
   event: RoomEventPush;
 }
 
-/** Up to `limit` room events waiting for the feeder, oldest first, except those being sent. */
-export async function readWaitingRoomEvents(
-  client: SqlClient,
-  limit: number,
-  sending: readonly string[] = [],
-): Promise<WaitingRoomEvent[]> {
+/** Up to `limit` room events waiting for the feeder, oldest first. */
+export async function readWaitingRoomEvents(client: SqlClient, limit: number): Promise<WaitingRoomEvent[]> {
   const { rows } = await client.query(
-    `select seq, warehouse_id, event from platform.room_event_feed
-      where seq <> all($2::bigint[]) order by seq limit $1`,
-    [limit, sending],
+    'select seq, warehouse_id, event from platform.room_event_feed order by seq limit $1',
+    [limit],
   );
   return rows.map((r) => ({
     seq: String(r.seq),

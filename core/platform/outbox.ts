@@ -98,8 +98,8 @@ export async function enqueueEvents(q: Queryable, events: NewEvent[]): Promise<v
 
 /**
  * The call that records these events, to embed in a statement of one's own (one round trip):
- * they join this connection's waiting publish-event batch (platform.add_events, migration 0030),
- * so one job publishes what piles up while the workers are busy.
+ * one row in the events' outbox (platform.add_events, migration 0032), which the jobs runner's
+ * event mover moves into publish-event jobs, many statements' events per job.
  */
 export function addEventJobs(events: NewEvent[]): SQL {
   // Each event carries its request's trace (when one is exported): a batch holds many requests'.

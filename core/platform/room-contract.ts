@@ -90,9 +90,18 @@ export const feedTickSchema = z.object({
     }),
 });
 export type FeedTick = z.input<typeof feedTickSchema>;
-/** Each room's result, in the order of the tick: its levels' push result and the sockets its events reached. */
+/**
+ * Each room's result, in the order of the tick: its levels' push result and, with events, the
+ * sockets they reached; or that the room failed (its rows are sent again; the other rooms'
+ * are not, so their events are not broadcast twice).
+ */
 export const feedTickResultSchema = z.object({
-  rooms: z.array(pushResultSchema.extend({ warehouseId: z.string(), sockets: z.number().int().optional() })),
+  rooms: z.array(
+    z.union([
+      pushResultSchema.extend({ warehouseId: z.string(), sockets: z.number().int().optional() }),
+      z.object({ warehouseId: z.string(), failed: z.literal(true) }),
+    ]),
+  ),
 });
 export type FeedTickResult = z.infer<typeof feedTickResultSchema>;
 
@@ -116,12 +125,13 @@ export const eventPushSchema = z.object({ event: roomEventPushSchema });
 export type EventPush = z.infer<typeof eventPushSchema>;
 export const eventPushResultSchema = z.object({ sockets: z.number().int() });
 
-/** The most events one POST /internal/rooms/events carries: the edge refuses more, senders split. */
+/** The most events one POST /internal/rooms/events carries: the edge refuses more. */
 export const EVENTS_PER_PUSH = 500;
 
 /**
- * POST /internal/rooms/events: a batch of published events (jobs/tasks/publish-event.ts), each
- * room's in the order they were recorded, at most EVENTS_PER_PUSH in all.
+ * POST /internal/rooms/events: a batch of published events, each room's in the order they were
+ * recorded, at most EVENTS_PER_PUSH in all. Sent by jobs runners from before migration 0032
+ * (room events now ride the feed's ticks); kept while such runners may still be running.
  */
 export const roomEventsPushSchema = z.object({
   rooms: z

@@ -11,7 +11,8 @@
 -- adds their job in one transaction, so an event is in the outbox or in a job, never both and
 -- never neither; rows a concurrent mover holds are skipped (SKIP LOCKED), so several jobs
 -- processes can move at once. Jobs were never ordered among themselves (several workers take
--- them), so neither are moves; each room keeps its own order by event time.
+-- them). A room gets its events in the order they were moved (one feed tick with events in
+-- flight at a time); two runners moving at the same moment may interleave their moves' events.
 CREATE TABLE platform.event_outbox (
   seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   events json NOT NULL,
@@ -41,21 +42,30 @@ CREATE TABLE platform.room_event_feed (
 );
 --> statement-breakpoint
 
--- Moves up to p_rows waiting rows, oldest first, into one publish-event job (its payload the
--- rows' events in order; archive and webhooks) and, of those with a warehouse whose type matches
--- p_room_types (core/platform/room-contract.ts's pattern), into the rooms' feed; returns how many
--- rows it moved. The feeder is woken on its channel when the move fed it.
-CREATE FUNCTION platform.move_waiting_events(p_rows integer, p_room_types text) RETURNS integer
-LANGUAGE plpgsql AS $$
+-- Moves waiting rows, oldest first, into one publish-event job (its payload the rows' events in
+-- order; archive and webhooks): up to p_rows rows, and no more rows once p_events events are
+-- taken (the first row always goes, however many it holds), so a job stays bounded. Of those
+-- events, the ones with a warehouse whose type matches p_room_types (core/platform/room-contract.ts's
+-- pattern) and whose shape the rooms' contract accepts go into the rooms' feed, in the order they
+-- were recorded; one that does not fit is still archived and sent to webhooks (publish-event
+-- refuses a bad event alone), so no event can stop the outbox. The feeder is woken on its channel
+-- when the move fed it. Returns the rows moved, and whether more were waiting.
+CREATE FUNCTION platform.move_waiting_events(p_rows integer, p_events integer, p_room_types text)
+RETURNS TABLE (moved integer, more boolean) LANGUAGE plpgsql AS $$
 DECLARE
   v_rows integer;
   v_events json;
   v_fed integer;
+  v_more boolean;
 BEGIN
-  WITH taken AS (
-    DELETE FROM platform.event_outbox o
-    WHERE o.seq IN (
-      SELECT seq FROM platform.event_outbox ORDER BY seq LIMIT p_rows FOR UPDATE SKIP LOCKED)
+  WITH candidates AS (
+    SELECT seq, json_array_length(events) AS n FROM platform.event_outbox
+     ORDER BY seq LIMIT p_rows FOR UPDATE SKIP LOCKED
+  ), picked AS (
+    SELECT seq FROM (SELECT seq, sum(n) OVER (ORDER BY seq) - n AS before FROM candidates) c
+     WHERE before < p_events
+  ), taken AS (
+    DELETE FROM platform.event_outbox o WHERE o.seq IN (SELECT seq FROM picked)
     RETURNING o.seq, o.events
   ), moved AS (
     SELECT t.seq, e.value, e.n
@@ -66,18 +76,25 @@ BEGIN
            json_build_object('id', value->'id', 'type', value->'type',
                              'occurredAt', value->'occurredAt', 'data', value->'data')
       FROM moved
-     WHERE value->>'warehouseId' IS NOT NULL AND value->>'type' ~ p_room_types
+     WHERE value->>'type' ~ p_room_types
+       AND value->>'warehouseId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+       AND json_typeof(value->'id') = 'string' AND length(value->>'id') BETWEEN 1 AND 100
+       AND json_typeof(value->'occurredAt') = 'string' AND length(value->>'occurredAt') <= 40
+       AND json_typeof(value->'data') = 'object'
      ORDER BY seq, n
     RETURNING 1
   )
-  SELECT count(DISTINCT seq), json_agg(value ORDER BY seq, n), (SELECT count(*) FROM fed)
+  SELECT (SELECT count(*) FROM taken), json_agg(value ORDER BY seq, n), (SELECT count(*) FROM fed)
     INTO v_rows, v_events, v_fed
     FROM moved;
-  IF v_rows > 0 THEN
+  IF v_events IS NOT NULL THEN
     PERFORM graphile_worker.add_jobs(ARRAY[(
       'publish-event', v_events, NULL, NULL, NULL, NULL, NULL, NULL
     )::graphile_worker.job_spec]);
   END IF;
   IF v_fed > 0 THEN PERFORM pg_notify('inventory_level_feed', ''); END IF;
-  RETURN v_rows;
+  -- More: rows left behind by the limits, or added since. Rows another mover holds count too
+  -- (without locking anything here, which would hide a row from it): one needless move at worst.
+  v_more := EXISTS (SELECT 1 FROM platform.event_outbox);
+  RETURN QUERY SELECT v_rows, v_more;
 END $$;

@@ -49,24 +49,31 @@ export const internalRoutes = new Hono<EdgeEnv>()
   })
   // One tick of the warehouse rooms' feed (jobs/room-feed.ts): every room's level changes, then
   // its events in order, in one call to each room, the rooms in parallel. Answered once all of
-  // them applied or kept theirs: the feeder then forgets them.
+  // them applied or kept theirs (or failed, each named): the feeder then forgets what they took.
   .post('/internal/rooms/levels', async (c) => {
     const { rooms } = await parsedBody(c, feedTickSchema);
     const results = await Promise.all(
-      rooms.map(async ({ warehouseId, levels, events }) => ({
-        warehouseId,
-        ...(await warehouseRoom(c.env, warehouseId).applyTick(
-          levels,
-          events.map(({ id, type, occurredAt, data }) => ({
-            event: type,
-            id,
-            occurredAt,
+      rooms.map(async ({ warehouseId, levels, events }) => {
+        try {
+          return {
             warehouseId,
-            data,
-          })),
-          warehouseId,
-        )),
-      })),
+            ...(await warehouseRoom(c.env, warehouseId).applyTick(
+              levels,
+              events.map(({ id, type, occurredAt, data }) => ({
+                event: type,
+                id,
+                occurredAt,
+                warehouseId,
+                data,
+              })),
+              warehouseId,
+            )),
+          };
+        } catch (err) {
+          c.var.log.error('room feed tick failed', { warehouseId, err: String(err) });
+          return { warehouseId, failed: true as const };
+        }
+      }),
     );
     return c.json({ rooms: results }, 200);
   })
