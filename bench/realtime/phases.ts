@@ -53,9 +53,11 @@ export async function measureSteady(stage: Stage, minChanges: number) {
   const spreads: number[] = [];
   const firstSocket: number[] = [];
   let delivered = 0;
-  for (const c of changes) {
+  const slowest: { index: number; last: number }[] = [];
+  for (const [index, c] of changes.entries()) {
     const arrivals = dump.arrivals[c.version] ?? [];
     delivered += arrivals.length;
+    if (arrivals.length > 0) slowest.push({ index, last: Math.max(...arrivals) - c.at });
     for (const at of arrivals) latencies.push(at - c.at);
     if (arrivals.length > 0) {
       const first = Math.min(...arrivals);
@@ -72,6 +74,11 @@ export async function measureSteady(stage: Stage, minChanges: number) {
   );
   ctx.progress(
     `realtime: ${changes.length} changes, ${delivered}/${expected} deliveries, p50 ${ms(latency.p50)}, p99 ${ms(latency.p99)}`,
+  );
+  // Which changes make the tail: a p99 over deliveries is the last socket of the slowest few.
+  const tail = slowest.sort((a, b) => b.last - a.last).slice(0, 3);
+  ctx.progress(
+    `realtime: slowest changes (n-th: commit -> last socket) ${tail.map((t) => `${t.index + 1}: ${ms(t.last)}`).join(', ')}`,
   );
   return {
     changes: changes.length,
