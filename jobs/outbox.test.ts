@@ -35,6 +35,12 @@ async function lockedBy(keys: string[]) {
 const archived = (warehouseId: string) =>
   core().database.db.select().from(eventArchive).where(eq(eventArchive.warehouseId, warehouseId));
 
+test("graphile-worker's warning about the delivery runner's deliberate pool size is kept at debug", () => {
+  const pool = jobLogs.lines.filter((l) => String(l.msg).includes('maxPoolSize'));
+  expect(pool.length).toBeGreaterThan(0); // WEBHOOK_CONCURRENCY's 16 slots share 8 connections
+  expect(pool.map((l) => l.level)).toEqual(pool.map(() => 'debug'));
+});
+
 test('creating a warehouse publishes warehouse.created with the request id', async () => {
   const res = await postJson(
     `${core().url}/api/warehouses`,

@@ -50,7 +50,10 @@ function workerLogger(log: Logger): WorkerLogger {
     // graphile-worker attaches the whole job row (payload included) to some messages: keep its id.
     const { job, ...rest } = (meta ?? {}) as { job?: { id?: string } } & Record<string, unknown>;
     const fields = { ...scope, ...rest, ...(job ? { jobId: job.id } : {}) };
-    if (level === 'error') log.error(message, fields);
+    // The delivery runner's slots outnumber its connections on purpose (a delivery waits on its
+    // receiver holding none): graphile-worker's warning about it would greet every start.
+    if (message.startsWith('WARNING: having maxPoolSize')) log.debug(message, fields);
+    else if (level === 'error') log.error(message, fields);
     else if (level === 'warning') log.warn(message, fields);
     // A line per job that succeeded is debug: under load it was most of the log (failures stay).
     else if (level === 'debug' || (meta as { success?: unknown } | undefined)?.success === true)
