@@ -44,6 +44,8 @@ async function leaveWaitingWork(): Promise<void> {
     values (gen_random_uuid(), 'FEED-1', 5, 0, 2, 1, now() - interval '10 seconds')`);
   await db.execute(sql`insert into platform.event_outbox (events, written_at)
     values ('[]'::json, now() - interval '20 seconds'), ('[]'::json, now())`);
+  await db.execute(sql`insert into platform.room_event_feed (warehouse_id, event)
+    values (gen_random_uuid(), '{}'::json), (gen_random_uuid(), '{}'::json), (gen_random_uuid(), '{}'::json)`);
   await db.execute(sql`with sub as (
       insert into webhooks.subscriptions (url, events, owner_kind, owner_id, secret_sealed)
       values ('https://hooks.example.test/in', '{order.created}', 'user', gen_random_uuid(), 'sealed')
@@ -73,6 +75,7 @@ test('the queue, the feed lag and the webhook backlog, as Prometheus text', asyn
   expect(sampleValue(metrics, 'varastokkr_room_feed_waiting_levels')).toBe(1);
   expect(sampleValue(metrics, 'varastokkr_room_feed_lag_seconds')).toBeGreaterThanOrEqual(10);
   expect(sampleValue(metrics, 'varastokkr_event_outbox_waiting')).toBe(2);
+  expect(sampleValue(metrics, 'varastokkr_room_feed_waiting_events')).toBe(3);
   expect(sampleValue(metrics, 'varastokkr_event_outbox_lag_seconds')).toBeGreaterThanOrEqual(20);
   // One delivery is due (30 s overdue), the other waits for its retry time.
   expect(sampleValue(metrics, 'varastokkr_webhook_backlog')).toBe(1);

@@ -6,7 +6,7 @@
  * - The job queue through graphile-worker's public `graphile_worker.jobs` view only: runnable
  *   jobs (due, unlocked, attempts left) and the age of the oldest, running and failed-for-good.
  * - The rooms' feed: changes waiting in inventory.level_feed and how long the oldest has waited
- *   (the lag between a stock change and the rooms seeing it).
+ *   (the lag between a stock change and the rooms seeing it), and the room events waiting.
  * - The events' outbox: statements whose events wait for the event mover, and the oldest's age.
  * - The webhook backlog: pending deliveries already due, and how long the oldest is overdue.
  *
@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import type { WorkerEvents } from 'graphile-worker';
 import { levelFeedBacklog } from '../core/inventory/level-feed.ts';
 import type { Database } from '../core/platform/database.ts';
-import { eventOutboxBacklog } from '../core/platform/event-outbox.ts';
+import { eventOutboxBacklog, roomEventFeedBacklog } from '../core/platform/event-outbox.ts';
 import { jobQueueByTask, type TaskQueue } from '../core/platform/job-queue-state.ts';
 import { type GaugeReading, MetricsRegistry } from '../core/platform/metrics.ts';
 import { sharedResult } from '../core/platform/shared-result.ts';
@@ -27,17 +27,19 @@ interface WaitingWork {
   tasks: TaskQueue[];
   feed: { waiting: number; oldestSeconds: number };
   outbox: { waiting: number; oldestSeconds: number };
+  roomEvents: { waiting: number; oldestSeconds: number };
   webhooks: { due: number; oldestSeconds: number };
 }
 
 async function readWaitingWork(db: Database): Promise<WaitingWork> {
-  const [tasks, feed, outbox, webhooks] = await Promise.all([
+  const [tasks, feed, outbox, roomEvents, webhooks] = await Promise.all([
     jobQueueByTask(db),
     levelFeedBacklog(db),
     eventOutboxBacklog(db),
+    roomEventFeedBacklog(db),
     dueDeliveryBacklog(db),
   ]);
-  return { tasks, feed, outbox, webhooks };
+  return { tasks, feed, outbox, roomEvents, webhooks };
 }
 
 /** The jobs runner's registry: scraped gauges over `db`, and counters fed by `events`. */
@@ -88,6 +90,11 @@ function registryOver(read: () => Promise<WaitingWork>, events: WorkerEvents): M
     'varastokkr_room_feed_lag_seconds',
     'How long the oldest change waiting for the rooms has waited (0 when the feed is empty).',
     one((w) => w.feed.oldestSeconds),
+  );
+  registry.gauge(
+    'varastokkr_room_feed_waiting_events',
+    'Order, transfer and purchase order events moved but not yet acknowledged by the warehouse rooms.',
+    one((w) => w.roomEvents.waiting),
   );
   registry.gauge(
     'varastokkr_event_outbox_waiting',

@@ -6,8 +6,9 @@
  * the lease is a session advisory lock, so it ends with that connection (a killed feeder's lease
  * is free at once, and a standby takes it).
  */
-import { sql } from 'drizzle-orm';
+
 import type { Database } from '../platform/database.ts';
+import { waitingRowsBacklog } from '../platform/job-queue-state.ts';
 import type { LevelUpdate } from '../platform/room-contract.ts';
 import type { SqlClient } from '../platform/sql-client.ts';
 
@@ -88,9 +89,4 @@ export async function pruneLevelFeed(client: SqlClient, hours: number): Promise<
  * The feed's lag for metrics (jobs/metrics.ts): changes not yet acknowledged by the rooms, and
  * how long the oldest has waited in seconds (0 when none waits).
  */
-export async function levelFeedBacklog(db: Database): Promise<{ waiting: number; oldestSeconds: number }> {
-  const { rows } = await db.execute<{ waiting: number; oldest: number }>(sql`
-    select count(*)::int as waiting, coalesce(extract(epoch from now() - min(written_at)), 0)::float8 as oldest
-      from inventory.level_feed`);
-  return { waiting: rows[0]?.waiting ?? 0, oldestSeconds: rows[0]?.oldest ?? 0 };
-}
+export const levelFeedBacklog = (db: Database) => waitingRowsBacklog(db, 'inventory.level_feed');

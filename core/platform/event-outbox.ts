@@ -4,8 +4,8 @@
  * the event mover (jobs/event-mover.ts) moves what waits into publish-event jobs, many rows per
  * job, off the requests' path. Plain SQL over the connection the mover keeps.
  */
-import { sql } from 'drizzle-orm';
 import type { Database } from './database.ts';
+import { waitingRowsBacklog } from './job-queue-state.ts';
 import { type RoomEventPush, roomEventTypePattern } from './room-contract.ts';
 import type { SqlClient } from './sql-client.ts';
 
@@ -80,10 +80,7 @@ export async function pruneRoomEventFeed(client: SqlClient, hours: number): Prom
   return Number(rows[0]?.n ?? 0);
 }
 
-/** The outbox's lag for metrics: rows waiting, and how long the oldest has waited in seconds. */
-export async function eventOutboxBacklog(db: Database): Promise<{ waiting: number; oldestSeconds: number }> {
-  const { rows } = await db.execute<{ waiting: number; oldest: number }>(sql`
-    select count(*)::int as waiting, coalesce(extract(epoch from now() - min(written_at)), 0)::float8 as oldest
-      from platform.event_outbox`);
-  return { waiting: rows[0]?.waiting ?? 0, oldestSeconds: rows[0]?.oldest ?? 0 };
-}
+/** The outbox's lag: rows (statements' events) waiting for the event mover. */
+export const eventOutboxBacklog = (db: Database) => waitingRowsBacklog(db, 'platform.event_outbox');
+/** Room events moved but not yet acknowledged by the rooms. */
+export const roomEventFeedBacklog = (db: Database) => waitingRowsBacklog(db, 'platform.room_event_feed');
