@@ -51,16 +51,6 @@ export interface EdgeClient {
   changeRoomAccess(change: RoomAccessChange): Promise<{ rooms: number; closed: number; rescoped: number }>;
 }
 
-/** The edge answered a call with this status (an edge from before an endpoint answers 404). */
-class EdgeRefused extends Error {
-  constructor(
-    what: string,
-    readonly status: number,
-  ) {
-    super(`the edge answered ${status} to ${what}`);
-  }
-}
-
 /** What one call is, for its error message, and how long it may take. */
 interface Call<R extends z.ZodType> {
   what: string;
@@ -90,7 +80,7 @@ export function edgeClient(link: EdgeLink): EdgeClient {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    if (!res.ok) throw new EdgeRefused(what, res.status);
+    if (!res.ok) throw new Error(`the edge answered ${res.status} to ${what}`);
     const parsed = answer.safeParse(await res.json().catch(() => null));
     if (!parsed.success) throw new Error(`the edge's answer to ${what} is not what the contract says`);
     return parsed.data;

@@ -8,7 +8,7 @@
  */
 
 import type { Database } from '../platform/database.ts';
-import { waitingRowsBacklog } from '../platform/job-queue-state.ts';
+import { pruneWaitingRows, waitingRowsBacklog } from '../platform/job-queue-state.ts';
 import type { LevelUpdate } from '../platform/room-contract.ts';
 import type { SqlClient } from '../platform/sql-client.ts';
 
@@ -75,15 +75,8 @@ export async function forgetFedLevels(client: SqlClient, seqs: readonly string[]
  * feed would only grow, and after an edge outage that long the nightly room check (and each
  * room's rebuild on activation) has already brought the rooms up to date. Returns how many.
  */
-export async function pruneLevelFeed(client: SqlClient, hours: number): Promise<number> {
-  const { rows } = await client.query(
-    `with gone as (
-       delete from inventory.level_feed where written_at < now() - make_interval(hours => $1) returning 1)
-     select count(*)::int as n from gone`,
-    [hours],
-  );
-  return Number(rows[0]?.n ?? 0);
-}
+export const pruneLevelFeed = (client: SqlClient, hours: number) =>
+  pruneWaitingRows(client, 'inventory.level_feed', hours);
 
 /**
  * The feed's lag for metrics (jobs/metrics.ts): changes not yet acknowledged by the rooms, and

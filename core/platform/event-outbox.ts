@@ -5,7 +5,7 @@
  * job, off the requests' path. Plain SQL over the connection the mover keeps.
  */
 import type { Database } from './database.ts';
-import { waitingRowsBacklog } from './job-queue-state.ts';
+import { pruneWaitingRows, waitingRowsBacklog } from './job-queue-state.ts';
 import { type RoomEventPush, roomEventTypePattern } from './room-contract.ts';
 import type { SqlClient } from './sql-client.ts';
 
@@ -66,19 +66,9 @@ export async function forgetFedRoomEvents(client: SqlClient, seqs: readonly stri
   await client.query('delete from platform.room_event_feed where seq = any($1::bigint[])', [seqs]);
 }
 
-/**
- * Drops room events that waited longer than `hours` (no feeder runs without an edge): a live
- * room's sockets have long moved on from them. Returns how many.
- */
-export async function pruneRoomEventFeed(client: SqlClient, hours: number): Promise<number> {
-  const { rows } = await client.query(
-    `with gone as (
-       delete from platform.room_event_feed where written_at < now() - make_interval(hours => $1) returning 1)
-     select count(*)::int as n from gone`,
-    [hours],
-  );
-  return Number(rows[0]?.n ?? 0);
-}
+/** Drops room events that waited longer than `hours` (no feeder runs without an edge). How many. */
+export const pruneRoomEventFeed = (client: SqlClient, hours: number) =>
+  pruneWaitingRows(client, 'platform.room_event_feed', hours);
 
 /** The outbox's lag: rows (statements' events) waiting for the event mover. */
 export const eventOutboxBacklog = (db: Database) => waitingRowsBacklog(db, 'platform.event_outbox');

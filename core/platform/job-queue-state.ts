@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from './database.ts';
+import type { SqlClient } from './sql-client.ts';
 
 export interface TaskQueue {
   task: string;
@@ -50,4 +51,22 @@ export async function waitingRowsBacklog(
     select count(*)::int as waiting, coalesce(extract(epoch from now() - min(written_at)), 0)::float8 as oldest
       from ${sql.raw(table)}`);
   return { waiting: rows[0]?.waiting ?? 0, oldestSeconds: rows[0]?.oldest ?? 0 };
+}
+
+/**
+ * Drops rows that waited in such a table longer than `hours` (no loop drained them: no feeder
+ * without an edge). Returns how many. The table is a constant of the caller's, never input.
+ */
+export async function pruneWaitingRows(
+  client: SqlClient,
+  table: `${string}.${string}`,
+  hours: number,
+): Promise<number> {
+  if (!/^[a-z_]+\.[a-z_]+$/.test(table)) throw new Error(`not a table name: ${table}`);
+  const { rows } = await client.query(
+    `with gone as (delete from ${table} where written_at < now() - make_interval(hours => $1) returning 1)
+     select count(*)::int as n from gone`,
+    [hours],
+  );
+  return Number(rows[0]?.n ?? 0);
 }

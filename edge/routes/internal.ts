@@ -17,6 +17,7 @@ import { type EdgeEnv, edgeConfig, warehouseRoom } from '../env.ts';
 import {
   eventPushSchema,
   feedTickSchema,
+  type RoomEventPush,
   reconcileRequestSchema,
   roomAccessChangeSchema,
   roomEventsPushSchema,
@@ -28,6 +29,11 @@ async function parsedBody<S extends z.ZodType>(c: Context, schema: S): Promise<z
   if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
   return parsed.data;
 }
+
+/** A pushed event as its room broadcasts it. */
+const asRoomEvent =
+  (warehouseId: string) =>
+  ({ id, type, occurredAt, data }: RoomEventPush) => ({ event: type, id, occurredAt, warehouseId, data });
 
 /** How many warehouse rooms are asked at once to apply an access change. */
 const ROOMS_AT_ONCE = 25;
@@ -59,13 +65,7 @@ export const internalRoutes = new Hono<EdgeEnv>()
             warehouseId,
             ...(await warehouseRoom(c.env, warehouseId).applyTick(
               levels,
-              events.map(({ id, type, occurredAt, data }) => ({
-                event: type,
-                id,
-                occurredAt,
-                warehouseId,
-                data,
-              })),
+              events.map(asRoomEvent(warehouseId)),
               warehouseId,
             )),
           };
@@ -86,13 +86,7 @@ export const internalRoutes = new Hono<EdgeEnv>()
       rooms.map(async ({ warehouseId, events }) => {
         try {
           const sockets = await warehouseRoom(c.env, warehouseId).broadcastEvents(
-            events.map(({ id, type, occurredAt, data }) => ({
-              event: type,
-              id,
-              occurredAt,
-              warehouseId,
-              data,
-            })),
+            events.map(asRoomEvent(warehouseId)),
           );
           return { warehouseId, sockets };
         } catch (err) {
