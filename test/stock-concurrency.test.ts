@@ -45,7 +45,11 @@ async function orderHistory(violations: { detail: string }[]): Promise<string> {
   const { rows: now } = await db.execute(sql`
     select id, status, version, allocations, pending_shipment from orders.orders
      where id = any(${sql.param(orderIds)}::uuid[])`);
-  return `\norders now: ${JSON.stringify(now)}\norder changes: ${JSON.stringify(changes)}\nholds now: ${JSON.stringify(holds)}`;
+  // A shipment consumed in inventory but never applied to the order would show here.
+  const { rows: moved } = await db.execute(sql`
+    select reference_id, warehouse_id, sku, type, qty, created_at from inventory.movements
+     where reference_type = 'order' and reference_id = any(${sql.param(orderIds)}::text[]) order by id`);
+  return `\norders now: ${JSON.stringify(now)}\norder changes: ${JSON.stringify(changes)}\nholds now: ${JSON.stringify(holds)}\nstock moved for them: ${JSON.stringify(moved)}`;
 }
 
 /** A tiny seeded generator, so a failing run can be replayed from its printed seed (STOCK_SEED=<seed>). */

@@ -33,6 +33,12 @@ export async function shipOrder(
   assertMayTouchOrder(actor.principal, 'orders:fulfil', loaded);
   const order = await withShipmentApplied(deps, loaded);
   assertShippable(order.status);
+  // One recorded shipment at a time: another's is finished above, never replaced.
+  if (order.pendingShipment)
+    throw new ConflictError(
+      'The order changed while this request ran; read it again and retry.',
+      'order-changed',
+    );
   const pendingShipment: PendingShipment = {
     operationId: crypto.randomUUID(),
     lines: shipmentLines(order, input),

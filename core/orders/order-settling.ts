@@ -6,7 +6,7 @@
 
 import { keepHolds, releaseHolds } from './order-holds.ts';
 import { isLive } from './order-model.ts';
-import { completeShipment } from './order-shipment.ts';
+import { withShipmentApplied } from './order-shipment.ts';
 import { loadOrder, type OrderDeps } from './order-store.ts';
 
 /**
@@ -26,9 +26,7 @@ export async function settleOrder(deps: OrderDeps, id: string): Promise<boolean>
 }
 
 async function settleOnce(deps: OrderDeps, id: string): Promise<boolean> {
-  let order = await loadOrder(deps.db, id);
-  if (order.pendingShipment && isLive(order.status))
-    order = await completeShipment(deps, order, order.pendingShipment);
+  const order = await withShipmentApplied(deps, await loadOrder(deps.db, id));
   const wanted = new Map<string, number>();
   if (isLive(order.status))
     for (const a of order.allocations) wanted.set(`${a.warehouseId}|${a.sku}`, a.qty - a.shipped);

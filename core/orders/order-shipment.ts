@@ -71,8 +71,12 @@ export async function completeShipment(
     });
   } catch (err) {
     // Someone else (a settle, a concurrent ship) applied this very shipment first: it is done.
+    // They may have recorded the next shipment since, and nobody may build on the order before
+    // that one is finished too: a ship recording its own over it would leave what inventory
+    // shipped for it off the order.
     const now = await loadOrder(deps.db, order.id);
-    if (now.pendingShipment?.operationId !== pending.operationId && now.version > order.version) return now;
+    if (now.pendingShipment?.operationId !== pending.operationId && now.version > order.version)
+      return withShipmentApplied(deps, now);
     throw err;
   }
 }
