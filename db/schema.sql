@@ -896,7 +896,12 @@ BEGIN
    AND r.warehouse_id = l.w AND r.sku = l.sku
   WHERE coalesce(r.qty, 0) < l.qty;
   IF jsonb_array_length(v_short) > 0 THEN
-    RETURN jsonb_build_object('ok', false, 'short', v_short);
+    -- Final, like a success: a later call with this id (a request still holding the shipment
+    -- after its recorder gave it up) must not ship it once stock is held again.
+    v_result := jsonb_build_object('ok', false, 'short', v_short);
+    INSERT INTO inventory.consumptions (operation_id, result)
+    VALUES ((p_op->>'operationId')::uuid, v_result);
+    RETURN v_result;
   END IF;
 
   WITH l AS (

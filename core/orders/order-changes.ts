@@ -10,8 +10,9 @@ import { ConflictError } from '../platform/problem.ts';
 import { type Planned, sumBySku } from './allocator.ts';
 import { assertWithinPendingCap, pendingGrowth, precheckPendingCap } from './hold-limits.ts';
 import { assertMayTouchOrder } from './order-access.ts';
-import { releaseHolds, reserveFor, type Where } from './order-holds.ts';
+import { reserveFor, type Where } from './order-holds.ts';
 import { resolveLines } from './order-lines.ts';
+import { inOrderLock, lockOrderAt } from './order-lock.ts';
 import {
   type Allocation,
   assertConfirmable,
@@ -59,24 +60,26 @@ export async function patchOrder(
   );
   // Grow only where the caller may act (and in the named warehouse, if the order has one).
   const where: Where = { warehouseId: order.warehouseId, scope: warehouseScope(actor.principal) };
-  const added =
-    more.length > 0 ? (await reserveFor(deps, id, more, where, false, actor.requestId)).allocations : [];
-  const allocations = reshape(order.allocations, wanted, added);
-  const orderLines = lines.map((l) => ({
-    sku: l.sku,
-    qty: l.qty,
-    requestedQty: l.qty,
-    unitPrice: l.unitPrice,
-    allocated: l.qty,
-    backordered: 0,
-    shipped: 0,
-  }));
+  let added: Planned[] = [];
   let saved: OrderRecord;
   try {
-    saved = await deps.db.transaction(async (tx) => {
+    // Under the order's lock from the reserve to the save: no settle takes the new units meanwhile.
+    saved = await inOrderLock(deps.db, async (tx) => {
+      await lockOrderAt(tx, order);
+      if (more.length > 0)
+        added = (await reserveFor(deps, id, more, where, false, actor.requestId)).allocations;
       if (limit) await assertWithinPendingCap(tx, limit, id);
+      const allocations = reshape(order.allocations, wanted, added);
       const row = await saveOrder(tx, order, {
-        lines: orderLines,
+        lines: lines.map((l) => ({
+          sku: l.sku,
+          qty: l.qty,
+          requestedQty: l.qty,
+          unitPrice: l.unitPrice,
+          allocated: l.qty,
+          backordered: 0,
+          shipped: 0,
+        })),
         allocations,
         warehouseIds: warehousesOf(allocations, order.warehouseId),
         status: order.status === 'pending' ? 'pending' : 'confirmed',
@@ -86,7 +89,10 @@ export async function patchOrder(
       return row;
     });
   } catch (err) {
-    if (added.length > 0) await releaseHolds(deps, id, added, actor.requestId);
+    // What it held for a change that did not land is more than the order needs: settling gives
+    // back exactly that (whatever committed meanwhile), where releasing `added` could take units
+    // someone else's settle had already given back.
+    if (added.length > 0) await settleOrder(deps, id);
     throw err;
   }
   await settleOrder(deps, id);

@@ -4,10 +4,12 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { ConflictError } from '../platform/problem.ts';
-import { sumBySku } from './allocator.ts';
+import { type Planned, sumBySku } from './allocator.ts';
 import { cancel } from './order-changes.ts';
-import { keepHolds, releaseHolds, reserveFor } from './order-holds.ts';
-import { mergeAllocations, statusFromLines, warehousesOf } from './order-model.ts';
+import { keepHolds, reserveFor, type Where } from './order-holds.ts';
+import { inOrderLock, lockOrderAt } from './order-lock.ts';
+import { mergeAllocations, type OrderLine, statusFromLines, warehousesOf } from './order-model.ts';
+import { settleOrder } from './order-settling.ts';
 import { type OrderDeps, type OrderRecord, orderView, publish, saveOrder } from './order-store.ts';
 import { orderRecords } from './tables.ts';
 
@@ -73,29 +75,19 @@ async function allocateBackorder(deps: OrderDeps, order: OrderRecord): Promise<b
   const demand = sumBySku(
     order.lines.filter((l) => l.backordered > 0).map((l) => ({ sku: l.sku, qty: l.backordered })),
   );
-  const plan = await reserveFor(
-    deps,
-    order.id,
-    demand,
-    { warehouseId: order.warehouseId, scope: order.allocationScope ?? 'all' },
-    true,
-    '',
-  );
-  if (plan.allocations.length === 0) return false;
-  const lines = order.lines.map((l) => ({ ...l }));
-  for (const p of plan.allocations) {
-    let left = p.qty;
-    for (const l of lines.filter((x) => x.sku === p.sku && x.backordered > 0)) {
-      const take = Math.min(left, l.backordered);
-      l.backordered -= take;
-      l.allocated += take;
-      left -= take;
-    }
-  }
-  const merged = mergeAllocations(order.allocations, plan.allocations);
-  const status = statusFromLines(lines);
+  let planned: Planned[] = [];
   try {
-    await deps.db.transaction(async (tx) => {
+    // Under the order's lock from the reserve to the save (order-lock.ts), as a line change is.
+    await inOrderLock(deps.db, async (tx) => {
+      await lockOrderAt(tx, order);
+      // A shipment recorded on it is finished by its request or its settle; this run leaves it be.
+      if (order.pendingShipment) return;
+      const where: Where = { warehouseId: order.warehouseId, scope: order.allocationScope ?? 'all' };
+      planned = (await reserveFor(deps, order.id, demand, where, true, '')).allocations;
+      if (planned.length === 0) return;
+      const lines = filledBackorders(order.lines, planned);
+      const merged = mergeAllocations(order.allocations, planned);
+      const status = statusFromLines(lines);
       const row = await saveOrder(tx, order, {
         lines,
         allocations: merged,
@@ -105,11 +97,28 @@ async function allocateBackorder(deps: OrderDeps, order: OrderRecord): Promise<b
       await publish(tx, status === 'confirmed' ? 'order.confirmed' : 'order.updated', orderView(row), '');
     });
   } catch (err) {
-    await releaseHolds(deps, order.id, plan.allocations, null);
-    // The order changed meanwhile (cancelled, edited): the next run looks at it afresh.
+    // What it held for an order that changed meanwhile (cancelled, edited) is surplus: settling
+    // gives it back. The next run looks at the order afresh.
+    if (planned.length > 0) await settleOrder(deps, order.id);
     if (err instanceof ConflictError) return false;
     throw err;
   }
+  if (planned.length === 0) return false;
   await keepHolds(deps, order.id, null);
   return true;
+}
+
+/** The order's lines with `planned` units moved from backordered to allocated, first line first. */
+function filledBackorders(current: readonly OrderLine[], planned: readonly Planned[]): OrderLine[] {
+  const lines = current.map((l) => ({ ...l }));
+  for (const p of planned) {
+    let left = p.qty;
+    for (const l of lines.filter((x) => x.sku === p.sku && x.backordered > 0)) {
+      const take = Math.min(left, l.backordered);
+      l.backordered -= take;
+      l.allocated += take;
+      left -= take;
+    }
+  }
+  return lines;
 }

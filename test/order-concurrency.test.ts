@@ -1,8 +1,10 @@
 /**
- * Shipping one order from many requests at once. Each ship records its shipment on the order,
- * consumes it in inventory, then applies it to the order; a request that finds another's shipment
- * recorded finishes that one first. Whatever the interleaving, what inventory shipped for the
- * order is what the order says it shipped, and its holds are what it still needs.
+ * One order changed by many requests at once: shipped, and its lines changed. Each ship records
+ * its shipment on the order, consumes it in inventory, then applies it to the order; a request
+ * that finds another's shipment recorded finishes that one first. A change that needs more stock
+ * holds it before the order is saved, and the order's holds are settled after. Whatever the
+ * interleaving, what inventory shipped for an order is what the order says it shipped, and its
+ * holds are what it still needs.
  */
 import { beforeAll, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
@@ -21,13 +23,26 @@ beforeAll(async () => {
   for (const wh of w.warehouses) for (const sku of w.skus) await receive(w, wh.id, sku, ROUNDS * 6);
 });
 
-const post = (path: string, body?: unknown) =>
+const send = (method: string, path: string, body?: unknown) =>
   fetch(`${core().url}${path}`, {
-    method: 'POST',
+    method,
     headers:
       body === undefined ? w.admin.headers : { ...w.admin.headers, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+const post = (path: string, body?: unknown) => send('POST', path, body);
+
+/** Sends until the answer is not "the order changed meanwhile" (a few times at most); its status. */
+async function untilSettled(method: string, path: string, body: unknown, statuses: Map<number, number>) {
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const res = await send(method, path, body);
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    const problem = (await res.json()) as { type?: string };
+    if (res.status === 200 || !problem.type?.endsWith('/order-changed')) return res.status;
+  }
+}
+
+const warehouseIds = () => w.warehouses.map((x) => x.id);
 
 /** Per order: units inventory shipped for it (its shipment movements) and units it records shipped. */
 async function shippedBothWays(orderIds: string[]) {
@@ -52,17 +67,14 @@ test('concurrent ships of one order: inventory ships exactly what the order reco
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
     orderIds.push(id);
-    // Partial ships of one unit and whole ships, all at once; a shipper refused because the
-    // order changed meanwhile tries again, so shipments keep overlapping until nothing is left.
+    // Partial ships of one unit and whole ships, all at once, so shipments keep overlapping
+    // until nothing is left.
     await Promise.all(
       Array.from({ length: SHIPPERS }, async (_, i) => {
         const body = i % 3 === 2 ? undefined : { lines: [{ sku: w.skus[i % w.skus.length], qty: 1 }] };
-        for (let attempt = 0; attempt < 6; attempt++) {
-          const shipped = await post(`/api/orders/${id}/ship`, body);
-          statuses.set(shipped.status, (statuses.get(shipped.status) ?? 0) + 1);
-          const problem = (await shipped.json()) as { type?: string };
-          if (shipped.status !== 200 && !problem.type?.endsWith('/order-changed')) return;
-        }
+        // A shipper refused because the order changed meanwhile tries again.
+        for (let shipped = 0; shipped < 3; shipped++)
+          if ((await untilSettled('POST', `/api/orders/${id}/ship`, body, statuses)) !== 200) return;
       }),
     );
   }
@@ -85,4 +97,30 @@ test('concurrent ships of one order: inventory ships exactly what the order reco
     db,
     w.warehouses.map((x) => x.id),
   );
+}, 120_000);
+
+test('concurrent line changes of one order: its holds are what it needs, whoever wins', async () => {
+  const orderIds: string[] = [];
+  const statuses = new Map<number, number>();
+  for (let round = 0; round < ROUNDS; round++) {
+    const res = await post('/api/orders', { lines: w.skus.map((sku) => ({ sku, qty: 2 })) });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    orderIds.push(id);
+    // Changes that grow the order (holding more first), shrink it, or move it to the other sku,
+    // each tried again when another won meanwhile.
+    await Promise.all(
+      Array.from({ length: SHIPPERS }, async (_, i) => {
+        const lines = [{ sku: w.skus[i % w.skus.length], qty: 1 + ((i * 7 + round) % 5) }];
+        for (let change = 0; change < 2; change++)
+          if ((await untilSettled('PATCH', `/api/orders/${id}`, { lines }, statuses)) !== 200) return;
+      }),
+    );
+  }
+  expect([...statuses.keys()].filter((s) => s >= 500)).toEqual([]);
+  expect(statuses.get(200) ?? 0, JSON.stringify(Object.fromEntries(statuses))).toBeGreaterThan(ROUNDS);
+  const db = core().database.db;
+  const { violations } = await holdViolations(db.$client, { warehouseIds: warehouseIds() });
+  expect(violations).toEqual([]);
+  await checkInvariants(db, warehouseIds());
 }, 120_000);
