@@ -3,14 +3,23 @@
  * caller's W3C traceparent; core's span continues the edge's; the job the request enqueued
  * continues core's (through its payload); and each process exports its spans over OTLP/HTTP to
  * an in-process collector. Core's log line for the request carries the same trace id.
+ *
+ * A webhook subscription wants the events here: the event mover hands them to a publish-event job
+ * (to queue their deliveries), the job whose span is looked for. Without one they are archived in
+ * the move itself, and no job runs.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { configSchema } from '../core/platform/config.ts';
+import { parseEnv } from '../core/platform/env.ts';
 import { newSpanId, newTraceId, SpanKind } from '../core/platform/tracing.ts';
+import { webhookSettingsFrom } from '../core/webhooks/settings.ts';
+import { createSubscription } from '../core/webhooks/subscriptions.ts';
 import { type Actor, signedIn } from '../test/harness/auth.ts';
 import { type EdgeStack, startEdgeStack } from '../test/harness/edge.ts';
 import { eventually } from '../test/harness/http.ts';
 import { otlpReceiver, type ReceivedSpan } from '../test/harness/otlp-receiver.ts';
 import { receive, stockWorld } from '../test/harness/stock.ts';
+import { adminKeyOwner } from '../test/harness/webhook-receiver.ts';
 
 const collector = otlpReceiver();
 let stack: EdgeStack;
@@ -19,6 +28,16 @@ let admin: Actor;
 beforeAll(async () => {
   stack = await startEdgeStack({ name: 'traces', jobs: true, otlpEndpoint: collector.url });
   admin = await signedIn({ url: stack.url, db: stack.database.db }, { roles: ['admin'] });
+  // Nothing listens there: the deliveries are queued, and their sending is not this test's.
+  const { keyEncryption } = webhookSettingsFrom(parseEnv(configSchema, {}));
+  const owner = await adminKeyOwner(stack.database.db);
+  const events: ('warehouse.created' | 'order.created')[] = ['warehouse.created', 'order.created'];
+  await createSubscription(
+    stack.database.db,
+    owner,
+    { url: 'https://example.com/hook', events },
+    keyEncryption,
+  );
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();

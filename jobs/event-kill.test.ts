@@ -1,13 +1,15 @@
 /**
- * A jobs runner killed with SIGKILL while it publishes a batch, with more events recorded
- * meanwhile, loses none of them: the batch's job stays locked until the sweep frees the dead
- * worker's lock (and gives a batch job whose attempts a keyed add spent them back:
+ * A jobs runner killed with SIGKILL while it publishes a batch to webhooks, with more events
+ * recorded meanwhile, loses none of them: the batch's job stays locked until the sweep frees the
+ * dead worker's lock (and gives a batch job whose attempts a keyed add spent them back:
  * reviveReplacedBatches), and what came meanwhile is in the outbox or in a job the dead runner's
  * event mover added, whichever the kill left. The next runner publishes both, and both reach
  * the rooms' edge.
  *
- * The runner is a real `bun jobs/main.ts` process; the test holds its publish-event job mid-run
- * by locking the event archive, and the edge is the stand-in of test/harness/stand-in-edge.ts.
+ * The runner is a real `bun jobs/main.ts` process. A webhook subscription wants the events, so
+ * each move hands them to a publish-event job; the test holds that job mid-run by locking the
+ * webhook deliveries' table (the move itself archives, and never touches it). The edge is the
+ * stand-in of test/harness/stand-in-edge.ts.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { join } from 'node:path';
@@ -15,11 +17,17 @@ import type { Subprocess } from 'bun';
 import { inArray, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { eventArchive } from '../core/integrations/tables.ts';
+import { configSchema } from '../core/platform/config.ts';
+import { parseEnv } from '../core/platform/env.ts';
 import type { DomainEvent } from '../core/platform/events.ts';
+import { webhookSettingsFrom } from '../core/webhooks/settings.ts';
+import { createSubscription } from '../core/webhooks/subscriptions.ts';
+import { deliveries } from '../core/webhooks/tables.ts';
 import { useTestDatabase } from '../test/harness/database.ts';
 import { eventually } from '../test/harness/http.ts';
 import { captureLogger } from '../test/harness/logs.ts';
 import { type StandInEdge, standInEdge } from '../test/harness/stand-in-edge.ts';
+import { adminKeyOwner } from '../test/harness/webhook-receiver.ts';
 import { type JobsHandle, startJobs } from './worker.ts';
 import { unlockDeadWorkers } from './worker-registry.ts';
 
@@ -47,16 +55,29 @@ beforeAll(async () => {
   await client.connect();
   locker = new pg.Client({ connectionString: database().url });
   await locker.connect();
+  // Nothing listens there: the deliveries are queued, and their sending is not this test's.
+  const { keyEncryption } = webhookSettingsFrom(parseEnv(configSchema, {}));
+  const owner = await adminKeyOwner(database().db);
+  await createSubscription(
+    database().db,
+    owner,
+    { url: 'https://example.com/hook', events: ['order.created'] },
+    keyEncryption,
+  );
 });
 
-const orderEvent = (): DomainEvent => ({
-  id: crypto.randomUUID(),
-  type: 'order.created',
-  occurredAt: new Date().toISOString(),
-  warehouseId: crypto.randomUUID(),
-  data: { id: crypto.randomUUID() },
-  requestId: null,
-});
+const orderEvent = (): DomainEvent => {
+  const warehouseId = crypto.randomUUID();
+  return {
+    id: crypto.randomUUID(),
+    type: 'order.created',
+    occurredAt: new Date().toISOString(),
+    warehouseId,
+    // An order in that warehouse, so the (admin) subscriber may receive it.
+    data: { id: crypto.randomUUID(), warehouseId },
+    requestId: null,
+  };
+};
 const addEvents = (events: DomainEvent[]) =>
   client.query('select platform.add_events($1::json)', [JSON.stringify(events)]);
 
@@ -80,9 +101,9 @@ test('a batch whose runner is killed is run again by the next runner, with what 
     void (async () => {
       for await (const chunk of stream) runnerLog.push(new TextDecoder().decode(chunk));
     })();
-  // The archive is locked: the runner's publish-event job waits on its insert.
+  // The deliveries are locked: the runner's publish-event job waits on its insert.
   await locker.query('begin');
-  await locker.query('lock table integrations.event_archive in access exclusive mode');
+  await locker.query('lock table webhooks.deliveries in access exclusive mode');
   const first = orderEvent();
   await addEvents([first]);
   await eventually(async () => {
@@ -98,7 +119,7 @@ test('a batch whose runner is killed is run again by the next runner, with what 
   await addEvents([second]);
   proc.kill('SIGKILL');
   await proc.exited;
-  // Its sessions would go on (the archive insert waiting on the lock would commit once it is
+  // Its sessions would go on (the deliveries' insert waiting on the lock would commit once it is
   // free): end them, as a dead host's connections end, so only a new runner can publish.
   await locker.query(
     `select pg_terminate_backend(pid) from pg_stat_activity
@@ -139,6 +160,14 @@ test('a batch whose runner is killed is run again by the next runner, with what 
       .select({ id: eventArchive.id })
       .from(eventArchive)
       .where(inArray(eventArchive.id, ids));
+    return rows.length === ids.length ? true : undefined;
+  }, 30_000);
+  // Each event's delivery queued once.
+  await eventually(async () => {
+    const rows = await db
+      .select({ eventId: deliveries.eventId })
+      .from(deliveries)
+      .where(inArray(deliveries.eventId, ids));
     return rows.length === ids.length ? true : undefined;
   }, 30_000);
   await eventually(async () => {

@@ -1,8 +1,11 @@
 /**
  * The events' outbox and its mover against a real Postgres: a statement's events wait as one
- * outbox row; a move takes up to OUTBOX_ROWS_PER_JOB rows, oldest first, into one publish-event
- * job with the events in order, and the rooms' events into the rooms' feed; concurrent moves never take a row twice; a move that fails
- * leaves its rows; the mover loop, woken by the outbox's notification, empties the outbox.
+ * outbox row; a move takes up to OUTBOX_ROWS_PER_JOB rows, oldest first, archives their events,
+ * puts the rooms' events into the rooms' feed, and adds one publish-event job with the events in
+ * order when a webhook may want them or one could not be archived (most tests here move events
+ * of no known shape, so the job shows what moved); concurrent moves never take a row twice; a
+ * move that fails leaves its rows; the mover loop, woken by the outbox's notification, empties
+ * the outbox.
  */
 import { afterAll, expect, test } from 'bun:test';
 import pg from 'pg';
@@ -116,6 +119,81 @@ test("a move puts the order, transfer and purchase order events with a warehouse
   // All of them are published (archive, webhooks), with their request and trace.
   const [job] = await takeQueued<unknown[]>(database().db, 'publish-event');
   expect(job).toEqual([fed[0], notFed[0], fed[1], notFed[1], ...misshapen, notFed[2], fed[2]]);
+});
+
+/** An event of the shape domainEventSchema accepts. */
+const wellFormed = (type: string, warehouseId: string | null = null) => ({
+  id: crypto.randomUUID(),
+  type,
+  occurredAt: new Date().toISOString(),
+  warehouseId,
+  data: { sku: 'S-1' },
+  requestId: null,
+});
+const archived = async (client: pg.Client, ids: string[]) =>
+  (await client.query('select id from integrations.event_archive where id = any($1::uuid[])', [ids])).rows
+    .length;
+const subscribe = (client: pg.Client, events: string[], enabled = true) =>
+  client.query(
+    `insert into webhooks.subscriptions (url, events, enabled, owner_kind, owner_id, secret_sealed)
+     values ('https://example.com/hook', $1, $2, 'user', gen_random_uuid(), 'sealed') returning id`,
+    [events, enabled],
+  );
+
+test('a move archives well-formed events itself, with a job only when a webhook may want one', async () => {
+  const client = await connect();
+  const first = [wellFormed('order.created', crypto.randomUUID()), wellFormed('product.updated')];
+  // The same event twice (a redelivery beside it) is archived once.
+  await addEvents(client, first as never);
+  await addEvents(client, [first[0]!] as never);
+  expect(await moveWaitingEvents(client)).toEqual({ moved: 2, more: false });
+  expect(
+    await archived(
+      client,
+      first.map((e) => e.id),
+    ),
+  ).toBe(2);
+  expect(await takeQueued(database().db, 'publish-event')).toEqual([]);
+
+  // A disabled subscription, or one to other types, wants none of them: still no job.
+  const { rows } = await subscribe(client, ['stock.changed']);
+  await subscribe(client, ['*'], false);
+  const second = [wellFormed('order.created')];
+  await addEvents(client, second as never);
+  await moveWaitingEvents(client);
+  expect(await archived(client, [second[0]!.id])).toBe(1);
+  expect(await takeQueued(database().db, 'publish-event')).toEqual([]);
+
+  // One it may want: the move's events go to the job (which queues its deliveries), archived too.
+  const third = [wellFormed('order.created'), wellFormed('stock.changed', crypto.randomUUID())];
+  await addEvents(client, third as never);
+  await moveWaitingEvents(client);
+  expect(
+    await archived(
+      client,
+      third.map((e) => e.id),
+    ),
+  ).toBe(2);
+  expect(await takeQueued(database().db, 'publish-event')).toEqual([third]);
+  await client.query('delete from webhooks.subscriptions where id = $1', [rows[0].id]);
+});
+
+test("an event the archive would refuse sends the move's events to the job, none archived by the move", async () => {
+  const client = await connect();
+  const good = wellFormed('order.created');
+  // Each passes the shape check but not Postgres, or fails the shape check.
+  for (const bad of [
+    { ...wellFormed('order.created'), occurredAt: '2026-13-45T00:00:00Z' },
+    { ...wellFormed('no.such-type') },
+    { ...wellFormed('order.created'), requestId: undefined },
+  ]) {
+    await addEvents(client, [good, bad] as never);
+    await moveWaitingEvents(client);
+    expect(await archived(client, [good.id, bad.id])).toBe(0);
+    expect(await takeQueued(database().db, 'publish-event')).toEqual([
+      [good, JSON.parse(JSON.stringify(bad))],
+    ]);
+  }
 });
 
 test('moves at once never take a row twice; a move rolled back leaves its rows', async () => {

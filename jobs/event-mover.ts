@@ -1,15 +1,16 @@
 /**
  * The event mover: a loop in every jobs process that moves the domain events waiting in the
- * outbox (platform.event_outbox, written by each statement that records events) into
- * publish-event jobs, many rows per job, so no request pays for graphile-worker's add_jobs.
+ * outbox (platform.event_outbox, written by each statement that records events), many rows at a
+ * time, so no request pays for it: into the event archive and the rooms' feed, and into a
+ * publish-event job only when a webhook subscription may want them (migration 0034).
  * Woken by the outbox's notification (or by a check every second, in case one was missed).
  *
- * - Nothing is lost or doubled: a move deletes its rows and adds their job in one transaction.
+ * - Nothing is lost or doubled: a move deletes its rows, archives and feeds them and adds their
+ *   job in one transaction.
  * - Several jobs processes may move at once: each skips the rows another holds.
  * - Moves start at most every MOVE_SPACING_MS: a change after a quiet spell goes at once, and
- *   under load a move carries everything that committed since the one before, so one job (one
- *   archive insert, one read of the webhook subscriptions) and one feed tick take many
- *   requests' events.
+ *   under load a move carries everything that committed since the one before, so one archive
+ *   insert (one job, with webhooks) and one feed tick take many requests' events.
  */
 import type pg from 'pg';
 import { EVENT_OUTBOX_CHANNEL, listenForEvents, moveWaitingEvents } from '../core/platform/event-outbox.ts';

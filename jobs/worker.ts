@@ -38,7 +38,7 @@ export interface JobsHandle {
   deliveries: Runner;
   /** The rooms' feed, when an edge is configured. */
   feed: RoomFeed | undefined;
-  /** Moves the events' outbox into publish-event jobs (jobs/event-mover.ts). */
+  /** Moves the events' outbox: archived, fed to the rooms, to webhooks by job (jobs/event-mover.ts). */
   mover: EventMover;
   /** What GET /metrics on JOBS_HEALTH_PORT shows (jobs/metrics.ts). */
   metrics: MetricsRegistry;
@@ -68,7 +68,8 @@ const DELIVERY_TASK = 'deliver-webhook';
 /**
  * Starts graphile-worker on our task list and crontab, and beside it the warehouse rooms' feed
  * (jobs/room-feed.ts: it feeds while this process holds its lease) and the event mover
- * (jobs/event-mover.ts: the events' outbox into publish-event jobs); stop() ends the feed's tick
+ * (jobs/event-mover.ts: the events' outbox into the archive, the rooms' feed and, when webhooks
+ * may want them, publish-event jobs); stop() ends the feed's tick
  * and the mover's move, then drains running jobs.
  *
  * Webhook deliveries run in a second runner of their own: an attempt mostly waits on a

@@ -1,10 +1,12 @@
 /**
  * The domain events' outbox (db/migrations/0032_event_outbox.sql): a statement that records
  * events appends them to platform.event_outbox with a plain insert (platform.add_events), and
- * the event mover (jobs/event-mover.ts) moves what waits into publish-event jobs, many rows per
- * job, off the requests' path. Plain SQL over the connection the mover keeps.
+ * the event mover (jobs/event-mover.ts) moves what waits off the requests' path, many rows at a
+ * time: into the archive, the rooms' feed, and a publish-event job when webhooks may want them
+ * (0034). Plain SQL over the connection the mover keeps.
  */
 import type { Database } from './database.ts';
+import { eventTypes } from './events.ts';
 import { pruneWaitingRows, waitingRowsBacklog } from './job-queue-state.ts';
 import { type RoomEventPush, roomEventTypePattern } from './room-contract.ts';
 import type { SqlClient } from './sql-client.ts';
@@ -12,7 +14,7 @@ import type { SqlClient } from './sql-client.ts';
 /** What platform.add_events notifies after events commit. */
 export const EVENT_OUTBOX_CHANNEL = 'platform_event_outbox';
 
-/** Outbox rows (each the events of one statement) moved into one publish-event job at most. */
+/** Outbox rows (each the events of one statement) taken by one move at most. */
 export const OUTBOX_ROWS_PER_JOB = 50;
 /** No more rows are added to a job once it holds this many events (its first row always goes). */
 export const OUTBOX_EVENTS_PER_JOB = 1000;
@@ -23,10 +25,12 @@ export async function listenForEvents(client: SqlClient): Promise<void> {
 }
 
 /**
- * Moves waiting rows, oldest first, into one publish-event job (up to `rows` rows, and no more
- * once OUTBOX_EVENTS_PER_JOB events are taken), and their room events into the rooms' feed, in
- * one transaction (an event is in the outbox or moved, never both); rows another mover holds are
- * skipped. How many rows it moved, and whether more were waiting.
+ * Moves waiting rows, oldest first (up to `rows` rows, and no more once OUTBOX_EVENTS_PER_JOB
+ * events are taken): archives their events, puts their room events into the rooms' feed, and adds
+ * one publish-event job with them when a webhook subscription may want one or one could not be
+ * archived (its shape: the job refuses it). One transaction: an event is in the outbox or moved,
+ * never both; rows another mover holds are skipped. How many rows it moved, and whether more
+ * were waiting.
  */
 export async function moveWaitingEvents(
   client: SqlClient,
@@ -34,8 +38,8 @@ export async function moveWaitingEvents(
   events = OUTBOX_EVENTS_PER_JOB,
 ): Promise<{ moved: number; more: boolean }> {
   const { rows: result } = await client.query(
-    'select moved, more from platform.move_waiting_events($1, $2, $3)',
-    [rows, events, roomEventTypePattern.source],
+    'select moved, more from platform.move_waiting_events($1, $2, $3, $4::text[])',
+    [rows, events, roomEventTypePattern.source, eventTypes],
   );
   return { moved: Number(result[0]?.moved ?? 0), more: result[0]?.more === true };
 }

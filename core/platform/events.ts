@@ -38,7 +38,8 @@ export type DomainEvent = z.infer<typeof domainEventSchema>;
 
 /**
  * Batch tasks: a job's payload is an array of items: for publish-event, the events of many
- * statements, moved from the outbox in one job (platform.move_waiting_events, migration 0032); for
+ * statements, moved from the outbox in one job (platform.move_waiting_events, migrations 0032 and
+ * 0034: when webhooks may want them); for
  * others, what graphile-worker concatenated when more were added under the job's key while it waited.
  * A single item is what jobs queued by earlier versions carry. Each item is parsed on its own
  * (jobs/task.ts defineBatchTask), so one bad item never holds up the others.

@@ -99,7 +99,7 @@ export async function enqueueEvents(q: Queryable, events: NewEvent[]): Promise<v
 /**
  * The call that records these events, to embed in a statement of one's own (one round trip):
  * one row in the events' outbox (platform.add_events, migration 0032), which the jobs runner's
- * event mover moves into publish-event jobs, many statements' events per job.
+ * event mover moves, many statements' events at a time (archive, rooms' feed, webhooks' jobs).
  */
 export function addEventJobs(events: NewEvent[]): SQL {
   // Each event carries its request's trace (when one is exported): a batch holds many requests'.

@@ -1,5 +1,6 @@
 /**
- * From committed events to deliveries: the publish-event job of each event (and a replay) writes
+ * From committed events to deliveries: the publish-event job the event mover adds for events a
+ * subscription may want (migration 0034), and a replay, writes
  * one delivery per subscription that wants the event and whose owner may read its object, with
  * the job that sends it, in one transaction. A delivery exists only for a committed event (the
  * event's own job makes it), and once: (event, subscription) is unique, so a publish-event that

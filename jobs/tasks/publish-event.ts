@@ -11,8 +11,10 @@ function distinct<E extends { id: string }>(events: E[]): E[] {
 
 /**
  * Publishes a batch of domain events (one job carries what the event mover moved out of the
- * outbox in one go; see platform.move_waiting_events, migration 0032): to the archive in one
- * insert (idempotent: the event id is its key) and to the webhook subscriptions that want them
+ * outbox in one go when a webhook subscription may want one of them, or one could not be archived
+ * in the move; see platform.move_waiting_events, migrations 0032 and 0034): to the archive in one
+ * insert (idempotent: the event id is its key, so what the move archived is found there) and to
+ * the webhook subscriptions that want them
  * with one read of the subscriptions (one delivery each, once per event and subscription: a
  * retry writes nothing new). A failed write retries the whole batch, which archives and queues
  * nothing twice. The order, transfer and purchase order events reach their warehouses' rooms on
