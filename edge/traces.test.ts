@@ -19,29 +19,27 @@ import { type EdgeStack, startEdgeStack } from '../test/harness/edge.ts';
 import { eventually } from '../test/harness/http.ts';
 import { otlpReceiver, type ReceivedSpan } from '../test/harness/otlp-receiver.ts';
 import { receive, stockWorld } from '../test/harness/stock.ts';
-import { adminKeyOwner } from '../test/harness/webhook-receiver.ts';
+import { adminKeyOwner, type WebhookReceiver, webhookReceiver } from '../test/harness/webhook-receiver.ts';
 
 const collector = otlpReceiver();
 let stack: EdgeStack;
 let admin: Actor;
+let receiver: WebhookReceiver | undefined;
 
 beforeAll(async () => {
   stack = await startEdgeStack({ name: 'traces', jobs: true, otlpEndpoint: collector.url });
   admin = await signedIn({ url: stack.url, db: stack.database.db }, { roles: ['admin'] });
-  // Nothing listens there: the deliveries are queued, and their sending is not this test's.
+  // A receiver of our own that answers at once: no delivery outlives the test.
+  receiver = await webhookReceiver();
   const { keyEncryption } = webhookSettingsFrom(parseEnv(configSchema, {}));
   const owner = await adminKeyOwner(stack.database.db);
   const events: ('warehouse.created' | 'order.created')[] = ['warehouse.created', 'order.created'];
-  await createSubscription(
-    stack.database.db,
-    owner,
-    { url: 'https://example.com/hook', events },
-    keyEncryption,
-  );
+  await createSubscription(stack.database.db, owner, { url: receiver.url, events }, keyEncryption);
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();
   await collector.stop();
+  receiver?.stop();
 });
 
 const inTrace = (traceId: string, service: string, name: string) => (s: ReceivedSpan) =>

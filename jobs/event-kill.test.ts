@@ -27,7 +27,7 @@ import { useTestDatabase } from '../test/harness/database.ts';
 import { eventually } from '../test/harness/http.ts';
 import { captureLogger } from '../test/harness/logs.ts';
 import { type StandInEdge, standInEdge } from '../test/harness/stand-in-edge.ts';
-import { adminKeyOwner } from '../test/harness/webhook-receiver.ts';
+import { adminKeyOwner, type WebhookReceiver, webhookReceiver } from '../test/harness/webhook-receiver.ts';
 import { type JobsHandle, startJobs } from './worker.ts';
 import { unlockDeadWorkers } from './worker-registry.ts';
 
@@ -36,6 +36,7 @@ let runner: Subprocess | undefined;
 let jobs: JobsHandle | undefined;
 let client: pg.Client;
 let locker: pg.Client;
+let receiver: WebhookReceiver | undefined;
 const runnerLog: string[] = [];
 
 afterAll(async () => {
@@ -45,6 +46,7 @@ afterAll(async () => {
   await client?.end();
   await locker?.end();
   edge?.stop();
+  receiver?.stop();
 });
 const database = useTestDatabase('event_kill');
 
@@ -55,13 +57,14 @@ beforeAll(async () => {
   await client.connect();
   locker = new pg.Client({ connectionString: database().url });
   await locker.connect();
-  // Nothing listens there: the deliveries are queued, and their sending is not this test's.
+  // A receiver of our own that answers at once: no delivery outlives the test.
+  receiver = await webhookReceiver();
   const { keyEncryption } = webhookSettingsFrom(parseEnv(configSchema, {}));
   const owner = await adminKeyOwner(database().db);
   await createSubscription(
     database().db,
     owner,
-    { url: 'https://example.com/hook', events: ['order.created'] },
+    { url: receiver.url, events: ['order.created'] },
     keyEncryption,
   );
 });

@@ -13,15 +13,17 @@ import { holdJob, queuedEvents, queuedPayloads } from '../test/harness/job-queue
 import { captureLogger } from '../test/harness/logs.ts';
 import { type JobsHandle, startJobs } from './worker.ts';
 
-const core = useCore();
 const jobLogs = captureLogger({ service: 'jobs' });
-let jobs: JobsHandle;
+let jobs: JobsHandle | undefined;
+// Registered before core's own hook, so the runner stops before its database is dropped
+// (afterAll hooks run in the order they were registered).
+afterAll(async () => {
+  await jobs?.stop();
+});
+const core = useCore();
 
 beforeAll(async () => {
   jobs = await startJobs({ databaseUrl: core().database.url, concurrency: 2, log: jobLogs.log, cron: false });
-});
-afterAll(async () => {
-  await jobs.stop();
 });
 
 /** Who holds the jobs with these keys (graphile-worker's public jobs view), by key. */
