@@ -30,7 +30,7 @@ let directory: { generation: number; warehouses: { id: string; code: string }[] 
  * written to Postgres some other way (the tests' stock worlds, a hand-made fix).
  */
 export async function warehouseDirectory(c: EdgeRequest) {
-  const { generation } = await catalogView(c.env);
+  const { generation } = await catalogView(c);
   if (directory?.generation === generation) return directory.warehouses;
   const warehouses = await catalogReader(c.env, 'warehouses').warehouses();
   directory = { generation, warehouses };

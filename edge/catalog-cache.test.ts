@@ -144,17 +144,73 @@ describe('per-product invalidation', () => {
   });
 });
 
+/** Products written straight to Postgres (no purge names them, so no isolate has them cached). */
+async function inserted(names: string[]): Promise<void> {
+  for (const name of names)
+    await stack.database.db.execute(
+      sql`insert into catalog.products (sku, name) values (${sku(name)}, ${`Inserted ${name}`})`,
+    );
+}
+
 describe('uncached reads', () => {
   test('keep their database connections open: twenty misses open at most one per reader', async () => {
-    await create({ sku: sku('CONN'), name: 'Connections' });
-    await purgesDone();
+    const names = Array.from({ length: 20 }, (_, i) => `CONN-${i}`);
+    await inserted(names);
     const before = stack.edgeDatabaseConnections();
-    for (let i = 0; i < 20; i++) {
-      const r = await read(`/api/products/${sku('CONN')}?miss=${i}`);
-      expect([r.status, r.cache]).toEqual([200, 'miss']);
+    for (const name of names) {
+      const r = await read(`/api/products/${sku(name)}`);
+      expect([r.status, r.cache, r.body.sku]).toEqual([200, 'miss', sku(name)]);
     }
     // Before: a connection of its own for every miss (20). Now the CatalogReader objects' (4).
     expect(stack.edgeDatabaseConnections() - before).toBeLessThanOrEqual(4);
+  });
+
+  test('a query string the read does not use is the same cached answer (no way past the cache)', async () => {
+    await inserted(['QUERY']);
+    const path = `/api/products/${sku('QUERY')}`;
+    await cached(path);
+    for (const bust of ['?_=1', '?_=2&x=y', '?miss=3'])
+      expect((await read(`${path}${bust}`)).cache).toBe('hit');
+    const list = `/api/products?q=${encodeURIComponent(sku('QUERY'))}&limit=5`;
+    await cached(list);
+    const reordered = await read(
+      `/api/products?limit=5&_=${Date.now()}&q=${encodeURIComponent(sku('QUERY'))}`,
+    );
+    expect([reordered.cache, (reordered.body.items as unknown[]).length]).toEqual(['hit', 1]);
+  });
+
+  test('a herd of misses for one product shares one query', async () => {
+    // A popular product, cached, then changed: every read of it misses at once.
+    await create({ sku: sku('HERD'), name: 'Herd before' });
+    const path = `/api/products/${sku('HERD')}`;
+    await purgesDone();
+    await cached(path);
+    await patch(path, { name: 'Herd after' });
+    await purgesDone();
+    // Postgres holds the first query (the table is locked) until all twenty reads are waiting.
+    const locker = await stack.database.pool.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('lock table catalog.products in access exclusive mode');
+      const before = stack.edgeDatabaseMessages();
+      const reads = Array.from({ length: 20 }, () => read(path));
+      await eventually(async () => {
+        const { rows } = await locker.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+            where wait_event_type = 'Lock' and query like '%catalog.products%'`,
+        );
+        return (rows[0]?.n ?? 0) > 0 ? true : undefined;
+      });
+      await Bun.sleep(1000); // the other reads reach their reader object meanwhile
+      await locker.query('commit');
+      const answers = await Promise.all(reads);
+      expect(answers.every((r) => r.status === 200 && r.body.name === 'Herd after')).toBe(true);
+      // One query per read would be 20 messages at least; the shared one (and any read that came
+      // in after it was answered) are a few.
+      expect(stack.edgeDatabaseMessages() - before).toBeLessThan(10);
+    } finally {
+      locker.release();
+    }
   });
 });
 

@@ -27,6 +27,21 @@ const READERS = 4;
  */
 export class CatalogReader extends DurableObject<EdgeBindings> {
   private client: Promise<SqlClient> | undefined;
+  /**
+   * Reads under way, by what they read and the catalog generation their answer is cached under:
+   * the same read asked meanwhile (a herd of misses after a popular product changed) shares the
+   * one query. Only reads of one generation share: a read keyed after a change must not take an
+   * answer whose query may have started before the change committed.
+   */
+  private readonly underWay = new Map<string, Promise<Outcome<unknown>>>();
+
+  private shared<T>(key: string, read: (client: SqlClient) => Promise<T>): Promise<Outcome<T>> {
+    const running = this.underWay.get(key) as Promise<Outcome<T>> | undefined;
+    if (running) return running;
+    const started = this.withConnection(read).finally(() => this.underWay.delete(key));
+    this.underWay.set(key, started);
+    return started;
+  }
 
   private connection(): Promise<SqlClient> {
     if (!this.client) {
@@ -62,16 +77,17 @@ export class CatalogReader extends DurableObject<EdgeBindings> {
     }
   }
 
-  productBySku(sku: string) {
-    return this.withConnection((client) => readProductBySku(client, sku));
+  productBySku(sku: string, generation: number) {
+    return this.shared(`${generation} sku ${sku}`, (client) => readProductBySku(client, sku));
   }
 
-  productByBarcode(code: string) {
-    return this.withConnection((client) => readProductByBarcode(client, code));
+  productByBarcode(code: string, generation: number) {
+    return this.shared(`${generation} barcode ${code}`, (client) => readProductByBarcode(client, code));
   }
 
-  productPage(query: ListProductsQuery, audience: ProductAudience) {
-    return this.withConnection((client) => listProducts(client, query, audience));
+  productPage(query: ListProductsQuery, audience: ProductAudience, generation: number) {
+    const key = `${generation} page ${JSON.stringify([query, audience])}`;
+    return this.shared(key, (client) => listProducts(client, query, audience));
   }
 
   warehouses() {
@@ -126,9 +142,9 @@ export function catalogReader(
   // RPC's own typing cannot express a row's JSON attributes: the class's signatures are used.
   const stub = env.CATALOG_READER.get(id) as unknown as Reads;
   return {
-    productBySku: (sku) => settled(stub.productBySku(sku)),
-    productByBarcode: (code) => settled(stub.productByBarcode(code)),
-    productPage: (query, audience) => settled(stub.productPage(query, audience)),
+    productBySku: (sku, generation) => settled(stub.productBySku(sku, generation)),
+    productByBarcode: (code, generation) => settled(stub.productByBarcode(code, generation)),
+    productPage: (query, audience, generation) => settled(stub.productPage(query, audience, generation)),
     warehouses: () => settled(stub.warehouses()),
   };
 }

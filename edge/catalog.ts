@@ -10,7 +10,7 @@
 import type { Context } from 'hono';
 import { barcodeName, EVERY_BARCODE, skuName } from '../core/catalog/catalog-changes.ts';
 import { productFromRow } from '../core/catalog/product-reads.ts';
-import { listProductsQuery } from '../core/catalog/schemas.ts';
+import { type ListProductsQuery, listProductsQuery } from '../core/catalog/schemas.ts';
 import { mayAttempt, type Principal } from '../core/identity/policy.ts';
 import { etagFor } from '../core/platform/etag.ts';
 import type { RequestEnv } from '../core/platform/http.ts';
@@ -53,14 +53,39 @@ function remember(key: string, loaded: Loaded): void {
   if (isolateCache.size > ISOLATE_CACHE_ENTRIES && oldest !== undefined) isolateCache.delete(oldest);
 }
 
+/** When this isolate's read-ahead of the change log started, while it runs (one at a time). */
+let readAheadSince: number | undefined;
+
+/** What catalogView needs of a request: the bindings, and a way to finish work after answering. */
+export interface CatalogRequest {
+  env: EdgeBindings;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 /**
- * The change log as this isolate trusts it: asked again at most every GENERATION_TTL_MS, for
- * what changed since the generation it knows. (Concurrent requests each ask: a promise of one
- * request's I/O must not be awaited by another.)
+ * The change log as this isolate trusts it: never older than GENERATION_TTL_MS. Past half that
+ * age, one request asks for what changed in the background (after its answer) while every
+ * request goes on with the view it has, so under load the view is renewed before it expires:
+ * requests neither wait for the log nor all ask for it at once. A view past its age is read
+ * again by each request that finds it so (a promise of one request's I/O must not be awaited by
+ * another), which happens when the isolate was idle or a read-ahead failed.
  */
-export async function catalogView(env: EdgeBindings): Promise<CatalogView> {
-  if (view && Date.now() - view.readAt < GENERATION_TTL_MS) return view;
-  return readView(env);
+export async function catalogView(request: CatalogRequest): Promise<CatalogView> {
+  const now = Date.now();
+  if (!view || now - view.readAt >= GENERATION_TTL_MS) return readView(request.env);
+  const halfLife = GENERATION_TTL_MS / 2;
+  if (now - view.readAt >= halfLife && (readAheadSince === undefined || now - readAheadSince >= halfLife)) {
+    const since = now;
+    readAheadSince = since;
+    request.waitUntil(
+      readView(request.env)
+        .catch(() => undefined) // the next request past the view's age asks again itself
+        .finally(() => {
+          if (readAheadSince === since) readAheadSince = undefined;
+        }),
+    );
+  }
+  return view;
 }
 
 async function readView(env: EdgeBindings): Promise<CatalogView> {
@@ -88,9 +113,9 @@ function keyGeneration(v: CatalogView, names: string[]): number {
 export const catalogGenerationObject = (env: EdgeBindings) =>
   env.CATALOG_GENERATION.get(env.CATALOG_GENERATION.idFromName('catalog'));
 
-/** After a purge, this isolate reads the change log again at once. */
-export function forgetGeneration(): void {
-  if (view) view.readAt = 0;
+/** After a purge, in the purge's request: this isolate knows the change at once, others within GENERATION_TTL_MS. */
+export async function renewView(env: EdgeBindings): Promise<void> {
+  await readView(env);
 }
 
 /** API keys' roles by key (the key is in this isolate's memory with every request anyway). */
@@ -130,23 +155,26 @@ async function weakEtag(body: string): Promise<string> {
   return `W/"${hex.slice(0, 32)}"`;
 }
 
-/** Path and query, the query's parameters in a stable order (sorted only when there are several). */
-function pathAndQuery(url: string): string {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  const query = url.indexOf('?', start);
-  if (query < 0) return url.slice(start);
-  const search = url.slice(query + 1);
-  if (!search.includes('&')) return url.slice(start);
-  const params = new URLSearchParams(search);
-  params.sort();
-  return `${url.slice(start, query)}?${params}`;
+/**
+ * A list's query as its cache key names it: the parameters the list reads, validated, in a fixed
+ * order. Parameters the list ignores (a client's `?_=<time>` cache-buster) and their order do not
+ * make another entry, so they cannot send reads past the cache to Postgres.
+ */
+function listTarget(query: ListProductsQuery): string {
+  const params = new URLSearchParams();
+  for (const name of ['category', 'cursor', 'limit', 'q'] as const) {
+    const value = query[name];
+    if (value !== undefined) params.set(name, String(value));
+  }
+  return `/products?${params}`;
 }
 
 /**
  * Serves a read from the isolate or the Cache API, or loads it from Postgres and caches it, under
  * the generation of the last change of what it depends on (`names`; null: any product, as a list
- * does). The key is fixed before the load, so an answer read before a change is never stored
- * under a key from after it. 404s are cached too (creating the product changes its sku's name),
+ * does), `target` naming what is read (the request's own query string is not part of it). The
+ * key is fixed before the load, and the load is given its generation, so an answer read before a
+ * change is never stored under a key from after it. 404s are cached too (creating the product changes its sku's name),
  * so unknown skus cannot hammer the database.
  */
 async function cachedRead(
@@ -154,13 +182,14 @@ async function cachedRead(
   cfg: EdgeConfig,
   caller: EdgeCaller,
   names: string[] | null,
-  load: (withCost: boolean) => Promise<Loaded>,
+  target: string,
+  load: (withCost: boolean, generation: number) => Promise<Loaded>,
 ): Promise<Response> {
   const roles = await callerRoles(cfg, caller, c.var.requestId);
   const withCost = mayAttempt({ roles } as Pick<Principal, 'roles'> as Principal, 'catalog:cost');
-  const v = await catalogView(c.env);
+  const v = await catalogView({ env: c.env, waitUntil: (p) => c.executionCtx.waitUntil(p) });
   const generation = names ? keyGeneration(v, names) : v.generation;
-  const key = `${CACHE_ORIGIN}/${generation}/${withCost ? 'cost' : 'public'}${pathAndQuery(c.req.url)}`;
+  const key = `${CACHE_ORIGIN}/${generation}/${withCost ? 'cost' : 'public'}${target}`;
   const cache = (caches as unknown as { default: Cache }).default;
   const remembered = isolateCache.get(key);
   const hit = remembered ? undefined : await cache.match(key);
@@ -174,7 +203,7 @@ async function cachedRead(
       etag: hit.headers.get('etag') ?? undefined,
     };
   } else {
-    loaded = await load(withCost);
+    loaded = await load(withCost, generation);
     const stored = new Response(loaded.body, {
       headers: {
         'content-type': 'application/json',
@@ -213,16 +242,17 @@ function notFound(detail: string): Loaded {
 export async function listProductsAtEdge(c: EdgeContext, cfg: EdgeConfig, caller: EdgeCaller) {
   const parsed = listProductsQuery.safeParse(c.req.query());
   if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
-  return cachedRead(c, cfg, caller, null, async (withCost) => {
-    const page = await catalogReader(c.env, c.req.url).productPage(parsed.data, { withCost });
+  const target = listTarget(parsed.data);
+  return cachedRead(c, cfg, caller, null, target, async (withCost, generation) => {
+    const page = await catalogReader(c.env, target).productPage(parsed.data, { withCost }, generation);
     const body = JSON.stringify(page);
     return { status: 200, body, etag: await weakEtag(body) };
   });
 }
 
 export async function readProductAtEdge(c: EdgeContext, cfg: EdgeConfig, caller: EdgeCaller, sku: string) {
-  return cachedRead(c, cfg, caller, [skuName(sku)], async (withCost) => {
-    const row = await catalogReader(c.env, sku).productBySku(sku);
+  return cachedRead(c, cfg, caller, [skuName(sku)], `/products/${sku}`, async (withCost, generation) => {
+    const row = await catalogReader(c.env, sku).productBySku(sku, generation);
     if (!row) return notFound(`No product with sku ${sku}.`);
     return {
       status: 200,
@@ -236,8 +266,8 @@ export async function readBarcodeAtEdge(c: EdgeContext, cfg: EdgeConfig, caller:
   // The code's product, or a product without a barcode whose sku is the code; EVERY_BARCODE
   // when some product's barcode moved.
   const names = [barcodeName(code), skuName(code), EVERY_BARCODE];
-  return cachedRead(c, cfg, caller, names, async (withCost) => {
-    const row = await catalogReader(c.env, code).productByBarcode(code);
+  return cachedRead(c, cfg, caller, names, `/barcodes/${code}`, async (withCost, generation) => {
+    const row = await catalogReader(c.env, code).productByBarcode(code, generation);
     if (!row) return notFound('No product has this barcode.');
     return {
       status: 200,

@@ -31,6 +31,8 @@ export interface WranglerOptions {
    * and error lines (each edge log line by its level), at warn only warnings and errors.
    */
   logLevel?: 'error' | 'warn' | 'info';
+  /** false: an unminified bundle, so a CPU profile names functions (bench/edge-profile.ts). */
+  minify?: boolean;
 }
 
 export interface WranglerHandle {
@@ -76,6 +78,7 @@ export async function startWrangler(opts: WranglerOptions): Promise<WranglerHand
     opts.logLevel ?? 'info',
     ...(opts.persistTo ? ['--persist-to', opts.persistTo] : []),
     ...(opts.configPath ? ['--config', opts.configPath] : []),
+    ...(opts.minify === false ? ['--minify=false'] : []),
     ...(opts.assetsDir ? ['--assets', opts.assetsDir] : []),
   ];
   const child = spawn(join(root, 'node_modules', '.bin', 'wrangler'), args, {

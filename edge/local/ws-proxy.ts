@@ -25,6 +25,8 @@ export interface WsProxyOptions {
   log: Logger;
   /** Called for every connection opened (tests count them to prove a read used no database). */
   onOpen?: () => void;
+  /** Called for every message a client sends (tests count them to prove reads shared a query). */
+  onMessage?: () => void;
 }
 
 function flush(link: Link): void {
@@ -82,6 +84,7 @@ export function startWsProxy(opts: WsProxyOptions): Server<Link> {
         }
       },
       message(ws, message) {
+        opts.onMessage?.();
         const bytes =
           typeof message === 'string' ? new TextEncoder().encode(message) : new Uint8Array(message);
         ws.data.backlog.push(bytes);

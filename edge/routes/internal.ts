@@ -12,7 +12,7 @@ import { catalogChangeSchema } from '../../core/platform/room-contract.ts';
 import { fieldErrors } from '../../core/platform/validation.ts';
 import { refuseWithoutInternalSecret } from '../auth.ts';
 import { warehouseDirectory } from '../availability.ts';
-import { catalogGenerationObject, forgetGeneration } from '../catalog.ts';
+import { catalogGenerationObject, renewView } from '../catalog.ts';
 import { type EdgeEnv, edgeConfig, warehouseRoom } from '../env.ts';
 import {
   eventPushSchema,
@@ -50,7 +50,7 @@ export const internalRoutes = new Hono<EdgeEnv>()
     const change = empty ? { scope: 'all' as const } : await parsedBody(c, catalogChangeSchema);
     const names = change.scope === 'all' ? undefined : changedNames(change);
     const generation = await catalogGenerationObject(c.env).bump(names);
-    forgetGeneration();
+    await renewView(c.env);
     return c.json({ generation }, 200);
   })
   // One tick of the warehouse rooms' feed (jobs/room-feed.ts): every room's level changes, then

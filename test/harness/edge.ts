@@ -32,6 +32,8 @@ export interface TestEdge {
   internalSecret: string;
   /** How many database connections the edge worker has opened so far. */
   edgeDatabaseConnections(): number;
+  /** How many messages (queries and their parts) the edge worker has sent to Postgres so far. */
+  edgeDatabaseMessages(): number;
 }
 
 export interface EdgeStack extends TestEdge {
@@ -125,11 +127,13 @@ export async function startEdgeStack(opts: {
     : undefined;
   const pgAddress = new URL(database.url);
   let edgeDatabaseConnections = 0;
+  let edgeDatabaseMessages = 0;
   const proxy = startWsProxy({
     port: 0,
     allowed: [`127.0.0.1:${pgAddress.port}`],
     log,
     onOpen: () => edgeDatabaseConnections++,
+    onMessage: () => edgeDatabaseMessages++,
   });
   const persistTo = mkdtempSync(join(tmpdir(), 'varastokkr-test-edge-'));
   const edgeLines: string[] = [];
@@ -170,6 +174,7 @@ export async function startEdgeStack(opts: {
     edgeLines,
     internalSecret,
     edgeDatabaseConnections: () => edgeDatabaseConnections,
+    edgeDatabaseMessages: () => edgeDatabaseMessages,
     stopEdge: async () => {
       await edge?.stop();
       edge = undefined;
