@@ -5,7 +5,7 @@
  * so behind authentication every preflight would get 401. An origin not on the list gets no CORS
  * headers at all, and the browser keeps the response from the page.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { ForbiddenError } from '../core/platform/problem.ts';
 import { REQUEST_ID_HEADER } from '../core/platform/request-id.ts';
 import { type EdgeEnv, edgeConfig } from './env.ts';
@@ -66,9 +66,24 @@ export function cors(): MiddlewareHandler<EdgeEnv> {
     // A WebSocket upgrade is not subject to CORS: the socket authenticates with its token.
     if (c.res.status === 101) return;
     // A response that differs by Origin says so, or a shared cache could serve it to another page.
-    c.header('Vary', 'Origin', { append: true });
+    const headers = withVaryOrigin(c);
     if (!allowed) return;
-    c.header('Access-Control-Allow-Origin', origin);
-    c.header('Access-Control-Expose-Headers', exposedHeaders.join(', '));
+    headers.set('Access-Control-Allow-Origin', origin);
+    headers.set('Access-Control-Expose-Headers', exposedHeaders.join(', '));
   };
+}
+
+/**
+ * Adds `Vary: Origin` to the answer and returns its headers to change further in place. Hono's
+ * c.header copies a finished response on every call; one the worker built has mutable headers
+ * and needs no copy. One from fetch() (what core answered) has immutable headers: c.header copies
+ * it once, and the copy's are mutable.
+ */
+function withVaryOrigin(c: Context<EdgeEnv>): Headers {
+  try {
+    c.res.headers.append('Vary', 'Origin');
+  } catch {
+    c.header('Vary', 'Origin', { append: true });
+  }
+  return c.res.headers;
 }
