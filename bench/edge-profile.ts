@@ -91,6 +91,24 @@ export async function profileEdge(inspectorPort: number) {
           `${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}  ${frame ? await where(frame) : ''}`,
         );
       }
+      // EDGE_PROFILE_CALLERS=<function name>: whose calls that function's self time came from.
+      const traced = process.env.EDGE_PROFILE_CALLERS;
+      if (traced) {
+        const parent = new Map<number, ProfileNode>();
+        for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n);
+        const callers = new Map<string, number>();
+        for (const n of profile.nodes) {
+          if (n.callFrame.functionName !== traced) continue;
+          const p = parent.get(n.id);
+          const key = p
+            ? `${p.callFrame.functionName || '(anonymous)'}  ${await where(p.callFrame)}`
+            : '(root)';
+          callers.set(key, (callers.get(key) ?? 0) + (self.get(n.id) ?? 0));
+        }
+        lines.push(`callers of ${traced}:`);
+        for (const [key, us] of [...callers.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12))
+          lines.push(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
+      }
       ws.close();
       return lines;
     },

@@ -22,6 +22,7 @@
  * stack bench/orders/stack.ts, the ledger check bench/orders/ledger-check.ts.
  */
 import { adminAuthorization, connectBenchDatabase, startBenchCore } from './bench-core.ts';
+import { profileEdge } from './edge-profile.ts';
 import { checkLedger, countOrders, type Violation } from './orders/ledger-check.ts';
 import { measureOrders, type OrderLoadResult, type OrderShape } from './orders/order-load.ts';
 import {
@@ -114,6 +115,8 @@ export async function run(ctx: BenchContext): Promise<void> {
       // edge: drained before it starts (none of the last phase's) and after it ends.
       if (jobs) await drained(ctx.databaseUrl);
       const cpuBefore = cpuSnapshot();
+      const profiling =
+        process.env.EDGE_PROFILE === name && edge ? await profileEdge(edge.inspectorPort) : undefined;
       const r = await measureOrders({
         url: `${target}/api/orders`,
         connections,
@@ -122,6 +125,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         shape,
       });
       if (jobs) await drained(ctx.databaseUrl);
+      if (profiling) ctx.progress(`edge profile, ${name}:\n${(await profiling.stop(40)).join('\n')}`);
       cpu[name] = { parts: cpuBetween(cpuBefore, cpuSnapshot()), orders: r.created };
       const after = await countOrders(handle.db);
       results[name] = r;

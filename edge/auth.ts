@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import { ServiceUnavailableError, UnauthorizedError } from '../core/platform/problem.ts';
+import { sameSecret } from '../core/platform/secret-compare.ts';
 import { type EdgeConfig, serviceUrl } from './env.ts';
 
 let remote: { url: string; keys: ReturnType<typeof createRemoteJWKSet> } | undefined;
@@ -117,18 +118,16 @@ export async function verifyAccessToken(cfg: EdgeConfig, token: string): Promise
   }
 }
 
+const encoder = new TextEncoder();
+/** The configured internal secret's bytes, encoded once per isolate (and again if it changes). */
+let internalSecret: { text: string; bytes: Uint8Array } | undefined;
+
 /** Internal endpoints (the jobs runner's calls): `Authorization: Bearer <INTERNAL_SECRET>`. */
-export async function refuseWithoutInternalSecret(cfg: EdgeConfig, authorization: string | undefined) {
+export function refuseWithoutInternalSecret(cfg: EdgeConfig, authorization: string | undefined): void {
   const secret = cfg.INTERNAL_SECRET;
   const given = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
   if (!secret || !given) throw new UnauthorizedError("This endpoint is for Varastokkr's own services.");
-  const sha256 = async (s: string) =>
-    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
-  const [x, y] = await Promise.all([sha256(secret), sha256(given)]);
-  // Equal-length digests compared without an early exit.
-  let diff = 0;
-  x.forEach((byte, i) => {
-    diff |= byte ^ (y[i] ?? 0);
-  });
-  if (diff !== 0) throw new UnauthorizedError("This endpoint is for Varastokkr's own services.");
+  if (internalSecret?.text !== secret) internalSecret = { text: secret, bytes: encoder.encode(secret) };
+  if (!sameSecret(internalSecret.bytes, encoder.encode(given)))
+    throw new UnauthorizedError("This endpoint is for Varastokkr's own services.");
 }

@@ -35,6 +35,8 @@ export interface BenchEdge {
   secret: string;
   /** wrangler's process id, which is also its process group's (workerd runs in that group). */
   pid: number | undefined;
+  /** wrangler dev's inspector (bench/edge-profile.ts profiles the worker through it). */
+  inspectorPort: number;
   stop(): Promise<void>;
 }
 
@@ -51,9 +53,11 @@ export async function startBenchEdge(
 ): Promise<BenchEdge> {
   const secret = `bench-${crypto.randomUUID()}`;
   const tail: string[] = [];
+  const inspectorPort = await freePort();
   const edge = await startWrangler({
     port: await freePort(),
-    inspectorPort: await freePort(),
+    inspectorPort,
+    minify: process.env.EDGE_PROFILE ? false : undefined,
     // Fresh Durable Object and cache state for this run.
     persistTo: join(ctx.workDir, `wrangler-${opts.tag}`),
     vars: {
@@ -69,7 +73,7 @@ export async function startBenchEdge(
       if (tail.length > 40) tail.shift();
     },
   });
-  return { url: edge.url, secret, pid: edge.child.pid, stop: () => edge.stop() };
+  return { url: edge.url, secret, pid: edge.child.pid, inspectorPort, stop: () => edge.stop() };
 }
 
 /** The bare forwarding worker (bench/bare-worker) on the same wrangler dev, in front of core: the hop's own cost. */
