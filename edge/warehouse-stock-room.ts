@@ -1,9 +1,8 @@
 /**
- * Over 400 lines on purpose: a Durable Object class is one unit of the platform (its storage,
- * input gate and alarm belong to the class), so the versioned apply, the held early pushes, the
- * rebuild and the RPC surface stay together. What can stand alone already does: sockets and
- * their limits (room-sockets.ts, room-limits.ts), who may read what (room-rules.ts), the
- * purchase orders it holds for what is on order (room-purchase-orders.ts), the contract
+ * The warehouse room: what to apply, when, and whom to tell. What stands alone lives beside it:
+ * the levels' storage, change log and held early changes (room-levels.ts), sockets and their
+ * limits (room-sockets.ts, room-limits.ts), who may read what (room-rules.ts), the purchase
+ * orders it holds for what is on order (room-purchase-orders.ts), the contract
  * (core/platform/room-contract.ts).
  */
 import { DurableObject } from 'cloudflare:workers';
@@ -12,6 +11,7 @@ import type { Logger } from '../core/platform/logger.ts';
 import { type OnOrder, readOpenPurchaseOrders } from '../core/purchasing/on-order-reads.ts';
 import { openEdgeClient } from './database.ts';
 import { type EdgeBindings, edgeConfig, edgeLogger } from './env.ts';
+import { asLevel, RoomLevels } from './room-levels.ts';
 import { RoomPurchaseOrders } from './room-purchase-orders.ts';
 import type { SocketAccess } from './room-rules.ts';
 import { RoomSockets } from './room-sockets.ts';
@@ -26,24 +26,7 @@ import type {
   RoomSnapshot,
 } from './room-types.ts';
 
-type LevelRow = { sku: string; on_hand: number; reserved: number; version: number };
-
 type StockMessage = Extract<RoomMessage, { type: 'stock' }>;
-
-const toLevel = (r: LevelRow): RoomLevel => ({
-  sku: r.sku,
-  onHand: r.on_hand,
-  reserved: r.reserved,
-  available: r.on_hand - r.reserved,
-  version: r.version,
-});
-/** A pushed level as the row it would be. */
-const levelRow = (l: LevelUpdate): LevelRow => ({
-  sku: l.sku,
-  on_hand: l.onHand,
-  reserved: l.reserved,
-  version: l.version,
-});
 
 /** How long a room filled before waits for its rebuild before answering from storage. */
 const REBUILD_WAIT_MS = 2_000;
@@ -67,6 +50,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   private readonly log: Logger;
   private readonly sockets: RoomSockets;
   private readonly purchaseOrders: RoomPurchaseOrders;
+  private readonly stock: RoomLevels;
   /** Stock messages of the current run, not yet sent (see announce). */
   private announced: StockMessage[] = [];
 
@@ -78,27 +62,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       () => edgeConfig(env),
       (at) => this.wakeBy(at),
     );
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS level (
-      sku TEXT PRIMARY KEY,
-      on_hand INTEGER NOT NULL,
-      reserved INTEGER NOT NULL,
-      version INTEGER NOT NULL
-    )`);
-    // The room's own sequence of applied changes, kept for clients that resume.
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS change (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      sku TEXT NOT NULL
-    )`);
-    // Level changes that arrived before an earlier change of their level (see pushLevels).
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS early_level (
-      sku TEXT NOT NULL,
-      from_version INTEGER NOT NULL,
-      version INTEGER NOT NULL,
-      on_hand INTEGER NOT NULL,
-      reserved INTEGER NOT NULL,
-      until INTEGER NOT NULL,
-      PRIMARY KEY (sku, version)
-    )`);
+    this.stock = new RoomLevels(ctx.storage.sql);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     this.purchaseOrders = new RoomPurchaseOrders(ctx.storage.sql);
     // Answered by the runtime without waking the object.
@@ -114,13 +78,6 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     if (fallback)
       this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('warehouse', ?)", fallback);
     return fallback ?? '';
-  }
-
-  private seq(): number {
-    return (
-      this.ctx.storage.sql.exec<{ seq: number | null }>('SELECT max(seq) AS seq FROM change').toArray()[0]
-        ?.seq ?? 0
-    );
   }
 
   /**
@@ -159,19 +116,11 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     const warehouseId = this.warehouseId();
     if (message.type === 'auth') return this.sockets.reauthenticate(ws, message.token, warehouseId);
     if (!this.sockets.admitResume(ws)) return;
-    const oldest = this.ctx.storage.sql
-      .exec<{ seq: number | null }>('SELECT min(seq) AS seq FROM change')
-      .toArray()[0]?.seq;
+    const oldest = this.stock.oldestSeq();
     if (oldest == null || message.since + 1 < oldest)
       return this.sendTo(ws, { type: 'snapshot', ...this.snapshot(warehouseId) });
-    const missed = this.ctx.storage.sql
-      .exec<LevelRow & { seq: number }>(
-        `SELECT max(c.seq) AS seq, l.sku, l.on_hand, l.reserved, l.version
-         FROM change c JOIN level l ON l.sku = c.sku WHERE c.seq > ? GROUP BY l.sku ORDER BY 1`,
-        message.since,
-      )
-      .toArray();
-    for (const r of missed) this.sendTo(ws, { type: 'stock', warehouseId, seq: r.seq, ...toLevel(r) });
+    for (const level of this.stock.changedSince(message.since))
+      this.sendTo(ws, { type: 'stock', warehouseId, ...level });
   }
 
   /** A client that leaves gets its close answered (else it waits for a timeout and sees 1006). */
@@ -209,17 +158,8 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     // Before the first fill the room cannot tell a late change; the fill brings every level up.
     const synced = this.isSynced();
     for (const l of inOrder) {
-      if (synced && l.fromVersion !== undefined && l.fromVersion > this.heldVersion(l.sku)) {
-        this.ctx.storage.sql.exec(
-          `INSERT INTO early_level (sku, from_version, version, on_hand, reserved, until)
-           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-          l.sku,
-          l.fromVersion,
-          l.version,
-          l.onHand,
-          l.reserved,
-          until,
-        );
+      if (synced && l.fromVersion !== undefined && l.fromVersion > this.stock.heldVersion(l.sku)) {
+        this.stock.holdEarly({ ...l, fromVersion: l.fromVersion }, until);
         result.held++;
       } else if (this.applyLevel(room, l)) result.applied++;
       else result.stale++;
@@ -259,9 +199,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
    */
   override async alarm(): Promise<void> {
     this.applyEarlyLevels(this.warehouseId(), true);
-    const nextLevel = this.ctx.storage.sql
-      .exec<{ until: number | null }>('SELECT min(until) AS until FROM early_level')
-      .toArray()[0]?.until;
+    const nextLevel = this.stock.nextEarlyDeadline();
     const nextExpiry = this.sockets.closeExpired();
     const next = [nextLevel, nextExpiry].filter((t): t is number => t != null);
     if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
@@ -273,45 +211,13 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
    * steps that never came, but none that did).
    */
   private applyEarlyLevels(room: string, overdue: boolean): void {
-    for (;;) {
-      const ready = this.ctx.storage.sql
-        .exec<{ sku: string; version: number; on_hand: number; reserved: number }>(
-          `SELECT e.sku, e.version, e.on_hand, e.reserved FROM early_level e
-           LEFT JOIN level l ON l.sku = e.sku
-           WHERE e.from_version <= coalesce(l.version, 1)
-              OR (? AND EXISTS (SELECT 1 FROM early_level o WHERE o.sku = e.sku AND o.until <= ?))
-           ORDER BY e.sku, e.version LIMIT 1`,
-          overdue ? 1 : 0,
-          Date.now(),
-        )
-        .toArray()[0];
-      if (!ready) return;
-      this.ctx.storage.sql.exec(
-        'DELETE FROM early_level WHERE sku = ? AND version = ?',
-        ready.sku,
-        ready.version,
-      );
-      this.applyLevel(room, {
-        sku: ready.sku,
-        onHand: ready.on_hand,
-        reserved: ready.reserved,
-        version: ready.version,
-      });
-    }
-  }
-
-  /** The version the room holds for a sku; a level missing from a filled room was created after the fill, at 1. */
-  private heldVersion(sku: string): number {
-    return (
-      this.ctx.storage.sql
-        .exec<{ version: number }>('SELECT version FROM level WHERE sku = ?', sku)
-        .toArray()[0]?.version ?? 1
-    );
+    for (let ready = this.stock.takeReadyEarly(overdue); ready; ready = this.stock.takeReadyEarly(overdue))
+      this.applyLevel(room, ready);
   }
 
   /** Applies one level if newer than the room's, and tells every client; false if it was stale. */
   private applyLevel(room: string, l: LevelUpdate): boolean {
-    const written = this.writeLevel(l, true);
+    const written = this.stock.write(l, true);
     if (written) this.announce(room, written);
     return written !== null;
   }
@@ -337,45 +243,24 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     const ahead: string[] = [];
     if (!repair && !this.isSynced()) return { repaired, ahead };
     for (const t of truth) {
-      const had = this.ctx.storage.sql
-        .exec<LevelRow>('SELECT sku, on_hand, reserved, version FROM level WHERE sku = ?', t.sku)
-        .toArray()[0];
-      if (had && had.on_hand === t.onHand && had.reserved === t.reserved && had.version === t.version)
+      const had = this.stock.held(t.sku);
+      if (had && had.onHand === t.onHand && had.reserved === t.reserved && had.version === t.version)
         continue;
       if (had && had.version > t.version && !force) {
         ahead.push(t.sku);
         continue;
       }
       if (!repair) {
-        repaired.push({ sku: t.sku, had: had ? toLevel(had) : null, now: toLevel(levelRow(t)) });
+        repaired.push({ sku: t.sku, had: had ?? null, now: asLevel(t) });
         continue;
       }
       // Written unconditionally (onlyIfNewer false), so a row always comes back.
-      const now = this.writeLevel(t, false) ?? toLevel(levelRow(t));
+      const now = this.stock.write(t, false) ?? asLevel(t);
       this.announce(room, now);
-      repaired.push({ sku: t.sku, had: had ? toLevel(had) : null, now });
+      repaired.push({ sku: t.sku, had: had ?? null, now });
     }
     this.applyEarlyLevels(room, false);
     return { repaired, ahead };
-  }
-
-  /** Writes a level (only if its version is newer, unless told otherwise); null if it was not. */
-  private writeLevel(l: LevelUpdate, onlyIfNewer: boolean): RoomLevel | null {
-    const row = this.ctx.storage.sql
-      .exec<LevelRow>(
-        `INSERT INTO level (sku, on_hand, reserved, version) VALUES (?, ?, ?, ?)
-         ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved,
-           version = excluded.version
-         WHERE excluded.version > level.version OR NOT ?
-         RETURNING sku, on_hand, reserved, version`,
-        l.sku,
-        l.onHand,
-        l.reserved,
-        l.version,
-        onlyIfNewer ? 1 : 0,
-      )
-      .toArray()[0];
-    return row ? toLevel(row) : null;
   }
 
   /**
@@ -385,9 +270,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
    * one per level. They still leave after the run's storage writes, behind the output gate.
    */
   private announce(room: string, level: RoomLevel): void {
-    const seq = this.ctx.storage.sql
-      .exec<{ seq: number }>('INSERT INTO change (sku) VALUES (?) RETURNING seq', level.sku)
-      .one().seq;
+    const seq = this.stock.recordChange(level.sku);
     if (this.announced.length === 0) queueMicrotask(() => this.sendAnnounced());
     this.announced.push({ type: 'stock', warehouseId: room, seq, ...level });
   }
@@ -398,7 +281,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     this.announced = [];
     const last = messages.at(-1);
     if (!last) return;
-    this.ctx.storage.sql.exec('DELETE FROM change WHERE seq <= ?', last.seq - 1000);
+    this.stock.trimChanges(last.seq);
     this.sockets.broadcast(messages);
   }
 
@@ -422,22 +305,14 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
 
   /** Every level the room holds, and the highest version among them. */
   snapshot(warehouseId: string): RoomSnapshot {
-    const levels = this.ctx.storage.sql
-      .exec<LevelRow>('SELECT sku, on_hand, reserved, version FROM level ORDER BY sku')
-      .toArray()
-      .map(toLevel);
+    const levels = this.stock.all();
     // The room's version is its change sequence: what a client resumes from.
-    return { warehouseId, version: this.seq(), levels };
+    return { warehouseId, version: this.stock.lastSeq(), levels };
   }
 
   /** These skus' levels (case-insensitively), for availability reads. */
   levels(skus: string[]): RoomLevel[] {
-    const wanted = new Set(skus.map((s) => s.toLowerCase()));
-    return this.ctx.storage.sql
-      .exec<LevelRow>('SELECT sku, on_hand, reserved, version FROM level')
-      .toArray()
-      .filter((r) => wanted.has(r.sku.toLowerCase()))
-      .map(toLevel);
+    return this.stock.bySkus(skus);
   }
 
   /** Whether the room has been filled from Postgres since it was created (or wiped). */

@@ -7,13 +7,14 @@
  * room over its socket.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { eventArchive } from '../core/integrations/tables.ts';
 import { configSchema } from '../core/platform/config.ts';
 import { parseEnv } from '../core/platform/env.ts';
 import type { RoomMessage } from '../core/platform/room-contract.ts';
 import { webhookSettingsFrom } from '../core/webhooks/settings.ts';
 import { createSubscription } from '../core/webhooks/subscriptions.ts';
+import { eventuallyAllIn } from '../test/harness/database.ts';
 import { type EdgeStack, startEdgeStack } from '../test/harness/edge.ts';
 import { eventually } from '../test/harness/http.ts';
 import { queuedEvents } from '../test/harness/job-queue.ts';
@@ -124,13 +125,7 @@ test('events committed while no runner runs wait in the outbox, then each is arc
 
   // Every event archived, by its id.
   const ids = queued.map((e) => e.id);
-  await eventually(async () => {
-    const rows = await db
-      .select({ id: eventArchive.id })
-      .from(eventArchive)
-      .where(inArray(eventArchive.id, ids));
-    return rows.length === ids.length ? rows : undefined;
-  }, 30_000);
+  await eventuallyAllIn(db, eventArchive.id, ids);
 
   // Every event delivered, and once: nothing left to send, and no event's body came twice.
   const expected = queued

@@ -23,7 +23,7 @@ import type { DomainEvent } from '../core/platform/events.ts';
 import { webhookSettingsFrom } from '../core/webhooks/settings.ts';
 import { createSubscription } from '../core/webhooks/subscriptions.ts';
 import { deliveries } from '../core/webhooks/tables.ts';
-import { useTestDatabase } from '../test/harness/database.ts';
+import { eventuallyAllIn, useTestDatabase } from '../test/harness/database.ts';
 import { eventually } from '../test/harness/http.ts';
 import { captureLogger } from '../test/harness/logs.ts';
 import { type StandInEdge, standInEdge } from '../test/harness/stand-in-edge.ts';
@@ -160,21 +160,14 @@ test('a batch whose runner is killed is run again by the next runner, with what 
     edge: { url: edge.url, secret: 'test-internal-secret' },
   });
   const ids = [first.id, second.id];
-  await eventually(async () => {
-    const rows = await db
-      .select({ id: eventArchive.id })
-      .from(eventArchive)
-      .where(inArray(eventArchive.id, ids));
-    return rows.length === ids.length ? true : undefined;
-  }, 30_000);
+  await eventuallyAllIn(db, eventArchive.id, ids);
   // Each event's delivery queued once.
-  await eventually(async () => {
-    const rows = await db
-      .select({ eventId: deliveries.eventId })
-      .from(deliveries)
-      .where(inArray(deliveries.eventId, ids));
-    return rows.length === ids.length ? true : undefined;
-  }, 30_000);
+  await eventuallyAllIn(db, deliveries.eventId, ids);
+  const queued = await db
+    .select({ eventId: deliveries.eventId })
+    .from(deliveries)
+    .where(inArray(deliveries.eventId, ids));
+  expect(queued.length).toBe(ids.length);
   await eventually(async () => {
     const accepted = edge.answered(200);
     return accepted.includes(first.id) && accepted.includes(second.id) ? true : undefined;

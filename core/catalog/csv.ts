@@ -1,9 +1,8 @@
 /**
  * Products in as RFC 4180 CSV (csv-parse), streamed so a file of any size never sits in memory.
  * Import upserts by sku in batches, one transaction each; a bad line is reported with its line
- * number and the rest are kept. The file's columns are defined here; csv-export.ts writes them.
- * A little over 400 lines on purpose: the column definitions, the row parser and the batch
- * upsert read one another's types, and splitting them would scatter one file format.
+ * number and the rest are kept. The file's columns are defined here; csv-export.ts writes them,
+ * and csv-bytes.ts holds the byte-level steps before parsing (line endings, the size limit).
  */
 import { Readable } from 'node:stream';
 import { z } from '@hono/zod-openapi';
@@ -21,6 +20,7 @@ import {
 } from '../platform/problem.ts';
 import { fieldErrors } from '../platform/validation.ts';
 import { productsChanged } from './catalog-changes.ts';
+import { byteLimit, crlfToLf } from './csv-bytes.ts';
 import { restoredCell } from './csv-formulas.ts';
 import { PRODUCT_COLUMNS, type ProductRow, productFromRow } from './product-reads.ts';
 import { purgeEdgeCatalogAfterCommit } from './products.ts';
@@ -92,37 +92,6 @@ export const fromMinorUnits = (amount: number, currency: string) => {
 };
 
 class LineError extends Error {}
-
-/**
- * CRLF to LF, bytes in and out (a CR at a chunk's end waits for the next chunk). csv-parse
- * miscounts lines when a quoted field holds a CRLF, and the line numbers must be right.
- */
-function crlfToLf(): TransformStream<Uint8Array, Uint8Array> {
-  let pendingCr = false;
-  return new TransformStream({
-    transform(chunk, controller) {
-      const out = new Uint8Array(chunk.length + 1);
-      let n = 0;
-      if (pendingCr && chunk[0] !== 10) out[n++] = 13;
-      pendingCr = false;
-      // Copies the runs between CRs; a CR before LF is dropped, a lone one kept, a last one waits.
-      let from = 0;
-      for (let cr = chunk.indexOf(13); cr !== -1; cr = chunk.indexOf(13, from)) {
-        out.set(chunk.subarray(from, cr), n);
-        n += cr - from;
-        from = cr + 1;
-        if (cr === chunk.length - 1) pendingCr = true;
-        else if (chunk[cr + 1] !== 10) out[n++] = 13;
-      }
-      out.set(chunk.subarray(from), n);
-      n += chunk.length - from;
-      controller.enqueue(out.subarray(0, n));
-    },
-    flush(controller) {
-      if (pendingCr) controller.enqueue(new Uint8Array([13]));
-    },
-  });
-}
 
 /** csv-parse counts lines up to a record's end; a quoted field may span several (raw also holds skipped blank lines and the record's own line break). */
 const startLine = (endLine: number, raw: string | undefined) =>
@@ -283,18 +252,6 @@ export async function importProductsCsv(
   if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw new PayloadTooLargeError(maxBytes);
   if (!request.body) throw new ValidationError([{ path: '(body)', message: 'Send the CSV as the body' }]);
   return importProductsStream(db, request.body.pipeThrough(byteLimit(maxBytes)), opts);
-}
-
-/** Passes bytes through until there are more than maxBytes, then fails the stream with 413. */
-function byteLimit(maxBytes: number): TransformStream<Uint8Array, Uint8Array> {
-  let seen = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      seen += chunk.byteLength;
-      if (seen > maxBytes) controller.error(new PayloadTooLargeError(maxBytes));
-      else controller.enqueue(chunk);
-    },
-  });
 }
 
 /** The import itself, from any byte stream (the HTTP body, or a file for `bun run import`). */

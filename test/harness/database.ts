@@ -1,5 +1,8 @@
 import { afterAll, beforeAll } from 'bun:test';
-import { connectDatabase, type DatabaseHandle } from '../../core/platform/database.ts';
+import { inArray } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import { connectDatabase, type Database, type DatabaseHandle } from '../../core/platform/database.ts';
+import { eventually } from './http.ts';
 import { adminQuery, TEMPLATE_DATABASE, testPostgres } from './postgres.ts';
 
 export interface TestDatabase extends DatabaseHandle {
@@ -38,4 +41,23 @@ export function useTestDatabase(prefix = 'test'): () => TestDatabase {
     if (!database) throw new Error('useTestDatabase(): the database exists from beforeAll on');
     return database;
   };
+}
+
+/**
+ * Waits until every one of `ids` is in `column` (rows another process writes when it gets to
+ * them: archived events, queued deliveries).
+ */
+export async function eventuallyAllIn(
+  db: Database,
+  column: PgColumn,
+  ids: readonly string[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  await eventually(async () => {
+    const rows = await db
+      .select({ value: column })
+      .from(column.table)
+      .where(inArray(column, [...ids]));
+    return new Set(rows.map((r) => r.value)).size === new Set(ids).size ? true : undefined;
+  }, timeoutMs);
 }
