@@ -179,6 +179,17 @@ describe('uncached reads', () => {
     expect([reordered.cache, (reordered.body.items as unknown[]).length]).toEqual(['hit', 1]);
   });
 
+  test("a sku holding '/..' cannot put its answer under another product's key", async () => {
+    await inserted(['PLANTED']);
+    // Read first, nobody having read the real product yet: its 404 would land on the real key if
+    // the key were not encoded (the Cache API parses keys as URLs and resolves `..`).
+    const attack = await read(`/api/products/${encodeURIComponent(`x/../${sku('PLANTED')}`)}`);
+    expect(attack.status).toBe(404);
+    await Bun.sleep(500); // the 404's Cache API write finishes after its answer
+    const real = await read(`/api/products/${sku('PLANTED')}`);
+    expect([real.status, real.body.sku]).toEqual([200, sku('PLANTED')]);
+  });
+
   test('a herd of misses for one product shares one query', async () => {
     // A popular product, cached, then changed: every read of it misses at once.
     await create({ sku: sku('HERD'), name: 'Herd before' });
@@ -209,6 +220,8 @@ describe('uncached reads', () => {
       // in after it was answered) are a few.
       expect(stack.edgeDatabaseMessages() - before).toBeLessThan(10);
     } finally {
+      // A failure before the commit must not return a connection that still holds the lock.
+      await locker.query('rollback').catch(() => undefined);
       locker.release();
     }
   });

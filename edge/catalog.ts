@@ -64,7 +64,7 @@ export interface CatalogRequest {
 
 /**
  * The change log as this isolate trusts it: never older than GENERATION_TTL_MS. Past half that
- * age, one request asks for what changed in the background (after its answer) while every
+ * age, one request asks for what changed in the background (its answer does not wait for it) while every
  * request goes on with the view it has, so under load the view is renewed before it expires:
  * requests neither wait for the log nor all ask for it at once. A view past its age is read
  * again by each request that finds it so (a promise of one request's I/O must not be awaited by
@@ -155,6 +155,9 @@ async function weakEtag(body: string): Promise<string> {
   return `W/"${hex.slice(0, 32)}"`;
 }
 
+/** The list's parameters, in the fixed order its cache key names them (all the schema has). */
+const LIST_PARAMETERS = Object.keys(listProductsQuery.shape).sort() as (keyof ListProductsQuery)[];
+
 /**
  * A list's query as its cache key names it: the parameters the list reads, validated, in a fixed
  * order. Parameters the list ignores (a client's `?_=<time>` cache-buster) and their order do not
@@ -162,7 +165,7 @@ async function weakEtag(body: string): Promise<string> {
  */
 function listTarget(query: ListProductsQuery): string {
   const params = new URLSearchParams();
-  for (const name of ['category', 'cursor', 'limit', 'q'] as const) {
+  for (const name of LIST_PARAMETERS) {
     const value = query[name];
     if (value !== undefined) params.set(name, String(value));
   }
@@ -172,7 +175,9 @@ function listTarget(query: ListProductsQuery): string {
 /**
  * Serves a read from the isolate or the Cache API, or loads it from Postgres and caches it, under
  * the generation of the last change of what it depends on (`names`; null: any product, as a list
- * does), `target` naming what is read (the request's own query string is not part of it). The
+ * does), `target` naming what is read (the request's own query string is not part of it; a
+ * sku or code in it is percent-encoded, since the key is parsed as a URL, whose `..` and `#`
+ * would otherwise let one read's key land on another's). The
  * key is fixed before the load, and the load is given its generation, so an answer read before a
  * change is never stored under a key from after it. 404s are cached too (creating the product changes its sku's name),
  * so unknown skus cannot hammer the database.
@@ -251,28 +256,42 @@ export async function listProductsAtEdge(c: EdgeContext, cfg: EdgeConfig, caller
 }
 
 export async function readProductAtEdge(c: EdgeContext, cfg: EdgeConfig, caller: EdgeCaller, sku: string) {
-  return cachedRead(c, cfg, caller, [skuName(sku)], `/products/${sku}`, async (withCost, generation) => {
-    const row = await catalogReader(c.env, sku).productBySku(sku, generation);
-    if (!row) return notFound(`No product with sku ${sku}.`);
-    return {
-      status: 200,
-      body: JSON.stringify(productFromRow(row, { withCost })),
-      etag: etagFor(row.version),
-    };
-  });
+  return cachedRead(
+    c,
+    cfg,
+    caller,
+    [skuName(sku)],
+    `/products/${encodeURIComponent(sku)}`,
+    async (withCost, generation) => {
+      const row = await catalogReader(c.env, sku).productBySku(sku, generation);
+      if (!row) return notFound(`No product with sku ${sku}.`);
+      return {
+        status: 200,
+        body: JSON.stringify(productFromRow(row, { withCost })),
+        etag: etagFor(row.version),
+      };
+    },
+  );
 }
 
 export async function readBarcodeAtEdge(c: EdgeContext, cfg: EdgeConfig, caller: EdgeCaller, code: string) {
   // The code's product, or a product without a barcode whose sku is the code; EVERY_BARCODE
   // when some product's barcode moved.
   const names = [barcodeName(code), skuName(code), EVERY_BARCODE];
-  return cachedRead(c, cfg, caller, names, `/barcodes/${code}`, async (withCost, generation) => {
-    const row = await catalogReader(c.env, code).productByBarcode(code, generation);
-    if (!row) return notFound('No product has this barcode.');
-    return {
-      status: 200,
-      body: JSON.stringify(productFromRow(row, { withCost })),
-      etag: etagFor(row.version),
-    };
-  });
+  return cachedRead(
+    c,
+    cfg,
+    caller,
+    names,
+    `/barcodes/${encodeURIComponent(code)}`,
+    async (withCost, generation) => {
+      const row = await catalogReader(c.env, code).productByBarcode(code, generation);
+      if (!row) return notFound('No product has this barcode.');
+      return {
+        status: 200,
+        body: JSON.stringify(productFromRow(row, { withCost })),
+        etag: etagFor(row.version),
+      };
+    },
+  );
 }

@@ -33,6 +33,8 @@ export interface SourcesOptions {
   incoming: Request;
   requestId: string;
   fetchEdge: EdgeFetch;
+  /** Work to finish after the answer (the catalog change log's read-ahead). */
+  waitUntil(promise: Promise<unknown>): void;
 }
 
 type Json = Record<string, unknown>;
@@ -118,7 +120,7 @@ export class Sources implements SchemaSources {
     if (warehouseId && !may(principal, 'availability:read', warehouseId))
       throw new ForbiddenError('This warehouse is outside your scope.');
     const env = this.opts.env;
-    const directory = await warehouseDirectory({ env, waitUntil: () => {} });
+    const directory = await warehouseDirectory({ env, waitUntil: (p) => this.opts.waitUntil(p) });
     const wanted = directory.filter(
       (w) => (!warehouseId || w.id === warehouseId) && may(principal, 'availability:read', w.id),
     );
@@ -128,7 +130,10 @@ export class Sources implements SchemaSources {
 
   /** A warehouse's id and code from the edge's directory (kept per isolate: no read). */
   async warehouse(id: string): Promise<{ id: string; code: string } | undefined> {
-    const directory = await warehouseDirectory({ env: this.opts.env, waitUntil: () => {} });
+    const directory = await warehouseDirectory({
+      env: this.opts.env,
+      waitUntil: (p) => this.opts.waitUntil(p),
+    });
     return directory.find((w) => w.id === id);
   }
 

@@ -179,6 +179,7 @@ export function graphqlRoutes(edge: OpenAPIHono<EdgeEnv>) {
       incoming: c.req.raw,
       requestId: c.var.requestId,
       fetchEdge: async (request) => edge.fetch(request, c.env, c.executionCtx),
+      waitUntil: (p) => c.executionCtx.waitUntil(p),
     });
     const result =
       'status' in params
