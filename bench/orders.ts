@@ -34,6 +34,7 @@ import {
   startBenchJobs,
 } from './orders/stack.ts';
 import { makeOrdersWorld } from './orders/world.ts';
+import { statementSettings, watchStatements } from './pg-statements.ts';
 import { pgbench, pgbenchInit } from './postgres.ts';
 import { cpuBetween, cpuSnapshot } from './process-cpu.ts';
 import type { BenchContext } from './run.ts';
@@ -47,6 +48,9 @@ async function checkpoint(url: string, before?: string): Promise<void> {
     await close();
   }
 }
+
+/** PG_STATEMENTS=<phase>[;<phase>...] adds the phase's statements by Postgres time (bench/pg-statements.ts). */
+export const postgresSettings = statementSettings();
 
 export async function run(ctx: BenchContext): Promise<void> {
   const s = ctx.seconds;
@@ -117,6 +121,8 @@ export async function run(ctx: BenchContext): Promise<void> {
       const cpuBefore = cpuSnapshot();
       const profiling =
         process.env.EDGE_PROFILE === name && edge ? await profileEdge(edge.inspectorPort) : undefined;
+      const statements =
+        process.env.PG_STATEMENTS?.split(';').includes(name) ? await watchStatements(ctx.databaseUrl) : undefined;
       const r = await measureOrders({
         url: `${target}/api/orders`,
         connections,
@@ -126,6 +132,8 @@ export async function run(ctx: BenchContext): Promise<void> {
       });
       if (jobs) await drained(ctx.databaseUrl);
       if (profiling) ctx.progress(`edge profile, ${name}:\n${(await profiling.stop(40)).join('\n')}`);
+      if (statements)
+        ctx.progress(`Postgres statements, ${name}:\n${(await statements.stop(r.created)).join('\n')}`);
       cpu[name] = { parts: cpuBetween(cpuBefore, cpuSnapshot()), orders: r.created };
       const after = await countOrders(handle.db);
       results[name] = r;
