@@ -32,6 +32,7 @@ import {
   startBareForward,
   startBenchEdge,
   startBenchJobs,
+  type TickCount,
 } from './orders/stack.ts';
 import { makeOrdersWorld } from './orders/world.ts';
 import { statementSettings, watchStatements } from './pg-statements.ts';
@@ -78,7 +79,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   const { handle, proxy } = core;
   const coreUrl = core.url;
   let edge: BenchEdge | undefined;
-  let jobs: { stop(): Promise<void> } | undefined;
+  let jobs: Awaited<ReturnType<typeof startBenchJobs>> | undefined;
 
   const violations: { phase: string; v: Violation }[] = [];
   let fiveHundreds = 0;
@@ -103,7 +104,7 @@ export async function run(ctx: BenchContext): Promise<void> {
 
     const results: Record<string, OrderLoadResult> = {};
     // CPU by part of the stack while each phase ran (the load generator, gone by the end, is not in it).
-    const cpu: Record<string, { parts: [string, number][]; orders: number }> = {};
+    const cpu: Record<string, { parts: [string, number][]; orders: number; ticks?: TickCount }> = {};
     const phase = async (
       name: string,
       label: string,
@@ -119,10 +120,12 @@ export async function run(ctx: BenchContext): Promise<void> {
       // edge: drained before it starts (none of the last phase's) and after it ends.
       if (jobs) await drained(ctx.databaseUrl);
       const cpuBefore = cpuSnapshot();
+      const ticksBefore = jobs && { ...jobs.ticks };
       const profiling =
         process.env.EDGE_PROFILE === name && edge ? await profileEdge(edge.inspectorPort) : undefined;
-      const statements =
-        process.env.PG_STATEMENTS?.split(';').includes(name) ? await watchStatements(ctx.databaseUrl) : undefined;
+      const statements = process.env.PG_STATEMENTS?.split(';').includes(name)
+        ? await watchStatements(ctx.databaseUrl)
+        : undefined;
       const r = await measureOrders({
         url: `${target}/api/orders`,
         connections,
@@ -134,7 +137,19 @@ export async function run(ctx: BenchContext): Promise<void> {
       if (profiling) ctx.progress(`edge profile, ${name}:\n${(await profiling.stop(40)).join('\n')}`);
       if (statements)
         ctx.progress(`Postgres statements, ${name}:\n${(await statements.stop(r.created)).join('\n')}`);
-      cpu[name] = { parts: cpuBetween(cpuBefore, cpuSnapshot()), orders: r.created };
+      cpu[name] = {
+        parts: cpuBetween(cpuBefore, cpuSnapshot()),
+        orders: r.created,
+        ...(jobs && ticksBefore
+          ? {
+              ticks: {
+                ticks: jobs.ticks.ticks - ticksBefore.ticks,
+                levels: jobs.ticks.levels - ticksBefore.levels,
+                events: jobs.ticks.events - ticksBefore.events,
+              },
+            }
+          : {}),
+      };
       const after = await countOrders(handle.db);
       results[name] = r;
       const non201 = Object.entries(r.statuses).filter(([st]) => st !== '201');
@@ -298,6 +313,13 @@ export async function run(ctx: BenchContext): Promise<void> {
       const perOrder = used.parts.map(([part, sec]) => `${part} ${((sec * 1000) / used.orders).toFixed(2)}`);
       const total = used.parts.reduce((n, [, sec]) => n + sec, 0);
       ctx.report(`CPU ms per order, ${name}`, ((total * 1000) / used.orders).toFixed(2), perOrder.join(', '));
+      const t = used.ticks;
+      if (t && t.ticks > 0)
+        ctx.report(
+          `feed ticks, ${name}`,
+          `${(t.ticks / s).toFixed(0)}/s`,
+          `${(t.levels / t.ticks).toFixed(1)} levels and ${(t.events / t.ticks).toFixed(1)} events per tick`,
+        );
     }
     const total = Object.values(results).reduce((n, r) => n + r.created, 0);
     ctx.report('orders created (measured phases)', String(total), '');

@@ -113,6 +113,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         sku,
       },
       (e) => {
+        if (e.state === 'tick') return;
         if (e.state === 'error') {
           jobErrors++;
           firstJobError ||= e.error ?? '';

@@ -1,15 +1,17 @@
 /**
  * The jobs runner's client of the edge, against the real worker in workerd: every endpoint
  * answers what the room contract says, one feed tick reaches several rooms, and a level the
- * contract refuses never leaves the runner.
+ * contract refuses never leaves the runner. The feed's ticks go over one WebSocket, answered by
+ * id, and as requests while it cannot open.
  */
 import { beforeAll, expect, test } from 'bun:test';
 import { EVENTS_PER_TICK, LEVELS_PER_PUSH, roomSnapshotSchema } from '../core/platform/room-contract.ts';
 import { type TestEdge, testEdge } from '../test/harness/edge.ts';
-import { expectProblem } from '../test/harness/http.ts';
+import { eventually, expectProblem } from '../test/harness/http.ts';
 import { openRoom, roomUrl } from '../test/harness/room-socket.ts';
 import { stockWorld } from '../test/harness/stock.ts';
 import { type EdgeClient, edgeClient } from './edge-client.ts';
+import { feedSocket } from './room-feed-socket.ts';
 
 let edge: TestEdge;
 let client: EdgeClient;
@@ -173,4 +175,54 @@ test('a refused call throws with what the edge answered, for graphile-worker to 
       { warehouseId: crypto.randomUUID(), levels: [{ sku: 'A', onHand: 1, reserved: 0, version: 1 }] },
     ]),
   ).rejects.toThrow('the edge answered 401 to a tick of the rooms feed');
+});
+
+/** A raw feed socket to the real edge, with the secret (or another). */
+async function rawFeedSocket(secret: string): Promise<{ ws: WebSocket; answers: unknown[] } | 'refused'> {
+  const url = `${edge.url.replace(/^http/, 'ws')}/internal/rooms/feed`;
+  const ws = new WebSocket(url, { headers: { authorization: `Bearer ${secret}` } } as unknown as string[]);
+  const answers: unknown[] = [];
+  ws.onmessage = (m) => answers.push(JSON.parse(String(m.data)));
+  const opened = await new Promise<boolean>((resolve) => {
+    ws.onopen = () => resolve(true);
+    ws.onclose = () => resolve(false);
+  });
+  return opened ? { ws, answers } : 'refused';
+}
+
+test("the feed's socket answers each tick by its id, and refuses a malformed one naming the field", async () => {
+  expect(await rawFeedSocket('not-the-secret')).toBe('refused');
+  const socket = await rawFeedSocket(edge.internalSecret);
+  if (socket === 'refused') throw new Error('the feed socket did not open');
+  const room = crypto.randomUUID();
+  const level = (version: number) => ({ sku: 'SOCK-1', onHand: 10, reserved: version, version });
+  socket.ws.send(JSON.stringify({ id: 7, rooms: [{ warehouseId: room, levels: [level(3)] }] }));
+  socket.ws.send(JSON.stringify({ id: 8, rooms: [{ warehouseId: 'HEL', levels: [level(4)] }] }));
+  socket.ws.send('not json');
+  await eventually(async () => (socket.answers.length === 3 ? true : undefined));
+  expect(socket.answers).toContainEqual({
+    id: 7,
+    rooms: [{ warehouseId: room, applied: 1, stale: 0, held: 0 }],
+  });
+  expect(socket.answers).toContainEqual({ id: 8, refused: expect.stringContaining('rooms.0.warehouseId') });
+  expect(socket.answers).toContainEqual({ id: null, refused: expect.any(String) });
+  expect((await snapshot(room)).levels.map((l) => l.version)).toEqual([3]);
+  socket.ws.close();
+});
+
+test('the client sends ticks over its socket, and as requests while the socket cannot open', async () => {
+  const room = crypto.randomUUID();
+  const rooms = [{ warehouseId: room, levels: [{ sku: 'SOCK-2', onHand: 5, reserved: 0, version: 2 }] }];
+  const socket = feedSocket({ url: edge.url, secret: edge.internalSecret });
+  try {
+    expect(await socket.send(rooms, 10_000)).toEqual({
+      rooms: [{ warehouseId: room, applied: 1, stale: 0, held: 0 }],
+    });
+  } finally {
+    socket.close();
+  }
+  // With a secret the edge refuses, the socket does not open: the tick is left to a request.
+  const refused = feedSocket({ url: edge.url, secret: 'not-the-secret' });
+  expect(await refused.send(rooms, 10_000)).toBeUndefined();
+  refused.close();
 });

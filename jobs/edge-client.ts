@@ -22,6 +22,7 @@ import {
   roomAccessChangeSchema,
   roomAccessResultSchema,
 } from '../core/platform/room-contract.ts';
+import { feedSocket } from './room-feed-socket.ts';
 
 /** Where the edge worker answers, and the secret for its /internal/* endpoints. */
 export interface EdgeLink {
@@ -35,7 +36,10 @@ export interface EdgeClient {
    * reads that depend on it are replaced everywhere; the generation it moved to.
    */
   purgeCatalog(change?: CatalogChange): Promise<{ generation: number }>;
-  /** One tick of the rooms' feed: each room's level changes (at most LEVELS_PER_PUSH in all). */
+  /**
+   * One tick of the rooms' feed: each room's level changes (at most LEVELS_PER_PUSH in all) and
+   * events. Over the feed's socket (jobs/room-feed-socket.ts), or as a request while it cannot open.
+   */
   feedRooms(rooms: FeedTick['rooms']): Promise<FeedTickResult>;
   /**
    * Makes a room equal these levels (the nightly check), in as many calls as it takes; with
@@ -49,6 +53,8 @@ export interface EdgeClient {
   ): Promise<ReconcileResult>;
   /** Tells every room of a change of who may hold sockets. */
   changeRoomAccess(change: RoomAccessChange): Promise<{ rooms: number; closed: number; rescoped: number }>;
+  /** Closes the feed's socket (the runner stops). */
+  close(): void;
 }
 
 /** What one call is, for its error message, and how long it may take. */
@@ -85,6 +91,7 @@ export function edgeClient(link: EdgeLink): EdgeClient {
     if (!parsed.success) throw new Error(`the edge's answer to ${what} is not what the contract says`);
     return parsed.data;
   }
+  const socket = feedSocket(link);
   const room = (warehouseId: string, endpoint: string) =>
     `/internal/warehouses/${encodeURIComponent(warehouseId)}/${endpoint}`;
 
@@ -98,14 +105,19 @@ export function edgeClient(link: EdgeLink): EdgeClient {
         timeoutMs: 10_000,
       }),
 
-    feedRooms: async (rooms) =>
-      call({
-        what: 'a tick of the rooms feed',
-        path: '/internal/rooms/levels',
-        body: feedTickSchema.parse({ rooms }),
-        answer: feedTickResultSchema,
-        timeoutMs: 10_000,
-      }),
+    async feedRooms(rooms) {
+      const tick = feedTickSchema.parse({ rooms });
+      return (
+        (await socket.send(tick.rooms, 10_000)) ??
+        call({
+          what: 'a tick of the rooms feed',
+          path: '/internal/rooms/levels',
+          body: tick,
+          answer: feedTickResultSchema,
+          timeoutMs: 10_000,
+        })
+      );
+    },
 
     async reconcile(warehouseId, levels, force, repair = true) {
       const whole: ReconcileResult = { repaired: [], ahead: [] };
@@ -131,6 +143,8 @@ export function edgeClient(link: EdgeLink): EdgeClient {
         answer: roomAccessResultSchema,
         timeoutMs: 30_000,
       }),
+
+    close: () => socket.close(),
   };
   return client;
 }

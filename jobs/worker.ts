@@ -131,11 +131,12 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
   });
   // Without an edge there are no rooms to feed: no feeder (a replica missing EDGE_URL must not
   // take the lease and starve the rooms); what waits in the feed is pruned after a day.
+  const feedEdge = opts.edge && edgeClient(opts.edge);
   const feed =
-    opts.edge &&
+    feedEdge &&
     startRoomFeed({
       databaseUrl: opts.databaseUrl,
-      edge: edgeClient(opts.edge),
+      edge: feedEdge,
       log: opts.log,
       ...(opts.onFeedTick ? { onTick: opts.onFeedTick } : {}),
     });
@@ -148,6 +149,7 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     metrics,
     stop: async () => {
       await Promise.all([feed?.stop(), mover.stop()]);
+      feedEdge?.close(); // after the feed's last tick
       await Promise.all([runner.stop(), deliveries.stop()]);
       await registry.stop();
       await Promise.all([handle.close(), deliveryHandle.close()]);

@@ -91,18 +91,39 @@ export async function startBareForward(
   return { url: bare.url, pid: bare.child.pid, stop: () => bare.stop() };
 }
 
-/** The jobs runner with its feed, as a process of its own; its log goes to jobs.log in the run's directory. */
-export function startBenchJobs(ctx: BenchContext, edge: BenchEdge): Promise<{ stop(): Promise<void> }> {
-  return startJobsProcess(
+/** What the rooms' feed sent: ticks the edge took, and the levels and events they carried. */
+export interface TickCount {
+  ticks: number;
+  levels: number;
+  events: number;
+}
+
+/**
+ * The jobs runner with its feed, as a process of its own; its log goes to jobs.log in the run's
+ * directory. `ticks` counts what its feed sent since it started.
+ */
+export async function startBenchJobs(
+  ctx: BenchContext,
+  edge: BenchEdge,
+): Promise<{ stop(): Promise<void>; ticks: TickCount }> {
+  const ticks: TickCount = { ticks: 0, levels: 0, events: 0 };
+  const jobs = await startJobsProcess(
     {
       databaseUrl: ctx.databaseUrl,
       concurrency: config().JOBS_CONCURRENCY,
       edge: { url: edge.url, secret: edge.secret },
       sku: '', // no tick timing wanted here
+      countTicks: true,
       logFile: join(ctx.workDir, 'jobs.log'),
     },
-    () => {},
+    (e) => {
+      if (e.state !== 'tick') return;
+      ticks.ticks++;
+      ticks.levels += e.levels;
+      ticks.events += e.events;
+    },
   );
+  return { stop: jobs.stop, ticks };
 }
 
 /** Waits until the jobs runner has no job left, the events' outbox is empty and the rooms' feed has nothing waiting. */

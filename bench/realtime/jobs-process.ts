@@ -18,6 +18,8 @@ export interface JobsSpec {
   edge: { url: string; secret: string };
   /** The sku whose ticks are reported ('' for none). */
   sku: string;
+  /** Whether every tick the rooms took is reported with its size (a 'tick' event). */
+  countTicks?: boolean;
   /**
    * Where the runner logs, at the configured level and pretty-printed as `bun run dev` does;
    * without it, warnings and errors go to stderr (stdout carries the reports).
@@ -25,12 +27,14 @@ export interface JobsSpec {
   logFile?: string;
 }
 
-export type JobEvent = {
-  state: 'start' | 'success' | 'error';
-  at: number;
-  versions: number[];
-  error?: string;
-};
+export type JobEvent =
+  | {
+      state: 'start' | 'success' | 'error';
+      at: number;
+      versions: number[];
+      error?: string;
+    }
+  | { state: 'tick'; levels: number; events: number };
 async function jobsProcess(spec: JobsSpec): Promise<void> {
   const file = spec.logFile ? Bun.file(spec.logFile).writer() : undefined;
   const log = file
@@ -44,7 +48,11 @@ async function jobsProcess(spec: JobsSpec): Promise<void> {
     log,
     cron: false,
     edge: spec.edge,
-    onFeedTick: ({ state, levels, error }) => {
+    onFeedTick: ({ state, levels, events, error }) => {
+      if (spec.countTicks && state === 'success')
+        process.stdout.write(
+          `${JSON.stringify({ state: 'tick', levels: levels.length, events: events.length })}\n`,
+        );
       const at = now();
       const versions = spec.sku ? levels.filter((l) => l.sku === spec.sku).map((l) => l.version) : [];
       if (versions.length === 0) return;

@@ -106,6 +106,19 @@ export const feedTickResultSchema = z.object({
 export type FeedTickResult = z.infer<typeof feedTickResultSchema>;
 
 /**
+ * GET /internal/rooms/feed (a WebSocket): the same ticks over one connection the jobs runner
+ * keeps open (jobs/room-feed-socket.ts), so a tick costs the edge a message, not a request. Each
+ * message is a tick with an id the runner chose; each answer carries that id, with the tick's
+ * result or why the edge refused it (what POST /internal/rooms/levels answers with a 422).
+ */
+export const feedSocketTickSchema = feedTickSchema.extend({ id: z.number().int().min(0) });
+export const feedSocketAnswerSchema = z.union([
+  feedTickResultSchema.extend({ id: z.number().int() }),
+  z.object({ id: z.number().int().nullable(), refused: z.string() }),
+]);
+export type FeedSocketAnswer = z.infer<typeof feedSocketAnswerSchema>;
+
+/**
  * POST /internal/warehouses/:id/reconcile: Postgres's levels; `force` when read again and still
  * older. `repair: false` (bun run verify:invariants) only reports: `repaired` then lists what a
  * repairing call would have replaced, and the room is left as it was.

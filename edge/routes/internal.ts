@@ -7,15 +7,19 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import { changedNames } from '../../core/catalog/catalog-changes.ts';
-import { ValidationError } from '../../core/platform/problem.ts';
+import type { Logger } from '../../core/platform/logger.ts';
+import { AppError, ValidationError } from '../../core/platform/problem.ts';
 import { catalogChangeSchema } from '../../core/platform/room-contract.ts';
 import { fieldErrors } from '../../core/platform/validation.ts';
 import { refuseWithoutInternalSecret } from '../auth.ts';
 import { warehouseDirectory } from '../availability.ts';
 import { catalogGenerationObject, renewView } from '../catalog.ts';
-import { type EdgeEnv, edgeConfig, warehouseRoom } from '../env.ts';
+import { type EdgeBindings, type EdgeEnv, edgeConfig, warehouseRoom } from '../env.ts';
 import {
   eventPushSchema,
+  type FeedSocketAnswer,
+  type FeedTickResult,
+  feedSocketTickSchema,
   feedTickSchema,
   type RoomEventPush,
   reconcileRequestSchema,
@@ -23,17 +27,79 @@ import {
   roomEventsPushSchema,
 } from '../room-types.ts';
 
-/** The request's JSON body, parsed with `schema`: a 422 naming the fields, never a 500. */
-async function parsedBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  const parsed = schema.safeParse(await c.req.json().catch(() => null));
-  if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error.issues));
-  return parsed.data;
+/** `value` parsed with `schema`: a ValidationError (a 422) naming the fields, never a 500. */
+function parsed<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(fieldErrors(result.error.issues));
+  return result.data;
 }
+
+/** The request's JSON body, parsed with `schema`. */
+const parsedBody = async <S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> =>
+  parsed(schema, await c.req.json().catch(() => null));
 
 /** A pushed event as its room broadcasts it. */
 const asRoomEvent =
   (warehouseId: string) =>
   ({ id, type, occurredAt, data }: RoomEventPush) => ({ event: type, id, occurredAt, warehouseId, data });
+
+/**
+ * One tick of the rooms' feed: every room's level changes, then its events in order, in one call
+ * to each room, the rooms in parallel. Each room's result, or that it failed (the feeder sends
+ * its rows again, and only its rows).
+ */
+async function feedRooms(
+  env: EdgeBindings,
+  log: Logger,
+  rooms: z.infer<typeof feedTickSchema>['rooms'],
+): Promise<FeedTickResult> {
+  const results = await Promise.all(
+    rooms.map(async ({ warehouseId, levels, events }) => {
+      try {
+        return {
+          warehouseId,
+          ...(await warehouseRoom(env, warehouseId).applyTick(
+            levels,
+            events.map(asRoomEvent(warehouseId)),
+            warehouseId,
+          )),
+        };
+      } catch (err) {
+        log.error('room feed tick failed', { warehouseId, err: String(err) });
+        return { warehouseId, failed: true as const };
+      }
+    }),
+  );
+  return { rooms: results };
+}
+
+/** A tick that came over the feed's socket, answered on it with its id (refused: why, by field). */
+async function answerTick(env: EdgeBindings, log: Logger, ws: WebSocket, data: unknown): Promise<void> {
+  let answer: FeedSocketAnswer;
+  let message: unknown = null;
+  try {
+    message = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data as ArrayBuffer));
+  } catch {
+    // Not JSON: refused below like any other malformed tick.
+  }
+  try {
+    const tick = parsed(feedSocketTickSchema, message);
+    answer = { id: tick.id, ...(await feedRooms(env, log, tick.rooms)) };
+  } catch (err) {
+    const id = (message as { id?: unknown } | null)?.id;
+    if (!(err instanceof ValidationError)) log.error('room feed tick failed', { err: String(err) });
+    const refused =
+      err instanceof ValidationError
+        ? err.errors.map((e) => `${e.path}: ${e.message}`).join('; ')
+        : 'the edge failed this tick';
+    answer = { id: Number.isInteger(id) ? (id as number) : null, refused };
+  }
+  try {
+    ws.send(JSON.stringify(answer));
+  } catch {
+    // The runner went away: it sends the tick's rows again on its next socket.
+  }
+}
 
 /** How many warehouse rooms are asked at once to apply an access change. */
 const ROOMS_AT_ONCE = 25;
@@ -54,29 +120,31 @@ export const internalRoutes = new Hono<EdgeEnv>()
     await renewView(c.env).catch(() => undefined);
     return c.json({ generation }, 200);
   })
-  // One tick of the warehouse rooms' feed (jobs/room-feed.ts): every room's level changes, then
-  // its events in order, in one call to each room, the rooms in parallel. Answered once all of
-  // them applied or kept theirs (or failed, each named): the feeder then forgets what they took.
+  // One tick of the warehouse rooms' feed (jobs/room-feed.ts) as a request: what a runner does
+  // while its socket (below) cannot open. Answered once every room applied or kept its part.
   .post('/internal/rooms/levels', async (c) => {
     const { rooms } = await parsedBody(c, feedTickSchema);
-    const results = await Promise.all(
-      rooms.map(async ({ warehouseId, levels, events }) => {
-        try {
-          return {
-            warehouseId,
-            ...(await warehouseRoom(c.env, warehouseId).applyTick(
-              levels,
-              events.map(asRoomEvent(warehouseId)),
-              warehouseId,
-            )),
-          };
-        } catch (err) {
-          c.var.log.error('room feed tick failed', { warehouseId, err: String(err) });
-          return { warehouseId, failed: true as const };
-        }
-      }),
-    );
-    return c.json({ rooms: results }, 200);
+    return c.json(await feedRooms(c.env, c.var.log, rooms), 200);
+  })
+  // The rooms' feed over one kept-open WebSocket (jobs/room-feed-socket.ts): each message a tick
+  // with the runner's id, each answer its result with that id, in the order the ticks finish.
+  // A tick then costs a message, where a request through the runtime's layers cost far more.
+  .get('/internal/rooms/feed', (c) => {
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
+      throw new AppError(426, 'upgrade-required', 'Upgrade required', 'Connect with a WebSocket.');
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    server.accept();
+    const log = c.var.log;
+    server.addEventListener('message', (m) => void answerTick(c.env, log, server, m.data));
+    server.addEventListener('close', (e) => {
+      try {
+        server.close(e.code === 1005 ? 1000 : e.code, e.reason);
+      } catch {
+        // Already closed.
+      }
+    });
+    return new Response(null, { status: 101, webSocket: client });
   })
   // A batch of published events, from a jobs runner before room events rode the feed's ticks
   // (migration 0032): each room's in one call to it, the rooms in parallel. A room that fails is

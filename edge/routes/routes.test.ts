@@ -33,6 +33,7 @@ describe('a URL leads to the file that answers it', () => {
     ['/ws/warehouses/:id', 'routes/warehouse-sockets.ts'],
     ['/internal/catalog/purge', 'routes/internal.ts'],
     ['/internal/rooms/levels', 'routes/internal.ts'],
+    ['/internal/rooms/feed', 'routes/internal.ts'],
     ['/internal/rooms/events', 'routes/internal.ts'],
     ['/internal/warehouses/:id/events', 'routes/internal.ts'],
     ['/internal/warehouses/:id/reconcile', 'routes/internal.ts'],
@@ -82,6 +83,7 @@ describe('/internal/* through the real worker', () => {
   const endpoints: [string, string][] = [
     ['POST', '/internal/catalog/purge'],
     ['POST', '/internal/rooms/levels'],
+    ['GET', '/internal/rooms/feed'],
     ['POST', '/internal/rooms/events'],
     ['POST', `/internal/warehouses/${room}/events`],
     ['POST', `/internal/warehouses/${room}/reconcile`],
@@ -105,6 +107,10 @@ describe('/internal/* through the real worker', () => {
     await expectProblem(await call(method, path), 401);
     await expectProblem(await call(method, path, 'Bearer not-the-secret'), 401);
     await expectProblem(await call(method, path, `Bearer ${edge.internalSecret}x`), 401);
+  });
+
+  test('with the secret, the feed socket is a WebSocket or a 426', async () => {
+    await expectProblem(await call('GET', '/internal/rooms/feed', `Bearer ${edge.internalSecret}`), 426);
   });
 
   test('with the secret, an unknown internal path is a 404', async () => {
