@@ -71,7 +71,7 @@ export function reportRealtime(ctx: BenchContext, r: RealtimeResults): void {
   ctx.report(
     'feed tick (sent -> answered), p50',
     ms(steady.pushCalls.p50),
-    `p99 ${ms(steady.pushCalls.p99)}; the POST returns after the rooms sent to every socket; refused ticks ${r.jobErrors}${r.firstJobError ? ` (first: ${r.firstJobError})` : ''}; jobs concurrency ${r.jobsConcurrency}`,
+    `p99 ${ms(steady.pushCalls.p99)}; answered after the rooms sent to every socket; refused ticks ${r.jobErrors}${r.firstJobError ? ` (first: ${r.firstJobError})` : ''}; jobs concurrency ${r.jobsConcurrency}`,
   );
   ctx.report(
     `burst: ${r.burstSize} adjustments, ${r.burstClients} at once`,
