@@ -35,11 +35,12 @@ export async function watchStatements(databaseUrl: string) {
           [top],
         );
         const all = await pool.query<{ total: number; calls: string }>(
-          `select sum(total_exec_time) as total, sum(calls) as calls from pg_stat_statements`,
+          // Top-level only: with track=all a function's time already holds its statements'.
+          `select sum(total_exec_time) as total, sum(calls) as calls from pg_stat_statements where toplevel`,
         );
         const per = (ms: number) => ((ms * 1000) / Math.max(units, 1)).toFixed(1);
         return [
-          `all statements: ${per(Number(all.rows[0]?.total ?? 0))} us per unit, ${all.rows[0]?.calls} calls`,
+          `all top-level statements: ${per(Number(all.rows[0]?.total ?? 0))} us per unit, ${all.rows[0]?.calls} calls`,
           ...rows.map(
             (r) =>
               `${per(r.total).padStart(8)} us/unit ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(7)} rows ${String(Math.round(Number(r.wal) / Math.max(units, 1))).padStart(6)} wal B/unit  ${r.query.slice(0, 160)}`,

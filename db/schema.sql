@@ -1204,6 +1204,41 @@ BEGIN
   PERFORM pg_notify('platform_event_outbox', '');
 END $function$;
 
+CREATE OR REPLACE FUNCTION platform.archive_moved_events(p_events json, p_event_types text[])
+ RETURNS boolean
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  v_uuid CONSTANT text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+BEGIN
+  -- A missing key makes its test null: coalesce counts that as misshapen.
+  IF EXISTS (
+    SELECT 1 FROM json_array_elements(p_events) e
+     WHERE NOT coalesce(
+             json_typeof(e->'id') = 'string' AND e->>'id' ~* v_uuid
+         AND json_typeof(e->'type') = 'string' AND e->>'type' = ANY (p_event_types)
+         AND json_typeof(e->'occurredAt') = 'string'
+         AND e->>'occurredAt' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$'
+         AND (json_typeof(e->'warehouseId') = 'null'
+              OR (json_typeof(e->'warehouseId') = 'string' AND e->>'warehouseId' ~* v_uuid))
+         AND json_typeof(e->'data') = 'object'
+         AND json_typeof(e->'requestId') IN ('null', 'string'), false)
+  ) THEN
+    RETURN false;
+  END IF;
+  BEGIN
+    INSERT INTO integrations.event_archive (id, type, warehouse_id, data, request_id, occurred_at)
+    SELECT (e->>'id')::uuid, e->>'type', (e->>'warehouseId')::uuid, (e->'data')::jsonb,
+           e->>'requestId', (e->>'occurredAt')::timestamptz
+      FROM json_array_elements(p_events) e
+    ON CONFLICT (id) DO NOTHING;
+  EXCEPTION WHEN data_exception THEN
+    -- A date that is no date: the job's way, event by event.
+    RETURN false;
+  END;
+  RETURN true;
+END $function$;
+
 CREATE OR REPLACE FUNCTION platform.move_waiting_events(p_rows integer, p_events integer, p_room_types text)
  RETURNS TABLE(moved integer, more boolean)
  LANGUAGE plpgsql
@@ -1260,12 +1295,9 @@ CREATE OR REPLACE FUNCTION platform.move_waiting_events(p_rows integer, p_events
  LANGUAGE plpgsql
 AS $function$
 DECLARE
-  v_uuid CONSTANT text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
   v_rows integer;
   v_events json;
   v_fed integer;
-  v_archivable boolean;
-  v_types text[];
   v_more boolean;
 BEGIN
   WITH candidates AS (
@@ -1278,63 +1310,41 @@ BEGIN
     DELETE FROM platform.event_outbox o WHERE o.seq IN (SELECT seq FROM picked)
     RETURNING o.seq, o.events
   ), moved AS (
-    -- Only text holding a \u escape can fail the cast; only that text pays a second parse.
-    SELECT t.seq, e.n, e.value,
-           CASE WHEN strpos(e.value::text, '\u') = 0 OR pg_input_is_valid(e.value::text, 'jsonb')
-                THEN e.value::jsonb END AS v
+    SELECT t.seq, e.value, e.n
       FROM taken t, json_array_elements(t.events) WITH ORDINALITY AS e(value, n)
-  ), shaped AS (
-    -- domainEventSchema's shape, as 0034 checked it (a missing key makes its test null: false).
-    SELECT m.*, coalesce(
-             jsonb_typeof(v->'id') = 'string' AND v->>'id' ~* v_uuid
-         AND jsonb_typeof(v->'type') = 'string' AND v->>'type' = ANY (p_event_types)
-         AND jsonb_typeof(v->'occurredAt') = 'string'
-         AND v->>'occurredAt' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$'
-         AND pg_input_is_valid(v->>'occurredAt', 'timestamptz')
-         AND (jsonb_typeof(v->'warehouseId') = 'null'
-              OR (jsonb_typeof(v->'warehouseId') = 'string' AND v->>'warehouseId' ~* v_uuid))
-         AND jsonb_typeof(v->'data') = 'object'
-         AND jsonb_typeof(v->'requestId') IN ('null', 'string'), false) AS archivable
-      FROM moved m
   ), fed AS (
     INSERT INTO platform.room_event_feed (warehouse_id, event)
-    SELECT (v->>'warehouseId')::uuid,
-           jsonb_build_object('id', v->'id', 'type', v->'type',
-                              'occurredAt', v->'occurredAt', 'data', v->'data')::json
-      FROM shaped
-     WHERE v->>'type' ~ p_room_types
-       AND v->>'warehouseId' ~* v_uuid
-       AND jsonb_typeof(v->'id') = 'string' AND length(v->>'id') BETWEEN 1 AND 100
-       AND jsonb_typeof(v->'occurredAt') = 'string' AND length(v->>'occurredAt') <= 40
-       AND jsonb_typeof(v->'data') = 'object'
+    SELECT (value->>'warehouseId')::uuid,
+           json_build_object('id', value->'id', 'type', value->'type',
+                             'occurredAt', value->'occurredAt', 'data', value->'data')
+      FROM moved
+     WHERE value->>'type' ~ p_room_types
+       AND value->>'warehouseId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+       AND json_typeof(value->'id') = 'string' AND length(value->>'id') BETWEEN 1 AND 100
+       AND json_typeof(value->'occurredAt') = 'string' AND length(value->>'occurredAt') <= 40
+       AND json_typeof(value->'data') = 'object'
      ORDER BY seq, n
-    RETURNING 1
-  ), archived AS (
-    -- All of the move's events or none: a misshapen one sends them all to the job, which
-    -- archives the rest and refuses it (a failed job shows it), as before.
-    INSERT INTO integrations.event_archive (id, type, warehouse_id, data, request_id, occurred_at)
-    SELECT (v->>'id')::uuid, v->>'type', (v->>'warehouseId')::uuid, v->'data',
-           v->>'requestId', (v->>'occurredAt')::timestamptz
-      FROM shaped
-     WHERE NOT EXISTS (SELECT 1 FROM shaped WHERE NOT archivable)
-    ON CONFLICT (id) DO NOTHING
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM taken), json_agg(value ORDER BY seq, n), (SELECT count(*) FROM fed),
-         bool_and(archivable), array_agg(DISTINCT v->>'type')
-    INTO v_rows, v_events, v_fed, v_archivable, v_types
-    FROM shaped;
+         -- More wait when the move took as many rows as it may, or left some for the events' cap.
+         (SELECT count(*) FROM candidates) = p_rows
+           OR (SELECT count(*) FROM picked) < (SELECT count(*) FROM candidates)
+    INTO v_rows, v_events, v_fed, v_more
+    FROM moved;
   IF v_events IS NOT NULL AND (
-       NOT v_archivable
-       OR EXISTS (SELECT 1 FROM webhooks.subscriptions s
-                   WHERE s.enabled AND s.events && (v_types || '*'::text))) THEN
+       NOT platform.archive_moved_events(v_events, p_event_types)
+       OR EXISTS (
+         SELECT 1 FROM webhooks.subscriptions s
+          WHERE s.enabled
+            AND s.events && (ARRAY(SELECT DISTINCT e->>'type' FROM json_array_elements(v_events) e)
+                             || '*'::text))) THEN
     PERFORM graphile_worker.add_jobs(ARRAY[(
       'publish-event', v_events, NULL, NULL, NULL, NULL, NULL, NULL
     )::graphile_worker.job_spec]);
   END IF;
   IF v_fed > 0 THEN PERFORM pg_notify('inventory_level_feed', ''); END IF;
-  v_more := EXISTS (SELECT 1 FROM platform.event_outbox);
-  RETURN QUERY SELECT v_rows, v_more;
+  RETURN QUERY SELECT v_rows, coalesce(v_more, false);
 END $function$;
 
 -- triggers

@@ -97,14 +97,13 @@ test("a move puts the order, transfer and purchase order events with a warehouse
   ];
   const notFed = [typed('stock.changed', wh), typed('order.created', null), typed('product.updated', null)];
   await addEvents(client, [fed[0]!, notFed[0]!, fed[1]!] as never);
-  // Room events the rooms' contract would refuse, or the move cannot read, are not fed (they
-  // would stop every tick), but they are published: no event can stop the outbox.
+  // Room events the rooms' contract would refuse are not fed (they would stop every tick), but
+  // they are published: no event can stop the outbox.
   const misshapen = [
     { ...typed('order.created', wh), warehouseId: 'not-a-uuid' },
     { ...typed('order.created', wh), data: 'not an object' },
     { ...typed('order.created', wh), id: 'x'.repeat(101) },
     { ...typed('order.created', wh), occurredAt: 7 },
-    { ...typed('order.created', wh), data: { note: 'a\u0000b' } }, // jsonb cannot hold it
   ];
   await addEvents(client, [notFed[1]!, ...misshapen, notFed[2]!, fed[2]!] as never);
   expect(await moveWaitingEvents(client)).toEqual({ moved: 2, more: false });
@@ -187,9 +186,6 @@ test("an event the archive would refuse sends the move's events to the job, none
     { ...wellFormed('order.created'), occurredAt: '2026-13-45T00:00:00Z' },
     { ...wellFormed('no.such-type') },
     { ...wellFormed('order.created'), requestId: undefined },
-    // Text json keeps and jsonb cannot hold (a NUL, a lone surrogate): the move does not stop.
-    { ...wellFormed('order.created'), data: { note: 'a\u0000b' } },
-    { ...wellFormed('order.created'), data: { note: '\ud800' } },
   ]) {
     await addEvents(client, [good, bad] as never);
     await moveWaitingEvents(client);

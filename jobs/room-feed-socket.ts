@@ -11,8 +11,10 @@
  * - A socket that cannot open (an edge from before the socket, or one that is down) leaves the
  *   feed to requests (`undefined`: the caller posts the tick) for SOCKET_RETRY_MS, then it tries
  *   again. A socket that closed is opened again by the next tick.
- * - A socket is replaced after SOCKET_LIFE_MS: a Worker's WebSocket lives in one invocation,
- *   whose CPU time the platform limits.
+ * - A socket is replaced after SOCKET_LIFE_MS or SOCKET_ROOM_CALLS calls to rooms, and at once
+ *   when every room of a tick failed: a Worker's WebSocket lives in one invocation, and the
+ *   platform limits that invocation's CPU time and its calls to other services (the rooms' Durable
+ *   Objects among them; 1,000 on a paid plan). Its ticks are answered before it closes.
  */
 import {
   type FeedTick,
@@ -25,6 +27,8 @@ import type { EdgeLink } from './edge-client.ts';
 const SOCKET_RETRY_MS = 5_000;
 /** A socket is replaced (once its ticks are answered) after this long. */
 const SOCKET_LIFE_MS = 10 * 60_000; // 10 min
+/** Calls to rooms after which a socket is replaced (each tick calls every room it names). */
+const SOCKET_ROOM_CALLS = 500;
 /** How long a socket may take to open. */
 const OPEN_TIMEOUT_MS = 5_000;
 
@@ -37,6 +41,8 @@ interface Waiting {
 interface Connection {
   ws: WebSocket;
   openedAt: number;
+  /** Rooms called through it so far. */
+  roomCalls: number;
   waiting: Map<number, Waiting>;
   /** Replaced: closed once its ticks are answered. */
   retiring: boolean;
@@ -65,12 +71,27 @@ function closeQuietly(ws: WebSocket, code = 1000): void {
   }
 }
 
-export function feedSocket(link: EdgeLink): FeedSocket {
+export interface FeedSocketLimits {
+  /** Calls to rooms after which a socket is replaced; SOCKET_ROOM_CALLS unless given. */
+  roomCalls?: number;
+}
+
+export function feedSocket(link: EdgeLink, limits: FeedSocketLimits = {}): FeedSocket {
+  const roomCallsPerSocket = limits.roomCalls ?? SOCKET_ROOM_CALLS;
+  /** Every socket not yet closed: the live one, and replaced ones still answering their ticks. */
+  const open = new Set<Connection>();
   let live: Connection | undefined;
   let opening: Promise<Connection | undefined> | undefined;
   let closedUntil = 0;
   let nextId = 0;
   let stopped = false;
+
+  /** No new tick goes to it; it closes once its ticks are answered. */
+  function retire(conn: Connection): void {
+    conn.retiring = true;
+    if (live === conn) live = undefined;
+    if (conn.waiting.size === 0) closeQuietly(conn.ws);
+  }
 
   function answered(conn: Connection, data: unknown): void {
     let message: unknown = null;
@@ -93,25 +114,42 @@ export function feedSocket(link: EdgeLink): FeedSocket {
     conn.waiting.delete(id);
     clearTimeout(waiting.timer);
     if ('refused' in answer) waiting.reject(new Error(`the edge refused a tick: ${answer.refused}`));
-    else waiting.resolve({ rooms: answer.rooms });
+    else {
+      // Every room failing may be the invocation's limits: the next tick gets a new one.
+      if (answer.rooms.length > 0 && answer.rooms.every((r) => 'failed' in r)) retire(conn);
+      waiting.resolve({ rooms: answer.rooms });
+    }
     if (conn.retiring && conn.waiting.size === 0) closeQuietly(conn.ws);
   }
 
-  function open(): Promise<Connection | undefined> {
+  function connect(): Promise<Connection | undefined> {
     return new Promise((resolve) => {
       const url = new URL('/internal/rooms/feed', link.url);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-      // Bun's WebSocket takes headers: the secret goes as on every internal call, never in the URL.
-      const ws = new WebSocket(url.href, {
-        headers: { authorization: `Bearer ${link.secret}` },
-      } as unknown as string[]);
-      const conn: Connection = { ws, openedAt: Date.now(), waiting: new Map(), retiring: false };
+      let ws: WebSocket;
+      try {
+        // Bun's WebSocket takes headers: the secret goes as on every internal call, never in the URL.
+        ws = new WebSocket(url.href, {
+          headers: { authorization: `Bearer ${link.secret}` },
+        } as unknown as string[]);
+      } catch {
+        resolve(undefined); // a URL or header it cannot send: requests say why
+        return;
+      }
+      const conn: Connection = {
+        ws,
+        openedAt: Date.now(),
+        roomCalls: 0,
+        waiting: new Map(),
+        retiring: false,
+      };
       const timer = setTimeout(() => {
         closeQuietly(ws);
         resolve(undefined);
       }, OPEN_TIMEOUT_MS);
       ws.onopen = () => {
         clearTimeout(timer);
+        open.add(conn);
         resolve(conn);
       };
       ws.onmessage = (m) => answered(conn, m.data);
@@ -119,20 +157,19 @@ export function feedSocket(link: EdgeLink): FeedSocket {
         clearTimeout(timer);
         resolve(undefined); // when it never opened; a no-op after
         failAll(conn, `the feed's socket to the edge closed (${e.code})`);
+        open.delete(conn);
         if (live === conn) live = undefined;
       };
     });
   }
 
   async function connection(): Promise<Connection | undefined> {
-    if (live && Date.now() - live.openedAt > SOCKET_LIFE_MS) {
-      live.retiring = true;
-      if (live.waiting.size === 0) closeQuietly(live.ws);
-      live = undefined;
-    }
+    // A socket closing (a timeout closed it; its close event can take seconds) takes no tick.
+    if (live && (live.ws.readyState !== WebSocket.OPEN || Date.now() - live.openedAt > SOCKET_LIFE_MS))
+      retire(live);
     if (live || stopped) return live;
     if (Date.now() < closedUntil) return undefined;
-    opening ??= open().then((conn) => {
+    opening ??= connect().then((conn) => {
       opening = undefined;
       if (conn && stopped) closeQuietly(conn.ws);
       else if (conn) live = conn;
@@ -146,12 +183,15 @@ export function feedSocket(link: EdgeLink): FeedSocket {
     async send(rooms, timeoutMs) {
       const conn = await connection();
       if (!conn) return undefined;
+      conn.roomCalls += rooms.length;
       const id = nextId++;
       return new Promise<FeedTickResult>((resolve, reject) => {
         const timer = setTimeout(() => {
           conn.waiting.delete(id);
           reject(new Error(`the edge did not answer a tick within ${timeoutMs} ms`));
-          closeQuietly(conn.ws); // its other ticks fail too, and the next tick opens a new one
+          // Its other ticks fail too (sent again), and the next tick opens a new socket.
+          if (live === conn) live = undefined;
+          closeQuietly(conn.ws);
         }, timeoutMs);
         conn.waiting.set(id, { resolve, reject, timer });
         try {
@@ -161,11 +201,12 @@ export function feedSocket(link: EdgeLink): FeedSocket {
           clearTimeout(timer);
           reject(err as Error);
         }
+        if (conn.roomCalls >= roomCallsPerSocket) retire(conn); // it closes once this tick is answered
       });
     },
     close() {
       stopped = true;
-      if (live) closeQuietly(live.ws);
+      for (const conn of open) closeQuietly(conn.ws);
       live = undefined;
     },
   };
