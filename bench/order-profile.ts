@@ -19,6 +19,7 @@ import type { BenchContext } from './run.ts';
 export const postgresSettings = [
   'shared_preload_libraries=pg_stat_statements',
   'pg_stat_statements.track=all',
+  'pg_stat_statements.track_planning=on',
   'track_functions=all',
 ];
 
@@ -137,15 +138,22 @@ export async function run(ctx: BenchContext): Promise<void> {
       ctx.report(`    ${text}`, `${(s.ms / n).toFixed(3)} ms`, `${(s.n / n).toFixed(2)} per order`);
     // Postgres's own times, for every session of the stack (the jobs runner's and the feeder's
     // statements too: what an order costs the database in all), per order placed.
-    const inside = await core.handle.pool.query<{ query: string; calls: string; total: number }>(
-      `select query, calls, total_exec_time as total from pg_stat_statements
-        where query not like '%pg_stat%' order by total_exec_time desc limit 20`,
+    // Planning included: a statement sent without a prepared plan is planned on every call.
+    const inside = await core.handle.pool.query<{
+      query: string;
+      calls: string;
+      total: number;
+      plan: number;
+    }>(
+      `select query, calls, total_exec_time + total_plan_time as total, total_plan_time as plan
+         from pg_stat_statements
+        where query not like '%pg_stat%' order by total_exec_time + total_plan_time desc limit 20`,
     );
     for (const r of inside.rows)
       ctx.report(
         `  pg, all sessions: ${shortText(r.query)}`,
         `${(r.total / n).toFixed(3)} ms`,
-        `${(Number(r.calls) / n).toFixed(2)} per order`,
+        `${(Number(r.calls) / n).toFixed(2)} per order, planning ${(r.plan / n).toFixed(3)} ms`,
       );
     const fns = await core.handle.pool.query<{ f: string; calls: string; total: number; self: number }>(
       `select schemaname || '.' || funcname as f, calls, total_time as total, self_time as self

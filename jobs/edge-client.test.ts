@@ -213,7 +213,8 @@ test("the feed's socket answers each tick by its id, and refuses a malformed one
 test('the client sends ticks over its socket, and as requests while the socket cannot open', async () => {
   const room = crypto.randomUUID();
   const rooms = [{ warehouseId: room, levels: [{ sku: 'SOCK-2', onHand: 5, reserved: 0, version: 2 }] }];
-  const socket = feedSocket({ url: edge.url, secret: edge.internalSecret });
+  const feedUrl = `${edge.url}/internal/rooms/feed`;
+  const socket = feedSocket({ url: feedUrl, secret: edge.internalSecret });
   try {
     expect(await socket.send(rooms, 10_000)).toEqual({
       rooms: [{ warehouseId: room, applied: 1, stale: 0, held: 0 }],
@@ -222,7 +223,7 @@ test('the client sends ticks over its socket, and as requests while the socket c
     socket.close();
   }
   // With a secret the edge refuses, the socket does not open: the tick is left to a request.
-  const refused = feedSocket({ url: edge.url, secret: 'not-the-secret' });
+  const refused = feedSocket({ url: feedUrl, secret: 'not-the-secret' });
   expect(await refused.send(rooms, 10_000)).toBeUndefined();
   refused.close();
 });

@@ -91,7 +91,7 @@ export function edgeClient(link: EdgeLink): EdgeClient {
     if (!parsed.success) throw new Error(`the edge's answer to ${what} is not what the contract says`);
     return parsed.data;
   }
-  const socket = feedSocket(link);
+  const socket = feedSocket({ url: new URL('/internal/rooms/feed', link.url).href, secret: link.secret });
   const room = (warehouseId: string, endpoint: string) =>
     `/internal/warehouses/${encodeURIComponent(warehouseId)}/${endpoint}`;
 

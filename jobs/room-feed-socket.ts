@@ -21,7 +21,12 @@ import {
   type FeedTickResult,
   feedSocketAnswerSchema,
 } from '../core/platform/room-contract.ts';
-import type { EdgeLink } from './edge-client.ts';
+
+/** The feed's socket on the edge (its URL, from jobs/edge-client.ts) and the internal secret. */
+export interface FeedSocketTarget {
+  url: string;
+  secret: string;
+}
 
 /** How long ticks go as requests after a socket would not open. */
 const SOCKET_RETRY_MS = 5_000;
@@ -76,7 +81,7 @@ export interface FeedSocketLimits {
   roomCalls?: number;
 }
 
-export function feedSocket(link: EdgeLink, limits: FeedSocketLimits = {}): FeedSocket {
+export function feedSocket(target: FeedSocketTarget, limits: FeedSocketLimits = {}): FeedSocket {
   const roomCallsPerSocket = limits.roomCalls ?? SOCKET_ROOM_CALLS;
   /** Every socket not yet closed: the live one, and replaced ones still answering their ticks. */
   const open = new Set<Connection>();
@@ -124,13 +129,13 @@ export function feedSocket(link: EdgeLink, limits: FeedSocketLimits = {}): FeedS
 
   function connect(): Promise<Connection | undefined> {
     return new Promise((resolve) => {
-      const url = new URL('/internal/rooms/feed', link.url);
+      const url = new URL(target.url);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       let ws: WebSocket;
       try {
         // Bun's WebSocket takes headers: the secret goes as on every internal call, never in the URL.
         ws = new WebSocket(url.href, {
-          headers: { authorization: `Bearer ${link.secret}` },
+          headers: { authorization: `Bearer ${target.secret}` },
         } as unknown as string[]);
       } catch {
         resolve(undefined); // a URL or header it cannot send: requests say why
