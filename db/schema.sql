@@ -1210,30 +1210,32 @@ CREATE OR REPLACE FUNCTION platform.archive_moved_events(p_events json, p_event_
 AS $function$
 DECLARE
   v_uuid CONSTANT text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+  v_events jsonb;
 BEGIN
-  -- A missing key makes its test null: coalesce counts that as misshapen.
-  IF EXISTS (
-    SELECT 1 FROM json_array_elements(p_events) e
-     WHERE NOT coalesce(
-             json_typeof(e->'id') = 'string' AND e->>'id' ~* v_uuid
-         AND json_typeof(e->'type') = 'string' AND e->>'type' = ANY (p_event_types)
-         AND json_typeof(e->'occurredAt') = 'string'
-         AND e->>'occurredAt' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$'
-         AND (json_typeof(e->'warehouseId') = 'null'
-              OR (json_typeof(e->'warehouseId') = 'string' AND e->>'warehouseId' ~* v_uuid))
-         AND json_typeof(e->'data') = 'object'
-         AND json_typeof(e->'requestId') IN ('null', 'string'), false)
-  ) THEN
-    RETURN false;
-  END IF;
   BEGIN
+    v_events := p_events::jsonb;
+    -- domainEventSchema's shape; a missing key makes its test null: coalesce counts that as misshapen.
+    IF EXISTS (
+      SELECT 1 FROM jsonb_array_elements(v_events) e
+       WHERE NOT coalesce(
+               jsonb_typeof(e->'id') = 'string' AND e->>'id' ~* v_uuid
+           AND jsonb_typeof(e->'type') = 'string' AND e->>'type' = ANY (p_event_types)
+           AND jsonb_typeof(e->'occurredAt') = 'string'
+           AND e->>'occurredAt' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$'
+           AND (jsonb_typeof(e->'warehouseId') = 'null'
+                OR (jsonb_typeof(e->'warehouseId') = 'string' AND e->>'warehouseId' ~* v_uuid))
+           AND jsonb_typeof(e->'data') = 'object'
+           AND jsonb_typeof(e->'requestId') IN ('null', 'string'), false)
+    ) THEN
+      RETURN false;
+    END IF;
     INSERT INTO integrations.event_archive (id, type, warehouse_id, data, request_id, occurred_at)
-    SELECT (e->>'id')::uuid, e->>'type', (e->>'warehouseId')::uuid, (e->'data')::jsonb,
+    SELECT (e->>'id')::uuid, e->>'type', (e->>'warehouseId')::uuid, e->'data',
            e->>'requestId', (e->>'occurredAt')::timestamptz
-      FROM json_array_elements(p_events) e
+      FROM jsonb_array_elements(v_events) e
     ON CONFLICT (id) DO NOTHING;
   EXCEPTION WHEN data_exception THEN
-    -- A date that is no date: the job's way, event by event.
+    -- A date that is no date, text or a number jsonb cannot hold: the job's way, event by event.
     RETURN false;
   END;
   RETURN true;
@@ -1312,17 +1314,30 @@ BEGIN
   ), moved AS (
     SELECT t.seq, e.value, e.n
       FROM taken t, json_array_elements(t.events) WITH ORDINALITY AS e(value, n)
+  ), fields AS (
+    -- Each event's top-level fields in one pass over its text (a json operator parses the whole
+    -- event again for every field it reads). They stay json, decoded only where tested, as the
+    -- operators did. An event that is not an object has none, and neither has one whose text
+    -- holds an escape Postgres cannot decode (a NUL, a UTF-16 surrogate): reading any field of it
+    -- raised, and stopped every move after it. Such an event is not fed; the job publishes it.
+    SELECT m.seq, m.n, f.*
+      FROM moved m
+      LEFT JOIN LATERAL json_to_record(CASE
+             WHEN json_typeof(m.value) = 'object'
+              AND (strpos(m.value::text, '\u') = 0 OR m.value::text !~* '\\u(0000|d[89a-f])')
+             THEN m.value END)
+           AS f(id json, type json, "occurredAt" json, "warehouseId" json, data json) ON true
   ), fed AS (
     INSERT INTO platform.room_event_feed (warehouse_id, event)
-    SELECT (value->>'warehouseId')::uuid,
-           json_build_object('id', value->'id', 'type', value->'type',
-                             'occurredAt', value->'occurredAt', 'data', value->'data')
-      FROM moved
-     WHERE value->>'type' ~ p_room_types
-       AND value->>'warehouseId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-       AND json_typeof(value->'id') = 'string' AND length(value->>'id') BETWEEN 1 AND 100
-       AND json_typeof(value->'occurredAt') = 'string' AND length(value->>'occurredAt') <= 40
-       AND json_typeof(value->'data') = 'object'
+    SELECT ("warehouseId" #>> '{}')::uuid,
+           json_build_object('id', id, 'type', type, 'occurredAt', "occurredAt", 'data', data)
+      FROM fields
+     WHERE json_typeof(type) = 'string' AND type #>> '{}' ~ p_room_types
+       AND json_typeof("warehouseId") = 'string'
+       AND "warehouseId" #>> '{}' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+       AND json_typeof(id) = 'string' AND length(id #>> '{}') BETWEEN 1 AND 100
+       AND json_typeof("occurredAt") = 'string' AND length("occurredAt" #>> '{}') <= 40
+       AND json_typeof(data) = 'object'
      ORDER BY seq, n
     RETURNING 1
   )

@@ -196,6 +196,37 @@ test("an event the archive would refuse sends the move's events to the job, none
   }
 });
 
+test('an event Postgres cannot decode, or jsonb cannot hold, goes to the job: the move never fails on it', async () => {
+  const client = await connect();
+  const wh = crypto.randomUUID();
+  const good = wellFormed('order.created', wh);
+  // Raw json text: JSON.stringify makes no number past numeric's range, and no such event
+  // comes from core (Postgres refuses a NUL in text), but none may stop the outbox.
+  const texts = [
+    JSON.stringify({ ...wellFormed('order.created', wh), data: { n: 0 } }).replace('"n":0', '"n":1e999999'),
+    JSON.stringify({ ...wellFormed('order.created', wh), data: { note: 'a\u0000b' } }),
+    JSON.stringify({ ...wellFormed('order.created', wh), requestId: 'r\u0000' }),
+    JSON.stringify({ ...wellFormed('order.created', wh), data: { note: '\ud800' } }),
+  ];
+  for (const text of texts) {
+    await client.query('select platform.add_events($1::json)', [`[${JSON.stringify(good)},${text}]`]);
+    expect(await moveWaitingEvents(client)).toEqual({ moved: 1, more: false });
+    expect(await archived(client, [good.id])).toBe(0);
+    const [job] = await takeQueued<{ id: string }[]>(database().db, 'publish-event');
+    expect(job?.map((e) => e.id)).toEqual([
+      good.id,
+      (JSON.parse(text.replace('1e999999', '1')) as { id: string }).id,
+    ]);
+    // The rooms get what the move can read: the big number, not the escapes it cannot decode.
+    const fed = (await readWaitingRoomEvents(client, 100)).filter((f) => f.warehouseId === wh);
+    expect(fed.length).toBe(text.includes('\\u') ? 1 : 2);
+    await forgetFedRoomEvents(
+      client,
+      fed.map((f) => f.seq),
+    );
+  }
+});
+
 test('moves at once never take a row twice; a move rolled back leaves its rows', async () => {
   const [a, b, c] = [await connect(), await connect(), await connect()];
   const added = Array.from({ length: 30 }, (_, i) => events(i, 1));
