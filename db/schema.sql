@@ -1295,6 +1295,7 @@ END $function$;
 CREATE OR REPLACE FUNCTION platform.move_waiting_events(p_rows integer, p_events integer, p_room_types text, p_event_types text[])
  RETURNS TABLE(moved integer, more boolean)
  LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 DECLARE
   v_rows integer;
