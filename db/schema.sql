@@ -1241,6 +1241,17 @@ BEGIN
   RETURN true;
 END $function$;
 
+CREATE OR REPLACE FUNCTION platform.json_decodes(p_value json)
+ RETURNS boolean
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  PERFORM p_value->>'id'; -- reading one field decodes every string of the text
+  RETURN true;
+EXCEPTION WHEN data_exception THEN
+  RETURN false;
+END $function$;
+
 CREATE OR REPLACE FUNCTION platform.move_waiting_events(p_rows integer, p_events integer, p_room_types text)
  RETURNS TABLE(moved integer, more boolean)
  LANGUAGE plpgsql
@@ -1295,7 +1306,6 @@ END $function$;
 CREATE OR REPLACE FUNCTION platform.move_waiting_events(p_rows integer, p_events integer, p_room_types text, p_event_types text[])
  RETURNS TABLE(moved integer, more boolean)
  LANGUAGE plpgsql
- SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 DECLARE
   v_rows integer;
@@ -1325,7 +1335,7 @@ BEGIN
       FROM moved m
       LEFT JOIN LATERAL json_to_record(CASE
              WHEN json_typeof(m.value) = 'object'
-              AND (strpos(m.value::text, '\u') = 0 OR m.value::text !~* '\\u(0000|d[89a-f])')
+              AND (strpos(m.value::text, '\u') = 0 OR platform.json_decodes(m.value))
              THEN m.value END)
            AS f(id json, type json, "occurredAt" json, "warehouseId" json, data json) ON true
   ), fed AS (

@@ -227,6 +227,28 @@ test('an event Postgres cannot decode, or jsonb cannot hold, goes to the job: th
   }
 });
 
+test('escapes Postgres decodes (a surrogate pair, an escaped backslash before a u) are fed and archived', async () => {
+  const client = await connect();
+  const wh = crypto.randomUUID();
+  const texts = [
+    JSON.stringify({ ...wellFormed('order.created', wh), data: { note: 'x' } }).replace(
+      '"x"',
+      '"\\ud83d\\ude00"',
+    ),
+    JSON.stringify({ ...wellFormed('order.created', wh), data: { note: 'C:\\udbackup' } }),
+  ];
+  const ids = texts.map((t) => (JSON.parse(t) as { id: string }).id);
+  await client.query('select platform.add_events($1::json)', [`[${texts.join(',')}]`]);
+  expect(await moveWaitingEvents(client)).toEqual({ moved: 1, more: false });
+  expect(await archived(client, ids)).toBe(2);
+  const fed = (await readWaitingRoomEvents(client, 100)).filter((f) => f.warehouseId === wh);
+  expect(fed.map((f) => f.event.data)).toEqual([{ note: '😀' }, { note: 'C:\\udbackup' }]);
+  await forgetFedRoomEvents(
+    client,
+    fed.map((f) => f.seq),
+  );
+});
+
 test('moves at once never take a row twice; a move rolled back leaves its rows', async () => {
   const [a, b, c] = [await connect(), await connect(), await connect()];
   const added = Array.from({ length: 30 }, (_, i) => events(i, 1));
