@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { sameSecret } from '../platform/secret-compare.ts';
 
 /** A random, URL-safe secret of `bytes` bytes. */
 export function randomSecret(bytes = 32): string {
@@ -10,8 +11,7 @@ export function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
+/** Whether two hex digests are equal, compared in constant time. */
 export function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && timingSafeEqual(x, y);
+  return sameSecret(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }

@@ -3,9 +3,10 @@
  * headers that say which shop, which delivery and which topic, and an order's id, number and
  * lines by sku. Only the documented fields are read; the rest of a payload is kept as received.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Money } from '../orders/order-model.ts';
+import { sameSecret } from '../platform/secret-compare.ts';
 import type { ConnectionKind } from './tables.ts';
 
 /** What a delivery asks for: the order as it is now, or its end. */
@@ -40,8 +41,7 @@ export const wooTopics = ['order.created', 'order.updated', 'order.deleted'] as 
 /** base64 HMAC-SHA256 of the raw body, compared in constant time. */
 export function signatureMatches(rawBody: Uint8Array, secret: string, signature: string): boolean {
   const expected = createHmac('sha256', secret).update(rawBody).digest();
-  const given = Buffer.from(signature, 'base64');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameSecret(expected, Buffer.from(signature, 'base64'));
 }
 
 /** A site URL as WooCommerce sends it in X-WC-Webhook-Source and as connections store it. */

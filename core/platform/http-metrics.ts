@@ -4,11 +4,11 @@
  * <token>`; without it, anyone in development and tests, and no one in production (the
  * endpoint answers 403 naming METRICS_TOKEN, so an operator who forgot it sees why).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { routeOf } from './http.ts';
 import { LATENCY_BUCKETS, type MetricsRegistry } from './metrics.ts';
 import { type AppError, ForbiddenError, UnauthorizedError } from './problem.ts';
+import { sameSecret } from './secret-compare.ts';
 
 /** Records every request's duration by method, route pattern and status class into `registry`. */
 export function httpMetrics(registry: MetricsRegistry): MiddlewareHandler {
@@ -39,11 +39,7 @@ export interface MetricsAccess {
   production: boolean;
 }
 
-const sameSecret = (given: string, expected: string) => {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-};
+const encoder = new TextEncoder();
 
 /** Why this caller may not read /metrics (its Authorization header), or undefined when it may. */
 export function refuseMetricsCaller(
@@ -55,7 +51,8 @@ export function refuseMetricsCaller(
       ? new ForbiddenError('Metrics are off: set METRICS_TOKEN and scrape with it as a bearer token.')
       : undefined;
   const given = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-  if (given !== undefined && sameSecret(given, access.token)) return undefined;
+  if (given !== undefined && sameSecret(encoder.encode(access.token), encoder.encode(given)))
+    return undefined;
   const refused = new UnauthorizedError('Send METRICS_TOKEN as a bearer token to read metrics.');
   refused.headers = { 'www-authenticate': 'Bearer realm="metrics"' };
   return refused;
