@@ -33,6 +33,7 @@ import {
   startBenchEdge,
   startBenchJobs,
   type TickCount,
+  ticksBetween,
 } from './orders/stack.ts';
 import { makeOrdersWorld } from './orders/world.ts';
 import { statementSettings, watchStatements } from './pg-statements.ts';
@@ -140,15 +141,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       cpu[name] = {
         parts: cpuBetween(cpuBefore, cpuSnapshot()),
         orders: r.created,
-        ...(jobs && ticksBefore
-          ? {
-              ticks: {
-                ticks: jobs.ticks.ticks - ticksBefore.ticks,
-                levels: jobs.ticks.levels - ticksBefore.levels,
-                events: jobs.ticks.events - ticksBefore.events,
-              },
-            }
-          : {}),
+        ...(jobs && ticksBefore ? { ticks: ticksBetween(ticksBefore, jobs.ticks) } : {}),
       };
       const after = await countOrders(handle.db);
       results[name] = r;

@@ -98,6 +98,13 @@ export interface TickCount {
   events: number;
 }
 
+/** What the feed sent between two counts. */
+export const ticksBetween = (before: TickCount, after: TickCount): TickCount => ({
+  ticks: after.ticks - before.ticks,
+  levels: after.levels - before.levels,
+  events: after.events - before.events,
+});
+
 /**
  * The jobs runner with its feed, as a process of its own; its log goes to jobs.log in the run's
  * directory. `ticks` counts what its feed sent since it started.

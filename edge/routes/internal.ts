@@ -87,11 +87,9 @@ async function answerTick(env: EdgeBindings, log: Logger, ws: WebSocket, data: u
     answer = { id: tick.id, ...(await feedRooms(env, log, tick.rooms)) };
   } catch (err) {
     const id = (message as { id?: unknown } | null)?.id;
-    if (!(err instanceof ValidationError)) log.error('room feed tick failed', { err: String(err) });
-    const refused =
-      err instanceof ValidationError
-        ? err.errors.map((e) => `${e.path}: ${e.message}`).join('; ')
-        : 'the edge failed this tick';
+    let refused = 'the edge failed this tick';
+    if (err instanceof ValidationError) refused = err.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+    else log.error('room feed tick failed', { err: String(err) });
     answer = { id: Number.isInteger(id) ? (id as number) : null, refused };
   }
   try {
