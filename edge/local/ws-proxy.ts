@@ -27,8 +27,6 @@ export interface WsProxyOptions {
   onOpen?: () => void;
   /** Called for every message a client sends (tests count them to prove reads shared a query). */
   onMessage?: () => void;
-  /** Called when a client's socket has closed (tests wait for a connection the edge ended). */
-  onClose?: () => void;
 }
 
 function flush(link: Link): void {
@@ -93,7 +91,6 @@ export function startWsProxy(opts: WsProxyOptions): Server<Link> {
         flush(ws.data);
       },
       close(ws) {
-        opts.onClose?.();
         ws.data.closed = true;
         ws.data.backlog = [];
         ws.data.socket?.end();

@@ -34,8 +34,6 @@ export interface TestEdge {
   edgeDatabaseConnections(): number;
   /** How many messages (queries and their parts) the edge worker has sent to Postgres so far. */
   edgeDatabaseMessages(): number;
-  /** How many of the edge worker's database connections have closed so far. */
-  edgeDatabaseClosed(): number;
 }
 
 export interface EdgeStack extends TestEdge {
@@ -130,14 +128,12 @@ export async function startEdgeStack(opts: {
   const pgAddress = new URL(database.url);
   let edgeDatabaseConnections = 0;
   let edgeDatabaseMessages = 0;
-  let edgeDatabaseClosed = 0;
   const proxy = startWsProxy({
     port: 0,
     allowed: [`127.0.0.1:${pgAddress.port}`],
     log,
     onOpen: () => edgeDatabaseConnections++,
     onMessage: () => edgeDatabaseMessages++,
-    onClose: () => edgeDatabaseClosed++,
   });
   const persistTo = mkdtempSync(join(tmpdir(), 'varastokkr-test-edge-'));
   const edgeLines: string[] = [];
@@ -179,7 +175,6 @@ export async function startEdgeStack(opts: {
     internalSecret,
     edgeDatabaseConnections: () => edgeDatabaseConnections,
     edgeDatabaseMessages: () => edgeDatabaseMessages,
-    edgeDatabaseClosed: () => edgeDatabaseClosed,
     stopEdge: async () => {
       await edge?.stop();
       edge = undefined;
