@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { Batcher, perKey } from '../platform/batcher.ts';
-import { type Database, isUniqueViolation } from '../platform/database.ts';
+import { type Database, isUniqueViolation, type NamedStatement, queryNamed } from '../platform/database.ts';
 import { returnedRow } from '../platform/invariant.ts';
 import { decodeCursor, encodeCursor } from '../platform/pagination.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/problem.ts';
@@ -160,22 +160,27 @@ interface SessionRef {
 }
 
 /** Many sessions' principals in one query: concurrent requests share one round trip. */
+const SESSION_PRINCIPALS: NamedStatement = {
+  name: 'identity.session-principals',
+  text: `
+    select q.n, u.id, u.email, u.name, u.roles, u.warehouse_ids,
+           exists (select 1 from identity.refresh_tokens r
+                   where r.family_id = q.session_id and r.status <> 'revoked') as session_live
+    from unnest($1::uuid[], $2::uuid[]) with ordinality as q(user_id, session_id, n)
+    join identity.users u on u.id = q.user_id and u.status = 'active'`,
+};
+
 async function principalsForSessions(db: Database, refs: SessionRef[]): Promise<(Principal | undefined)[]> {
-  const result = await db.execute<{
-    n: number;
+  // Kept prepared: every authenticated request runs it (see queryNamed).
+  const result = await queryNamed<{
+    n: string;
     id: string;
     email: string;
     name: string;
     roles: Role[];
     warehouse_ids: string[];
     session_live: boolean;
-  }>(sql`
-    select q.n, u.id, u.email, u.name, u.roles, u.warehouse_ids,
-           exists (select 1 from identity.refresh_tokens r
-                   where r.family_id = q.session_id and r.status <> 'revoked') as session_live
-    from unnest(${sql.param(refs.map((r) => r.userId))}::uuid[], ${sql.param(refs.map((r) => r.sessionId))}::uuid[])
-         with ordinality as q(user_id, session_id, n)
-    join identity.users u on u.id = q.user_id and u.status = 'active'`);
+  }>(db, SESSION_PRINCIPALS, [refs.map((r) => r.userId), refs.map((r) => r.sessionId)]);
   const byIndex = new Map(result.rows.map((r) => [Number(r.n) - 1, r]));
   return refs.map((_, i) => {
     const row = byIndex.get(i);
