@@ -948,6 +948,7 @@ CREATE OR REPLACE FUNCTION inventory.hold_stock(p_ops jsonb)
  SET enable_seqscan TO 'off'
  SET enable_hashjoin TO 'off'
  SET enable_mergejoin TO 'off'
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 DECLARE
   v_op jsonb;
