@@ -978,11 +978,11 @@ BEGIN
         WHERE r.holder_type = o->>'holderType' AND r.holder_id = (o->>'holderId')::uuid) r
       WHERE jsonb_typeof(o->'lines') IS DISTINCT FROM 'array'
     ) k;
-  PERFORM 1 FROM inventory.stock_levels s
-  WHERE s.warehouse_id = ANY(v_lw) AND s.sku = ANY(v_ls)
-    AND (s.warehouse_id, s.sku) IN (SELECT * FROM unnest(v_lw, v_ls))
+  PERFORM 1
+  FROM (SELECT DISTINCT w, sku FROM unnest(v_lw, v_ls) AS k(w, sku)) k
+  JOIN inventory.stock_levels s ON s.warehouse_id = k.w AND s.sku = k.sku
   ORDER BY s.warehouse_id, s.sku
-  FOR UPDATE;
+  FOR UPDATE OF s;
 
   FOR v_op IN SELECT value FROM jsonb_array_elements(p_ops) LOOP
     v_holder_type := v_op->>'holderType';
