@@ -94,11 +94,13 @@ export interface NamedStatement {
 const poolLogs = new WeakMap<pg.Pool, Logger>();
 const unnamedOnly = new WeakSet<pg.Pool>();
 /**
- * What a statement kept by name meets when the server connection is not the one it was prepared
- * on (26000: it does not exist; 42P05: another client's of that name does), or when a migration
- * changed the type of a column it returns (0A000: cached plan must not change result type).
+ * What a statement kept by name meets behind a pooler that hands server connections from client
+ * to client: on the one a call lands on, it does not exist (26000), or another client's of that
+ * name does (42P05).
  */
-const NAMED_STATEMENT_FAILURES = new Set(['26000', '42P05', '0A000']);
+const LOST_TO_A_POOLER = new Set(['26000', '42P05']);
+/** A migration changed the type of a column a kept plan returns (cached plan must not change result type). */
+const STALE_PLAN = '0A000';
 
 /**
  * Runs a hot statement as a named prepared statement: Postgres parses and plans it once per
@@ -108,9 +110,10 @@ const NAMED_STATEMENT_FAILURES = new Set(['26000', '42P05', '0A000']);
  *
  * A transaction-mode pooler that does not track prepared statements (PgBouncer before 1.21, or
  * with `max_prepared_statements = 0`) hands server connections from client to client, so a
- * statement may be missing, or another's, where the call lands. The first such failure (or a
- * kept plan a migration made wrong) switches the pool to unnamed statements for the rest of the
- * process, with one warning; that call is answered unnamed, so nothing fails for it.
+ * statement may be missing, or another's, where the call lands. The first such failure switches
+ * the pool to unnamed statements for the rest of the process, with one warning. A plan a
+ * migration made stale fails once per connection; the pool drops a connection whose query
+ * failed, so the next one prepares afresh. Either way the call itself is answered unnamed.
  */
 export async function queryNamed<R extends pg.QueryResultRow>(
   db: Database,
@@ -123,7 +126,8 @@ export async function queryNamed<R extends pg.QueryResultRow>(
     return await pool.query<R>({ name: statement.name, text: statement.text, values });
   } catch (err) {
     const code = pgErrorCode(err);
-    if (!code || !NAMED_STATEMENT_FAILURES.has(code)) throw err;
+    if (code === STALE_PLAN) return pool.query<R>(statement.text, values);
+    if (!code || !LOST_TO_A_POOLER.has(code)) throw err;
     if (!unnamedOnly.has(pool))
       poolLogs.get(pool)?.warn('named prepared statements failed; running unnamed ones from now on', {
         statement: statement.name,

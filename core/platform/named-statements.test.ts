@@ -2,7 +2,8 @@
  * queryNamed against the real Postgres, each pool of one connection so the test sees that
  * connection's prepared statements: a statement is prepared once and kept; one the server lost
  * (as a transaction-mode pooler loses them) or another's of the same name is answered unnamed,
- * with one warning, and the pool then runs unnamed statements; any other error is the caller's.
+ * with one warning, and the pool then runs unnamed statements; a plan a migration made stale is
+ * answered unnamed and prepared afresh; any other error is the caller's.
  */
 import { afterAll, expect, test } from 'bun:test';
 import { testPostgres } from '../../test/harness/postgres.ts';
@@ -63,7 +64,24 @@ test("another client's statement of the same name where the call lands: answered
   const h = onePool();
   await h.pool.query(`prepare "${DOUBLED.name}" as select 'theirs' as doubled`);
   expect((await queryNamed<{ doubled: number }>(h.db, DOUBLED, [7])).rows).toEqual([{ doubled: 14 }]);
+  expect((await queryNamed<{ doubled: number }>(h.db, DOUBLED, [8])).rows).toEqual([{ doubled: 16 }]);
+  expect(await preparedNames(h)).toEqual([]);
+  expect(h.lines).toHaveLength(1);
   expect(JSON.parse(h.lines[0]!)).toMatchObject({ level: 'warn', code: '42P05' });
+});
+
+test('a plan a migration made stale is answered unnamed once; the next connection prepares afresh', async () => {
+  const h = onePool();
+  const table = `named_statements_${crypto.randomUUID().replaceAll('-', '')}`;
+  await h.pool.query(`create table ${table} (n int); insert into ${table} values (21)`);
+  const READ: NamedStatement = { name: 'test.stale', text: `select n from ${table} where n::text > $1` };
+  expect((await queryNamed<{ n: number }>(h.db, READ, ['0'])).rows).toEqual([{ n: 21 }]);
+  await h.pool.query(`alter table ${table} alter column n type text`);
+  expect((await queryNamed<{ n: string }>(h.db, READ, ['0'])).rows).toEqual([{ n: '21' }]);
+  expect((await queryNamed<{ n: string }>(h.db, READ, ['0'])).rows).toEqual([{ n: '21' }]);
+  expect(await preparedNames(h)).toEqual([READ.name]);
+  expect(h.lines).toEqual([]);
+  await h.pool.query(`drop table ${table}`);
 });
 
 test("any other error is the caller's, and named statements stay on", async () => {
