@@ -110,10 +110,11 @@ const STALE_PLAN = '0A000';
  *
  * A transaction-mode pooler that does not track prepared statements (PgBouncer before 1.21, or
  * with `max_prepared_statements = 0`) hands server connections from client to client, so a
- * statement may be missing, or another's, where the call lands. The first such failure switches
- * the pool to unnamed statements for the rest of the process, with one warning. A plan a
- * migration made stale fails once per connection; the pool drops a connection whose query
- * failed, so the next one prepares afresh. Either way the call itself is answered unnamed.
+ * statement may be missing, or another's, where the call lands. A migration that changes the
+ * type of a column a kept plan returns makes that plan fail too, and a pooler that does keep
+ * prepared statements keeps the stale one on its server connections. The first failure of
+ * either kind switches the pool to unnamed statements for the rest of the process (a restart
+ * prepares afresh), with one warning saying which; the call itself is answered unnamed.
  */
 export async function queryNamed<R extends pg.QueryResultRow>(
   db: Database,
@@ -126,13 +127,15 @@ export async function queryNamed<R extends pg.QueryResultRow>(
     return await pool.query<R>({ name: statement.name, text: statement.text, values });
   } catch (err) {
     const code = pgErrorCode(err);
-    if (code === STALE_PLAN) return pool.query<R>(statement.text, values);
-    if (!code || !LOST_TO_A_POOLER.has(code)) throw err;
+    if (!code || !(LOST_TO_A_POOLER.has(code) || code === STALE_PLAN)) throw err;
     if (!unnamedOnly.has(pool))
       poolLogs.get(pool)?.warn('named prepared statements failed; running unnamed ones from now on', {
         statement: statement.name,
         code,
-        hint: 'behind PgBouncer in transaction mode, use 1.21 or later with max_prepared_statements > 0',
+        hint:
+          code === STALE_PLAN
+            ? 'a schema change made a kept plan stale; restarting core prepares statements afresh (behind PgBouncer, also RECONNECT it)'
+            : 'behind PgBouncer in transaction mode, use 1.21 or later with max_prepared_statements > 0',
       });
     unnamedOnly.add(pool);
     return pool.query<R>(statement.text, values);
