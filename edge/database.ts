@@ -20,9 +20,9 @@ export async function openEdgeClient(cfg: EdgeConfig): Promise<Client> {
   }
   const client = new Client(cfg.DATABASE_URL);
   // The running query (if any) rejects with a lost connection's error; the client also emits it
-  // as an event, and an 'error' event nobody listens to throws out of the socket's handler and
-  // takes the isolate down, every room in it. A socket lost while the client is idle or ending
-  // (a room's resync ends its client in the background) is otherwise harmless.
+  // as an event, and an 'error' event nobody listens to is thrown out of the socket's handler as
+  // an uncaught error. A socket lost while the client is idle or ending (a room's resync ends its
+  // client in the background) is otherwise harmless.
   client.on('error', () => {});
   await client.connect();
   return client;

@@ -159,7 +159,7 @@ interface SessionRef {
   sessionId: string;
 }
 
-/** Many sessions' principals in one query: concurrent requests share one round trip. */
+/** Every authenticated request runs it, so it is kept prepared (see queryNamed). */
 const SESSION_PRINCIPALS: NamedStatement = {
   name: 'identity.session-principals',
   text: `
@@ -170,8 +170,8 @@ const SESSION_PRINCIPALS: NamedStatement = {
     join identity.users u on u.id = q.user_id and u.status = 'active'`,
 };
 
+/** Many sessions' principals in one query: concurrent requests share one round trip. */
 async function principalsForSessions(db: Database, refs: SessionRef[]): Promise<(Principal | undefined)[]> {
-  // Kept prepared: every authenticated request runs it (see queryNamed).
   const result = await queryNamed<{
     n: string;
     id: string;
