@@ -13,7 +13,11 @@
  * Both clocks are wall clocks on one machine (performance.timeOrigin + performance.now()).
  *
  * The sockets live in a load process of their own (bench/realtime/socket-load.ts), and so does
- * the jobs runner, as in production (bench/realtime/jobs-process.ts). The phases are in
+ * the jobs runner, as in production (bench/realtime/jobs-process.ts). They do not offer
+ * permessage-deflate: the edge refuses it in production (wrangler.toml), though under wrangler
+ * dev Miniflare's entry worker would agree to it. REALTIME_OFFER_DEFLATE=1 offers it as a browser
+ * does (what `bun run dev` does with a browser's sockets); REALTIME_PAST_PROXY=1 connects the
+ * sockets to the worker's own workerd port, past wrangler's ProxyWorker. The phases are in
  * bench/realtime/phases.ts, the reference in reference.ts, the table in report.ts; this file
  * sets up the world and the stack and runs them in order.
  */
@@ -25,6 +29,7 @@ import { createLogger } from '../core/platform/logger.ts';
 import { freePort } from '../core/platform/ports.ts';
 import { startWrangler } from '../edge/local/wrangler-dev.ts';
 import { startBenchCore } from './bench-core.ts';
+import { innerWorkerUrl } from './edge-hop/inner-url.ts';
 import { startJobsProcess } from './realtime/jobs-process.ts';
 import { measureBurst, measureSteady, measureUnderLoad, type Stage } from './realtime/phases.ts';
 import { measureReference } from './realtime/reference.ts';
@@ -42,6 +47,14 @@ const MIN_CHANGES = 20;
 const WARMUP_CHANGES = 5;
 /** The orders benchmark's hot-sku load, placed while pickup is measured under load. */
 const LOAD_CLIENTS = 64;
+
+/** Diagnostic variants, from the environment (the default is what the bench reports). */
+const options = {
+  /** REALTIME_PAST_PROXY=1: the sockets connect to the worker's own workerd port. */
+  pastProxy: Boolean(process.env.REALTIME_PAST_PROXY),
+  /** REALTIME_OFFER_DEFLATE=1: the sockets offer permessage-deflate, as browsers do. */
+  offerDeflate: Boolean(process.env.REALTIME_OFFER_DEFLATE),
+};
 
 export async function run(ctx: BenchContext): Promise<void> {
   const cfg = config();
@@ -149,9 +162,21 @@ export async function run(ctx: BenchContext): Promise<void> {
     const received = await adjust(1000, 'received');
 
     ctx.progress(`realtime: connecting ${SOCKETS} sockets to the warehouse room at the edge`);
-    const wsUrl = `${edge.url.replace(/^http/, 'ws')}/ws/warehouses/${warehouseId}?token=${encodeURIComponent(token)}`;
+    const socketBase = options.pastProxy ? await innerWorkerUrl(edge.child.pid, edge.url) : edge.url;
+    if (!socketBase) throw new Error("REALTIME_PAST_PROXY: the worker's own workerd port was not found");
+    const wsUrl = `${socketBase.replace(/^http/, 'ws')}/ws/warehouses/${warehouseId}?token=${encodeURIComponent(token)}`;
+    if (options.pastProxy || options.offerDeflate)
+      ctx.progress(
+        `realtime: sockets ${options.pastProxy ? `past wrangler's ProxyWorker (${socketBase})` : 'through wrangler dev'}, ${options.offerDeflate ? 'offering' : 'not offering'} permessage-deflate`,
+      );
     roomLoad = await startSocketLoad(
-      { url: wsUrl, sockets: SOCKETS, concurrency: CONNECT_CONCURRENCY, sku },
+      {
+        url: wsUrl,
+        sockets: SOCKETS,
+        concurrency: CONNECT_CONCURRENCY,
+        sku,
+        offerDeflate: options.offerDeflate,
+      },
       'room',
       ctx.progress,
     );
@@ -203,6 +228,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       loaded,
       jobErrors,
       firstJobError,
+      socketsVia: `${options.pastProxy ? "past wrangler's ProxyWorker" : 'through wrangler dev'}, ${options.offerDeflate ? 'offering' : 'not offering'} permessage-deflate`,
     });
   } finally {
     await roomLoad?.stop();

@@ -3,7 +3,7 @@
  * of the protocol is tested in jobs/edge-client.test.ts): a tick not answered in time fails and
  * the next goes over a new socket; a socket is replaced after its room calls, and at once when
  * every room of a tick failed, each only after its ticks are answered; while no socket opens,
- * ticks are left to requests.
+ * ticks are left to requests; the socket offers no compression.
  */
 import { afterAll, expect, test } from 'bun:test';
 import type { ServerWebSocket } from 'bun';
@@ -15,11 +15,14 @@ type Tick = { id: number; rooms: { warehouseId: string }[] };
 let answer: 'ok' | 'failed' | 'silent' = 'ok';
 const sockets: { ws: ServerWebSocket<unknown>; ticks: number[]; closed: boolean }[] = [];
 const secret = `feed-${crypto.randomUUID()}`;
+/** Each upgrade's Sec-WebSocket-Extensions, as the runner sent it. */
+const offers: (string | null)[] = [];
 const server = Bun.serve({
   hostname: '127.0.0.1',
   port: 0,
   fetch(req, srv) {
     if (req.headers.get('authorization') !== `Bearer ${secret}`) return new Response(null, { status: 401 });
+    offers.push(req.headers.get('sec-websocket-extensions'));
     return srv.upgrade(req) ? undefined : new Response(null, { status: 426 });
   },
   websocket: {
@@ -60,6 +63,19 @@ test('ticks share one socket; one not answered in time fails, and the next opens
     expect((await socket.send(rooms(1), 5_000))?.rooms).toHaveLength(1);
     expect(sockets.length).toBe(before + 2);
     await eventually(async () => (sockets[before]?.closed ? true : undefined));
+  } finally {
+    socket.close();
+  }
+});
+
+test('the socket offers no compression (a tick would be deflated here and inflated at the edge)', async () => {
+  answer = 'ok';
+  const socket = feedSocket(link);
+  const before = offers.length;
+  try {
+    await socket.send(rooms(1), 5_000);
+    expect(offers.length).toBe(before + 1);
+    expect(offers[before]).toBeNull();
   } finally {
     socket.close();
   }

@@ -19,6 +19,8 @@ export interface RealtimeResults {
   loaded: Awaited<ReturnType<typeof measureUnderLoad>>;
   jobErrors: number;
   firstJobError: string;
+  /** How the sockets connected: the bench's variant options (bench/realtime.ts). */
+  socketsVia: string;
 }
 
 export function reportRealtime(ctx: BenchContext, r: RealtimeResults): void {
@@ -31,7 +33,7 @@ export function reportRealtime(ctx: BenchContext, r: RealtimeResults): void {
   ctx.report(
     `connect ${r.sockets} sockets to the room`,
     `${connected.ms} ms`,
-    `${connected.open} open, ${connected.failed} failed${connected.firstError ? ` (first: ${connected.firstError})` : ''}, ${r.concurrency} at once`,
+    `${connected.open} open, ${connected.failed} failed${connected.firstError ? ` (first: ${connected.firstError})` : ''}, ${r.concurrency} at once, ${r.socketsVia}`,
   );
   ctx.report(
     'commit -> stock message, p50',

@@ -13,6 +13,8 @@ export interface SocketSpec {
   concurrency: number;
   /** Only `stock` messages of this sku are recorded. */
   sku: string;
+  /** Offer permessage-deflate, as a browser does (see where the sockets open). */
+  offerDeflate?: boolean;
 }
 
 export type LoadEvent =
@@ -50,7 +52,13 @@ async function socketLoad(spec: SocketSpec): Promise<void> {
 
   const connectOne = (i: number) =>
     new Promise<void>((resolve) => {
-      const ws = new WebSocket(spec.url);
+      // Browsers offer permessage-deflate; the edge refuses it in production (wrangler.toml), but
+      // under wrangler dev Miniflare's entry worker agrees to it. So by default these sockets do
+      // not offer it, as production would answer; `spec.offerDeflate` offers it as a browser does.
+      const ws = new WebSocket(
+        spec.url,
+        (spec.offerDeflate ? undefined : { perMessageDeflate: false }) as unknown as string[],
+      );
       const versions = new Map<number, number>();
       sockets[i] = ws;
       seen[i] = versions;
