@@ -14,6 +14,9 @@
  *              (a stripped configuration, labelled so), then at 8 clients, without warehouseId
  *              (the allocator picks among 3 stocked warehouses), and 3 random distinct skus out
  *              of 10,000 per order
+ *   turns      the stack, feed off and pgbench at 64 clients again, one after another for
+ *              TURNS rounds, for the two ratios with goals from measurements seconds apart
+ *              (bench/orders/turns.ts)
  * After every phase the ledger is checked in SQL: reserved <= on_hand, on_hand = its movements,
  * reserved = its holds, holds = what live orders allocated, and orders created = 201s seen.
  *
@@ -25,6 +28,7 @@ import { adminAuthorization, connectBenchDatabase, startBenchCore } from './benc
 import { profileEdge } from './edge-profile.ts';
 import { checkLedger, countOrders, type Violation } from './orders/ledger-check.ts';
 import { measureOrders, type OrderLoadResult, type OrderShape } from './orders/order-load.ts';
+import { reportOrders } from './orders/report.ts';
 import {
   type BenchEdge,
   devLikeLogger,
@@ -35,6 +39,7 @@ import {
   type TickCount,
   ticksBetween,
 } from './orders/stack.ts';
+import { measureInTurns } from './orders/turns.ts';
 import { makeOrdersWorld } from './orders/world.ts';
 import { statementSettings, watchStatements } from './pg-statements.ts';
 import { pgbench, pgbenchInit } from './postgres.ts';
@@ -53,6 +58,9 @@ async function checkpoint(url: string, before?: string): Promise<void> {
 
 /** PG_STATEMENTS=<phase>[;<phase>...] adds the phase's statements by Postgres time (bench/pg-statements.ts). */
 export const postgresSettings = statementSettings();
+
+/** Rounds of the turns (stack, feed off, pgbench at 64 clients). */
+const TURNS = 3;
 
 export async function run(ctx: BenchContext): Promise<void> {
   const s = ctx.seconds;
@@ -98,8 +106,13 @@ export async function run(ctx: BenchContext): Promise<void> {
     for (const v of setup) violations.push({ phase: 'after stocking', v });
 
     ctx.progress('orders: starting the edge worker (wrangler dev) and the jobs runner with the feed');
-    edge = await startBenchEdge(ctx, { coreUrl, proxyPort: proxy.port, tag: `orders-${world.hotSku}` });
-    jobs = await startBenchJobs(ctx, edge);
+    const benchEdge = await startBenchEdge(ctx, {
+      coreUrl,
+      proxyPort: proxy.port,
+      tag: `orders-${world.hotSku}`,
+    });
+    edge = benchEdge;
+    jobs = await startBenchJobs(ctx, benchEdge);
     ctx.progress('orders: waiting for the jobs runner to drain what the setup queued');
     await drained(ctx.databaseUrl);
 
@@ -244,86 +257,68 @@ export async function run(ctx: BenchContext): Promise<void> {
       warehouseId: wh0,
     });
 
-    const statusNote = (r: OrderLoadResult) => {
-      const other = Object.entries(r.statuses)
-        .filter(([st]) => st !== '201')
-        .map(([st, n]) => `${st} x ${n}`);
-      return other.length > 0 ? `, non-201: ${other.join(', ')}` : '';
-    };
-    const row = (name: string, r: OrderLoadResult) =>
-      ctx.report(
-        name,
-        `${r.rps.toFixed(0)} orders/s`,
-        `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${statusNote(r)}`,
-      );
-    for (const [clients, r] of [
-      [64, pg64],
-      [8, pg8],
-      [1, pg1],
-    ] as const)
-      ctx.report(`pgbench tpc-b, ${clients} clients`, `${r.tps.toFixed(0)} tps`, `${r.latencyMs} ms avg`);
-    ctx.report('receive 300 x 1,000,000 (HTTP, 8 at once)', `${Math.round(world.receiveMs)} ms`, '');
-    row('stack: core hot sku, 64 clients', stack64);
-    row('stack: core hot sku, 1 client', stack1);
-    row('stack: core logging at warn, hot sku, 64 clients', warn64);
-    row('stack: edge -> core hot sku, 64 clients', edge64);
-    row('stack: edge -> core hot sku, 1 client', edge1);
-    row('stack: bare worker -> core, 64 clients', bare64);
-    row('stack: bare worker -> core, 1 client', bare1);
-    row('feed off (no jobs runner): hot sku, 64', off64);
-    row('feed off (no jobs runner): hot sku, 1', off1);
-    row('feed off (no jobs runner): hot sku, 8', off8);
-    row('feed off (no jobs runner): allocator, 64', alloc64);
-    row('feed off (no jobs runner): 3 of 10,000, 64', mixed64);
-    const ratios: [string, number, number, string][] = [
-      ['ratio stack hot 64 / pgbench 64', stack64.rps, pg64.tps, 'orders/s vs tps; goal >= 1.0'],
-      ['ratio stack 1-client p50 / pgbench 1-client', stack1.p50Ms, pg1.latencyMs, 'latency; goal <= 3'],
-      [
-        'ratio stack / feed off, hot 64',
-        stack64.rps,
-        off64.rps,
-        'what the feed and events cost; goal >= 0.85',
-      ],
-      ['ratio stack / feed off, 1-client p50', stack1.p50Ms, off1.p50Ms, 'latency the jobs runner adds'],
-      ['ratio stack at info / at warn, hot 64', stack64.rps, warn64.rps, 'what a log line per request costs'],
-      ['ratio edge / core, hot 64', edge64.rps, stack64.rps, 'what the edge hop costs in throughput'],
-      ['ratio edge / core, 1-client p50', edge1.p50Ms, stack1.p50Ms, 'what the edge hop costs in latency'],
-      ['ratio edge / bare worker, 1-client p50', edge1.p50Ms, bare1.p50Ms, 'our edge code vs a pass-through'],
-      ['ratio edge / bare worker, hot 64', edge64.rps, bare64.rps, 'our edge code vs a pass-through'],
-      ['ratio feed off hot 8 / pgbench 8', off8.rps, pg8.tps, 'orders/s vs tps'],
-      ['ratio allocator / hot 64, feed off', alloc64.rps, off64.rps, 'what the allocator costs'],
-      ['ratio mixed / hot 64, feed off', mixed64.rps, off64.rps, '3 lines of spread skus vs 1 hot line'],
-    ];
-    for (const [name, a, b, note] of ratios) ctx.report(name, (a / b).toFixed(2), note);
-    for (const name of [
-      'stack hot sku, 64',
-      'feed off hot sku, 64',
-      'stack hot sku, 1',
-      'feed off hot sku, 1',
-    ]) {
-      const used = cpu[name];
-      if (!used || used.orders === 0) continue;
-      const perOrder = used.parts.map(([part, sec]) => `${part} ${((sec * 1000) / used.orders).toFixed(2)}`);
-      const total = used.parts.reduce((n, [, sec]) => n + sec, 0);
-      ctx.report(`CPU ms per order, ${name}`, ((total * 1000) / used.orders).toFixed(2), perOrder.join(', '));
-      const t = used.ticks;
-      if (t && t.ticks > 0)
-        ctx.report(
-          `feed ticks, ${name}`,
-          `${(t.ticks / s).toFixed(0)}/s`,
-          `${(t.levels / t.ticks).toFixed(1)} levels and ${(t.events / t.ticks).toFixed(1)} events per tick`,
-        );
-    }
-    const total = Object.values(results).reduce((n, r) => n + r.created, 0);
-    ctx.report('orders created (measured phases)', String(total), '');
-    ctx.report(
-      '5xx / network errors',
-      String(fiveHundreds),
-      fiveHundreds > 0 ? '!!! SERVER ERRORS: see the progress lines above' : '',
+    // The ratios with goals again, each round's measurements seconds apart.
+    const turns = await measureInTurns(
+      {
+        stack: async (round) =>
+          (
+            await phase(
+              `turn ${round}: stack hot sku, 64`,
+              `turn ${round}: core, hot sku, whole stack`,
+              coreUrl,
+              64,
+              hot,
+            )
+          ).rps,
+        feedOff: async (round) =>
+          (
+            await phase(
+              `turn ${round}: feed off hot sku, 64`,
+              `turn ${round}: core, hot sku, no jobs runner`,
+              coreUrl,
+              64,
+              hot,
+            )
+          ).rps,
+        pgbench: async () => (await pgbenchAt(64)).tps,
+        startFeed: async () => {
+          ctx.progress('orders: starting the jobs runner (turns)');
+          jobs = await startBenchJobs(ctx, benchEdge);
+          await drained(ctx.databaseUrl);
+        },
+        stopFeed: async () => {
+          await jobs?.stop();
+          jobs = undefined;
+        },
+      },
+      TURNS,
     );
-    if (violations.length === 0)
-      ctx.report('oversell', 'none', 'every level and every order checked after each phase');
-    else for (const { phase: p, v } of violations) ctx.report(`VIOLATION (${p})`, v.check, v.detail);
+
+    reportOrders(ctx, {
+      seconds: s,
+      turnRounds: TURNS,
+      pg64,
+      pg8,
+      pg1,
+      receiveMs: world.receiveMs,
+      stack64,
+      stack1,
+      warn64,
+      edge64,
+      edge1,
+      bare64,
+      bare1,
+      off64,
+      off1,
+      off8,
+      alloc64,
+      mixed64,
+      turns,
+      cpu,
+      created: Object.values(results).reduce((n, r) => n + r.created, 0),
+      fiveHundreds,
+      violations,
+    });
   } finally {
     await jobs?.stop();
     await edge?.stop();
