@@ -14,10 +14,10 @@
  *
  * The sockets live in a load process of their own (bench/realtime/socket-load.ts), and so does
  * the jobs runner, as in production (bench/realtime/jobs-process.ts). They do not offer
- * permessage-deflate: the edge refuses it in production (wrangler.toml), though under wrangler
- * dev Miniflare's entry worker would agree to it. REALTIME_OFFER_DEFLATE=1 offers it as a browser
- * does (what `bun run dev` does with a browser's sockets); REALTIME_PAST_PROXY=1 connects the
- * sockets to the worker's own workerd port, past wrangler's ProxyWorker. The phases are in
+ * permessage-deflate, so they get what the edge agrees to in production, none (wrangler.toml
+ * says why wrangler dev would differ). REALTIME_OFFER_DEFLATE=1 offers it, as a browser does;
+ * REALTIME_PAST_PROXY=1 connects the sockets to the worker's own workerd port, past wrangler's
+ * ProxyWorker. The phases are in
  * bench/realtime/phases.ts, the reference in reference.ts, the table in report.ts; this file
  * sets up the world and the stack and runs them in order.
  */
@@ -48,13 +48,15 @@ const WARMUP_CHANGES = 5;
 /** The orders benchmark's hot-sku load, placed while pickup is measured under load. */
 const LOAD_CLIENTS = 64;
 
-/** Diagnostic variants, from the environment (the default is what the bench reports). */
+/** Diagnostic variants, from the environment (set to 1); without them, what the bench reports. */
 const options = {
   /** REALTIME_PAST_PROXY=1: the sockets connect to the worker's own workerd port. */
-  pastProxy: Boolean(process.env.REALTIME_PAST_PROXY),
+  pastProxy: process.env.REALTIME_PAST_PROXY === '1',
   /** REALTIME_OFFER_DEFLATE=1: the sockets offer permessage-deflate, as browsers do. */
-  offerDeflate: Boolean(process.env.REALTIME_OFFER_DEFLATE),
+  offerDeflate: process.env.REALTIME_OFFER_DEFLATE === '1',
 };
+/** How the sockets connect, for the progress lines and the table. */
+const socketsVia = `${options.pastProxy ? "past wrangler's ProxyWorker" : "through wrangler dev's public port"}, ${options.offerDeflate ? 'offering' : 'not offering'} permessage-deflate`;
 
 export async function run(ctx: BenchContext): Promise<void> {
   const cfg = config();
@@ -165,10 +167,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     const socketBase = options.pastProxy ? await innerWorkerUrl(edge.child.pid, edge.url) : edge.url;
     if (!socketBase) throw new Error("REALTIME_PAST_PROXY: the worker's own workerd port was not found");
     const wsUrl = `${socketBase.replace(/^http/, 'ws')}/ws/warehouses/${warehouseId}?token=${encodeURIComponent(token)}`;
-    if (options.pastProxy || options.offerDeflate)
-      ctx.progress(
-        `realtime: sockets ${options.pastProxy ? `past wrangler's ProxyWorker (${socketBase})` : 'through wrangler dev'}, ${options.offerDeflate ? 'offering' : 'not offering'} permessage-deflate`,
-      );
+    ctx.progress(`realtime: sockets ${socketsVia} (${socketBase})`);
     roomLoad = await startSocketLoad(
       {
         url: wsUrl,
@@ -228,7 +227,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       loaded,
       jobErrors,
       firstJobError,
-      socketsVia: `${options.pastProxy ? "past wrangler's ProxyWorker" : 'through wrangler dev'}, ${options.offerDeflate ? 'offering' : 'not offering'} permessage-deflate`,
+      socketsVia,
     });
   } finally {
     await roomLoad?.stop();

@@ -136,9 +136,9 @@ export function feedSocket(target: FeedSocketTarget, limits: FeedSocketLimits = 
         // Bun's WebSocket takes headers: the secret goes as on every internal call, never in the URL.
         ws = new WebSocket(url.href, {
           headers: { authorization: `Bearer ${target.secret}` },
-          // No permessage-deflate offer: a tick (tens of KB of JSON under load) would be
-          // deflated here and inflated at the edge, CPU on both sides for a link that is
-          // loopback locally and a datacenter's uplink in production.
+          // No permessage-deflate offer. The edge agrees to none anyway (wrangler.toml), but under
+          // wrangler dev Miniflare's entry worker would, and each tick (tens of KB of JSON under
+          // load) would be deflated here and inflated there.
           perMessageDeflate: false,
         } as unknown as string[]);
       } catch {

@@ -52,13 +52,10 @@ async function socketLoad(spec: SocketSpec): Promise<void> {
 
   const connectOne = (i: number) =>
     new Promise<void>((resolve) => {
-      // Browsers offer permessage-deflate; the edge refuses it in production (wrangler.toml), but
-      // under wrangler dev Miniflare's entry worker agrees to it. So by default these sockets do
-      // not offer it, as production would answer; `spec.offerDeflate` offers it as a browser does.
-      const ws = new WebSocket(
-        spec.url,
-        (spec.offerDeflate ? undefined : { perMessageDeflate: false }) as unknown as string[],
-      );
+      // Without the offer by default: see bench/realtime.ts.
+      const ws = new WebSocket(spec.url, {
+        perMessageDeflate: Boolean(spec.offerDeflate),
+      } as unknown as string[]);
       const versions = new Map<number, number>();
       sockets[i] = ws;
       seen[i] = versions;
