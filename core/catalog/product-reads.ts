@@ -171,70 +171,15 @@ export interface ProductRef {
 }
 
 /**
- * How long core trusts a product ref it read. Orders and adjustments look their skus up on
- * every request, so the refs read are kept: a write to the catalog in this process forgets them
- * all when its transaction ends (forgetProductRefs), and one from elsewhere (another core
- * process, SQL) shows within this bound. That is the staleness the edge's catalog reads allow
- * (GENERATION_TTL_MS in edge/catalog.ts), and an order that raced such a write by less would
- * have read the old ref anyway.
- */
-export const PRODUCT_REF_TTL_MS = 500;
-/** Refs kept per database; past it they are all dropped (the hot ones come back at once). */
-const PRODUCT_REFS_KEPT = 10_000;
-
-interface KeptRefs {
-  /** Bumped by every forget: a read that started before one does not keep what it read. */
-  generation: number;
-  byLower: Map<string, { ref: ProductRef; until: number }>;
-}
-
-const keptRefs = perKey((_client: SqlClient): KeptRefs => ({ generation: 0, byLower: new Map() }));
-
-/**
  * The catalog's answer to other services (in process): which of these skus exist, by the sku
- * as given (any case), with the catalog's own spelling and price, as of at most
- * PRODUCT_REF_TTL_MS ago. What is not kept is read, concurrent callers sharing one query (see
- * platform/batcher.ts). Unknown skus are always asked for.
+ * as given (any case), with the catalog's own spelling and price. Concurrent callers share one
+ * query (see platform/batcher.ts).
  */
 export function readProductRefs(
   client: SqlClient,
   skus: readonly string[],
 ): Promise<Map<string, ProductRef>> {
-  const kept = keptRefs(client);
-  const now = Date.now();
-  const found = new Map<string, ProductRef>();
-  const missing: string[] = [];
-  for (const sku of skus) {
-    const entry = kept.byLower.get(sku.toLowerCase());
-    if (entry && entry.until > now) found.set(sku, entry.ref);
-    else missing.push(sku);
-  }
-  return missing.length === 0 ? Promise.resolve(found) : readAndKeep(client, kept, missing, found);
-}
-
-async function readAndKeep(
-  client: SqlClient,
-  kept: KeptRefs,
-  skus: string[],
-  found: Map<string, ProductRef>,
-): Promise<Map<string, ProductRef>> {
-  const generation = kept.generation;
-  const readAt = Date.now();
-  const read = await productRefLoader(client).submit(skus);
-  const keep = kept.generation === generation;
-  if (keep && kept.byLower.size + read.size > PRODUCT_REFS_KEPT) kept.byLower.clear();
-  for (const [sku, ref] of read) {
-    found.set(sku, ref);
-    if (keep) kept.byLower.set(sku.toLowerCase(), { ref, until: readAt + PRODUCT_REF_TTL_MS });
-  }
-  return found;
-}
-
-/** After a write to catalog.products in this process, committed or not: every ref is read again. */
-export function forgetProductRefs(client: SqlClient): void {
-  const kept = keptRefs(client);
-  kept.generation++;
-  kept.byLower.clear();
+  return productRefLoader(client).submit(skus);
 }
 
 async function productRefsByLower(client: SqlClient, lowered: string[]): Promise<Map<string, ProductRef>> {
