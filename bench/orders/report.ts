@@ -86,24 +86,8 @@ export function reportOrders(ctx: BenchContext, o: OrdersResults): void {
   for (const [name, a, b, note] of ratios) ctx.report(name, (a / b).toFixed(2), note);
   const rounds = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
   for (const [name, ratio, goal] of [
-    [
-      'stack hot 64 / pgbench 64',
-      roundRatios(
-        turns,
-        (t) => t.stack,
-        (t) => t.pgbench,
-      ),
-      'goal >= 1.0',
-    ],
-    [
-      'stack / feed off, hot 64',
-      roundRatios(
-        turns,
-        (t) => t.stack,
-        (t) => t.feedOff,
-      ),
-      'goal >= 0.85',
-    ],
+    ['stack hot 64 / pgbench 64', roundRatios(turns, 'stack', 'pgbench'), 'goal >= 1.0'],
+    ['stack / feed off, hot 64', roundRatios(turns, 'stack', 'feedOff'), 'goal >= 0.85'],
   ] as const)
     ctx.report(
       `turns (${o.turnRounds} rounds): ${name}`,

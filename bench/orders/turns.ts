@@ -49,7 +49,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** A ratio over the rounds: its median, and each round's value in order. */
-export function roundRatios(turns: readonly Turn[], of: (t: Turn) => number, to: (t: Turn) => number) {
-  const each = turns.map((t) => of(t) / to(t));
+export function roundRatios(turns: readonly Turn[], of: keyof Turn, to: keyof Turn) {
+  const each = turns.map((t) => t[of] / t[to]);
   return { median: median(each), each };
 }
