@@ -258,28 +258,12 @@ export async function run(ctx: BenchContext): Promise<void> {
     });
 
     // The ratios with goals again, each round's measurements seconds apart.
+    const hot64 = (round: number, name: string, stack: string) =>
+      phase(`turn ${round}: ${name}, 64`, `turn ${round}: core, hot sku, ${stack}`, coreUrl, 64, hot);
     const turns = await measureInTurns(
       {
-        stack: async (round) =>
-          (
-            await phase(
-              `turn ${round}: stack hot sku, 64`,
-              `turn ${round}: core, hot sku, whole stack`,
-              coreUrl,
-              64,
-              hot,
-            )
-          ).rps,
-        feedOff: async (round) =>
-          (
-            await phase(
-              `turn ${round}: feed off hot sku, 64`,
-              `turn ${round}: core, hot sku, no jobs runner`,
-              coreUrl,
-              64,
-              hot,
-            )
-          ).rps,
+        stack: async (round) => (await hot64(round, 'stack hot sku', 'whole stack')).rps,
+        feedOff: async (round) => (await hot64(round, 'feed off hot sku', 'no jobs runner')).rps,
         pgbench: async () => (await pgbenchAt(64)).tps,
         startFeed: async () => {
           ctx.progress('orders: starting the jobs runner (turns)');

@@ -2,10 +2,11 @@
  * The two 64-client ratios with goals, measured in turns: the whole stack, then feed off (the
  * jobs runner stopped), then pgbench, seconds apart, for a few rounds. The main phases measure
  * the stack and pgbench minutes apart, and on these shared cores the machine itself moves more
- * than that: pgbench at 64 clients did 591 to 1,190 tps in runs of one day. A ratio within a
+ * than that: pgbench at 64 clients did 591 to 1,144 tps in six runs of one day. A ratio within a
  * round compares measurements taken under nearly the same conditions; the median of the rounds
  * is reported with every round's value, so the spread shows too.
  */
+import { quantiles } from '../realtime/stats.ts';
 
 /** One round's measurements (orders/s, orders/s, tps). */
 export interface Turn {
@@ -39,17 +40,8 @@ export async function measureInTurns(steps: TurnSteps, rounds: number): Promise<
   return turns;
 }
 
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 /** A ratio over the rounds: its median, and each round's value in order. */
 export function roundRatios(turns: readonly Turn[], of: keyof Turn, to: keyof Turn) {
   const each = turns.map((t) => t[of] / t[to]);
-  return { median: median(each), each };
+  return { median: quantiles(each).p50, each };
 }
