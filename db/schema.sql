@@ -862,6 +862,16 @@ BEGIN
     USING ERRCODE = 'insufficient_privilege';
 END $function$;
 
+CREATE OR REPLACE FUNCTION catalog.notify_product_refs()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  PERFORM pg_notify('catalog_product_refs', '');
+  RETURN NULL;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION inventory.consume_stock(p_op jsonb)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -1385,6 +1395,8 @@ CREATE TRIGGER entries_append_only BEFORE DELETE OR UPDATE ON audit.entries FOR 
 CREATE TRIGGER entries_no_truncate BEFORE TRUNCATE ON audit.entries FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_rewrite();
 
 CREATE TRIGGER products_audit AFTER INSERT OR DELETE OR UPDATE ON catalog.products FOR EACH ROW EXECUTE FUNCTION audit.capture('product', '');
+
+CREATE TRIGGER products_notify_refs AFTER DELETE OR UPDATE OF sku, archived, price_amount, price_currency OR TRUNCATE ON catalog.products FOR EACH STATEMENT EXECUTE FUNCTION catalog.notify_product_refs();
 
 CREATE TRIGGER api_keys_audit AFTER INSERT OR DELETE OR UPDATE ON identity.api_keys FOR EACH ROW EXECUTE FUNCTION audit.capture('api_key', 'warehouse_ids');
 

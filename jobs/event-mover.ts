@@ -15,7 +15,7 @@
 import type pg from 'pg';
 import { EVENT_OUTBOX_CHANNEL, listenForEvents, moveWaitingEvents } from '../core/platform/event-outbox.ts';
 import type { Logger } from '../core/platform/logger.ts';
-import { LoopSignal, loopConnection, reconnecting } from './notified-loop.ts';
+import { LoopSignal, loopConnection, reconnecting } from '../core/platform/notified-loop.ts';
 
 /** How long a mover with nothing to do waits before it looks again without a notification. */
 const IDLE_CHECK_MS = 1000;

@@ -41,6 +41,7 @@ import {
   type WaitingRoomEvent,
 } from '../core/platform/event-outbox.ts';
 import type { Logger } from '../core/platform/logger.ts';
+import { LoopSignal, loopConnection, reconnecting } from '../core/platform/notified-loop.ts';
 import {
   EVENTS_PER_TICK,
   type FeedTick,
@@ -50,7 +51,6 @@ import {
 } from '../core/platform/room-contract.ts';
 import { oneQueryAtATime } from '../core/platform/sql-client.ts';
 import type { EdgeClient } from './edge-client.ts';
-import { LoopSignal, loopConnection, reconnecting } from './notified-loop.ts';
 
 /** How long a feeder with nothing to do waits before it looks again without a notification. */
 const IDLE_CHECK_MS = 1000;

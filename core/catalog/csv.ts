@@ -23,7 +23,7 @@ import { productsChanged } from './catalog-changes.ts';
 import { byteLimit, crlfToLf } from './csv-bytes.ts';
 import { restoredCell } from './csv-formulas.ts';
 import { PRODUCT_COLUMNS, type ProductRow, productFromRow } from './product-reads.ts';
-import { purgeEdgeCatalogAfterCommit } from './products.ts';
+import { catalogWrite, purgeEdgeCatalogAfterCommit } from './products.ts';
 import { createProductSchema } from './schemas.ts';
 
 /** The file's columns: prices in major units ("12.99") in the row's currency. */
@@ -345,7 +345,7 @@ async function applyBatch(
         productsChanged(rows, columns.includes('barcode') && rows.some((r) => !r.inserted)),
       );
   };
-  await db.transaction(async (tx) => {
+  await catalogWrite(db, async (tx) => {
     try {
       await apply(tx, batch);
       return;

@@ -1,11 +1,17 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Database, Queryable } from '../platform/database.ts';
+import type { Database, Queryable, Transaction } from '../platform/database.ts';
 import { isUniqueViolation, pgConstraint } from '../platform/database.ts';
 import { returnedRow } from '../platform/invariant.ts';
 import { enqueueEvent, enqueueJob } from '../platform/outbox.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../platform/problem.ts';
 import { type CatalogChange, productsChanged } from './catalog-changes.ts';
-import { type ProductAudience, type ProductRow, productFromRow, readProductBySku } from './product-reads.ts';
+import {
+  forgetProductRefs,
+  type ProductAudience,
+  type ProductRow,
+  productFromRow,
+  readProductBySku,
+} from './product-reads.ts';
 import type { CreateProduct, Money, ProductView, UpdateProduct } from './schemas.ts';
 import { products } from './tables.ts';
 
@@ -61,6 +67,18 @@ function conflictFrom(err: unknown, input: { sku?: string; barcode?: string | nu
 /** Events carry what any subscriber may see: no cost prices. */
 const eventView = (row: ProductRow) => productFromRow(row, { withCost: false });
 
+/**
+ * A write to catalog.products, in one transaction. When it ends, committed or not, the product
+ * refs this process keeps are read again (product-reads.ts), so its own next order sees it.
+ */
+export async function catalogWrite<T>(db: Database, write: (tx: Transaction) => Promise<T>): Promise<T> {
+  try {
+    return await db.transaction(write);
+  } finally {
+    forgetProductRefs(db.$client);
+  }
+}
+
 export async function createProduct(
   db: Database,
   input: CreateProduct,
@@ -68,7 +86,7 @@ export async function createProduct(
   requestId: string,
 ): Promise<ProductView> {
   try {
-    return await db.transaction(async (tx) => {
+    return await catalogWrite(db, async (tx) => {
       const record = returnedRow(
         await tx
           .insert(products)
@@ -105,7 +123,7 @@ export async function updateProduct(
 ): Promise<ProductView> {
   const { archived, ...fields } = patch;
   try {
-    return await db.transaction(async (tx) => {
+    return await catalogWrite(db, async (tx) => {
       const [record] = await tx
         .update(products)
         .set({
@@ -141,7 +159,7 @@ export async function archiveProduct(
   expectedVersions: number[] | 'any',
   requestId: string,
 ): Promise<void> {
-  await db.transaction(async (tx) => {
+  await catalogWrite(db, async (tx) => {
     const [record] = await tx
       .update(products)
       .set({ archived: true, version: sql`${products.version} + 1`, updatedAt: sql`now()` })

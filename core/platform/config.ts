@@ -62,6 +62,12 @@ const configFields = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** Core's Postgres. Unset: `bun run dev` and the db scripts run an embedded Postgres under DATA_DIR. */
   DATABASE_URL: z.url().optional(),
+  /**
+   * Where core LISTENs for catalog changes, so it keeps the product refs orders look up between
+   * orders: the same database as DATABASE_URL, reached directly (not through a transaction-mode
+   * pooler). Unset: DATABASE_URL. `off`: refs are read on every order.
+   */
+  DATABASE_LISTEN_URL: z.union([z.url(), z.literal('off')]).optional(),
   /** Where the embedded Postgres keeps its data between runs. */
   DATA_DIR: z.string().default('.data'),
   /** The embedded Postgres's port; by default derived from the checkout's path (15400-15899), so two checkouts do not collide. */

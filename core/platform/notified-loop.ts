@@ -1,5 +1,5 @@
 /**
- * What the jobs process's notified loops share (the rooms' feed, the event mover): their waits
+ * What notified loops share (the jobs process's rooms feed and event mover, core's catalog listener): their waits
  * and their kept connection.
  */
 import pg from 'pg';
