@@ -1,10 +1,12 @@
 /**
  * Core as the benchmarks run it: the whole app in this process on a free port, with the pool
- * size core/main.ts opens (DB_POOL_MAX), and the WebSocket proxy the edge's Neon driver needs.
+ * size core/main.ts opens (DB_POOL_MAX), its catalog listener, and the WebSocket proxy the edge's
+ * Neon driver needs.
  */
 
 import type pg from 'pg';
 import { createCoreApp } from '../core/app.ts';
+import { productRefListenerFor } from '../core/catalog/product-ref-listener.ts';
 import { authSettingsFrom } from '../core/identity/settings.ts';
 import { config } from '../core/platform/config.ts';
 import { connectDatabase, type DatabaseHandle } from '../core/platform/database.ts';
@@ -59,6 +61,13 @@ export function startBenchCore(databaseUrl: string, log: Logger, opts: { edgeSig
     auth: authSettingsFrom(cfg),
     edgeTrust: { secrets: [opts.edgeSigningSecret], required: false },
   });
+  const catalogListener = productRefListenerFor({
+    services: serviceNames,
+    listenUrl: cfg.DATABASE_LISTEN_URL,
+    databaseUrl,
+    client: handle.db.$client,
+    log,
+  });
   const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: app.fetch });
   const proxy = startWsProxy({ port: 0, allowed: [`127.0.0.1:${new URL(databaseUrl).port}`], log });
   return {
@@ -68,6 +77,7 @@ export function startBenchCore(databaseUrl: string, log: Logger, opts: { edgeSig
     async stop() {
       proxy.stop(true);
       server.stop(true);
+      await catalogListener?.stop();
       await handle.close();
     },
   };

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { openLocalDatabase } from '../db/local-database.ts';
 import { createCoreApp } from './app.ts';
 import { createLabelRenderer } from './catalog/label-rendering.ts';
-import { listenForProductRefChanges } from './catalog/product-ref-listener.ts';
+import { productRefListenerFor } from './catalog/product-ref-listener.ts';
 import { authSettingsFrom } from './identity/settings.ts';
 import { createHttpInventoryClient } from './inventory/client.ts';
 import { config, holdSettingsFrom } from './platform/config.ts';
@@ -31,13 +31,13 @@ const log = createLogger(
 );
 const database = await openLocalDatabase((line) => log.debug(line));
 const handle = connectDatabase(database.url, { max: cfg.DB_POOL_MAX, application: 'varastokkr-core', log });
-// Orders and stock adjustments look up product refs; a process with neither needs no listener.
-const listenUrl = cfg.DATABASE_LISTEN_URL ?? database.url;
-const readsRefs = services.includes('orders') || services.includes('inventory');
-const catalogListener =
-  readsRefs && listenUrl !== 'off'
-    ? listenForProductRefChanges(handle.db.$client, listenUrl, log)
-    : undefined;
+const catalogListener = productRefListenerFor({
+  services,
+  listenUrl: cfg.DATABASE_LISTEN_URL,
+  databaseUrl: database.url,
+  client: handle.db.$client,
+  log,
+});
 // Inventory in another process: reach it over HTTP, as its API, not through its tables.
 const remoteInventory = !services.includes('inventory') && cfg.INVENTORY_URL;
 if (remoteInventory && !cfg.CORE_INTERNAL_SECRET) {

@@ -33,6 +33,24 @@ export interface ProductRefListener {
 }
 
 /**
+ * The listener a core process runs (core/main.ts, and the benches' core): only where orders or
+ * stock adjustments look up refs, on DATABASE_LISTEN_URL (`off`: none), by default the pool's URL.
+ */
+export function productRefListenerFor(process: {
+  services: readonly string[];
+  listenUrl: string | undefined;
+  databaseUrl: string;
+  client: SqlClient;
+  log: Logger;
+}): ProductRefListener | undefined {
+  const readsRefs = process.services.includes('orders') || process.services.includes('inventory');
+  const url = process.listenUrl ?? process.databaseUrl;
+  return readsRefs && url !== 'off'
+    ? listenForProductRefChanges(process.client, url, process.log)
+    : undefined;
+}
+
+/**
  * Starts listening for the refs read through `client` (core's pool): `listenUrl` must reach the
  * same database directly (DATABASE_LISTEN_URL, by default DATABASE_URL).
  */
