@@ -93,6 +93,12 @@ export async function startWrangler(opts: WranglerOptions): Promise<WranglerHand
       WRANGLER_SEND_METRICS: 'false',
       WRANGLER_LOG_PATH: join(root, '.wrangler', 'logs'),
       NO_COLOR: '1',
+      // wrangler dev's local observability collector is a streaming tail worker fed every
+      // invocation's trace events (each request, each Durable Object call, each socket message),
+      // in workerd's own process: it more than doubled the edge's CPU per room feed tick (2.5-3.5
+      // ms against 1.1-1.4, bench/README "The edge's local trace collector"). Production's
+      // observability runs outside the worker. X_LOCAL_OBSERVABILITY=true brings it back.
+      X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? 'false',
     },
   });
   const tail: string[] = [];
