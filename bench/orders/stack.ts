@@ -49,6 +49,8 @@ export async function startBenchEdge(
     logLevel?: string;
     /** EDGE_SIGNING_SECRET: the edge signs what it forwards, as under `bun run dev`. */
     signingSecret?: string;
+    /** wrangler's local observability collector, off as under `bun run dev` (bench feed turns it on once). */
+    localObservability?: boolean;
   },
 ): Promise<BenchEdge> {
   const secret = `bench-${crypto.randomUUID()}`;
@@ -58,6 +60,7 @@ export async function startBenchEdge(
     port: await freePort(),
     inspectorPort,
     minify: process.env.EDGE_PROFILE ? false : undefined,
+    localObservability: opts.localObservability,
     // Fresh Durable Object and cache state for this run.
     persistTo: join(ctx.workDir, `wrangler-${opts.tag}`),
     vars: {

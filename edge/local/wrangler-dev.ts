@@ -33,6 +33,8 @@ export interface WranglerOptions {
   logLevel?: 'error' | 'warn' | 'info';
   /** false: an unminified bundle, so a CPU profile names functions (bench/edge-profile.ts). */
   minify?: boolean;
+  /** wrangler's local observability collector (off unless X_LOCAL_OBSERVABILITY says; see below). */
+  localObservability?: boolean;
 }
 
 export interface WranglerHandle {
@@ -97,8 +99,9 @@ export async function startWrangler(opts: WranglerOptions): Promise<WranglerHand
       // invocation's trace events (each request, each Durable Object call, each socket message),
       // in workerd's own process: it more than doubled the edge's CPU per room feed tick (2.5-3.5
       // ms against 1.1-1.4, bench/README "The edge's local trace collector"). Production's
-      // observability runs outside the worker. X_LOCAL_OBSERVABILITY=true brings it back.
-      X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? 'false',
+      // observability runs outside the worker. X_LOCAL_OBSERVABILITY=true brings it back
+      // (`bun run bench feed` measures both).
+      X_LOCAL_OBSERVABILITY: String(opts.localObservability ?? process.env.X_LOCAL_OBSERVABILITY === 'true'),
     },
   });
   const tail: string[] = [];
