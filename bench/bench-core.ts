@@ -63,7 +63,8 @@ export function startBenchCore(databaseUrl: string, log: Logger, opts: { edgeSig
   });
   const catalogListener = productRefListenerFor({
     services: serviceNames,
-    listenUrl: cfg.DATABASE_LISTEN_URL,
+    // The bench's own database: a URL from a developer's .env would point elsewhere; only `off` counts.
+    listenUrl: cfg.DATABASE_LISTEN_URL === 'off' ? 'off' : undefined,
     databaseUrl,
     client: handle.db.$client,
     log,

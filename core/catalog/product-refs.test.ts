@@ -12,8 +12,8 @@ import { captureLogger } from '../../test/harness/logs.ts';
 import { testPostgres } from '../../test/harness/postgres.ts';
 import { connectDatabase, type DatabaseHandle } from '../platform/database.ts';
 import { importProductsStream } from './csv.ts';
-import { forgetProductRefs, readProductRefs } from './product-reads.ts';
 import { listenForProductRefChanges, type ProductRefListener } from './product-ref-listener.ts';
+import { forgetProductRefs, readProductRefs } from './product-ref-reads.ts';
 import { archiveProduct, createProduct, updateProduct } from './products.ts';
 
 const database = useTestDatabase('product_refs');
@@ -50,6 +50,10 @@ function coreProcess(listenUrl?: string | 'trusted without listening') {
   return {
     db: handle.db,
     pool,
+    stopListening: async () => {
+      await listener?.stop();
+      listener = undefined;
+    },
     counted,
     lines,
     trustedTimes,
@@ -155,6 +159,26 @@ test('a lost listening connection distrusts at once; the next one trusts again a
   expect(core.counted.refReads).toBe(reads + 1);
   await bySql(sku, 'price_amount', 650);
   await eventually(async () => ((await core.priceOf(sku)) === 650 ? true : undefined));
+});
+
+test('a stopped listener keeps nothing: the next read after it is current', async () => {
+  const core = coreProcess(database().url);
+  await core.trusted();
+  const sku = await newProduct('STOPPED', 700);
+  expect(await core.priceOf(sku)).toBe(700);
+  await core.stopListening();
+  await bySql(sku, 'price_amount', 750); // nobody hears this one
+  expect(await core.priceOf(sku)).toBe(750);
+});
+
+test('an import in another process (its own pool, an upsert) is heard', async () => {
+  const core = coreProcess(database().url);
+  await core.trusted();
+  const sku = await newProduct('IMPORTED', 800);
+  expect(await core.priceOf(sku)).toBe(800);
+  const csv = new Blob([`sku,name,price,currency\n${sku},Imported,8.50,EUR\n`]).stream();
+  expect((await importProductsStream(database().db, csv, { requestId: 'test' })).updated).toBe(1);
+  await eventually(async () => ((await core.priceOf(sku)) === 850 ? true : undefined));
 });
 
 test('unknown skus are asked for every time; any case finds the catalog spelling', async () => {

@@ -5,13 +5,8 @@ import { returnedRow } from '../platform/invariant.ts';
 import { enqueueEvent, enqueueJob } from '../platform/outbox.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../platform/problem.ts';
 import { type CatalogChange, productsChanged } from './catalog-changes.ts';
-import {
-  forgetProductRefs,
-  type ProductAudience,
-  type ProductRow,
-  productFromRow,
-  readProductBySku,
-} from './product-reads.ts';
+import { type ProductAudience, type ProductRow, productFromRow, readProductBySku } from './product-reads.ts';
+import { forgetProductRefs } from './product-ref-reads.ts';
 import type { CreateProduct, Money, ProductView, UpdateProduct } from './schemas.ts';
 import { products } from './tables.ts';
 
@@ -69,7 +64,8 @@ const eventView = (row: ProductRow) => productFromRow(row, { withCost: false });
 
 /**
  * A write to catalog.products, in one transaction. When it ends, committed or not, the product
- * refs this process keeps are read again (product-reads.ts), so its own next order sees it.
+ * refs this process keeps are read again (product-ref-reads.ts), so its own next order sees it
+ * before the trigger's notification reaches the listener.
  */
 export async function catalogWrite<T>(db: Database, write: (tx: Transaction) => Promise<T>): Promise<T> {
   try {

@@ -1,5 +1,5 @@
 /** Adjustments and stock counts: on_hand changes a person makes, each one ledger movement per level. */
-import { readProductRefs } from '../catalog/product-reads.ts';
+import { readProductRefs } from '../catalog/product-ref-reads.ts';
 import type { Database, Transaction } from '../platform/database.ts';
 import { pgErrorCode } from '../platform/database.ts';
 import type { IdempotencyClaim } from '../platform/idempotency.ts';

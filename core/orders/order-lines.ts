@@ -1,5 +1,5 @@
 /** An order's requested lines checked against the catalog: the sku's spelling, its price, who may set one. */
-import { readProductRefs } from '../catalog/product-reads.ts';
+import { readProductRefs } from '../catalog/product-ref-reads.ts';
 import type { Principal } from '../identity/policy.ts';
 import type { Database } from '../platform/database.ts';
 import { ValidationError } from '../platform/problem.ts';

@@ -1,6 +1,6 @@
 /**
- * What notified loops share (the jobs process's rooms feed and event mover, core's catalog listener): their waits
- * and their kept connection.
+ * What notified loops share (the jobs process's rooms feed and event mover, core's catalog
+ * listener): their waits and their kept connection.
  */
 import pg from 'pg';
 
@@ -10,7 +10,7 @@ const RECONNECT_MAX_MS = 5 * 1000; // 5 s
 
 /**
  * The waits of a loop that is woken by notifications and stopped from outside (the rooms' feed,
- * the event mover): `wait` ends early when something came since the loop last looked, `pause`
+ * the event mover, the catalog listener): `wait` ends early when something came since the loop last looked, `pause`
  * ends early only on stop. One waiter at a time: each loop waits in one place at once.
  */
 export class LoopSignal {
@@ -80,6 +80,8 @@ export function loopConnection(databaseUrl: string, application: string): pg.Cli
     application_name: application,
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
+    // pg's default of 0 leaves the first probe to the OS (2 h on Linux).
+    keepAliveInitialDelayMillis: 10_000,
     options:
       '-c synchronous_commit=off -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
   });

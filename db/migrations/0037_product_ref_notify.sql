@@ -1,5 +1,5 @@
 -- Core keeps the product refs every order and stock adjustment looks up (a sku's spelling,
--- whether it is archived, its price: core/catalog/product-reads.ts) for as long as Postgres says
+-- whether it is archived, its price: core/catalog/product-ref-reads.ts) for as long as Postgres says
 -- nothing changed. Any statement that may change one of them says so on this channel, whoever
 -- runs it (core, the import, an operator's SQL), once per statement and only when it commits;
 -- core's listener (core/catalog/product-ref-listener.ts) then forgets every ref it kept. A name

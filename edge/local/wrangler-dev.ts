@@ -97,10 +97,11 @@ export async function startWrangler(opts: WranglerOptions): Promise<WranglerHand
       NO_COLOR: '1',
       // wrangler dev's local observability collector is a streaming tail worker fed every
       // invocation's trace events (each request, each Durable Object call, each socket message),
-      // in workerd's own process: it more than doubled the edge's CPU per room feed tick (2.5-3.5
-      // ms against 1.1-1.4, bench/README "The edge's local trace collector"). Production's
-      // observability runs outside the worker. X_LOCAL_OBSERVABILITY=true brings it back
-      // (`bun run bench feed` measures both).
+      // in workerd's own process: it nearly tripled the edge's CPU per room feed tick (3.94 ms
+      // against 1.35 for a tick of 26 events, bench/README "Orders: product refs kept until the
+      // catalog changes; wrangler dev without its trace collector"). Production's observability
+      // runs outside the worker. X_LOCAL_OBSERVABILITY=true brings it back (`bun run bench feed`
+      // measures both).
       X_LOCAL_OBSERVABILITY: String(opts.localObservability ?? process.env.X_LOCAL_OBSERVABILITY === 'true'),
     },
   });
