@@ -22,7 +22,15 @@ import {
 import type { RoomAccessChange } from './room-types.ts';
 import { type ClientMessage, closeCodes, parseClientMessage, type RoomMessage } from './room-types.ts';
 
-type SocketState = SocketAccess & { budget: SocketBudget };
+/**
+ * `watch`: the lowercased skus whose levels the socket gets (`?skus=`, `{"type":"watch"}`);
+ * null for every sku. Sockets accepted before it existed have none: every sku.
+ */
+type SocketState = SocketAccess & { budget: SocketBudget; watch?: string[] | null };
+
+/** Whether a socket watching `watch` gets the level of `sku`. */
+export const watches = (watch: readonly string[] | null | undefined, sku: string) =>
+  !watch || watch.includes(sku.toLowerCase());
 
 /**
  * How long a room remembers the access changes it received, for a socket whose caller core
@@ -118,11 +126,22 @@ export class RoomSockets {
     this.states.set(ws, state);
   }
 
-  /** Takes a socket the worker let in, with the access it checked. */
-  async accept(server: WebSocket, access: SocketAccess): Promise<void> {
+  /** Takes a socket the worker let in, with the access it checked and the skus it watches. */
+  async accept(server: WebSocket, access: SocketAccess, watch: string[] | null): Promise<void> {
     this.ctx.acceptWebSocket(server);
-    this.remember(server, { ...access, budget: freshBudget(Date.now()) });
+    this.remember(server, { ...access, budget: freshBudget(Date.now()), watch });
     if (access.expiresAt !== null) await this.wakeBy(access.expiresAt);
+  }
+
+  /** The skus a socket watches (null: every sku). */
+  watchOf(ws: WebSocket): string[] | null {
+    return this.state(ws)?.watch ?? null;
+  }
+
+  /** Replaces the skus a socket watches. */
+  watch(ws: WebSocket, skus: string[] | null): void {
+    const state = this.state(ws);
+    if (state) this.remember(ws, { ...state, watch: skus });
   }
 
   /**
@@ -156,6 +175,7 @@ export class RoomSockets {
       for (let i = 0; i < messages.length; i++) {
         const message = messages[i] as RoomMessage;
         if (message.type === 'event' && !mayReceive(state, message)) continue;
+        if (message.type === 'stock' && !watches(state.watch, message.sku)) continue;
         if (!send(ws, texts[i] as string)) break;
         sent = true;
       }
@@ -216,7 +236,8 @@ export class RoomSockets {
     if (!message)
       sendMessage(ws, {
         type: 'error',
-        message: 'Send {"type":"resume","since":<version>} or {"type":"auth","token":<access token>}.',
+        message:
+          'Send {"type":"resume","since":<version>}, {"type":"auth","token":<access token>} or {"type":"watch","skus":[<sku>, ...] or null} (at most 100 skus).',
       });
     return message;
   }

@@ -14,7 +14,7 @@ import { type EdgeBindings, edgeConfig, edgeLogger } from './env.ts';
 import { asLevel, RoomLevels } from './room-levels.ts';
 import { RoomPurchaseOrders } from './room-purchase-orders.ts';
 import type { SocketAccess } from './room-rules.ts';
-import { RoomSockets } from './room-sockets.ts';
+import { RoomSockets, watches } from './room-sockets.ts';
 import type {
   LevelUpdate,
   PushResult,
@@ -94,8 +94,10 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     await this.ensureRebuilt(warehouseId);
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    await this.sockets.accept(server, access);
-    this.sendTo(server, { type: 'snapshot', ...this.snapshot(warehouseId) });
+    // The skus the worker parsed from ?skus= (lowercased), or every sku.
+    const watch = JSON.parse(request.headers.get('x-room-watch') ?? 'null') as string[] | null;
+    await this.sockets.accept(server, access, watch);
+    this.sendTo(server, { type: 'snapshot', ...this.snapshot(warehouseId, watch) });
     // The first protocol the client offered (bearer.<token> when it sent one) is echoed back.
     const protocol = request.headers.get('sec-websocket-protocol')?.split(',')[0]?.trim();
     return new Response(null, {
@@ -107,8 +109,9 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
 
   /**
    * A client's message, within its limits: `auth` extends the socket's life with a fresh token;
-   * `resume` gets what it missed, or a fresh snapshot if that is gone (either may be every
-   * level, so resumes have a budget of their own).
+   * `resume` gets what it missed, or a fresh snapshot if that is gone; `watch` changes the skus
+   * the socket gets and is answered with their snapshot (resumes and watches may send every
+   * level, so they share a budget of their own).
    */
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const message = this.sockets.admit(ws, raw);
@@ -116,11 +119,16 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     const warehouseId = this.warehouseId();
     if (message.type === 'auth') return this.sockets.reauthenticate(ws, message.token, warehouseId);
     if (!this.sockets.admitResume(ws)) return;
+    if (message.type === 'watch') {
+      this.sockets.watch(ws, message.skus);
+      return this.sendTo(ws, { type: 'snapshot', ...this.snapshot(warehouseId, message.skus) });
+    }
+    const watch = this.sockets.watchOf(ws);
     const oldest = this.stock.oldestSeq();
     if (oldest == null || message.since + 1 < oldest)
-      return this.sendTo(ws, { type: 'snapshot', ...this.snapshot(warehouseId) });
+      return this.sendTo(ws, { type: 'snapshot', ...this.snapshot(warehouseId, watch) });
     for (const level of this.stock.changedSince(message.since))
-      this.sendTo(ws, { type: 'stock', warehouseId, ...level });
+      if (watches(watch, level.sku)) this.sendTo(ws, { type: 'stock', warehouseId, ...level });
   }
 
   /** A client that leaves gets its close answered (else it waits for a timeout and sees 1006). */
@@ -303,9 +311,9 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     return this.sockets.applyAccessChange(change, this.warehouseId());
   }
 
-  /** Every level the room holds, and the highest version among them. */
-  snapshot(warehouseId: string): RoomSnapshot {
-    const levels = this.stock.all();
+  /** Every level the room holds (or those of the watched skus), and the room's version. */
+  snapshot(warehouseId: string, watch: string[] | null = null): RoomSnapshot {
+    const levels = watch ? this.stock.bySkus(watch) : this.stock.all();
     // The room's version is its change sequence: what a client resumes from.
     return { warehouseId, version: this.stock.lastSeq(), levels };
   }

@@ -251,13 +251,28 @@ export const roomMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type RoomMessage = z.infer<typeof roomMessageSchema>;
 
+/** The most skus one socket may watch (`?skus=` at the upgrade, or a `watch` message). */
+export const MAX_WATCHED_SKUS = 100;
+
+/**
+ * The skus a socket watches: its snapshots and resumes hold only their levels, and it gets
+ * `stock` messages only for them (events are not filtered). Matched regardless of case, as skus are.
+ */
+export const watchedSkusSchema = z
+  .array(sku)
+  .max(MAX_WATCHED_SKUS, `at most ${MAX_WATCHED_SKUS} skus`)
+  .transform((skus) => [...new Set(skus.map((s) => s.toLowerCase()))]);
+
 /**
  * What a client may send. `since` is the last `version` (snapshot) or `seq` (stock) it saw;
- * `auth` carries a fresh access token of the same session before the socket's one expires.
+ * `auth` carries a fresh access token of the same session before the socket's one expires;
+ * `watch` replaces the skus the socket watches (null: every sku) and is answered with a
+ * snapshot of them.
  */
 export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resume'), since: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
   z.object({ type: z.literal('auth'), token: z.string().min(1) }),
+  z.object({ type: z.literal('watch'), skus: watchedSkusSchema.nullable() }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 

@@ -134,6 +134,20 @@ describe('the scanner', () => {
     expect(tab.foreignRequests).toEqual([]);
   });
 
+  test('the product looked up stays live: a receipt elsewhere shows without scanning again', async () => {
+    const { page } = tab;
+    const result = page.getByTestId('lookup-result');
+    await result.getByTestId('on-hand').filter({ hasText: /^5$/ }).waitFor();
+    await receive(world, home, product.sku, 2); // through the API, as another device would
+    await result.getByTestId('on-hand').filter({ hasText: /^7$/ }).waitFor();
+    const { response } = await world.client.POST('/api/inventory/adjustments', {
+      body: { warehouseId: home, sku: product.sku, delta: -2, reason: 'damaged' },
+    });
+    expect(response.status).toBe(201);
+    // Back to what the later tests start from.
+    await result.getByTestId('on-hand').filter({ hasText: /^5$/ }).waitFor();
+  });
+
   test('a count made offline survives a reload and is recorded once when the connection returns', async () => {
     const { page, context } = tab;
     // The scanner's service worker controls the page (it claims it once installed).

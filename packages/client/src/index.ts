@@ -25,7 +25,7 @@ export type {
   RoomSnapshotMessage,
   RoomStockMessage,
 } from './room-messages.js';
-export { roomCloseCodes } from './room-messages.js';
+export { MAX_WATCHED_SKUS, roomCloseCodes } from './room-messages.js';
 export {
   connectRoom,
   type RoomClose,

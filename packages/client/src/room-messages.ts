@@ -61,8 +61,17 @@ export type RoomMessage =
   | RoomErrorMessage
   | RoomPongMessage;
 
-/** What a client sends: resume from the last version or seq seen; a fresh access token. */
-export type RoomClientMessage = { type: 'resume'; since: number } | { type: 'auth'; token: string };
+/**
+ * What a client sends: resume from the last version or seq seen; a fresh access token; the skus
+ * to watch from now on (at most 100; null for every sku), answered with their snapshot.
+ */
+export type RoomClientMessage =
+  | { type: 'resume'; since: number }
+  | { type: 'auth'; token: string }
+  | { type: 'watch'; skus: string[] | null };
+
+/** The most skus one socket may watch. */
+export const MAX_WATCHED_SKUS = 100;
 
 /** The close codes a room uses. */
 export const roomCloseCodes = {

@@ -64,6 +64,11 @@ export interface RoomSocketOptions {
   backoff?: { initialMs?: number; maxMs?: number };
   /** Resume from this room version (e.g. kept from an earlier session). */
   since?: number;
+  /**
+   * Watch only these skus (at most 100, any case): snapshots and resumes hold only their levels,
+   * and `stock` messages come only for them; events are not filtered. Change it with `watch()`.
+   */
+  skus?: string[];
   /** A WebSocket class of your own (default: the global one). */
   WebSocket?: typeof WebSocket;
 }
@@ -108,8 +113,12 @@ export class RoomSocket {
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /** The skus watched (undefined: every sku), asked for again on each reconnect. */
+  private watched: string[] | undefined;
+
   constructor(private readonly options: RoomSocketOptions) {
     this.seq = options.since;
+    this.watched = options.skus;
     void this.connect();
   }
 
@@ -160,6 +169,15 @@ export class RoomSocket {
     this.ws?.send(JSON.stringify(message));
   }
 
+  /**
+   * Watches these skus from now on (null: every sku): the room answers with their snapshot, and
+   * a reconnect asks for the same ones.
+   */
+  watch(skus: string[] | null): void {
+    this.watched = skus ?? undefined;
+    if (this.isOpen) this.send({ type: 'watch', skus });
+  }
+
   /** Closes the socket for good. */
   close(): void {
     this.stopped = true;
@@ -174,7 +192,9 @@ export class RoomSocket {
 
   private url(): string {
     const base = this.options.baseUrl.replace(/\/+$/, '').replace(/^http/, 'ws');
-    return `${base}/ws/warehouses/${encodeURIComponent(this.options.warehouseId)}`;
+    const skus = this.watched;
+    const watch = skus ? `?skus=${skus.map(encodeURIComponent).join(',')}` : '';
+    return `${base}/ws/warehouses/${encodeURIComponent(this.options.warehouseId)}${watch}`;
   }
 
   private async freshToken(need: TokenNeed): Promise<string | undefined> {

@@ -1,12 +1,28 @@
-/** Look up: the scanned product and its stock in this warehouse, live from the edge's rooms. */
-import { ChangeDetectionStrategy, Component, effect, inject, input, signal, untracked } from '@angular/core';
+/**
+ * Look up: the scanned product and its stock in this warehouse, live from the edge's rooms. The
+ * first answer is the availability read; then a room socket that watches only the shown sku
+ * (`skus` on the room, so a phone is not sent every level of the warehouse) keeps it current.
+ */
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+} from '@angular/core';
+import type { RoomLevel, RoomSocket } from '@varastokkr/client';
 import { ApiSession } from '../api/api-session';
 import { readableError } from '../api/problem-message';
 import type { Scan, ScannedProduct, ScanWarehouse } from './scan-context';
 
+type Level = Omit<RoomLevel, 'sku'>;
+
 interface Found {
   product: ScannedProduct;
-  stock: { onHand: number; reserved: number; available: number } | undefined;
+  stock: Level | undefined;
 }
 
 @Component({
@@ -56,24 +72,56 @@ export class LookupPanel {
   protected readonly found = signal<Found | undefined>(undefined);
   protected readonly problem = signal('');
 
+  /** The room of the warehouse shown, watching the shown sku. */
+  private room: { warehouseId: string; socket: RoomSocket } | undefined;
+
   constructor() {
     effect(() => {
       const scan = this.scan();
       const warehouseId = this.warehouse().id;
       if (scan) untracked(() => void this.show(scan.product, warehouseId));
     });
+    inject(DestroyRef).onDestroy(() => this.room?.socket.close());
   }
 
   private async show(product: ScannedProduct, warehouseId: string): Promise<void> {
     this.problem.set('');
     this.found.set({ product, stock: undefined });
+    this.follow(product.sku, warehouseId);
     try {
       const { data } = await this.session.api((c) =>
         c.GET('/api/products/{sku}/availability', { params: { path: { sku: product.sku } } }),
       );
-      this.found.set({ product, stock: data.warehouses.find((w) => w.warehouseId === warehouseId) });
+      const level = data.warehouses.find((w) => w.warehouseId === warehouseId);
+      if (level) this.showLevel({ ...level, sku: product.sku });
     } catch (err) {
       this.problem.set(`Stock not shown: ${readableError(err).message}`);
     }
+  }
+
+  /** Watches `sku` in the warehouse's room: one socket per warehouse, retargeted per scan. */
+  private follow(sku: string, warehouseId: string): void {
+    if (this.room?.warehouseId === warehouseId) {
+      this.room.socket.watch([sku]);
+      return;
+    }
+    this.room?.socket.close();
+    const socket = this.session.room(warehouseId, {
+      skus: [sku],
+      backoff: { initialMs: 500, maxMs: 10_000 },
+    });
+    socket.on('snapshot', (snapshot) => {
+      for (const level of snapshot.levels) this.showLevel(level);
+    });
+    socket.on('stock', (change) => this.showLevel(change));
+    this.room = { warehouseId, socket };
+  }
+
+  /** A level of the shown product, unless an answer that came first was newer. */
+  private showLevel({ sku, onHand, reserved, available, version }: RoomLevel): void {
+    const found = this.found();
+    if (!found || found.product.sku.toLowerCase() !== sku.toLowerCase()) return;
+    if (found.stock && found.stock.version > version) return;
+    this.found.set({ ...found, stock: { onHand, reserved, available, version } });
   }
 }
