@@ -37,6 +37,8 @@ export class RoomLevels {
       reserved INTEGER NOT NULL,
       version INTEGER NOT NULL
     )`);
+    // Sockets that watch a few skus, and availability reads, find levels by their lowercased sku.
+    sql.exec('CREATE INDEX IF NOT EXISTS level_lower_sku ON level (lower(sku))');
     // The room's own sequence of applied changes, kept for clients that resume.
     sql.exec(`CREATE TABLE IF NOT EXISTS change (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -97,13 +99,15 @@ export class RoomLevels {
       .map(toLevel);
   }
 
-  /** These skus' levels (case-insensitively). */
+  /** These skus' levels (case-insensitively), through the index on lower(sku). */
   bySkus(skus: string[]): RoomLevel[] {
-    const wanted = new Set(skus.map((s) => s.toLowerCase()));
+    const wanted = JSON.stringify([...new Set(skus.map((s) => s.toLowerCase()))]);
     return this.sql
-      .exec<LevelRow>('SELECT sku, on_hand, reserved, version FROM level')
+      .exec<LevelRow>(
+        'SELECT sku, on_hand, reserved, version FROM level WHERE lower(sku) IN (SELECT value FROM json_each(?))',
+        wanted,
+      )
       .toArray()
-      .filter((r) => wanted.has(r.sku.toLowerCase()))
       .map(toLevel);
   }
 

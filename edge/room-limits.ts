@@ -1,12 +1,13 @@
 /**
- * What one socket may ask of a warehouse room. A message costs a parse; a `resume` reads and
- * sends up to every level of the warehouse (a catch-up from far back, or a snapshot), so it has
- * a budget of its own (a client resumes once per reconnect, and a reconnect is a new socket). A socket over any limit is closed with 1008 (policy
- * violation). The state lives in the socket's attachment, so it survives hibernation.
+ * What one socket may ask of a warehouse room. A message costs a parse (a `watch` of a few skus
+ * also sends their few levels); a `resume`, or a `watch` of every sku, reads and sends up to
+ * every level of the warehouse (a catch-up from far back, or a snapshot), so it has a budget of
+ * its own (a client resumes once per reconnect, and a reconnect is a new socket). A socket over
+ * any limit is closed with 1008 (policy violation). The state lives in the socket's attachment, so it survives hibernation.
  * `{"type":"ping"}` is answered by the runtime without waking the room and costs nothing.
  */
 export const roomLimits = {
-  /** A client message is small (`resume`, or `auth` with an access token). */
+  /** A client message is small (`resume`, `auth` with an access token, `watch` of up to 20 skus). */
   maxMessageBytes: 8 * 1024,
   /** Messages per socket per window. */
   messages: 30,

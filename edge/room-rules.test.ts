@@ -15,7 +15,7 @@ import {
   type SocketAccess,
   verdictOnArrival,
 } from './room-rules.ts';
-import { parseClientMessage, roomAccessChangeSchema } from './room-types.ts';
+import { MAX_WATCHED_SKUS, parseClientMessage, roomAccessChangeSchema } from './room-types.ts';
 
 const wh = '11111111-1111-4111-8111-111111111111';
 const other = '22222222-2222-4222-8222-222222222222';
@@ -183,11 +183,45 @@ describe('socket budgets', () => {
   });
 });
 
-test('client messages: resume with a version, auth with a token; anything else is unknown', () => {
-  expect(parseClientMessage('{"type":"resume","since":3}')).toEqual({ type: 'resume', since: 3 });
-  expect(parseClientMessage('{"type":"auth","token":"a.b.c"}')).toEqual({ type: 'auth', token: 'a.b.c' });
-  expect(parseClientMessage('{"type":"auth","token":""}')).toBeUndefined();
-  expect(parseClientMessage('{"type":"auth","token":5}')).toBeUndefined();
-  expect(parseClientMessage('{"type":"resume","since":-1}')).toBeUndefined();
-  expect(parseClientMessage('nope')).toBeUndefined();
+test('client messages: resume with a version, auth with a token, watch with skus; anything else says why not', () => {
+  expect(parseClientMessage('{"type":"resume","since":3}')).toEqual({
+    message: { type: 'resume', since: 3 },
+  });
+  expect(parseClientMessage('{"type":"auth","token":"a.b.c"}')).toEqual({
+    message: { type: 'auth', token: 'a.b.c' },
+  });
+  expect(parseClientMessage('{"type":"watch","skus":["Ham-16oz","HAM-16OZ","nail.5"]}')).toEqual({
+    message: { type: 'watch', skus: ['ham-16oz', 'nail.5'] },
+  });
+  expect(parseClientMessage('{"type":"watch","skus":null}')).toEqual({
+    message: { type: 'watch', skus: null },
+  });
+  for (const bad of [
+    '{"type":"auth","token":""}',
+    '{"type":"auth","token":5}',
+    '{"type":"resume","since":-1}',
+  ])
+    expect(parseClientMessage(bad)).toHaveProperty('problem');
+  expect(parseClientMessage('{"type":"watch","skus":["a,b"]}')).toEqual({ problem: 'skus.0: not a sku' });
+  const many = JSON.stringify({ type: 'watch', skus: Array.from({ length: 21 }, (_, i) => `S${i}`) });
+  expect(parseClientMessage(many)).toEqual({ problem: 'skus: at most 20 skus' });
+  expect(parseClientMessage('nope')).toEqual({ problem: 'not JSON' });
+});
+
+test("the largest socket state fits the runtime's 2,048-byte attachment", () => {
+  const uuid = '00000000-0000-4000-8000-000000000000';
+  const largest = {
+    owner: { kind: 'user', id: uuid, sid: uuid },
+    rights: { orders: 'none', transfers: false, purchasing: false },
+    expiresAt: Number.MAX_SAFE_INTEGER,
+    issuedAt: Number.MAX_SAFE_INTEGER,
+    budget: {
+      messagesSince: Number.MAX_SAFE_INTEGER,
+      messages: Number.MAX_SAFE_INTEGER,
+      resumesSince: Number.MAX_SAFE_INTEGER,
+      resumes: Number.MAX_SAFE_INTEGER,
+    },
+    watch: Array.from({ length: MAX_WATCHED_SKUS }, (_, i) => `${i}`.padEnd(64, 'x')),
+  };
+  expect(new TextEncoder().encode(JSON.stringify(largest)).byteLength).toBeLessThan(2048 - 256);
 });

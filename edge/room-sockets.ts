@@ -20,7 +20,13 @@ import {
   verdictOnArrival,
 } from './room-rules.ts';
 import type { RoomAccessChange } from './room-types.ts';
-import { type ClientMessage, closeCodes, parseClientMessage, type RoomMessage } from './room-types.ts';
+import {
+  type ClientMessage,
+  closeCodes,
+  MAX_WATCHED_SKUS,
+  parseClientMessage,
+  type RoomMessage,
+} from './room-types.ts';
 
 /**
  * `watch`: the lowercased skus whose levels the socket gets (`?skus=`, `{"type":"watch"}`);
@@ -168,14 +174,17 @@ export class RoomSockets {
    * it reached.
    */
   broadcast(messages: readonly RoomMessage[]): number {
+    const sockets = this.live();
+    if (sockets.length === 0) return 0; // nothing to serialize for
     const texts = messages.map((m) => JSON.stringify(m));
+    const skuKeys = messages.map((m) => (m.type === 'stock' ? m.sku.toLowerCase() : ''));
     let reached = 0;
-    for (const { ws, state } of this.live()) {
+    for (const { ws, state } of sockets) {
       let sent = false;
       for (let i = 0; i < messages.length; i++) {
         const message = messages[i] as RoomMessage;
         if (message.type === 'event' && !mayReceive(state, message)) continue;
-        if (message.type === 'stock' && !watches(state.watch, message.sku)) continue;
+        if (message.type === 'stock' && state.watch && !state.watch.includes(skuKeys[i] as string)) continue;
         if (!send(ws, texts[i] as string)) break;
         sent = true;
       }
@@ -232,14 +241,13 @@ export class RoomSockets {
       return undefined;
     }
     this.remember(ws, { ...state, budget: spent.budget });
-    const message = typeof raw === 'string' ? parseClientMessage(raw) : undefined;
-    if (!message)
-      sendMessage(ws, {
-        type: 'error',
-        message:
-          'Send {"type":"resume","since":<version>}, {"type":"auth","token":<access token>} or {"type":"watch","skus":[<sku>, ...] or null} (at most 100 skus).',
-      });
-    return message;
+    const parsed = typeof raw === 'string' ? parseClientMessage(raw) : { problem: 'a binary message' };
+    if ('message' in parsed) return parsed.message;
+    sendMessage(ws, {
+      type: 'error',
+      message: `${parsed.problem}. Send {"type":"resume","since":<version>}, {"type":"auth","token":<access token>} or {"type":"watch","skus":[<sku>, ...] or null} (at most ${MAX_WATCHED_SKUS} skus).`,
+    });
+    return undefined;
   }
 
   /** Charges a `resume` to the socket; false (and the socket closed) beyond its allowance. */

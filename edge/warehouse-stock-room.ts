@@ -53,6 +53,9 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   private readonly stock: RoomLevels;
   /** Stock messages of the current run, not yet sent (see announce). */
   private announced: StockMessage[] = [];
+  /** What warehouseId() and isSynced() read from storage, once known (neither goes back). */
+  private knownWarehouse: string | undefined;
+  private synced = false;
 
   constructor(ctx: DurableObjectState, env: EdgeBindings) {
     super(ctx, env);
@@ -69,15 +72,18 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
 
-  /** The warehouse this room belongs to (set on the first connection or push). */
+  /** The warehouse this room belongs to (set on the first connection or push, then read once). */
   private warehouseId(fallback?: string): string {
+    if (this.knownWarehouse) return this.knownWarehouse;
     const row = this.ctx.storage.sql
       .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'warehouse'")
       .toArray()[0];
-    if (row) return row.value;
-    if (fallback)
+    if (row) this.knownWarehouse = row.value;
+    else if (fallback) {
       this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('warehouse', ?)", fallback);
-    return fallback ?? '';
+      this.knownWarehouse = fallback;
+    }
+    return this.knownWarehouse ?? '';
   }
 
   /**
@@ -109,20 +115,22 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
 
   /**
    * A client's message, within its limits: `auth` extends the socket's life with a fresh token;
-   * `resume` gets what it missed, or a fresh snapshot if that is gone; `watch` changes the skus
-   * the socket gets and is answered with their snapshot (resumes and watches may send every
-   * level, so they share a budget of their own).
+   * `watch` changes the skus the socket gets, answered with their snapshot; `resume` gets what
+   * it missed, or a fresh snapshot if that is gone. A watch of a few skus (a scanner sends one
+   * per scan) costs a message; one of every sku (null), as a resume, may send every level, so
+   * both have a budget of their own.
    */
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const message = this.sockets.admit(ws, raw);
     if (!message) return;
     const warehouseId = this.warehouseId();
     if (message.type === 'auth') return this.sockets.reauthenticate(ws, message.token, warehouseId);
-    if (!this.sockets.admitResume(ws)) return;
+    if (message.type === 'watch' && message.skus === null && !this.sockets.admitResume(ws)) return;
     if (message.type === 'watch') {
       this.sockets.watch(ws, message.skus);
       return this.sendTo(ws, { type: 'snapshot', ...this.snapshot(warehouseId, message.skus) });
     }
+    if (!this.sockets.admitResume(ws)) return;
     const watch = this.sockets.watchOf(ws);
     const oldest = this.stock.oldestSeq();
     if (oldest == null || message.since + 1 < oldest)
@@ -323,9 +331,10 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     return this.stock.bySkus(skus);
   }
 
-  /** Whether the room has been filled from Postgres since it was created (or wiped). */
+  /** Whether the room has been filled from Postgres since it was created (once so, always so). */
   isSynced(): boolean {
-    return this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'synced'").toArray().length > 0;
+    this.synced ||= this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'synced'").toArray().length > 0;
+    return this.synced;
   }
 
   /** These skus' levels and what is on order of them, once the room has been rebuilt. */

@@ -251,15 +251,22 @@ export const roomMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type RoomMessage = z.infer<typeof roomMessageSchema>;
 
-/** The most skus one socket may watch (`?skus=` at the upgrade, or a `watch` message). */
-export const MAX_WATCHED_SKUS = 100;
+/**
+ * The most skus one socket may watch (`?skus=` at the upgrade, or a `watch` message). The list
+ * lives in the socket's attachment, which the runtime caps at 2,048 bytes with the rest of its
+ * state (edge/room-rules.ts): 20 skus of 64 characters fit with room to spare (tested).
+ */
+export const MAX_WATCHED_SKUS = 20;
+
+/** A sku as the catalog spells them (letters, digits, `.`, `_`, `-`), any case. */
+const watchedSku = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'not a sku');
 
 /**
  * The skus a socket watches: its snapshots and resumes hold only their levels, and it gets
  * `stock` messages only for them (events are not filtered). Matched regardless of case, as skus are.
  */
 export const watchedSkusSchema = z
-  .array(sku)
+  .array(watchedSku)
   .max(MAX_WATCHED_SKUS, `at most ${MAX_WATCHED_SKUS} skus`)
   .transform((skus) => [...new Set(skus.map((s) => s.toLowerCase()))]);
 
@@ -276,13 +283,15 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
-/** Parses a client's message; undefined when it is not one we know. */
-export function parseClientMessage(raw: string): ClientMessage | undefined {
+/** Parses a client's message: the message, or why it is not one (its first issue, by path). */
+export function parseClientMessage(raw: string): { message: ClientMessage } | { problem: string } {
   try {
     const parsed = clientMessageSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
+    if (parsed.success) return { message: parsed.data };
+    const issue = parsed.error.issues[0];
+    return { problem: issue ? `${issue.path.join('.') || '(message)'}: ${issue.message}` : 'not a message' };
   } catch {
-    return undefined;
+    return { problem: 'not JSON' };
   }
 }
 

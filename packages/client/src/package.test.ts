@@ -9,9 +9,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import type { clientMessageSchema, roomMessageSchema } from '../../../core/platform/room-contract.ts';
+import {
+  type clientMessageSchema,
+  MAX_WATCHED_SKUS as contractMaxWatched,
+  type roomMessageSchema,
+} from '../../../core/platform/room-contract.ts';
 import { generateTypes, typesPath } from '../scripts/generate.ts';
-import type { RoomClientMessage, RoomMessage } from './index.ts';
+import { MAX_WATCHED_SKUS, type RoomClientMessage, type RoomMessage } from './index.ts';
 
 const packageDir = join(import.meta.dir, '..');
 const sources = readdirSync(import.meta.dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
@@ -97,4 +101,5 @@ const clientMessagesMatch: Same<RoomClientMessage, z.infer<typeof clientMessageS
 
 test('the room message types are the server contract (checked by `bun run typecheck`)', () => {
   expect([roomMessagesMatch, clientMessagesMatch]).toEqual([true, true]);
+  expect(MAX_WATCHED_SKUS).toBe(contractMaxWatched);
 });

@@ -12,7 +12,10 @@ export interface RoomLevel {
   version: number;
 }
 
-/** Every level of the warehouse; `version` is the room's change sequence, what a client resumes from. */
+/**
+ * Every level of the warehouse, or of the skus the socket watches; `version` is the room's change
+ * sequence, what a client resumes from.
+ */
 export interface RoomSnapshotMessage {
   type: 'snapshot';
   warehouseId: string;
@@ -63,15 +66,15 @@ export type RoomMessage =
 
 /**
  * What a client sends: resume from the last version or seq seen; a fresh access token; the skus
- * to watch from now on (at most 100; null for every sku), answered with their snapshot.
+ * to watch from now on (at most MAX_WATCHED_SKUS; null for every sku), answered with their snapshot.
  */
 export type RoomClientMessage =
   | { type: 'resume'; since: number }
   | { type: 'auth'; token: string }
   | { type: 'watch'; skus: string[] | null };
 
-/** The most skus one socket may watch. */
-export const MAX_WATCHED_SKUS = 100;
+/** The most skus one socket may watch (the server's contract says the same; a test checks). */
+export const MAX_WATCHED_SKUS = 20;
 
 /** The close codes a room uses. */
 export const roomCloseCodes = {

@@ -5,6 +5,7 @@
  */
 import { ProblemError } from './problem.js';
 import {
+  MAX_WATCHED_SKUS,
   type RoomAuthMessage,
   type RoomClientMessage,
   type RoomEventMessage,
@@ -65,7 +66,7 @@ export interface RoomSocketOptions {
   /** Resume from this room version (e.g. kept from an earlier session). */
   since?: number;
   /**
-   * Watch only these skus (at most 100, any case): snapshots and resumes hold only their levels,
+   * Watch only these skus (at most 20, any case): snapshots and resumes hold only their levels,
    * and `stock` messages come only for them; events are not filtered. Change it with `watch()`.
    */
   skus?: string[];
@@ -90,6 +91,18 @@ function tokenExpiry(token: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Refuses a watch list the room would refuse (a 422 at every reconnect, retried for ever): more
+ * than MAX_WATCHED_SKUS, or something that is not a sku (a comma would split it in the URL).
+ */
+function checkWatched(skus: string[] | undefined): void {
+  if (!skus) return;
+  if (skus.length > MAX_WATCHED_SKUS)
+    throw new RangeError(`A room socket watches at most ${MAX_WATCHED_SKUS} skus.`);
+  const bad = skus.find((s) => !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(s));
+  if (bad !== undefined) throw new RangeError(`${JSON.stringify(bad)} is not a sku.`);
 }
 
 function closeKind(code: number): RoomCloseKind {
@@ -117,6 +130,7 @@ export class RoomSocket {
   private watched: string[] | undefined;
 
   constructor(private readonly options: RoomSocketOptions) {
+    checkWatched(options.skus);
     this.seq = options.since;
     this.watched = options.skus;
     void this.connect();
@@ -174,6 +188,7 @@ export class RoomSocket {
    * a reconnect asks for the same ones.
    */
   watch(skus: string[] | null): void {
+    checkWatched(skus ?? undefined);
     this.watched = skus ?? undefined;
     if (this.isOpen) this.send({ type: 'watch', skus });
   }
@@ -226,6 +241,7 @@ export class RoomSocket {
     const Socket = this.options.WebSocket ?? globalThis.WebSocket;
     const protocols = token ? [`bearer.${token}`] : undefined;
     // Bun's WebSocket takes headers (X-API-Key); browsers cannot send them.
+    const asked = this.watched; // in the URL: a watch() while it opens is sent once it is open
     const ws = apiKey
       ? new Socket(this.url(), { headers: { 'x-api-key': apiKey } } as unknown as string[])
       : new Socket(this.url(), protocols);
@@ -237,6 +253,7 @@ export class RoomSocket {
       this.opened++;
       this.emit('open', { connection: this.opened });
       if (this.seq !== undefined) this.send({ type: 'resume', since: this.seq });
+      if (this.watched !== asked) this.send({ type: 'watch', skus: this.watched ?? null });
       this.scheduleRenewal();
     };
     ws.onmessage = (e) => this.receive(String(e.data));

@@ -22,6 +22,8 @@ type Level = Omit<RoomLevel, 'sku'>;
 
 interface Found {
   product: ScannedProduct;
+  /** The warehouse whose stock is shown: an answer about another (a switch meanwhile) is dropped. */
+  warehouseId: string;
   stock: Level | undefined;
 }
 
@@ -86,16 +88,17 @@ export class LookupPanel {
 
   private async show(product: ScannedProduct, warehouseId: string): Promise<void> {
     this.problem.set('');
-    this.found.set({ product, stock: undefined });
+    this.found.set({ product, warehouseId, stock: undefined });
     this.follow(product.sku, warehouseId);
     try {
       const { data } = await this.session.api((c) =>
         c.GET('/api/products/{sku}/availability', { params: { path: { sku: product.sku } } }),
       );
       const level = data.warehouses.find((w) => w.warehouseId === warehouseId);
-      if (level) this.showLevel({ ...level, sku: product.sku });
+      if (level) this.showLevel(warehouseId, { ...level, sku: product.sku });
     } catch (err) {
-      this.problem.set(`Stock not shown: ${readableError(err).message}`);
+      if (this.found()?.product === product)
+        this.problem.set(`Stock not shown: ${readableError(err).message}`);
     }
   }
 
@@ -111,16 +114,21 @@ export class LookupPanel {
       backoff: { initialMs: 500, maxMs: 10_000 },
     });
     socket.on('snapshot', (snapshot) => {
-      for (const level of snapshot.levels) this.showLevel(level);
+      for (const level of snapshot.levels) this.showLevel(warehouseId, level);
     });
-    socket.on('stock', (change) => this.showLevel(change));
+    socket.on('stock', (change) => this.showLevel(warehouseId, change));
+    // A socket that ends for good (the right to the warehouse lost): the next scan opens another.
+    socket.on('close', ({ reconnecting }) => {
+      if (!reconnecting && this.room?.socket === socket) this.room = undefined;
+    });
     this.room = { warehouseId, socket };
   }
 
-  /** A level of the shown product, unless an answer that came first was newer. */
-  private showLevel({ sku, onHand, reserved, available, version }: RoomLevel): void {
+  /** A level of the shown product in the shown warehouse, unless an answer that came first was newer. */
+  private showLevel(warehouseId: string, { sku, onHand, reserved, available, version }: RoomLevel): void {
     const found = this.found();
-    if (!found || found.product.sku.toLowerCase() !== sku.toLowerCase()) return;
+    if (!found || found.warehouseId !== warehouseId) return;
+    if (found.product.sku.toLowerCase() !== sku.toLowerCase()) return;
     if (found.stock && found.stock.version > version) return;
     this.found.set({ ...found, stock: { onHand, reserved, available, version } });
   }
