@@ -32,6 +32,7 @@ class DeafListener extends Error {
     );
   }
 }
+
 /**
  * How often a trusted listener checks it still hears the pool's notifications: the longest a
  * connection that died without a word (a dropped NAT entry, a failover) goes unnoticed, with
