@@ -35,7 +35,6 @@ export const warehouseSocketRoutes = new Hono<EdgeEnv>().get('/ws/warehouses/:id
   if (!uuidPattern.test(id)) throw new NotFoundError('No such warehouse room.');
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
     throw new AppError(426, 'upgrade-required', 'Upgrade required', 'Connect with a WebSocket.');
-  const watch = watchedSkus(c.req.query('skus'));
   const fromProtocol = c.req
     .header('sec-websocket-protocol')
     ?.split(',')
@@ -45,6 +44,7 @@ export const warehouseSocketRoutes = new Hono<EdgeEnv>().get('/ws/warehouses/:id
   const token = c.req.query('token') ?? fromProtocol;
   const credentials = { token, apiKey: token ? undefined : c.req.header('x-api-key') };
   const access = await socketAccess(edgeConfig(c.env), credentials, id, c.var.requestId);
+  const watch = watchedSkus(c.req.query('skus')); // after the credentials: a stranger gets 401, not 422
   const headers = new Headers(c.req.raw.headers);
   headers.set('x-warehouse-id', id);
   headers.set('x-room-access', JSON.stringify(access));
