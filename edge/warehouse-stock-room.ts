@@ -12,6 +12,7 @@ import { type OnOrder, readOpenPurchaseOrders } from '../core/purchasing/on-orde
 import { openEdgeClient } from './database.ts';
 import { type EdgeBindings, edgeConfig, edgeLogger } from './env.ts';
 import { asLevel, RoomLevels } from './room-levels.ts';
+import { RoomMeta } from './room-meta.ts';
 import { RoomPurchaseOrders } from './room-purchase-orders.ts';
 import type { SocketAccess } from './room-rules.ts';
 import { RoomSockets, watches } from './room-sockets.ts';
@@ -53,9 +54,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
   private readonly stock: RoomLevels;
   /** Stock messages of the current run, not yet sent (see announce). */
   private announced: StockMessage[] = [];
-  /** What warehouseId() and isSynced() read from storage, once known (neither goes back). */
-  private knownWarehouse: string | undefined;
-  private synced = false;
+  private readonly meta: RoomMeta;
 
   constructor(ctx: DurableObjectState, env: EdgeBindings) {
     super(ctx, env);
@@ -66,24 +65,15 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       (at) => this.wakeBy(at),
     );
     this.stock = new RoomLevels(ctx.storage.sql);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    this.meta = new RoomMeta(ctx.storage.sql);
     this.purchaseOrders = new RoomPurchaseOrders(ctx.storage.sql);
     // Answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
 
-  /** The warehouse this room belongs to (set on the first connection or push, then read once). */
+  /** The warehouse this room belongs to (set on the first connection or push). */
   private warehouseId(fallback?: string): string {
-    if (this.knownWarehouse) return this.knownWarehouse;
-    const row = this.ctx.storage.sql
-      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'warehouse'")
-      .toArray()[0];
-    if (row) this.knownWarehouse = row.value;
-    else if (fallback) {
-      this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('warehouse', ?)", fallback);
-      this.knownWarehouse = fallback;
-    }
-    return this.knownWarehouse ?? '';
+    return this.meta.warehouseId(fallback);
   }
 
   /**
@@ -331,10 +321,9 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
     return this.stock.bySkus(skus);
   }
 
-  /** Whether the room has been filled from Postgres since it was created (once so, always so). */
+  /** Whether the room has been filled from Postgres since it was created. */
   isSynced(): boolean {
-    this.synced ||= this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'synced'").toArray().length > 0;
-    return this.synced;
+    return this.meta.isSynced();
   }
 
   /** These skus' levels and what is on order of them, once the room has been rebuilt. */
@@ -390,10 +379,7 @@ export class WarehouseStockRoom extends DurableObject<EdgeBindings> {
       ]);
       const result = this.applyLevels(levels, warehouseId);
       this.purchaseOrders.replace(orders);
-      this.ctx.storage.sql.exec(
-        "INSERT INTO meta (key, value) VALUES ('synced', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        new Date().toISOString(),
-      );
+      this.meta.markSynced();
       this.applyEarlyLevels(warehouseId, false);
       return result;
     } finally {
